@@ -1,0 +1,299 @@
+"""The ``wxpanel`` command: the panel without a subcommand, tools with one.
+
+Every expected failure is a :class:`~wxpanel.core.errors.KnownError` and is
+printed as one line with exit status 2; the GUI is imported only when it is
+opened, so the command-line tools start fast and work without a display.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import logging.handlers
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from wxpanel import __version__
+from wxpanel.core import exchange
+from wxpanel.core.errors import AlreadyRunningError, KnownError
+from wxpanel.core.models import CommandStatus, Origin
+from wxpanel.core.paths import DataPaths
+
+log = logging.getLogger("wxpanel")
+
+EXIT_USAGE = 2
+
+
+def _add_db_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
+    parser.add_argument(
+        "--db", type=Path, required=required, metavar="PATH", help="demo.exe's exchange.db"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        metavar="DIR",
+        help="where history, settings and media live (default: wxpanel-data beside exchange.db)",
+    )
+    parser.add_argument(
+        "--create", action="store_true", help="create exchange.db with demo.exe's schema if missing"
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wxpanel",
+        description="Control panel for WeChat bots that talk to demo.exe through exchange.db.",
+    )
+    parser.add_argument("--version", action="version", version=f"wxpanel {__version__}")
+    _add_db_options(parser, required=False)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the panel on a copy of exchange.db with the simulator",
+    )
+    parser.add_argument(
+        "--screenshot", type=Path, metavar="FILE", help="save the window as PNG and exit"
+    )
+    parser.add_argument(
+        "--after",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="with --screenshot: seconds of traffic before the picture",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, help_text: str) -> argparse.ArgumentParser:
+        child = sub.add_parser(name, help=help_text, description=help_text)
+        child.add_argument("--version", action="version", version=f"wxpanel {__version__}")
+        return child
+
+    headless = add("headless", "run the poller, history and outbox without a window")
+    _add_db_options(headless)
+    headless.add_argument("-v", "--verbose", action="store_true", help="log every message")
+
+    send = add("send", "queue one message through the outbox and its pacer")
+    _add_db_options(send)
+    send.add_argument(
+        "--to", required=True, metavar="WXID", help="recipient (wxid or ...@chatroom)"
+    )
+    what = send.add_mutually_exclusive_group(required=True)
+    what.add_argument("--text", help="the text to send, exactly as given")
+    what.add_argument("--picture", type=Path, metavar="FILE", help="a local jpg/png/gif/bmp")
+    send.add_argument(
+        "--wait",
+        type=float,
+        default=120.0,
+        metavar="SECONDS",
+        help="how long to wait for the pacer when no panel is running",
+    )
+
+    export = add("export", "write history to stdout")
+    _add_db_options(export)
+    export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    export.add_argument("--conversation", metavar="WXID", help="only this conversation")
+    export.add_argument("--search", metavar="TEXT", help="only messages containing TEXT")
+
+    stats = add("stats", "queue statistics: received, sent, stuck, backlog, rates")
+    _add_db_options(stats)
+    stats.add_argument("--json", action="store_true", help="machine-readable output")
+
+    simulate = add("simulate", "stand in for demo.exe and WeChat on an exchange.db")
+    _add_db_options(simulate)
+    simulate.add_argument("--rate", type=float, default=2.0, help="events per second (default 2)")
+    simulate.add_argument("--burst", type=int, default=0, help="insert N events at once first")
+    simulate.add_argument("--duration", type=float, metavar="S", help="stop after S seconds")
+    simulate.add_argument("--stall", action="store_true", help="take no commands (demo.exe hung)")
+    simulate.add_argument(
+        "--lock-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="hold a write lock for S seconds first",
+    )
+    simulate.add_argument("--seed", type=int, help="random seed, for reproducible traffic")
+    return parser
+
+
+def _setup_logging(paths: DataPaths | None, verbose: bool) -> None:
+    root = logging.getLogger()
+    root.setLevel(logging.DEBUG)
+    stderr = logging.StreamHandler(sys.stderr)
+    stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
+    root.addHandler(stderr)
+    if paths is not None:
+        file_handler = logging.handlers.RotatingFileHandler(
+            paths.logs / "wxpanel.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+        file_handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
+        )
+        file_handler.setLevel(logging.INFO)
+        root.addHandler(file_handler)
+
+
+def cmd_headless(args: argparse.Namespace) -> int:
+    from wxpanel.core import headless
+    from wxpanel.core.engine import Engine
+
+    engine = Engine(_checked_db(args), data_dir=args.data_dir)
+    _setup_logging(engine.paths, args.verbose)
+    stop = threading.Event()
+    headless.install_signal_handlers(stop)
+    log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
+    try:
+        count = headless.run(engine, stop)
+    finally:
+        engine.close()
+    log.info("stopped cleanly after %d messages", count)
+    return 0
+
+
+def cmd_send(args: argparse.Namespace) -> int:
+    from wxpanel.core.engine import Engine
+    from wxpanel.core.history import HistoryStore
+    from wxpanel.core.outbox import check_picture, queue_command
+    from wxpanel.core.pacer import Pacer
+    from wxpanel.core.protocol import CommandType
+    from wxpanel.core.settings import Settings
+
+    db = _checked_db(args)
+    try:
+        engine = Engine(db, data_dir=args.data_dir)
+    except AlreadyRunningError as running:
+        # A panel or headless poller owns exchange.db: queue, it will send.
+        paths = DataPaths.beside(db, args.data_dir)
+        settings = Settings.load(paths.settings)
+        command, payload = CommandType.TEXT, args.text
+        if args.picture is not None:
+            command = CommandType.PICTURE
+            payload = str(check_picture(args.picture, settings.outbox.picture_max_bytes))
+        with HistoryStore(paths.history) as store:
+            message = queue_command(
+                store.conn,
+                to=args.to,
+                command=command,
+                payload=payload,
+                origin=Origin.MANUAL,
+                pacer=Pacer(settings.pacer),
+                now=time.time(),
+            )
+        print(f"queued as #{message.id}; {running.args[0].split(': ', 1)[1]} and will send it")
+        return 0
+    with engine:
+        if args.picture is not None:
+            message = engine.queue_picture(args.to, args.picture)
+        else:
+            message = engine.queue_text(args.to, args.text)
+        deadline = time.monotonic() + args.wait
+        while time.monotonic() < deadline:
+            result = engine.poll()
+            for update in result.updates:
+                if update.message_id != message.id:
+                    continue
+                if update.status is CommandStatus.FAILED:
+                    raise KnownError(update.detail)
+                if update.status in (CommandStatus.WRITTEN, CommandStatus.TAKEN):
+                    print(f"#{message.id} written to wx_command for demo.exe")
+                    return 0
+            time.sleep(max(result.delay, 0.01))
+    print(f"#{message.id} queued; the pacer holds it, the next wxpanel run will send it")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wxpanel.core.export import write_csv, write_jsonl
+    from wxpanel.core.history import HistoryStore
+
+    db = _checked_db(args)
+    paths = DataPaths.beside(db, args.data_dir)
+    with HistoryStore(paths.history) as store:
+        messages = store.iter_messages(args.conversation, args.search)
+        out = sys.stdout
+        if args.format == "csv":
+            write_csv(messages, out, store.aliases())
+        else:
+            write_jsonl(messages, out, store.aliases())
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from wxpanel.core import stats
+    from wxpanel.core.history import HistoryStore
+
+    db = _checked_db(args)
+    paths = DataPaths.beside(db, args.data_dir)
+    with HistoryStore(paths.history) as store:
+        figures = stats.collect(store, db)
+    if args.json:
+        print(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(stats.format_text(figures))
+    return 0
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from wxpanel.core.headless import install_signal_handlers
+    from wxpanel.core.simulator import Simulator
+
+    db = _checked_db(args)
+    _setup_logging(None, False)
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    simulator = Simulator(db, seed=args.seed)
+    try:
+        result = simulator.run(
+            rate=args.rate,
+            burst=args.burst,
+            duration=args.duration,
+            stall=args.stall,
+            lock_seconds=args.lock_seconds,
+            stop=stop,
+        )
+    finally:
+        simulator.close()
+    print(json.dumps(result.to_json() if hasattr(result, "to_json") else vars(result)))
+    return 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    try:
+        from wxpanel.gui.app import run_gui
+    except ModuleNotFoundError as exc:
+        if exc.name and exc.name.startswith("wxpanel.gui"):
+            raise KnownError("this build has no panel yet; use a subcommand (see --help)") from exc
+        raise
+    return run_gui(args)
+
+
+def _checked_db(args: argparse.Namespace) -> Path:
+    return exchange.check_exchange(args.db, create=args.create)
+
+
+COMMANDS = {
+    "headless": cmd_headless,
+    "send": cmd_send,
+    "export": cmd_export,
+    "stats": cmd_stats,
+    "simulate": cmd_simulate,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = COMMANDS.get(args.command or "", cmd_gui)
+    try:
+        return handler(args)
+    except KnownError as exc:
+        print(f"wxpanel: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

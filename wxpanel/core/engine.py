@@ -1,0 +1,349 @@
+"""The poller: one object that consumes an exchange.db for the panel or headless mode.
+
+:meth:`Engine.poll` does one round of work and says how long to wait before
+the next: ingest a batch if demo.exe committed something, move the outbox
+along, and refresh the health snapshot.  It never blocks on a lock (SQLite
+waits at most :data:`~wxpanel.core.exchange.DEFAULT_BUSY_TIMEOUT`; the
+caller waits the returned delay) and never raises for a lock or an I/O
+problem: those become the :class:`Health` the user sees.  The headless loop
+and the panel's QThread worker drive the same object.
+
+New rows are noticed through ``PRAGMA data_version``, which changes when
+*another* connection committed to the file and costs microseconds, so the
+poller can look every few milliseconds while idle.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from wxpanel.core import exchange
+from wxpanel.core.errors import KnownError
+from wxpanel.core.history import HistoryWriter, attach_history, immediate, message_from_row
+from wxpanel.core.history import open_history as _open_history
+from wxpanel.core.ingest import ingest_batch
+from wxpanel.core.instance import InstanceLock
+from wxpanel.core.models import CommandUpdate, Message, Origin
+from wxpanel.core.outbox import Outbox, check_picture, queue_command
+from wxpanel.core.pacer import Pacer
+from wxpanel.core.paths import DataPaths
+from wxpanel.core.protocol import CommandType
+from wxpanel.core.settings import Settings
+
+log = logging.getLogger(__name__)
+
+#: Longest wait between retries while exchange.db stays locked.
+MAX_BACKOFF = 1.0
+#: How often the backlog is counted (a count is a table scan).
+HEALTH_INTERVAL = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """How the link with demo.exe looks right now."""
+
+    exchange: str
+    locked_since: float | None = None
+    error: str | None = None
+    backlog: int = 0  # rows waiting in wx_event
+    pending_commands: int = 0  # rows in wx_command, ours or not
+    queued: int = 0  # our commands waiting for the pacer
+    stuck: int = 0
+    oldest_pending_since: float | None = None
+    last_event_at: float | None = None
+    last_taken_at: float | None = None
+    checked_at: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.locked_since is None and not self.stuck
+
+
+@dataclass(frozen=True, slots=True)
+class PollResult:
+    """What one round produced and when to run the next one."""
+
+    messages: tuple[Message, ...] = ()
+    updates: tuple[CommandUpdate, ...] = ()
+    health: Health | None = None  # set when it changed or was re-measured
+    delay: float = 0.02
+
+
+@dataclass(slots=True)
+class _State:
+    last_versions: tuple[int, int] = (-1, -1)
+    more: bool = True  # something may be waiting: look at wx_event now
+    next_safety: float = 0.0
+    outbox_due: float | None = 0.0
+    failures: int = 0
+    last_reported_id: int = 0
+    next_health: float = 0.0
+    health: Health | None = None
+    inode: tuple[int, int] | None = None
+    counters: dict[str, float] = field(default_factory=dict)
+
+
+class Engine:
+    """Consumes one exchange.db: ingestion, outbox and health, exactly once."""
+
+    def __init__(
+        self,
+        exchange_db: Path,
+        *,
+        data_dir: Path | None = None,
+        settings: Settings | None = None,
+        clock: Callable[[], float] = time.time,
+        rng: random.Random | None = None,
+        take_lock: bool = True,
+    ) -> None:
+        self.exchange_db = exchange.check_exchange(exchange_db)
+        self.paths = DataPaths.beside(self.exchange_db, data_dir).ensure()
+        self.settings = settings or Settings.load(self.paths.settings)
+        self.clock = clock
+        self.pacer = Pacer(self.settings.pacer, rng)
+        self._lock = InstanceLock(self.exchange_db)
+        if take_lock:
+            self._lock.acquire()
+        try:
+            _open_history(self.paths.history).close()  # create and migrate first
+            self.conn = self._connect()
+        except BaseException:
+            self._lock.release()
+            raise
+        self.outbox = Outbox(self.conn, self.pacer, self.settings.outbox)
+        self._state = _State(inode=_inode(self.exchange_db))
+        self._state.last_reported_id = self._max_message_id()
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = exchange.connect(self.exchange_db)
+        attach_history(conn, self.paths.history)
+        return conn
+
+    def close(self) -> None:
+        self.conn.close()
+        self._lock.release()
+
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- sending --------------------------------------------------------------
+
+    def queue_text(self, to: str, text: str, origin: Origin = Origin.MANUAL) -> Message:
+        message = queue_command(
+            self.conn,
+            to=to,
+            command=CommandType.TEXT,
+            payload=text,
+            origin=origin,
+            pacer=self.pacer,
+            now=self.clock(),
+        )
+        self._state.last_reported_id = max(self._state.last_reported_id, message.id)
+        self._state.outbox_due = self.clock()
+        return message
+
+    def queue_picture(self, to: str, picture: Path, origin: Origin = Origin.MANUAL) -> Message:
+        path = check_picture(picture, self.settings.outbox.picture_max_bytes)
+        message = queue_command(
+            self.conn,
+            to=to,
+            command=CommandType.PICTURE,
+            payload=str(path),
+            origin=origin,
+            pacer=self.pacer,
+            now=self.clock(),
+        )
+        self._state.last_reported_id = max(self._state.last_reported_id, message.id)
+        self._state.outbox_due = self.clock()
+        return message
+
+    # -- polling --------------------------------------------------------------
+
+    def poll(self) -> PollResult:
+        """One round of work; never raises for locks or I/O trouble."""
+        now = self.clock()
+        state = self._state
+        messages: list[Message] = []
+        updates: list[CommandUpdate] = []
+        health_changed = False
+        try:
+            exchange_changed, history_changed = self._changes()
+            if exchange_changed or state.more or now >= state.next_safety:
+                result = ingest_batch(self.conn, now)
+                messages.extend(result.messages)
+                state.more = result.more
+                state.next_safety = now + self.settings.safety_poll
+                if result.messages:
+                    state.last_reported_id = max(state.last_reported_id, result.messages[-1].id)
+                    state.counters["last_event_at"] = now
+            if history_changed:
+                messages.extend(self._foreign_messages())
+            if exchange_changed or history_changed or _due(state.outbox_due, now):
+                step = self.outbox.step(now)
+                updates.extend(step.updates)
+                state.outbox_due = step.next_due
+                if any(u.status == "taken" for u in step.updates):
+                    state.counters["last_taken_at"] = now
+            if state.failures or (state.health and state.health.error):
+                health_changed = True
+            state.failures = 0
+            error: str | None = None
+            locked_since: float | None = None
+        except sqlite3.OperationalError as exc:
+            if not exchange.is_busy(exc):
+                return self._failed(now, exc)
+            state.failures += 1
+            locked_since = (state.health.locked_since if state.health else None) or now
+            error = None
+            health_changed = True
+        except (sqlite3.DatabaseError, OSError, KnownError) as exc:
+            return self._failed(now, exc)
+        health = None
+        if health_changed or now >= state.next_health:
+            health = self._measure(now, locked_since, error)
+        delay = self._delay(now)
+        if messages and messages[-1].id > state.last_reported_id:
+            state.last_reported_id = messages[-1].id
+        return PollResult(tuple(messages), tuple(updates), health, delay)
+
+    def _changes(self) -> tuple[bool, bool]:
+        """Whether another connection committed to exchange.db / history.db since last time."""
+        main = self.conn.execute("PRAGMA main.data_version").fetchone()[0]
+        hist = self.conn.execute("PRAGMA hist.data_version").fetchone()[0]
+        last_main, last_hist = self._state.last_versions
+        self._state.last_versions = (main, hist)
+        return main != last_main, hist != last_hist and last_hist != -1
+
+    def _foreign_messages(self) -> list[Message]:
+        """Messages another process (``wxpanel send``) added to our history."""
+        rows = self.conn.execute(
+            "SELECT * FROM message_row WHERE id > ? ORDER BY id LIMIT 1000",
+            (self._state.last_reported_id,),
+        ).fetchall()
+        found = [message_from_row(row) for row in rows]
+        if found:
+            self._state.last_reported_id = found[-1].id
+            self._state.outbox_due = self.clock()
+        return found
+
+    def _delay(self, now: float) -> float:
+        state = self._state
+        if state.failures:
+            return min(MAX_BACKOFF, self.settings.poll_interval * 2 ** min(state.failures, 8))
+        if state.more:
+            return 0.0
+        delay = self.settings.poll_interval
+        if state.outbox_due is not None:
+            delay = min(delay, max(0.0, state.outbox_due - now))
+        return delay
+
+    def _failed(self, now: float, exc: BaseException) -> PollResult:
+        """A real error (file gone, disk full, corrupt): report it, back off, retry."""
+        state = self._state
+        state.failures += 1
+        message = _describe(self.exchange_db, exc)
+        previous = state.health.error if state.health else None
+        if message != previous:
+            log.warning("%s", message)
+            self._log_error(now, message)
+        if not self.exchange_db.exists() or _inode(self.exchange_db) != state.inode:
+            self._reopen()
+        health = self._measure(now, None, message)
+        return PollResult(health=health, delay=self._delay(now))
+
+    def _reopen(self) -> None:
+        """exchange.db was replaced or deleted: reconnect when it is back."""
+        try:
+            path = exchange.check_exchange(self.exchange_db)
+            conn = self._connect()
+        except (KnownError, sqlite3.Error, OSError):
+            return
+        self.conn.close()
+        self.conn = conn
+        self.outbox.conn = conn
+        self._state.inode = _inode(path)
+        self._state.last_versions = (-1, -1)
+        self._state.more = True
+
+    def _log_error(self, now: float, message: str) -> None:
+        try:
+            with immediate(self.conn):
+                HistoryWriter.log_error(self.conn, "exchange", message, now)
+        except sqlite3.Error:
+            log.debug("could not record the error in history", exc_info=True)
+
+    def _measure(self, now: float, locked_since: float | None, error: str | None) -> Health:
+        """A fresh health snapshot; counts are cheap at wx_event's usual size."""
+        state = self._state
+        state.next_health = now + HEALTH_INTERVAL
+        previous = state.health or Health(exchange=str(self.exchange_db))
+        base = replace(
+            previous,
+            locked_since=locked_since,
+            error=error,
+            last_event_at=state.counters.get("last_event_at", previous.last_event_at),
+            last_taken_at=state.counters.get("last_taken_at", previous.last_taken_at),
+            checked_at=now,
+        )
+        if error is None and locked_since is None:
+            try:
+                backlog = self.conn.execute("SELECT count(*) FROM main.wx_event").fetchone()[0]
+                pending = self.conn.execute("SELECT count(*) FROM main.wx_command").fetchone()[0]
+                open_counts = dict(
+                    self.conn.execute(
+                        "SELECT status, count(*) FROM message"
+                        " WHERE status IN ('queued', 'written', 'stuck') GROUP BY status"
+                    ).fetchall()
+                )
+                oldest = self.conn.execute(
+                    "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
+                ).fetchone()[0]
+                base = replace(
+                    base,
+                    backlog=backlog,
+                    pending_commands=pending,
+                    queued=open_counts.get("queued", 0),
+                    stuck=open_counts.get("stuck", 0),
+                    oldest_pending_since=oldest,
+                )
+            except sqlite3.Error:
+                pass  # measured again next time; a lock here is not news
+        state.health = base
+        return base
+
+    def _max_message_id(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM message").fetchone()[0])
+
+
+def _due(due: float | None, now: float) -> bool:
+    return due is not None and due <= now
+
+
+def _inode(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
+    return (stat.st_dev, stat.st_ino)
+
+
+def _describe(path: Path, exc: BaseException) -> str:
+    """One line for the banner: what happened to which file."""
+    if isinstance(exc, KnownError):
+        return str(exc)
+    if not path.exists():
+        return f"{path}: the file is gone; waiting for it to come back"
+    text = str(exc)
+    if "disk" in text.lower() and "full" in text.lower():
+        return f"{path}: the disk is full; free some space"
+    return f"{path}: {text}"

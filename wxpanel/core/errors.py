@@ -1,0 +1,28 @@
+"""The two kinds of failure wxpanel distinguishes.
+
+A :class:`KnownError` is something the user can act on (a missing file, a
+wrong schema, a bad picture); it is shown as one line and never as a
+traceback.  Anything else is a bug and is reported as such by the caller.
+"""
+
+from __future__ import annotations
+
+
+class KnownError(Exception):
+    """An expected failure with a message fit for the user."""
+
+
+class ExchangeError(KnownError):
+    """exchange.db cannot be used: missing, not a database, wrong schema, read-only."""
+
+
+class HistoryError(KnownError):
+    """wxpanel's own history database cannot be used."""
+
+
+class PictureError(KnownError):
+    """A picture cannot be queued for sending."""
+
+
+class AlreadyRunningError(KnownError):
+    """Another wxpanel already consumes this exchange.db."""

@@ -1,0 +1,127 @@
+"""Opening and checking demo.exe's exchange.db.
+
+We never change demo.exe's tables or its journal mode: the file keeps its
+rollback journal (``journal_mode=delete``), which is also what makes our
+cross-file transactions atomic (see :mod:`wxpanel.core.ingest`).  Opening is
+done with ``mode=rw`` so that a missing file is reported, not silently
+created; ``--create`` is the only way we make one, with demo.exe's schema
+verbatim.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+from urllib.parse import quote
+
+from wxpanel.core import protocol
+from wxpanel.core.errors import ExchangeError
+
+#: How long SQLite itself waits on a lock before handing SQLITE_BUSY back to
+#: us.  Short on purpose: the poller retries with backoff and stays able to
+#: report status and to stop, instead of sleeping inside the C library.
+DEFAULT_BUSY_TIMEOUT = 0.05
+
+
+def sqlite_uri(path: Path, mode: str) -> str:
+    """A ``file:`` URI for ``path``: the only way to ask for mode=ro / mode=rw."""
+    return f"file:{quote(str(path.resolve()))}?mode={mode}"
+
+
+def is_busy(exc: BaseException) -> bool:
+    """True for SQLITE_BUSY / SQLITE_LOCKED, which we retry instead of reporting."""
+    if not isinstance(exc, sqlite3.OperationalError):
+        return False
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+    message = str(exc).lower()
+    return "locked" in message or "busy" in message
+
+
+def create_exchange(path: Path) -> None:
+    """Make a new, empty exchange.db exactly as demo.exe ships it."""
+    if path.exists():
+        raise ExchangeError(f"{path}: already exists, not overwriting it")
+    if not path.parent.is_dir():
+        raise ExchangeError(f"{path}: folder {path.parent} does not exist")
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "rwc"), uri=True, isolation_level=None)
+        try:
+            conn.execute(f"PRAGMA page_size = {protocol.PAGE_SIZE:d}")
+            conn.execute("BEGIN")
+            for statement in protocol.SCHEMA_SQL:
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+    except sqlite3.Error as exc:
+        raise ExchangeError(f"{path}: cannot create it ({exc})") from exc
+
+
+def missing_columns(conn: sqlite3.Connection) -> list[str]:
+    """The tables or columns of demo.exe's schema that this database lacks."""
+    problems: list[str] = []
+    expected = {
+        protocol.EVENT_TABLE: protocol.EVENT_COLUMNS,
+        protocol.COMMAND_TABLE: protocol.COMMAND_COLUMNS,
+    }
+    for table, columns in expected.items():
+        rows = conn.execute("SELECT name FROM pragma_table_info(?)", (table,)).fetchall()
+        if not rows:
+            problems.append(f"table {table}")
+            continue
+        present = {str(name).lower() for (name,) in rows}
+        problems.extend(f"{table}.{col}" for col in columns if col.lower() not in present)
+    return problems
+
+
+def check_exchange(path: Path, *, create: bool = False) -> Path:
+    """Validate ``path`` as a usable exchange.db and return it resolved.
+
+    Every problem becomes one :class:`ExchangeError` that names the file; the
+    file is opened read-only for the check, so nothing is modified.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        if not create:
+            raise ExchangeError(f"{path}: no such file (add --create to make an empty one)")
+        create_exchange(path)
+    if path.is_dir():
+        raise ExchangeError(f"{path}: is a folder, not an exchange.db file")
+    path = path.resolve()
+    try:
+        conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=2.0)
+        try:
+            problems = missing_columns(conn)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise ExchangeError(f"{path}: locked by another program for too long") from exc
+        raise ExchangeError(f"{path}: not an SQLite database ({exc})") from exc
+    if problems:
+        raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
+    if not os.access(path, os.W_OK):
+        raise ExchangeError(f"{path}: the file is read-only; wxpanel must delete ingested rows")
+    if not os.access(path.parent, os.W_OK):
+        raise ExchangeError(
+            f"{path}: its folder is read-only; SQLite needs to write its journal there"
+        )
+    return path
+
+
+def connect(path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """A connection for one thread, in autocommit mode: we write BEGIN/COMMIT ourselves.
+
+    ``isolation_level=None`` stops :mod:`sqlite3` from opening DEFERRED
+    transactions behind our back, which could deadlock against demo.exe
+    (SQLite returns BUSY at once when a reader wants to upgrade).
+    """
+    try:
+        return sqlite3.connect(
+            sqlite_uri(path, "rw"), uri=True, timeout=busy_timeout, isolation_level=None
+        )
+    except sqlite3.Error as exc:
+        raise ExchangeError(f"{path}: cannot open it ({exc})") from exc

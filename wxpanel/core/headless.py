@@ -1,0 +1,70 @@
+"""Running the poller without a window: ``wxpanel headless``.
+
+The loop is the Engine's: poll, wait the delay it asks for, repeat.  A stop
+request (Ctrl-C, SIGTERM) is only looked at between two polls, and every
+poll's writes are one transaction, so stopping loses nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+
+from wxpanel.core.engine import Engine, PollResult
+
+log = logging.getLogger(__name__)
+
+
+def run(
+    engine: Engine,
+    stop: threading.Event,
+    on_result: Callable[[PollResult], None] | None = None,
+) -> int:
+    """Poll until ``stop`` is set; returns the number of messages ingested."""
+    ingested = 0
+    last_error: str | None = None
+    while not stop.is_set():
+        try:
+            result = engine.poll()
+        except Exception:  # a bug: keep the bot running, say so loudly
+            log.exception("unexpected error while polling; retrying in 1 s")
+            stop.wait(1.0)
+            continue
+        for message in result.messages:
+            ingested += 1
+            log.info(
+                "%s %s %s: %s",
+                message.direction.value,
+                message.conversation,
+                message.sender or "",
+                (message.content or "")[:200],
+            )
+        for update in result.updates:
+            log.info("command %d to %s: %s %s", update.message_id, update.conversation,
+                     update.status.value, update.detail)  # fmt: skip
+        health = result.health
+        if health is not None and health.error != last_error:
+            if health.error:
+                log.error("%s", health.error)
+            elif last_error:
+                log.info("exchange.db is readable again")
+            last_error = health.error
+        if on_result is not None:
+            on_result(result)
+        if result.delay > 0:
+            stop.wait(result.delay)
+    return ingested
+
+
+def install_signal_handlers(stop: threading.Event) -> None:
+    """Ctrl-C and SIGTERM ask the loop to finish its round and stop."""
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        log.info("stopping (signal %d)", signum)
+        stop.set()
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)

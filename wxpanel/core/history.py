@@ -1,0 +1,494 @@
+"""wxpanel's own database: conversations, messages, the outbox and counters.
+
+Two kinds of connection use it.  The poller's connection is opened on
+exchange.db and ATTACHes this file, so that moving an event from wx_event
+into ``message`` is one atomic transaction over both files; the functions of
+:class:`HistoryWriter` take that connection.  Readers (the panel, exports,
+``wxpanel stats``) use a :class:`HistoryStore` of their own.  Table names are
+never qualified: SQLite finds ``message`` in the attached file because
+exchange.db has no table of that name.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wxpanel.core.codec import Flag
+from wxpanel.core.errors import HistoryError
+from wxpanel.core.models import CommandStatus, Conversation, Message, Origin
+from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
+from wxpanel.core.schema import MIGRATIONS, SCHEMA_VERSION
+
+#: The schema name under which the poller's connection attaches history.db.
+ATTACHED_NAME = "hist"
+
+
+def message_from_row(row: Sequence[Any]) -> Message:
+    """Build a :class:`Message` from a row of the ``message_row`` view."""
+    return Message(
+        id=row[0],
+        conversation=row[1],
+        sender=row[2],
+        direction=Direction(row[3]),
+        origin=Origin(row[4]),
+        type=MessageType.parse(str(row[5])),
+        content=row[6],
+        time=row[7],
+        flags=Flag(row[8]),
+        type_raw=row[9],
+        state_raw=row[10],
+        from_raw=row[11],
+        status=CommandStatus(row[12]) if row[12] else None,
+        command=CommandType(row[13]) if row[13] else None,
+        echo_of=row[14],
+    )
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per step."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise HistoryError(
+            f"{path}: made by a newer wxpanel (schema {version}, this one knows "
+            f"{SCHEMA_VERSION}); upgrade wxpanel"
+        )
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _split_sql(MIGRATIONS[target - 1]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {target:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+
+def _split_sql(script: str) -> Iterator[str]:
+    """Statements of a migration; ``executescript`` would commit behind our back."""
+    statement = ""
+    for line in script.splitlines(keepends=True):
+        if line.lstrip().startswith("--") and not statement.strip():
+            continue
+        statement += line
+        if sqlite3.complete_statement(statement):
+            yield statement.strip()
+            statement = ""
+    if statement.strip():
+        raise ValueError(f"incomplete SQL in migration: {statement!r}")
+
+
+def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection:
+    """Open (creating and migrating if needed) the history database."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
+    except (OSError, sqlite3.Error) as exc:
+        raise HistoryError(f"{path}: cannot open the history database ({exc})") from exc
+    try:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            # Atomicity across the ATTACHed exchange.db needs a rollback journal.
+            conn.execute("PRAGMA journal_mode = DELETE")
+        conn.execute("PRAGMA foreign_keys = ON")
+        migrate(conn, path)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise HistoryError(f"{path}: not a usable history database ({exc})") from exc
+    return conn
+
+
+def attach_history(conn: sqlite3.Connection, path: Path) -> None:
+    """Attach an (already migrated) history database to an exchange.db connection."""
+    conn.execute("ATTACH DATABASE ? AS " + ATTACHED_NAME, (str(path),))
+
+
+@contextmanager
+def immediate(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
+
+    IMMEDIATE takes the write locks up front: SQLite answers BUSY at once,
+    without waiting, to a DEFERRED reader that later wants to write.
+    """
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+@dataclass(frozen=True, slots=True)
+class NewMessage:
+    """A message about to be written; it gets its id from :meth:`HistoryWriter.insert`."""
+
+    conversation: str
+    sender: str | None
+    direction: Direction
+    origin: Origin
+    type: MessageType
+    content: str | None
+    time: float
+    flags: Flag = Flag.NONE
+    type_raw: str | None = None
+    state_raw: str | None = None
+    from_raw: str | None = None
+    raw: tuple[Any, ...] | None = None  # demo.exe's six original values, for flagged rows
+    command: CommandType | None = None
+    status: CommandStatus | None = None
+    priority: int | None = None
+    not_before: float | None = None
+    jitter: float | None = None
+    echo_of: int | None = None
+
+
+class HistoryWriter:
+    """Writes that must happen inside a caller's transaction on any connection."""
+
+    @staticmethod
+    def next_id(conn: sqlite3.Connection) -> int:
+        row = conn.execute("SELECT seq FROM sqlite_sequence WHERE name = 'message'").fetchone()
+        if row is not None:
+            return int(row[0]) + 1
+        row = conn.execute("SELECT max(id) FROM message").fetchone()
+        return int(row[0] or 0) + 1
+
+    @classmethod
+    def insert(cls, conn: sqlite3.Connection, new: Sequence[NewMessage]) -> list[Message]:
+        """Insert messages in order and update conversations and counters.
+
+        Must run inside a write transaction: ids are handed out from the
+        current sequence, which only a lock holder may rely on.
+        """
+        if not new:
+            return []
+        first = cls.next_id(conn)
+        rows = []
+        messages = []
+        for offset, item in enumerate(new):
+            raw = item.raw or (None,) * 6
+            rows.append(
+                (
+                    first + offset,
+                    item.conversation,
+                    item.sender,
+                    item.direction.value,
+                    item.origin.value,
+                    int(item.type),
+                    item.content,
+                    item.time,
+                    int(item.flags),
+                    item.type_raw,
+                    item.state_raw,
+                    item.from_raw,
+                    *raw,
+                    item.command.value if item.command else None,
+                    item.status.value if item.status else None,
+                    item.priority,
+                    item.not_before,
+                    item.jitter,
+                    item.echo_of,
+                )
+            )
+            messages.append(
+                Message(
+                    id=first + offset,
+                    conversation=item.conversation,
+                    sender=item.sender,
+                    direction=item.direction,
+                    origin=item.origin,
+                    type=item.type,
+                    content=item.content,
+                    time=item.time,
+                    flags=item.flags,
+                    type_raw=item.type_raw,
+                    state_raw=item.state_raw,
+                    from_raw=item.from_raw,
+                    status=item.status,
+                    command=item.command,
+                    echo_of=item.echo_of,
+                )
+            )
+        conn.executemany(
+            "INSERT INTO message (id, conversation, sender, direction, origin, type, content,"
+            " time, flags, type_raw, state_raw, from_raw, raw_id1, raw_id2, raw_from,"
+            " raw_content, raw_state, raw_type, command, status, priority, not_before, jitter,"
+            " echo_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            rows,
+        )
+        cls._touch_conversations(conn, messages)
+        return messages
+
+    @staticmethod
+    def _touch_conversations(conn: sqlite3.Connection, messages: Iterable[Message]) -> None:
+        """One upsert per conversation of the batch, not one per message."""
+        per_conversation: dict[str, list[int]] = {}  # id -> [last_id, count, unread]
+        times: dict[str, float] = {}
+        for message in messages:
+            entry = per_conversation.setdefault(message.conversation, [0, 0, 0])
+            entry[0] = message.id
+            entry[1] += 1
+            if message.direction is Direction.IN and message.origin is Origin.EVENT:
+                entry[2] += 1
+            times[message.conversation] = message.time
+        conn.executemany(
+            "INSERT INTO conversation (id, is_group, last_message_id, last_time, unread,"
+            " message_count) VALUES (?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET last_message_id = excluded.last_message_id,"
+            " last_time = excluded.last_time, unread = unread + excluded.unread,"
+            " message_count = message_count + excluded.message_count",
+            [
+                (conv, int(is_group_id(conv)), last, times[conv], unread, count)
+                for conv, (last, count, unread) in per_conversation.items()
+            ],
+        )
+
+    @staticmethod
+    def count(conn: sqlite3.Connection, counts: dict[str, int], now: float) -> None:
+        """Add to the running totals and to the current minute's bucket."""
+        items = [(name, value) for name, value in counts.items() if value]
+        if not items:
+            return
+        conn.executemany(
+            "INSERT INTO counter (name, value) VALUES (?, ?)"
+            " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value",
+            items,
+        )
+        minute = int(now // 60)
+        conn.executemany(
+            "INSERT INTO minute_count (minute, name, value) VALUES (?, ?, ?)"
+            " ON CONFLICT (minute, name) DO UPDATE SET value = value + excluded.value",
+            [(minute, name, value) for name, value in items],
+        )
+
+    @classmethod
+    def log_error(cls, conn: sqlite3.Connection, kind: str, detail: str, now: float) -> None:
+        conn.execute(
+            "INSERT INTO error_log (time, kind, detail) VALUES (?, ?, ?)", (now, kind, detail)
+        )
+        cls.count(conn, {"errors": 1}, now)
+
+
+class HistoryStore:
+    """Reads and small edits of the history, on a connection of its own."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.conn = open_history(self.path)
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> HistoryStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- messages -------------------------------------------------------------
+
+    def message(self, message_id: int) -> Message | None:
+        row = self.conn.execute(
+            "SELECT * FROM message_row WHERE id = ?",
+            (message_id,),
+        ).fetchone()
+        return message_from_row(row) if row else None
+
+    def messages(
+        self,
+        conversation: str | None = None,
+        *,
+        before_id: int | None = None,
+        after_id: int | None = None,
+        limit: int = 200,
+    ) -> list[Message]:
+        """A page of history in arrival order: the newest ``limit`` before ``before_id``.
+
+        ``conversation`` None means every conversation (the live feed).
+        """
+        rows = self.conn.execute(
+            "SELECT * FROM message_row"
+            " WHERE (?1 IS NULL OR conversation = ?1) AND (?2 IS NULL OR id < ?2)"
+            " AND (?3 IS NULL OR id > ?3) ORDER BY id DESC LIMIT ?4",
+            (conversation, before_id, after_id, limit),
+        ).fetchall()
+        return [message_from_row(row) for row in reversed(rows)]
+
+    def iter_messages(
+        self, conversation: str | None = None, search: str | None = None
+    ) -> Iterator[Message]:
+        """Every matching message, oldest first, streamed in pages (for exports)."""
+        after = 0
+        while True:
+            if search:
+                page = self.search(
+                    search, conversation, after_id=after, limit=1000, oldest_first=True
+                )
+            else:
+                rows = self.conn.execute(
+                    "SELECT * FROM message_row"
+                    " WHERE (?1 IS NULL OR conversation = ?1) AND id > ?2 ORDER BY id LIMIT 1000",
+                    (conversation, after),
+                ).fetchall()
+                page = [message_from_row(row) for row in rows]
+            if not page:
+                return
+            yield from page
+            after = page[-1].id
+
+    def search(
+        self,
+        text: str,
+        conversation: str | None = None,
+        *,
+        after_id: int = 0,
+        limit: int = 200,
+        oldest_first: bool = False,
+    ) -> list[Message]:
+        """Full-text search that works for Chinese.
+
+        The trigram index answers queries of three characters or more; a
+        shorter query ("你好") cannot use trigrams and falls back to a scan
+        with ``instr``, which is exact and still fast for interactive use.
+        """
+        direction = 1 if oldest_first else -1
+        if len(text) >= 3:
+            phrase = '"' + text.replace('"', '""') + '"'
+            sql = (
+                "SELECT * FROM message_row WHERE id IN"
+                " (SELECT rowid FROM message_fts WHERE message_fts MATCH ?1)"
+                " AND (?2 IS NULL OR conversation = ?2) AND id > ?3"
+                " ORDER BY id * ?5 LIMIT ?4"
+            )
+            params: tuple[Any, ...] = (phrase, conversation, after_id, limit, direction)
+        else:
+            sql = (
+                "SELECT * FROM message_row"
+                " WHERE instr(lower(content), lower(?1)) > 0"
+                " AND (?2 IS NULL OR conversation = ?2) AND id > ?3"
+                " ORDER BY id * ?5 LIMIT ?4"
+            )
+            params = (text, conversation, after_id, limit, direction)
+        rows = self.conn.execute(sql, params).fetchall()
+        return [message_from_row(row) for row in rows]
+
+    def raw_values(self, message_id: int) -> tuple[Any, ...] | None:
+        """demo.exe's original six values of a flagged event, exactly as stored."""
+        return self.conn.execute(
+            "SELECT raw_id1, raw_id2, raw_from, raw_content, raw_state, raw_type"
+            " FROM message WHERE id = ?",
+            (message_id,),
+        ).fetchone()
+
+    # -- conversations and contacts ------------------------------------------
+
+    def conversations(self, search: str | None = None, limit: int = 10_000) -> list[Conversation]:
+        """Conversations by latest activity, optionally those whose name or history matches."""
+        sql = (
+            "SELECT c.id, c.is_group, k.alias, c.last_message_id, m.content, c.last_time,"
+            " c.unread, c.message_count, c.muted FROM conversation AS c"
+            " LEFT JOIN contact AS k ON k.wxid = c.id"
+            " LEFT JOIN message AS m ON m.id = c.last_message_id"
+        )
+        params: tuple[Any, ...]
+        if search:
+            matching = {m.conversation for m in self.search(search, limit=5000)}
+            sql += (
+                " WHERE instr(lower(c.id), lower(?1)) > 0"
+                " OR instr(lower(coalesce(k.alias, '')), lower(?1)) > 0"
+                " OR c.id IN (SELECT value FROM json_each(?2))"
+            )
+            params = (search, _json_list(sorted(matching)), limit)
+            sql += " ORDER BY c.last_time DESC LIMIT ?3"
+        else:
+            sql += " ORDER BY c.last_time DESC LIMIT ?1"
+            params = (limit,)
+        return [
+            Conversation(
+                id=row[0],
+                is_group=bool(row[1]),
+                alias=row[2],
+                last_message_id=row[3],
+                last_preview=row[4],
+                last_time=row[5],
+                unread=row[6],
+                message_count=row[7],
+                muted=bool(row[8]),
+            )
+            for row in self.conn.execute(sql, params)
+        ]
+
+    def set_alias(self, wxid: str, alias: str | None) -> None:
+        alias = (alias or "").strip() or None
+        with immediate(self.conn):
+            self.conn.execute(
+                "INSERT INTO contact (wxid, alias) VALUES (?, ?)"
+                " ON CONFLICT (wxid) DO UPDATE SET alias = excluded.alias",
+                (wxid, alias),
+            )
+
+    def aliases(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT wxid, alias FROM contact WHERE alias IS NOT NULL"))
+
+    def mark_read(self, conversation: str) -> None:
+        with immediate(self.conn):
+            self.conn.execute("UPDATE conversation SET unread = 0 WHERE id = ?", (conversation,))
+
+    def set_muted(self, conversation: str, muted: bool) -> None:
+        with immediate(self.conn):
+            self.conn.execute(
+                "UPDATE conversation SET muted = ? WHERE id = ?", (int(muted), conversation)
+            )
+
+    # -- statistics -----------------------------------------------------------
+
+    def counters(self) -> dict[str, int]:
+        return dict(self.conn.execute("SELECT name, value FROM counter"))
+
+    def minute_counts(self, since: float, name: str) -> dict[int, int]:
+        """Per-minute values of one counter since ``since`` (keys: unix minute)."""
+        return dict(
+            self.conn.execute(
+                "SELECT minute, value FROM minute_count WHERE name = ? AND minute >= ?",
+                (name, int(since // 60)),
+            )
+        )
+
+    def command_counts(self) -> dict[CommandStatus, int]:
+        """Outgoing commands that are still open, by status."""
+        rows = self.conn.execute(
+            "SELECT status, count(*) FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') GROUP BY status"
+        )
+        return {CommandStatus(status): count for status, count in rows}
+
+    def oldest_open_command(self) -> float | None:
+        """When the oldest command still in wx_command was written there."""
+        row = self.conn.execute(
+            "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
+        ).fetchone()
+        return row[0]
+
+    def recent_errors(self, limit: int = 50) -> list[tuple[float, str, str]]:
+        return self.conn.execute(
+            "SELECT time, kind, detail FROM error_log ORDER BY id DESC LIMIT ?", (limit,)
+        ).fetchall()
+
+    def log_error(self, kind: str, detail: str) -> None:
+        with immediate(self.conn):
+            HistoryWriter.log_error(self.conn, kind, detail, time.time())
+
+
+def _json_list(values: Iterable[str]) -> str:
+    import json
+
+    return json.dumps(list(values), ensure_ascii=False)

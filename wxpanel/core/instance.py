@@ -1,0 +1,91 @@
+"""One consumer per exchange.db.
+
+Two pollers on the same file would each take part of the events and each
+pace its own sends.  The lock is an OS file lock on a file beside
+exchange.db, so it disappears with the process, even after kill -9: no stale
+lock to clean up by hand.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import IO
+
+from wxpanel.core.errors import AlreadyRunningError
+
+
+def lock_path_for(exchange_db: Path) -> Path:
+    return Path(exchange_db).with_name(Path(exchange_db).name + ".wxpanel.lock")
+
+
+class InstanceLock:
+    """Held while this process consumes ``exchange_db``; its pid is in the file."""
+
+    def __init__(self, exchange_db: Path) -> None:
+        self.exchange_db = Path(exchange_db)
+        self.path = lock_path_for(exchange_db)
+        self._handle: IO[str] | None = None
+
+    def acquire(self) -> InstanceLock:
+        handle = self.path.open("a+", encoding="utf-8")
+        try:
+            _lock(handle)
+        except OSError as exc:
+            handle.seek(0)
+            owner = handle.read().strip() or "?"
+            handle.close()
+            raise AlreadyRunningError(
+                f"{self.exchange_db}: another wxpanel (pid {owner})"
+                " already consumes this exchange.db"
+            ) from exc
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        self._handle = handle
+        return self
+
+    def release(self) -> None:
+        if self._handle is not None:
+            _unlock(self._handle)
+            self._handle.close()
+            self._handle = None
+
+    @property
+    def held(self) -> bool:
+        return self._handle is not None
+
+    def __enter__(self) -> InstanceLock:
+        return self.acquire()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.release()
+
+
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+
+    def _unlock(handle: IO[str]) -> None:
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+
+else:
+    import fcntl
+
+    def _lock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def _unlock(handle: IO[str]) -> None:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
