@@ -408,9 +408,9 @@ class HistoryStore:
                 " OR c.id IN (SELECT value FROM json_each(?2))"
             )
             params = (search, _json_list(sorted(matching)), limit)
-            sql += " ORDER BY c.last_time DESC LIMIT ?3"
+            sql += " ORDER BY c.last_time DESC, c.last_message_id DESC LIMIT ?3"
         else:
-            sql += " ORDER BY c.last_time DESC LIMIT ?1"
+            sql += " ORDER BY c.last_time DESC, c.last_message_id DESC LIMIT ?1"
             params = (limit,)
         return [
             Conversation(

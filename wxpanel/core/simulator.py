@@ -20,13 +20,14 @@ runs in a test thread and behind ``wxpanel simulate``.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import math
 import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
 
@@ -49,6 +50,8 @@ __all__ = [
 ]
 
 _T = TypeVar("_T")
+#: A wx_command row as read: (rowid, raw bytes of each column, None for NULL).
+_Key = tuple[int, tuple[bytes | None, ...]]
 
 #: At most this many rows per transaction, so a burst never holds the write
 #: lock long enough to starve the consumer (demo.exe writes one row at a time).
@@ -87,7 +90,7 @@ _TOUCH_SQL: Final = f"DELETE FROM {protocol.EVENT_TABLE} WHERE 0"  # noqa: S608
 # Values
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SimEvent:
     """One ``wx_event`` row, column for column.
 
@@ -108,7 +111,7 @@ class SimEvent:
         return (self.ID1, self.ID2, self.MSG_FROM, self.MSG_CONTENT, self.MSG_STATE, self.MSG_TYPE)
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class TakenCommand:
     """A ``wx_command`` row the simulator took (and deleted), as demo.exe would.
 
@@ -132,7 +135,7 @@ class TakenCommand:
         return self.echo is not None
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class SimStats:
     """What one :meth:`Simulator.run` did, for the CLI summary and tests."""
 
@@ -142,8 +145,12 @@ class SimStats:
     busy_retries: int
     elapsed: float
 
+    def to_json(self) -> dict[str, int | float]:
+        """The figures as a plain dict, for ``wxpanel simulate``'s one-line JSON."""
+        return dataclasses.asdict(self)
 
-@dataclass(frozen=True)
+
+@dataclasses.dataclass(frozen=True)
 class Contact:
     """A WeChat user the simulated account talks to."""
 
@@ -151,7 +158,7 @@ class Contact:
     nickname: str
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class Group:
     """A group chat and the members who speak in it (never the account itself)."""
 
@@ -259,7 +266,16 @@ _LINKS: Final = (
     ("Python 3.11 有哪些新特性？", "速度提升 25%", "https://example.com/python-311?a=1&b=2"),
     ("Weekend hiking route", "Shared from Maps", "https://maps.example.com/r/8f2k"),
 )
-_GREETINGS: Final = ("我是小鱼儿，在羽毛球群里看到你的", "Hi, I'm Jason from the conference", "你好，我是快递员")
+_GREETINGS: Final = (
+    "我是小鱼儿，在羽毛球群里看到你的",
+    "Hi, I'm Jason from the conference",
+    "你好，我是快递员",
+)
+#: How often each kind of event occurs, roughly as in a busy account.
+_KINDS: Final = (
+    "text", "image", "voice", "sticker", "app", "friend", "card", "video", "system", "own"
+)
+_KIND_WEIGHTS: Final = (50, 8, 5, 6, 6, 3, 2, 2, 5, 13)
 _GROUP_RENAMES: Final = ("周末羽毛球🏸", "Phoenix 冲刺", "家人们")
 
 
@@ -316,7 +332,7 @@ class Simulator:
         self._rng_lock = threading.Lock()
         self._take_lock = threading.Lock()
         self._stats_lock = threading.Lock()
-        self._first_seen: dict[tuple[int, tuple[bytes | None, ...]], float] = {}
+        self._first_seen: dict[_Key, float] = {}
         self._busy_retries = 0
         self._closed = threading.Event()
 
@@ -364,14 +380,12 @@ class Simulator:
 
     def _random_event(self, rng: random.Random) -> SimEvent:
         """The body of :meth:`random_event`; caller holds the rng lock."""
-        kind = rng.choices(
-            ("text", "image", "voice", "sticker", "app", "friend", "card", "video", "system", "own"),
-            weights=(50, 8, 5, 6, 6, 3, 2, 2, 5, 13),
-        )[0]
+        kind = rng.choices(_KINDS, weights=_KIND_WEIGHTS)[0]
         if kind == "friend":
             stranger = rng.choice(_STRANGERS)
             content = (
-                f'<msg fromusername="{stranger.wxid}" encryptusername="v1_{self._hex(rng)}@stranger" '
+                f'<msg fromusername="{stranger.wxid}" '
+                f'encryptusername="v1_{self._hex(rng)}@stranger" '
                 f'fromnickname="{stranger.nickname}" content="{rng.choice(_GREETINGS)}" '
                 f'scene="30" ticket="v4_{self._hex(rng)}@stranger" opcode="2" sex="1" '
                 f'country="CN" province="Guangdong" city="Shenzhen" />'
@@ -402,7 +416,8 @@ class Simulator:
                 text = f"@{target.nickname}\u2005{text}"
             return self._event(conversation, peer.wxid, in_group, text, MessageType.TEXT)
         if kind == "image":
-            return self._event(conversation, peer.wxid, in_group, self._image_xml(rng), MessageType.IMAGE)
+            content = self._image_xml(rng)
+            return self._event(conversation, peer.wxid, in_group, content, MessageType.IMAGE)
         if kind == "voice":
             ms = rng.randint(800, 59000)
             content = (
@@ -435,7 +450,8 @@ class Simulator:
             )
             return self._event(conversation, peer.wxid, in_group, content, MessageType.VIDEO)
         if kind == "app":
-            return self._event(conversation, peer.wxid, in_group, self._app_xml(rng), MessageType.APP)
+            content = self._app_xml(rng)
+            return self._event(conversation, peer.wxid, in_group, content, MessageType.APP)
         # system notice: in a group ID2 is the member the notice is about
         if group is not None:
             other = rng.choice([m for m in group.members if m != peer] or [peer])
@@ -560,7 +576,8 @@ class Simulator:
             # should not take the write lock for nothing.
             rows = self._transact(self._read_commands, begin="BEGIN", stop=stop)
             now = self._clock()
-            present = {self._key(row) for row in rows}
+            # A row is identified by rowid *and* content: rowids are reused after deletes.
+            present = set(rows)
             for key in list(self._first_seen):
                 if key not in present:
                     del self._first_seen[key]
@@ -572,43 +589,34 @@ class Simulator:
             if not due:
                 return []
 
-            def work(conn: sqlite3.Connection) -> list[TakenCommand]:
+            def work(conn: sqlite3.Connection) -> list[tuple[_Key, TakenCommand]]:
                 # Re-read under the write lock: take only rows still there, unchanged.
-                taken: list[TakenCommand] = []
+                taken: list[tuple[_Key, TakenCommand]] = []
                 for row in self._read_commands(conn):
-                    if self._key(row) not in due:
+                    if row not in due:
                         continue
                     conn.execute(_DELETE_COMMAND_SQL, (row[0],))
                     command = self._interpret(row)
                     if command.echo is not None:
                         conn.execute(_INSERT_EVENT_SQL, command.echo.as_row())
-                    taken.append(command)
+                    taken.append((row, command))
                 return taken
 
-            taken = self._transact(work, stop=stop)
-            for command in taken:
-                self._first_seen.pop(
-                    next((k for k in due if k[0] == command.rowid), (command.rowid, ())), None
-                )
-            return taken
+            result = self._transact(work, stop=stop)
+            for key, _command in result:
+                self._first_seen.pop(key, None)
+            return [command for _key, command in result]
 
     @staticmethod
-    def _read_commands(conn: sqlite3.Connection) -> list[tuple[int, tuple[bytes | None, ...]]]:
+    def _read_commands(conn: sqlite3.Connection) -> list[_Key]:
         """Every wx_command row as (rowid, raw bytes of each column)."""
-        result: list[tuple[int, tuple[bytes | None, ...]]] = []
+        result: list[_Key] = []
         for row in conn.execute(_SELECT_COMMANDS_SQL):
             values = tuple(v if v is None or isinstance(v, bytes) else bytes(v) for v in row[1:])
             result.append((int(row[0]), values))
         return result
 
-    @staticmethod
-    def _key(
-        row: tuple[int, tuple[bytes | None, ...]],
-    ) -> tuple[int, tuple[bytes | None, ...]]:
-        """A row's identity for first-seen tracking: rowids are reused after deletes."""
-        return row
-
-    def _interpret(self, row: tuple[int, tuple[bytes | None, ...]]) -> TakenCommand:
+    def _interpret(self, row: _Key) -> TakenCommand:
         """What demo.exe would do with one row: the echo, or why there is none."""
         rowid, raw = row
         token, cmd_type, id_1, id_2, id_3 = (_lenient(value) for value in raw)
@@ -649,7 +657,6 @@ class Simulator:
         early.  The transaction is rolled back: the file is not changed.
         """
         self._check_open()
-        wait_on = stop if stop is not None else self._closed
 
         def work(conn: sqlite3.Connection) -> None:
             # In rollback-journal mode BEGIN EXCLUSIVE already takes the lock;
@@ -657,7 +664,7 @@ class Simulator:
             conn.execute(_TOUCH_SQL)
             if held is not None:
                 held.set()
-            wait_on.wait(max(0.0, seconds))
+            self._wait(seconds, stop)
 
         self._transact(work, begin="BEGIN EXCLUSIVE", stop=stop, commit=False)
 
@@ -725,7 +732,7 @@ class Simulator:
                 wake = min(next_event, deadline, now + _MAX_WAIT)
                 if not stall:
                     wake = min(wake, next_take)
-                stop_event.wait(max(0.0, wake - time.monotonic()))
+                self._wait(wake - time.monotonic(), stop_event)
         except _Stopped:
             pass
         return SimStats(
@@ -740,7 +747,8 @@ class Simulator:
         """Time to the next event of a Poisson process; infinite when rate is 0."""
         if rate <= 0:
             return math.inf
-        return self._timing_rng.expovariate(rate)
+        with self._rng_lock:
+            return self._timing_rng.expovariate(rate)
 
     # ------------------------------------------------------------------
     # Plumbing
@@ -749,6 +757,22 @@ class Simulator:
         """Refuse work after close(), instead of writing to a file the caller let go."""
         if self._closed.is_set():
             raise RuntimeError("simulator is closed")
+
+    def _wait(self, seconds: float, stop: threading.Event | None) -> bool:
+        """Sleep up to ``seconds``; True (early) once ``stop`` or close() is signalled.
+
+        Waits in slices so that close() from another thread is noticed even
+        while the caller waits on its own ``stop`` event.
+        """
+        end = time.monotonic() + max(0.0, seconds)
+        event = stop if stop is not None else self._closed
+        while True:
+            if self._closed.is_set() or event.is_set():
+                return True
+            left = end - time.monotonic()
+            if left <= 0:
+                return False
+            event.wait(min(left, _MAX_WAIT))
 
     def _raise_if_stopped(self, stop: threading.Event | None) -> None:
         """Unwind promptly when the caller's stop or close() was signalled."""
@@ -771,7 +795,6 @@ class Simulator:
         read transaction later can fail at once with BUSY.  ``work`` must not
         change Python state it cannot redo, since it may run again.
         """
-        wait_on = stop if stop is not None else self._closed
         delay = _BACKOFF_START
         give_up = time.monotonic() + _BUSY_GIVE_UP
         while True:
@@ -782,9 +805,13 @@ class Simulator:
                     result = work(conn)
                     conn.execute("COMMIT" if commit else "ROLLBACK")
                     return result
-                finally:
+                except BaseException:
+                    # A failed COMMIT (BUSY) leaves the transaction open: undo it
+                    # before retrying, and never let a failing ROLLBACK hide why.
                     if conn.in_transaction:
-                        conn.execute("ROLLBACK")
+                        with contextlib.suppress(sqlite3.Error):
+                            conn.execute("ROLLBACK")
+                    raise
             except sqlite3.OperationalError as exc:
                 if not exchange.is_busy(exc) or time.monotonic() >= give_up:
                     raise
@@ -794,6 +821,6 @@ class Simulator:
                 self._busy_retries += 1
             with self._rng_lock:
                 jitter = self._timing_rng.uniform(0.5, 1.0)
-            wait_on.wait(delay * jitter)
-            self._raise_if_stopped(stop)
+            if self._wait(delay * jitter, stop):
+                raise _Stopped
             delay = min(delay * 2, _BACKOFF_MAX)

@@ -1,0 +1,53 @@
+"""Shared fixtures: every test works on a fresh copy of demo.exe's real exchange.db."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_FIXTURE = REPO.parent / "shared" / "fixtures" / "exchange.db"
+BUNDLED_FIXTURE = REPO / "resources" / "exchange.db"
+
+
+def real_exchange_db() -> Path:
+    """The shared fixture when it is there (CI lays it beside the clone), else our copy."""
+    configured = os.environ.get("WXPANEL_FIXTURE")
+    if configured:
+        return Path(configured)
+    return SHARED_FIXTURE if SHARED_FIXTURE.exists() else BUNDLED_FIXTURE
+
+
+@pytest.fixture
+def exchange_db(tmp_path: Path) -> Path:
+    """A writable copy of the real, empty exchange.db in its own folder."""
+    folder = tmp_path / "bot"
+    folder.mkdir()
+    target = folder / "exchange.db"
+    shutil.copyfile(real_exchange_db(), target)
+    target.chmod(target.stat().st_mode | stat.S_IWUSR)
+    return target
+
+
+EventRow = tuple[object, object, object, object, object, object]
+
+
+def insert_events(db: Path, rows: list[EventRow]) -> None:
+    """Insert wx_event rows the way demo.exe would: another connection, one commit."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        conn.executemany("INSERT INTO wx_event VALUES (?, ?, ?, ?, ?, ?)", rows)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def text_event(conversation: str, content: str, sender: str | None = None) -> EventRow:
+    group = conversation.endswith("@chatroom")
+    return (conversation, sender or conversation, "群聊" if group else "私聊", content, "收到", "1")

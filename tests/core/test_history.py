@@ -1,0 +1,139 @@
+"""The history store: schema versions, search that works for Chinese, aliases, export."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import insert_events, text_event
+from wxpanel.core.errors import HistoryError
+from wxpanel.core.export import write_csv, write_jsonl
+from wxpanel.core.history import HistoryStore, open_history
+from wxpanel.core.schema import SCHEMA_VERSION
+from wxpanel.core.settings import Settings
+from wxpanel.core.engine import Engine
+
+
+@pytest.fixture
+def filled(exchange_db: Path) -> HistoryStore:
+    insert_events(
+        exchange_db,
+        [
+            text_event("wxid_alice", "今天天气怎么样"),
+            text_event("wxid_bob", "你好，我是Bob"),
+            text_event("9988@chatroom", "大家晚上好，明天开会", sender="wxid_carol"),
+            text_event("wxid_alice", "Hello WORLD from Alice"),
+            text_event("9988@chatroom", "你好呀", sender="wxid_dave"),
+        ],
+    )
+    with Engine(exchange_db, settings=Settings()) as engine:
+        while engine.poll().messages:
+            pass
+        history = engine.paths.history
+    store = HistoryStore(history)
+    yield store  # type: ignore[misc]
+    store.close()
+
+
+def test_new_database_is_at_current_version(tmp_path: Path) -> None:
+    conn = open_history(tmp_path / "h.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_wal_is_switched_back_to_a_rollback_journal(tmp_path: Path) -> None:
+    """Atomic commits across the attached exchange.db need a rollback journal."""
+    path = tmp_path / "h.db"
+    raw = sqlite3.connect(path)
+    raw.execute("PRAGMA journal_mode = WAL")
+    raw.close()
+    conn = open_history(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    raw = sqlite3.connect(path)
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    raw.close()
+    with pytest.raises(HistoryError, match="newer wxpanel"):
+        open_history(path)
+
+
+def test_garbage_history_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "h.db"
+    path.write_bytes(b"garbage" * 500)
+    with pytest.raises(HistoryError, match="not a usable history database"):
+        open_history(path)
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("你好", {"你好，我是Bob", "你好呀"}),  # two characters: below trigram size
+        ("天气怎么", {"今天天气怎么样"}),  # trigram index
+        ("明天开会", {"大家晚上好，明天开会"}),
+        ("hello world", {"Hello WORLD from Alice"}),  # case-insensitive
+        ("不存在的词", set()),
+        ('"', set()),
+    ],
+)
+def test_search_works_for_chinese(filled: HistoryStore, query: str, expected: set[str]) -> None:
+    assert {m.content for m in filled.search(query)} == expected
+
+
+def test_search_within_one_conversation(filled: HistoryStore) -> None:
+    assert [m.content for m in filled.search("你好", "9988@chatroom")] == ["你好呀"]
+
+
+def test_conversations_sorted_by_activity_with_unread(filled: HistoryStore) -> None:
+    conversations = filled.conversations()
+    assert [c.id for c in conversations] == ["9988@chatroom", "wxid_alice", "wxid_bob"]
+    by_id = {c.id: c for c in conversations}
+    assert by_id["wxid_alice"].unread == 2 and by_id["9988@chatroom"].is_group
+    assert by_id["9988@chatroom"].last_preview == "你好呀"
+    filled.mark_read("wxid_alice")
+    assert {c.id: c.unread for c in filled.conversations()}["wxid_alice"] == 0
+
+
+def test_alias_and_conversation_search(filled: HistoryStore) -> None:
+    filled.set_alias("wxid_bob", "鲍勃")
+    assert [c.display_name for c in filled.conversations("鲍勃")] == ["鲍勃"]
+    assert {c.id for c in filled.conversations("天气")} == {"wxid_alice"}
+    filled.set_alias("wxid_bob", "  ")
+    assert filled.aliases() == {}
+
+
+def test_paging_older_history(filled: HistoryStore) -> None:
+    newest = filled.messages(limit=2)
+    older = filled.messages(before_id=newest[0].id, limit=10)
+    assert [m.id for m in older + newest] == [m.id for m in filled.messages()]
+
+
+def test_jsonl_export_has_the_promised_fields(filled: HistoryStore) -> None:
+    out = io.StringIO()
+    count = write_jsonl(filled.iter_messages(), out, {"wxid_bob": "Bob"})
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert count == len(lines) == 5
+    for key in ("conversation", "sender", "direction", "type", "content", "time"):
+        assert key in lines[0]
+    bob = next(line for line in lines if line["conversation"] == "wxid_bob")
+    assert bob["conversation_name"] == "Bob" and bob["direction"] == "in"
+    assert bob["type"] == "text"
+
+
+def test_csv_export_round_trips_chinese(filled: HistoryStore) -> None:
+    out = io.StringIO()
+    write_csv(filled.iter_messages("9988@chatroom"), out, {})
+    rows = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert [row["content"] for row in rows] == ["大家晚上好，明天开会", "你好呀"]
+    assert rows[0]["sender"] == "wxid_carol"
+
+
+def test_export_of_a_search(filled: HistoryStore) -> None:
+    assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]

@@ -1,0 +1,457 @@
+"""The simulator must play demo.exe faithfully, or every test built on it lies.
+
+Each test works on a copy of the real, empty exchange.db and reads the file
+back through its own connection, as the consumer would.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wxpanel.core import exchange, protocol
+from wxpanel.core.codec import decode_bytes
+from wxpanel.core.protocol import CommandType, MessageType
+from wxpanel.core.simulator import (
+    CONTACTS,
+    FRIEND_REQUEST_ID,
+    GROUPS,
+    MAX_BATCH,
+    SimEvent,
+    SimStats,
+    Simulator,
+)
+
+
+OWN = "wxid_bot_self"
+GROUP_ID = GROUPS[1].wxid
+PRIVATE_ID = CONTACTS[0].wxid
+
+# SQL is spelled out here, not built from protocol's constants, so the tests
+# also check those constants against the real file.
+_EVENT_SELECT = (
+    "SELECT rowid, CAST(ID1 AS BLOB), CAST(ID2 AS BLOB), CAST(MSG_FROM AS BLOB), "
+    "CAST(MSG_CONTENT AS BLOB), CAST(MSG_STATE AS BLOB), CAST(MSG_TYPE AS BLOB) "
+    "FROM wx_event ORDER BY rowid"
+)
+
+
+class FakeClock:
+    """Time that moves only when the test says so: no sleeping for take_delay."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def db(exchange_db: Path) -> Path:
+    """A fresh copy of the real exchange.db (conftest's ``exchange_db``)."""
+    return exchange_db
+
+
+@pytest.fixture
+def sim(db: Path) -> Iterator[Simulator]:
+    with Simulator(db, seed=7, take_delay=0.0, own_wxid=OWN) as simulator:
+        yield simulator
+
+
+def open_db(path: Path, timeout: float = 5.0) -> sqlite3.Connection:
+    """The consumer's side: a separate connection of its own (timeout=0: fail at once)."""
+    return sqlite3.connect(path, timeout=timeout, isolation_level=None)
+
+
+def read_events(path: Path) -> list[tuple[str | None, ...]]:
+    """wx_event rows decoded the way the consumer must (bytes first)."""
+    conn = open_db(path)
+    try:
+        rows = conn.execute(_EVENT_SELECT).fetchall()
+    finally:
+        conn.close()
+    return [
+        tuple(None if v is None else decode_bytes(v).text for v in row[1:]) for row in rows
+    ]
+
+
+def event_count(path: Path) -> int:
+    conn = open_db(path)
+    try:
+        return int(conn.execute("SELECT count(*) FROM wx_event").fetchone()[0])
+    finally:
+        conn.close()
+
+
+def add_command(path: Path, cmd_type: str, wxid: str, value: str) -> int:
+    """Queue a command exactly as the upstream helper writes one; return its rowid."""
+    conn = open_db(path)
+    try:
+        cur = conn.execute(
+            "INSERT INTO wx_command VALUES (?, ?, ?, ?, ?)",
+            (protocol.COMMAND_TOKEN, cmd_type, wxid, value, protocol.COMMAND_ID3),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+    finally:
+        conn.close()
+
+
+def command_rowids(path: Path) -> list[int]:
+    conn = open_db(path)
+    try:
+        rows = conn.execute("SELECT rowid FROM wx_command ORDER BY rowid")
+        return [int(r[0]) for r in rows]
+    finally:
+        conn.close()
+
+
+def master(path: Path) -> list[tuple[object, ...]]:
+    conn = sqlite3.connect(exchange.sqlite_uri(path, "ro"), uri=True)
+    try:
+        return conn.execute("SELECT * FROM sqlite_master ORDER BY name").fetchall()
+    finally:
+        conn.close()
+
+
+def as_text(event: SimEvent) -> tuple[str | None, ...]:
+    return tuple(v.decode() if isinstance(v, bytes) else v for v in event.as_row())
+
+
+# --------------------------------------------------------------------------
+# Events
+
+
+def test_inserted_event_lands_in_the_right_columns(sim: Simulator, db: Path) -> None:
+    event = SimEvent("wxid_a", "wxid_b", "私聊", "内容 'x'", "收到", "1")
+    sim.insert_events([event])
+    conn = open_db(db)
+    try:
+        row = conn.execute(
+            "SELECT ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE "
+            "FROM wx_event"
+        ).fetchall()
+    finally:
+        conn.close()
+    assert row == [("wxid_a", "wxid_b", "私聊", "内容 'x'", "收到", "1")]
+
+
+def test_emit_inserts_the_returned_events_in_order(sim: Simulator, db: Path) -> None:
+    events = sim.emit(30)
+    assert len(events) == 30
+    assert read_events(db) == [as_text(e) for e in events]
+
+
+def test_same_seed_same_conversation(db: Path) -> None:
+    with Simulator(db, seed=42) as a, Simulator(db, seed=42) as b:
+        assert [a.random_event() for _ in range(50)] == [b.random_event() for _ in range(50)]
+
+
+def test_random_events_cover_groups_chats_and_types(sim: Simulator) -> None:
+    events = [sim.random_event() for _ in range(2000)]
+    members = {g.wxid: {m.wxid for m in g.members} for g in GROUPS}
+    contacts = {c.wxid for c in CONTACTS}
+    assert len(GROUPS) >= 3 and len(contacts) >= 8
+
+    seen_groups: set[str] = set()
+    seen_private: set[str] = set()
+    for e in events:
+        assert all(isinstance(v, str) for v in e.as_row())
+        assert e.MSG_STATE in (protocol.STATE_RECEIVED, protocol.STATE_SENT)
+        assert isinstance(e.MSG_TYPE, str)
+        assert MessageType.parse(e.MSG_TYPE) is not MessageType.UNKNOWN
+        sent = e.MSG_STATE == protocol.STATE_SENT
+        if MessageType.parse(e.MSG_TYPE) is MessageType.FRIEND_REQUEST:
+            assert e.ID1 == FRIEND_REQUEST_ID
+            continue
+        assert isinstance(e.ID1, str)
+        if protocol.is_group_id(e.ID1):
+            seen_groups.add(e.ID1)
+            assert e.MSG_FROM == protocol.FROM_GROUP
+            allowed = {OWN} if sent else members[e.ID1]
+            assert e.ID2 in allowed
+        else:
+            seen_private.add(e.ID1)
+            assert e.MSG_FROM == protocol.FROM_PRIVATE
+            assert e.ID1 in contacts
+            sender = e.ID2
+            assert sender == (OWN if sent else e.ID1)
+
+    assert seen_groups == set(members)
+    assert seen_private == contacts
+    assert {MessageType.parse(str(e.MSG_TYPE)) for e in events} >= {
+        MessageType.TEXT,
+        MessageType.IMAGE,
+        MessageType.VOICE,
+        MessageType.FRIEND_REQUEST,
+        MessageType.STICKER,
+        MessageType.APP,
+        MessageType.SYSTEM,
+    }
+    texts = [str(e.MSG_CONTENT) for e in events if e.MSG_TYPE == "1"]
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts)
+    assert any(t.isascii() and any(ch.isalpha() for ch in t) for t in texts)
+    assert any(e.MSG_STATE == protocol.STATE_SENT for e in events)
+    assert any("加入了群聊" in str(e.MSG_CONTENT) for e in events)
+
+
+def test_bytes_are_stored_as_text_with_those_exact_bytes(sim: Simulator, db: Path) -> None:
+    gbk = "你好".encode("gbk")
+    sim.insert_events([SimEvent("wxid_a", None, None, gbk, b"\xff\xfe", "1")])
+    conn = open_db(db)
+    try:
+        row = conn.execute(
+            "SELECT typeof(MSG_CONTENT), CAST(MSG_CONTENT AS BLOB), CAST(MSG_STATE AS BLOB), "
+            "ID2 IS NULL FROM wx_event"
+        ).fetchone()
+    finally:
+        conn.close()
+    assert row == ("text", gbk, b"\xff\xfe", 1)
+
+
+def test_burst_inserts_exactly_n_rows_in_bounded_batches(
+    sim: Simulator, db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes: list[int] = []
+    original = sim.insert_events
+
+    def spy(events: list[SimEvent], **kwargs: threading.Event | None) -> None:
+        sizes.append(len(events))
+        original(events, **kwargs)
+
+    monkeypatch.setattr(sim, "insert_events", spy)
+    stats = sim.run(burst=2345, rate=0, duration=0, stall=True)
+    assert stats.events == 2345
+    assert event_count(db) == 2345
+    assert sum(sizes) == 2345 and max(sizes) <= MAX_BATCH
+
+
+def test_run_emits_at_rate_until_stopped(sim: Simulator, db: Path) -> None:
+    stop = threading.Event()
+    result: list[SimStats] = []
+    thread = threading.Thread(target=lambda: result.append(sim.run(rate=200.0, stop=stop)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while event_count(db) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    (stats,) = result
+    assert stats.events == event_count(db) >= 5
+
+
+# --------------------------------------------------------------------------
+# Commands
+
+
+def test_take_deletes_exactly_the_due_rows_by_rowid(db: Path) -> None:
+    clock = FakeClock()
+    with Simulator(db, seed=1, take_delay=5.0, own_wxid=OWN, clock=clock) as sim:
+        first = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
+        second = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
+        assert sim.take_commands() == []  # first seen now: not due yet
+        clock.now += 3
+        other = add_command(db, CommandType.TEXT, GROUP_ID, "other")
+        assert sim.take_commands() == []
+        clock.now += 2.5  # the identical pair is due, the other is not
+        taken = sim.take_commands()
+        assert [t.rowid for t in taken] == [first, second]
+        assert command_rowids(db) == [other]
+        clock.now += 5
+        assert [t.rowid for t in sim.take_commands()] == [other]
+        assert command_rowids(db) == []
+
+    events = read_events(db)
+    assert [e[3] for e in events] == ["same", "same", "other"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "plain",
+        "it's \"quoted\" ' ; DROP TABLE wx_command; --",
+        "line 1\nline 2\r\n\tline 3",
+        "emoji 😀👍🏽👨‍👩‍👧 and 中文",
+        "长" * 10_000,
+        "",
+    ],
+    ids=["plain", "quotes", "newlines", "emoji", "10000-chars", "empty"],
+)
+def test_text_command_is_echoed_exactly(sim: Simulator, db: Path, text: str) -> None:
+    rowid = add_command(db, CommandType.TEXT, GROUP_ID, text)
+    (taken,) = sim.take_commands()
+    assert taken.rowid == rowid and taken.echoed and taken.id_2 == text
+    assert taken.Token == protocol.COMMAND_TOKEN and taken.id_3 == protocol.COMMAND_ID3
+    assert read_events(db) == [
+        (GROUP_ID, OWN, protocol.FROM_GROUP, text, protocol.STATE_SENT, "1")
+    ]
+    assert command_rowids(db) == []
+
+
+def test_picture_command_is_echoed_as_image_with_its_path(sim: Simulator, db: Path) -> None:
+    path = r"C:\Users\张三\Pictures\it's a photo.png"
+    add_command(db, CommandType.PICTURE, PRIVATE_ID, path)
+    (taken,) = sim.take_commands()
+    assert taken.echo == SimEvent(
+        PRIVATE_ID, OWN, protocol.FROM_PRIVATE, path, protocol.STATE_SENT, "3"
+    )
+    assert read_events(db) == [as_text(taken.echo)]
+
+
+def test_unknown_command_is_deleted_and_reported_not_echoed(sim: Simulator, db: Path) -> None:
+    add_command(db, "wx_reboot", PRIVATE_ID, "x")
+    (taken,) = sim.take_commands()
+    assert taken.cmd_type == "wx_reboot"
+    assert not taken.echoed and taken.problem
+    assert command_rowids(db) == []
+    assert read_events(db) == []
+
+
+def test_bad_command_rows_do_not_crash_take(sim: Simulator, db: Path) -> None:
+    conn = open_db(db)
+    try:
+        conn.execute("INSERT INTO wx_command VALUES (NULL, NULL, NULL, NULL, NULL)")
+        conn.execute(
+            "INSERT INTO wx_command VALUES ('0', 'wx_send', ?, CAST(? AS TEXT), 'null')",
+            (PRIVATE_ID, b"bad \xff\xfe\x80 utf-8"),
+        )
+        conn.execute(
+            "INSERT INTO wx_command VALUES (0, CAST(? AS TEXT), ?, 12, x'00ff')",
+            (b"wx_\xff", b"\x80\x81"),
+        )
+        conn.execute("INSERT INTO wx_command VALUES ('0', 'wx_send', NULL, 'no one', 'null')")
+        conn.execute("INSERT INTO wx_command VALUES ('0', 'wx_picture', ?, NULL, 'null')",
+                     (PRIVATE_ID,))
+    finally:
+        conn.close()
+
+    taken = sim.take_commands()
+
+    assert len(taken) == 5
+    assert command_rowids(db) == []
+    assert [t.echoed for t in taken] == [False, True, False, False, False]
+    assert all(t.problem for t in taken if not t.echoed)
+    assert taken[0].cmd_type is None and taken[0].id_1 is None
+    echoed_text = taken[1].id_2
+    assert echoed_text is not None and echoed_text.startswith("bad ")
+    (event,) = read_events(db)
+    assert event[0] == PRIVATE_ID and event[3] == echoed_text and event[4] == "发出"
+
+
+def test_run_takes_commands_and_stall_does_not(sim: Simulator, db: Path) -> None:
+    add_command(db, CommandType.TEXT, PRIVATE_ID, "hello")
+
+    stalled = sim.run(rate=0, duration=0.15, stall=True)
+    assert stalled.commands == 0
+    assert len(command_rowids(db)) == 1
+
+    stats = sim.run(rate=0, duration=0.15)
+    assert (stats.commands, stats.echoes) == (1, 1)
+    assert command_rowids(db) == []
+
+
+# --------------------------------------------------------------------------
+# Locks
+
+
+def test_hold_lock_blocks_other_writers_while_held(sim: Simulator, db: Path) -> None:
+    held = threading.Event()
+    release = threading.Event()
+    thread = threading.Thread(
+        target=sim.hold_lock, args=(60.0,), kwargs={"held": held, "stop": release}
+    )
+    thread.start()
+    try:
+        assert held.wait(10)
+        conn = open_db(db, timeout=0)
+        try:
+            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+                conn.execute(
+                    "INSERT INTO wx_event (ID1) VALUES ('during')"
+                )
+        finally:
+            conn.close()
+    finally:
+        release.set()
+        thread.join(10)
+    assert not thread.is_alive()
+
+    conn = open_db(db)
+    try:
+        conn.execute("INSERT INTO wx_event (ID1) VALUES ('after')")
+    finally:
+        conn.close()
+    assert [e[0] for e in read_events(db)] == ["after"]
+
+
+def test_hold_lock_returns_after_its_time(sim: Simulator) -> None:
+    sim.hold_lock(0.01)
+
+
+def test_writes_wait_for_a_lock_instead_of_failing(sim: Simulator, db: Path) -> None:
+    blocker = open_db(db, timeout=0)
+    blocker.execute("BEGIN EXCLUSIVE")
+    thread = threading.Thread(target=sim.emit, args=(3,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while sim.busy_retries == 0 and time.monotonic() < deadline:
+            time.sleep(0.005)
+        assert sim.busy_retries > 0
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        thread.join(10)
+    assert not thread.is_alive()
+    assert event_count(db) == 3
+
+
+def test_close_interrupts_a_held_lock_and_refuses_more_work(db: Path) -> None:
+    sim = Simulator(db, take_delay=0.0)
+    held = threading.Event()
+    thread = threading.Thread(target=sim.hold_lock, args=(60.0,), kwargs={"held": held})
+    thread.start()
+    assert held.wait(10)
+    sim.close()
+    thread.join(10)
+    assert not thread.is_alive()
+    with pytest.raises(RuntimeError):
+        sim.emit()
+
+
+# --------------------------------------------------------------------------
+# The file itself
+
+
+def test_schema_is_unchanged_after_everything(sim: Simulator, db: Path) -> None:
+    before = master(db)  # still a byte-for-byte copy of the fixture here
+    assert [row[0] for row in before] == ["table", "table"]
+    add_command(db, CommandType.TEXT, GROUP_ID, "x")
+    add_command(db, "bogus", GROUP_ID, "y")
+    sim.run(burst=1500, rate=0, duration=0.1, lock_seconds=0.01)
+    sim.emit(5)
+    sim.take_commands()
+    sim.hold_lock(0.0)
+    assert master(db) == before
+    assert command_rowids(db) == []
+    conn = open_db(db)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert conn.execute("PRAGMA page_size").fetchone()[0] == protocol.PAGE_SIZE
+    finally:
+        conn.close()
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    from wxpanel.core.errors import ExchangeError
+
+    with pytest.raises(ExchangeError):
+        Simulator(tmp_path / "nope.db")
