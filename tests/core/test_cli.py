@@ -1,0 +1,137 @@
+"""The command line: one-line errors with status 2, and each subcommand end to end."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import insert_events, text_event
+from wxpanel import __version__
+from wxpanel.cli import main
+
+
+def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wxpanel", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def test_version_everywhere() -> None:
+    for args in ([], ["headless"], ["send"], ["export"], ["stats"], ["simulate"]):
+        result = run(*args, "--version")
+        assert result.returncode == 0 and result.stdout.strip() == f"wxpanel {__version__}"
+
+
+def test_help_lists_the_subcommands() -> None:
+    result = run("--help")
+    for name in ("headless", "send", "export", "stats", "simulate"):
+        assert name in result.stdout
+
+
+@pytest.mark.parametrize("command", ["headless", "send", "export", "stats"])
+def test_missing_database_is_one_line(tmp_path: Path, command: str) -> None:
+    extra = ["--to", "wxid_a", "--text", "x"] if command == "send" else []
+    missing = tmp_path / "nope" / "exchange.db"
+    result = run(command, "--db", str(missing), *extra)
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert str(missing) in result.stderr and "no such file" in result.stderr
+    assert not missing.parent.exists()
+
+
+def test_wrong_schema_is_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "exchange.db"
+    sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
+    result = run("stats", "--db", str(db))
+    assert result.returncode == 2 and "not demo.exe's exchange.db" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_create_makes_a_usable_file(tmp_path: Path) -> None:
+    db = tmp_path / "exchange.db"
+    assert main(["stats", "--db", str(db), "--create", "--json"]) == 0
+    assert db.exists()
+
+
+def test_send_then_export(exchange_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    text = 'say "hi"\n第二行 😀'
+    assert main(["send", "--db", str(exchange_db), "--to", "wxid_a", "--text", text]) == 0
+    with sqlite3.connect(exchange_db) as conn:
+        row = conn.execute("SELECT Token, cmd_type, id_1, id_2, id_3 FROM wx_command").fetchone()
+    assert row == ("0", "wx_send", "wxid_a", text, "null")
+    capsys.readouterr()
+    assert main(["export", "--db", str(exchange_db), "--conversation", "wxid_a"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [line["content"] for line in lines] == [text]
+    assert lines[0]["direction"] == "out" and lines[0]["status"] == "written"
+
+
+def test_send_bad_picture_is_refused(exchange_db: Path, tmp_path: Path) -> None:
+    fake = tmp_path / "x.png"
+    fake.write_text("no")
+    result = run("send", "--db", str(exchange_db), "--to", "wxid_a", "--picture", str(fake))
+    assert result.returncode == 2 and "not a JPG, PNG, GIF or BMP" in result.stderr
+    with sqlite3.connect(exchange_db) as conn:
+        assert conn.execute("SELECT count(*) FROM wx_command").fetchone()[0] == 0
+
+
+@pytest.mark.slow
+def test_headless_ingests_and_stops_cleanly_on_sigterm(exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", f"msg {i}") for i in range(300)])
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wxpanel", "headless", "--db", str(exchange_db)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with sqlite3.connect(exchange_db) as conn:
+                if conn.execute("SELECT count(*) FROM wx_event").fetchone()[0] == 0:
+                    break
+            time.sleep(0.02)
+        insert_events(exchange_db, [text_event("wxid_b", "late")])
+        time.sleep(0.3)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, stderr
+    assert "stopped cleanly" in stderr and "Traceback" not in stderr
+    history = exchange_db.parent / "wxpanel-data" / "history.db"
+    with sqlite3.connect(history) as conn:
+        count = conn.execute("SELECT count(*) FROM message").fetchone()[0]
+    with sqlite3.connect(exchange_db) as conn:
+        left = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
+    assert count + left == 301
+
+
+def test_stats_counts_the_traffic(exchange_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from wxpanel.core.engine import Engine
+
+    insert_events(exchange_db, [text_event("wxid_a", "a"), text_event("wxid_b", "b")])
+    with Engine(exchange_db) as engine:
+        engine.poll()
+        engine.queue_text("wxid_a", "reply")
+        engine.poll()
+    insert_events(exchange_db, [text_event("wxid_c", "waiting")])
+    assert main(["stats", "--db", str(exchange_db), "--json"]) == 0
+    figures = json.loads(capsys.readouterr().out)
+    assert figures["events_received"] == 2 and figures["incoming"] == 2
+    assert figures["commands_queued"] == 1 and figures["commands_written"] == 1
+    assert figures["backlog"] == 1 and figures["pending_commands"] == 1
+    assert figures["oldest_pending_age"] is not None
+    assert main(["stats", "--db", str(exchange_db)]) == 0
+    assert "wx_event backlog     1" in capsys.readouterr().out
