@@ -23,7 +23,7 @@ def test_real_file_is_accepted(exchange_db: Path) -> None:
 
 def test_missing_file_is_not_created(tmp_path: Path) -> None:
     missing = tmp_path / "exchange.db"
-    with pytest.raises(ExchangeError, match="no such file.*--create"):
+    with pytest.raises(ExchangeError, match=r"no such file.*--create"):
         exchange.check_exchange(missing)
     assert not missing.exists()
 

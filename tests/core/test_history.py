@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import insert_events, text_event
+from wxpanel.core.engine import Engine
 from wxpanel.core.errors import HistoryError
 from wxpanel.core.export import write_csv, write_jsonl
 from wxpanel.core.history import HistoryStore, open_history
 from wxpanel.core.schema import SCHEMA_VERSION
 from wxpanel.core.settings import Settings
-from wxpanel.core.engine import Engine
 
 
 @pytest.fixture

@@ -54,7 +54,9 @@ def test_same_sender_rows_are_not_deleted_together(
     assert [m.content for m in rest.messages] == ["2", "3", "4"]
 
 
-def test_rowid_reuse_after_emptying_keeps_order(conn: sqlite3.Connection, exchange_db: Path) -> None:
+def test_rowid_reuse_after_emptying_keeps_order(
+    conn: sqlite3.Connection, exchange_db: Path
+) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "first")])
     ingest_batch(conn, now=1.0)
     insert_events(exchange_db, [text_event("wxid_a", "second")])  # gets rowid 1 again
@@ -68,7 +70,7 @@ BAD_ROWS = [
     ("wxid_junk", "wxid_junk", "私聊", b"\xff\xfe\xfa", "收到", "1"),
     (None, None, None, None, None, None),
     ("wxid_num", 42, 3.5, 12345, 7, 1),
-    ("wxid_q", "wxid_q", "私聊", "it's \"quoted\"; DROP TABLE wx_event; --", "收到", "1"),
+    ("wxid_q", "wxid_q", "私聊", 'it\'s "quoted"; DROP TABLE wx_event; --', "收到", "1"),
     ("wxid_emoji", "wxid_emoji", "私聊", "😀👍🏽 表情", "收到", "47"),
     ("wxid_odd", "wxid_odd", "未知来源", "odd", "撤回", "9999"),
 ]
@@ -96,7 +98,7 @@ def test_bad_rows_are_kept_flagged_and_never_fatal(
     assert null_row.content is None and Flag.NULL in null_row.flags
     # TEXT affinity turns numbers into text on insert: they arrive as digits
     assert by_conv["wxid_num"].content == "12345" and by_conv["wxid_num"].sender == "42"
-    assert by_conv["wxid_q"].content == "it's \"quoted\"; DROP TABLE wx_event; --"
+    assert by_conv["wxid_q"].content == 'it\'s "quoted"; DROP TABLE wx_event; --'
     assert not by_conv["wxid_q"].is_bad
     assert by_conv["wxid_emoji"].type is MessageType.STICKER
     odd = by_conv["wxid_odd"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
 import struct
 import zlib
@@ -36,7 +37,9 @@ def png_bytes() -> bytes:
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
     pixels = zlib.compress(b"\x00\xff\x00\x00")
-    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
 
 
 FAST = Settings(
@@ -71,7 +74,7 @@ def take_all(db: Path) -> None:
 
 
 TRICKY_TEXTS = [
-    "it's a \"quote\"; DROP TABLE wx_command; --",
+    'it\'s a "quote"; DROP TABLE wx_command; --',
     "第一行\n第二行\r\n\tand a tab",
     "表情 😀👍🏽🇨🇳 and ZWJ 👨‍👩‍👧",
     "长" * 10_000,
@@ -154,9 +157,10 @@ def test_taken_and_stuck(engine: Engine, exchange_db: Path, clock: Clock) -> Non
     clock.now += 29
     assert engine.poll().updates == ()
     clock.now += 2
-    (stuck,) = engine.poll().updates
+    result = engine.poll()
+    (stuck,) = result.updates
     assert (stuck.message_id, stuck.status) == (message.id, CommandStatus.STUCK)
-    health = engine.poll().health
+    health = result.health
     assert health is not None and health.stuck == 1 and not health.ok
     take_all(exchange_db)
     clock.now += 100
@@ -205,7 +209,7 @@ def test_pacer_delays_but_never_drops(exchange_db: Path, clock: Clock) -> None:
             take_all(exchange_db)
             clock.now += 0.5
         assert len(written_at) == 5
-        gaps = [b - a for a, b in zip(written_at, written_at[1:], strict=False)]
+        gaps = [b - a for a, b in itertools.pairwise(written_at)]
         assert min(gaps) >= 2.0
         assert written_at[3] - written_at[0] >= 60.0  # at most three a minute
 

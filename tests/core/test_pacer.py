@@ -40,7 +40,7 @@ def test_manual_replies_have_their_own_shorter_rule() -> None:
 def test_jitter_is_within_bounds() -> None:
     pacer = make(jitter=3.0)
     draws = [pacer.draw_jitter(Origin.AUTO) for _ in range(200)]
-    assert 0.0 <= min(draws) and max(draws) <= 3.0 and len(set(draws)) > 100
+    assert min(draws) >= 0.0 and max(draws) <= 3.0 and len(set(draws)) > 100
 
 
 def test_invalid_rules_are_refused() -> None:

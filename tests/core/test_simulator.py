@@ -27,7 +27,6 @@ from wxpanel.core.simulator import (
     Simulator,
 )
 
-
 OWN = "wxid_bot_self"
 GROUP_ID = GROUPS[1].wxid
 PRIVATE_ID = CONTACTS[0].wxid
@@ -75,9 +74,7 @@ def read_events(path: Path) -> list[tuple[str | None, ...]]:
         rows = conn.execute(_EVENT_SELECT).fetchall()
     finally:
         conn.close()
-    return [
-        tuple(None if v is None else decode_bytes(v).text for v in row[1:]) for row in rows
-    ]
+    return [tuple(None if v is None else decode_bytes(v).text for v in row[1:]) for row in rows]
 
 
 def event_count(path: Path) -> int:
@@ -133,8 +130,7 @@ def test_inserted_event_lands_in_the_right_columns(sim: Simulator, db: Path) -> 
     conn = open_db(db)
     try:
         row = conn.execute(
-            "SELECT ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE "
-            "FROM wx_event"
+            "SELECT ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE FROM wx_event"
         ).fetchall()
     finally:
         conn.close()
@@ -290,9 +286,7 @@ def test_text_command_is_echoed_exactly(sim: Simulator, db: Path, text: str) -> 
     (taken,) = sim.take_commands()
     assert taken.rowid == rowid and taken.echoed and taken.id_2 == text
     assert taken.Token == protocol.COMMAND_TOKEN and taken.id_3 == protocol.COMMAND_ID3
-    assert read_events(db) == [
-        (GROUP_ID, OWN, protocol.FROM_GROUP, text, protocol.STATE_SENT, "1")
-    ]
+    assert read_events(db) == [(GROUP_ID, OWN, protocol.FROM_GROUP, text, protocol.STATE_SENT, "1")]
     assert command_rowids(db) == []
 
 
@@ -328,8 +322,9 @@ def test_bad_command_rows_do_not_crash_take(sim: Simulator, db: Path) -> None:
             (b"wx_\xff", b"\x80\x81"),
         )
         conn.execute("INSERT INTO wx_command VALUES ('0', 'wx_send', NULL, 'no one', 'null')")
-        conn.execute("INSERT INTO wx_command VALUES ('0', 'wx_picture', ?, NULL, 'null')",
-                     (PRIVATE_ID,))
+        conn.execute(
+            "INSERT INTO wx_command VALUES ('0', 'wx_picture', ?, NULL, 'null')", (PRIVATE_ID,)
+        )
     finally:
         conn.close()
 
@@ -374,9 +369,7 @@ def test_hold_lock_blocks_other_writers_while_held(sim: Simulator, db: Path) -> 
         conn = open_db(db, timeout=0)
         try:
             with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-                conn.execute(
-                    "INSERT INTO wx_event (ID1) VALUES ('during')"
-                )
+                conn.execute("INSERT INTO wx_event (ID1) VALUES ('during')")
         finally:
             conn.close()
     finally:

@@ -194,8 +194,8 @@ class Engine:
                 state.outbox_due = step.next_due
                 if any(u.status == "taken" for u in step.updates):
                     state.counters["last_taken_at"] = now
-            if state.failures or (state.health and state.health.error):
-                health_changed = True
+            if updates or state.failures or (state.health and state.health.error):
+                health_changed = True  # a command changed state or a problem just ended
             state.failures = 0
             error: str | None = None
             locked_since: float | None = None

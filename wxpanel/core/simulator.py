@@ -46,6 +46,7 @@ __all__ = [
     "SimEvent",
     "SimStats",
     "Simulator",
+    "SimulatorStopped",
     "TakenCommand",
 ]
 
@@ -241,7 +242,7 @@ _TEXTS_EN: Final = (
     "Let's sync tomorrow morning.",
     "OK",
     "/help",
-    'He said "it\'s fine", so it\'s fine',
+    "He said \"it's fine\", so it's fine",
     "It's O'Brien's turn",
     "'; DROP TABLE wx_event; --",
     "Line one\r\nLine two",
@@ -262,7 +263,11 @@ _TEXTS_OWN: Final = (
     "I'm on it.",
 )
 _LINKS: Final = (
-    ("深度好文：如何高效地管理时间", "这可能是今年最值得读的一篇文章", "https://mp.weixin.qq.com/s/Xq3kLm9sT2"),
+    (
+        "深度好文：如何高效地管理时间",
+        "这可能是今年最值得读的一篇文章",
+        "https://mp.weixin.qq.com/s/Xq3kLm9sT2",
+    ),
     ("Python 3.11 有哪些新特性？", "速度提升 25%", "https://example.com/python-311?a=1&b=2"),
     ("Weekend hiking route", "Shared from Maps", "https://maps.example.com/r/8f2k"),
 )
@@ -273,7 +278,16 @@ _GREETINGS: Final = (
 )
 #: How often each kind of event occurs, roughly as in a busy account.
 _KINDS: Final = (
-    "text", "image", "voice", "sticker", "app", "friend", "card", "video", "system", "own"
+    "text",
+    "image",
+    "voice",
+    "sticker",
+    "app",
+    "friend",
+    "card",
+    "video",
+    "system",
+    "own",
 )
 _KIND_WEIGHTS: Final = (50, 8, 5, 6, 6, 3, 2, 2, 5, 13)
 _GROUP_RENAMES: Final = ("周末羽毛球🏸", "Phoenix 冲刺", "家人们")
@@ -294,8 +308,12 @@ def _lenient(raw: object) -> str | None:
     return str(raw)
 
 
-class _Stopped(Exception):
-    """Raised inside the simulator when ``stop`` or ``close()`` interrupts a wait."""
+class SimulatorStopped(Exception):
+    """``stop`` or :meth:`Simulator.close` interrupted a wait for a busy file.
+
+    The interrupted operation did nothing (its transaction never committed);
+    :meth:`Simulator.run` catches this and returns its figures.
+    """
 
 
 class Simulator:
@@ -518,7 +536,7 @@ class Simulator:
         if choice == 1:
             amount = f"{rng.randint(1, 50000) / 100:.2f}"
             return (
-                "<msg><appmsg appid=\"\" sdkver=\"\"><title><![CDATA[微信转账]]></title>"
+                '<msg><appmsg appid="" sdkver=""><title><![CDATA[微信转账]]></title>'
                 f"<des><![CDATA[收到转账{amount}元。如需收钱，请点此升级至最新版本]]></des>"
                 "<type>2000</type><wcpayinfo><paysubtype>1</paysubtype>"
                 f"<feedesc><![CDATA[￥{amount}]]></feedesc>"
@@ -538,7 +556,8 @@ class Simulator:
         """Insert ``events`` in order, in one short transaction (retried if busy).
 
         Callers keep batches small (:data:`MAX_BATCH`); :meth:`emit` and
-        :meth:`run` do.  ``stop`` interrupts a busy wait (nothing is inserted).
+        :meth:`run` do.  If ``stop`` (or close()) interrupts a wait for a busy
+        file, nothing is inserted and :class:`SimulatorStopped` is raised.
         """
         self._check_open()
         rows = [event.as_row() for event in events]
@@ -583,9 +602,7 @@ class Simulator:
                     del self._first_seen[key]
             for key in present:
                 self._first_seen.setdefault(key, now)
-            due = {
-                key for key in present if now - self._first_seen[key] >= self._take_delay
-            }
+            due = {key for key in present if now - self._first_seen[key] >= self._take_delay}
             if not due:
                 return []
 
@@ -654,7 +671,9 @@ class Simulator:
         This is demo.exe (or a virus scanner) sitting on the file: nobody else
         can read or write meanwhile.  ``held`` is set once the lock is taken,
         so a test knows when to probe; ``stop`` (or :meth:`close`) releases it
-        early.  The transaction is rolled back: the file is not changed.
+        early (if it comes while still waiting for the lock,
+        :class:`SimulatorStopped` is raised).  The transaction is rolled back:
+        the file is not changed.
         """
         self._check_open()
 
@@ -733,7 +752,7 @@ class Simulator:
                 if not stall:
                     wake = min(wake, next_take)
                 self._wait(wake - time.monotonic(), stop_event)
-        except _Stopped:
+        except SimulatorStopped:
             pass
         return SimStats(
             events=events,
@@ -777,7 +796,7 @@ class Simulator:
     def _raise_if_stopped(self, stop: threading.Event | None) -> None:
         """Unwind promptly when the caller's stop or close() was signalled."""
         if self._closed.is_set() or (stop is not None and stop.is_set()):
-            raise _Stopped
+            raise SimulatorStopped
 
     def _transact(
         self,
@@ -822,5 +841,5 @@ class Simulator:
             with self._rng_lock:
                 jitter = self._timing_rng.uniform(0.5, 1.0)
             if self._wait(delay * jitter, stop):
-                raise _Stopped
+                raise SimulatorStopped
             delay = min(delay * 2, _BACKOFF_MAX)

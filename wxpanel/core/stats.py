@@ -115,8 +115,7 @@ def format_text(stats: QueueStats) -> str:
         f"  failed             {stats.commands_failed}",
         f"errors               {stats.errors}",
         f"wx_event backlog     {backlog}",
-        f"wx_command pending   {pending}"
-        f"  (oldest {_age(stats.oldest_pending_age)})",
+        f"wx_command pending   {pending}  (oldest {_age(stats.oldest_pending_age)})",
         f"events per minute    {stats.events_per_minute_1m:.1f} (last minute),"
         f" {stats.events_per_minute_15m:.1f} (last 15 min)",
         f"commands per minute  {stats.commands_per_minute_15m:.1f} (last 15 min)",
