@@ -159,6 +159,11 @@ def ingest_batch(
     :class:`sqlite3.OperationalError` when a file is locked; the caller
     retries later and nothing has changed.
     """
+    # A plain read first: while wx_event is empty (most of the time) we take
+    # no write lock at all, so a safety poll never makes demo.exe wait.
+    # fetchall() finishes the statement: an unfinished read would hold a lock.
+    if not conn.execute("SELECT 1 FROM main.wx_event LIMIT 1").fetchall():
+        return IngestResult((), False)
     with immediate(conn):
         cursor = conn.execute(_SELECT_EVENTS, (max_rows + 1,))
         rowids: list[tuple[int]] = []
