@@ -225,6 +225,11 @@ class HistoryWriter:
             " echo_of) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             rows,
         )
+        conn.execute(
+            "INSERT INTO message_fts (rowid, content)"
+            " SELECT id, content FROM message WHERE id BETWEEN ? AND ?",
+            (first, first + len(rows) - 1),
+        )
         cls._touch_conversations(conn, messages)
         return messages
 

@@ -31,10 +31,11 @@ most :data:`MAX_BATCH_ROWS` rows or :data:`MAX_BATCH_BYTES` of content.
 from __future__ import annotations
 
 import sqlite3
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from wxpanel.core.codec import HUGE_BYTES, Decoded, Flag, decode_value
+from wxpanel.core.codec import HUGE_BYTES, Flag, decode_value
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import (
@@ -83,66 +84,101 @@ def _raw(storage_class: str, value: bytes | None) -> object:
     return value
 
 
+_TYPES_BY_RAW = {str(int(kind)): kind for kind in MessageType if kind is not MessageType.UNKNOWN}
+_KNOWN_FROM = (None, FROM_PRIVATE, FROM_GROUP)
+_KNOWN_STATE = (None, STATE_RECEIVED, STATE_SENT)
+
+
+def _decode_columns(
+    row: Sequence[object],
+) -> tuple[list[str | None], int, tuple[object, ...] | None]:
+    """The six columns as text, the flags, and the raw values when the row is not clean.
+
+    Nearly every row is six valid UTF-8 TEXT values: that case takes one
+    decode per column and no flag arithmetic; anything else goes through
+    :func:`decode_value` column by column.
+    """
+    classes = row[0::2]
+    values = row[1::2]
+    if all(kind == "text" for kind in classes):
+        try:
+            return [v.decode("utf-8") for v in values], 0, None  # type: ignore[union-attr]
+        except UnicodeDecodeError:
+            pass
+    texts: list[str | None] = []
+    raws: list[object] = []
+    flags = 0
+    for storage_class, value in zip(classes, values, strict=True):
+        raw = value if isinstance(value, bytes) or value is None else str(value).encode()
+        decoded = decode_value(raw, str(storage_class))
+        texts.append(decoded.text)
+        raws.append(_raw(str(storage_class), raw))
+        flags |= int(decoded.flags)
+    return texts, flags, tuple(raws) if flags & _BAD_COLUMN else None
+
+
 def event_to_message(row: Sequence[object], now: float) -> NewMessage:
     """Interpret one wx_event row; never raises, whatever the row holds.
 
     ``row`` is ``typeof(col), CAST(col AS BLOB)`` for each of the six columns.
     """
-    columns: list[Decoded] = []
-    raws: list[object] = []
-    flags = Flag.NONE
-    for index in range(6):
-        storage_class = str(row[2 * index])
-        value = row[2 * index + 1]
-        raw = value if isinstance(value, bytes) or value is None else str(value).encode()
-        decoded = decode_value(raw, storage_class)
-        columns.append(decoded)
-        raws.append(_raw(storage_class, raw))
-        # A NULL ID2 or MSG_FROM is plausible for some event kinds; still flagged.
-        flags |= decoded.flags
-    id1, id2, msg_from, content, state, type_raw = (c.text for c in columns)
+    texts, flags, raw = _decode_columns(row)
+    id1, id2, msg_from, content, state, type_raw = texts
     if (
         content is not None
         and len(content) > HUGE_BYTES // 4
         and len(content.encode()) > HUGE_BYTES
     ):
         flags |= Flag.HUGE
-    if msg_from not in (None, FROM_PRIVATE, FROM_GROUP):
+    if msg_from not in _KNOWN_FROM or state not in _KNOWN_STATE:
         flags |= Flag.UNKNOWN_VALUE
-    if state not in (None, STATE_RECEIVED, STATE_SENT):
-        flags |= Flag.UNKNOWN_VALUE
-    message_type = MessageType.parse(type_raw)
-    if type_raw is not None and message_type is MessageType.UNKNOWN:
-        flags |= Flag.UNKNOWN_VALUE
-    conversation = id1 if id1 is not None else ""
+    message_type = _TYPES_BY_RAW.get(type_raw) if type_raw is not None else MessageType.UNKNOWN
+    if message_type is None:
+        message_type = MessageType.parse(type_raw)
+        if message_type is MessageType.UNKNOWN:
+            flags |= Flag.UNKNOWN_VALUE
     return NewMessage(
-        conversation=conversation,
+        conversation=id1 if id1 is not None else "",
         sender=id2 if id2 is not None else id1,
         direction=direction_of(state),
         origin=Origin.EVENT,
         type=message_type,
         content=content,
         time=now,
-        flags=flags,
+        flags=Flag(flags),
         type_raw=type_raw,
         state_raw=state,
         from_raw=msg_from,
-        raw=tuple(raws) if flags & _BAD_COLUMN else None,
+        raw=raw,
     )
 
 
-def _find_echo(conn: sqlite3.Connection, item: NewMessage, now: float) -> int | None:
-    """The id of our own command that this 发出 event reports, if any."""
-    if item.direction is not Direction.OUT or item.content is None:
-        return None
-    command = CommandType.PICTURE if item.type is MessageType.IMAGE else CommandType.TEXT
-    row = conn.execute(
-        "SELECT id FROM message AS m WHERE conversation = ? AND command = ? AND content = ?"
-        " AND written_at >= ? AND NOT EXISTS (SELECT 1 FROM message WHERE echo_of = m.id)"
-        " ORDER BY id LIMIT 1",
-        (item.conversation, command.value, item.content, now - ECHO_WINDOW),
-    ).fetchone()
-    return int(row[0]) if row else None
+class _EchoMatcher:
+    """Finds which of our recent commands a 发出 event reports.
+
+    One query per batch over the small partial index of written commands,
+    instead of one query per event through the conversation's whole history.
+    """
+
+    def __init__(self, conn: sqlite3.Connection, now: float) -> None:
+        self._open: dict[tuple[str, str, str], deque[int]] = {}
+        rows = conn.execute(
+            "SELECT id, conversation, command, content FROM message AS m"
+            " WHERE written_at >= ? AND command IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM message WHERE echo_of = m.id) ORDER BY id",
+            (now - ECHO_WINDOW,),
+        ).fetchall()
+        for message_id, conversation, command, content in rows:
+            self._open.setdefault((conversation, command, content), deque()).append(message_id)
+
+    def claim(self, item: NewMessage) -> NewMessage:
+        if item.direction is not Direction.OUT or item.content is None or not self._open:
+            return item
+        command = CommandType.PICTURE if item.type is MessageType.IMAGE else CommandType.TEXT
+        waiting = self._open.get((item.conversation, command.value, item.content))
+        if not waiting:
+            return item
+        return replace(item, echo_of=waiting.popleft())
 
 
 def ingest_batch(
@@ -166,38 +202,35 @@ def ingest_batch(
         return IngestResult((), False)
     with immediate(conn):
         cursor = conn.execute(_SELECT_EVENTS, (max_rows + 1,))
-        rowids: list[tuple[int]] = []
         new: list[NewMessage] = []
+        last_rowid = 0
         size = 0
         more = False
         try:
             for row in cursor:
-                if len(rowids) >= max_rows or (rowids and size >= max_bytes):
+                if len(new) >= max_rows or (new and size >= max_bytes):
                     more = True
                     break
-                rowids.append((int(row[0]),))
+                last_rowid = int(row[0])
                 size += sum(len(v) for v in row[2::2] if isinstance(v, bytes))
                 new.append(event_to_message(row[1:], now))
         finally:
             cursor.close()
         if not new:
             return IngestResult((), False)
-        new = [
-            _with_echo(item, _find_echo(conn, item, now))
-            if item.direction is Direction.OUT
-            else item
-            for item in new
-        ]
+        if any(item.direction is Direction.OUT for item in new):
+            matcher = _EchoMatcher(conn, now)
+            new = [matcher.claim(item) for item in new]
         messages = HistoryWriter.insert(conn, new)
-        conn.executemany("DELETE FROM main.wx_event WHERE rowid = ?", rowids)
+        # Every row up to the last rowid read is a row we read: we took the
+        # smallest rowids in order, under a write lock nobody else can hold.
+        deleted = conn.execute("DELETE FROM main.wx_event WHERE rowid <= ?", (last_rowid,))
+        if deleted.rowcount != len(new):
+            raise sqlite3.IntegrityError(
+                f"wx_event changed under our lock: read {len(new)}, would delete {deleted.rowcount}"
+            )
         HistoryWriter.count(conn, _counts(messages), now)
     return IngestResult(tuple(messages), more)
-
-
-def _with_echo(item: NewMessage, echo_of: int | None) -> NewMessage:
-    if echo_of is None:
-        return item
-    return replace(item, echo_of=echo_of)
 
 
 def _counts(messages: Sequence[Message]) -> dict[str, int]:
