@@ -11,7 +11,7 @@ from tests.conftest import insert_events, text_event
 from wxpanel.core import exchange
 from wxpanel.core.codec import HUGE_BYTES, Flag
 from wxpanel.core.history import HistoryStore, attach_history, open_history
-from wxpanel.core.ingest import ingest_batch
+from wxpanel.core.ingest import DrainResult, drain_batch, ingest_batch, process_inbox
 from wxpanel.core.models import Origin
 from wxpanel.core.protocol import Direction, MessageType
 
@@ -158,18 +158,55 @@ def test_locked_exchange_changes_nothing(conn: sqlite3.Connection, exchange_db: 
     assert [m.content for m in ingest_batch(conn, now=2.0).messages] == ["waiting"]
 
 
-def test_failure_mid_batch_rolls_back_both_files(
+def inbox_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM inbox").fetchone()[0])
+
+
+def test_failed_drain_rolls_back_both_files(conn: sqlite3.Connection, exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", "keep me")])
+    # A temporary trigger lives in this connection only: demo.exe's file is untouched.
+    conn.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE DELETE ON main.wx_event"
+        " BEGIN SELECT RAISE(ABORT, 'simulated failure after the copy'); END"
+    )
+    with pytest.raises(sqlite3.IntegrityError, match="simulated failure"):
+        drain_batch(conn, now=1.0)
+    assert backlog(exchange_db) == 1 and inbox_count(conn) == 0
+    conn.execute("DROP TRIGGER temp.refuse")
+    assert drain_batch(conn, now=2.0) == DrainResult(1, False)
+    assert backlog(exchange_db) == 0 and inbox_count(conn) == 1
+
+
+def test_failed_processing_keeps_the_inbox(
     conn: sqlite3.Connection, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "keep me")])
+    drain_batch(conn, now=1.0)
     from wxpanel.core import ingest
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated crash between insert and delete")
 
-    monkeypatch.setattr(ingest.HistoryWriter, "count", explode)
-    with pytest.raises(RuntimeError):
-        ingest_batch(conn, now=1.0)
-    assert backlog(exchange_db) == 1
+    with monkeypatch.context() as patch:
+        patch.setattr(ingest.HistoryWriter, "count", explode)
+        with pytest.raises(RuntimeError):
+            process_inbox(conn, now=1.0)
+    assert inbox_count(conn) == 1
     with HistoryStore(exchange_db.parent / "history.db") as store:
         assert store.messages() == []
+    assert [m.content for m in process_inbox(conn, now=2.0).messages] == ["keep me"]
+    assert inbox_count(conn) == 0
+
+
+def test_drain_keeps_bytes_and_storage_classes(conn: sqlite3.Connection, exchange_db: Path) -> None:
+    raw = sqlite3.connect(exchange_db)
+    raw.execute(
+        "INSERT INTO wx_event VALUES (CAST(? AS TEXT), ?, NULL, 'x', '收到', '1')",
+        (b"\xff\xfe", b"\x00blob"),
+    )
+    raw.commit()
+    drain_batch(conn, now=1.0)
+    row = conn.execute(
+        "SELECT typeof(ID1), CAST(ID1 AS BLOB), typeof(ID2), ID2, typeof(MSG_FROM) FROM inbox"
+    ).fetchone()
+    assert row == ("text", b"\xff\xfe", "blob", b"\x00blob", "null")

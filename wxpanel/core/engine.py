@@ -28,7 +28,7 @@ from wxpanel.core import exchange
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import HistoryWriter, attach_history, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
-from wxpanel.core.ingest import ingest_batch
+from wxpanel.core.ingest import drain_batch, process_inbox
 from wxpanel.core.instance import InstanceLock
 from wxpanel.core.models import CommandUpdate, Message, Origin
 from wxpanel.core.outbox import Outbox, check_picture, queue_command
@@ -82,6 +82,7 @@ class PollResult:
 class _State:
     last_versions: tuple[int, int] = (-1, -1)
     more: bool = True  # something may be waiting: look at wx_event now
+    inbox_pending: bool = True  # drained rows not yet decoded (also after a crash)
     next_safety: float = 0.0
     outbox_due: float | None = 0.0
     failures: int = 0
@@ -115,7 +116,10 @@ class Engine:
         if take_lock:
             self._lock.acquire()
         try:
-            _open_history(self.paths.history).close()  # create and migrate first
+            # history.db alone: decoding the inbox never holds exchange.db
+            self.hconn = _open_history(
+                self.paths.history, busy_timeout=exchange.DEFAULT_BUSY_TIMEOUT
+            )
             self.conn = self._connect()
         except BaseException:
             self._lock.release()
@@ -131,6 +135,7 @@ class Engine:
 
     def close(self) -> None:
         self.conn.close()
+        self.hconn.close()
         self._lock.release()
 
     def __enter__(self) -> Engine:
@@ -182,10 +187,14 @@ class Engine:
         try:
             exchange_changed, history_changed = self._changes()
             if exchange_changed or state.more or now >= state.next_safety:
-                result = ingest_batch(self.conn, now)
-                messages.extend(result.messages)
-                state.more = result.more
+                drained = drain_batch(self.conn, now)
+                state.more = drained.more
+                state.inbox_pending = state.inbox_pending or drained.moved > 0
                 state.next_safety = now + self.settings.safety_poll
+            if state.inbox_pending:
+                result = process_inbox(self.hconn, now)
+                state.inbox_pending = result.more
+                messages.extend(result.messages)
                 if result.messages:
                     state.last_reported_id = max(state.last_reported_id, result.messages[-1].id)
                     state.counters["last_event_at"] = now
@@ -252,7 +261,7 @@ class Engine:
         state = self._state
         if state.failures:
             return min(MAX_BACKOFF, self.settings.poll_interval * 2 ** min(state.failures, 8))
-        if state.more:
+        if state.more or state.inbox_pending:
             return 0.0
         delay = self.settings.poll_interval
         if state.outbox_due is not None:

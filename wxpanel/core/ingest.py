@@ -1,31 +1,42 @@
 """Moving events from demo.exe's wx_event into our history, exactly once.
 
 The guarantee: after a crash at any instant (kill -9 included), every event
-is either still in ``wx_event`` or in ``message``, never both, never
-neither, and ``message.id`` keeps arrival order.  It rests on three facts:
+is either still in ``wx_event`` or in our history.db (its ``inbox`` or its
+``message`` table), never in two places, never nowhere, and ``message.id``
+keeps arrival order.  Ingestion has two stages, each one transaction:
 
-1. **One transaction over both files.**  The poller's connection is opened
-   on exchange.db and ATTACHes history.db.  Both use a rollback journal
-   (exchange.db is demo.exe's, in ``journal_mode=delete``; we keep history.db
-   in the same mode and never switch either to WAL), so SQLite commits a
-   transaction that wrote both files through a super-journal whose deletion
-   is the single commit point: after a crash, either both the INSERT into
-   ``message`` and the DELETE from ``wx_event`` happened or neither did.
-   WAL would make this atomic per file only, and switching exchange.db to
-   WAL would also change demo.exe's own file, which SQLite 3.7.11 handles
-   with a known Windows race on recovery.
-2. **Delete by rowid, inside the transaction that read.**  ``BEGIN
-   IMMEDIATE`` takes the write lock before we read, so the rows we select
-   are exactly the rows we delete: demo.exe cannot add, change or remove a
-   row in between.  We never delete by ID1 (the upstream bug that dropped a
-   sender's whole queue), and we never use a rowid outside the transaction
+**Drain** (:func:`drain_batch`) moves rows from exchange.db into
+``inbox``, verbatim, with nothing but SQL: the transaction that holds
+demo.exe's file is as short as the design allows.
+
+1. *One transaction over both files.*  The poller's connection is opened on
+   exchange.db and ATTACHes history.db.  Both use a rollback journal
+   (exchange.db is demo.exe's, in ``journal_mode=delete``; history.db is
+   kept in the same mode and neither is ever switched to WAL), so SQLite
+   commits a transaction that wrote both files through a super-journal
+   whose deletion is the single commit point: after a crash, either both
+   the INSERT into ``inbox`` and the DELETE from ``wx_event`` happened or
+   neither did.  WAL would make this atomic per file only, and switching
+   exchange.db to WAL would change demo.exe's own file too, which SQLite
+   3.7.11 recovers with a known Windows race.
+2. *Delete by rowid, inside the transaction that read.*  ``BEGIN
+   IMMEDIATE`` takes the write lock before we read, so the rows we copy are
+   exactly the rows we delete: demo.exe cannot add, change or remove a row
+   in between.  We never delete by ID1 (the upstream bug that dropped a
+   sender's whole queue), and never use a rowid outside the transaction
    that read it, because SQLite reuses the rowids of deleted rows.
-3. **Order.**  A new row gets ``max(rowid) + 1`` of the rows present, so
-   among the rows present, rowid order is arrival order; we take the
-   smallest rowids first and give them increasing ``message.id`` values.
+3. *Order.*  A new row gets ``max(rowid) + 1`` of the rows present, so among
+   the rows present rowid order is arrival order; we take the smallest
+   rowids first and ``inbox.seq`` (AUTOINCREMENT) keeps that order.
 
-Transactions stay short so that demo.exe never waits long: a batch is at
-most :data:`MAX_BATCH_ROWS` rows or :data:`MAX_BATCH_BYTES` of content.
+**Process** (:func:`process_inbox`) decodes inbox rows into messages,
+conversations and counters and deletes them from the inbox, in one
+transaction on history.db alone, so decoding never holds demo.exe's file.
+
+A drain is at most :data:`DRAIN_MAX_ROWS` rows or :data:`DRAIN_MAX_BYTES`
+of content (tens of milliseconds), so demo.exe never waits long for its
+file; processing goes by :data:`MAX_BATCH_ROWS`, the size of the batches
+the panel receives.
 """
 
 from __future__ import annotations
@@ -49,17 +60,25 @@ from wxpanel.core.protocol import (
     direction_of,
 )
 
+#: A drain is plain SQL: its cost is the bytes it copies, hence a byte budget.
+DRAIN_MAX_ROWS = 20_000
+DRAIN_MAX_BYTES = 4 * 1024 * 1024
 MAX_BATCH_ROWS = 2000
-MAX_BATCH_BYTES = 8 * 1024 * 1024
 #: An account's own message (发出) matching one of our commands sent this
 #: recently is recorded as that command's echo, not as a second bubble.
 ECHO_WINDOW = 300.0
 
-_SELECT_EVENTS = (
-    "SELECT rowid,"
+_SELECT_INBOX = (
+    "SELECT seq, arrived,"
     " typeof(ID1), CAST(ID1 AS BLOB), typeof(ID2), CAST(ID2 AS BLOB),"
     " typeof(MSG_FROM), CAST(MSG_FROM AS BLOB), typeof(MSG_CONTENT), CAST(MSG_CONTENT AS BLOB),"
     " typeof(MSG_STATE), CAST(MSG_STATE AS BLOB), typeof(MSG_TYPE), CAST(MSG_TYPE AS BLOB)"
+    " FROM inbox ORDER BY seq LIMIT ?"
+)
+#: Sizes of the oldest rows, to cut a drain at the byte budget.
+_SELECT_SIZES = (
+    "SELECT rowid, coalesce(length(CAST(MSG_CONTENT AS BLOB)), 0)"
+    " + coalesce(length(CAST(ID1 AS BLOB)), 0) + coalesce(length(CAST(ID2 AS BLOB)), 0)"
     " FROM main.wx_event ORDER BY rowid LIMIT ?"
 )
 _BAD_COLUMN = Flag.NULL | Flag.NOT_TEXT | Flag.BLOB | Flag.GBK | Flag.INVALID
@@ -102,7 +121,7 @@ def _decode_columns(
     values = row[1::2]
     if all(kind == "text" for kind in classes):
         try:
-            return [v.decode("utf-8") for v in values], 0, None  # type: ignore[union-attr]
+            return [v.decode("utf-8") for v in values], 0, None  # type: ignore[attr-defined]
         except UnicodeDecodeError:
             pass
     texts: list[str | None] = []
@@ -181,14 +200,22 @@ class _EchoMatcher:
         return replace(item, echo_of=waiting.popleft())
 
 
-def ingest_batch(
+@dataclass(frozen=True, slots=True)
+class DrainResult:
+    """How many rows one drain moved; ``more`` means wx_event still had rows."""
+
+    moved: int
+    more: bool
+
+
+def drain_batch(
     conn: sqlite3.Connection,
     now: float,
     *,
-    max_rows: int = MAX_BATCH_ROWS,
-    max_bytes: int = MAX_BATCH_BYTES,
-) -> IngestResult:
-    """Move the oldest events of wx_event into history in one atomic transaction.
+    max_rows: int = DRAIN_MAX_ROWS,
+    max_bytes: int = DRAIN_MAX_BYTES,
+) -> DrainResult:
+    """Move the oldest wx_event rows into ``inbox`` in one atomic transaction.
 
     ``conn`` is an exchange.db connection with history attached (see
     :func:`wxpanel.core.history.attach_history`).  Raises
@@ -199,38 +226,70 @@ def ingest_batch(
     # no write lock at all, so a safety poll never makes demo.exe wait.
     # fetchall() finishes the statement: an unfinished read would hold a lock.
     if not conn.execute("SELECT 1 FROM main.wx_event LIMIT 1").fetchall():
+        return DrainResult(0, False)
+    with immediate(conn):
+        sizes = conn.execute(_SELECT_SIZES, (max_rows + 1,)).fetchall()
+        count = 0
+        total = 0
+        for _rowid, size in sizes:
+            if count >= max_rows or (count and total >= max_bytes):
+                break
+            count += 1
+            total += size
+        if count == 0:
+            return DrainResult(0, False)
+        last_rowid = sizes[count - 1][0]
+        conn.execute(
+            "INSERT INTO inbox (arrived, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE)"
+            " SELECT ?, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE"
+            " FROM main.wx_event WHERE rowid <= ? ORDER BY rowid",
+            (now, last_rowid),
+        )
+        # Every row up to the last rowid read is a row we read: we took the
+        # smallest rowids in order, under a write lock nobody else can hold.
+        deleted = conn.execute("DELETE FROM main.wx_event WHERE rowid <= ?", (last_rowid,))
+        if deleted.rowcount != count:
+            raise sqlite3.IntegrityError(
+                f"wx_event changed under our lock: read {count}, would delete {deleted.rowcount}"
+            )
+    return DrainResult(count, len(sizes) > count)
+
+
+def process_inbox(
+    conn: sqlite3.Connection, now: float, *, max_rows: int = MAX_BATCH_ROWS
+) -> IngestResult:
+    """Turn the oldest inbox rows into messages; one transaction on history.db.
+
+    ``conn`` is any connection that sees the history tables; the Engine uses
+    one on history.db alone, so that decoding holds no lock on exchange.db.
+    """
+    if not conn.execute("SELECT 1 FROM inbox LIMIT 1").fetchall():
         return IngestResult((), False)
     with immediate(conn):
-        cursor = conn.execute(_SELECT_EVENTS, (max_rows + 1,))
-        new: list[NewMessage] = []
-        last_rowid = 0
-        size = 0
-        more = False
-        try:
-            for row in cursor:
-                if len(new) >= max_rows or (new and size >= max_bytes):
-                    more = True
-                    break
-                last_rowid = int(row[0])
-                size += sum(len(v) for v in row[2::2] if isinstance(v, bytes))
-                new.append(event_to_message(row[1:], now))
-        finally:
-            cursor.close()
-        if not new:
-            return IngestResult((), False)
+        rows = conn.execute(_SELECT_INBOX, (max_rows + 1,)).fetchall()
+        more = len(rows) > max_rows
+        rows = rows[:max_rows]
+        new = [event_to_message(row[2:], row[1]) for row in rows]
         if any(item.direction is Direction.OUT for item in new):
             matcher = _EchoMatcher(conn, now)
             new = [matcher.claim(item) for item in new]
         messages = HistoryWriter.insert(conn, new)
-        # Every row up to the last rowid read is a row we read: we took the
-        # smallest rowids in order, under a write lock nobody else can hold.
-        deleted = conn.execute("DELETE FROM main.wx_event WHERE rowid <= ?", (last_rowid,))
-        if deleted.rowcount != len(new):
-            raise sqlite3.IntegrityError(
-                f"wx_event changed under our lock: read {len(new)}, would delete {deleted.rowcount}"
-            )
+        conn.execute("DELETE FROM inbox WHERE seq <= ?", (rows[-1][0],))
         HistoryWriter.count(conn, _counts(messages), now)
     return IngestResult(tuple(messages), more)
+
+
+def ingest_batch(
+    conn: sqlite3.Connection,
+    now: float,
+    *,
+    max_rows: int = MAX_BATCH_ROWS,
+    max_bytes: int = DRAIN_MAX_BYTES,
+) -> IngestResult:
+    """Drain one batch and process what the inbox holds, on one attached connection."""
+    drained = drain_batch(conn, now, max_rows=max_rows, max_bytes=max_bytes)
+    result = process_inbox(conn, now, max_rows=max(max_rows, drained.moved))
+    return IngestResult(result.messages, drained.more or result.more)
 
 
 def _counts(messages: Sequence[Message]) -> dict[str, int]:

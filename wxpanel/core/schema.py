@@ -15,6 +15,15 @@ from __future__ import annotations
 from typing import Final
 
 _V1: Final = """
+-- Stage one of ingestion: wx_event rows moved verbatim (typeless columns
+-- keep SQLite's storage class and bytes), in arrival order.  Stage two
+-- decodes them into ``message`` and deletes them from here.
+CREATE TABLE inbox (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    arrived REAL NOT NULL,
+    ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE
+);
+
 CREATE TABLE message (
     id INTEGER PRIMARY KEY AUTOINCREMENT,  -- arrival order, never reused
     conversation TEXT NOT NULL,
