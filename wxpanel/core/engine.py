@@ -41,6 +41,8 @@ log = logging.getLogger(__name__)
 
 #: Longest wait between retries while exchange.db stays locked.
 MAX_BACKOFF = 1.0
+#: Seconds without traffic after which the poller switches to its idle interval.
+IDLE_AFTER = 5.0
 #: history.db's change counter is read on every n-th poll only.
 HISTORY_CHECK_EVERY = 5
 #: How often the backlog is counted (a count is a table scan).
@@ -87,6 +89,7 @@ class _State:
     outbox_due: float | None = 0.0
     failures: int = 0
     polls: int = 0
+    last_activity: float = 0.0
     last_reported_id: int = 0
     next_health: float = 0.0
     health: Health | None = None
@@ -223,6 +226,8 @@ class Engine:
         health = None
         if health_changed or now >= state.next_health:
             health = self._measure(now, locked_since, error)
+        if messages or updates:
+            state.last_activity = now
         delay = self._delay(now)
         if messages and messages[-1].id > state.last_reported_id:
             state.last_reported_id = messages[-1].id
@@ -264,6 +269,8 @@ class Engine:
         if state.more or state.inbox_pending:
             return 0.0
         delay = self.settings.poll_interval
+        if now - state.last_activity > IDLE_AFTER:
+            delay = self.settings.idle_poll_interval
         if state.outbox_due is not None:
             delay = min(delay, max(0.0, state.outbox_due - now))
         return delay
