@@ -307,8 +307,8 @@ def main(argv: list[str] | None = None) -> int:
             measure_latency(engine, args, db)
             percent = measure_idle(engine, args.idle)
             if args.floor:
-                floor = measure_floor(args.idle, engine.settings.poll_interval)
-                rate = 1 / engine.settings.poll_interval
+                floor = measure_floor(args.idle, engine.settings.idle_poll_interval)
+                rate = 1 / engine.settings.idle_poll_interval
                 print(
                     f"so polling itself costs about {percent - floor:.2f} % of a core;"
                     f" the rest ({floor:.2f} %) is waking up {rate:.0f} times a second"
