@@ -5,7 +5,7 @@ rollback journal (``journal_mode=delete``), which is also what makes our
 cross-file transactions atomic (see :mod:`wxpanel.core.ingest`).  Opening is
 done with ``mode=rw`` so that a missing file is reported, not silently
 created; ``--create`` is the only way we make one, with demo.exe's schema
-verbatim.
+verbatim.  Checks open the file read-write too (see :func:`check_exchange`).
 """
 
 from __future__ import annotations
@@ -80,8 +80,8 @@ def missing_columns(conn: sqlite3.Connection) -> list[str]:
 def check_exchange(path: Path, *, create: bool = False) -> Path:
     """Validate ``path`` as a usable exchange.db and return it resolved.
 
-    Every problem becomes one :class:`ExchangeError` that names the file; the
-    file is opened read-only for the check, so nothing is modified.
+    Every problem becomes one :class:`ExchangeError` that names the file;
+    the check only reads, so nothing is modified.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -91,8 +91,13 @@ def check_exchange(path: Path, *, create: bool = False) -> Path:
     if path.is_dir():
         raise ExchangeError(f"{path}: is a folder, not an exchange.db file")
     path = path.resolve()
+    writable = os.access(path, os.W_OK)
     try:
-        conn = sqlite3.connect(sqlite_uri(path, "ro"), uri=True, timeout=2.0)
+        # Read-write even for a check: after a crash mid-commit the file has a
+        # hot journal, which only a writer may roll back; a read-only reader
+        # gets "attempt to write a readonly database".  Reading changes nothing.
+        mode = "rw" if writable else "ro"
+        conn = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=2.0)
         try:
             problems = missing_columns(conn)
         finally:
@@ -103,7 +108,7 @@ def check_exchange(path: Path, *, create: bool = False) -> Path:
         raise ExchangeError(f"{path}: not an SQLite database ({exc})") from exc
     if problems:
         raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
-    if not os.access(path, os.W_OK):
+    if not writable:
         raise ExchangeError(f"{path}: the file is read-only; wxpanel must delete ingested rows")
     if not os.access(path.parent, os.W_OK):
         raise ExchangeError(

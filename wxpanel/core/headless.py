@@ -63,7 +63,7 @@ def install_signal_handlers(stop: threading.Event) -> None:
     """Ctrl-C and SIGTERM ask the loop to finish its round and stop."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
-        log.info("stopping (signal %d)", signum)
+        # Only set the flag: logging here could re-enter a handler's write.
         stop.set()
 
     signal.signal(signal.SIGINT, handler)

@@ -44,9 +44,9 @@ class QueueStats:
 
 
 def _exchange_counts(path: Path) -> tuple[int | None, int | None]:
-    """Backlog and pending commands, read-only and without waiting on demo.exe's locks."""
+    """Backlog and pending commands, without waiting long on demo.exe's locks."""
     try:
-        conn = sqlite3.connect(exchange.sqlite_uri(path, "ro"), uri=True, timeout=0.5)
+        conn = exchange.connect(path, busy_timeout=0.5)  # rw: may roll back a hot journal
         try:
             backlog = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
             pending = conn.execute("SELECT count(*) FROM wx_command").fetchone()[0]
