@@ -19,7 +19,7 @@ from pathlib import Path
 
 from wxpanel import __version__
 from wxpanel.core import exchange
-from wxpanel.core.errors import AlreadyRunningError, KnownError
+from wxpanel.core.errors import AlreadyRunningError, ExchangeLockedError, KnownError
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.paths import DataPaths
 
@@ -141,7 +141,11 @@ def cmd_headless(args: argparse.Namespace) -> int:
     from wxpanel.core import headless
     from wxpanel.core.engine import Engine
 
-    engine = Engine(_checked_db(args), data_dir=args.data_dir)
+    try:
+        db = _checked_db(args)
+    except ExchangeLockedError:
+        db = args.db  # demo.exe is busy: the poller waits for the lock itself
+    engine = Engine(db, data_dir=args.data_dir)
     _setup_logging(engine.paths, args.verbose)
     stop = threading.Event()
     headless.install_signal_handlers(stop)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wxpanel.core import exchange
-from wxpanel.core.errors import KnownError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.history import HistoryWriter, attach_history, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
 from wxpanel.core.ingest import drain_batch, process_inbox
@@ -41,6 +41,9 @@ log = logging.getLogger(__name__)
 
 #: Longest wait between retries while exchange.db stays locked.
 MAX_BACKOFF = 1.0
+#: history.db is ours alone (the panel's edits, ``wxpanel send``): short
+#: writes only, so waiting a little beats failing a send.
+HISTORY_BUSY_TIMEOUT = 0.25
 #: Seconds without traffic after which the poller switches to its idle interval.
 IDLE_AFTER = 5.0
 #: history.db's change counter is read on every n-th poll only.
@@ -110,7 +113,13 @@ class Engine:
         rng: random.Random | None = None,
         take_lock: bool = True,
     ) -> None:
-        self.exchange_db = exchange.check_exchange(exchange_db)
+        try:
+            self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
+            self._schema_checked = True
+        except ExchangeLockedError:
+            # demo.exe is busy with its file: start anyway, check on the first round.
+            self.exchange_db = Path(exchange_db).expanduser().resolve()
+            self._schema_checked = False
         self.paths = DataPaths.beside(self.exchange_db, data_dir).ensure()
         self.settings = settings or Settings.load(self.paths.settings)
         self.clock = clock
@@ -120,9 +129,7 @@ class Engine:
             self._lock.acquire()
         try:
             # history.db alone: decoding the inbox never holds exchange.db
-            self.hconn = _open_history(
-                self.paths.history, busy_timeout=exchange.DEFAULT_BUSY_TIMEOUT
-            )
+            self.hconn = _open_history(self.paths.history, busy_timeout=HISTORY_BUSY_TIMEOUT)
             self.conn = self._connect()
         except BaseException:
             self._lock.release()
@@ -130,11 +137,22 @@ class Engine:
         self.outbox = Outbox(self.conn, self.pacer, self.settings.outbox)
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
+        self._state.last_activity = clock()
 
     def _connect(self) -> sqlite3.Connection:
-        conn = exchange.connect(self.exchange_db)
-        attach_history(conn, self.paths.history)
-        return conn
+        """exchange.db's connection; history.db is attached on the first round.
+
+        ATTACH reads exchange.db's schema, which waits while demo.exe holds an
+        exclusive lock: doing it in :meth:`poll` turns that wait into the
+        usual "locked" status instead of a failed start.
+        """
+        self._attached = False
+        return exchange.connect(self.exchange_db)
+
+    def _ensure_attached(self) -> None:
+        if not self._attached:
+            attach_history(self.conn, self.paths.history)
+            self._attached = True
 
     def close(self) -> None:
         self.conn.close()
@@ -151,7 +169,7 @@ class Engine:
 
     def queue_text(self, to: str, text: str, origin: Origin = Origin.MANUAL) -> Message:
         message = queue_command(
-            self.conn,
+            self.hconn,
             to=to,
             command=CommandType.TEXT,
             payload=text,
@@ -166,7 +184,7 @@ class Engine:
     def queue_picture(self, to: str, picture: Path, origin: Origin = Origin.MANUAL) -> Message:
         path = check_picture(picture, self.settings.outbox.picture_max_bytes)
         message = queue_command(
-            self.conn,
+            self.hconn,
             to=to,
             command=CommandType.PICTURE,
             payload=str(path),
@@ -188,6 +206,9 @@ class Engine:
         updates: list[CommandUpdate] = []
         health_changed = False
         try:
+            self._ensure_attached()
+            if not self._schema_checked:
+                self._check_schema()
             exchange_changed, history_changed = self._changes()
             if exchange_changed or state.more or now >= state.next_safety:
                 drained = drain_batch(self.conn, now)
@@ -232,6 +253,15 @@ class Engine:
         if messages and messages[-1].id > state.last_reported_id:
             state.last_reported_id = messages[-1].id
         return PollResult(tuple(messages), tuple(updates), health, delay)
+
+    def _check_schema(self) -> None:
+        """The check :func:`exchange.check_exchange` could not finish at start."""
+        problems = exchange.missing_columns(self.conn)
+        if problems:
+            raise ExchangeError(
+                f"{self.exchange_db}: not demo.exe's exchange.db, missing {', '.join(problems)}"
+            )
+        self._schema_checked = True
 
     def _changes(self) -> tuple[bool, bool]:
         """Whether another connection committed to exchange.db / history.db since last time.
@@ -328,12 +358,12 @@ class Engine:
                 backlog = self.conn.execute("SELECT count(*) FROM main.wx_event").fetchone()[0]
                 pending = self.conn.execute("SELECT count(*) FROM main.wx_command").fetchone()[0]
                 open_counts = dict(
-                    self.conn.execute(
+                    self.hconn.execute(
                         "SELECT status, count(*) FROM message"
                         " WHERE status IN ('queued', 'written', 'stuck') GROUP BY status"
                     ).fetchall()
                 )
-                oldest = self.conn.execute(
+                oldest = self.hconn.execute(
                     "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
                 ).fetchone()[0]
                 base = replace(
@@ -350,7 +380,7 @@ class Engine:
         return base
 
     def _max_message_id(self) -> int:
-        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM message").fetchone()[0])
+        return int(self.hconn.execute("SELECT coalesce(max(id), 0) FROM message").fetchone()[0])
 
 
 def _due(due: float | None, now: float) -> bool:

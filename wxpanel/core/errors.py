@@ -16,6 +16,18 @@ class ExchangeError(KnownError):
     """exchange.db cannot be used: missing, not a database, wrong schema, read-only."""
 
 
+class ExchangeLockedError(ExchangeError):
+    """exchange.db exists but another program held its lock for the whole check.
+
+    The poller can start anyway and check the schema once the lock is gone;
+    a one-shot command reports it.
+    """
+
+    def __init__(self, path: object) -> None:
+        super().__init__(f"{path}: locked by another program for too long; try again")
+        self.path = path
+
+
 class HistoryError(KnownError):
     """wxpanel's own history database cannot be used."""
 

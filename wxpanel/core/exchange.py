@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from wxpanel.core import protocol
-from wxpanel.core.errors import ExchangeError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError
 
 #: How long SQLite itself waits on a lock before handing SQLITE_BUSY back to
 #: us.  Short on purpose: the poller retries with backoff and stays able to
@@ -68,7 +68,7 @@ def missing_columns(conn: sqlite3.Connection) -> list[str]:
         protocol.COMMAND_TABLE: protocol.COMMAND_COLUMNS,
     }
     for table, columns in expected.items():
-        rows = conn.execute("SELECT name FROM pragma_table_info(?)", (table,)).fetchall()
+        rows = conn.execute("SELECT name FROM pragma_table_info(?, 'main')", (table,)).fetchall()
         if not rows:
             problems.append(f"table {table}")
             continue
@@ -77,11 +77,12 @@ def missing_columns(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check_exchange(path: Path, *, create: bool = False) -> Path:
+def check_exchange(path: Path, *, create: bool = False, wait: float = 2.0) -> Path:
     """Validate ``path`` as a usable exchange.db and return it resolved.
 
     Every problem becomes one :class:`ExchangeError` that names the file;
-    the check only reads, so nothing is modified.
+    the check only reads, so nothing is modified.  If another program holds
+    the lock for ``wait`` seconds, :class:`ExchangeLockedError` says so.
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -97,24 +98,29 @@ def check_exchange(path: Path, *, create: bool = False) -> Path:
         # hot journal, which only a writer may roll back; a read-only reader
         # gets "attempt to write a readonly database".  Reading changes nothing.
         mode = "rw" if writable else "ro"
-        conn = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=2.0)
+        conn = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=wait)
         try:
             problems = missing_columns(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
-            raise ExchangeError(f"{path}: locked by another program for too long") from exc
+            _check_writable(path, writable)
+            raise ExchangeLockedError(path) from exc
         raise ExchangeError(f"{path}: not an SQLite database ({exc})") from exc
     if problems:
         raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
+    _check_writable(path, writable)
+    return path
+
+
+def _check_writable(path: Path, writable: bool) -> None:
     if not writable:
         raise ExchangeError(f"{path}: the file is read-only; wxpanel must delete ingested rows")
     if not os.access(path.parent, os.W_OK):
         raise ExchangeError(
             f"{path}: its folder is read-only; SQLite needs to write its journal there"
         )
-    return path
 
 
 def connect(path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:

@@ -25,9 +25,6 @@ from wxpanel.core.models import CommandStatus, Conversation, Message, Origin
 from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
 from wxpanel.core.schema import MIGRATIONS, SCHEMA_VERSION
 
-#: The schema name under which the poller's connection attaches history.db.
-ATTACHED_NAME = "hist"
-
 
 def message_from_row(row: Sequence[Any]) -> Message:
     """Build a :class:`Message` from a row of the ``message_row`` view."""
@@ -107,7 +104,7 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
 
 def attach_history(conn: sqlite3.Connection, path: Path) -> None:
     """Attach an (already migrated) history database to an exchange.db connection."""
-    conn.execute("ATTACH DATABASE ? AS " + ATTACHED_NAME, (str(path),))
+    conn.execute("ATTACH DATABASE ? AS hist", (str(path),))
 
 
 @contextmanager

@@ -117,6 +117,111 @@ CREATE TABLE meta (
 ) WITHOUT ROWID;
 """
 
+_V2: Final = """
+-- Auto-reply rules (wxpanel.core.rules).  The columns are what lists and
+-- filters need, the rest of a rule is its JSON definition (the rules file's
+-- encoding without name, enabled and kind), so a new rule option needs no
+-- migration.  Ids are never reused (AUTOINCREMENT): a deleted rule's
+-- counters and cooldowns come back only if an undo restores that very id.
+CREATE TABLE auto_rule (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    position INTEGER NOT NULL,  -- priority order, 0 first, kept dense
+    enabled INTEGER NOT NULL DEFAULT 1,
+    kind TEXT NOT NULL,  -- keyword, default, welcome_friend, welcome_group
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE INDEX auto_rule_by_position ON auto_rule(position, id);
+
+CREATE TABLE auto_rule_counter (
+    rule_id INTEGER PRIMARY KEY,
+    matched INTEGER NOT NULL DEFAULT 0,
+    sent INTEGER NOT NULL DEFAULT 0,  -- answers queued (not dropped by a cooldown or cap)
+    last_matched REAL
+);
+
+-- JSON values: enabled (the global switch), watermark (the last message id
+-- the replier has looked at), config (safety limits and the account's
+-- nicknames), rules_version and timed_version (bumped on every change, so a
+-- running poller reloads what another connection edited).
+CREATE TABLE auto_setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO auto_setting (key, value) VALUES
+    ('enabled', 'true'), ('config', '{}'), ('rules_version', '0'), ('timed_version', '0');
+-- What was in the history before rules existed is never answered.
+INSERT INTO auto_setting (key, value) SELECT 'watermark', coalesce(max(id), 0) FROM message;
+
+CREATE TRIGGER auto_rule_inserted AFTER INSERT ON auto_rule BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rules_version';
+END;
+CREATE TRIGGER auto_rule_updated
+AFTER UPDATE OF position, enabled, kind, name, definition ON auto_rule BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rules_version';
+END;
+CREATE TRIGGER auto_rule_deleted AFTER DELETE ON auto_rule BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'rules_version';
+END;
+
+-- Per-conversation state of the replier: cooldowns, loop detection, caps.
+CREATE TABLE auto_cooldown (
+    rule_id INTEGER NOT NULL,
+    conversation TEXT NOT NULL,
+    last_time REAL NOT NULL,  -- when this rule last answered there
+    PRIMARY KEY (rule_id, conversation)
+) WITHOUT ROWID;
+CREATE TABLE auto_conversation (
+    conversation TEXT PRIMARY KEY,
+    streak INTEGER NOT NULL DEFAULT 0,  -- answers in a row, each soon after the last
+    last_reply REAL,
+    paused_until REAL  -- a loop was detected: not answered before this time
+) WITHOUT ROWID;
+CREATE TABLE auto_sent (  -- answers of the last hour, for the per-minute caps
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,
+    conversation TEXT NOT NULL,
+    commands INTEGER NOT NULL
+);
+CREATE INDEX auto_sent_by_time ON auto_sent(time);
+
+-- Timed messages: the definition is JSON (targets, text, picture, schedule).
+CREATE TABLE timed_message (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    position INTEGER NOT NULL DEFAULT 0,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    name TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    checked_until REAL NOT NULL,  -- every occurrence up to here was sent or reported missed
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL
+);
+CREATE TRIGGER timed_message_inserted AFTER INSERT ON timed_message BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'timed_version';
+END;
+CREATE TRIGGER timed_message_updated
+AFTER UPDATE OF position, enabled, name, definition ON timed_message BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'timed_version';
+END;
+CREATE TRIGGER timed_message_deleted AFTER DELETE ON timed_message BEGIN
+    UPDATE auto_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'timed_version';
+END;
+CREATE TABLE timed_run (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    timed_id INTEGER NOT NULL,
+    due REAL NOT NULL,  -- the occurrence (unix time)
+    outcome TEXT NOT NULL,  -- sent, missed or failed
+    skipped INTEGER NOT NULL DEFAULT 0,  -- earlier occurrences missed along with this one
+    detail TEXT,
+    handled_at REAL NOT NULL,
+    acknowledged INTEGER NOT NULL DEFAULT 0,  -- the operator saw the missed run
+    first_message_id INTEGER
+);
+CREATE INDEX timed_run_by_timed ON timed_run(timed_id, id);
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1,)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

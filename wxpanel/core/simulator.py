@@ -69,22 +69,20 @@ _BUSY_GIVE_UP: Final = 30.0
 #: WeChat reports friend requests as coming from this pseudo-contact.
 FRIEND_REQUEST_ID: Final = "fmessage"
 
-_EVENT_COLS: Final = ", ".join(protocol.EVENT_COLUMNS)
-_CMD_COLS: Final = protocol.COMMAND_COLUMNS
-# Only constants from protocol go into these strings, never data: values are
-# always bound as parameters.  CAST(? AS TEXT) stores bytes as TEXT with those
-# exact bytes, which is what demo.exe's GBK strings look like in the file.
+# Literal SQL, values always bound as parameters.  CAST(? AS TEXT) stores
+# bytes as TEXT with those exact bytes, which is what demo.exe's GBK strings
+# look like in the file.
 _INSERT_EVENT_SQL: Final = (
-    f"INSERT INTO {protocol.EVENT_TABLE} ({_EVENT_COLS}) "  # noqa: S608
-    f"VALUES ({', '.join('CAST(? AS TEXT)' for _ in protocol.EVENT_COLUMNS)})"
+    "INSERT INTO wx_event (ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE) VALUES"
+    " (CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),"
+    " CAST(? AS TEXT))"
 )
 _SELECT_COMMANDS_SQL: Final = (
-    "SELECT rowid, "  # noqa: S608
-    + ", ".join(f"CAST({col} AS BLOB)" for col in _CMD_COLS)
-    + f" FROM {protocol.COMMAND_TABLE} ORDER BY rowid"
+    "SELECT rowid, CAST(Token AS BLOB), CAST(cmd_type AS BLOB), CAST(id_1 AS BLOB),"
+    " CAST(id_2 AS BLOB), CAST(id_3 AS BLOB) FROM wx_command ORDER BY rowid"
 )
-_DELETE_COMMAND_SQL: Final = f"DELETE FROM {protocol.COMMAND_TABLE} WHERE rowid = ?"  # noqa: S608
-_TOUCH_SQL: Final = f"DELETE FROM {protocol.EVENT_TABLE} WHERE 0"  # noqa: S608
+_DELETE_COMMAND_SQL: Final = "DELETE FROM wx_command WHERE rowid = ?"
+_TOUCH_SQL: Final = "DELETE FROM wx_event WHERE 0"
 
 
 # --------------------------------------------------------------------------

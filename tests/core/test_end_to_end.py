@@ -1,0 +1,145 @@
+"""The Engine against the simulator, as demo.exe would drive it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from wxpanel.core.engine import Engine, PollResult
+from wxpanel.core.models import CommandStatus, Origin
+from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.core.settings import Settings
+from wxpanel.core.simulator import Simulator
+
+FAST = Settings(pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)))
+
+
+def poll_until(
+    engine: Engine, condition: Callable[[list[PollResult]], bool], timeout: float = 20.0
+) -> list[PollResult]:
+    """Drive the engine like the headless loop until ``condition`` holds."""
+    results: list[PollResult] = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = engine.poll()
+        results.append(result)
+        if condition(results):
+            return results
+        time.sleep(min(result.delay, 0.02))
+    raise AssertionError("condition not reached in time")
+
+
+def messages(results: list[PollResult]) -> list[str | None]:
+    return [m.content for r in results for m in r.messages]
+
+
+def test_reply_is_taken_and_its_echo_linked(exchange_db: Path) -> None:
+    with (
+        Simulator(exchange_db, seed=7, take_delay=0.0) as sim,
+        Engine(exchange_db, settings=FAST) as engine,
+    ):
+        sent = engine.queue_text("wxid_friend", '你好呀 "quoted"')
+        poll_until(
+            engine, lambda rs: any(u.status is CommandStatus.WRITTEN for r in rs for u in r.updates)
+        )
+        (taken,) = sim.take_commands()
+        assert taken.id_2 == '你好呀 "quoted"' and taken.echoed
+        results = poll_until(
+            engine, lambda rs: any(m.echo_of == sent.id for r in rs for m in r.messages)
+        )
+        statuses = [u.status for r in results for u in r.updates if u.message_id == sent.id]
+        assert CommandStatus.TAKEN in statuses
+
+
+def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
+    with Simulator(exchange_db, seed=3) as sim, Engine(exchange_db) as engine:
+        events = sim.emit(1500)
+        results = poll_until(engine, lambda rs: len(messages(rs)) >= 1500)
+    expected = [e.MSG_CONTENT for e in events]
+    assert messages(results) == expected
+
+
+def test_lock_held_by_another_process_delays_and_loses_nothing(exchange_db: Path) -> None:
+    with Simulator(exchange_db, seed=5) as sim:
+        events = sim.emit(20)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "2.0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with Engine(exchange_db) as engine:
+            started = time.monotonic()
+            results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
+            waited = time.monotonic() - started
+        locked = [r.health for r in results if r.health and r.health.locked_since]
+        assert locked, "the lock was never reported as health"
+        assert waited >= 1.0
+        assert messages(results) == [e.MSG_CONTENT for e in events]
+    finally:
+        holder.wait(timeout=30)
+
+
+HOLD_LOCK = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], isolation_level=None)
+conn.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+time.sleep(float(sys.argv[2]))
+conn.execute("ROLLBACK")
+"""
+
+
+def test_stalled_demo_exe_shows_stuck_then_recovers(exchange_db: Path) -> None:
+    clock_offset = [0.0]
+
+    def clock() -> float:
+        return time.time() + clock_offset[0]
+
+    with (
+        Simulator(exchange_db, seed=9, take_delay=0.0) as sim,
+        Engine(exchange_db, settings=FAST, clock=clock) as engine,
+    ):
+        message = engine.queue_text("wxid_friend", "anyone there?", origin=Origin.AUTO)
+        poll_until(engine, lambda rs: any(r.updates for r in rs))
+        clock_offset[0] += FAST.outbox.stuck_after + 1  # demo.exe took nothing meanwhile
+        results = poll_until(engine, lambda rs: any(r.updates for r in rs))
+        (stuck,) = [u for r in results for u in r.updates]
+        assert (stuck.message_id, stuck.status) == (message.id, CommandStatus.STUCK)
+        sim.take_commands()
+        results = poll_until(engine, lambda rs: any(r.updates for r in rs))
+        assert [u.status for r in results for u in r.updates] == [CommandStatus.TAKEN]
+
+
+@pytest.mark.slow
+def test_simulate_command_line(exchange_db: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "wxpanel", "simulate", "--db", str(exchange_db),
+         "--burst", "200", "--rate", "20", "--duration", "1", "--seed", "1"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    with sqlite3.connect(exchange_db) as conn:
+        rows = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
+    assert figures["events"] == rows >= 200
+
+
+def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
+    with sqlite3.connect(exchange_db) as conn:
+        conn.execute("INSERT INTO wx_command VALUES ('0', 'wx_send', 'wxid_a', 'hi', 'null')")
+    stop = threading.Event()
+    with Simulator(exchange_db, seed=1, take_delay=0.0) as sim:
+        figures = sim.run(rate=0, stall=True, duration=0.3, stop=stop)
+    assert figures.commands == 0
+    with sqlite3.connect(exchange_db) as conn:
+        assert conn.execute("SELECT count(*) FROM wx_command").fetchone()[0] == 1

@@ -1,0 +1,477 @@
+"""What an auto-reply rule and a timed message are, and how they are checked.
+
+Every value here is a frozen dataclass, so a rule handed to the panel's
+thread or to the poller can never change under it.  A value may be
+*invalid* (an edit dialog builds one from half-typed fields): constructing
+never checks anything, :func:`validate_rule` and :func:`validate_timed` do,
+and return every problem with the place it was found (``triggers[0].pattern``)
+so that the same text serves the dialog, the import command and the store.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import time as dtime
+from pathlib import Path, PureWindowsPath
+from typing import Final
+
+from wxpanel.core.rules.template import placeholders
+
+#: ISO weekday numbers, Monday = 1 … Sunday = 7.
+ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
+WEEKDAY_NAMES: Final = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+#: Placeholders every reply text may use; regex groups add ``{1}`` and ``{name}``.
+BUILTIN_PLACEHOLDERS: Final = frozenset({"sender", "nickname", "time", "date", "content"})
+#: Extra placeholders of welcome rules (the inviter of a group join).
+WELCOME_PLACEHOLDERS: Final = frozenset({"inviter"})
+
+
+class MatchMode(enum.StrEnum):
+    """How a trigger's keyword is compared with the message text."""
+
+    EXACT = "exact"
+    CONTAINS = "contains"
+    STARTSWITH = "startswith"
+    REGEX = "regex"
+
+
+class ScopeKind(enum.StrEnum):
+    """Which conversations a rule answers in."""
+
+    PRIVATE = "private"
+    GROUPS = "groups"
+    BOTH = "both"
+    CHOSEN = "chosen"  # only the conversations listed
+
+
+class ReplyMode(enum.StrEnum):
+    """Several reply texts: send them all in order, or one picked at random."""
+
+    ALL = "all"
+    RANDOM = "random"
+
+
+class RuleKind(enum.StrEnum):
+    """Keyword rules answer texts; the special kinds answer what nothing else did."""
+
+    KEYWORD = "keyword"
+    DEFAULT = "default"  # no keyword rule matched a text
+    WELCOME_FRIEND = "welcome_friend"  # a friend request (MSG_TYPE 37)
+    WELCOME_GROUP = "welcome_group"  # someone joined a group (a MSG_TYPE 10000 notice)
+
+
+class AfterMatch(enum.StrEnum):
+    """After a rule matched: stop (first match only), or let later rules answer too."""
+
+    STOP = "stop"
+    CONTINUE = "continue"
+
+
+class Severity(enum.StrEnum):
+    ERROR = "error"  # the rule cannot be saved or imported
+    WARNING = "warning"  # saved, but probably not what the user meant
+
+
+@dataclass(frozen=True, slots=True)
+class Issue:
+    """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why."""
+
+    path: str
+    message: str
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}" if self.path else self.message
+
+    def under(self, prefix: str) -> Issue:
+        """The same issue seen from an enclosing value (``rules[2]`` + ``.name``)."""
+        if not self.path:
+            return Issue(prefix, self.message, self.severity)
+        joiner = "" if self.path.startswith("[") else "."
+        return Issue(f"{prefix}{joiner}{self.path}", self.message, self.severity)
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One keyword.  ``fold_width`` compares full-width and half-width forms alike (NFKC).
+
+    With ``REGEX`` and ``fold_width``, the message text is folded before the
+    search; write the pattern in half-width characters.
+    """
+
+    pattern: str
+    mode: MatchMode = MatchMode.CONTAINS
+    ignore_case: bool = True
+    fold_width: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """Where a rule answers.
+
+    ``exclude`` lists conversations *or* senders (a member of a group) never
+    answered.  ``only_when_mentioned`` applies in groups: the text must @ the
+    account, by one of ``mention_names`` or, when that is empty, by one of the
+    account nicknames of the :class:`AutoReplyConfig`.
+    """
+
+    kind: ScopeKind = ScopeKind.BOTH
+    conversations: tuple[str, ...] = ()
+    exclude: tuple[str, ...] = ()
+    only_when_mentioned: bool = False
+    mention_names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What a rule sends: its texts (templates), and/or a picture sent after them."""
+
+    texts: tuple[str, ...] = ()
+    mode: ReplyMode = ReplyMode.ALL
+    picture: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ActiveHours:
+    """When a rule is active: between ``start`` and ``end`` (local time) on ``weekdays``.
+
+    ``start``/``end`` None means the whole day.  A range that ends before it
+    starts runs overnight (22:00–06:00), and the night belongs to the weekday
+    on which it began: Friday 22:00–06:00 includes Saturday 03:00.
+    """
+
+    start: dtime | None = None
+    end: dtime | None = None
+    weekdays: tuple[int, ...] = ALL_WEEKDAYS
+
+    def contains(self, weekday: int, minute: int) -> bool:
+        """Whether ISO ``weekday`` at ``minute`` after midnight is inside."""
+        if self.start is None or self.end is None:
+            return weekday in self.weekdays
+        start = self.start.hour * 60 + self.start.minute
+        end = self.end.hour * 60 + self.end.minute
+        if start < end:
+            return start <= minute < end and weekday in self.weekdays
+        if minute >= start:
+            return weekday in self.weekdays
+        if minute < end:
+            return (weekday - 2) % 7 + 1 in self.weekdays  # the night began the day before
+        return False
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """An auto-reply rule.  ``id`` is None until the store saved it.
+
+    ``position`` orders rules (lower first; the store keeps 0..n-1).
+    ``cooldown`` is the least number of seconds between two answers of this
+    rule in one conversation; a default reply must have one.
+    """
+
+    name: str
+    triggers: tuple[Trigger, ...] = ()
+    reply: Reply = field(default_factory=Reply)
+    scope: Scope = field(default_factory=Scope)
+    kind: RuleKind = RuleKind.KEYWORD
+    enabled: bool = True
+    after_match: AfterMatch = AfterMatch.STOP
+    active: ActiveHours | None = None
+    cooldown: float = 0.0
+    id: int | None = None
+    position: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.name or f"rule #{self.id}"
+
+
+@dataclass(frozen=True, slots=True)
+class AutoReplyConfig:
+    """The always-on safety limits and the account's names, stored with the rules.
+
+    ``per_minute`` and ``per_conversation_per_minute`` count queued commands
+    (an answer of two texts and a picture is three); an answer that would go
+    over a cap is dropped whole and reported.  Loop detection: more than
+    ``loop_exchanges`` answers in a row in one conversation, each within
+    ``loop_window`` seconds of our previous answer there, stops answering it
+    for ``loop_pause`` seconds and raises an alert.
+    """
+
+    nicknames: tuple[str, ...] = ()
+    per_minute: int = 20
+    per_conversation_per_minute: int = 6
+    loop_exchanges: int = 5
+    loop_window: float = 30.0
+    loop_pause: float = 600.0
+
+    def issues(self) -> list[Issue]:
+        found: list[Issue] = []
+        for name in ("per_minute", "per_conversation_per_minute", "loop_exchanges"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                found.append(Issue(name, "must be a whole number of at least 1"))
+        for name in ("loop_window", "loop_pause"):
+            value = getattr(self, name)
+            if not _finite(value) or value <= 0:
+                found.append(Issue(name, "must be a positive number of seconds"))
+        for index, nick in enumerate(self.nicknames):
+            if not isinstance(nick, str) or not nick.strip():
+                found.append(Issue(f"nicknames[{index}]", "empty nickname"))
+        return found
+
+
+class ScheduleKind(enum.StrEnum):
+    ONCE = "once"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+
+
+@dataclass(frozen=True, slots=True)
+class TimedMessage:
+    """A text and/or picture sent to ``targets`` once, daily or weekly.
+
+    ``at`` (unix time) is the moment of a ONCE message; ``time_of_day``
+    (local time) and ``weekdays`` (ISO numbers) those of DAILY and WEEKLY
+    ones.  ``checked_until`` is kept by the store: every occurrence up to it
+    has been sent or reported missed.
+    """
+
+    name: str
+    targets: tuple[str, ...]
+    schedule: ScheduleKind
+    text: str | None = None
+    picture: str | None = None
+    at: float | None = None
+    time_of_day: dtime | None = None
+    weekdays: tuple[int, ...] = ALL_WEEKDAYS
+    enabled: bool = True
+    id: int | None = None
+    checked_until: float = 0.0
+
+
+# -- validation --------------------------------------------------------------------
+
+
+def errors(issues: Iterable[Issue]) -> list[Issue]:
+    return [issue for issue in issues if issue.severity is Severity.ERROR]
+
+
+def validate_trigger(trigger: Trigger) -> list[Issue]:
+    """Problems of one trigger; a bad regular expression carries ``re``'s own message."""
+    found: list[Issue] = []
+    if not isinstance(trigger.pattern, str) or not trigger.pattern.strip():
+        return [Issue("pattern", "empty keyword")]
+    if trigger.mode is MatchMode.REGEX:
+        try:
+            compiled = re.compile(trigger.pattern)
+        except re.error as exc:
+            return [Issue("pattern", f"bad regular expression: {exc}")]
+        except (OverflowError, RecursionError, ValueError) as exc:
+            return [Issue("pattern", f"bad regular expression: {exc}")]
+        reserved = sorted(set(compiled.groupindex) & (BUILTIN_PLACEHOLDERS | WELCOME_PLACEHOLDERS))
+        for name in reserved:
+            found.append(
+                Issue("pattern", f"group name {name!r} is taken by the placeholder {{{name}}}")
+            )
+        if compiled.search("") is not None:
+            found.append(
+                Issue(
+                    "pattern",
+                    "matches an empty text, so it matches every message",
+                    Severity.WARNING,
+                )
+            )
+        if trigger.fold_width and _changes_when_folded(trigger.pattern):
+            found.append(
+                Issue(
+                    "pattern",
+                    "contains full-width characters; with width folding the text is searched"
+                    " in half-width form, so write the pattern half-width",
+                    Severity.WARNING,
+                )
+            )
+    return found
+
+
+def regex_groups(rule: Rule) -> set[str]:
+    """The placeholders the rule's regular expressions provide (``0``, ``1``, ``name``)."""
+    names: set[str] = set()
+    for trigger in rule.triggers:
+        if trigger.mode is not MatchMode.REGEX:
+            continue
+        try:
+            compiled = re.compile(trigger.pattern)
+        except (re.error, OverflowError, RecursionError, ValueError):
+            continue
+        names.add("0")
+        names.update(str(i) for i in range(1, compiled.groups + 1))
+        names.update(compiled.groupindex)
+    return names
+
+
+def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Issue]:
+    """Every problem of ``rule``, errors and warnings, each with its path."""
+    found: list[Issue] = []
+    if not isinstance(rule.name, str) or not rule.name.strip():
+        found.append(Issue("name", "a rule needs a name"))
+    if rule.kind is RuleKind.KEYWORD and not rule.triggers:
+        found.append(Issue("triggers", "a keyword rule needs at least one trigger"))
+    if rule.kind is RuleKind.DEFAULT and rule.triggers:
+        found.append(Issue("triggers", "a default reply answers what nothing matched: no triggers"))
+    for index, trigger in enumerate(rule.triggers):
+        found.extend(issue.under(f"triggers[{index}]") for issue in validate_trigger(trigger))
+    found.extend(issue.under("scope") for issue in _validate_scope(rule, config))
+    found.extend(issue.under("reply") for issue in _validate_reply(rule))
+    if rule.active is not None:
+        found.extend(issue.under("active") for issue in _validate_hours(rule.active))
+    if not _finite(rule.cooldown) or rule.cooldown < 0:
+        found.append(Issue("cooldown", "must be a number of seconds, 0 or more"))
+    elif rule.kind is RuleKind.DEFAULT and rule.cooldown <= 0:
+        found.append(
+            Issue("cooldown", "a default reply needs one: at most once per conversation per N s")
+        )
+    return found
+
+
+def _validate_scope(rule: Rule, config: AutoReplyConfig | None) -> list[Issue]:
+    scope = rule.scope
+    found: list[Issue] = []
+    if scope.kind is ScopeKind.CHOSEN and not scope.conversations:
+        found.append(Issue("conversations", "choose at least one conversation"))
+    for name in ("conversations", "exclude", "mention_names"):
+        for index, value in enumerate(getattr(scope, name)):
+            if not isinstance(value, str) or not value.strip():
+                found.append(Issue(f"{name}[{index}]", "empty entry"))
+    if rule.kind is RuleKind.WELCOME_GROUP and scope.kind is ScopeKind.PRIVATE:
+        found.append(Issue("kind", "a group welcome cannot be limited to private chats"))
+    if scope.only_when_mentioned and rule.kind in (RuleKind.KEYWORD, RuleKind.DEFAULT):
+        names = scope.mention_names or (config.nicknames if config is not None else ("?",))
+        if not names:
+            found.append(
+                Issue(
+                    "only_when_mentioned",
+                    "no nickname to recognise an @mention: set the account's nickname",
+                    Severity.WARNING,
+                )
+            )
+    elif (
+        rule.kind is RuleKind.DEFAULT
+        and scope.kind in (ScopeKind.GROUPS, ScopeKind.BOTH)
+        and not scope.only_when_mentioned
+    ):
+        found.append(
+            Issue(
+                "kind",
+                "a default reply in groups answers every unmatched message there;"
+                " consider 'only when mentioned'",
+                Severity.WARNING,
+            )
+        )
+    return found
+
+
+def _validate_reply(rule: Rule) -> list[Issue]:
+    reply = rule.reply
+    found: list[Issue] = []
+    if not reply.texts and not reply.picture:
+        found.append(Issue("", "a reply needs a text or a picture"))
+    known = BUILTIN_PLACEHOLDERS | regex_groups(rule)
+    if rule.kind in (RuleKind.WELCOME_FRIEND, RuleKind.WELCOME_GROUP):
+        known |= WELCOME_PLACEHOLDERS
+    for index, text in enumerate(reply.texts):
+        if not isinstance(text, str) or not text.strip():
+            found.append(Issue(f"texts[{index}]", "empty text"))
+            continue
+        for name in placeholders(text):
+            if name not in known:
+                found.append(
+                    Issue(
+                        f"texts[{index}]",
+                        f"unknown placeholder {{{name}}} is sent as it is"
+                        " (write {{ and }} for literal braces)",
+                        Severity.WARNING,
+                    )
+                )
+    if reply.picture is not None:
+        found.extend(issue.under("picture") for issue in validate_picture(reply.picture))
+    return found
+
+
+def validate_picture(picture: str) -> list[Issue]:
+    """A picture must be an absolute local path (demo.exe reads it); missing is a warning."""
+    if not isinstance(picture, str) or not picture.strip():
+        return [Issue("", "empty picture path")]
+    if not (Path(picture).is_absolute() or PureWindowsPath(picture).is_absolute()):
+        return [Issue("", "must be an absolute path: demo.exe reads the file itself")]
+    from wxpanel.core.errors import PictureError
+    from wxpanel.core.outbox import check_picture
+
+    try:
+        check_picture(picture)
+    except PictureError as exc:
+        return [Issue("", str(exc), Severity.WARNING)]
+    return []
+
+
+def _validate_hours(hours: ActiveHours) -> list[Issue]:
+    found: list[Issue] = []
+    if (hours.start is None) != (hours.end is None):
+        found.append(Issue("", "give both a start and an end time, or neither"))
+    elif hours.start is not None and hours.start == hours.end:
+        found.append(Issue("", "start and end are the same time: leave both empty for all day"))
+    found.extend(_validate_weekdays(hours.weekdays))
+    return found
+
+
+def _validate_weekdays(weekdays: Sequence[int]) -> list[Issue]:
+    if not weekdays:
+        return [Issue("weekdays", "choose at least one weekday")]
+    for index, day in enumerate(weekdays):
+        if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7:
+            return [Issue(f"weekdays[{index}]", "a weekday is 1 (Monday) to 7 (Sunday)")]
+    if len(set(weekdays)) != len(weekdays):
+        return [Issue("weekdays", "a weekday is listed twice")]
+    return []
+
+
+def validate_timed(timed: TimedMessage) -> list[Issue]:
+    found: list[Issue] = []
+    if not isinstance(timed.name, str) or not timed.name.strip():
+        found.append(Issue("name", "a timed message needs a name"))
+    if not timed.targets:
+        found.append(Issue("targets", "choose at least one conversation"))
+    for index, target in enumerate(timed.targets):
+        if not isinstance(target, str) or not target.strip():
+            found.append(Issue(f"targets[{index}]", "empty entry"))
+    if not (timed.text and timed.text.strip()) and not timed.picture:
+        found.append(Issue("", "a timed message needs a text or a picture"))
+    if timed.picture is not None:
+        found.extend(issue.under("picture") for issue in validate_picture(timed.picture))
+    if timed.schedule is ScheduleKind.ONCE:
+        if timed.at is None or not _finite(timed.at):
+            found.append(Issue("at", "a one-off message needs a date and time"))
+    else:
+        if timed.time_of_day is None:
+            found.append(Issue("time_of_day", "a daily or weekly message needs a time"))
+        if timed.schedule is ScheduleKind.WEEKLY:
+            found.extend(_validate_weekdays(timed.weekdays))
+    return found
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _changes_when_folded(pattern: str) -> bool:
+    import unicodedata
+
+    return any(
+        unicodedata.normalize("NFKC", char) != char
+        for char in pattern
+        if not char.isspace() and ord(char) > 0x7F
+    )

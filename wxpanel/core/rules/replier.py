@@ -1,0 +1,532 @@
+"""The auto-replier: answers new messages by the rules, exactly once, always safely.
+
+:meth:`AutoReplier.process` is called by the poller after each ingested
+batch.  In one ``BEGIN IMMEDIATE`` transaction it reads the messages after
+the watermark, decides, queues the answers in the outbox (origin AUTO, so
+the pacer spaces them), updates the per-rule counters and per-conversation
+state, and advances the watermark.  A crash at any instant leaves either
+all of that or none of it, so an event is answered once, never twice, even
+across a restart.  While there is nothing new it takes no lock at all.
+
+Safety that no rule can switch off:
+
+* only incoming events are answered: never the account's own messages
+  (发出), never a command of ours (manual, auto or timed);
+* the global switch (:meth:`RuleStore.set_auto_reply_enabled`);
+* a global and a per-conversation cap of commands per minute; an answer
+  that would exceed one is dropped, not delayed, and reported;
+* loop detection: more than ``loop_exchanges`` answers in a row in one
+  conversation, each within ``loop_window`` s of the previous answer there
+  (two bots answering each other), pauses that conversation for
+  ``loop_pause`` s and raises an :class:`Alert`.  An incoming message that
+  gets no answer, or a message the operator sends, ends the streak.
+"""
+
+from __future__ import annotations
+
+import enum
+import random
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Final
+
+from wxpanel.core.errors import PictureError
+from wxpanel.core.history import HistoryWriter, immediate, message_from_row
+from wxpanel.core.models import Message, Origin
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.pacer import Pacer
+from wxpanel.core.protocol import CommandType, Direction
+from wxpanel.core.rules.evaluate import (
+    Event,
+    EventKind,
+    Incoming,
+    LocalTime,
+    Outgoing,
+    RuleSet,
+    plan,
+)
+from wxpanel.core.rules.model import Rule
+from wxpanel.core.rules.sending import queue_commands
+from wxpanel.core.rules.store import (
+    RuleCounter,
+    load_config,
+    load_rules,
+    read_setting,
+    rules_version,
+    write_setting,
+)
+
+#: Messages looked at per transaction; the rest waits for the next call.
+BATCH: Final = 500
+#: How long the cap log is kept, and how often old state is pruned.
+KEEP_SENT: Final = 3600.0
+PRUNE_EVERY: Final = 3600.0
+
+
+class AlertKind(enum.StrEnum):
+    LOOP = "loop"  # a conversation was paused
+    CAP = "cap"  # the global per-minute cap dropped an answer
+    CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
+    PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
+    RULE = "rule"  # a stored rule is invalid and was skipped
+
+
+class Outcome(enum.StrEnum):
+    """What became of one matched rule for one message."""
+
+    QUEUED = "queued"
+    COOLDOWN = "cooldown"
+    PAUSED = "paused"  # the conversation is paused by loop detection
+    LOOP = "loop"  # this message started the pause
+    CAP = "cap"
+    EMPTY = "empty"  # every text rendered empty and no picture
+
+
+@dataclass(frozen=True, slots=True)
+class Alert:
+    """Something the operator should see (a banner, the tray, the log)."""
+
+    kind: AlertKind
+    conversation: str | None
+    detail: str
+    time: float
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One rule's decision on one message."""
+
+    event_id: int
+    conversation: str
+    rule_id: int
+    rule_name: str
+    outcome: Outcome
+    message_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReplyReport:
+    """What one :meth:`AutoReplier.process` call did; immutable, safe to hand to the GUI.
+
+    ``queued`` are the new outgoing messages (show them like any message);
+    ``counters`` the new totals of the rules that matched; ``more`` says that
+    messages are still waiting (call again without delay).
+    """
+
+    queued: tuple[Message, ...] = ()
+    alerts: tuple[Alert, ...] = ()
+    answers: tuple[Answer, ...] = ()
+    counters: tuple[RuleCounter, ...] = ()
+    examined: int = 0
+    watermark: int = 0
+    more: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return not (self.queued or self.alerts or self.answers)
+
+
+@dataclass(slots=True)
+class _Conversation:
+    streak: int = 0
+    last_reply: float | None = None
+    paused_until: float | None = None
+    dirty: bool = False
+
+
+@dataclass(slots=True)
+class _Round:
+    """Mutable bookkeeping of one transaction."""
+
+    now: float
+    global_sent: int
+    sent_by_conversation: dict[str, int]
+    conversations: dict[str, _Conversation] = field(default_factory=dict)
+    cooldowns: dict[tuple[int, str], float] = field(default_factory=dict)
+    cooldowns_changed: dict[tuple[int, str], float] = field(default_factory=dict)
+    counters: dict[int, list[float]] = field(default_factory=dict)  # id -> [matched, sent, last]
+    sent_log: list[tuple[float, str, int]] = field(default_factory=list)
+    queued: list[Message] = field(default_factory=list)
+    alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
+    answers: list[Answer] = field(default_factory=list)
+    dropped: int = 0
+
+
+class AutoReplier:
+    """Answers new history messages by the stored rules; one per poller.
+
+    ``tz`` is the zone of active hours and ``{time}`` (None: the system's);
+    ``rng`` picks among random replies.  The rules are reloaded whenever
+    another connection changed them (``rules_version``).
+    """
+
+    def __init__(
+        self,
+        *,
+        rng: random.Random | None = None,
+        tz: tzinfo | None = None,
+        batch: int = BATCH,
+        picture_max_bytes: int = DEFAULT_PICTURE_LIMIT,
+    ) -> None:
+        self.rng = rng or random.Random()
+        self.tz = tz
+        self.batch = batch
+        self.picture_max_bytes = picture_max_bytes
+        self._ruleset: RuleSet | None = None
+        self._version = -1
+        self._seen = -1  # the watermark as of our last transaction
+        self._next_prune = 0.0
+
+    @property
+    def ruleset(self) -> RuleSet | None:
+        """The compiled rules of the last round (None before the first)."""
+        return self._ruleset
+
+    def process(self, conn: sqlite3.Connection, pacer: Pacer, now: float) -> ReplyReport:
+        """Answer the messages that arrived since the last call; see the module doc.
+
+        ``conn`` sees the history tables (the poller's connection).  Raises
+        :class:`sqlite3.OperationalError` when locked; nothing changed then,
+        and the next call does the same work.
+        """
+        newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM message").fetchone()[0])
+        if newest <= self._seen:
+            return ReplyReport(watermark=self._seen)
+        with immediate(conn):
+            report = self._process(conn, pacer, now, newest)
+        self._seen = report.watermark
+        return report
+
+    def _process(
+        self, conn: sqlite3.Connection, pacer: Pacer, now: float, newest: int
+    ) -> ReplyReport:
+        watermark = int(read_setting(conn, "watermark", 0) or 0)
+        rows = conn.execute(
+            "SELECT * FROM message_row WHERE id > ? ORDER BY id LIMIT ?",
+            (watermark, self.batch + 1),
+        ).fetchall()
+        if not rows:
+            return ReplyReport(watermark=watermark)
+        more = len(rows) > self.batch
+        messages = [message_from_row(row) for row in rows[: self.batch]]
+        ruleset = self._load(conn)
+        switched_on = read_setting(conn, "enabled", True) is not False
+        if not switched_on or ruleset.empty:
+            # Nothing can answer: skip everything there is, including later rows.
+            last = max(newest, messages[-1].id)
+            write_setting(conn, "watermark", last)
+            return ReplyReport(examined=len(rows), watermark=last)
+        state = self._start_round(conn, now)
+        local = LocalTime.at(now, self.tz)
+        events = [
+            (message, ruleset.classify(Incoming.from_message(message))) for message in messages
+        ]
+        aliases = _aliases(conn, {event.sender for _, event in events if event.sender})
+        for message, event in events:
+            if message.origin is Origin.MANUAL or (
+                message.origin is Origin.EVENT
+                and message.direction is Direction.OUT
+                and message.echo_of is None
+            ):
+                self._unanswered(conn, state, message.conversation)  # a human spoke
+                continue
+            if event.kind is EventKind.OTHER:
+                if message.origin is Origin.EVENT and message.direction is Direction.IN:
+                    self._unanswered(conn, state, event.reply_to)
+                continue
+            self._answer(conn, pacer, state, ruleset, event, local, aliases)
+        last = messages[-1].id
+        if state.queued and not more:
+            last = max(last, state.queued[-1].id)
+        write_setting(conn, "watermark", last)
+        self._finish_round(conn, state, ruleset)
+        return ReplyReport(
+            queued=tuple(state.queued),
+            alerts=tuple(state.alerts.values()),
+            answers=tuple(state.answers),
+            counters=_read_counters(conn, state.counters),
+            examined=len(messages),
+            watermark=last,
+            more=more,
+        )
+
+    # -- one message ---------------------------------------------------------------
+
+    def _answer(
+        self,
+        conn: sqlite3.Connection,
+        pacer: Pacer,
+        state: _Round,
+        ruleset: RuleSet,
+        event: Event,
+        local: LocalTime,
+        aliases: Mapping[str, str],
+    ) -> None:
+        matches = ruleset.matches(event, local)
+        conversation = event.reply_to
+        if not matches:
+            self._unanswered(conn, state, conversation)
+            return
+        now = state.now
+        talk = self._conversation(conn, state, conversation)
+        ready: list[tuple[Rule, tuple[Outgoing, ...]]] = []
+        for match in matches:
+            rule = match.rule
+            assert rule.id is not None
+            counter = state.counters.setdefault(rule.id, [0, 0, now])
+            counter[0] += 1
+            counter[2] = now
+            if talk.paused_until is not None and talk.paused_until > now:
+                self._note(state, event.incoming.id, conversation, rule, Outcome.PAUSED)
+                continue
+            last = self._cooldown(conn, state, rule.id, conversation)
+            if rule.cooldown > 0 and last is not None and now - last < rule.cooldown:
+                self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
+                continue
+            sends = self._checked(state, plan(event, match, local, aliases).outgoing(self.rng))
+            if not sends:
+                self._note(state, event.incoming.id, conversation, rule, Outcome.EMPTY)
+                continue
+            ready.append((rule, sends))
+        if not ready:
+            return
+        config = ruleset.config
+        if talk.last_reply is not None and now - talk.last_reply <= config.loop_window:
+            talk.streak += 1
+        else:
+            talk.streak = 1
+        talk.dirty = True
+        if talk.streak > config.loop_exchanges:
+            talk.paused_until = now + config.loop_pause
+            talk.streak = 0
+            detail = (
+                f"{conversation}: {config.loop_exchanges} auto-replies in a row, each within"
+                f" {config.loop_window:g} s; looks like another bot answering."
+                f" Not answering there for {config.loop_pause / 60:g} min."
+            )
+            state.alerts[(AlertKind.LOOP, conversation)] = Alert(
+                AlertKind.LOOP, conversation, detail, now
+            )
+            HistoryWriter.log_error(conn, "autoreply", detail, now)
+            for rule, _ in ready:
+                self._note(state, event.incoming.id, conversation, rule, Outcome.LOOP)
+            return
+        for rule, sends in ready:
+            size = len(sends)
+            kind: AlertKind | None = None
+            if state.global_sent + size > config.per_minute:
+                kind = AlertKind.CAP
+                detail = f"more than {config.per_minute} auto-replies a minute; answer dropped"
+            elif state.sent_by_conversation.get(conversation, 0) + size > (
+                config.per_conversation_per_minute
+            ):
+                kind = AlertKind.CONVERSATION_CAP
+                detail = (
+                    f"{conversation}: more than {config.per_conversation_per_minute}"
+                    " auto-replies a minute here; answer dropped"
+                )
+            if kind is not None:
+                key = (kind, conversation if kind is AlertKind.CONVERSATION_CAP else None)
+                state.alerts.setdefault(key, Alert(kind, key[1], detail, now))
+                state.dropped += 1
+                self._note(state, event.incoming.id, conversation, rule, Outcome.CAP)
+                continue
+            queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=now)
+            assert rule.id is not None
+            state.queued.extend(queued)
+            state.global_sent += size
+            state.sent_by_conversation[conversation] = (
+                state.sent_by_conversation.get(conversation, 0) + size
+            )
+            state.sent_log.append((now, conversation, size))
+            state.cooldowns[(rule.id, conversation)] = now
+            state.cooldowns_changed[(rule.id, conversation)] = now
+            state.counters[rule.id][1] += 1
+            talk.last_reply = now
+            self._note(
+                state,
+                event.incoming.id,
+                conversation,
+                rule,
+                Outcome.QUEUED,
+                tuple(m.id for m in queued),
+            )
+
+    def _checked(self, state: _Round, sends: Sequence[Outgoing]) -> tuple[Outgoing, ...]:
+        """The sends with pictures resolved; a picture that cannot go is left out and alerted."""
+        kept: list[Outgoing] = []
+        for send in sends:
+            if send.command is CommandType.PICTURE:
+                try:
+                    path = check_picture(send.payload, self.picture_max_bytes)
+                except PictureError as exc:
+                    key = (AlertKind.PICTURE, send.payload)
+                    state.alerts.setdefault(
+                        key, Alert(AlertKind.PICTURE, send.to, f"{exc}; sent without it", state.now)
+                    )
+                    continue
+                send = Outgoing(send.to, send.command, str(path))
+            kept.append(send)
+        return tuple(kept)
+
+    @staticmethod
+    def _note(
+        state: _Round,
+        event_id: int,
+        conversation: str,
+        rule: Rule,
+        outcome: Outcome,
+        ids: tuple[int, ...] = (),
+    ) -> None:
+        assert rule.id is not None
+        state.answers.append(Answer(event_id, conversation, rule.id, rule.label, outcome, ids))
+
+    def _unanswered(self, conn: sqlite3.Connection, state: _Round, conversation: str) -> None:
+        """No answer to an incoming message, or the operator spoke: a streak of answers ends."""
+        talk = state.conversations.get(conversation)
+        if talk is None:
+            row = conn.execute(
+                "SELECT 1 FROM auto_conversation WHERE conversation = ? AND streak > 0",
+                (conversation,),
+            ).fetchone()
+            if row is None:
+                return
+            talk = self._conversation(conn, state, conversation)
+        if talk.streak:
+            talk.streak = 0
+            talk.dirty = True
+
+    # -- state ---------------------------------------------------------------------
+
+    def _load(self, conn: sqlite3.Connection) -> RuleSet:
+        version = rules_version(conn)
+        if self._ruleset is None or version != self._version:
+            self._ruleset = RuleSet(load_rules(conn), load_config(conn))
+            self._version = version
+        return self._ruleset
+
+    def reload(self) -> None:
+        """Forget the compiled rules; the next call reads them again."""
+        self._ruleset = None
+
+    @staticmethod
+    def _start_round(conn: sqlite3.Connection, now: float) -> _Round:
+        rows = conn.execute(
+            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
+            " GROUP BY conversation",
+            (now - 60.0,),
+        ).fetchall()
+        by_conversation = {conversation: int(total) for conversation, total in rows}
+        return _Round(now, sum(by_conversation.values()), by_conversation)
+
+    @staticmethod
+    def _conversation(conn: sqlite3.Connection, state: _Round, conversation: str) -> _Conversation:
+        talk = state.conversations.get(conversation)
+        if talk is None:
+            row = conn.execute(
+                "SELECT streak, last_reply, paused_until FROM auto_conversation"
+                " WHERE conversation = ?",
+                (conversation,),
+            ).fetchone()
+            talk = _Conversation(*row) if row else _Conversation()
+            state.conversations[conversation] = talk
+        return talk
+
+    @staticmethod
+    def _cooldown(
+        conn: sqlite3.Connection, state: _Round, rule_id: int, conversation: str
+    ) -> float | None:
+        key = (rule_id, conversation)
+        if key not in state.cooldowns:
+            row = conn.execute(
+                "SELECT last_time FROM auto_cooldown WHERE rule_id = ? AND conversation = ?",
+                key,
+            ).fetchone()
+            if row is None:
+                return None
+            state.cooldowns[key] = float(row[0])
+        return state.cooldowns[key]
+
+    def _finish_round(self, conn: sqlite3.Connection, state: _Round, ruleset: RuleSet) -> None:
+        now = state.now
+        conn.executemany(
+            "INSERT INTO auto_conversation (conversation, streak, last_reply, paused_until)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET"
+            " streak = excluded.streak, last_reply = excluded.last_reply,"
+            " paused_until = excluded.paused_until",
+            [
+                (conversation, talk.streak, talk.last_reply, talk.paused_until)
+                for conversation, talk in state.conversations.items()
+                if talk.dirty
+            ],
+        )
+        conn.executemany(
+            "INSERT INTO auto_cooldown (rule_id, conversation, last_time) VALUES (?, ?, ?)"
+            " ON CONFLICT (rule_id, conversation) DO UPDATE SET last_time = excluded.last_time",
+            [(rule_id, conv, when) for (rule_id, conv), when in state.cooldowns_changed.items()],
+        )
+        conn.executemany(
+            "INSERT INTO auto_rule_counter (rule_id, matched, sent, last_matched)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (rule_id) DO UPDATE SET"
+            " matched = matched + excluded.matched, sent = sent + excluded.sent,"
+            " last_matched = excluded.last_matched",
+            [(rule_id, int(c[0]), int(c[1]), c[2]) for rule_id, c in state.counters.items()],
+        )
+        conn.executemany(
+            "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
+            state.sent_log,
+        )
+        answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED)
+        HistoryWriter.count(
+            conn,
+            {
+                "auto_answers": answers,
+                "auto_dropped": state.dropped,
+                "auto_loops": sum(1 for kind, _ in state.alerts if kind is AlertKind.LOOP),
+            },
+            now,
+        )
+        if now >= self._next_prune:
+            self._next_prune = now + PRUNE_EVERY
+            conn.execute("DELETE FROM auto_sent WHERE time < ?", (now - KEEP_SENT,))
+            longest = max((r.cooldown for r in ruleset.rules), default=0.0)
+            conn.execute(
+                "DELETE FROM auto_cooldown WHERE last_time < ?", (now - longest - KEEP_SENT,)
+            )
+            conn.execute(
+                "DELETE FROM auto_conversation WHERE coalesce(paused_until, 0) < ?"
+                " AND coalesce(last_reply, 0) < ?",
+                (now, now - KEEP_SENT),
+            )
+
+
+def _aliases(conn: sqlite3.Connection, wxids: Iterable[str]) -> dict[str, str]:
+    import json
+
+    ids = sorted(set(wxids))
+    if not ids:
+        return {}
+    return dict(
+        conn.execute(
+            "SELECT wxid, alias FROM contact WHERE alias IS NOT NULL"
+            " AND wxid IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids, ensure_ascii=False),),
+        ).fetchall()
+    )
+
+
+def _read_counters(
+    conn: sqlite3.Connection, touched: Mapping[int, object]
+) -> tuple[RuleCounter, ...]:
+    import json
+
+    if not touched:
+        return ()
+    rows = conn.execute(
+        "SELECT rule_id, matched, sent, last_matched FROM auto_rule_counter"
+        " WHERE rule_id IN (SELECT value FROM json_each(?)) ORDER BY rule_id",
+        (json.dumps(sorted(touched)),),
+    ).fetchall()
+    return tuple(RuleCounter(*row) for row in rows)

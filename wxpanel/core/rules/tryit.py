@@ -1,0 +1,174 @@
+""" "Try it": which rule would answer a sample message, and exactly what it would send.
+
+Pure: nothing is written, no counter moves, no cooldown starts.
+:func:`try_message` works on rules in memory (the edit dialog's unsaved
+rule included); :func:`try_stored` reads the stored rules, the switch, the
+aliases and the conversation's cooldowns and pause, so that its answer is
+the one the running poller would give right now.  Caps are not simulated:
+they depend on traffic, not on the message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import tzinfo
+
+from wxpanel.core.protocol import MessageType
+from wxpanel.core.rules.evaluate import (
+    EventKind,
+    Incoming,
+    LocalTime,
+    PlannedReply,
+    RuleSet,
+    plan,
+)
+from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule
+from wxpanel.core.rules.store import load_config, load_rules, read_setting
+
+
+@dataclass(frozen=True, slots=True)
+class TryState:
+    """What the poller remembers that changes an answer: the switch, cooldowns, pauses."""
+
+    enabled: bool = True
+    last_answered: Mapping[int, float] = field(default_factory=dict)  # rule id -> time, here
+    paused_until: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TryAnswer:
+    """A rule that matches; ``reply`` is what it sends unless ``blocked`` says why not."""
+
+    rule: Rule
+    reply: PlannedReply
+    blocked: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TryResult:
+    kind: EventKind
+    answers: tuple[TryAnswer, ...] = ()
+    considered: tuple[tuple[Rule, str], ...] = ()  # every rule looked at, and the verdict
+    note: str | None = None  # why nothing at all would answer
+
+    @property
+    def sending(self) -> tuple[TryAnswer, ...]:
+        """The answers that would really go out."""
+        return tuple(answer for answer in self.answers if answer.blocked is None)
+
+    def describe(self) -> str:
+        """A plain-text account, for the command line and logs."""
+        lines: list[str] = []
+        if self.note:
+            lines.append(self.note)
+        for answer in self.answers:
+            reply = answer.reply
+            head = f"rule {answer.rule.label!r} answers {reply.to}"
+            if answer.blocked:
+                head += f", but not now: {answer.blocked}"
+            lines.append(head)
+            if reply.mode is ReplyMode.RANDOM and len(reply.texts) > 1:
+                lines.append("  one of, at random:")
+                lines.extend(f"    {text}" for text in reply.texts)
+            else:
+                lines.extend(f"  {text}" for text in reply.texts)
+            if reply.picture:
+                lines.append(f"  [picture] {reply.picture}")
+        if not self.answers and not self.note:
+            lines.append("no rule answers this message")
+        return "\n".join(lines)
+
+
+def try_message(
+    rules: Sequence[Rule] | RuleSet,
+    sample: Incoming,
+    *,
+    now: float,
+    tz: tzinfo | None = None,
+    config: AutoReplyConfig | None = None,
+    aliases: Mapping[str, str] | None = None,
+    state: TryState | None = None,
+) -> TryResult:
+    """What the rules would do with ``sample`` at ``now``.
+
+    Unsaved rules without an id can be tried too (they never have a cooldown).
+    """
+    ruleset = rules if isinstance(rules, RuleSet) else RuleSet(_with_ids(rules), config)
+    state = state or TryState()
+    event = ruleset.classify(sample)
+    if event.kind is EventKind.OTHER:
+        what = "an outgoing message" if sample.direction.value == "out" else "this kind of message"
+        if sample.type is MessageType.SYSTEM:
+            what = "a system notice other than someone joining a group"
+        return TryResult(event.kind, note=f"rules never answer {what}")
+    local = LocalTime.at(now, tz)
+    explained = ruleset.explain(event, local)
+    answers: list[TryAnswer] = []
+    for match, rule, _ in explained:
+        if match is None:
+            continue
+        reply = plan(event, match, local, aliases or {})
+        blocked: str | None = None
+        if not state.enabled:
+            blocked = "auto-reply is switched off"
+        elif state.paused_until is not None and state.paused_until > now:
+            blocked = "loop detection paused this conversation"
+        elif rule.id is not None and rule.cooldown > 0:
+            last = state.last_answered.get(rule.id)
+            if last is not None and now - last < rule.cooldown:
+                blocked = f"cooling down for another {rule.cooldown - (now - last):.0f} s"
+        if blocked is None and reply.size == 0:
+            blocked = "every text renders empty"
+        answers.append(TryAnswer(rule, reply, blocked))
+    considered = tuple((rule, reason) for _, rule, reason in explained)
+    return TryResult(event.kind, tuple(answers), considered)
+
+
+def try_stored(
+    conn: sqlite3.Connection,
+    sample: Incoming,
+    *,
+    now: float,
+    tz: tzinfo | None = None,
+) -> TryResult:
+    """:func:`try_message` with the stored rules and this conversation's current state."""
+    ruleset = RuleSet(load_rules(conn), load_config(conn))
+    event = ruleset.classify(sample)
+    where = event.reply_to
+    last_answered = {
+        rule_id: float(last)
+        for rule_id, last in conn.execute(
+            "SELECT rule_id, last_time FROM auto_cooldown WHERE conversation = ?", (where,)
+        )
+    }
+    paused = conn.execute(
+        "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (where,)
+    ).fetchone()
+    alias = conn.execute(
+        "SELECT alias FROM contact WHERE wxid = ? AND alias IS NOT NULL", (event.sender,)
+    ).fetchone()
+    state = TryState(
+        enabled=read_setting(conn, "enabled", True) is not False,
+        last_answered=last_answered,
+        paused_until=paused[0] if paused else None,
+    )
+    return try_message(
+        ruleset,
+        sample,
+        now=now,
+        tz=tz,
+        aliases={event.sender: alias[0]} if alias else {},
+        state=state,
+    )
+
+
+def _with_ids(rules: Sequence[Rule]) -> list[Rule]:
+    """Unsaved rules get negative ids so that results can tell them apart."""
+    from dataclasses import replace
+
+    return [
+        rule if rule.id is not None else replace(rule, id=-(index + 1))
+        for index, rule in enumerate(rules)
+    ]
