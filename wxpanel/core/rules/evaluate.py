@@ -336,6 +336,64 @@ class _Compiled:
     stop: bool
 
 
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """A prefilter over the triggers of one kind's rules: which rules *may* match a text.
+
+    Exact keywords are a dict lookup; "contains" and "starts with" keywords
+    are tested in tight loops over plain tuples; regular expressions are
+    searched once.  Only the candidates then take the full path (hours,
+    scope, groups) in priority order, so 500 rules cost far less than 500
+    full evaluations.
+    """
+
+    exact: tuple[dict[str, tuple[int, ...]], ...]  # per variant
+    contains: tuple[tuple[tuple[str, int], ...], ...]
+    starts: tuple[tuple[tuple[str, int], ...], ...]
+    regexes: tuple[tuple[re.Pattern[str], int, int], ...]  # pattern, variant, rule index
+    always: tuple[int, ...]  # rules without triggers
+
+    @classmethod
+    def build(cls, compiled: Sequence[_Compiled]) -> _Index:
+        exact: list[dict[str, list[int]]] = [{}, {}, {}, {}]
+        contains: list[list[tuple[str, int]]] = [[], [], [], []]
+        starts: list[list[tuple[str, int]]] = [[], [], [], []]
+        regexes: list[tuple[re.Pattern[str], int, int]] = []
+        always: list[int] = []
+        for index, item in enumerate(compiled):
+            if not item.triggers:
+                always.append(index)
+            for trigger in item.triggers:
+                if trigger.mode is MatchMode.EXACT:
+                    exact[trigger.variant].setdefault(trigger.needle, []).append(index)
+                elif trigger.mode is MatchMode.CONTAINS:
+                    contains[trigger.variant].append((trigger.needle, index))
+                elif trigger.mode is MatchMode.STARTSWITH:
+                    starts[trigger.variant].append((trigger.needle, index))
+                elif trigger.regex is not None:
+                    regexes.append((trigger.regex, trigger.variant, index))
+        return cls(
+            tuple({k: tuple(v) for k, v in d.items()} for d in exact),
+            tuple(tuple(items) for items in contains),
+            tuple(tuple(items) for items in starts),
+            tuple(regexes),
+            tuple(always),
+        )
+
+    def candidates(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of the rules that may match, in priority order."""
+        found = set(self.always)
+        for variant in range(4):
+            text = texts[variant]
+            found.update(self.exact[variant].get(text, ()))
+            found.update([i for needle, i in self.contains[variant] if needle in text])
+            found.update([i for needle, i in self.starts[variant] if text.startswith(needle)])
+        found.update(
+            [i for regex, v, i in self.regexes if i not in found and regex.search(texts[v])]
+        )
+        return sorted(found)
+
+
 class RuleSet:
     """Enabled, valid rules compiled for fast evaluation, in priority order.
 
@@ -364,6 +422,7 @@ class RuleSet:
             by_kind[rule.kind].append(compiled)
         self.skipped = tuple(skipped)
         self._by_kind = {kind: tuple(items) for kind, items in by_kind.items()}
+        self._index = {kind: _Index.build(items) for kind, items in self._by_kind.items()}
         self._variants = tuple(sorted(variants))
         self.mentions = MentionFinder(names)
 
@@ -434,7 +493,10 @@ class RuleSet:
         for kind in kinds:
             if kind is RuleKind.DEFAULT and any(m is not None for m, _ in found):
                 break  # something answered (or would, but for a cooldown)
-            for compiled in self._by_kind[kind]:
+            rules = self._by_kind[kind]
+            if not explain and texts is not None:
+                rules = tuple(rules[i] for i in self._index[kind].candidates(texts))
+            for compiled in rules:
                 rule = compiled.rule
                 if rule.active is not None and not rule.active.contains(weekday, minute):
                     if explain:

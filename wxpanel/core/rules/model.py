@@ -19,6 +19,8 @@ from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
 
+from wxpanel.core.errors import PictureError
+from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.template import placeholders
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
@@ -408,9 +410,6 @@ def validate_picture(picture: str) -> list[Issue]:
         return [Issue("", "empty picture path")]
     if not (Path(picture).is_absolute() or PureWindowsPath(picture).is_absolute()):
         return [Issue("", "must be an absolute path: demo.exe reads the file itself")]
-    from wxpanel.core.errors import PictureError
-    from wxpanel.core.outbox import check_picture
-
     try:
         check_picture(picture)
     except PictureError as exc:

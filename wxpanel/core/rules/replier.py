@@ -187,7 +187,9 @@ class AutoReplier:
     def process(self, conn: sqlite3.Connection, pacer: Pacer, now: float) -> ReplyReport:
         """Answer the messages that arrived since the last call; see the module doc.
 
-        ``conn`` sees the history tables (the poller's connection).  Raises
+        ``conn`` is a connection to history.db (the Engine's ``hconn``: its
+        transaction then never locks demo.exe's exchange.db); any connection
+        that sees the history tables works.  Raises
         :class:`sqlite3.OperationalError` when locked; nothing changed then,
         and the next call does the same work.
         """
@@ -217,12 +219,12 @@ class AutoReplier:
             # Nothing can answer: skip everything there is, including later rows.
             last = max(newest, messages[-1].id)
             write_setting(conn, "watermark", last)
-            return ReplyReport(examined=len(rows), watermark=last)
-        state = self._start_round(conn, now)
+            return ReplyReport(examined=len(messages), watermark=last)
         local = LocalTime.at(now, self.tz)
         events = [
             (message, ruleset.classify(Incoming.from_message(message))) for message in messages
         ]
+        state = self._start_round(conn, now, {event.reply_to for _, event in events})
         aliases = _aliases(conn, {event.sender for _, event in events if event.sender})
         for message, event in events:
             if message.origin is Origin.MANUAL or (
@@ -230,11 +232,11 @@ class AutoReplier:
                 and message.direction is Direction.OUT
                 and message.echo_of is None
             ):
-                self._unanswered(conn, state, message.conversation)  # a human spoke
+                self._unanswered(state, message.conversation)  # a human spoke
                 continue
             if event.kind is EventKind.OTHER:
                 if message.origin is Origin.EVENT and message.direction is Direction.IN:
-                    self._unanswered(conn, state, event.reply_to)
+                    self._unanswered(state, event.reply_to)
                 continue
             self._answer(conn, pacer, state, ruleset, event, local, aliases)
         last = messages[-1].id
@@ -267,10 +269,10 @@ class AutoReplier:
         matches = ruleset.matches(event, local)
         conversation = event.reply_to
         if not matches:
-            self._unanswered(conn, state, conversation)
+            self._unanswered(state, conversation)
             return
         now = state.now
-        talk = self._conversation(conn, state, conversation)
+        talk = self._conversation(state, conversation)
         ready: list[tuple[Rule, tuple[Outgoing, ...]]] = []
         for match in matches:
             rule = match.rule
@@ -293,11 +295,10 @@ class AutoReplier:
         if not ready:
             return
         config = ruleset.config
-        if talk.last_reply is not None and now - talk.last_reply <= config.loop_window:
-            talk.streak += 1
-        else:
-            talk.streak = 1
-        talk.dirty = True
+        if event.kind is EventKind.TEXT:  # a burst of joins or requests is no bot loop
+            recent = talk.last_reply is not None and now - talk.last_reply <= config.loop_window
+            talk.streak = talk.streak + 1 if recent else 1
+            talk.dirty = True
         if talk.streak > config.loop_exchanges:
             talk.paused_until = now + config.loop_pause
             talk.streak = 0
@@ -344,7 +345,8 @@ class AutoReplier:
             state.cooldowns[(rule.id, conversation)] = now
             state.cooldowns_changed[(rule.id, conversation)] = now
             state.counters[rule.id][1] += 1
-            talk.last_reply = now
+            if event.kind is EventKind.TEXT:
+                talk.last_reply = now
             self._note(
                 state,
                 event.incoming.id,
@@ -383,18 +385,11 @@ class AutoReplier:
         assert rule.id is not None
         state.answers.append(Answer(event_id, conversation, rule.id, rule.label, outcome, ids))
 
-    def _unanswered(self, conn: sqlite3.Connection, state: _Round, conversation: str) -> None:
+    @staticmethod
+    def _unanswered(state: _Round, conversation: str) -> None:
         """No answer to an incoming message, or the operator spoke: a streak of answers ends."""
         talk = state.conversations.get(conversation)
-        if talk is None:
-            row = conn.execute(
-                "SELECT 1 FROM auto_conversation WHERE conversation = ? AND streak > 0",
-                (conversation,),
-            ).fetchone()
-            if row is None:
-                return
-            talk = self._conversation(conn, state, conversation)
-        if talk.streak:
+        if talk is not None and talk.streak:
             talk.streak = 0
             talk.dirty = True
 
@@ -412,26 +407,31 @@ class AutoReplier:
         self._ruleset = None
 
     @staticmethod
-    def _start_round(conn: sqlite3.Connection, now: float) -> _Round:
+    def _start_round(conn: sqlite3.Connection, now: float, conversations: set[str]) -> _Round:
+        """Caps of the last minute, and the loop state of the batch's conversations."""
+        import json
+
         rows = conn.execute(
             "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
             " GROUP BY conversation",
             (now - 60.0,),
         ).fetchall()
         by_conversation = {conversation: int(total) for conversation, total in rows}
-        return _Round(now, sum(by_conversation.values()), by_conversation)
+        state = _Round(now, sum(by_conversation.values()), by_conversation)
+        for conversation, streak, last_reply, paused_until in conn.execute(
+            "SELECT conversation, streak, last_reply, paused_until FROM auto_conversation"
+            " WHERE conversation IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(conversations), ensure_ascii=False),),
+        ):
+            state.conversations[conversation] = _Conversation(streak, last_reply, paused_until)
+        return state
 
     @staticmethod
-    def _conversation(conn: sqlite3.Connection, state: _Round, conversation: str) -> _Conversation:
+    def _conversation(state: _Round, conversation: str) -> _Conversation:
+        """The loop state of a conversation (preloaded by :meth:`_start_round`)."""
         talk = state.conversations.get(conversation)
         if talk is None:
-            row = conn.execute(
-                "SELECT streak, last_reply, paused_until FROM auto_conversation"
-                " WHERE conversation = ?",
-                (conversation,),
-            ).fetchone()
-            talk = _Conversation(*row) if row else _Conversation()
-            state.conversations[conversation] = talk
+            talk = state.conversations[conversation] = _Conversation()
         return talk
 
     @staticmethod

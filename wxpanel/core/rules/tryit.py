@@ -1,4 +1,4 @@
-""" "Try it": which rule would answer a sample message, and exactly what it would send.
+"""The "try it" box: which rule would answer a sample message, and exactly what it would send.
 
 Pure: nothing is written, no counter moves, no cooldown starts.
 :func:`try_message` works on rules in memory (the edit dialog's unsaved
