@@ -1,0 +1,121 @@
+"""Starting the panel: which exchange.db, the demo with its screenshot, errors as messages."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from wxpanel.gui import app
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+def args(**values: object) -> argparse.Namespace:
+    defaults: dict[str, object] = {
+        "db": None,
+        "data_dir": None,
+        "create": False,
+        "demo": False,
+        "screenshot": None,
+        "after": 3.0,
+    }
+    defaults.update(values)
+    return argparse.Namespace(**defaults)
+
+
+def test_db_option_wins(tmp_path: Path) -> None:
+    (tmp_path / "exchange.db").write_bytes(b"")
+    assert app.locate_exchange(Path("/elsewhere/x.db"), cwd=tmp_path) == Path("/elsewhere/x.db")
+
+
+def test_current_directory_then_nothing(tmp_path: Path) -> None:
+    assert app.locate_exchange(None, cwd=tmp_path) is None
+    (tmp_path / "exchange.db").write_bytes(b"")
+    assert app.locate_exchange(None, cwd=tmp_path) == tmp_path / "exchange.db"
+
+
+def test_frozen_executable_folder_comes_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "bin" / "wxpanel.exe"))
+    candidates = app.default_candidates(cwd=tmp_path)
+    assert candidates == [tmp_path / "bin" / "exchange.db", tmp_path / "exchange.db"]
+
+
+def test_demo_screenshot(qapp: object, tmp_path: Path) -> None:
+    target = tmp_path / "panel.png"
+    assert app.run_gui(args(demo=True, screenshot=target, after=1.5)) == 0
+    image = QImage(str(target))
+    assert not image.isNull() and image.width() > 600 and image.height() > 400
+
+
+def test_known_error_is_one_line_not_a_traceback(
+    qapp: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = app.run_gui(args(db=tmp_path / "missing.db", screenshot=tmp_path / "x.png"))
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "missing.db" in err and "Traceback" not in err
+
+
+def test_chinese_translation_is_loaded(qapp: QCoreApplication) -> None:
+    if not (app.I18N_DIR / "wxpanel_zh_CN.qm").exists():
+        pytest.skip("translations not compiled")
+    translators = app.install_translators(
+        qapp, QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    )
+    try:
+        assert translators
+        assert QCoreApplication.translate("MainWindow", "Live feed") != "Live feed"
+        assert QCoreApplication.translate("Display", "Picture") != "Picture"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+    assert QCoreApplication.translate("MainWindow", "Live feed") == "Live feed"
+
+
+def test_a_bug_in_a_slot_is_reported_not_fatal(qtbot: QtBot) -> None:
+    reports: list[tuple[str, str]] = []
+    restore = app.install_excepthook(lambda summary, details: reports.append((summary, details)))
+    try:
+        emitter = _Emitter()
+
+        def broken() -> None:
+            raise ZeroDivisionError("oops")
+
+        emitter.ping.connect(broken)
+        emitter.ping.emit()
+    finally:
+        restore()
+    ((summary, details),) = reports
+    assert summary == "ZeroDivisionError: oops"
+    assert "Traceback" in details and "broken" in details
+
+
+class _Emitter(QObject):
+    ping = Signal()
+
+
+def test_first_run_creates_the_chosen_file(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no exchange.db here
+    chosen = tmp_path / "bot" / "exchange.db"
+    chosen.parent.mkdir()
+    monkeypatch.setattr(app, "ask_for_exchange", lambda parent=None: (chosen, True))
+    code = app.run_gui(args(screenshot=tmp_path / "shot.png", after=0.3))
+    assert code == 0 and chosen.is_file()
+    assert (tmp_path / "bot" / "wxpanel-data" / "history.db").is_file()
+
+
+def test_first_run_cancelled(qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(app, "ask_for_exchange", lambda parent=None: None)
+    assert app.run_gui(args()) == 0

@@ -1,0 +1,361 @@
+"""The real window on a copy of exchange.db: what demo.exe writes shows, what we type is sent."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QMimeData, Qt, QUrl
+from PySide6.QtGui import QColor, QImage, QKeyEvent
+from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import insert_events, text_event
+from tests.gui.conftest import fast_settings
+from wxpanel.core.engine import Engine
+from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import CommandStatus
+from wxpanel.core.paths import DataPaths
+from wxpanel.core.simulator import Simulator
+from wxpanel.gui import mainwindow
+from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.models import FeedModel, UnreadRole
+
+MakeWindow = Callable[..., MainWindow]
+
+#: The offscreen platform says so when a window is shown; it is not our warning.
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+def commands(db: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
+    finally:
+        conn.close()
+
+
+def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
+    """Type like a keyboard (ASCII) or an input method (the rest: QTest knows only ASCII)."""
+    for char in text:
+        if char.isascii():
+            qtbot.keyClicks(widget, char)
+            continue
+        for kind in (QEvent.Type.KeyPress, QEvent.Type.KeyRelease):
+            event = QKeyEvent(kind, Qt.Key.Key_unknown, Qt.KeyboardModifier.NoModifier, char)
+            QApplication.sendEvent(widget, event)
+
+
+def open_conversation(qtbot: QtBot, window: MainWindow, wxid: str) -> None:
+    qtbot.waitUntil(lambda: window.conversations.row_of(wxid) >= 0)
+    row = window.conversations.row_of(wxid)
+    window.conversation_view.setCurrentIndex(window.conversations.index(row, 0))
+    assert window.conversations.active == wxid
+
+
+def test_events_show_in_feed_and_conversations(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(
+        exchange_db,
+        [
+            text_event("wxid_alice", "你好"),
+            text_event("wxid_alice", "在吗？"),
+            text_event("123@chatroom", "开会了", sender="wxid_bob"),
+        ],
+    )
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 3)
+    assert window.feed.index(2, FeedModel.CONTENT).data() == "开会了"
+    assert window.feed_filter.rowCount() == 3
+    conversations = window.conversations
+    assert [conversations.conversation(r).id for r in range(2)] == ["123@chatroom", "wxid_alice"]
+    assert conversations.index(1, 0).data(UnreadRole) == 2
+    assert conversations.index(0, 0).data(UnreadRole) == 1
+    assert "3" in window.windowTitle()
+
+
+def test_reply_typed_and_entered_becomes_a_wx_command(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "你好")])
+    open_conversation(qtbot, window, "wxid_alice")
+    assert window.conversations.conversation(0).unread == 0  # opened: read
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)  # its history page arrived
+    composer = window.composer
+    type_text(qtbot, composer, "line one, 第一行")
+    qtbot.keyClick(composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+    type_text(qtbot, composer, "  二 ")
+    assert commands(exchange_db) == []
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    assert composer.toPlainText() == ""
+    text = "line one, 第一行\n  二 "
+    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_alice", text)])
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
+    outgoing = window.chat.message(1)
+    assert outgoing.content == text
+    qtbot.waitUntil(lambda: window.chat.status_of(outgoing.id) is CommandStatus.WRITTEN)
+    # demo.exe takes it: the bubble says so, and its echo is not a second bubble.
+    simulator = Simulator(exchange_db, take_delay=0)
+    simulator.take_commands()
+    qtbot.waitUntil(lambda: window.chat.status_of(outgoing.id) is CommandStatus.TAKEN)
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 3)  # event, reply, echo
+    assert window.chat.rowCount() == 2
+
+
+def test_picture_is_sent_as_its_absolute_path(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    exchange_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    picture = tmp_path / "photo.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "send me the photo")])
+    open_conversation(qtbot, window, "wxid_alice")
+    monkeypatch.chdir(tmp_path)
+    previewed: list[str] = []
+    monkeypatch.setattr(window, "pick_picture_file", lambda: "photo.png")
+    monkeypatch.setattr(window, "confirm_picture", lambda path: previewed.append(path) or True)
+    window.picture_button.click()
+    qtbot.waitUntil(
+        lambda: commands(exchange_db) == [("wx_picture", "wxid_alice", str(picture.resolve()))]
+    )
+    assert previewed == ["photo.png"]
+
+
+def test_pasted_picture_is_saved_in_media_and_sent(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    exchange_db: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "paste it here")])
+    open_conversation(qtbot, window, "wxid_alice")
+    monkeypatch.setattr(window, "confirm_picture", lambda path: True)
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("orange"))
+    clipboard = QMimeData()
+    clipboard.setImageData(image)
+    window.composer.insertFromMimeData(clipboard)
+    assert window.composer.toPlainText() == ""
+    media = DataPaths.beside(exchange_db, data_dir).media
+    qtbot.waitUntil(lambda: len(commands(exchange_db)) == 1)
+    ((kind, to, path),) = commands(exchange_db)
+    assert (kind, to) == ("wx_picture", "wxid_alice")
+    assert Path(path).is_absolute() and Path(path).parent == media
+    assert QImage(path).size() == image.size()
+
+
+def test_dropped_picture_file_is_sent_and_declined_one_is_not(
+    qtbot: QtBot,
+    make_window: MakeWindow,
+    exchange_db: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    yes, no = tmp_path / "yes.png", tmp_path / "no.png"
+    for picture in (yes, no):
+        picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "drop it")])
+    open_conversation(qtbot, window, "wxid_alice")
+    monkeypatch.setattr(window, "confirm_picture", lambda path: path.endswith("yes.png"))
+    drop = QMimeData()
+    drop.setUrls([QUrl.fromLocalFile(str(yes)), QUrl.fromLocalFile(str(no))])
+    assert window.composer.canInsertFromMimeData(drop)
+    window.composer.insertFromMimeData(drop)
+    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_picture", "wxid_alice", str(yes))])
+
+
+def test_stalled_demo_exe_shows_stuck(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window(fast_settings(stuck_after=0.3))
+    insert_events(exchange_db, [text_event("wxid_alice", "hello?")])
+    open_conversation(qtbot, window, "wxid_alice")
+    window.send_text("anyone there")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
+    message_id = window.chat.message(1).id
+    qtbot.waitUntil(lambda: window.chat.status_of(message_id) is CommandStatus.STUCK, timeout=5000)
+    qtbot.waitUntil(lambda: "demo.exe" in window.banner.text, timeout=5000)
+    assert window.banner.isVisible()
+
+
+def test_feed_filters_by_kind_and_text(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(
+        exchange_db,
+        [
+            text_event("wxid_alice", "苹果"),
+            text_event("123@chatroom", "香蕉", sender="wxid_bob"),
+            text_event("wxid_carol", "apple pie"),
+        ],
+    )
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 3)
+    window.kind_box.setCurrentIndex(window.kind_box.findData("group"))
+    assert window.feed_filter.rowCount() == 1
+    window.kind_box.setCurrentIndex(0)
+    window.feed_search.setText("APPLE")
+    assert window.feed_filter.rowCount() == 1
+    window.feed_search.setText("wxid_alice")
+    assert window.feed_filter.rowCount() == 1
+
+
+def test_rename_and_search_conversations(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    window = make_window()
+    insert_events(
+        exchange_db, [text_event("wxid_alice", "明天见"), text_event("wxid_bob", "see you")]
+    )
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 2)
+    row = window.conversations.row_of("wxid_alice")
+    window.conversations.setData(window.conversations.index(row, 0), "爱丽丝")
+    conversations = window.conversations
+
+    def listed() -> list[str]:
+        return [conversations.conversation(r).id for r in range(conversations.rowCount())]
+
+    window.search.setText("爱丽")  # the alias just given
+    qtbot.waitUntil(lambda: listed() == ["wxid_alice"])
+    window.search.setText("see")  # full-text search in the messages
+    qtbot.waitUntil(lambda: listed() == ["wxid_bob"])
+    window.search.setText("")
+    qtbot.waitUntil(lambda: len(listed()) == 2)
+    window.close()
+    with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
+        assert store.aliases() == {"wxid_alice": "爱丽丝"}
+
+
+def test_long_lock_shows_a_banner_that_goes_away(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mainwindow, "LOCK_BANNER_AFTER", 0.0)
+    window = make_window()
+    simulator = Simulator(exchange_db)
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=simulator.hold_lock, args=(30.0,), kwargs={"held": held, "stop": release}
+    )
+    holder.start()
+    try:
+        assert held.wait(10)
+        qtbot.waitUntil(lambda: "locked" in window.banner.text, timeout=5000)
+    finally:
+        release.set()
+        holder.join()
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
+
+
+def test_refused_picture_shows_a_banner(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, tmp_path: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "hi")])
+    open_conversation(qtbot, window, "wxid_alice")
+    (tmp_path / "notes.txt").write_text("not a picture")
+    window.poller.send_picture("wxid_alice", str(tmp_path / "notes.txt"))
+    qtbot.waitUntil(lambda: "notes.txt" in window.banner.text)
+    assert commands(exchange_db) == []
+
+
+def test_close_stops_the_worker_and_releases_the_file(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", f"m{i}") for i in range(500)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() > 0)
+    window.close()
+    assert not window.poller.running
+    # Nothing is lost: whatever was not ingested is still in wx_event for next time.
+    with Engine(exchange_db, data_dir=data_dir) as engine:
+        while engine.poll().messages:
+            pass
+    with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
+        assert len(store.messages("wxid_alice", limit=1000)) == 500
+
+
+def test_scrolling_to_the_top_loads_older_history(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", f"message {i}") for i in range(450)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 450)
+    open_conversation(qtbot, window, "wxid_alice")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 200)
+    assert window.chat.message(199).content == "message 449"
+    bar = window.chat_view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    for expected in (400, 450):
+        bar.setValue(bar.minimum())
+        qtbot.waitUntil(lambda expected=expected: window.chat.rowCount() == expected)
+        qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
+    assert window.chat.message(0).content == "message 0"
+    assert not window.chat.canFetchMore(window.chat.index(-1, 0))
+
+
+def test_feed_follows_new_rows_unless_scrolled_up(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    window.tabs.setCurrentIndex(1)
+    bar = window.feed_view.verticalScrollBar()
+    insert_events(exchange_db, [text_event("wxid_alice", f"a{i}") for i in range(200)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 200)
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    bar.setValue(bar.minimum() + 10)  # the reader scrolls up
+    insert_events(exchange_db, [text_event("wxid_alice", f"b{i}") for i in range(200)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 400)
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    assert bar.value() == bar.minimum() + 10
+    bar.setValue(bar.maximum())  # back at the bottom: follows again
+    insert_events(exchange_db, [text_event("wxid_alice", f"c{i}") for i in range(200)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 600)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+
+
+def test_mute_is_kept_in_history(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "spam"), text_event("wxid_bob", "hi")])
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 2)
+    window.set_muted("wxid_alice", True)
+    assert window.conversations.find("wxid_alice").muted  # type: ignore[union-attr]
+    window.close()
+    with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
+        muted = {c.id: c.muted for c in store.conversations()}
+    assert muted == {"wxid_alice": True, "wxid_bob": False}
+
+
+def test_starts_while_demo_exe_holds_the_file(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(mainwindow, "LOCK_BANNER_AFTER", 0.0)
+    simulator = Simulator(exchange_db)
+    held, release = threading.Event(), threading.Event()
+    holder = threading.Thread(
+        target=simulator.hold_lock, args=(30.0,), kwargs={"held": held, "stop": release}
+    )
+    holder.start()
+    try:
+        assert held.wait(10)
+        window = make_window()  # does not fail: the poller waits for the lock
+        qtbot.waitUntil(lambda: "locked" in window.banner.text, timeout=5000)
+    finally:
+        release.set()
+        holder.join()
+    insert_events(exchange_db, [text_event("wxid_alice", "finally")])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)

@@ -1,0 +1,194 @@
+"""The item models: batched inserts, caps, moves and paging, all checked by qtmodeltester."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+from PySide6.QtCore import Qt
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from wxpanel.core.codec import Flag
+from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
+from wxpanel.core.protocol import Direction, MessageType
+from wxpanel.gui import display
+from wxpanel.gui.models import (
+    ChatModel,
+    ConversationModel,
+    FeedModel,
+    KindRole,
+    MessageRole,
+    UnreadRole,
+)
+
+NOW = time.time()
+
+
+def msg(
+    id: int,
+    conversation: str = "wxid_a",
+    content: str = "hi",
+    *,
+    out: bool = False,
+    status: CommandStatus | None = None,
+    echo_of: int | None = None,
+) -> Message:
+    return Message(
+        id=id,
+        conversation=conversation,
+        sender="wxid_bot" if out else conversation,
+        direction=Direction.OUT if out else Direction.IN,
+        origin=Origin.MANUAL if out and echo_of is None else Origin.EVENT,
+        type=MessageType.TEXT,
+        content=content,
+        time=NOW + id,
+        status=status,
+        echo_of=echo_of,
+    )
+
+
+def conv(id: str, last: int, unread: int = 0) -> Conversation:
+    return Conversation(id, id.endswith("@chatroom"), None, last, "x", NOW + last, unread, 1)
+
+
+# -- feed -----------------------------------------------------------------------
+
+
+def test_feed_inserts_batches_and_keeps_a_cap(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
+    model = FeedModel(cap=5)
+    qtmodeltester.check(model, force_py=True)
+    inserted: list[tuple[int, int]] = []
+    model.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    model.append([msg(1), msg(2), msg(3)])
+    model.append([msg(4), msg(5), msg(6, "room@chatroom")])
+    assert inserted == [(0, 2), (3, 5)]  # one signal per batch
+    assert model.rowCount() == 5
+    assert [model.message(r).id for r in range(5)] == [2, 3, 4, 5, 6]
+    assert model.index(4, FeedModel.CONVERSATION).data() == "room@chatroom"
+    assert model.index(4, 0).data(KindRole) == "group"
+    assert model.index(0, 0).data(MessageRole).id == 2
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_feed_shows_command_status(qtmodeltester: ModelTester) -> None:
+    model = FeedModel()
+    model.append([msg(1, out=True, status=CommandStatus.QUEUED)])
+    model.apply_updates([CommandUpdate(1, "wxid_a", CommandStatus.TAKEN, NOW)])
+    assert model.message(0).status is CommandStatus.TAKEN
+    assert "demo.exe" in model.index(0, FeedModel.DIRECTION).data()
+    qtmodeltester.check(model, force_py=True)
+
+
+# -- conversations ----------------------------------------------------------------
+
+
+def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 3), conv("wxid_b", 2, unread=1), conv("room@chatroom", 1)])
+    qtmodeltester.check(model, force_py=True)
+    model.apply_messages([msg(10, "wxid_b"), msg(11, "room@chatroom"), msg(12, "room@chatroom")])
+    assert [model.conversation(r).id for r in range(3)] == ["room@chatroom", "wxid_b", "wxid_a"]
+    assert model.index(0, 0).data(UnreadRole) == 2
+    assert model.index(1, 0).data(UnreadRole) == 2
+    model.apply_messages([msg(13, "wxid_new"), msg(14, "wxid_a", out=True)])
+    assert model.conversation(0).id == "wxid_a" and model.conversation(0).unread == 0
+    assert model.conversation(1).id == "wxid_new" and model.conversation(1).unread == 1
+    assert model.total_unread == 5
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_open_conversation_gets_no_unread_and_mark_read(qtmodeltester: ModelTester) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1, unread=4)])
+    model.active = "wxid_a"
+    model.apply_messages([msg(2, "wxid_a")])
+    assert model.conversation(0).unread == 4
+    assert model.mark_read("wxid_a") and model.conversation(0).unread == 0
+    assert not model.mark_read("wxid_a")
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_alias_edit_in_place(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1)])
+    with qtbot.waitSignal(model.aliasEdited) as edited:
+        assert model.setData(model.index(0, 0), " 老王 ")
+    assert edited.args == ["wxid_a", "老王"]
+    assert model.index(0, 0).data() == "老王"
+    assert model.aliases() == {"wxid_a": "老王"}
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_search_result_does_not_grow(qtmodeltester: ModelTester) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1)], filtered=True)
+    model.apply_messages([msg(2, "wxid_other")])
+    assert model.rowCount() == 1
+    qtmodeltester.check(model, force_py=True)
+
+
+# -- chat ---------------------------------------------------------------------------
+
+
+def test_chat_pages_upwards(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
+    model = ChatModel()
+    asked: list[tuple[str, int]] = []
+    model.olderWanted.connect(lambda conversation, before: asked.append((conversation, before)))
+    model.open("wxid_a")
+    assert asked == [("wxid_a", 0)]
+    assert not model.canFetchMore(model.index(-1, 0))  # a request is on its way
+    model.add_page("wxid_a", 0, [msg(5), msg(6)], False)
+    assert model.canFetchMore(model.index(-1, 0))
+    model.fetchMore(model.index(-1, 0))
+    assert asked[-1] == ("wxid_a", 5)
+    model.add_page("wxid_b", 5, [msg(1, "wxid_b")], True)  # stale answer: ignored
+    model.add_page("wxid_a", 5, [msg(3), msg(4)], True)
+    assert [model.message(r).id for r in range(model.rowCount())] == [3, 4, 5, 6]
+    assert not model.canFetchMore(model.index(-1, 0))
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_chat_live_messages_statuses_and_echoes(qtmodeltester: ModelTester) -> None:
+    model = ChatModel()
+    model.open("wxid_a")
+    model.append([msg(7), msg(8, "wxid_b")])  # live, before the first page
+    model.add_page("wxid_a", 0, [msg(5), msg(6), msg(7)], True)
+    ids = [model.message(r).id for r in range(model.rowCount())]
+    assert ids == [5, 6, 7]
+    model.append([msg(9, out=True, status=CommandStatus.QUEUED), msg(10, out=True, echo_of=9)])
+    assert model.rowCount() == 4  # the echo is not a second bubble
+    model.apply_updates([CommandUpdate(9, "wxid_a", CommandStatus.STUCK, NOW)])
+    assert model.status_of(9) is CommandStatus.STUCK
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_chat_with_nothing_open(qtmodeltester: ModelTester) -> None:
+    model = ChatModel()
+    model.open(None)
+    model.append([msg(1)])
+    assert model.rowCount() == 0
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_flagged_rows_stand_out(qtmodeltester: ModelTester) -> None:
+    model = FeedModel()
+    bad = dataclasses.replace(msg(1), flags=Flag.NULL | Flag.GBK)
+    model.append([bad, msg(2)])
+    assert model.index(0, 0).data(KindRole) == "flagged"
+    assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert "gbk" in model.index(0, FeedModel.SENDER).data(Qt.ItemDataRole.ToolTipRole)
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_stored_previews_name_rich_messages(qapp: object) -> None:
+    assert display.preview(None, '<?xml version="1.0"?>\n<msg>\n\t<img aeskey="x" />') == (
+        "[Picture]"
+    )
+    assert display.preview(None, "<msg><voicemsg endflag='1' /></msg>") == "[Voice]"
+    assert display.preview(None, "<msg><appmsg><title>季度报告.pdf</title></appmsg>") == (
+        "[季度报告.pdf]"
+    )
+    assert display.preview(None, "<msg><unknown/></msg>") == "[Message]"
+    assert display.preview(None, "line one\n  line two") == "line one line two"

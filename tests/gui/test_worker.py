@@ -1,0 +1,117 @@
+"""The poller thread: signals carry what demo.exe wrote, requests go through, stop is clean."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import insert_events, text_event
+from wxpanel.core.engine import Health
+from wxpanel.core.models import CommandStatus, CommandUpdate, Message
+from wxpanel.core.paths import DataPaths
+from wxpanel.gui.worker import PollThread
+
+
+def commands(db: Path) -> list[tuple[str, str, str]]:
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
+    finally:
+        conn.close()
+
+
+def test_ready_then_messages_in_a_batch(qtbot: QtBot, exchange_db: Path, data_dir: Path) -> None:
+    thread = PollThread(exchange_db, data_dir)
+    with qtbot.waitSignal(thread.ready) as ready:
+        thread.start()
+    try:
+        assert isinstance(ready.args[0], DataPaths)
+        with qtbot.waitSignal(thread.messagesArrived) as arrived:
+            insert_events(
+                exchange_db, [text_event("wxid_a", "你好"), text_event("wxid_b", "hello")]
+            )
+        batch = arrived.args[0]
+        assert isinstance(batch, tuple) and all(isinstance(m, Message) for m in batch)
+        assert [m.content for m in batch] == ["你好", "hello"]
+    finally:
+        assert thread.stop()
+    assert not thread.running
+
+
+def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:
+    with qtbot.waitSignal(poller.healthChanged, timeout=3000) as health:
+        pass
+    assert isinstance(health.args[0], Health)
+
+
+def test_send_text_reaches_wx_command(qtbot: QtBot, poller: PollThread, exchange_db: Path) -> None:
+    updates: list[CommandUpdate] = []
+    poller.commandsUpdated.connect(lambda batch: updates.extend(batch))
+    with qtbot.waitSignal(poller.messagesArrived) as queued:
+        poller.send_text("wxid_a", "第一行\n第二行")
+    (message,) = queued.args[0]
+    assert message.status is CommandStatus.QUEUED
+    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_a", "第一行\n第二行")])
+    qtbot.waitUntil(
+        lambda: (message.id, CommandStatus.WRITTEN) in [(u.message_id, u.status) for u in updates]
+    )
+
+
+def test_refused_picture_is_reported_not_raised(
+    qtbot: QtBot, poller: PollThread, tmp_path: Path
+) -> None:
+    with qtbot.waitSignal(poller.failed) as failed:
+        poller.send_picture("wxid_a", str(tmp_path / "missing.png"))
+    assert "missing.png" in failed.args[0]
+
+
+def test_history_page_and_conversations(
+    qtbot: QtBot, poller: PollThread, exchange_db: Path
+) -> None:
+    with qtbot.waitSignal(poller.messagesArrived):
+        insert_events(exchange_db, [text_event("wxid_a", f"m{i}") for i in range(5)])
+    with qtbot.waitSignal(poller.historyLoaded) as page:
+        poller.load_history("wxid_a")
+    conversation, before, messages, exhausted = page.args
+    assert (conversation, before, exhausted) == ("wxid_a", 0, True)
+    assert [m.content for m in messages] == [f"m{i}" for i in range(5)]
+    with qtbot.waitSignal(poller.conversationsLoaded) as found:
+        poller.load_conversations("")
+    assert [c.id for c in found.args[1]] == ["wxid_a"]
+    assert found.args[1][0].unread == 5
+
+
+def test_pause_leaves_rows_in_wx_event(qtbot: QtBot, poller: PollThread, exchange_db: Path) -> None:
+    with qtbot.waitSignal(poller.pausedChanged):
+        poller.set_paused(True)
+    with qtbot.assertNotEmitted(poller.messagesArrived, wait=300):
+        insert_events(exchange_db, [text_event("wxid_a", "later")])
+    with qtbot.waitSignal(poller.messagesArrived) as arrived:
+        poller.set_paused(False)
+    assert arrived.args[0][0].content == "later"
+
+
+def test_unusable_exchange_db_is_reported(qtbot: QtBot, tmp_path: Path) -> None:
+    bogus = tmp_path / "exchange.db"
+    bogus.write_bytes(b"not a database at all" * 100)
+    thread = PollThread(bogus, tmp_path / "data")
+    try:
+        with qtbot.waitSignal(thread.startFailed) as failed:
+            thread.start()
+        assert "exchange.db" in failed.args[0]
+    finally:
+        assert thread.stop()
+
+
+def test_second_consumer_is_refused(
+    qtbot: QtBot, poller: PollThread, exchange_db: Path, tmp_path: Path
+) -> None:
+    other = PollThread(exchange_db, tmp_path / "other")
+    try:
+        with qtbot.waitSignal(other.startFailed) as failed:
+            other.start()
+        assert "another wxpanel" in failed.args[0]
+    finally:
+        assert other.stop()

@@ -1,0 +1,249 @@
+"""Painting rows without a widget per row: conversation entries and chat bubbles.
+
+A delegate draws straight onto the view, so a conversation of 100 000
+messages costs one painter pass over the visible rows and nothing else.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+
+from wxpanel.core.models import CommandStatus, Message
+from wxpanel.core.protocol import Direction
+from wxpanel.gui import display
+from wxpanel.gui.models import IsGroupRole, MessageRole, PreviewRole, TimeRole, UnreadRole
+
+Index = QModelIndex | QPersistentModelIndex
+
+MARGIN = 8
+PADDING = 8
+#: Room between a bubble's header and the bubble: small fonts draw '_' below their descent.
+HEADER_GAP = 4
+#: A bubble takes at most this share of the view's width.
+BUBBLE_SHARE = 0.72
+
+_STATUS_COLOURS = {
+    CommandStatus.QUEUED: QColor("#8a8a8a"),
+    CommandStatus.WRITTEN: QColor("#3b78c2"),
+    CommandStatus.TAKEN: QColor("#2e8b57"),
+    CommandStatus.STUCK: QColor("#c0392b"),
+    CommandStatus.FAILED: QColor("#c0392b"),
+}
+
+
+def _small(font: QFont) -> QFont:
+    small = QFont(font)
+    small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
+    return small
+
+
+#: Avatar colours, picked by a stable hash of the name.
+_AVATAR_COLOURS = ("#5b8def", "#e8833a", "#3fb27f", "#b36ae2", "#e05d6f", "#2fa7b8", "#9a8c3a")
+
+
+def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> None:
+    """A coloured disc (person) or rounded square (group) with the name's first letter."""
+    colour = QColor(_AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)])
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(colour)
+    radius = box.width() / 5 if is_group else box.width() / 2
+    painter.drawRoundedRect(box, radius, radius)
+    letter = title.removeprefix("wxid_")[:1].upper() or "?"
+    font = painter.font()
+    font.setBold(True)
+    font.setPixelSize(max(8, box.height() // 2))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(box, Qt.AlignmentFlag.AlignCenter, letter)
+    painter.restore()
+
+
+class ConversationDelegate(QStyledItemDelegate):
+    """Name, group marker, time, a one-line preview and an unread badge."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        metrics = QFontMetrics(option.font)
+        return QSize(200, metrics.height() * 2 + 3 * PADDING // 2 + 4)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        painter.save()
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        widget = opt.widget
+        style = widget.style() if widget is not None else None
+        if style is not None:
+            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+        rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        palette: QPalette = opt.palette
+        text_colour = palette.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
+        font = QFont(opt.font)
+        metrics = QFontMetrics(font)
+        line = metrics.height()
+        small = _small(font)
+        small_metrics = QFontMetrics(small)
+
+        # Avatar: a circle for a person, a rounded square for a group.
+        size = line * 2
+        avatar = QRect(rect.left(), rect.top() + (rect.height() - size) // 2, size, size)
+        is_group = bool(index.data(IsGroupRole))
+        title = str(index.data(Qt.ItemDataRole.DisplayRole) or "?")
+        _draw_avatar(painter, avatar, title, is_group)
+        rect = rect.adjusted(size + PADDING, 0, 0, 0)
+
+        # First line: name and time.
+        when = str(index.data(TimeRole) or "")
+        time_width = small_metrics.horizontalAdvance(when) + PADDING
+        name_rect = QRect(rect.left(), rect.top(), rect.width() - time_width, line)
+        bold = QFont(font)
+        bold.setBold(True)
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        name = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, name_rect.width())
+        left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(name_rect, left_middle, name)
+        painter.setFont(small)
+        painter.drawText(
+            QRect(rect.right() - time_width, rect.top(), time_width, line),
+            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+            when,
+        )
+
+        # Second line: preview and badge.
+        unread = int(index.data(UnreadRole) or 0)
+        badge_text = "99+" if unread > 99 else str(unread)
+        badge_width = small_metrics.horizontalAdvance(badge_text) + PADDING * 2 if unread else 0
+        preview_rect = QRect(
+            rect.left(), rect.top() + line + 2, rect.width() - badge_width - PADDING, line
+        )
+        painter.setFont(font)
+        dim = QColor(text_colour)
+        dim.setAlpha(170)
+        painter.setPen(dim)
+        painter.drawText(
+            preview_rect,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            metrics.elidedText(
+                str(index.data(PreviewRole) or ""),
+                Qt.TextElideMode.ElideRight,
+                preview_rect.width(),
+            ),
+        )
+        if unread:
+            badge = QRect(
+                rect.right() - badge_width,
+                preview_rect.top() + (line - small_metrics.height()) // 2,
+                badge_width,
+                small_metrics.height(),
+            )
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor("#e64340"))
+            painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
+            painter.setPen(QColor("white"))
+            painter.setFont(small)
+            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
+        painter.restore()
+
+
+class BubbleDelegate(QStyledItemDelegate):
+    """Chat bubbles: incoming on the left (with the member in groups), ours on the right.
+
+    The height of a bubble depends on the view's width, so the delegate keeps
+    its view and the view uses ``ResizeMode.Adjust`` to lay out again on resize.
+    """
+
+    def __init__(self, view: QListView) -> None:
+        super().__init__(view)
+        self.view = view
+        self.aliases: dict[str, str] = {}
+
+    def _max_text_width(self) -> int:
+        width = self.view.viewport().width()
+        return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
+
+    def _layout(
+        self, option: QStyleOptionViewItem, message: Message
+    ) -> tuple[str, str, QRect, QRect]:
+        """Header (member name / status), body text, and their rectangles at the origin."""
+        font: QFont = option.font
+        metrics = QFontMetrics(font)
+        small_metrics = QFontMetrics(_small(font))
+        text = display.body(message)
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
+        body = metrics.boundingRect(QRect(0, 0, self._max_text_width(), 100_000), flags, text)
+        when = display.clock_time(message.time)
+        if message.direction is Direction.IN:
+            sender = message.sender or ""
+            member = self.aliases.get(sender, sender) if message.is_group else ""
+            header = f"{member}  {when}" if member else when
+        else:
+            status = display.status_name(message.status)
+            header = f"{when}  {status}" if status else when
+        header_rect = QRect(0, 0, 0, 0)
+        if header:
+            header_rect = QRect(
+                0, 0, small_metrics.horizontalAdvance(header), small_metrics.height()
+            )
+        return header, text, header_rect, body
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        message = index.data(MessageRole)
+        if not isinstance(message, Message):
+            return QSize(0, 0)
+        header, _text, header_rect, body = self._layout(option, message)
+        height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
+        return QSize(self.view.viewport().width(), height + (HEADER_GAP if header else 0))
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        message = index.data(MessageRole)
+        if not isinstance(message, Message):
+            return
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        rect: QRect = option.rect
+        font: QFont = option.font
+        palette: QPalette = option.palette
+        header, text, header_rect, body = self._layout(option, message)
+        outgoing = message.direction is Direction.OUT
+        top = rect.top() + MARGIN // 2
+        width = body.width() + 2 * PADDING
+        left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
+        small = _small(font)
+        if header:
+            painter.setFont(small)
+            colour = _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED)
+            painter.setPen(
+                colour if outgoing else palette.color(QPalette.ColorRole.PlaceholderText)
+            )
+            align = Qt.AlignmentFlag.AlignRight if outgoing else Qt.AlignmentFlag.AlignLeft
+            header_box = QRect(
+                rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
+            )
+            painter.drawText(
+                header_box, align | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip, header
+            )
+            top += header_rect.height() + HEADER_GAP
+        bubble = QRect(left, top, width, body.height() + 2 * PADDING)
+        if outgoing:
+            fill = QColor("#95ec69")
+            if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
+                fill = QColor("#f5c6c2")
+        else:
+            fill = palette.color(QPalette.ColorRole.Base).lighter(100)
+            fill = QColor("#ffffff") if fill.lightness() > 128 else QColor("#3a3a3a")
+        painter.setPen(QColor(0, 0, 0, 30))
+        painter.setBrush(fill)
+        painter.drawRoundedRect(bubble, 6, 6)
+        painter.setFont(font)
+        painter.setPen(QColor("#111111") if fill.lightness() > 128 else QColor("#eeeeee"))
+        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
+        painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
+        painter.restore()

@@ -1,0 +1,554 @@
+"""The main window: conversations on the left, chat and live feed on the right.
+
+The window only wires models, views and the poller together.  Everything it
+shows arrives as immutable values through :class:`~wxpanel.gui.worker.PollThread`
+signals, and everything it asks for (send, history page, rename, mark read)
+leaves as a queued request: the GUI thread never waits on SQLite.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QImage
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxpanel.core.engine import Health
+from wxpanel.core.models import CommandUpdate, Conversation, Message
+from wxpanel.core.pacer import PacerConfig
+from wxpanel.core.paths import DataPaths
+from wxpanel.gui import pictures
+from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
+from wxpanel.gui.models import (
+    ChatModel,
+    ConversationModel,
+    ConversationRole,
+    FeedModel,
+    counts_as_unread,
+)
+from wxpanel.gui.preferences import Preferences, load_pacer
+from wxpanel.gui.preferences import save as save_preferences
+from wxpanel.gui.settingsdialog import SettingsDialog
+from wxpanel.gui.tray import Tray, worth_notifying
+from wxpanel.gui.views import ChatView, FeedView
+from wxpanel.gui.widgets import Banner, Composer, FeedFilter
+from wxpanel.gui.worker import PollThread
+
+#: Messages applied per turn of the event loop: a 2 000-row batch in one go
+#: would freeze the window for a visible moment.
+CHUNK = 250
+#: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
+LOCK_BANNER_AFTER = 3.0
+
+
+class MainWindow(QMainWindow):
+    """The control panel on one exchange.db."""
+
+    #: The poller could not start (another panel, unusable file): the app shows it and exits.
+    fatalError = Signal(str)
+
+    def __init__(
+        self,
+        poller: PollThread,
+        preferences: Preferences | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.poller = poller
+        self.preferences = preferences or Preferences()
+        self._quitting = False
+        self.feed = FeedModel(parent=self)
+        self.feed_filter = FeedFilter(self)
+        self.feed_filter.setSourceModel(self.feed)
+        self.conversations = ConversationModel(self)
+        self.chat = ChatModel(self)
+        self.health: Health | None = None
+        self._banner_from_health = False
+        # Everything the poller reports is applied in arrival order, from one queue.
+        self._pending: deque[Callable[[], None]] = deque()
+        self._drain_timer = QTimer(self)
+        self._drain_timer.setSingleShot(True)
+        self._drain_timer.timeout.connect(self._drain)
+        self._build()
+        self.tray = Tray(self)
+        self._connect()
+        self.apply_preferences(self.preferences)
+        self.resize(1100, 700)
+        self._update_title()
+
+    # -- construction -------------------------------------------------------------
+
+    def _build(self) -> None:
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("main-toolbar")
+        toolbar.setMovable(False)
+        self.pause_action = QAction(self.tr("Pause"), self)
+        self.pause_action.setCheckable(True)
+        self.pause_action.setToolTip(
+            self.tr("Stop reading wx_event for now; nothing is lost, rows wait in the file")
+        )
+        toolbar.addAction(self.pause_action)
+        self.settings_action = QAction(self.tr("Settings…"), self)
+        toolbar.addAction(self.settings_action)
+
+        central = QWidget(self)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(6, 6, 6, 0)
+        self.banner = Banner(central)
+        outer.addWidget(self.banner)
+        splitter = QSplitter(Qt.Orientation.Horizontal, central)
+        outer.addWidget(splitter, 1)
+        splitter.addWidget(self._build_conversations())
+        self.tabs = QTabWidget(splitter)
+        self.tabs.addTab(self._build_chat(), self.tr("Chat"))
+        self.tabs.addTab(self._build_feed(), self.tr("Live feed"))
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 0)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([300, 800])
+        self.setCentralWidget(central)
+
+        status = self.statusBar()
+        self.path_label = QLabel(
+            self.tr("exchange.db: %1").replace("%1", str(self.poller.exchange_db))
+        )
+        self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.health_label = QLabel(self.tr("demo.exe: waiting for the first check"))
+        self.state_label = QLabel("")
+        status.addWidget(self.path_label, 1)
+        status.addPermanentWidget(self.state_label)
+        status.addPermanentWidget(self.health_label)
+
+    def _build_conversations(self) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.search = QLineEdit(box)
+        self.search.setPlaceholderText(self.tr("Search names and messages…"))
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.conversation_view = QListView(box)
+        self.conversation_view.setModel(self.conversations)
+        self.conversation_view.setItemDelegate(ConversationDelegate(self.conversation_view))
+        self.conversation_view.setUniformItemSizes(True)
+        self.conversation_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.conversation_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.conversation_view.setMinimumWidth(220)
+        layout.addWidget(self.conversation_view, 1)
+        return box
+
+    def _build_chat(self) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.chat_title = QLabel(self.tr("Choose a conversation on the left"), box)
+        font = self.chat_title.font()
+        font.setBold(True)
+        self.chat_title.setFont(font)
+        layout.addWidget(self.chat_title)
+        self.chat_view = ChatView(box)
+        self.chat_view.setModel(self.chat)
+        self.bubbles = BubbleDelegate(self.chat_view)
+        self.chat_view.setItemDelegate(self.bubbles)
+        layout.addWidget(self.chat_view, 1)
+        row = QHBoxLayout()
+        self.composer = Composer(box)
+        self.composer.setMaximumHeight(self.composer.fontMetrics().height() * 4 + 12)
+        row.addWidget(self.composer, 1)
+        buttons = QVBoxLayout()
+        self.send_button = QPushButton(self.tr("Send"), box)
+        self.picture_button = QPushButton(self.tr("Picture…"), box)
+        buttons.addWidget(self.send_button)
+        buttons.addWidget(self.picture_button)
+        buttons.addStretch(1)
+        row.addLayout(buttons)
+        layout.addLayout(row)
+        self._set_composer_enabled(False)
+        return box
+
+    def _build_feed(self) -> QWidget:
+        box = QWidget(self)
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(4, 4, 4, 4)
+        row = QHBoxLayout()
+        self.kind_box = QComboBox(box)
+        for label, kind in (
+            (self.tr("All kinds"), ""),
+            (self.tr("Private"), "private"),
+            (self.tr("Group"), "group"),
+            (self.tr("Outgoing"), "outgoing"),
+            (self.tr("System"), "system"),
+            (self.tr("Flagged rows"), "flagged"),
+        ):
+            self.kind_box.addItem(label, kind)
+        self.feed_search = QLineEdit(box)
+        self.feed_search.setPlaceholderText(self.tr("Filter the feed…"))
+        self.feed_search.setClearButtonEnabled(True)
+        row.addWidget(self.kind_box)
+        row.addWidget(self.feed_search, 1)
+        layout.addLayout(row)
+        self.feed_view = FeedView(box)
+        self.feed_view.setModel(self.feed_filter)
+        header = self.feed_view.horizontalHeader()
+        for column, width in ((0, 70), (1, 170), (2, 140), (3, 90), (4, 130)):
+            header.resizeSection(column, width)
+        layout.addWidget(self.feed_view, 1)
+        return box
+
+    def _connect(self) -> None:
+        poller = self.poller
+        poller.ready.connect(self._on_ready)
+        poller.startFailed.connect(self._on_start_failed)
+        poller.messagesArrived.connect(self._on_messages)
+        poller.commandsUpdated.connect(self._on_updates)
+        poller.healthChanged.connect(self._on_health)
+        poller.failed.connect(self._on_failed)
+        poller.historyLoaded.connect(self._on_history)
+        poller.conversationsLoaded.connect(self._on_conversations)
+        poller.pausedChanged.connect(self._on_paused)
+        self.chat.olderWanted.connect(poller.load_history)
+        self.conversations.aliasEdited.connect(self._on_alias_edited)
+        self.conversation_view.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.conversation_view.customContextMenuRequested.connect(self._conversation_menu)
+        self.search.textChanged.connect(poller.load_conversations)
+        self.feed_search.textChanged.connect(self.feed_filter.set_text)
+        self.kind_box.currentIndexChanged.connect(
+            lambda _row: self.feed_filter.set_kind(str(self.kind_box.currentData()))
+        )
+        self.composer.submitted.connect(self.send_text)
+        self.tray.activated.connect(self.bring_to_front)
+        self.tray.quitRequested.connect(self.quit)
+        self.settings_action.triggered.connect(self.open_settings)
+        self.composer.imagePasted.connect(self._on_image_pasted)
+        self.composer.picturesDropped.connect(self._on_pictures_dropped)
+        self.send_button.clicked.connect(self.composer.submit)
+        self.picture_button.clicked.connect(self.choose_picture)
+        self.pause_action.toggled.connect(poller.set_paused)
+
+    # -- life ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.poller.start()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Stop the poller (its pending requests first) before the window goes.
+
+        With "close to tray" the window only hides and the poller keeps going.
+        """
+        if self.preferences.close_to_tray and self.tray.icon is not None and not self._quitting:
+            event.ignore()
+            self.hide()
+            return
+        self.poller.stop()
+        super().closeEvent(event)
+
+    def quit(self) -> None:
+        """Close for good, even with "close to tray"."""
+        self._quitting = True
+        self.close()
+
+    # -- preferences -------------------------------------------------------------------
+
+    def apply_preferences(self, preferences: Preferences) -> None:
+        self.preferences = preferences
+        self.composer.enter_sends = preferences.enter_sends
+        self.composer.quick_replies = dict(preferences.quick_replies)
+        if preferences.enter_sends:
+            hint = self.tr("Type a reply: Enter sends, Shift+Enter new line, /code quick reply")
+        else:
+            hint = self.tr("Type a reply: Ctrl+Enter sends, Enter new line, /code quick reply")
+        self.composer.setPlaceholderText(hint)
+
+    def open_settings(self) -> None:
+        settings_file = self.poller.paths.settings
+        dialog = SettingsDialog(self.preferences, load_pacer(settings_file), self)
+        if dialog.exec() == SettingsDialog.DialogCode.Accepted:
+            self.change_preferences(dialog.preferences(), dialog.pacer())
+
+    def change_preferences(
+        self, preferences: Preferences, pacer: PacerConfig | None = None
+    ) -> None:
+        """Apply and save in settings.json beside the history (pacing: at the next start)."""
+        self.apply_preferences(preferences)
+        try:
+            save_preferences(self.poller.paths.settings, preferences, pacer)
+        except OSError as exc:
+            text = self.tr("Cannot save the settings: %1").replace("%1", str(exc))
+            self._on_failed(text)
+
+    # -- from the poller -------------------------------------------------------------------
+
+    def _on_ready(self, paths: DataPaths) -> None:
+        self.poller.load_conversations(self.search.text())
+        self.path_label.setToolTip(
+            self.tr("History and settings in %1").replace("%1", str(paths.root))
+        )
+
+    def _on_start_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+        self._banner_from_health = False
+        self.fatalError.emit(message)
+
+    def _on_messages(self, batch: tuple[Message, ...]) -> None:
+        """Queue a batch; big ones are shown in slices so the window never stalls."""
+        for start in range(0, len(batch), CHUNK):
+            self._enqueue(partial(self._apply_messages, batch[start : start + CHUNK]))
+
+    def _on_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
+        self._enqueue(partial(self._apply_updates, updates))
+
+    def _enqueue(self, step: Callable[[], None]) -> None:
+        """Keep the poller's order: a reply, a status or a fresh list never overtakes
+        a batch that is still waiting to be shown (and counted twice after it)."""
+        self._pending.append(step)
+        if not self._drain_timer.isActive():
+            self._drain_timer.start(0)
+
+    def _drain(self) -> None:
+        """Apply one queued step, then yield to the event loop (input, painting)."""
+        if self._pending:
+            self._pending.popleft()()
+        if self._pending:
+            self._drain_timer.start(0)
+
+    def _apply_messages(self, batch: tuple[Message, ...]) -> None:
+        self.feed.append(batch)
+        self.conversations.apply_messages(batch)
+        self.chat.append(batch)
+        self._notify(batch)
+        active = self.conversations.active
+        if active and any(m.conversation == active and counts_as_unread(m) for m in batch):
+            self.poller.mark_read(active)  # the user is looking at it
+        self._update_title()
+
+    def _apply_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
+        self.feed.apply_updates(updates)
+        self.chat.apply_updates(updates)
+
+    def _on_health(self, health: Health) -> None:
+        self.health = health
+        self.health_label.setText(
+            self.tr("demo.exe: backlog %1 · pending %2 · queued %3 · stuck %4")
+            .replace("%1", str(health.backlog))
+            .replace("%2", str(health.pending_commands))
+            .replace("%3", str(health.queued))
+            .replace("%4", str(health.stuck))
+        )
+        problem = self._health_problem(health)
+        if problem:
+            self.banner.show_message(problem)
+            self._banner_from_health = True
+        elif self._banner_from_health:
+            self.banner.clear_message()
+            self._banner_from_health = False
+
+    def _health_problem(self, health: Health) -> str:
+        if health.error:
+            advice = self.tr("Retrying. Check that the file exists and its folder is writable.")
+            return f"{health.error}\n{advice}"
+        if health.locked_since is not None:
+            seconds = time.time() - health.locked_since
+            if seconds >= LOCK_BANNER_AFTER:
+                text = self.tr("exchange.db locked for %1 s by another program; waiting.")
+                return text.replace("%1", str(int(seconds)))
+        if health.stuck:
+            return self.tr(
+                "%1 command(s) not taken by demo.exe: is demo.exe running and logged in?"
+            ).replace("%1", str(health.stuck))
+        return ""
+
+    def _on_failed(self, message: str) -> None:
+        self.banner.show_message(message)
+        self._banner_from_health = False
+
+    def _on_history(
+        self, conversation: str, before_id: int, page: tuple[Message, ...], exhausted: bool
+    ) -> None:
+        self._enqueue(partial(self._apply_history, conversation, before_id, page, exhausted))
+
+    def _apply_history(
+        self, conversation: str, before_id: int, page: tuple[Message, ...], exhausted: bool
+    ) -> None:
+        self.chat.add_page(conversation, before_id, page, exhausted)
+        if before_id == 0:
+            self.chat_view.scrollToBottom()
+
+    def _on_conversations(self, search: str, found: tuple[Conversation, ...]) -> None:
+        self._enqueue(partial(self._apply_conversations, search, found))
+
+    def _apply_conversations(self, search: str, found: tuple[Conversation, ...]) -> None:
+        if search != self.search.text():
+            return  # an older answer; a newer request is on its way
+        active = self.conversations.active
+        self.conversations.load(found, filtered=bool(search))
+        aliases = {c.id: c.alias for c in found if c.alias}
+        self.feed.set_aliases(aliases)
+        self.bubbles.aliases = aliases
+        if active is not None:
+            row = self.conversations.row_of(active)
+            if row >= 0:
+                self.conversation_view.selectionModel().blockSignals(True)
+                self.conversation_view.setCurrentIndex(self.conversations.index(row, 0))
+                self.conversation_view.selectionModel().blockSignals(False)
+        self._update_title()
+
+    def _on_paused(self, paused: bool) -> None:
+        self.state_label.setText(self.tr("Paused") if paused else "")
+        if self.pause_action.isChecked() != paused:
+            self.pause_action.setChecked(paused)
+
+    # -- user actions -----------------------------------------------------------------------
+
+    def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        conversation = current.data(ConversationRole)
+        self.open_conversation(conversation.id if isinstance(conversation, Conversation) else None)
+
+    def open_conversation(self, conversation: str | None) -> None:
+        if conversation == self.conversations.active:
+            return
+        self.conversations.active = conversation
+        self.chat.open(conversation)
+        if conversation is None:
+            self.chat_title.setText(self.tr("Choose a conversation on the left"))
+            self._set_composer_enabled(False)
+            return
+        row = self.conversations.row_of(conversation)
+        name = self.conversations.conversation(row).display_name if row >= 0 else conversation
+        self.chat_title.setText(name if name == conversation else f"{name}  ({conversation})")
+        self._set_composer_enabled(True)
+        self.tabs.setCurrentIndex(0)
+        if self.conversations.mark_read(conversation):
+            self.poller.mark_read(conversation)
+        self._update_title()
+        self.composer.setFocus()
+
+    def send_text(self, text: str) -> None:
+        to = self.conversations.active
+        if to:
+            self.poller.send_text(to, text)
+
+    def choose_picture(self) -> None:
+        if self.conversations.active:
+            path = self.pick_picture_file()
+            if path:
+                self.offer_picture(path)
+
+    def offer_picture(self, path: str) -> None:
+        """Preview, then send as an absolute path (demo.exe reads the file itself)."""
+        to = self.conversations.active
+        if to and self.confirm_picture(path):
+            self.poller.send_picture(to, str(Path(path).resolve()))
+
+    def _on_pictures_dropped(self, paths: list[str]) -> None:
+        for path in paths:
+            self.offer_picture(path)
+
+    def _on_image_pasted(self, image: QImage) -> None:
+        """Save a pasted picture in the media folder: demo.exe needs a file to send."""
+        if not self.conversations.active:
+            return
+        folder = self.poller.paths.media
+        saved = pictures.save_pasted(image, folder)
+        if saved is None:
+            text = self.tr("Cannot save the pasted picture in %1").replace("%1", str(folder))
+            self._on_failed(text)
+            return
+        self.offer_picture(str(saved))
+
+    def confirm_picture(self, path: str) -> bool:
+        """The preview; a method of the window so tests can answer it."""
+        return pictures.confirm(self, path)
+
+    def pick_picture_file(self) -> str:
+        """The file dialog; a method of the window so tests can answer it."""
+        return pictures.pick(self)
+
+    def _conversation_menu(self, point: QPoint) -> None:
+        index = self.conversation_view.indexAt(point)
+        if not index.isValid():
+            return
+        conversation = index.data(ConversationRole)
+        menu = QMenu(self)
+        rename = menu.addAction(self.tr("Rename…"))
+        read = menu.addAction(self.tr("Mark as read"))
+        mute = menu.addAction(self.tr("Mute notifications"))
+        mute.setCheckable(True)
+        mute.setChecked(conversation.muted)
+        chosen = menu.exec(self.conversation_view.viewport().mapToGlobal(point))
+        if chosen is rename:
+            self.conversation_view.edit(index)
+        elif chosen is mute:
+            self.set_muted(conversation.id, not conversation.muted)
+        elif chosen is read and self.conversations.mark_read(conversation.id):
+            self.poller.mark_read(conversation.id)
+            self._update_title()
+
+    def _on_alias_edited(self, wxid: str, alias: str) -> None:
+        self.poller.set_alias(wxid, alias)
+        aliases = self.conversations.aliases()
+        self.feed.set_aliases(aliases)
+        self.bubbles.aliases = aliases
+        if wxid == self.conversations.active:
+            self.chat_title.setText(f"{alias}  ({wxid})" if alias else wxid)
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _notify(self, batch: tuple[Message, ...]) -> None:
+        if self.tray.icon is None or not self.preferences.notifications:
+            return
+        active, focused = self.conversations.active, self.isActiveWindow()
+        fresh = [
+            m
+            for m in batch
+            if worth_notifying(m, self.conversations.find(m.conversation), active, focused)
+        ]
+        if fresh:
+            summary = self.tr("%1 new private messages").replace("%1", str(len(fresh)))
+            names = {c: n for c in {m.conversation for m in fresh} if (n := self._name(c))}
+            self.tray.notify(fresh, names, summary)
+
+    def _name(self, conversation: str) -> str:
+        found = self.conversations.find(conversation)
+        return found.display_name if found is not None else conversation
+
+    def set_muted(self, conversation: str, muted: bool) -> None:
+        """No notifications from this conversation (kept in history.db)."""
+        if self.conversations.set_muted(conversation, muted):
+            self.poller.set_muted(conversation, muted)
+
+    def bring_to_front(self) -> None:
+        """Above the other windows, even if minimised (tray click, second start)."""
+        self.showNormal()
+        self.raise_()
+        self.activateWindow()
+
+    def _set_composer_enabled(self, enabled: bool) -> None:
+        for widget in (self.composer, self.send_button, self.picture_button):
+            widget.setEnabled(enabled)
+
+    def _update_title(self) -> None:
+        unread = self.conversations.total_unread
+        title = self.tr("wxpanel")
+        if unread:
+            title = self.tr("wxpanel — %1 unread").replace("%1", str(unread))
+        self.setWindowTitle(title)
+        self.tray.set_unread(unread, title)

@@ -1,0 +1,479 @@
+"""Item models fed in batches from the poller thread.
+
+Every model keeps immutable :class:`~wxpanel.core.models.Message` /
+:class:`~wxpanel.core.models.Conversation` values and changes only through
+one ``beginInsertRows``/``endInsertRows`` (or move, or remove) pair per batch,
+so that 500 messages a second cost the views a handful of layout passes, not
+500.  No model touches the database: pages of history are *asked for* with a
+signal and arrive later through :meth:`ChatModel.add_page`.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractListModel,
+    QAbstractTableModel,
+    QCoreApplication,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
+from wxpanel.core.protocol import Direction, MessageType
+from wxpanel.gui import display
+
+Index = QModelIndex | QPersistentModelIndex
+
+#: Custom roles shared by the models and their delegates.
+MessageRole = Qt.ItemDataRole.UserRole + 1
+KindRole = Qt.ItemDataRole.UserRole + 2
+ConversationRole = Qt.ItemDataRole.UserRole + 3
+PreviewRole = Qt.ItemDataRole.UserRole + 4
+TimeRole = Qt.ItemDataRole.UserRole + 5
+UnreadRole = Qt.ItemDataRole.UserRole + 6
+IsGroupRole = Qt.ItemDataRole.UserRole + 7
+IdRole = Qt.ItemDataRole.UserRole + 8
+
+#: The live feed keeps this many rows; older ones are in history.
+FEED_CAP = 20_000
+#: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
+_FLAGGED = QBrush(QColor("#fde2e1"))
+_OUTGOING = QBrush(QColor("#1a7f37"))
+
+
+def kind_of(message: Message) -> str:
+    """The feed's filter kinds: private, group, outgoing, system, flagged."""
+    if message.is_bad:
+        return "flagged"
+    if message.direction is Direction.OUT:
+        return "outgoing"
+    if message.type is MessageType.SYSTEM or message.conversation == "fmessage":
+        return "system"
+    return "group" if message.is_group else "private"
+
+
+def counts_as_unread(message: Message) -> bool:
+    """Only what demo.exe reported as received; our own sends are never unread."""
+    return message.direction is Direction.IN and message.origin is Origin.EVENT
+
+
+def _find(rows: Sequence[Message], message_id: int) -> int:
+    """Row of ``message_id`` in ``rows``, or -1.
+
+    Rows are in id order but for the rare message reported late (a send from
+    another process), hence the bisection first and a scan of the recent end
+    as a fallback.
+    """
+    row = bisect.bisect_left(rows, message_id, key=lambda m: m.id)
+    if row < len(rows) and rows[row].id == message_id:
+        return row
+    for row in range(len(rows) - 1, max(-1, len(rows) - 1001), -1):
+        if rows[row].id == message_id:
+            return row
+    return -1
+
+
+class FeedModel(QAbstractTableModel):
+    """Every message as it happens, newest at the bottom, capped in memory."""
+
+    TIME, CONVERSATION, SENDER, TYPE, DIRECTION, CONTENT = range(6)
+
+    def __init__(self, cap: int = FEED_CAP, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cap = max(1, cap)
+        self._rows: list[Message] = []
+        self._aliases: dict[str, str] = {}
+
+    # -- Qt interface -----------------------------------------------------------
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else 6
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if not 0 <= section < 6:
+            return None
+        return (
+            QCoreApplication.translate("FeedModel", "Time"),
+            QCoreApplication.translate("FeedModel", "Conversation"),
+            QCoreApplication.translate("FeedModel", "Sender"),
+            QCoreApplication.translate("FeedModel", "Type"),
+            QCoreApplication.translate("FeedModel", "Direction"),
+            QCoreApplication.translate("FeedModel", "Content"),
+        )[section]
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        message = self._rows[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(message, column)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
+            return display.body(message, 1000)
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.TIME:
+            return display.full_time(message.time)
+        if role == Qt.ItemDataRole.ToolTipRole and message.is_bad:
+            return ", ".join(message.flags.describe())
+        if role == Qt.ItemDataRole.BackgroundRole and message.is_bad:
+            return _FLAGGED
+        if role == Qt.ItemDataRole.ForegroundRole and message.direction is Direction.OUT:
+            return _OUTGOING
+        if role == MessageRole:
+            return message
+        if role == KindRole:
+            return kind_of(message)
+        return None
+
+    def _text(self, message: Message, column: int) -> str:
+        if column == self.TIME:
+            return display.full_time(message.time)[11:]
+        if column == self.CONVERSATION:
+            return self._aliases.get(message.conversation, message.conversation)
+        if column == self.SENDER:
+            sender = message.sender or ""
+            return self._aliases.get(sender, sender)
+        if column == self.TYPE:
+            return display.type_name(message.type)
+        if column == self.DIRECTION:
+            text = display.direction_name(message.direction)
+            status = display.status_name(message.status)
+            return f"{text} · {status}" if status else text
+        return display.preview(message)
+
+    # -- feeding --------------------------------------------------------------
+
+    def append(self, messages: Sequence[Message]) -> None:
+        """One insert for the whole batch, then one removal if over the cap."""
+        if not messages:
+            return
+        batch = list(messages[-self.cap :])
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+        self._rows.extend(batch)
+        self.endInsertRows()
+        excess = len(self._rows) - self.cap
+        if excess > 0:
+            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+            del self._rows[:excess]
+            self.endRemoveRows()
+
+    def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
+        for update in updates:
+            row = _find(self._rows, update.message_id)
+            if row < 0:
+                continue
+            self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
+            cell = self.index(row, self.DIRECTION)
+            self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
+
+    def set_aliases(self, aliases: dict[str, str]) -> None:
+        self._aliases = dict(aliases)
+        if self._rows:
+            self.dataChanged.emit(
+                self.index(0, self.CONVERSATION), self.index(len(self._rows) - 1, self.SENDER)
+            )
+
+    def message(self, row: int) -> Message:
+        return self._rows[row]
+
+
+class ConversationModel(QAbstractListModel):
+    """Conversations by latest activity, kept current from message batches.
+
+    The list comes from history once (:meth:`load`); afterwards each batch
+    moves the conversations it touches to the top, updating preview, time and
+    unread count in place: no reload, no database access.
+    """
+
+    #: The user renamed a conversation in place: (wxid, alias or "").
+    aliasEdited = Signal(str, str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Conversation] = []
+        self._previews: dict[str, str] = {}
+        self.active: str | None = None  # the open conversation: its messages are read
+        self.filtered = False  # a search result: do not add new conversations
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        conv = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
+            return conv.display_name if role == Qt.ItemDataRole.DisplayRole else (conv.alias or "")
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return conv.id
+        if role == ConversationRole:
+            return conv
+        if role == IdRole:
+            return conv.id
+        if role == PreviewRole:
+            return self._previews.get(conv.id) or display.preview(None, conv.last_preview)
+        if role == TimeRole:
+            return display.clock_time(conv.last_time)
+        if role == UnreadRole:
+            return conv.unread
+        if role == IsGroupRole:
+            return conv.is_group
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        base = super().flags(index)
+        return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
+
+    def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
+        """Renaming in place: the alias is shown at once and saved by the worker."""
+        if role != Qt.ItemDataRole.EditRole or not index.isValid():
+            return False
+        alias = str(value or "").strip()
+        row = index.row()
+        self._rows[row] = dataclasses.replace(self._rows[row], alias=alias or None)
+        self.dataChanged.emit(index, index)
+        self.aliasEdited.emit(self._rows[row].id, alias)
+        return True
+
+    # -- feeding --------------------------------------------------------------
+
+    def load(self, conversations: Iterable[Conversation], *, filtered: bool = False) -> None:
+        self.beginResetModel()
+        self._rows = list(conversations)
+        self._previews.clear()
+        self.filtered = filtered
+        self.endResetModel()
+
+    def row_of(self, conversation: str) -> int:
+        for row, conv in enumerate(self._rows):
+            if conv.id == conversation:
+                return row
+        return -1
+
+    def conversation(self, row: int) -> Conversation:
+        return self._rows[row]
+
+    def aliases(self) -> dict[str, str]:
+        return {conv.id: conv.alias for conv in self._rows if conv.alias}
+
+    @property
+    def total_unread(self) -> int:
+        return sum(conv.unread for conv in self._rows)
+
+    def apply_messages(self, messages: Sequence[Message]) -> None:
+        """Fold a batch in: per conversation one update and at most one move."""
+        latest: dict[str, Message] = {}
+        unread: dict[str, int] = {}
+        counts: dict[str, int] = {}
+        for message in messages:
+            latest[message.conversation] = message
+            counts[message.conversation] = counts.get(message.conversation, 0) + 1
+            if counts_as_unread(message) and message.conversation != self.active:
+                unread[message.conversation] = unread.get(message.conversation, 0) + 1
+        # Oldest activity first, so the most recent one ends on top.
+        for conv_id, message in sorted(latest.items(), key=lambda item: item[1].id):
+            self._touch(conv_id, message, unread.get(conv_id, 0), counts[conv_id])
+
+    def _touch(self, conv_id: str, message: Message, unread: int, count: int) -> None:
+        row = self.row_of(conv_id)
+        if row < 0:
+            if self.filtered:
+                return
+            conv = Conversation(
+                id=conv_id,
+                is_group=message.is_group,
+                alias=None,
+                last_message_id=message.id,
+                last_preview=message.content,
+                last_time=message.time,
+                unread=unread,
+                message_count=count,
+            )
+            self.beginInsertRows(QModelIndex(), 0, 0)
+            self._rows.insert(0, conv)
+            self._previews[conv_id] = display.preview(message)
+            self.endInsertRows()
+            return
+        old = self._rows[row]
+        new = dataclasses.replace(
+            old,
+            last_message_id=message.id,
+            last_preview=message.content,
+            last_time=message.time,
+            unread=old.unread + unread,
+            message_count=old.message_count + count,
+        )
+        self._previews[conv_id] = display.preview(message)
+        if row > 0:
+            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), 0)
+            del self._rows[row]
+            self._rows.insert(0, new)
+            self.endMoveRows()
+            changed = self.index(0, 0)
+        else:
+            self._rows[0] = new
+            changed = self.index(0, 0)
+        self.dataChanged.emit(changed, changed)
+
+    def set_muted(self, conversation: str, muted: bool) -> bool:
+        """Silence notifications for one conversation; True if it changed."""
+        row = self.row_of(conversation)
+        if row < 0 or self._rows[row].muted == muted:
+            return False
+        self._rows[row] = dataclasses.replace(self._rows[row], muted=muted)
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index)
+        return True
+
+    def find(self, conversation: str) -> Conversation | None:
+        row = self.row_of(conversation)
+        return self._rows[row] if row >= 0 else None
+
+    def mark_read(self, conversation: str) -> bool:
+        """Clear the badge; True if there was one (the worker then saves it)."""
+        row = self.row_of(conversation)
+        if row < 0 or not self._rows[row].unread:
+            return False
+        self._rows[row] = dataclasses.replace(self._rows[row], unread=0)
+        index = self.index(row, 0)
+        self.dataChanged.emit(index, index, [UnreadRole])
+        return True
+
+
+class ChatModel(QAbstractListModel):
+    """One conversation's history, oldest at the top, loaded page by page upwards.
+
+    :meth:`fetchMore` does not read anything: it asks with :attr:`olderWanted`
+    and the page arrives through :meth:`add_page`, so scrolling to the top
+    never blocks the GUI thread on SQLite.
+    """
+
+    #: Ask for the page before a message: (conversation, before_id or 0 for the newest).
+    olderWanted = Signal(str, int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.conversation: str | None = None
+        self._rows: list[Message] = []
+        self._exhausted = True
+        self._waiting = False
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        message = self._rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return display.body(message)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return display.full_time(message.time)
+        if role == MessageRole:
+            return message
+        return None
+
+    # -- paging ---------------------------------------------------------------
+
+    def open(self, conversation: str | None) -> None:
+        """Show another conversation: empty until its newest page arrives."""
+        self.beginResetModel()
+        self.conversation = conversation
+        self._rows = []
+        self._exhausted = conversation is None
+        self._waiting = False
+        self.endResetModel()
+        if conversation is not None:
+            self._request(0)
+
+    def canFetchMore(self, parent: Index) -> bool:
+        return not parent.isValid() and not self._exhausted and not self._waiting
+
+    def fetchMore(self, parent: Index) -> None:
+        if self.canFetchMore(parent):
+            self._request(self._rows[0].id if self._rows else 0)
+
+    def _request(self, before_id: int) -> None:
+        if self.conversation is None:
+            return
+        self._waiting = True
+        self.olderWanted.emit(self.conversation, before_id)
+
+    def add_page(
+        self, conversation: str, before_id: int, messages: Sequence[Message], exhausted: bool
+    ) -> None:
+        """A page answered by the worker; stale answers (another conversation) are dropped."""
+        if conversation != self.conversation:
+            return
+        self._waiting = False
+        self._exhausted = exhausted
+        present = {m.id for m in self._rows}
+        page = [m for m in messages if m.id not in present and self._shown(m)]
+        if not page:
+            return
+        if not self._rows or page[-1].id < self._rows[0].id:
+            self.beginInsertRows(QModelIndex(), 0, len(page) - 1)
+            self._rows[:0] = page
+            self.endInsertRows()
+        else:  # live messages arrived while the first page was read: merge
+            self.beginResetModel()
+            self._rows = sorted([*self._rows, *page], key=lambda m: m.id)
+            self.endResetModel()
+
+    @staticmethod
+    def _shown(message: Message) -> bool:
+        """demo.exe's echo of our own command is not a second bubble."""
+        return message.echo_of is None
+
+    # -- live -------------------------------------------------------------------
+
+    def append(self, messages: Iterable[Message]) -> None:
+        """New messages of the open conversation from a feed batch, at the bottom."""
+        if self.conversation is None:
+            return
+        last = self._rows[-1].id if self._rows else 0
+        batch = [
+            m
+            for m in messages
+            if m.conversation == self.conversation and m.id > last and self._shown(m)
+        ]
+        if not batch:
+            return
+        first = len(self._rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
+        self._rows.extend(batch)
+        self.endInsertRows()
+
+    def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
+        for update in updates:
+            if update.conversation != self.conversation:
+                continue
+            row = _find(self._rows, update.message_id)
+            if row < 0:
+                continue
+            self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
+            index = self.index(row, 0)
+            self.dataChanged.emit(index, index)
+
+    def message(self, row: int) -> Message:
+        return self._rows[row]
+
+    def status_of(self, message_id: int) -> CommandStatus | None:
+        row = _find(self._rows, message_id)
+        return self._rows[row].status if row >= 0 else None

@@ -1,0 +1,156 @@
+"""The settings dialog: sending keys, notifications, tray, language, quick replies."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.gui.preferences import CODE, LANGUAGES, Preferences
+
+
+class SettingsDialog(QDialog):
+    """Edits a :class:`Preferences` value; :meth:`preferences` reads the result."""
+
+    def __init__(
+        self,
+        preferences: Preferences,
+        pacer: PacerConfig | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Settings"))
+        self.resize(560, 560)
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.enter_sends = QCheckBox(self.tr("Enter sends (Shift+Enter: new line)"), self)
+        self.enter_sends.setChecked(preferences.enter_sends)
+        self.notifications = QCheckBox(self.tr("Notify me of new private messages"), self)
+        self.notifications.setChecked(preferences.notifications)
+        self.close_to_tray = QCheckBox(
+            self.tr("Closing the window keeps wxpanel in the tray"), self
+        )
+        self.close_to_tray.setChecked(preferences.close_to_tray)
+        self.language = QComboBox(self)
+        names = {"": self.tr("Follow the system"), "zh_CN": "简体中文", "en": "English"}
+        for code in LANGUAGES:
+            self.language.addItem(names[code], code)
+        self.language.setCurrentIndex(max(0, self.language.findData(preferences.language)))
+        form.addRow(self.enter_sends)
+        form.addRow(self.notifications)
+        form.addRow(self.close_to_tray)
+        form.addRow(self.tr("Language (after a restart):"), self.language)
+        layout.addLayout(form)
+
+        layout.addWidget(self._build_pacing(pacer or PacerConfig()))
+
+        layout.addWidget(QLabel(self.tr("Quick replies: type /code in the reply box"), self))
+        self.replies = QTableWidget(0, 2, self)
+        self.replies.setHorizontalHeaderLabels([self.tr("Code"), self.tr("Text")])
+        self.replies.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.replies.verticalHeader().hide()
+        self.replies.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        for code, text in sorted(preferences.quick_replies.items()):
+            self.add_reply(code, text)
+        layout.addWidget(self.replies, 1)
+        row = QHBoxLayout()
+        add = QPushButton(self.tr("Add"), self)
+        remove = QPushButton(self.tr("Remove"), self)
+        add.clicked.connect(lambda: self.add_reply("", ""))
+        remove.clicked.connect(self._remove_selected)
+        row.addWidget(add)
+        row.addWidget(remove)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self._base = preferences
+
+    def _build_pacing(self, pacer: PacerConfig) -> QGroupBox:
+        """Least gap, random extra and a per-minute cap, for manual and automatic sends."""
+        box = QGroupBox(self.tr("Pacing of sends (after a restart)"), self)
+        grid = QGridLayout(box)
+        titles = (
+            self.tr("Least gap (s)"),
+            self.tr("Random extra (s)"),
+            self.tr("At most per minute"),
+        )
+        for column, title in enumerate(titles, start=1):
+            grid.addWidget(QLabel(title, box), 0, column)
+        self.pacing: dict[str, tuple[QDoubleSpinBox, QDoubleSpinBox, QSpinBox]] = {}
+        kinds = ((self.tr("Manual replies"), "manual"), (self.tr("Automatic sends"), "automatic"))
+        for line, (title, name) in enumerate(kinds, start=1):
+            rule: PacingRule = getattr(pacer, name)
+            gap, jitter = QDoubleSpinBox(box), QDoubleSpinBox(box)
+            for spin, value in ((gap, rule.min_gap), (jitter, rule.jitter)):
+                spin.setRange(0.0, 600.0)
+                spin.setDecimals(1)
+                spin.setValue(value)
+            per_minute = QSpinBox(box)
+            per_minute.setRange(1, 600)
+            per_minute.setValue(rule.per_minute)
+            grid.addWidget(QLabel(title, box), line, 0)
+            grid.addWidget(gap, line, 1)
+            grid.addWidget(jitter, line, 2)
+            grid.addWidget(per_minute, line, 3)
+            self.pacing[name] = (gap, jitter, per_minute)
+        return box
+
+    def add_reply(self, code: str, text: str) -> None:
+        row = self.replies.rowCount()
+        self.replies.insertRow(row)
+        self.replies.setItem(row, 0, QTableWidgetItem(code))
+        self.replies.setItem(row, 1, QTableWidgetItem(text))
+
+    def _remove_selected(self) -> None:
+        for row in sorted({index.row() for index in self.replies.selectedIndexes()}, reverse=True):
+            self.replies.removeRow(row)
+
+    def pacer(self) -> PacerConfig:
+        """The edited pacing of manual and automatic sends."""
+
+        def rule(name: str) -> PacingRule:
+            gap, jitter, per_minute = self.pacing[name]
+            return PacingRule(gap.value(), jitter.value(), per_minute.value())
+
+        return PacerConfig(automatic=rule("automatic"), manual=rule("manual"))
+
+    def preferences(self) -> Preferences:
+        """The edited values; rows without a valid code or a text are dropped."""
+        replies: dict[str, str] = {}
+        for row in range(self.replies.rowCount()):
+            code_item, text_item = self.replies.item(row, 0), self.replies.item(row, 1)
+            code = code_item.text().strip().lstrip("/") if code_item else ""
+            text = text_item.text() if text_item else ""
+            if CODE.match(code) and text:
+                replies[code] = text
+        return self._base.with_changes(
+            enter_sends=self.enter_sends.isChecked(),
+            notifications=self.notifications.isChecked(),
+            close_to_tray=self.close_to_tray.isChecked(),
+            language=str(self.language.currentData() or ""),
+            quick_replies=replies,
+        )

@@ -1,0 +1,102 @@
+"""Views that keep the reader's place while rows arrive above or below.
+
+A view fed 500 rows a second must not yank the reader around: when the
+reader is at the bottom it follows new rows; when they scrolled up, nothing
+moves; and when older history is prepended above, the rows they were
+reading stay where they were.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QListView, QScrollBar, QTableView, QWidget
+
+
+class _Follower:
+    """Follows the bottom of a scroll bar while the reader is there."""
+
+    def __init__(self, bar: QScrollBar) -> None:
+        self.bar = bar
+        self.at_bottom = True
+        self._from_bottom: int | None = None  # keep this distance after a prepend
+        self._adjusting = False
+        bar.valueChanged.connect(self._moved)
+        bar.rangeChanged.connect(self._range_changed)
+
+    def _moved(self, value: int) -> None:
+        if self._adjusting:
+            return
+        self.at_bottom = value >= self.bar.maximum()
+        self._from_bottom = None
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        target: int | None = None
+        if self._from_bottom is not None:
+            target = maximum - self._from_bottom
+        elif self.at_bottom:
+            target = maximum
+        if target is not None:
+            self._adjusting = True
+            try:
+                self.bar.setValue(target)
+            finally:
+                self._adjusting = False
+
+    def keep_place_for_prepend(self) -> None:
+        if not self.at_bottom:
+            self._from_bottom = self.bar.maximum() - self.bar.value()
+
+
+class ChatView(QListView):
+    """The bubbles of one conversation; scrolling to the top loads older history."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setResizeMode(QListView.ResizeMode.Adjust)
+        self.setUniformItemSizes(False)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setWordWrap(True)
+        self.follower = _Follower(self.verticalScrollBar())
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is not None:
+            model.rowsAboutToBeInserted.connect(self._about_to_insert)
+
+    def _about_to_insert(
+        self, _parent: QModelIndex | QPersistentModelIndex, start: int, _end: int
+    ) -> None:
+        model = self.model()
+        if start == 0 and model is not None and model.rowCount() > 0:
+            self.follower.keep_place_for_prepend()
+
+    def verticalScrollbarValueChanged(self, value: int) -> None:
+        """Fetch older history at the *top*; Qt's default fetches at the bottom."""
+        model = self.model()
+        bar = self.verticalScrollBar()
+        root = self.rootIndex()
+        if model is not None and value == bar.minimum() and model.canFetchMore(root):
+            model.fetchMore(root)
+
+    def reset(self) -> None:
+        super().reset()
+        self.follower.at_bottom = True
+
+
+class FeedView(QTableView):
+    """The live feed: fixed-height rows (cheap layout) that follow the newest one."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.setWordWrap(False)
+        self.setAlternatingRowColors(True)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        vertical = self.verticalHeader()
+        vertical.hide()
+        vertical.setSectionResizeMode(vertical.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.horizontalHeader().setStretchLastSection(True)
+        self.follower = _Follower(self.verticalScrollBar())

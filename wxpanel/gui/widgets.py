@@ -1,0 +1,212 @@
+"""Small widgets of the window: the composer, the error banner, the feed filter."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import (
+    QEvent,
+    QMimeData,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QToolButton,
+    QWidget,
+)
+
+from wxpanel.gui.models import KindRole, MessageRole
+from wxpanel.gui.preferences import expand_quick_reply
+
+#: What demo.exe can send as a picture (the core checks the content too).
+PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp"})
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+class Composer(QPlainTextEdit):
+    """The reply box: Enter sends, Shift+Enter starts a new line.
+
+    ``enter_sends`` swaps the two (the setting the issue asks for), for people
+    used to typing long replies.
+    """
+
+    submitted = Signal(str)
+    #: A picture pasted from the clipboard or dropped as image data.
+    imagePasted = Signal(QImage)
+    #: Picture files dropped or pasted as file URLs (absolute local paths).
+    picturesDropped = Signal(list)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.enter_sends = True
+        self.quick_replies: dict[str, str] = {}
+        self.setTabChangesFocus(True)
+
+    def event(self, event: QEvent) -> bool:
+        """Tab normally moves the focus before keyPressEvent sees it; a quick reply wins."""
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Tab
+            and self.expand_quick_reply()
+        ):
+            return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        key = event.key()
+        enter = key in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if (enter or key in (Qt.Key.Key_Tab, Qt.Key.Key_Space)) and self.expand_quick_reply():
+            return  # "/code" became its snippet: the user reviews it before sending
+        if enter:
+            modifiers = event.modifiers()
+            held = bool(
+                modifiers
+                & (Qt.KeyboardModifier.ShiftModifier | Qt.KeyboardModifier.ControlModifier)
+            )
+            if held != self.enter_sends:
+                self.submit()
+                return
+            self.insertPlainText("\n")
+            return
+        super().keyPressEvent(event)
+
+    def expand_quick_reply(self) -> bool:
+        """Replace a ``/code`` just before the cursor with its saved snippet."""
+        if not self.quick_replies:
+            return False
+        cursor = self.textCursor()
+        if cursor.hasSelection():
+            return False
+        cursor.movePosition(QTextCursor.MoveOperation.StartOfBlock, QTextCursor.MoveMode.KeepAnchor)
+        expanded = expand_quick_reply(cursor.selectedText(), self.quick_replies)
+        if expanded is None:
+            return False
+        cursor.insertText(expanded)
+        self.setTextCursor(cursor)
+        return True
+
+    def canInsertFromMimeData(self, source: QMimeData) -> bool:
+        return (
+            bool(_picture_paths(source))
+            or source.hasImage()
+            or super().canInsertFromMimeData(source)
+        )
+
+    def insertFromMimeData(self, source: QMimeData) -> None:
+        """Pictures become picture messages; only text is inserted as text."""
+        paths = _picture_paths(source)
+        if paths:
+            self.picturesDropped.emit(paths)
+            return
+        if source.hasImage():
+            image = QImage(source.imageData())
+            if not image.isNull():
+                self.imagePasted.emit(image)
+                return
+        super().insertFromMimeData(source)
+
+    def submit(self) -> None:
+        """Emit the text exactly as typed (no stripping inside), unless it is blank."""
+        text = self.toPlainText()
+        if not text.strip():
+            return
+        self.submitted.emit(text)
+        self.clear()
+
+
+def _picture_paths(source: QMimeData) -> list[str]:
+    """Local picture files among the URLs of a drop or paste (all of them, or none)."""
+    if not source.hasUrls():
+        return []
+    paths = [url.toLocalFile() for url in source.urls() if url.isLocalFile()]
+    if not paths or len(paths) != len(source.urls()):
+        return []
+    if not all(Path(path).suffix.lower() in PICTURE_SUFFIXES for path in paths):
+        return []
+    return paths
+
+
+class Banner(QFrame):
+    """A non-blocking strip above the content: what went wrong and what to do.
+
+    It never takes focus or blocks input; it hides itself when the problem
+    is gone, or when the user closes it.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setStyleSheet(
+            "#banner { background: #fff3cd; border: 1px solid #e0c36c; border-radius: 4px; }"
+            "#banner QLabel { color: #5c4400; }"
+        )
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 4, 4)
+        self.label = QLabel(self)
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QToolButton(self)
+        close.setText("✕")
+        close.setAutoRaise(True)
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+    def clear_message(self) -> None:
+        self.label.clear()
+        self.hide()
+
+    @property
+    def text(self) -> str:
+        return self.label.text() if self.isVisible() else ""
+
+
+class FeedFilter(QSortFilterProxyModel):
+    """The feed's filters: a kind (private, group, outgoing, system, flagged) and a text."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._kind = ""
+        self._text = ""
+        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+
+    def set_kind(self, kind: str) -> None:
+        self.beginFilterChange()
+        self._kind = kind
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def set_text(self, text: str) -> None:
+        self.beginFilterChange()
+        self._text = text.casefold()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        model = self.sourceModel()
+        index = model.index(source_row, 0, source_parent)
+        if self._kind and index.data(KindRole) != self._kind:
+            return False
+        if not self._text:
+            return True
+        message = index.data(MessageRole)
+        haystack = " ".join(
+            str(model.index(source_row, column, source_parent).data() or "")
+            for column in range(model.columnCount(source_parent))
+        )
+        if message is not None:
+            haystack += " " + (message.content or "") + " " + message.conversation
+        return self._text in haystack.casefold()
