@@ -17,7 +17,7 @@ from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
-from wxpanel.core.simulator import Simulator
+from wxpanel.core.simulator import SimEvent, Simulator
 
 FAST = Settings(pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)))
 
@@ -143,3 +143,38 @@ def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
     assert figures.commands == 0
     with sqlite3.connect(exchange_db) as conn:
         assert conn.execute("SELECT count(*) FROM wx_command").fetchone()[0] == 1
+
+
+def test_no_message_is_reported_twice(exchange_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A round that ingests and then sees history.db changed must not report again."""
+    from wxpanel.core import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "HISTORY_CHECK_EVERY", 1)
+    with Simulator(exchange_db, seed=11) as sim, Engine(exchange_db) as engine:
+        reported: list[int] = []
+        for _ in range(5):
+            sim.emit(300)
+            for _ in range(10):
+                reported.extend(m.id for m in engine.poll().messages)
+    assert len(reported) == len(set(reported)) == 1500
+
+
+def test_rules_answer_inside_the_engine(exchange_db: Path) -> None:
+    from wxpanel.core.rules import Reply, Rule, RuleStore, Trigger
+
+    with Engine(exchange_db, settings=FAST) as engine:
+        with RuleStore.open(engine.paths.history) as rules:
+            rules.add(Rule("菜单", triggers=(Trigger("菜单"),), reply=Reply(("功能列表",))))
+        with Simulator(exchange_db, seed=2, take_delay=0.0) as sim:
+            sim.insert_events([sim_text("wxid_friend", "菜单")])
+            results = poll_until(
+                engine,
+                lambda rs: any(u.status is CommandStatus.WRITTEN for r in rs for u in r.updates),
+            )
+            (answer,) = [m for r in results for m in r.messages if m.origin is Origin.AUTO]
+            assert (answer.conversation, answer.content) == ("wxid_friend", "功能列表")
+            assert [c.id_2 for c in sim.take_commands()] == ["功能列表"]
+
+
+def sim_text(conversation: str, text: str) -> SimEvent:
+    return SimEvent(conversation, conversation, "私聊", text, "收到", "1")

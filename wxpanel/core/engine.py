@@ -20,7 +20,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -35,6 +35,8 @@ from wxpanel.core.outbox import Outbox, check_picture, queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
+from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
+from wxpanel.core.rules.timed import TimedRun
 from wxpanel.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -81,6 +83,20 @@ class PollResult:
     updates: tuple[CommandUpdate, ...] = ()
     health: Health | None = None  # set when it changed or was re-measured
     delay: float = 0.02
+    alerts: tuple[Alert, ...] = ()  # auto-reply safety stops (loops, caps)
+    rule_counters: tuple[RuleCounter, ...] = ()  # new totals of rules that matched
+    timed_runs: tuple[TimedRun, ...] = ()  # timed messages sent or missed
+
+
+@dataclass(slots=True)
+class _Round:
+    """What the steps of one poll collected so far."""
+
+    messages: list[Message] = field(default_factory=list)
+    updates: list[CommandUpdate] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    rule_counters: list[RuleCounter] = field(default_factory=list)
+    timed_runs: list[TimedRun] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -88,6 +104,8 @@ class _State:
     last_versions: tuple[int, int] = (-1, -1)
     more: bool = True  # something may be waiting: look at wx_event now
     inbox_pending: bool = True  # drained rows not yet decoded (also after a crash)
+    replies_pending: bool = True  # messages the rules have not looked at yet
+    timed_due: float | None = 0.0
     next_safety: float = 0.0
     outbox_due: float | None = 0.0
     failures: int = 0
@@ -135,6 +153,9 @@ class Engine:
             self._lock.release()
             raise
         self.outbox = Outbox(self.conn, self.pacer, self.settings.outbox)
+        limit = self.settings.outbox.picture_max_bytes
+        self.replier = AutoReplier(rng=rng, picture_max_bytes=limit)
+        self.timed = TimedRunner(picture_max_bytes=limit)
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
@@ -199,60 +220,98 @@ class Engine:
     # -- polling --------------------------------------------------------------
 
     def poll(self) -> PollResult:
-        """One round of work; never raises for locks or I/O trouble."""
+        """One round of work; never raises for locks or I/O trouble.
+
+        Each step commits on its own, so what a round did before a step met a
+        lock or an error is reported all the same.
+        """
         now = self.clock()
         state = self._state
-        messages: list[Message] = []
-        updates: list[CommandUpdate] = []
+        work = _Round()
+        error: str | None = None
+        locked_since: float | None = None
         health_changed = False
         try:
-            self._ensure_attached()
-            if not self._schema_checked:
-                self._check_schema()
-            exchange_changed, history_changed = self._changes()
-            if exchange_changed or state.more or now >= state.next_safety:
-                drained = drain_batch(self.conn, now)
-                state.more = drained.more
-                state.inbox_pending = state.inbox_pending or drained.moved > 0
-                state.next_safety = now + self.settings.safety_poll
-            if state.inbox_pending:
-                result = process_inbox(self.hconn, now)
-                state.inbox_pending = result.more
-                messages.extend(result.messages)
-                if result.messages:
-                    state.last_reported_id = max(state.last_reported_id, result.messages[-1].id)
-                    state.counters["last_event_at"] = now
-            if history_changed:
-                messages.extend(self._foreign_messages())
-            if exchange_changed or history_changed or _due(state.outbox_due, now):
-                step = self.outbox.step(now)
-                updates.extend(step.updates)
-                state.outbox_due = step.next_due
-                if any(u.status == "taken" for u in step.updates):
-                    state.counters["last_taken_at"] = now
-            if updates or state.failures or (state.health and state.health.error):
+            self._round(now, work)
+            if work.updates or state.failures or (state.health and state.health.error):
                 health_changed = True  # a command changed state or a problem just ended
             state.failures = 0
-            error: str | None = None
-            locked_since: float | None = None
         except sqlite3.OperationalError as exc:
             if not exchange.is_busy(exc):
-                return self._failed(now, exc)
+                return self._failed(now, exc, work)
             state.failures += 1
             locked_since = (state.health.locked_since if state.health else None) or now
-            error = None
             health_changed = True
         except (sqlite3.DatabaseError, OSError, KnownError) as exc:
-            return self._failed(now, exc)
+            return self._failed(now, exc, work)
         health = None
         if health_changed or now >= state.next_health:
             health = self._measure(now, locked_since, error)
-        if messages or updates:
+        return self._result(now, work, health)
+
+    def _round(self, now: float, work: _Round) -> None:
+        state = self._state
+        self._ensure_attached()
+        if not self._schema_checked:
+            self._check_schema()
+        exchange_changed, history_changed = self._changes()
+        if exchange_changed or state.more or now >= state.next_safety:
+            drained = drain_batch(self.conn, now)
+            state.more = drained.more
+            state.inbox_pending = state.inbox_pending or drained.moved > 0
+            state.next_safety = now + self.settings.safety_poll
+        if state.inbox_pending:
+            result = process_inbox(self.hconn, now)
+            state.inbox_pending = result.more
+            self._collect(work, result.messages)
+            if result.messages:
+                state.replies_pending = True
+                state.counters["last_event_at"] = now
+        if history_changed:
+            self._collect(work, self._foreign_messages())
+        if state.replies_pending:
+            replies = self.replier.process(self.hconn, self.pacer, now)
+            state.replies_pending = replies.more
+            self._collect(work, replies.queued)
+            work.alerts.extend(replies.alerts)
+            work.rule_counters.extend(replies.counters)
+            if replies.queued:
+                state.outbox_due = now
+        if history_changed or _due(state.timed_due, now):
+            timed = self.timed.process(self.hconn, self.pacer, now)
+            state.timed_due = timed.next_due
+            self._collect(work, timed.queued)
+            work.timed_runs.extend(timed.runs)
+            if timed.queued:
+                state.outbox_due = now
+        if exchange_changed or history_changed or _due(state.outbox_due, now):
+            step = self.outbox.step(now)
+            work.updates.extend(step.updates)
+            state.outbox_due = step.next_due
+            if any(u.status == "taken" for u in step.updates):
+                state.counters["last_taken_at"] = now
+
+    def _collect(self, work: _Round, messages: Sequence[Message]) -> None:
+        """Report ``messages`` and remember the newest id at once, so that
+        :meth:`_foreign_messages` later in the same round does not report them again."""
+        if messages:
+            work.messages.extend(messages)
+            newest = max(m.id for m in messages)
+            self._state.last_reported_id = max(self._state.last_reported_id, newest)
+
+    def _result(self, now: float, work: _Round, health: Health | None) -> PollResult:
+        state = self._state
+        if work.messages or work.updates:
             state.last_activity = now
-        delay = self._delay(now)
-        if messages and messages[-1].id > state.last_reported_id:
-            state.last_reported_id = messages[-1].id
-        return PollResult(tuple(messages), tuple(updates), health, delay)
+        return PollResult(
+            messages=tuple(work.messages),
+            updates=tuple(work.updates),
+            health=health,
+            delay=self._delay(now),
+            alerts=tuple(work.alerts),
+            rule_counters=tuple(work.rule_counters),
+            timed_runs=tuple(work.timed_runs),
+        )
 
     def _check_schema(self) -> None:
         """The check :func:`exchange.check_exchange` could not finish at start."""
@@ -305,7 +364,7 @@ class Engine:
             delay = min(delay, max(0.0, state.outbox_due - now))
         return delay
 
-    def _failed(self, now: float, exc: BaseException) -> PollResult:
+    def _failed(self, now: float, exc: BaseException, work: _Round) -> PollResult:
         """A real error (file gone, disk full, corrupt): report it, back off, retry."""
         state = self._state
         state.failures += 1
@@ -316,8 +375,7 @@ class Engine:
             self._log_error(now, message)
         if not self.exchange_db.exists() or _inode(self.exchange_db) != state.inode:
             self._reopen()
-        health = self._measure(now, None, message)
-        return PollResult(health=health, delay=self._delay(now))
+        return self._result(now, work, self._measure(now, None, message))
 
     def _reopen(self) -> None:
         """exchange.db was replaced or deleted: reconnect when it is back."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import sqlite3
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.rules.replier import AutoReplier, ReplyReport
 from wxpanel.core.rules.store import RuleStore
+from wxpanel.core.rules.timed import TimedReport
 from wxpanel.core.settings import Settings
 
 #: Rules are judged in this zone in the tests, whatever the machine's.
@@ -57,8 +59,33 @@ def clock() -> Clock:
 
 @pytest.fixture
 def engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
-    with Engine(exchange_db, settings=FAST, clock=clock) as running:
+    """An Engine that ingests and sends, but leaves answering to each test.
+
+    The Engine's own replier and timed runner are replaced by inert ones, so
+    a test drives its :func:`replier` (or :func:`process_timed`) by hand and
+    sees the whole report; ``tests/core/test_end_to_end.py`` checks the wiring.
+    """
+    with quiet_engine(exchange_db, clock) as running:
         yield running
+
+
+@contextmanager
+def quiet_engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
+    """See :func:`engine`; for tests that start and stop engines themselves."""
+    with Engine(exchange_db, settings=FAST, clock=clock) as running:
+        running.replier = _InertReplier()  # type: ignore[assignment]
+        running.timed = _InertTimed()  # type: ignore[assignment]
+        yield running
+
+
+class _InertReplier:
+    def process(self, conn: sqlite3.Connection, pacer: object, now: float) -> ReplyReport:
+        return ReplyReport()
+
+
+class _InertTimed:
+    def process(self, conn: sqlite3.Connection, pacer: object, now: float) -> TimedReport:
+        return TimedReport()
 
 
 @pytest.fixture

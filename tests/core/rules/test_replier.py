@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import text_event
+from tests.conftest import EventRow, insert_events, text_event
 from tests.core.rules.conftest import (
     FAST,
     GROUP_ID,
@@ -23,13 +23,14 @@ from tests.core.rules.conftest import (
     exchange,
     friend_request,
     own_event,
+    quiet_engine,
     sent_texts,
     system_event,
     take_all,
 )
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore, _split_sql, open_history
-from wxpanel.core.models import CommandStatus, Origin
+from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.rules.model import (
     AutoReplyConfig,
     MatchMode,
@@ -121,19 +122,28 @@ def test_never_answers_own_messages_our_commands_or_their_echoes(
     assert auto_messages(engine.paths.history) == [("wxid_b", "hi back")]
 
 
+def auto_replies(engine: Engine, rows: list[EventRow]) -> list[Message]:
+    """Deliver ``rows`` to a real Engine (its own replier wired in) and collect its answers."""
+    insert_events(engine.exchange_db, rows)
+    answers: list[Message] = []
+    for _ in range(20):
+        answers.extend(m for m in engine.poll().messages if m.origin is Origin.AUTO)
+    return answers
+
+
 def test_each_event_is_answered_once_even_across_a_restart(exchange_db: Path, clock: Clock) -> None:
     with Engine(exchange_db, settings=FAST, clock=clock) as engine:
         RuleStore(engine.hconn).add(hi_rule())
-        report = exchange(engine, AutoReplier(), [text_event("wxid_a", "hi")])
-        assert len(report.queued) == 1
+        assert [m.content for m in auto_replies(engine, [text_event("wxid_a", "hi")])] == [
+            "hello wxid_a"
+        ]
         again = AutoReplier().process(engine.hconn, engine.pacer, clock.now)  # a second replier
         assert again.queued == () and again.examined == 0
         history = engine.paths.history
     clock.advance(3600)
     with Engine(exchange_db, settings=FAST, clock=clock) as engine:
-        assert AutoReplier().process(engine.hconn, engine.pacer, clock.now).queued == ()
-        report = exchange(engine, AutoReplier(), [text_event("wxid_a", "hi")])
-        assert len(report.queued) == 1  # a new event is answered
+        assert auto_replies(engine, []) == []  # the restart answers nothing again
+        assert len(auto_replies(engine, [text_event("wxid_a", "hi")])) == 1  # a new event is
     assert auto_messages(history) == [("wxid_a", "hello wxid_a")] * 2
 
 
@@ -187,7 +197,7 @@ module.AutoReplier().process(engine.hconn, engine.pacer, 1.0e9)
 def test_killed_in_the_middle_of_a_round_answers_once_after_restart(
     exchange_db: Path, clock: Clock
 ) -> None:
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         RuleStore(engine.hconn).add(hi_rule())
         history = engine.paths.history
     from tests.conftest import insert_events
@@ -204,7 +214,7 @@ def test_killed_in_the_middle_of_a_round_answers_once_after_restart(
     )
     assert child.returncode == 9, child.stderr
     assert (history.parent / "history.db-journal").exists()  # a hot journal is left
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         assert auto_messages(history) == []  # the half round was rolled back
         report = AutoReplier().process(engine.hconn, engine.pacer, clock.now)
         assert sorted(sent_texts(report)) == [
@@ -254,11 +264,11 @@ def test_cooldown_per_rule_and_conversation(
 
 
 def test_cooldown_survives_a_restart(exchange_db: Path, clock: Clock) -> None:
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         RuleStore(engine.hconn).add(hi_rule(cooldown=600))
         assert len(exchange(engine, AutoReplier(), [text_event("wxid_a", "hi")]).queued) == 1
     clock.advance(60)
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         assert exchange(engine, AutoReplier(), [text_event("wxid_a", "hi")]).queued == ()
 
 
@@ -410,12 +420,12 @@ def test_a_streak_ends_with_an_unanswered_message_a_human_or_a_pause(
 def test_global_switch_stops_everything_and_survives_a_restart(
     exchange_db: Path, clock: Clock
 ) -> None:
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         store = RuleStore(engine.hconn)
         store.add(hi_rule())
         store.set_auto_reply_enabled(False)
         assert exchange(engine, AutoReplier(), [text_event("wxid_a", "hi")]).queued == ()
-    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+    with quiet_engine(exchange_db, clock) as engine:
         store = RuleStore(engine.hconn)
         assert store.auto_reply_enabled() is False
         replier = AutoReplier()
