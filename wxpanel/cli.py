@@ -102,6 +102,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db_options(stats)
     stats.add_argument("--json", action="store_true", help="machine-readable output")
 
+    rules = add("rules", "list, export and import auto-reply rules")
+    rules_sub = rules.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
+    rules_list = rules_sub.add_parser("list", help="print the rules in priority order")
+    _add_db_options(rules_list)
+    rules_export = rules_sub.add_parser("export", help="write the rules to a JSON file")
+    rules_export.add_argument("file", type=Path, metavar="FILE")
+    _add_db_options(rules_export)
+    rules_import = rules_sub.add_parser(
+        "import", help="read rules from a JSON file (merged by name unless --replace)"
+    )
+    rules_import.add_argument("file", type=Path, metavar="FILE")
+    rules_import.add_argument(
+        "--replace", action="store_true", help="replace all rules instead of merging by name"
+    )
+    _add_db_options(rules_import)
+
     simulate = add("simulate", "stand in for demo.exe and WeChat on an exchange.db")
     _add_db_options(simulate)
     simulate.add_argument("--rate", type=float, default=2.0, help="events per second (default 2)")
@@ -241,6 +257,36 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rules(args: argparse.Namespace) -> int:
+    from wxpanel.core.rules import RuleStore, export_rules, format_rules_table, import_rules_file
+
+    db = _checked_db(args)
+    paths = DataPaths.beside(db, args.data_dir)
+    with RuleStore.open(paths.history) as store:
+        if args.rules_command == "list":
+            print(
+                format_rules_table(
+                    store.rules(),
+                    store.counters(),
+                    enabled=store.auto_reply_enabled(),
+                    now=time.time(),
+                )
+            )
+        elif args.rules_command == "export":
+            rules = store.rules()
+            export_rules(args.file, rules)
+            print(f"{len(rules)} rules written to {args.file}")
+        else:
+            summary, warnings = import_rules_file(store, args.file, replace_all=args.replace)
+            for warning in warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+            print(
+                f"{summary.added} added, {summary.replaced} replaced,"
+                f" {summary.removed} removed from {args.file}"
+            )
+    return 0
+
+
 def cmd_simulate(args: argparse.Namespace) -> int:
     from wxpanel.core.headless import install_signal_handlers
     from wxpanel.core.simulator import Simulator
@@ -285,6 +331,7 @@ COMMANDS = {
     "export": cmd_export,
     "stats": cmd_stats,
     "simulate": cmd_simulate,
+    "rules": cmd_rules,
 }
 
 

@@ -135,3 +135,45 @@ def test_stats_counts_the_traffic(exchange_db: Path, capsys: pytest.CaptureFixtu
     assert figures["oldest_pending_age"] is not None
     assert main(["stats", "--db", str(exchange_db)]) == 0
     assert "wx_event backlog     1" in capsys.readouterr().out
+
+
+RULES_FILE = """{"format": "wxpanel-rules", "version": 1, "rules": [
+ {"name": "菜单", "triggers": ["菜单"], "reply": {"texts": ["功能列表"]}},
+ {"name": "订单", "triggers": [{"pattern": "^订单(\\\\d+)$", "mode": "regex"}],
+  "reply": {"texts": ["订单 {1} 已收到"]}, "cooldown": 60}
+]}"""
+
+
+def test_rules_import_list_export_round_trip(
+    exchange_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "rules.json"
+    source.write_text(RULES_FILE, encoding="utf-8")
+    assert main(["rules", "import", str(source), "--db", str(exchange_db)]) == 0
+    assert "2 added" in capsys.readouterr().out
+    assert main(["rules", "list", "--db", str(exchange_db)]) == 0
+    listing = capsys.readouterr().out
+    assert "菜单" in listing and "^订单(\\d+)$" in listing
+    exported = tmp_path / "out.json"
+    assert main(["rules", "export", str(exported), "--db", str(exchange_db)]) == 0
+    data = json.loads(exported.read_text(encoding="utf-8"))
+    assert [rule["name"] for rule in data["rules"]] == ["菜单", "订单"]
+    # importing the export again replaces by name: nothing is duplicated
+    assert main(["rules", "import", str(exported), "--db", str(exchange_db)]) == 0
+    assert "0 added, 2 replaced" in capsys.readouterr().out
+
+
+def test_bad_rules_file_is_refused_whole(exchange_db: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.json"
+    bad.write_text(
+        '{"format": "wxpanel-rules", "version": 1, "rules": ['
+        '{"name": "ok", "triggers": ["hi"], "reply": {"texts": ["hello"]}},'
+        '{"name": "x", "triggers": [{"pattern": "(", "mode": "regex"}],'
+        ' "reply": {"texts": ["y"]}}]}',
+        encoding="utf-8",
+    )
+    result = run("rules", "import", str(bad), "--db", str(exchange_db))
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "rules[1].triggers[0].pattern: bad regular expression" in result.stderr
+    listing = run("rules", "list", "--db", str(exchange_db))
+    assert listing.returncode == 0 and " ok " not in listing.stdout  # nothing half-imported
