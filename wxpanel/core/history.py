@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wxpanel.core import stats
 from wxpanel.core.codec import Flag
 from wxpanel.core.errors import HistoryError
 from wxpanel.core.models import CommandStatus, Conversation, Message, Origin
@@ -228,6 +229,7 @@ class HistoryWriter:
             (first, first + len(rows) - 1),
         )
         cls._touch_conversations(conn, messages)
+        stats.note_messages(conn, messages)
         return messages
 
     @staticmethod

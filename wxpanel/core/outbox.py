@@ -21,6 +21,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from wxpanel.core import stats
 from wxpanel.core.codec import Flag
 from wxpanel.core.errors import PictureError
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
@@ -265,6 +266,7 @@ class Outbox:
                 (cursor.lastrowid, now, message_id),
             )
             HistoryWriter.count(self.conn, {"commands_written": 1, f"sent_{origin}": 1}, now)
+            stats.note_reply(self.conn, conversation, origin, now)
         update = CommandUpdate(message_id, conversation, CommandStatus.WRITTEN, now)
         return [update], now + self.config.stuck_after
 

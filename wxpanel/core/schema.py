@@ -222,6 +222,30 @@ CREATE TABLE timed_run (
 CREATE INDEX timed_run_by_timed ON timed_run(timed_id, id);
 """
 
+_V3: Final = """
+-- Dashboard statistics (wxpanel.core.stats), kept incrementally like the
+-- counters.  The busiest conversations are read through this index instead
+-- of sorting the conversation table.
+CREATE INDEX conversation_by_count ON conversation(message_count);
+
+-- Private conversations whose oldest incoming message is not answered yet:
+-- one row per waiting conversation, deleted by the answer.
+CREATE TABLE response_wait (
+    conversation TEXT PRIMARY KEY,
+    since REAL NOT NULL  -- time of the oldest unanswered incoming message
+) WITHOUT ROWID;
+-- First-response times in private chats, one per answered wait; rows older
+-- than a week are pruned as new ones arrive.
+CREATE TABLE response_sample (
+    id INTEGER PRIMARY KEY,
+    time REAL NOT NULL,  -- when the answer was written to wx_command (or seen)
+    conversation TEXT NOT NULL,
+    origin TEXT NOT NULL,  -- manual, auto, or event (typed on the phone)
+    seconds REAL NOT NULL
+);
+CREATE INDEX response_sample_by_time ON response_sample(time);
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
