@@ -333,20 +333,25 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
 
 _ENGINE_QUERIES = {
     "Engine._measure: oldest written": (
-        "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
+        "SELECT min(written_at) FROM message"
+        " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
     ),
     "Engine._measure: open counts": (
         "SELECT status, count(*) FROM message"
         " WHERE status IN ('queued', 'written', 'stuck') GROUP BY status"
     ),
     "Outbox.step: in flight": (
-        "SELECT status, written_at FROM message WHERE status IN ('written', 'stuck')"
+        "SELECT status, written_at FROM message"
+        " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
     ),
     "Outbox._release: next queued": (
-        "SELECT id, origin, jitter, not_before FROM message WHERE status = 'queued'"
+        "SELECT id, origin, jitter, not_before FROM message"
+        " WHERE status IN ('queued', 'written', 'stuck') AND status = 'queued'"
         " ORDER BY priority, id LIMIT 1"
     ),
-    "Outbox._written_times: last": "SELECT max(written_at) FROM message",
+    "Outbox._written_times: last": (
+        "SELECT max(written_at) FROM message WHERE written_at IS NOT NULL"
+    ),
 }
 
 

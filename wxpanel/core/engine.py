@@ -422,7 +422,8 @@ class Engine:
                     ).fetchall()
                 )
                 oldest = self.hconn.execute(
-                    "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
+                    "SELECT min(written_at) FROM message"
+                    " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
                 ).fetchone()[0]
                 base = replace(
                     base,

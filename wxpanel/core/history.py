@@ -478,7 +478,8 @@ class HistoryStore:
     def oldest_open_command(self) -> float | None:
         """When the oldest command still in wx_command was written there."""
         row = self.conn.execute(
-            "SELECT min(written_at) FROM message WHERE status IN ('written', 'stuck')"
+            "SELECT min(written_at) FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
         ).fetchone()
         return row[0]
 

@@ -13,6 +13,11 @@ and it means a demo.exe that is not running does not find a heap of
 commands to fire at once when it comes back: the pacer stays in charge.  It
 also makes tracking exact: SQLite reuses rowids, so "our row is gone" is only
 meaningful while we write nothing else.
+
+Queries on open commands repeat ``status IN ('queued', 'written', 'stuck')``,
+the condition of the partial index ``message_open_command``: SQLite uses a
+partial index only when a query states its condition, and without it every
+poll would scan the whole history.
 """
 
 from __future__ import annotations
@@ -151,7 +156,8 @@ class Outbox:
         updates = list(self._track(now))
         next_due: float | None = None
         in_flight = self.conn.execute(
-            "SELECT status, written_at FROM message WHERE status IN ('written', 'stuck')"
+            "SELECT status, written_at FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
         ).fetchone()
         if in_flight is None:
             release, next_due = self._release(now)
@@ -164,7 +170,8 @@ class Outbox:
         """Mark our wx_command rows TAKEN once demo.exe removed them, STUCK when late."""
         if (
             self.conn.execute(
-                "SELECT 1 FROM message WHERE status IN ('written', 'stuck') LIMIT 1"
+                "SELECT 1 FROM message"
+                " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued' LIMIT 1"
             ).fetchone()
             is None
         ):
@@ -173,7 +180,8 @@ class Outbox:
         with immediate(self.conn):
             open_rows = self.conn.execute(
                 "SELECT id, conversation, status, command, content, wx_rowid, written_at"
-                " FROM message WHERE status IN ('written', 'stuck')"
+                " FROM message"
+                " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
             ).fetchall()
             for message_id, conversation, status, command, content, rowid, written_at in open_rows:
                 if not self._still_queued(rowid, command, conversation, content):
@@ -215,7 +223,9 @@ class Outbox:
         ).fetchall()
         times = [row[0] for row in rows]
         if not times:
-            last = self.conn.execute("SELECT max(written_at) FROM message").fetchone()[0]
+            last = self.conn.execute(
+                "SELECT max(written_at) FROM message WHERE written_at IS NOT NULL"
+            ).fetchone()[0]
             if last is not None:
                 times.append(last)
         return times
@@ -223,7 +233,8 @@ class Outbox:
     def _release(self, now: float) -> tuple[list[CommandUpdate], float | None]:
         """Write the next queued command into wx_command if the pacer allows it."""
         candidate = self.conn.execute(
-            "SELECT id, origin, jitter, not_before FROM message WHERE status = 'queued'"
+            "SELECT id, origin, jitter, not_before FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') AND status = 'queued'"
             " ORDER BY priority, id LIMIT 1"
         ).fetchone()
         if candidate is None:

@@ -1,0 +1,54 @@
+"""No statement the poller runs may scan the whole history.
+
+SQLite uses a partial index only when a query states the index's condition,
+so a query that looks indexed can still read every message.  This test
+records every statement an Engine runs while idle, while ingesting, and with
+commands queued, written and stuck, and asks SQLite for each one's plan.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from tests.conftest import insert_events, text_event
+from wxpanel.core.engine import Engine
+from wxpanel.core.models import Origin
+from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.core.settings import Settings
+
+#: Tables that grow with the history; a SCAN of one of them is a bug.
+HISTORY_TABLES = ("message", "conversation", "minute_count", "error_log", "response_sample")
+
+
+def test_poller_queries_use_indexes(exchange_db: Path) -> None:
+    slow = Settings(pacer=PacerConfig(PacingRule(60, 0, 10), PacingRule(60, 0, 10)))
+    statements: set[str] = set()
+    now = [1_000_000.0]
+    with Engine(exchange_db, settings=slow, clock=lambda: now[0]) as engine:
+        for conn in (engine.conn, engine.hconn):
+            conn.set_trace_callback(statements.add)
+        insert_events(exchange_db, [text_event(f"wxid_{i}", "你好") for i in range(50)])
+        for _ in range(5):
+            engine.poll()
+        engine.queue_text("wxid_1", "reply", origin=Origin.AUTO)
+        engine.queue_text("wxid_2", "second", origin=Origin.AUTO)
+        for step in (0.1, 1, 40, 100):  # written, then stuck, then the next one
+            now[0] += step
+            engine.poll()
+        now[0] += 2
+        engine.poll()  # the safety poll and the health measurement
+        history = engine.paths.history
+    checker = sqlite3.connect(exchange_db)
+    checker.execute("ATTACH DATABASE ? AS hist", (str(history),))
+    scans = []
+    for sql in sorted(statements):
+        if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+            continue
+        plan = [row[3] for row in checker.execute("EXPLAIN QUERY PLAN " + sql)]
+        for step in plan:
+            if any(step == f"SCAN {table}" or step.startswith(f"SCAN {table} ")
+                   for table in HISTORY_TABLES):  # fmt: skip
+                scans.append(f"{sql}\n    -> {step}")
+    assert not scans, "full scans of the history:\n" + "\n".join(scans)
+    assert len(statements) > 20  # the trace saw the poller's work
