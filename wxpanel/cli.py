@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import logging.handlers
 import sys
 import threading
 import time
@@ -18,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from wxpanel import __version__
-from wxpanel.core import exchange
+from wxpanel.core import exchange, logbook
 from wxpanel.core.errors import AlreadyRunningError, ExchangeLockedError, KnownError
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.paths import DataPaths
@@ -135,24 +134,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _setup_logging(paths: DataPaths | None, verbose: bool) -> None:
-    root = logging.getLogger()
-    root.setLevel(logging.DEBUG)
-    stderr = logging.StreamHandler(sys.stderr)
-    stderr.setLevel(logging.DEBUG if verbose else logging.INFO)
-    stderr.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s", "%H:%M:%S"))
-    root.addHandler(stderr)
-    if paths is not None:
-        file_handler = logging.handlers.RotatingFileHandler(
-            paths.logs / "wxpanel.log", maxBytes=2_000_000, backupCount=5, encoding="utf-8"
-        )
-        file_handler.setFormatter(
-            logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s")
-        )
-        file_handler.setLevel(logging.INFO)
-        root.addHandler(file_handler)
-
-
 def cmd_headless(args: argparse.Namespace) -> int:
     from wxpanel.core import headless
     from wxpanel.core.engine import Engine
@@ -162,12 +143,12 @@ def cmd_headless(args: argparse.Namespace) -> int:
     except ExchangeLockedError:
         db = args.db  # demo.exe is busy: the poller waits for the lock itself
     engine = Engine(db, data_dir=args.data_dir)
-    _setup_logging(engine.paths, args.verbose)
+    logbook.setup_logging(engine.paths, verbose=args.verbose)
     stop = threading.Event()
     headless.install_signal_handlers(stop)
     log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
     try:
-        count = headless.run(engine, stop)
+        count = headless.run(engine, stop, headless.HealthLog(engine))
     finally:
         engine.close()
     log.info("stopped cleanly after %d messages", count)
@@ -292,7 +273,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     from wxpanel.core.simulator import Simulator
 
     db = _checked_db(args)
-    _setup_logging(None, False)
+    logbook.setup_logging(None)
     stop = threading.Event()
     install_signal_handlers(stop)
     simulator = Simulator(db, seed=args.seed)

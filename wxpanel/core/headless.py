@@ -10,10 +10,12 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from types import FrameType
 
 from wxpanel.core.engine import Engine, PollResult
+from wxpanel.core.health import HealthMonitor, gather_input
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +42,7 @@ def run(
                 message.direction.value,
                 message.conversation,
                 message.sender or "",
-                (message.content or "")[:200],
+                _one_line(message.content),
             )
         for update in result.updates:
             log.info("command %d to %s: %s %s", update.message_id, update.conversation,
@@ -57,6 +59,40 @@ def run(
         if result.delay > 0:
             stop.wait(result.delay)
     return ingested
+
+
+def _one_line(text: str | None, limit: int = 200) -> str:
+    """A message as one log line: newlines shown, long texts cut."""
+    flat = (text or "").replace("\r", "").replace("\n", " ⏎ ")
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+class HealthLog:
+    """Logs health checks turning red and recovering, for an operator reading the log.
+
+    Fed with every :class:`PollResult`; measures the disks only when the
+    Engine sent a fresh health snapshot (about once a second).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._monitor = HealthMonitor(started_at=time.time())
+
+    def __call__(self, result: PollResult) -> None:
+        for alert in result.alerts:
+            log.warning("auto-reply stopped: %s %s", alert.conversation or "", alert.detail)
+        for run in result.timed_runs:
+            log.info("timed message %r: %s %s", run.name, run.outcome.value, run.detail or "")
+        if result.health is None:
+            return
+        data = gather_input(
+            self._engine.exchange_db, self._engine.paths.history, result.health, time.time()
+        )
+        for transition in self._monitor.update(data):
+            if transition.recovered:
+                log.info("health: %s recovered: %s", transition.check.title, transition.check.text)
+            else:
+                log.warning("health: %s is red: %s", transition.check.title, transition.check.text)
 
 
 def install_signal_handlers(stop: threading.Event) -> None:
