@@ -36,7 +36,7 @@ from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
 from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
-from wxpanel.core.rules.timed import TimedRun
+from wxpanel.core.rules.timed import TimedRun, send_late
 from wxpanel.core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -198,8 +198,7 @@ class Engine:
             pacer=self.pacer,
             now=self.clock(),
         )
-        self._state.last_reported_id = max(self._state.last_reported_id, message.id)
-        self._state.outbox_due = self.clock()
+        self._note_queued([message])
         return message
 
     def queue_picture(self, to: str, picture: Path, origin: Origin = Origin.MANUAL) -> Message:
@@ -213,9 +212,27 @@ class Engine:
             pacer=self.pacer,
             now=self.clock(),
         )
-        self._state.last_reported_id = max(self._state.last_reported_id, message.id)
-        self._state.outbox_due = self.clock()
+        self._note_queued([message])
         return message
+
+    def send_late(self, run_id: int) -> list[Message]:
+        """Send a missed timed message after all: the operator asked for it."""
+        messages = send_late(
+            self.hconn,
+            self.pacer,
+            run_id,
+            self.clock(),
+            picture_max_bytes=self.settings.outbox.picture_max_bytes,
+        )
+        self._note_queued(messages)
+        return messages
+
+    def _note_queued(self, messages: Sequence[Message]) -> None:
+        """Our own new messages are reported by the caller, not again by :meth:`poll`."""
+        if messages:
+            newest = max(m.id for m in messages)
+            self._state.last_reported_id = max(self._state.last_reported_id, newest)
+            self._state.outbox_due = self.clock()
 
     # -- polling --------------------------------------------------------------
 
