@@ -27,7 +27,7 @@ from types import TracebackType
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
-from wxpanel.core import exchange
+from wxpanel.core import exchange, logbook
 from wxpanel.core.errors import ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Simulator
@@ -199,7 +199,11 @@ def _run_simulator(simulator: Simulator, stop: threading.Event) -> None:
 
 def run_gui(args: argparse.Namespace) -> int:
     """Open the panel; returns the exit status."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    console = logging.StreamHandler()  # stderr, INFO and up, even once the log book is set up
+    console.setLevel(logging.INFO)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s", handlers=[console]
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("wxpanel")
@@ -214,6 +218,7 @@ def run_gui(args: argparse.Namespace) -> int:
     sim_thread: threading.Thread | None = None
     window: MainWindow | None = None
     single: SingleInstance | None = None
+    book: logbook.Logbook | None = None
     status: list[int] = []
     try:
         if args.demo:
@@ -243,6 +248,8 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         single.listen()
         paths = DataPaths.beside(db, args.data_dir)
+        # The rotating log file beside the data and the ring the log page shows.
+        book = logbook.setup_logging(paths, stderr=False)
         preferences = load_preferences(paths.settings)
         if preferences.language:
             for translator in translators:
@@ -250,6 +257,7 @@ def run_gui(args: argparse.Namespace) -> int:
             translators = install_translators(app, QLocale(preferences.language))
         window = MainWindow(PollThread(db, args.data_dir), preferences)
         single.activated.connect(window.bring_to_front)
+        window.dashboard.log_page.attach(book.ring, book.path)
 
         def fatal(message: str) -> None:
             if not headless:
@@ -301,6 +309,8 @@ def run_gui(args: argparse.Namespace) -> int:
             simulator.close()
         if single is not None:
             single.close()
+        if book is not None:
+            book.close()  # before the demo's folder goes: the file is open
         if temp is not None:
             temp.cleanup()
         restore_hook()

@@ -37,6 +37,8 @@ from wxpanel.core.models import CommandUpdate, Conversation, Message
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths
 from wxpanel.gui import pictures
+from wxpanel.gui.autoreply import AutoReplyControl
+from wxpanel.gui.dashboard import Dashboard
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
 from wxpanel.gui.models import (
     ChatModel,
@@ -91,6 +93,8 @@ class MainWindow(QMainWindow):
         self._build()
         self.tray = Tray(self)
         self._connect()
+        self.dashboard = Dashboard(self)  # statistics, health, log pages
+        self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
         self.apply_preferences(self.preferences)
         self.resize(1100, 700)
         self._update_title()
@@ -259,6 +263,7 @@ class MainWindow(QMainWindow):
             self.hide()
             return
         self.poller.stop()
+        self.auto_reply.close()
         super().closeEvent(event)
 
     def quit(self) -> None:

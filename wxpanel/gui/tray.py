@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QObject, QRect, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from wxpanel.core.models import Conversation, Message
@@ -70,16 +70,23 @@ class Tray(QObject):
     activated = Signal()
     #: "Quit" in the icon's menu.
     quitRequested = Signal()
+    #: The auto-reply switch in the icon's menu was flipped (True: on).
+    autoReplyToggled = Signal(bool)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.icon: QSystemTrayIcon | None = None
         self._unread = -1
+        self.auto_reply_action: QAction | None = None
         if QSystemTrayIcon.isSystemTrayAvailable():
             self.icon = QSystemTrayIcon(badge_icon(0), self)
             self.icon.activated.connect(self._on_activated)
             self.menu = QMenu()
             self.menu.addAction(self.tr("Show wxpanel"), self.activated.emit)
+            self.auto_reply_action = self.menu.addAction(self.tr("Auto-reply"))
+            self.auto_reply_action.setCheckable(True)
+            self.auto_reply_action.setChecked(True)
+            self.auto_reply_action.toggled.connect(self.autoReplyToggled)
             self.menu.addAction(self.tr("Quit"), self.quitRequested.emit)
             self.icon.setContextMenu(self.menu)
             self.icon.show()
@@ -101,6 +108,21 @@ class Tray(QObject):
         message = messages[0]
         title = names.get(message.conversation, message.conversation)
         self.icon.showMessage(title, display.preview(message), QSystemTrayIcon.MessageIcon.NoIcon)
+
+    def alert(self, title: str, text: str, critical: bool = True) -> None:
+        """A health check turned red (``critical``) or recovered: always shown."""
+        if self.icon is None:
+            return
+        kind = QSystemTrayIcon.MessageIcon
+        self.icon.showMessage(title, text, kind.Critical if critical else kind.Information)
+
+    def set_auto_reply(self, enabled: bool) -> None:
+        """Show the switch's state in the menu (without echoing it back)."""
+        if self.auto_reply_action is None:
+            return
+        self.auto_reply_action.blockSignals(True)
+        self.auto_reply_action.setChecked(enabled)
+        self.auto_reply_action.blockSignals(False)
 
     def _on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:
         if reason in (

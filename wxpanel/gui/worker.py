@@ -17,13 +17,16 @@ methods; it is the only object the window talks to.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from wxpanel.core.engine import Engine
+from wxpanel.core import stats
+from wxpanel.core.engine import Engine, Health
 from wxpanel.core.errors import KnownError
+from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
@@ -59,6 +62,22 @@ class PollWorker(QObject):
     conversationsLoaded = Signal(str, tuple)
     #: Polling was paused (True) or resumed (False).
     pausedChanged = Signal(bool)
+    #: Auto-reply safety stops (:class:`~wxpanel.core.rules.Alert` values: loops, caps).
+    alertsRaised = Signal(tuple)
+    #: New totals of the rules that matched (:class:`~wxpanel.core.rules.RuleCounter`).
+    ruleCountersChanged = Signal(tuple)
+    #: Timed messages sent, missed or failed (:class:`~wxpanel.core.rules.timed.TimedRun`).
+    timedRunsReported = Signal(tuple)
+    #: A missed timed message was sent late on request: (run id, "" or why it could not be).
+    lateSent = Signal(int, str)
+    #: The statistics page's figures (:class:`~wxpanel.core.stats.QueueStats`).
+    statsReady = Signal(object)
+    #: The figures could not be read (history.db busy or damaged): why.
+    statsFailed = Signal(str)
+    #: Disks and history size beside the latest Health (:class:`HealthInput`).
+    healthMeasured = Signal(object)
+    #: The result of an on-demand ``PRAGMA quick_check`` (a health :class:`Check`).
+    integrityChecked = Signal(object)
     #: The Engine is closed; the thread may quit.
     stopped = Signal()
 
@@ -76,6 +95,8 @@ class PollWorker(QObject):
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
         self._paused = False
+        self._health: Health | None = None  # the latest snapshot, for the dashboard
+        self._started_at: float | None = None
 
     # -- life -----------------------------------------------------------------
 
@@ -99,6 +120,8 @@ class PollWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._poll)
+        self.healthChanged.connect(self._remember_health)  # same thread: direct
+        self._started_at = time.time()
         self.ready.emit(self._engine.paths)
         self._timer.start(0)
 
@@ -161,6 +184,12 @@ class PollWorker(QObject):
             self.commandsUpdated.emit(result.updates)
         if result.health is not None:
             self.healthChanged.emit(result.health)
+        if result.alerts:
+            self.alertsRaised.emit(result.alerts)
+        if result.rule_counters:
+            self.ruleCountersChanged.emit(result.rule_counters)
+        if result.timed_runs:
+            self.timedRunsReported.emit(result.timed_runs)
         timer.start(max(0, round(result.delay * 1000)))
 
     # -- requests from the GUI -------------------------------------------------
@@ -229,6 +258,25 @@ class PollWorker(QObject):
     def markRead(self, conversation: str) -> None:
         self._write(lambda store: store.mark_read(conversation))
 
+    @Slot(int)
+    def sendLate(self, run_id: int) -> None:
+        """Send a missed timed message after all, through the Engine's pacer and outbox."""
+        engine = self._engine
+        if engine is None:
+            self.lateSent.emit(run_id, "the poller is not running")
+            return
+        try:
+            messages = engine.send_late(run_id)
+        except Exception as exc:  # KnownError (deleted, not missed), a lock, a gone picture
+            if not isinstance(exc, KnownError):
+                log.warning("cannot send timed run #%s late: %s", run_id, exc)
+            self.lateSent.emit(run_id, str(exc) or type(exc).__name__)
+            return
+        log.info("timed run #%s sent late on request: %d command(s)", run_id, len(messages))
+        self.messagesArrived.emit(tuple(messages))
+        self.lateSent.emit(run_id, "")
+        self._poll_soon()
+
     def _write(self, action: Callable[[HistoryStore], None]) -> None:
         if self._store is None:
             return
@@ -237,6 +285,53 @@ class PollWorker(QObject):
         except Exception as exc:
             log.exception("cannot update history")
             self.failed.emit(str(exc))
+
+    # -- the dashboard: statistics and health ------------------------------------
+
+    @Slot(object)
+    def _remember_health(self, snapshot: Health) -> None:
+        self._health = snapshot
+
+    @Slot()
+    def collectStats(self) -> None:
+        """The statistics page's figures, from history.db's incremental tables only.
+
+        exchange.db is not opened: its backlog and pending rows come from the
+        Engine's latest Health.
+        """
+        if self._store is None:
+            self.statsFailed.emit("the poller is not running")
+            return
+        try:
+            figures = stats.collect(self._store, None, health=self._health)
+        except Exception as exc:  # a lock held too long, a damaged file: the page says so
+            log.warning("cannot collect statistics: %s", exc)
+            self.statsFailed.emit(str(exc) or type(exc).__name__)
+            return
+        self.statsReady.emit(figures)
+
+    @Slot()
+    def measureHealth(self) -> None:
+        """Free disk beside both files and history.db's size, with the latest Health."""
+        engine = self._engine
+        if engine is None:
+            return
+        data = gather_input(
+            engine.exchange_db,
+            engine.paths.history,
+            self._health,
+            time.time(),
+            started_at=self._started_at,
+        )
+        self.healthMeasured.emit(data)
+
+    @Slot()
+    def checkIntegrity(self) -> None:
+        """``PRAGMA quick_check`` on history.db; polling waits meanwhile (no write meets it)."""
+        engine = self._engine
+        if engine is None:
+            return
+        self.integrityChecked.emit(integrity_check(engine.paths.history))
 
     def _poll_soon(self) -> None:
         """Let the outbox see a new command now rather than after the idle delay."""
@@ -264,6 +359,15 @@ class PollThread(QObject):
     historyLoaded = Signal(str, int, tuple, bool)
     conversationsLoaded = Signal(str, tuple)
     pausedChanged = Signal(bool)
+    alertsRaised = Signal(tuple)
+    ruleCountersChanged = Signal(tuple)
+    timedRunsReported = Signal(tuple)
+    lateSent = Signal(int, str)
+
+    statsReady = Signal(object)
+    statsFailed = Signal(str)
+    healthMeasured = Signal(object)
+    integrityChecked = Signal(object)
 
     _sendText = Signal(str, str)
     _sendPicture = Signal(str, str)
@@ -275,6 +379,10 @@ class PollThread(QObject):
     _pause = Signal()
     _resume = Signal()
     _shutdown = Signal()
+    _collectStats = Signal()
+    _measureHealth = Signal()
+    _checkIntegrity = Signal()
+    _sendLate = Signal(int)
 
     def __init__(
         self,
@@ -286,6 +394,7 @@ class PollThread(QObject):
         super().__init__(parent)
         self.exchange_db = exchange_db
         self.paths = DataPaths.beside(exchange_db, data_dir)
+        self.settings = settings  # None: the Engine reads settings.json
         self.qthread = QThread()
         self.qthread.setObjectName("wxpanel-poller")
         self.worker = PollWorker(exchange_db, data_dir, settings)
@@ -301,6 +410,11 @@ class PollThread(QObject):
         self.worker.historyLoaded.connect(self.historyLoaded, queued)
         self.worker.conversationsLoaded.connect(self.conversationsLoaded, queued)
         self.worker.pausedChanged.connect(self.pausedChanged, queued)
+        self.worker.alertsRaised.connect(self.alertsRaised, queued)
+        self.worker.ruleCountersChanged.connect(self.ruleCountersChanged, queued)
+        self.worker.timedRunsReported.connect(self.timedRunsReported, queued)
+        self.worker.lateSent.connect(self.lateSent, queued)
+        self._sendLate.connect(self.worker.sendLate)
         self._sendText.connect(self.worker.sendText)
         self._sendPicture.connect(self.worker.sendPicture)
         self._loadHistory.connect(self.worker.loadHistory)
@@ -311,6 +425,13 @@ class PollThread(QObject):
         self._pause.connect(self.worker.pause)
         self._resume.connect(self.worker.resume)
         self._shutdown.connect(self.worker.shutdown)
+        self.worker.statsReady.connect(self.statsReady, queued)
+        self.worker.statsFailed.connect(self.statsFailed, queued)
+        self.worker.healthMeasured.connect(self.healthMeasured, queued)
+        self.worker.integrityChecked.connect(self.integrityChecked, queued)
+        self._collectStats.connect(self.worker.collectStats)
+        self._measureHealth.connect(self.worker.measureHealth)
+        self._checkIntegrity.connect(self.worker.checkIntegrity)
         self.paused = False
 
     def start(self) -> None:
@@ -354,6 +475,22 @@ class PollThread(QObject):
 
     def set_muted(self, conversation: str, muted: bool) -> None:
         self._setMuted.emit(conversation, muted)
+
+    def send_late(self, run_id: int) -> None:
+        """Send a missed timed message now (the operator asked); answered by ``lateSent``."""
+        self._sendLate.emit(run_id)
+
+    def request_stats(self) -> None:
+        """Ask for the statistics; answered by ``statsReady`` (or ``statsFailed``)."""
+        self._collectStats.emit()
+
+    def measure_health(self) -> None:
+        """Ask for disk and history size figures; answered by ``healthMeasured``."""
+        self._measureHealth.emit()
+
+    def check_integrity(self) -> None:
+        """Run ``PRAGMA quick_check`` in the worker; answered by ``integrityChecked``."""
+        self._checkIntegrity.emit()
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

@@ -34,6 +34,118 @@
     </message>
 </context>
 <context>
+    <name>AutoReplyControl</name>
+    <message>
+        <source>Auto-reply</source>
+        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
+        <translation>自动回复</translation>
+    </message>
+    <message>
+        <source>Rules</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>Timed messages</source>
+        <translation>定时消息</translation>
+    </message>
+    <message>
+        <source>Cannot open the rules: %1</source>
+        <translation>无法打开规则：%1</translation>
+    </message>
+    <message>
+        <source>%1 timed message(s) missed while wxpanel was closed: see Timed messages.</source>
+        <translation>wxpanel 关闭期间错过了 %1 条定时消息：请查看“定时消息”。</translation>
+    </message>
+    <message>
+        <source>Cannot switch auto-reply: %1</source>
+        <translation>无法切换自动回复：%1</translation>
+    </message>
+    <message>
+        <source>ON</source>
+        <translation>开</translation>
+    </message>
+    <message>
+        <source>OFF</source>
+        <translation>关</translation>
+    </message>
+    <message>
+        <source>Auto-reply: %1</source>
+        <translation>自动回复：%1</translation>
+    </message>
+    <message>
+        <source>Switch every auto-reply on or off (%1)</source>
+        <translation>打开或关闭全部自动回复（%1）</translation>
+    </message>
+    <message>
+        <source>Auto-reply %1</source>
+        <translation>自动回复 %1</translation>
+    </message>
+    <message>
+        <source>wxpanel auto-reply</source>
+        <translation>wxpanel 自动回复</translation>
+    </message>
+    <message>
+        <source>Possible bot loop in %1: auto-replies there are paused. %2</source>
+        <translation>%1 可能出现机器人互相回复的循环：已暂停在该会话自动回复。%2</translation>
+    </message>
+    <message>
+        <source>Auto-reply limit reached %1: answers were dropped. %2</source>
+        <translation>自动回复已达上限%1：部分回复被丢弃。%2</translation>
+    </message>
+    <message>
+        <source>in %1</source>
+        <translation>（%1）</translation>
+    </message>
+    <message>
+        <source>A rule&apos;s picture cannot be sent %1: %2</source>
+        <translation>规则的图片无法发送%1：%2</translation>
+    </message>
+    <message>
+        <source>A stored rule is invalid and was skipped %1: %2</source>
+        <translation>一条已保存的规则无效，已跳过%1：%2</translation>
+    </message>
+    <message>
+        <source>%1 timed message(s) were missed or failed: see Timed messages.</source>
+        <translation>%1 条定时消息被错过或发送失败：请查看“定时消息”。</translation>
+    </message>
+    <message>
+        <source>wxpanel timed messages</source>
+        <translation>wxpanel 定时消息</translation>
+    </message>
+    <message>
+        <source>Timed messages (%1)</source>
+        <translation>定时消息（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>Dashboard</name>
+    <message>
+        <source>Statistics</source>
+        <extracomment>How often the checks are evaluated (and disks measured) without a new Health. The &quot;recovered&quot; strip hides itself after this long. Where the alert preferences live in settings.json (kept by the core and the panel). A check turned red (a :class:`~wxpanel.core.health.Transition`). A check that had turned red is green again. The checks were evaluated again (a tuple of :class:`Check`).</extracomment>
+        <translation>统计</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>Log</source>
+        <translation>日志</translation>
+    </message>
+    <message>
+        <source>wxpanel: alert</source>
+        <translation>wxpanel：告警</translation>
+    </message>
+    <message>
+        <source>Recovered: %1</source>
+        <translation>已恢复：%1</translation>
+    </message>
+    <message>
+        <source>wxpanel: recovered</source>
+        <translation>wxpanel：已恢复</translation>
+    </message>
+</context>
+<context>
     <name>Display</name>
     <message>
         <source>Unknown</source>
@@ -148,6 +260,114 @@
     <message>
         <source>Content</source>
         <translation>内容</translation>
+    </message>
+</context>
+<context>
+    <name>HealthPage</name>
+    <message>
+        <source>Waiting for the first check…</source>
+        <extracomment>Transitions kept in the page&apos;s &quot;recent changes&quot; list. The user asked for ``PRAGMA quick_check``. The &quot;play a sound&quot; switch changed.</extracomment>
+        <translation>等待第一次检查…</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查项</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>Check history integrity</source>
+        <translation>检查历史库完整性</translation>
+    </message>
+    <message>
+        <source>Runs PRAGMA quick_check on history.db; seconds on a large history</source>
+        <translation>对 history.db 运行 PRAGMA quick_check；历史很大时需要几秒</translation>
+    </message>
+    <message>
+        <source>Play a sound when a check turns red</source>
+        <translation>检查项变红时播放提示音</translation>
+    </message>
+    <message>
+        <source>Recent changes</source>
+        <translation>最近的变化</translation>
+    </message>
+    <message>
+        <source>%1 check(s) red: see below</source>
+        <translation>%1 项检查为红色：见下方</translation>
+    </message>
+    <message>
+        <source>Working, %1 warning(s)</source>
+        <translation>运行中，%1 项警告</translation>
+    </message>
+    <message>
+        <source>Everything is working</source>
+        <translation>一切正常</translation>
+    </message>
+    <message>
+        <source>Polling is paused: the checks resume with it</source>
+        <translation>轮询已暂停：检查将随轮询一起恢复</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>检查中…</translation>
+    </message>
+    <message>
+        <source>The poller is not running: no check was made</source>
+        <translation>轮询器未运行：未进行检查</translation>
+    </message>
+    <message>
+        <source>Turned red: %1</source>
+        <translation>变红：%1</translation>
+    </message>
+    <message>
+        <source>Recovered: %1</source>
+        <translation>已恢复：%1</translation>
+    </message>
+</context>
+<context>
+    <name>LogPage</name>
+    <message>
+        <source>Debug and above</source>
+        <extracomment>New lines are appended at most this often.</extracomment>
+        <translation>调试及以上</translation>
+    </message>
+    <message>
+        <source>Info and above</source>
+        <translation>信息及以上</translation>
+    </message>
+    <message>
+        <source>Warnings and errors</source>
+        <translation>警告和错误</translation>
+    </message>
+    <message>
+        <source>Errors only</source>
+        <translation>仅错误</translation>
+    </message>
+    <message>
+        <source>Filter the log…</source>
+        <translation>筛选日志…</translation>
+    </message>
+    <message>
+        <source>Copy for a bug report</source>
+        <translation>复制用于问题报告</translation>
+    </message>
+    <message>
+        <source>Copies the versions of wxpanel, Python and SQLite and the lines shown</source>
+        <translation>复制 wxpanel、Python 和 SQLite 的版本以及当前显示的日志行</translation>
+    </message>
+    <message>
+        <source>The log is not being recorded</source>
+        <translation>日志未被记录</translation>
+    </message>
+    <message>
+        <source>Log file: %1</source>
+        <translation>日志文件：%1</translation>
     </message>
 </context>
 <context>
@@ -295,6 +515,33 @@
     </message>
 </context>
 <context>
+    <name>MissedRunsModel</name>
+    <message>
+        <source>Timed message</source>
+        <translation>定时消息</translation>
+    </message>
+    <message>
+        <source>Was due</source>
+        <translation>原定时间</translation>
+    </message>
+    <message>
+        <source>What happened</source>
+        <translation>情况</translation>
+    </message>
+    <message>
+        <source>failed: %1</source>
+        <translation>失败：%1</translation>
+    </message>
+    <message>
+        <source>missed: wxpanel was not running</source>
+        <translation>已错过：当时 wxpanel 未运行</translation>
+    </message>
+    <message>
+        <source>(and %1 earlier)</source>
+        <translation>（之前还有 %1 次）</translation>
+    </message>
+</context>
+<context>
     <name>Pictures</name>
     <message>
         <source>Send a picture</source>
@@ -308,6 +555,505 @@
     <message>
         <source>Pictures (*.png *.jpg *.jpeg *.gif *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.bmp)</translation>
+    </message>
+</context>
+<context>
+    <name>RuleDialog</name>
+    <message>
+        <source>Choose a picture</source>
+        <extracomment>Fields are outlined once the user changed something (or when editing): a fresh form is not a page of red boxes, its list says what is missing.</extracomment>
+        <translation>选择图片</translation>
+    </message>
+    <message>
+        <source>Pictures (*.png *.jpg *.jpeg *.gif *.bmp)</source>
+        <translation>图片 (*.png *.jpg *.jpeg *.gif *.bmp)</translation>
+    </message>
+    <message>
+        <source>Edit rule</source>
+        <translation>编辑规则</translation>
+    </message>
+    <message>
+        <source>New rule</source>
+        <translation>新建规则</translation>
+    </message>
+    <message>
+        <source>Rule</source>
+        <translation>规则</translation>
+    </message>
+    <message>
+        <source>A name you will recognise</source>
+        <translation>一个便于识别的名称</translation>
+    </message>
+    <message>
+        <source>Answer keywords</source>
+        <translation>回复关键词</translation>
+    </message>
+    <message>
+        <source>Default reply (nothing else matched)</source>
+        <translation>默认回复（没有其他规则匹配时）</translation>
+    </message>
+    <message>
+        <source>Welcome a friend request</source>
+        <translation>欢迎好友请求</translation>
+    </message>
+    <message>
+        <source>Welcome someone joining a group</source>
+        <translation>欢迎新成员入群</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Let later rules answer too (otherwise this rule answers alone)</source>
+        <translation>后面的规则也可以回复（否则只由本规则回复）</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Kind:</source>
+        <translation>类型：</translation>
+    </message>
+    <message>
+        <source>When the message…</source>
+        <translation>当消息……</translation>
+    </message>
+    <message>
+        <source>Add a trigger</source>
+        <translation>添加触发条件</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>Private chats and groups</source>
+        <translation>私聊和群聊</translation>
+    </message>
+    <message>
+        <source>Private chats only</source>
+        <translation>仅私聊</translation>
+    </message>
+    <message>
+        <source>Groups only</source>
+        <translation>仅群聊</translation>
+    </message>
+    <message>
+        <source>Only the conversations below</source>
+        <translation>仅下面列出的会话</translation>
+    </message>
+    <message>
+        <source>wxid_… or …@chatroom, comma separated</source>
+        <translation>wxid_… 或 …@chatroom，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>Conversations or group members never answered</source>
+        <translation>永不回复的会话或群成员</translation>
+    </message>
+    <message>
+        <source>In groups, only when the account is @-mentioned</source>
+        <translation>在群里，仅当本账号被 @ 时</translation>
+    </message>
+    <message>
+        <source>The account&apos;s group nicknames (optional)</source>
+        <translation>本账号的群昵称（可选）</translation>
+    </message>
+    <message>
+        <source>Answer in:</source>
+        <translation>回复范围：</translation>
+    </message>
+    <message>
+        <source>Conversations:</source>
+        <translation>会话：</translation>
+    </message>
+    <message>
+        <source>Never answer:</source>
+        <translation>不回复：</translation>
+    </message>
+    <message>
+        <source>@ names:</source>
+        <translation>@ 名称：</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>The text to send. Several texts: a line with --- between them.</source>
+        <translation>要发送的文字。多条文字之间用单独一行 --- 隔开。</translation>
+    </message>
+    <message>
+        <source>Placeholders: {sender} {nickname} {time} {date} {content}, regex groups {1} {name}</source>
+        <translation>占位符：{sender} {nickname} {time} {date} {content}，正则分组 {1} {name}</translation>
+    </message>
+    <message>
+        <source>Send every text, in order</source>
+        <translation>按顺序发送全部文字</translation>
+    </message>
+    <message>
+        <source>Send one text, at random</source>
+        <translation>随机发送其中一条</translation>
+    </message>
+    <message>
+        <source>Optional: a picture sent after the texts</source>
+        <translation>可选：在文字之后发送的图片</translation>
+    </message>
+    <message>
+        <source>Texts:</source>
+        <translation>文字：</translation>
+    </message>
+    <message>
+        <source>Several texts:</source>
+        <translation>多条文字：</translation>
+    </message>
+    <message>
+        <source>Picture:</source>
+        <translation>图片：</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Only between</source>
+        <translation>仅在</translation>
+    </message>
+    <message>
+        <source>and</source>
+        <translation>至</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>The least time between two answers of this rule in one conversation</source>
+        <translation>本规则在同一会话中两次回复之间的最短间隔</translation>
+    </message>
+    <message>
+        <source>Hours:</source>
+        <translation>时段：</translation>
+    </message>
+    <message>
+        <source>Days:</source>
+        <translation>星期：</translation>
+    </message>
+    <message>
+        <source>Cooldown:</source>
+        <translation>冷却时间：</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Triggers</source>
+        <translation>触发条件</translation>
+    </message>
+    <message>
+        <source>Trigger %1</source>
+        <translation>触发条件 %1</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Never answer</source>
+        <translation>不回复</translation>
+    </message>
+    <message>
+        <source>@ names</source>
+        <translation>@ 名称</translation>
+    </message>
+    <message>
+        <source>Reply text %1</source>
+        <translation>回复文字 %1</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Hours and days</source>
+        <translation>时段和星期</translation>
+    </message>
+    <message>
+        <source>Cooldown</source>
+        <translation>冷却时间</translation>
+    </message>
+</context>
+<context>
+    <name>RulesModel</name>
+    <message>
+        <source>On</source>
+        <extracomment>The user switched a rule on or off in the view: (rule id, enabled). The user moved rows: the new order of every rule id.</extracomment>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Triggers</source>
+        <translation>触发条件</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>范围</translation>
+    </message>
+    <message>
+        <source>Reply</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>匹配次数</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>已回复</translation>
+    </message>
+    <message>
+        <source>Last matched</source>
+        <translation>最近匹配</translation>
+    </message>
+    <message>
+        <source>(when nothing else matched)</source>
+        <translation>（没有其他规则匹配时）</translation>
+    </message>
+    <message>
+        <source>(friend request)</source>
+        <translation>（好友请求）</translation>
+    </message>
+    <message>
+        <source>(someone joined a group)</source>
+        <translation>（有人入群）</translation>
+    </message>
+    <message>
+        <source>Private chats</source>
+        <translation>私聊</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>群聊</translation>
+    </message>
+    <message>
+        <source>Private chats and groups</source>
+        <translation>私聊和群聊</translation>
+    </message>
+    <message>
+        <source>%1 chosen</source>
+        <translation>指定的 %1 个会话</translation>
+    </message>
+    <message>
+        <source>when @-mentioned</source>
+        <translation>被 @ 时</translation>
+    </message>
+    <message>
+        <source>%1 excluded</source>
+        <translation>排除 %1 个</translation>
+    </message>
+    <message>
+        <source>(+%1 more)</source>
+        <translation>（另有 %1 条）</translation>
+    </message>
+    <message>
+        <source>[picture]</source>
+        <translation>[图片]</translation>
+    </message>
+</context>
+<context>
+    <name>RulesPage</name>
+    <message>
+        <source>until %1</source>
+        <translation>至 %1</translation>
+    </message>
+    <message>
+        <source>history.db is busy; try again in a moment</source>
+        <translation>history.db 正忙，请稍后再试</translation>
+    </message>
+    <message>
+        <source>Delete “%1”</source>
+        <translation>删除“%1”</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <extracomment>Something went wrong writing or reading (for the window&apos;s banner).</extracomment>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Duplicate</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Answer before the rule above</source>
+        <translation>优先于上面的规则回复</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新读取</translation>
+    </message>
+    <message>
+        <source>Read the rules again (after a command-line import)</source>
+        <translation>重新读取规则（例如在命令行导入之后）</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>The account&apos;s nicknames and the safety limits</source>
+        <translation>账号昵称和安全限制</translation>
+    </message>
+    <message>
+        <source>The first matching rule answers; drag rows to reorder. Changes apply at once.</source>
+        <translation>由第一条匹配的规则回复；拖动行可调整顺序。修改立即生效。</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Answer these conversations again now</source>
+        <translation>现在恢复自动回复这些会话</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>试一试</translation>
+    </message>
+    <message>
+        <source>wxid_… (private) or …@chatroom (group)</source>
+        <translation>wxid_…（私聊）或 …@chatroom（群聊）</translation>
+    </message>
+    <message>
+        <source>In a group: the member who writes</source>
+        <translation>群聊中：发消息的成员</translation>
+    </message>
+    <message>
+        <source>A sample message</source>
+        <translation>一条示例消息</translation>
+    </message>
+    <message>
+        <source>Try</source>
+        <translation>试试</translation>
+    </message>
+    <message>
+        <source>Conversation:</source>
+        <translation>会话：</translation>
+    </message>
+    <message>
+        <source>Sender:</source>
+        <translation>发送者：</translation>
+    </message>
+    <message>
+        <source>Message:</source>
+        <translation>消息：</translation>
+    </message>
+    <message>
+        <source>Which rule would answer, and exactly what it would send, shows here.</source>
+        <translation>这里会显示哪条规则会回复，以及它将发送的确切内容。</translation>
+    </message>
+    <message>
+        <source>Rules: %1</source>
+        <translation>规则：%1</translation>
+    </message>
+    <message>
+        <source>Loop detection paused auto-replies in: %1</source>
+        <translation>循环检测已暂停以下会话的自动回复：%1</translation>
+    </message>
+    <message>
+        <source>The database is not open yet</source>
+        <translation>数据库尚未打开</translation>
+    </message>
+    <message>
+        <source>Enter a conversation: a wxid or a …@chatroom id</source>
+        <translation>请输入会话：wxid 或 …@chatroom 的 ID</translation>
+    </message>
+    <message>
+        <source>Rule “%1” answers %2</source>
+        <translation>规则“%1”回复 %2</translation>
+    </message>
+    <message>
+        <source>but not now: %1</source>
+        <translation>但现在不会：%1</translation>
+    </message>
+    <message>
+        <source>One of these, at random:</source>
+        <translation>随机发送其中一条：</translation>
+    </message>
+    <message>
+        <source>[picture] %1</source>
+        <translation>[图片] %1</translation>
+    </message>
+    <message>
+        <source>No rule answers this message.</source>
+        <translation>没有规则回复这条消息。</translation>
+    </message>
+    <message>
+        <source>Every rule looked at:</source>
+        <translation>检查过的每条规则：</translation>
+    </message>
+</context>
+<context>
+    <name>SafetyDialog</name>
+    <message>
+        <source>Auto-reply settings</source>
+        <translation>自动回复设置</translation>
+    </message>
+    <message>
+        <source>How the account is @-mentioned in groups</source>
+        <translation>本账号在群里被 @ 时用的名字</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Account nicknames:</source>
+        <translation>账号昵称：</translation>
+    </message>
+    <message>
+        <source>At most per minute, in all:</source>
+        <translation>每分钟最多（全部）：</translation>
+    </message>
+    <message>
+        <source>At most per minute, per conversation:</source>
+        <translation>每分钟最多（每个会话）：</translation>
+    </message>
+    <message>
+        <source>Loop: answers in a row:</source>
+        <translation>循环：连续回复次数：</translation>
+    </message>
+    <message>
+        <source>Loop: each within:</source>
+        <translation>循环：每次间隔不超过：</translation>
+    </message>
+    <message>
+        <source>Loop: then pause for:</source>
+        <translation>循环：随后暂停：</translation>
     </message>
 </context>
 <context>
@@ -382,15 +1128,645 @@
     </message>
 </context>
 <context>
+    <name>StatsPage</name>
+    <message>
+        <source>Waiting for the first figures…</source>
+        <extracomment>How often a visible page asks for fresh figures. A request unanswered this long (the poller stopped meanwhile) no longer blocks new ones. The page wants fresh figures (shown, on its timer, or the Refresh button). New figures are on screen. Seconds from the last request to its figures on screen.</extracomment>
+        <translation>等待第一批数据…</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the figures again now</source>
+        <translation>立即重新读取数据</translation>
+    </message>
+    <message>
+        <source>Messages per minute:</source>
+        <translation>每分钟消息数：</translation>
+    </message>
+    <message>
+        <source>Last hour</source>
+        <translation>最近一小时</translation>
+    </message>
+    <message>
+        <source>Last day</source>
+        <translation>最近一天</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>Since start</source>
+        <translation>开始以来</translation>
+    </message>
+    <message>
+        <source>In</source>
+        <translation>收到</translation>
+    </message>
+    <message>
+        <source>Out</source>
+        <translation>发出</translation>
+    </message>
+    <message>
+        <source>· auto replies</source>
+        <translation>· 自动回复</translation>
+    </message>
+    <message>
+        <source>· manual replies</source>
+        <translation>· 手动回复</translation>
+    </message>
+    <message>
+        <source>· timed messages</source>
+        <translation>· 定时消息</translation>
+    </message>
+    <message>
+        <source>· typed on the phone</source>
+        <translation>· 手机上发送</translation>
+    </message>
+    <message>
+        <source>Errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>First response in private chats (24 h)</source>
+        <translation>私聊首次回复（24 小时）</translation>
+    </message>
+    <message>
+        <source>Median</source>
+        <translation>中位数</translation>
+    </message>
+    <message>
+        <source>Answers</source>
+        <translation>回复数</translation>
+    </message>
+    <message>
+        <source>Chats waiting for an answer</source>
+        <translation>等待回复的会话</translation>
+    </message>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>wx_event backlog</source>
+        <translation>wx_event 积压</translation>
+    </message>
+    <message>
+        <source>Pending in wx_command</source>
+        <translation>wx_command 待处理</translation>
+    </message>
+    <message>
+        <source>· oldest of ours</source>
+        <translation>· 我们最早的一条</translation>
+    </message>
+    <message>
+        <source>Waiting in our outbox</source>
+        <translation>发件箱中等待</translation>
+    </message>
+    <message>
+        <source>Stuck commands</source>
+        <translation>卡住的命令</translation>
+    </message>
+    <message>
+        <source>Events per minute (15 min)</source>
+        <translation>每分钟事件数（15 分钟）</translation>
+    </message>
+    <message>
+        <source>Busiest conversations</source>
+        <translation>最活跃的会话</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>会话</translation>
+    </message>
+    <message>
+        <source>Last message</source>
+        <translation>最后一条消息</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>In wx_command for</source>
+        <translation>在 wx_command 中已有</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Recent errors</source>
+        <translation>最近的错误</translation>
+    </message>
+    <message>
+        <source>Cannot read the statistics: %1</source>
+        <translation>无法读取统计数据：%1</translation>
+    </message>
+    <message>
+        <source>Updated at %1</source>
+        <translation>更新于 %1</translation>
+    </message>
+    <message>
+        <source>Stuck commands (%1)</source>
+        <translation>卡住的命令（%1）</translation>
+    </message>
+    <message>
+        <source>Recent errors (%1)</source>
+        <translation>最近的错误（%1）</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 min</source>
+        <translation>%1 分钟</translation>
+    </message>
+    <message>
+        <source>%1 h</source>
+        <translation>%1 小时</translation>
+    </message>
+</context>
+<context>
+    <name>TimedDialog</name>
+    <message>
+        <source>Edit timed message</source>
+        <translation>编辑定时消息</translation>
+    </message>
+    <message>
+        <source>New timed message</source>
+        <translation>新建定时消息</translation>
+    </message>
+    <message>
+        <source>e.g. Morning greeting</source>
+        <translation>例如：早安问候</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>wxid_… or …@chatroom, comma separated</source>
+        <translation>wxid_… 或 …@chatroom，用逗号分隔</translation>
+    </message>
+    <message>
+        <source>The text; {time} and {date} are filled in</source>
+        <translation>文字；{time} 和 {date} 会自动填入</translation>
+    </message>
+    <message>
+        <source>Optional: a picture sent after the text</source>
+        <translation>可选：在文字之后发送的图片</translation>
+    </message>
+    <message>
+        <source>Once</source>
+        <translation>一次</translation>
+    </message>
+    <message>
+        <source>Every day</source>
+        <translation>每天</translation>
+    </message>
+    <message>
+        <source>Every week</source>
+        <translation>每周</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Send to:</source>
+        <translation>发送给：</translation>
+    </message>
+    <message>
+        <source>Text:</source>
+        <translation>文字：</translation>
+    </message>
+    <message>
+        <source>Picture:</source>
+        <translation>图片：</translation>
+    </message>
+    <message>
+        <source>Repeat:</source>
+        <translation>重复：</translation>
+    </message>
+    <message>
+        <source>At:</source>
+        <translation>时间：</translation>
+    </message>
+    <message>
+        <source>Time:</source>
+        <translation>时刻：</translation>
+    </message>
+    <message>
+        <source>Days:</source>
+        <translation>星期：</translation>
+    </message>
+    <message>
+        <source>that time has passed</source>
+        <translation>该时间已经过去</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Send to</source>
+        <translation>发送给</translation>
+    </message>
+    <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>At</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时刻</translation>
+    </message>
+    <message>
+        <source>Days</source>
+        <translation>星期</translation>
+    </message>
+</context>
+<context>
+    <name>TimedModel</name>
+    <message>
+        <source>On</source>
+        <extracomment>The user switched a timed message on or off: (id, enabled).</extracomment>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>When</source>
+        <translation>时间安排</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下次</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>发送给</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>[picture]</source>
+        <translation>[图片]</translation>
+    </message>
+    <message>
+        <source>once, %1</source>
+        <translation>一次，%1</translation>
+    </message>
+    <message>
+        <source>daily at %1</source>
+        <translation>每天 %1</translation>
+    </message>
+    <message>
+        <source>weekly at %1 on %2</source>
+        <translation>每周 %1（%2）</translation>
+    </message>
+</context>
+<context>
+    <name>TimedPage</name>
+    <message>
+        <source>Delete “%1”</source>
+        <translation>删除“%1”</translation>
+    </message>
+    <message>
+        <source>Add…</source>
+        <extracomment>The operator asked to send a missed run now: the window passes it to the poller. How many missed or failed runs wait for a decision.</extracomment>
+        <translation>添加…</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Missed runs</source>
+        <translation>错过的发送</translation>
+    </message>
+    <message>
+        <source>Times missed while wxpanel was closed: nothing is sent late unless you ask.</source>
+        <translation>wxpanel 关闭期间错过的时间：除非你要求，否则不会补发。</translation>
+    </message>
+    <message>
+        <source>Send now</source>
+        <translation>立即发送</translation>
+    </message>
+    <message>
+        <source>Dismiss</source>
+        <translation>忽略</translation>
+    </message>
+    <message>
+        <source>Dismiss all</source>
+        <translation>全部忽略</translation>
+    </message>
+    <message>
+        <source>Timed messages: %1</source>
+        <translation>定时消息：%1</translation>
+    </message>
+    <message>
+        <source>Cannot send the missed message: %1</source>
+        <translation>无法发送错过的消息：%1</translation>
+    </message>
+    <message>
+        <source>The database is not open yet</source>
+        <translation>数据库尚未打开</translation>
+    </message>
+</context>
+<context>
     <name>Tray</name>
     <message>
         <source>Show wxpanel</source>
-        <extracomment>More new messages than this in one batch make one summary notification. The user clicked the icon: show the window. &quot;Quit&quot; in the icon&apos;s menu.</extracomment>
+        <extracomment>More new messages than this in one batch make one summary notification. The user clicked the icon: show the window. &quot;Quit&quot; in the icon&apos;s menu. The auto-reply switch in the icon&apos;s menu was flipped (True: on).</extracomment>
         <translation>显示 wxpanel</translation>
+    </message>
+    <message>
+        <source>Auto-reply</source>
+        <translation>自动回复</translation>
     </message>
     <message>
         <source>Quit</source>
         <translation>退出</translation>
+    </message>
+</context>
+<context>
+    <name>TriggerRow</name>
+    <message>
+        <source>Keyword or regular expression</source>
+        <extracomment>Between two reply texts in the text box. A saver returns None when saved, else the reason to show.</extracomment>
+        <translation>关键词或正则表达式</translation>
+    </message>
+    <message>
+        <source>contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>is exactly</source>
+        <translation>完全等于</translation>
+    </message>
+    <message>
+        <source>starts with</source>
+        <translation>开头是</translation>
+    </message>
+    <message>
+        <source>regular expression</source>
+        <translation>正则表达式</translation>
+    </message>
+    <message>
+        <source>Ignore case</source>
+        <translation>忽略大小写</translation>
+    </message>
+    <message>
+        <source>Full/half width alike</source>
+        <translation>全角半角视为相同</translation>
+    </message>
+    <message>
+        <source>Remove this trigger</source>
+        <translation>删除此触发条件</translation>
+    </message>
+</context>
+<context>
+    <name>Weekdays</name>
+    <message>
+        <source>Mon</source>
+        <extracomment>The object under a row, for views and tests. The mime type of rows dragged inside the rules table.</extracomment>
+        <translation>周一</translation>
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation>周二</translation>
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation>周三</translation>
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation>周四</translation>
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation>周五</translation>
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation>周六</translation>
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation>周日</translation>
+    </message>
+    <message>
+        <source>every day</source>
+        <translation>每天</translation>
+    </message>
+</context>
+<context>
+    <name>health</name>
+    <message>
+        <source>exchange.db</source>
+        <translation>exchange.db</translation>
+    </message>
+    <message>
+        <source>demo.exe</source>
+        <translation>demo.exe</translation>
+    </message>
+    <message>
+        <source>Disk beside exchange.db</source>
+        <translation>exchange.db 所在磁盘</translation>
+    </message>
+    <message>
+        <source>Disk beside history.db</source>
+        <translation>history.db 所在磁盘</translation>
+    </message>
+    <message>
+        <source>History size</source>
+        <translation>历史库大小</translation>
+    </message>
+    <message>
+        <source>Poller</source>
+        <translation>轮询器</translation>
+    </message>
+    <message>
+        <source>wx_event backlog</source>
+        <translation>wx_event 积压</translation>
+    </message>
+    <message>
+        <source>History integrity</source>
+        <translation>历史库完整性</translation>
+    </message>
+    <message>
+        <source>exchange.db is readable and has demo.exe&apos;s tables</source>
+        <translation>exchange.db 可读，且包含 demo.exe 的表</translation>
+    </message>
+    <message>
+        <source>Waiting for the poller&apos;s first look at exchange.db</source>
+        <translation>等待轮询器第一次读取 exchange.db</translation>
+    </message>
+    <message>
+        <source>exchange.db is not demo.exe&apos;s database ({detail})</source>
+        <translation>exchange.db 不是 demo.exe 的数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>exchange.db is gone; waiting for it to come back</source>
+        <translation>exchange.db 不见了；等待它恢复</translation>
+    </message>
+    <message>
+        <source>exchange.db cannot be used: {detail}</source>
+        <translation>exchange.db 无法使用：{detail}</translation>
+    </message>
+    <message>
+        <source>Cannot tell while exchange.db is unreadable</source>
+        <translation>exchange.db 不可读，无法判断</translation>
+    </message>
+    <message>
+        <source>demo.exe has taken nothing for {seconds} s ({stuck} commands stuck)</source>
+        <translation>demo.exe 已 {seconds} 秒未取走任何命令（{stuck} 条命令卡住）</translation>
+    </message>
+    <message>
+        <source>demo.exe has not taken a command for {seconds} s</source>
+        <translation>demo.exe 已 {seconds} 秒未取走命令</translation>
+    </message>
+    <message>
+        <source>No event from demo.exe for {minutes} min</source>
+        <translation>demo.exe 已 {minutes} 分钟没有事件</translation>
+    </message>
+    <message>
+        <source>demo.exe takes commands; last event {seconds} s ago</source>
+        <translation>demo.exe 正在取走命令；最近事件在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>demo.exe takes commands; no event yet</source>
+        <translation>demo.exe 正在取走命令；尚无事件</translation>
+    </message>
+    <message>
+        <source>Free space beside {file} is unknown</source>
+        <translation>{file} 所在磁盘的剩余空间未知</translation>
+    </message>
+    <message>
+        <source>Only {free_mb} MB free beside {file}: the disk is nearly full</source>
+        <translation>{file} 所在磁盘仅剩 {free_mb} MB：磁盘快满了</translation>
+    </message>
+    <message>
+        <source>{free_mb} MB free beside {file}</source>
+        <translation>{file} 所在磁盘剩余 {free_mb} MB</translation>
+    </message>
+    <message>
+        <source>{free_gb:.1f} GB free beside {file}</source>
+        <translation>{file} 所在磁盘剩余 {free_gb:.1f} GB</translation>
+    </message>
+    <message>
+        <source>history.db&apos;s size is unknown</source>
+        <translation>history.db 的大小未知</translation>
+    </message>
+    <message>
+        <source>history.db is {size_gb:.1f} GB: export and archive old messages</source>
+        <translation>history.db 已有 {size_gb:.1f} GB：请导出并归档旧消息</translation>
+    </message>
+    <message>
+        <source>history.db is {size_gb:.1f} GB</source>
+        <translation>history.db 为 {size_gb:.1f} GB</translation>
+    </message>
+    <message>
+        <source>history.db is {size_mb} MB</source>
+        <translation>history.db 为 {size_mb} MB</translation>
+    </message>
+    <message>
+        <source>Waiting for the poller&apos;s first report</source>
+        <translation>等待轮询器的第一次报告</translation>
+    </message>
+    <message>
+        <source>exchange.db locked by another program for {seconds} s</source>
+        <translation>exchange.db 被其他程序锁定已 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>The poller last looked {seconds} s ago</source>
+        <translation>轮询器上次查看在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>The poller looked {seconds} s ago</source>
+        <translation>轮询器在 {seconds} 秒前查看过</translation>
+    </message>
+    <message>
+        <source>Backlog unknown while exchange.db is unreadable</source>
+        <translation>exchange.db 不可读，积压未知</translation>
+    </message>
+    <message>
+        <source>wx_event backlog grew from {first} to {last} rows in {seconds} s</source>
+        <translation>wx_event 积压在 {seconds} 秒内从 {first} 行增长到 {last} 行</translation>
+    </message>
+    <message>
+        <source>{rows} events wait in wx_event</source>
+        <translation>wx_event 中有 {rows} 个事件等待处理</translation>
+    </message>
+    <message>
+        <source>PRAGMA quick_check found no problem</source>
+        <translation>PRAGMA quick_check 未发现问题</translation>
+    </message>
+    <message>
+        <source>history.db is busy; try the check again</source>
+        <translation>history.db 正忙；请重新检查</translation>
+    </message>
+    <message>
+        <source>history.db is damaged: {detail}</source>
+        <translation>history.db 已损坏：{detail}</translation>
+    </message>
+    <message>
+        <source>history.db cannot be read: {detail}</source>
+        <translation>无法读取 history.db：{detail}</translation>
+    </message>
+    <message>
+        <source>Alert</source>
+        <translation>告警</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>警告</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,279 @@
+"""The statistics, health and log pages on the real window, against the simulator."""
+
+from __future__ import annotations
+
+import logging
+import string
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import insert_events, text_event
+from tests.gui.conftest import fast_settings
+from wxpanel.core import logbook
+from wxpanel.core.health import DEMO, INTEGRITY, LAG, REASONS, TITLES, Level, Transition
+from wxpanel.core.paths import DataPaths
+from wxpanel.core.settings import Settings
+from wxpanel.core.simulator import Simulator, TakenCommand
+from wxpanel.core.stats import QueueStats
+from wxpanel.gui import app, healthtext
+from wxpanel.gui.dashboard import load_sound
+from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.worker import PollThread
+
+MakeWindow = Callable[..., MainWindow]
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+
+
+@pytest.fixture
+def simulator(exchange_db: Path) -> Iterator[Simulator]:
+    """demo.exe on the test's exchange.db; it takes commands only when told to."""
+    with Simulator(exchange_db, seed=7, take_delay=0.0) as sim:
+        yield sim
+
+
+def level_of(window: MainWindow, name: str) -> Level | None:
+    check = window.dashboard.health_page.row_of(name)
+    return None if check is None else check.level
+
+
+def reason_of(window: MainWindow, name: str) -> str:
+    check = window.dashboard.health_page.row_of(name)
+    return "" if check is None else check.reason.key
+
+
+def take_until(simulator: Simulator, count: int) -> Callable[[], bool]:
+    """A waitUntil condition: take what demo.exe finds until ``count`` commands are taken."""
+    taken: list[TakenCommand] = []
+
+    def condition() -> bool:
+        taken.extend(simulator.take_commands())
+        return len(taken) >= count
+
+    return condition
+
+
+def test_worker_collects_stats_off_the_gui_thread(qtbot: QtBot, poller: PollThread) -> None:
+    with qtbot.waitSignal(poller.statsReady) as blocker:
+        poller.request_stats()
+    figures = blocker.args[0]
+    assert isinstance(figures, QueueStats)
+    assert len(figures.last_hour) == 60 and len(figures.last_day) == 144
+
+
+def test_counts_shown_match_the_traffic_sent(
+    qtbot: QtBot, make_window: MakeWindow, simulator: Simulator
+) -> None:
+    window = make_window()
+    page = window.dashboard.stats_page
+    events = simulator.emit(120)
+    incoming = sum(1 for e in events if e.MSG_STATE == "收到")
+    typed_on_phone = len(events) - incoming
+    qtbot.waitUntil(lambda: window.feed.rowCount() >= len(events), timeout=10_000)
+    window.poller.send_text("wxid_8k2m4n6p9q1r3s", "好的，收到")
+    window.poller.send_text("wxid_a7b3c9d1e5f2g8", "OK, noted.")
+    qtbot.waitUntil(take_until(simulator, 2), timeout=10_000)
+
+    window.tabs.setCurrentIndex(window.dashboard.stats_index)
+    assert page.isVisible()
+    expected = {
+        "today_in": incoming,
+        "all_in": incoming,
+        "today_out": typed_on_phone + 2,
+        "all_out": typed_on_phone + 2,
+        "all_manual": 2,
+        "all_auto": 0,
+        "all_phone": typed_on_phone,
+        "backlog": 0,
+        "stuck": 0,
+    }
+
+    def shown() -> dict[str, str]:
+        page.request()  # no-op while one is on its way
+        return {key: page.values[key].text().replace(",", "") for key in expected}
+
+    want = {key: str(value) for key, value in expected.items()}
+    qtbot.waitUntil(lambda: shown() == want, timeout=10_000)
+    hour_in = sum(point.y() for point in page.incoming_series.points())
+    hour_out = sum(point.y() for point in page.outgoing_series.points())
+    assert (hour_in, hour_out) == (incoming, typed_on_phone + 2)
+    assert page.busiest_table.rowCount() > 0
+    assert page.last_refresh_seconds is not None
+    page.range_box.setCurrentIndex(page.range_box.findData("day"))
+    day_in = sum(point.y() for point in page.incoming_series.points()) * 10
+    assert round(day_in) == incoming
+
+
+def test_stalled_simulator_turns_demo_red_then_green(
+    qtbot: QtBot, make_window: MakeWindow, simulator: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = make_window(fast_settings(stuck_after=0.5))
+    dashboard = window.dashboard
+    dashboard.sound = True
+    tray_calls: list[tuple[str, str, bool]] = []
+    monkeypatch.setattr(
+        window.tray,
+        "alert",
+        lambda title, text, critical=True: tray_calls.append((title, text, critical)),
+    )
+    monkeypatch.setattr(QApplication, "beep", staticmethod(lambda: None))
+    insert_events(simulator.db, [text_event("wxid_alice", "在吗？")])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 1)
+
+    def is_demo(transition: Transition) -> bool:
+        return transition.name == DEMO
+
+    with qtbot.waitSignal(dashboard.alertRaised, check_params_cb=is_demo, timeout=10_000):
+        window.poller.send_text("wxid_alice", "在的")  # demo.exe (stalled) never takes it
+    assert level_of(window, DEMO) is Level.RED
+    assert reason_of(window, DEMO) == "demo_stuck"
+    assert dashboard.alert_banner.isVisible()
+    assert "demo.exe" in dashboard.alert_banner.text
+    assert tray_calls and tray_calls[-1][2] is True
+    assert dashboard.beeps == 1
+    assert window.tabs.tabIcon(dashboard.health_index).cacheKey() == (
+        dashboard.level_icon(Level.RED).cacheKey()
+    )
+
+    with qtbot.waitSignal(dashboard.alertRecovered, check_params_cb=is_demo, timeout=10_000):
+        qtbot.waitUntil(take_until(simulator, 1), timeout=10_000)  # demo.exe resumes
+    assert level_of(window, DEMO) is Level.GREEN
+    assert dashboard.alert_banner.isVisible() and "✓" in dashboard.alert_banner.text
+    assert tray_calls[-1][2] is False
+    assert DEMO not in dashboard.monitor.alerting
+
+
+def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
+    qtbot: QtBot, make_window: MakeWindow, simulator: Simulator
+) -> None:
+    window = make_window()
+    qtbot.waitUntil(lambda: level_of(window, LAG) is Level.GREEN, timeout=10_000)
+    held = threading.Event()
+    locker = threading.Thread(target=simulator.hold_lock, args=(1.2,), kwargs={"held": held})
+    with qtbot.assertNotEmitted(window.dashboard.alertRaised):
+        locker.start()
+        try:
+            qtbot.waitUntil(held.is_set)
+            qtbot.waitUntil(lambda: reason_of(window, LAG) == "lag_locked", timeout=5000)
+            assert level_of(window, LAG) is Level.AMBER
+            assert QApplication.activeModalWidget() is None
+            assert not window.banner.isVisible()  # a short lock is routine
+        finally:
+            locker.join()
+        qtbot.waitUntil(lambda: level_of(window, LAG) is Level.GREEN, timeout=5000)
+    assert QApplication.activeModalWidget() is None
+
+
+def test_integrity_check_reports_ok(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = make_window()
+    page = window.dashboard.health_page
+    with qtbot.waitSignal(window.poller.integrityChecked, timeout=10_000):
+        page.integrity_button.click()
+        assert not page.integrity_button.isEnabled()
+    assert level_of(window, INTEGRITY) is Level.GREEN
+    assert reason_of(window, INTEGRITY) == "integrity_ok"
+    assert page.integrity_button.isEnabled()
+    assert page.history.count() >= 1
+
+
+@pytest.fixture
+def log_book(data_dir: Path, exchange_db: Path) -> Iterator[logbook.Logbook]:
+    book = logbook.setup_logging(DataPaths.beside(exchange_db, data_dir), stderr=False)
+    yield book
+    book.close()
+
+
+def test_log_page_shows_lines_live_and_copies_them(
+    qtbot: QtBot, make_window: MakeWindow, log_book: logbook.Logbook
+) -> None:
+    window = make_window()
+    page = window.dashboard.log_page
+    assert page.ring is log_book.ring
+    window.tabs.setCurrentIndex(window.dashboard.log_index)
+    logging.getLogger("wxpanel.test").warning("the marker line 4711")
+    threading.Thread(
+        target=lambda: logging.getLogger("wxpanel.other").info("from another thread 0815")
+    ).start()
+    qtbot.waitUntil(lambda: "the marker line 4711" in page.view.toPlainText())
+    qtbot.waitUntil(lambda: "from another thread 0815" in page.view.toPlainText())
+
+    page.search.setText("MARKER")
+    assert "4711" in page.view.toPlainText() and "0815" not in page.view.toPlainText()
+    page.level_box.setCurrentIndex(page.level_box.findData(logging.ERROR))
+    assert "4711" not in page.view.toPlainText()
+    page.level_box.setCurrentIndex(page.level_box.findData(logging.INFO))
+
+    QGuiApplication.clipboard().clear()
+    page.copy_button.click()
+    copied = QGuiApplication.clipboard().text()
+    assert "the marker line 4711" in copied and "0815" not in copied
+    assert copied.startswith("wxpanel ")
+    assert log_book.path is not None and log_book.path.exists()
+
+
+def _fields(template: str) -> set[str]:
+    return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
+
+
+def test_health_templates_are_the_cores_and_translations_keep_their_fields() -> None:
+    assert set(healthtext.reasons()) == set(REASONS)
+    assert set(healthtext.titles()) == set(TITLES)
+    translator = QTranslator()
+    if not translator.load(QLocale("zh_CN"), "wxpanel", "_", str(app.I18N_DIR)):
+        pytest.skip("translations not compiled")
+    for key, english in REASONS.items():
+        assert QCoreApplication.translate("health", english) in (english, healthtext.reasons()[key])
+        chinese = translator.translate("health", english)
+        assert chinese and chinese != english, key
+        assert _fields(chinese) == _fields(english), key
+    for english in TITLES.values():
+        assert translator.translate("health", english), english
+
+
+def test_alert_sound_switch_is_kept_in_settings(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    window = make_window()
+    window.dashboard.health_page.sound_box.setChecked(True)
+    assert window.dashboard.sound
+    settings_file = DataPaths.beside(exchange_db, data_dir).settings
+    assert Settings.load(settings_file).extra["alerts"] == {"sound": True}
+    assert load_sound(Settings.load(settings_file))
+
+
+def test_statistics_refresh_only_while_the_page_is_shown(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    page = window.dashboard.stats_page
+    assert not page.isVisible() and page.stats is None
+    with qtbot.waitSignal(page.refreshed):
+        window.tabs.setCurrentIndex(window.dashboard.stats_index)
+    assert page._timer.isActive()
+    window.tabs.setCurrentIndex(0)
+    assert not page._timer.isActive()
+
+
+def test_pausing_polling_is_not_a_stalled_poller(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = make_window()
+    dashboard = window.dashboard
+    qtbot.waitUntil(lambda: level_of(window, LAG) is Level.GREEN, timeout=10_000)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(True)
+    assert dashboard.evaluate(now=time.time() + 3600) == []  # an hour without a look
+    assert level_of(window, LAG) is Level.GREEN
+    assert "paused" in dashboard.health_page.summary.text()
+    with qtbot.assertNotEmitted(dashboard.alertRaised):
+        with qtbot.waitSignal(window.poller.pausedChanged):
+            window.pause_action.setChecked(False)
+        assert dashboard.evaluate(now=time.time() + 1) == []  # no fresh Health yet
+        qtbot.waitUntil(lambda: not dashboard.paused, timeout=10_000)
+        assert level_of(window, LAG) is Level.GREEN

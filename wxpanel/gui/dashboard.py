@@ -1,0 +1,285 @@
+"""Statistics, health and log pages in the main window, and the health alerts.
+
+:class:`Dashboard` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
+with one line: it adds its three pages to the window's tabs, a red alert
+strip under the window's banner, and wires them to the poller.
+
+Health: the worker measures free disk and history.db's size beside the
+Engine's latest :class:`~wxpanel.core.engine.Health` (``healthMeasured``,
+asked for every :data:`HEALTH_TICK_MS`); the GUI thread evaluates the checks
+with the core's :class:`~wxpanel.core.health.HealthMonitor` on every Health
+snapshot and every tick -- pure computation, no file -- so a poller that
+stopped reporting still turns its check red.  When a check turns red: a tray
+notification, the alert strip and, if switched on, a beep; when it recovers,
+the strip says so (and the tray), then hides.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QIcon
+from PySide6.QtWidgets import QApplication, QBoxLayout
+
+from wxpanel.core.engine import Health
+from wxpanel.core.health import (
+    Check,
+    HealthInput,
+    HealthMonitor,
+    Level,
+    Thresholds,
+    Transition,
+    overall,
+)
+from wxpanel.core.settings import Settings
+from wxpanel.core.stats import QueueStats
+from wxpanel.gui import healthtext
+from wxpanel.gui.health_page import HealthPage, level_icon
+from wxpanel.gui.log_page import LogPage, installed_ring
+from wxpanel.gui.stats_page import StatsPage
+from wxpanel.gui.widgets import Banner
+
+if TYPE_CHECKING:
+    from wxpanel.gui.mainwindow import MainWindow
+
+log = logging.getLogger(__name__)
+
+#: How often the checks are evaluated (and disks measured) without a new Health.
+HEALTH_TICK_MS = 1000
+#: The "recovered" strip hides itself after this long.
+RECOVERED_SHOWN_MS = 15_000
+#: Where the alert preferences live in settings.json (kept by the core and the panel).
+SETTINGS_KEY = "alerts"
+ALERT_STYLE = (
+    "#banner { background: #fde2e1; border: 1px solid #e64340; border-radius: 4px; }"
+    "#banner QLabel { color: #8a1c1a; }"
+)
+RECOVERED_STYLE = (
+    "#banner { background: #e3f6ea; border: 1px solid #07c160; border-radius: 4px; }"
+    "#banner QLabel { color: #0b5e33; }"
+)
+
+
+def thresholds_for(settings: Settings) -> Thresholds:
+    """demo.exe is red once our command waited as long as the outbox calls it stuck."""
+    stuck_after = settings.outbox.stuck_after
+    default = Thresholds()
+    return replace(
+        default,
+        pending_red=stuck_after,
+        pending_amber=min(default.pending_amber, stuck_after / 3),
+    )
+
+
+def load_sound(settings: Settings) -> bool:
+    value = settings.extra.get(SETTINGS_KEY)
+    return isinstance(value, dict) and value.get("sound") is True
+
+
+class Dashboard(QObject):
+    """The three pages and the alerts, on one window and its poller."""
+
+    #: A check turned red (a :class:`~wxpanel.core.health.Transition`).
+    alertRaised = Signal(object)
+    #: A check that had turned red is green again.
+    alertRecovered = Signal(object)
+    #: The checks were evaluated again (a tuple of :class:`Check`).
+    checksChanged = Signal(tuple)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        poller = window.poller
+        self.poller = poller
+        settings = poller.settings or Settings.load(poller.paths.settings)
+        self.sound = load_sound(settings)
+        self.monitor = HealthMonitor(thresholds_for(settings))
+        self.health: Health | None = None
+        self.measured: HealthInput | None = None
+        self.beeps = 0
+        self.paused = False  # polling paused by the user: the checks wait too
+        self._resumed_at: float | None = None
+
+        self.stats_page = StatsPage(window.tabs)
+        self.health_page = HealthPage(window.tabs)
+        self.log_page = LogPage(window.tabs)
+        self.stats_index = window.tabs.addTab(self.stats_page, self.tr("Statistics"))
+        self.health_index = window.tabs.addTab(self.health_page, self.tr("Health"))
+        self.log_index = window.tabs.addTab(self.log_page, self.tr("Log"))
+        ring = installed_ring()
+        if ring is not None:
+            self.log_page.attach(ring, _log_path())
+        self.health_page.sound_box.setChecked(self.sound)
+
+        strip_parent = window.banner.parentWidget() or window
+        self.alert_banner = Banner(strip_parent)
+        self.alert_banner.setStyleSheet(ALERT_STYLE)
+        layout = strip_parent.layout()
+        if isinstance(layout, QBoxLayout):  # right under the window's own banner
+            layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
+        self._recovered_timer = QTimer(self)
+        self._recovered_timer.setSingleShot(True)
+        self._recovered_timer.setInterval(RECOVERED_SHOWN_MS)
+        self._recovered_timer.timeout.connect(self._hide_recovered)
+
+        self._tick = QTimer(self)
+        self._tick.setInterval(HEALTH_TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
+
+        poller.ready.connect(self._on_ready)
+        poller.healthChanged.connect(self._on_health)
+        poller.healthMeasured.connect(self._on_measured)
+        poller.statsReady.connect(self._on_stats)
+        poller.statsFailed.connect(self.stats_page.show_failure)
+        poller.integrityChecked.connect(self._on_integrity)
+        poller.pausedChanged.connect(self._on_paused)
+        self.stats_page.refreshWanted.connect(poller.request_stats)
+        self.health_page.integrityWanted.connect(self._ask_integrity)
+        self.health_page.soundToggled.connect(self.set_sound)
+
+    # -- the poller ---------------------------------------------------------------
+
+    def _on_ready(self, _paths: object) -> None:
+        self.monitor.started_at = time.time()
+        self.poller.measure_health()
+        self._tick.start()
+
+    def _on_tick(self) -> None:
+        if not self.poller.running:  # the window closed: nothing more to watch
+            self._tick.stop()
+            return
+        self.poller.measure_health()
+        self.evaluate()
+
+    def _on_health(self, health: Health) -> None:
+        self.health = health
+        if self._resumed_at is not None and health.checked_at >= self._resumed_at:
+            self._resume_checks()
+        self.evaluate()
+
+    def _on_measured(self, data: HealthInput) -> None:
+        self.measured = data
+        self.evaluate()
+
+    def _on_paused(self, paused: bool) -> None:
+        """While the user pauses polling, no Health arrives: that is not a stalled poller."""
+        if paused:
+            self.paused = True
+            self._resumed_at = None
+            self.health_page.show_paused()
+        elif self.paused:  # the checks wait for the first Health measured after the pause
+            self._resumed_at = time.time()
+
+    def _resume_checks(self) -> None:
+        self.paused = False
+        self._resumed_at = None
+
+    def _on_stats(self, figures: QueueStats) -> None:
+        self.stats_page.show_stats(figures)
+
+    def _ask_integrity(self) -> None:
+        if self.poller.running:
+            self.poller.check_integrity()
+        else:
+            self.health_page.integrity_unavailable()
+
+    def _on_integrity(self, check: Check) -> None:
+        self.health_page.integrity_done(check)
+        self._apply(self.monitor.record_integrity(check, time.time()))
+
+    # -- health --------------------------------------------------------------------
+
+    def evaluate(self, now: float | None = None) -> list[Transition]:
+        """Run the checks on the latest figures (no I/O) and act on what changed."""
+        now = time.time() if now is None else now
+        resumed = self._resumed_at
+        if resumed is not None and now - resumed > self.monitor.limits.lag_red:
+            self._resume_checks()  # resumed long ago and still no Health: let lag say so
+        if self.paused:
+            return []
+        if self.measured is None:
+            data = HealthInput(now=now, health=self.health)
+        else:
+            data = replace(self.measured, now=now, health=self.health or self.measured.health)
+        return self._apply(self.monitor.update(data))
+
+    def _apply(self, transitions: list[Transition]) -> list[Transition]:
+        checks = self.monitor.checks
+        self.health_page.show_checks(checks)
+        self.window.tabs.setTabIcon(self.health_index, self.level_icon(overall(checks)))
+        for transition in transitions:
+            self.health_page.add_transition(transition)
+            line = healthtext.check_line(transition.check)
+            if transition.raised:
+                log.warning("health: %s turned red: %s", transition.name, transition.check.text)
+                self._notify(self.tr("wxpanel: alert"), line, critical=True)
+                if self.sound:
+                    self.beeps += 1
+                    QApplication.beep()
+                self.alertRaised.emit(transition)
+            else:
+                log.info("health: %s recovered: %s", transition.name, transition.check.text)
+                text = self.tr("Recovered: %1").replace("%1", line)
+                self._notify(self.tr("wxpanel: recovered"), text, critical=False)
+                self.alertRecovered.emit(transition)
+        if transitions:
+            self._show_banner(transitions)
+        self.checksChanged.emit(checks)
+        return transitions
+
+    def _show_banner(self, transitions: list[Transition]) -> None:
+        alerting = [c for c in self.monitor.checks if c.name in self.monitor.alerting]
+        if alerting:
+            self._recovered_timer.stop()
+            lines = [healthtext.check_line(c) for c in alerting]
+            self.alert_banner.setStyleSheet(ALERT_STYLE)
+            self.alert_banner.show_message("⚠ " + "\n⚠ ".join(lines))
+            return
+        recovered = [t.check for t in transitions if t.recovered]
+        if recovered:
+            lines = [healthtext.check_line(c) for c in recovered]
+            text = self.tr("Recovered: %1").replace("%1", "; ".join(lines))
+            self.alert_banner.setStyleSheet(RECOVERED_STYLE)
+            self.alert_banner.show_message("✓ " + text)
+            self._recovered_timer.start()
+
+    def _hide_recovered(self) -> None:
+        if not self.monitor.alerting:
+            self.alert_banner.clear_message()
+
+    def _notify(self, title: str, text: str, *, critical: bool) -> None:
+        self.window.tray.alert(title, text, critical=critical)
+
+    def level_icon(self, level: Level) -> QIcon:
+        return level_icon(level)
+
+    # -- preferences -----------------------------------------------------------------
+
+    def set_sound(self, on: bool) -> None:
+        """Beep when a check turns red; kept in settings.json beside the history."""
+        self.sound = on
+        path = self.poller.paths.settings
+        try:
+            settings = Settings.load(path)
+            current = settings.extra.get(SETTINGS_KEY)
+            values = dict(current) if isinstance(current, dict) else {}
+            values["sound"] = on
+            settings.with_extra(**{SETTINGS_KEY: values}).save(path)
+        except OSError as exc:
+            log.warning("cannot save the alert sound setting: %s", exc)
+
+    def show_stats_page(self) -> None:
+        self.window.tabs.setCurrentIndex(self.stats_index)
+
+
+def _log_path() -> Path | None:
+    """The rotating log file's path, from the root logger's file handler."""
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler, logging.FileHandler):
+            return Path(handler.baseFilename)
+    return None
