@@ -28,6 +28,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTra
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from wxpanel.core import exchange, logbook
+from wxpanel.core.demo import prepare_demo
 from wxpanel.core.errors import ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Simulator
@@ -248,6 +249,8 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         single.listen()
         paths = DataPaths.beside(db, args.data_dir)
+        if args.demo:
+            prepare_demo(paths.ensure().history)
         # The rotating log file beside the data and the ring the log page shows.
         book = logbook.setup_logging(paths, stderr=False)
         preferences = load_preferences(paths.settings)

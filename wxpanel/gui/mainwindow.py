@@ -397,15 +397,19 @@ class MainWindow(QMainWindow):
         if before_id == 0:
             self.chat_view.scrollToBottom()
 
-    def _on_conversations(self, search: str, found: tuple[Conversation, ...]) -> None:
-        self._enqueue(partial(self._apply_conversations, search, found))
+    def _on_conversations(
+        self, search: str, found: tuple[Conversation, ...], aliases: tuple[tuple[str, str], ...]
+    ) -> None:
+        self._enqueue(partial(self._apply_conversations, search, found, dict(aliases)))
 
-    def _apply_conversations(self, search: str, found: tuple[Conversation, ...]) -> None:
+    def _apply_conversations(
+        self, search: str, found: tuple[Conversation, ...], aliases: dict[str, str]
+    ) -> None:
         if search != self.search.text():
             return  # an older answer; a newer request is on its way
         active = self.conversations.active
+        self.conversations.known_aliases = aliases
         self.conversations.load(found, filtered=bool(search))
-        aliases = {c.id: c.alias for c in found if c.alias}
         self.feed.set_aliases(aliases)
         self.bubbles.aliases = aliases
         if active is not None:
@@ -509,7 +513,12 @@ class MainWindow(QMainWindow):
 
     def _on_alias_edited(self, wxid: str, alias: str) -> None:
         self.poller.set_alias(wxid, alias)
-        aliases = self.conversations.aliases()
+        known = self.conversations.known_aliases
+        if alias:
+            known[wxid] = alias
+        else:
+            known.pop(wxid, None)
+        aliases = dict(known)
         self.feed.set_aliases(aliases)
         self.bubbles.aliases = aliases
         if wxid == self.conversations.active:

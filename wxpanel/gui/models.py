@@ -207,6 +207,8 @@ class ConversationModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Conversation] = []
+        #: Every alias the history knows, for conversations that appear later.
+        self.known_aliases: dict[str, str] = {}
         self._previews: dict[str, str] = {}
         self.active: str | None = None  # the open conversation: its messages are read
         self.filtered = False  # a search result: do not add new conversations
@@ -298,7 +300,7 @@ class ConversationModel(QAbstractListModel):
             conv = Conversation(
                 id=conv_id,
                 is_group=message.is_group,
-                alias=None,
+                alias=self.known_aliases.get(conv_id),
                 last_message_id=message.id,
                 last_preview=message.content,
                 last_time=message.time,

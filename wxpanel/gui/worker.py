@@ -58,8 +58,8 @@ class PollWorker(QObject):
     failed = Signal(str)
     #: A page of history: (conversation, before_id or 0, messages, exhausted).
     historyLoaded = Signal(str, int, tuple, bool)
-    #: The conversation list: (search text, conversations).
-    conversationsLoaded = Signal(str, tuple)
+    #: The conversation list: (search text, conversations, every (wxid, alias) pair).
+    conversationsLoaded = Signal(str, tuple, tuple)
     #: Polling was paused (True) or resumed (False).
     pausedChanged = Signal(bool)
     #: Auto-reply safety stops (:class:`~wxpanel.core.rules.Alert` values: loops, caps).
@@ -240,11 +240,14 @@ class PollWorker(QObject):
             return
         try:
             found = self._store.conversations(search or None)
+            aliases = tuple(sorted(self._store.aliases().items()))
         except Exception as exc:
             log.exception("cannot read conversations")
             self.failed.emit(str(exc))
             return
-        self.conversationsLoaded.emit(search, tuple(found))
+        # Every alias, not only the listed conversations': group members and
+        # conversations that have not spoken yet are named too.
+        self.conversationsLoaded.emit(search, tuple(found), aliases)
 
     @Slot(str, str)
     def setAlias(self, wxid: str, alias: str) -> None:
@@ -357,7 +360,7 @@ class PollThread(QObject):
     healthChanged = Signal(object)
     failed = Signal(str)
     historyLoaded = Signal(str, int, tuple, bool)
-    conversationsLoaded = Signal(str, tuple)
+    conversationsLoaded = Signal(str, tuple, tuple)
     pausedChanged = Signal(bool)
     alertsRaised = Signal(tuple)
     ruleCountersChanged = Signal(tuple)
