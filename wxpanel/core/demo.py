@@ -39,7 +39,8 @@ DEMO_RULES = (
 def prepare_demo(history: Path) -> None:
     """Name the simulated contacts and groups and add the example rules (once)."""
     with HistoryStore(history) as store:
-        for contact in CONTACTS:
+        members = {member for group in GROUPS for member in group.members}
+        for contact in {*CONTACTS, *members}:
             store.set_alias(contact.wxid, contact.nickname)
         for group in GROUPS:
             store.set_alias(group.wxid, group.name)
