@@ -119,3 +119,21 @@ def test_first_run_cancelled(qapp: object, tmp_path: Path, monkeypatch: pytest.M
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(app, "ask_for_exchange", lambda parent=None: None)
     assert app.run_gui(args()) == 0
+
+
+def test_the_chosen_exchange_db_is_remembered_beside_the_program(
+    tmp_path: Path, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wxpanel.core.paths import remember_exchange, remembered_exchange
+    from wxpanel.gui.app import locate_exchange
+
+    program = tmp_path / "program"
+    program.mkdir()
+    monkeypatch.chdir(program)  # from source, "beside the program" is the current folder
+    assert locate_exchange(None) is None
+    remember_exchange(exchange_db)
+    assert remembered_exchange() == exchange_db.resolve()
+    assert locate_exchange(None) == exchange_db.resolve()
+    assert locate_exchange(tmp_path / "given.db") == tmp_path / "given.db"  # --db wins
+    exchange_db.unlink()
+    assert locate_exchange(None) is None  # a remembered file that is gone: ask again

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 from wxpanel.core import exchange, logbook
 from wxpanel.core.demo import prepare_demo
 from wxpanel.core.errors import ExchangeLockedError, KnownError
-from wxpanel.core.paths import DataPaths
+from wxpanel.core.paths import DataPaths, remember_exchange, remembered_exchange
 from wxpanel.core.simulator import Simulator
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
@@ -60,9 +60,13 @@ def default_candidates(cwd: Path | None = None) -> list[Path]:
 
 
 def locate_exchange(db: Path | None, cwd: Path | None = None) -> Path | None:
-    """``--db`` if given, else the first candidate that exists, else None (ask)."""
+    """``--db`` if given, else the one remembered beside the program (first-run dialog or
+    settings), else the first candidate that exists, else None (ask)."""
     if db is not None:
         return Path(db)
+    remembered = remembered_exchange()
+    if remembered is not None and remembered.is_file():
+        return remembered
     for candidate in default_candidates(cwd):
         if candidate.is_file():
             return candidate
@@ -228,6 +232,7 @@ def run_gui(args: argparse.Namespace) -> int:
         else:
             found = locate_exchange(args.db)
             create = bool(args.create)
+            answer: tuple[Path, bool] | None = None
             if found is None:
                 answer = ask_for_exchange()
                 if answer is None:
@@ -237,6 +242,11 @@ def run_gui(args: argparse.Namespace) -> int:
                 db = exchange.check_exchange(found, create=create)
             except ExchangeLockedError:
                 db = Path(found)  # demo.exe is busy with it: the poller waits for the lock
+            if answer is not None:  # chosen in the first-run dialog and usable: keep it
+                try:
+                    remember_exchange(db)
+                except OSError:
+                    log.warning("cannot remember %s beside the program", db)
         single = SingleInstance(db)
         if not args.demo and single.notify_running():
             text = QCoreApplication.translate(

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from wxpanel.core.engine import Health
 from wxpanel.core.models import CommandUpdate, Conversation, Message
 from wxpanel.core.pacer import PacerConfig
-from wxpanel.core.paths import DataPaths
+from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.gui import pictures
 from wxpanel.gui.autoreply import AutoReplyControl
 from wxpanel.gui.dashboard import Dashboard
@@ -285,9 +285,24 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         settings_file = self.poller.paths.settings
-        dialog = SettingsDialog(self.preferences, load_pacer(settings_file), self)
+        dialog = SettingsDialog(
+            self.preferences, load_pacer(settings_file), self, self.poller.exchange_db
+        )
         if dialog.exec() == SettingsDialog.DialogCode.Accepted:
             self.change_preferences(dialog.preferences(), dialog.pacer())
+            if dialog.new_exchange is not None:
+                self._remember_exchange(dialog.new_exchange)
+
+    def _remember_exchange(self, path: Path) -> None:
+        """Opened at the next start: the running poller keeps its file until then."""
+        try:
+            remember_exchange(path)
+        except OSError as exc:
+            self._on_failed(self.tr("Cannot save the settings: %1").replace("%1", str(exc)))
+            return
+        self.banner.show_message(
+            self.tr("wxpanel opens %1 at its next start.").replace("%1", str(path))
+        )
 
     def change_preferences(
         self, preferences: Preferences, pacer: PacerConfig | None = None

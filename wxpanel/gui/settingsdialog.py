@@ -1,7 +1,11 @@
-"""The settings dialog: sending keys, notifications, tray, language, quick replies."""
+"""The settings dialog: exchange.db, sending keys, notifications, tray, language, pacing,
+quick replies."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -9,12 +13,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QTableWidget,
@@ -23,6 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.errors import KnownError
+from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.gui.preferences import CODE, LANGUAGES, Preferences
 
@@ -35,12 +43,24 @@ class SettingsDialog(QDialog):
         preferences: Preferences,
         pacer: PacerConfig | None = None,
         parent: QWidget | None = None,
+        exchange_db: Path | None = None,
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
-        self.resize(560, 560)
+        self.resize(560, 600)
         layout = QVBoxLayout(self)
         form = QFormLayout()
+        # Another exchange.db chosen here, opened at the next start (None: unchanged).
+        self.new_exchange: Path | None = None
+        self.exchange_label = QLabel(str(exchange_db or ""), self)
+        self.exchange_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.exchange_label.setWordWrap(True)
+        change = QPushButton(self.tr("Change…"), self)
+        change.clicked.connect(self._choose_exchange)
+        exchange_row = QHBoxLayout()
+        exchange_row.addWidget(self.exchange_label, 1)
+        exchange_row.addWidget(change)
+        form.addRow(self.tr("exchange.db (after a restart):"), exchange_row)
         self.enter_sends = QCheckBox(self.tr("Enter sends (Shift+Enter: new line)"), self)
         self.enter_sends.setChecked(preferences.enter_sends)
         self.notifications = QCheckBox(self.tr("Notify me of new private messages"), self)
@@ -88,6 +108,24 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._base = preferences
+
+    def _choose_exchange(self) -> None:
+        """Pick demo.exe's exchange.db; checked now, so a wrong file is refused here."""
+        path, _ = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Where is demo.exe's exchange.db?"),
+            self.exchange_label.text(),
+            self.tr("SQLite files (*.db)"),
+        )
+        if not path:
+            return
+        try:
+            checked = check_exchange(Path(path))
+        except KnownError as exc:
+            QMessageBox.warning(self, self.tr("Settings"), str(exc))
+            return
+        self.new_exchange = checked
+        self.exchange_label.setText(str(checked))
 
     def _build_pacing(self, pacer: PacerConfig) -> QGroupBox:
         """Least gap, random extra and a per-minute cap, for manual and automatic sends."""

@@ -462,6 +462,10 @@
         <translation>无法保存设置：%1</translation>
     </message>
     <message>
+        <source>wxpanel opens %1 at its next start.</source>
+        <translation>wxpanel 下次启动时将打开 %1。</translation>
+    </message>
+    <message>
         <source>History and settings in %1</source>
         <translation>历史记录和设置位于 %1</translation>
     </message>
@@ -1063,6 +1067,14 @@
         <translation>设置</translation>
     </message>
     <message>
+        <source>Change…</source>
+        <translation>更改…</translation>
+    </message>
+    <message>
+        <source>exchange.db (after a restart):</source>
+        <translation>exchange.db（重启后生效）：</translation>
+    </message>
+    <message>
         <source>Enter sends (Shift+Enter: new line)</source>
         <translation>Enter 发送（Shift+Enter 换行）</translation>
     </message>
@@ -1101,6 +1113,14 @@
     <message>
         <source>Remove</source>
         <translation>删除</translation>
+    </message>
+    <message>
+        <source>Where is demo.exe&apos;s exchange.db?</source>
+        <translation>demo.exe 的 exchange.db 在哪里？</translation>
+    </message>
+    <message>
+        <source>SQLite files (*.db)</source>
+        <translation>SQLite 文件 (*.db)</translation>
     </message>
     <message>
         <source>Pacing of sends (after a restart)</source>
