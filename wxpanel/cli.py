@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"wxpanel {__version__}")
     _add_db_options(parser, required=False)
     parser.add_argument(
+        "--plugins", type=Path, metavar="DIR", help="load plugins from DIR too (besides plugins/)"
+    )
+    parser.add_argument(
         "--demo",
         action="store_true",
         help="open the panel on a copy of exchange.db with the simulator",
@@ -74,6 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
     headless = add("headless", "run the poller, history and outbox without a window")
     _add_db_options(headless)
     headless.add_argument("-v", "--verbose", action="store_true", help="log every message")
+    headless.add_argument(
+        "--plugins", type=Path, metavar="DIR", help="load plugins from DIR too (besides plugins/)"
+    )
 
     send = add("send", "queue one message through the outbox and its pacer")
     _add_db_options(send)
@@ -137,12 +143,13 @@ def build_parser() -> argparse.ArgumentParser:
 def cmd_headless(args: argparse.Namespace) -> int:
     from wxpanel.core import headless
     from wxpanel.core.engine import Engine
+    from wxpanel.core.sources.hub import default_plugin_dirs
 
     try:
         db = _checked_db(args)
     except ExchangeLockedError:
         db = args.db  # demo.exe is busy: the poller waits for the lock itself
-    engine = Engine(db, data_dir=args.data_dir)
+    engine = Engine(db, data_dir=args.data_dir, plugin_dirs=default_plugin_dirs(args.plugins))
     logbook.setup_logging(engine.paths, verbose=args.verbose)
     stop = threading.Event()
     headless.install_signal_handlers(stop)

@@ -38,6 +38,8 @@ from wxpanel.core.protocol import CommandType
 from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
 from wxpanel.core.rules.timed import TimedRun, send_late
 from wxpanel.core.settings import Settings
+from wxpanel.core.sources.config import SourceStatus
+from wxpanel.core.sources.hub import AnswerSources, default_plugin_dirs
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +88,7 @@ class PollResult:
     alerts: tuple[Alert, ...] = ()  # auto-reply safety stops (loops, caps)
     rule_counters: tuple[RuleCounter, ...] = ()  # new totals of rules that matched
     timed_runs: tuple[TimedRun, ...] = ()  # timed messages sent or missed
+    source_statuses: tuple[SourceStatus, ...] = ()  # plugins, webhooks, AI that changed
 
 
 @dataclass(slots=True)
@@ -97,6 +100,7 @@ class _Round:
     alerts: list[Alert] = field(default_factory=list)
     rule_counters: list[RuleCounter] = field(default_factory=list)
     timed_runs: list[TimedRun] = field(default_factory=list)
+    source_statuses: list[SourceStatus] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -130,6 +134,7 @@ class Engine:
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
         take_lock: bool = True,
+        plugin_dirs: Sequence[Path] | None = None,
     ) -> None:
         try:
             self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
@@ -156,6 +161,15 @@ class Engine:
         limit = self.settings.outbox.picture_max_bytes
         self.replier = AutoReplier(rng=rng, picture_max_bytes=limit)
         self.timed = TimedRunner(picture_max_bytes=limit)
+        # Plugins, webhooks and chat models, asked after the rules on a pool of
+        # threads: the poller only hands messages over and collects answers.
+        self.sources = AnswerSources(
+            self.paths.history,
+            self.paths.media,
+            plugin_dirs=default_plugin_dirs() if plugin_dirs is None else plugin_dirs,
+            picture_max_bytes=limit,
+        )
+        self.sources.start(self.hconn)
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
@@ -176,6 +190,7 @@ class Engine:
             self._attached = True
 
     def close(self) -> None:
+        self.sources.close()
         self.conn.close()
         self.hconn.close()
         self._lock.release()
@@ -286,6 +301,7 @@ class Engine:
                 state.counters["last_event_at"] = now
         if history_changed:
             self._collect(work, self._foreign_messages())
+        replies = None
         if state.replies_pending:
             replies = self.replier.process(self.hconn, self.pacer, now)
             state.replies_pending = replies.more
@@ -294,6 +310,13 @@ class Engine:
             work.rule_counters.extend(replies.counters)
             if replies.queued:
                 state.outbox_due = now
+        # Every round: it collects answers finished since (an idle round runs no SQL).
+        sourced = self.sources.process(self.hconn, self.pacer, now, replies)
+        self._collect(work, sourced.queued)
+        work.alerts.extend(sourced.alerts)
+        work.source_statuses.extend(sourced.statuses)
+        if sourced.queued:
+            state.outbox_due = now
         if history_changed or _due(state.timed_due, now):
             timed = self.timed.process(self.hconn, self.pacer, now)
             state.timed_due = timed.next_due
@@ -328,6 +351,7 @@ class Engine:
             alerts=tuple(work.alerts),
             rule_counters=tuple(work.rule_counters),
             timed_runs=tuple(work.timed_runs),
+            source_statuses=tuple(work.source_statuses),
         )
 
     def _check_schema(self) -> None:

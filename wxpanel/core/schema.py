@@ -246,6 +246,79 @@ CREATE TABLE response_sample (
 CREATE INDEX response_sample_by_time ON response_sample(time);
 """
 
+_V4: Final = """
+-- Answer sources (wxpanel.core.sources): plugins, webhooks and chat models
+-- asked after the built-in rules, in ``position`` order.  ``definition`` is
+-- the source's JSON settings (never an API key: those live in the OS
+-- credential store); the other columns are its running status.
+CREATE TABLE answer_source (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind TEXT NOT NULL,  -- plugin, webhook, ai
+    name TEXT NOT NULL,  -- a plugin's file name without .py
+    position INTEGER NOT NULL,
+    enabled INTEGER NOT NULL DEFAULT 1,
+    error_disabled INTEGER NOT NULL DEFAULT 0,  -- switched off by an error, not by the operator
+    definition TEXT NOT NULL DEFAULT '{}',
+    last_error TEXT,
+    last_error_at REAL,
+    calls INTEGER NOT NULL DEFAULT 0,
+    answers INTEGER NOT NULL DEFAULT 0,
+    failures INTEGER NOT NULL DEFAULT 0,
+    latency_total REAL NOT NULL DEFAULT 0,  -- seconds, over all calls
+    last_latency REAL,
+    last_used_at REAL,
+    prompt_tokens INTEGER NOT NULL DEFAULT 0,
+    completion_tokens INTEGER NOT NULL DEFAULT 0,
+    cost REAL NOT NULL DEFAULT 0,  -- in the currency of the configured prices
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    UNIQUE (kind, name)
+);
+
+-- One row per message handed to the sources, written in the transaction
+-- that advances the sources' watermark; it becomes done, failed or dropped
+-- in the transaction that queues its answer, so an answer is queued once.
+CREATE TABLE source_job (
+    message_id INTEGER PRIMARY KEY,
+    conversation TEXT NOT NULL,
+    state TEXT NOT NULL,  -- pending, done, failed, dropped
+    source_id INTEGER,  -- the source that answered (or failed last)
+    detail TEXT,
+    created_at REAL NOT NULL,
+    finished_at REAL,
+    first_reply_id INTEGER  -- the first message the answer queued
+);
+CREATE INDEX source_job_pending ON source_job(state) WHERE state = 'pending';
+
+-- Loop detection of the sources' answers (the pause itself is shared with
+-- the rules through auto_conversation.paused_until).
+CREATE TABLE source_conversation (
+    conversation TEXT PRIMARY KEY,
+    streak INTEGER NOT NULL DEFAULT 0,
+    last_reply REAL
+) WITHOUT ROWID;
+
+-- JSON values: watermark (the last message id handed over), version
+-- (bumped by every change of a source's settings, order or switch).
+CREATE TABLE source_setting (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+INSERT INTO source_setting (key, value) VALUES ('version', '0');
+INSERT INTO source_setting (key, value) SELECT 'watermark', coalesce(max(id), 0) FROM message;
+
+CREATE TRIGGER answer_source_inserted AFTER INSERT ON answer_source BEGIN
+    UPDATE source_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version';
+END;
+CREATE TRIGGER answer_source_updated
+AFTER UPDATE OF position, enabled, kind, name, definition ON answer_source BEGIN
+    UPDATE source_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version';
+END;
+CREATE TRIGGER answer_source_deleted AFTER DELETE ON answer_source BEGIN
+    UPDATE source_setting SET value = CAST(value AS INTEGER) + 1 WHERE key = 'version';
+END;
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

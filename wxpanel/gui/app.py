@@ -32,6 +32,7 @@ from wxpanel.core.demo import prepare_demo
 from wxpanel.core.errors import ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths, remember_exchange, remembered_exchange
 from wxpanel.core.simulator import Simulator
+from wxpanel.core.sources.hub import default_plugin_dirs
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
 from wxpanel.gui.single import SingleInstance
@@ -268,7 +269,8 @@ def run_gui(args: argparse.Namespace) -> int:
             for translator in translators:
                 app.removeTranslator(translator)
             translators = install_translators(app, QLocale(preferences.language))
-        window = MainWindow(PollThread(db, args.data_dir), preferences)
+        plugins = default_plugin_dirs(getattr(args, "plugins", None))
+        window = MainWindow(PollThread(db, args.data_dir, plugin_dirs=plugins), preferences)
         single.activated.connect(window.bring_to_front)
         window.dashboard.log_page.attach(book.ring, book.path)
 

@@ -86,11 +86,13 @@ class PollWorker(QObject):
         exchange_db: Path,
         data_dir: Path | None = None,
         settings: Settings | None = None,
+        plugin_dirs: tuple[Path, ...] | None = None,
     ) -> None:
         super().__init__()
         self._exchange_db = exchange_db
         self._data_dir = data_dir
         self._settings = settings
+        self._plugin_dirs = plugin_dirs
         self._engine: Engine | None = None
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
@@ -105,7 +107,10 @@ class PollWorker(QObject):
         """Open the Engine in this (the worker's) thread and begin polling."""
         try:
             self._engine = Engine(
-                self._exchange_db, data_dir=self._data_dir, settings=self._settings
+                self._exchange_db,
+                data_dir=self._data_dir,
+                settings=self._settings,
+                plugin_dirs=self._plugin_dirs,
             )
             self._store = HistoryStore(self._engine.paths.history)
         except Exception as exc:  # KnownError, or a bug: either way the panel must say so
@@ -393,6 +398,7 @@ class PollThread(QObject):
         data_dir: Path | None = None,
         settings: Settings | None = None,
         parent: QObject | None = None,
+        plugin_dirs: tuple[Path, ...] | None = None,
     ) -> None:
         super().__init__(parent)
         self.exchange_db = exchange_db
@@ -400,7 +406,7 @@ class PollThread(QObject):
         self.settings = settings  # None: the Engine reads settings.json
         self.qthread = QThread()
         self.qthread.setObjectName("wxpanel-poller")
-        self.worker = PollWorker(exchange_db, data_dir, settings)
+        self.worker = PollWorker(exchange_db, data_dir, settings, plugin_dirs)
         self.worker.moveToThread(self.qthread)
         self.qthread.started.connect(self.worker.start)
         queued = Qt.ConnectionType.QueuedConnection

@@ -1,0 +1,212 @@
+"""Fixtures of the answer-source tests: local HTTP servers, an in-memory keyring, a hub.
+
+Every server listens on 127.0.0.1 on a free port, serves from a daemon
+thread and is shut down by its fixture; no test reaches the internet.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+
+from tests.core.rules.conftest import Clock, quiet_engine
+from wxpanel.core.engine import Engine
+from wxpanel.core.sources.credentials import ApiKeys
+from wxpanel.core.sources.hub import AnswerSources
+
+
+@dataclass(frozen=True, slots=True)
+class Canned:
+    """One response of a :class:`FakeServer`: status, body, headers, delay before answering."""
+
+    status: int = 200
+    body: bytes | str | dict[str, Any] | list[Any] | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+@dataclass(slots=True)
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body.decode("utf-8"))
+
+
+class FakeServer:
+    """Answers every request with the next :class:`Canned` (the last one repeats)."""
+
+    def __init__(self) -> None:
+        self.script: list[Canned] = [Canned(204)]
+        self.seen: list[Seen] = []
+        self.files: dict[str, bytes] = {}  # GET path -> body
+        self._guard = threading.Lock()
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                body = server.files.get(self.path)
+                if body is None:
+                    self.send_response(404)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                with server._guard:
+                    server.seen.append(Seen(self.path, dict(self.headers.items()), body))
+                    canned = server.script.pop(0) if len(server.script) > 1 else server.script[0]
+                if canned.delay:
+                    time.sleep(canned.delay)
+                payload = canned.body
+                if isinstance(payload, dict | list):
+                    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                elif isinstance(payload, str):
+                    data = payload.encode("utf-8")
+                else:
+                    data = payload or b""
+                try:
+                    self.send_response(canned.status)
+                    for key, value in canned.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                except OSError:
+                    pass  # the client gave up (a timeout test)
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.httpd.block_on_close = False
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    def respond(self, *canned: Canned) -> None:
+        with self._guard:
+            self.script = list(canned)
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A proxy from the environment must not see the tests' requests to 127.0.0.1."""
+    for name in ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "*")
+
+
+@pytest.fixture
+def server() -> Iterator[FakeServer]:
+    running = FakeServer()
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+class MemoryKeyring(KeyringBackend):
+    """A credential store in a dict: what the tests see of Windows Credential Manager."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.values: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.values.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.values[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        self.values.pop((service, username), None)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    fake = MemoryKeyring()
+    keyring.set_keyring(fake)
+    try:
+        yield fake
+    finally:
+        keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
+    with quiet_engine(exchange_db, clock) as running:
+        yield running
+
+
+@pytest.fixture
+def plugin_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def make_hub(
+    engine: Engine, plugin_dir: Path, memory_keyring: MemoryKeyring
+) -> Iterator[Callable[..., AnswerSources]]:
+    """Hubs on the engine's data folder, closed at the end (scans are on demand)."""
+    made: list[AnswerSources] = []
+
+    def make(**options: Any) -> AnswerSources:
+        options.setdefault("plugin_dirs", (plugin_dir,))
+        options.setdefault("keys", ApiKeys("wxpanel-test"))
+        hub = AnswerSources(engine.paths.history, engine.paths.media, **options)
+        made.append(hub)
+        return hub
+
+    yield make
+    for hub in made:
+        hub.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.01)
+    raise AssertionError("condition not reached in time")
