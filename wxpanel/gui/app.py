@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from wxpanel.core import exchange, logbook
@@ -214,6 +215,9 @@ def run_gui(args: argparse.Namespace) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("wxpanel")
     app.setOrganizationName("wxpanel")
+    # Windows shows an exe's own icon only for a resource Qt does not look
+    # for: set it here, for the title bar, the task bar and the tray alike.
+    app.setWindowIcon(QIcon(str(BUNDLED_EXCHANGE.parent / "wxpanel.png")))
     translators = install_translators(app)
     tune_gc()
     headless = args.screenshot is not None
