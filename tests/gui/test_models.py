@@ -192,3 +192,19 @@ def test_stored_previews_name_rich_messages(qapp: object) -> None:
     )
     assert display.preview(None, "<msg><unknown/></msg>") == "[Message]"
     assert display.preview(None, "line one\n  line two") == "line one line two"
+
+
+def test_feed_shows_a_type_icon(qapp: object) -> None:
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QIcon
+
+    from wxpanel.core.protocol import MessageType
+    from wxpanel.gui.icons import GLYPHS, type_icon
+    from wxpanel.gui.models import FeedModel
+
+    assert set(GLYPHS) == set(MessageType)  # every type, the unknown one included
+    model = FeedModel()
+    model.append([msg(1)])
+    icon = model.data(model.index(0, FeedModel.TYPE), Qt.ItemDataRole.DecorationRole)
+    assert isinstance(icon, QIcon) and not icon.isNull()
+    assert type_icon(MessageType.TEXT) is icon  # drawn once, then cached

@@ -29,7 +29,7 @@ from PySide6.QtGui import QBrush, QColor
 
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
 from wxpanel.core.protocol import Direction, MessageType
-from wxpanel.gui import display
+from wxpanel.gui import display, icons
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -124,6 +124,8 @@ class FeedModel(QAbstractTableModel):
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(message, column)
+        if role == Qt.ItemDataRole.DecorationRole and column == self.TYPE:
+            return icons.type_icon(message.type)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
             return display.body(message, 1000)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TIME:
