@@ -58,6 +58,8 @@ from wxpanel.gui.worker import PollThread
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
 #: would freeze the window for a visible moment.
 CHUNK = 250
+#: Typing pauses this long before the conversation search runs.
+SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
 LOCK_BANNER_AFTER = 3.0
 
@@ -233,7 +235,13 @@ class MainWindow(QMainWindow):
         self.conversations.aliasEdited.connect(self._on_alias_edited)
         self.conversation_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.conversation_view.customContextMenuRequested.connect(self._conversation_menu)
-        self.search.textChanged.connect(poller.load_conversations)
+        # A full-text search per keystroke would queue work the next key makes
+        # useless: search once typing pauses.
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(lambda: poller.load_conversations(self.search.text()))
+        self.search.textChanged.connect(self._search_timer.start)
         self.feed_search.textChanged.connect(self.feed_filter.set_text)
         self.kind_box.currentIndexChanged.connect(
             lambda _row: self.feed_filter.set_kind(str(self.kind_box.currentData()))
