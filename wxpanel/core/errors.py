@@ -33,7 +33,16 @@ class HistoryError(KnownError):
 
 
 class PictureError(KnownError):
-    """A picture cannot be queued for sending."""
+    """A picture cannot be queued for sending.
+
+    ``reason`` (``"missing"``, ``"too_big"``…; "" when not given) and ``fields``
+    say the same as the message in parts, for the panel to translate it.
+    """
+
+    def __init__(self, message: str, reason: str = "", **fields: str | int | float) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.fields = fields
 
 
 class AlreadyRunningError(KnownError):

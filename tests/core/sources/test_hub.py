@@ -185,7 +185,7 @@ def test_a_failing_plugin_is_switched_off_and_the_next_answers(
     reports = driver.settle()
     assert auto_texts(engine) == [("wxid_a", "plugin: one")]
     (alert,) = [a for r in reports for a in r.alerts]
-    assert alert.kind is AlertKind.RULE and "bad day" in alert.detail
+    assert alert.kind is AlertKind.SOURCE and "bad day" in alert.detail
     broken = next(s for s in driver.sources() if s.name == "a_broken")
     assert not broken.enabled and broken.error_disabled
     with SourceStore.open(engine.paths.history) as store:

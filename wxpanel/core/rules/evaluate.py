@@ -38,6 +38,7 @@ from wxpanel.core.rules.model import (
     validate_rule,
 )
 from wxpanel.core.rules.template import render
+from wxpanel.core.rules.texts import Text
 
 #: Conversations of WeChat itself and of official accounts (``gh_…``): only a
 #: rule that names them in a "chosen conversations" scope answers there.
@@ -474,8 +475,11 @@ class RuleSet:
         """The rules that answer ``event``, in order, honouring "first match only"."""
         return [match for match, _ in self._evaluate(event, local, explain=False) if match]
 
-    def explain(self, event: Event, local: LocalTime) -> list[tuple[Match | None, Rule, str]]:
-        """Every rule considered and why it did or did not answer (for "try it")."""
+    def explain(self, event: Event, local: LocalTime) -> list[tuple[Match | None, Rule, Text]]:
+        """Every rule considered and why it did or did not answer (for "try it").
+
+        ``str(reason)`` is the English verdict, e.g. ``"no trigger matches"``.
+        """
         return [
             (match, rule, reason)
             for match, (rule, reason) in self._evaluate(event, local, explain=True)
@@ -483,8 +487,8 @@ class RuleSet:
 
     def _evaluate(
         self, event: Event, local: LocalTime, *, explain: bool
-    ) -> list[tuple[Match | None, tuple[Rule, str]]]:
-        found: list[tuple[Match | None, tuple[Rule, str]]] = []
+    ) -> list[tuple[Match | None, tuple[Rule, Text]]]:
+        found: list[tuple[Match | None, tuple[Rule, Text]]] = []
         kinds = _KINDS_FOR[event.kind]
         if not kinds:
             return found
@@ -500,7 +504,7 @@ class RuleSet:
                 rule = compiled.rule
                 if rule.active is not None and not rule.active.contains(weekday, minute):
                     if explain:
-                        found.append((None, (rule, "outside its active hours")))
+                        found.append((None, (rule, _OUTSIDE_HOURS)))
                     continue
                 reason = _out_of_scope(compiled, event)
                 if reason is not None:
@@ -510,9 +514,9 @@ class RuleSet:
                 groups = _match_triggers(compiled, event, texts)
                 if groups is None:
                     if explain:
-                        found.append((None, (rule, "no trigger matches")))
+                        found.append((None, (rule, _NO_TRIGGER)))
                     continue
-                found.append((Match(rule, groups), (rule, "matches")))
+                found.append((Match(rule, groups), (rule, _MATCHES)))
                 if compiled.stop:
                     return found
         return found
@@ -527,26 +531,37 @@ class RuleSet:
 
 _NO_GROUPS: Mapping[str, str] = {}
 
+# The try-it verdicts (made once: the poller asks why not for every candidate rule).
+_MATCHES: Final = Text.of("matches")
+_OUTSIDE_HOURS: Final = Text.of("outside_hours")
+_NO_TRIGGER: Final = Text.of("no_trigger_matches")
+_EXCLUDED: Final = Text.of("excluded")
+_NOT_CHOSEN: Final = Text.of("not_chosen")
+_SERVICE: Final = Text.of("service_account")
+_PRIVATE_ONLY: Final = Text.of("private_only")
+_GROUPS_ONLY: Final = Text.of("groups_only")
+_MENTION_ONLY: Final = Text.of("mention_only")
 
-def _out_of_scope(compiled: _Compiled, event: Event) -> str | None:
+
+def _out_of_scope(compiled: _Compiled, event: Event) -> Text | None:
     """None when the rule may answer in the event's conversation, else why not."""
     if event.sender in compiled.exclude or event.incoming.conversation in compiled.exclude:
-        return "the conversation or sender is excluded"
+        return _EXCLUDED
     if compiled.rule.kind is RuleKind.WELCOME_FRIEND:
         return None  # a friend request has no conversation yet
     scope = compiled.scope
     conversation = event.incoming.conversation
     if scope is ScopeKind.CHOSEN:
         if conversation not in compiled.chosen:
-            return "not one of its chosen conversations"
+            return _NOT_CHOSEN
     elif event.is_service:
-        return "a WeChat service or official account (choose it explicitly to answer there)"
+        return _SERVICE
     elif scope is ScopeKind.PRIVATE and event.is_group:
-        return "answers private chats only"
+        return _PRIVATE_ONLY
     elif scope is ScopeKind.GROUPS and not event.is_group:
-        return "answers groups only"
+        return _GROUPS_ONLY
     if compiled.mention is not None and event.is_group and not (compiled.mention & event.mentions):
-        return "in groups only when the account is @-mentioned"
+        return _MENTION_ONLY
     return None
 
 

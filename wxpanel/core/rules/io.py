@@ -94,27 +94,28 @@ def parse_rules(
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise RulesFileError(
-            [Issue("", f"not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}")],
+            [Issue.of("", "not_json", line=exc.lineno, column=exc.colno, detail=exc.msg)],
             prefix,
         ) from None
     problems: list[Issue] = []
     if not isinstance(data, dict):
-        raise RulesFileError([Issue("", "expected a JSON object with a 'rules' list")], prefix)
+        raise RulesFileError([Issue.of("", "not_rules_object")], prefix)
     if data.get("format") != FORMAT:
-        problems.append(Issue("format", f"expected {FORMAT!r}, found {data.get('format')!r}"))
+        given = repr(data.get("format"))
+        problems.append(Issue.of("format", "expected_found", expected=repr(FORMAT), found=given))
     version = data.get("version")
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
-        problems.append(Issue("version", f"expected {VERSION}, found {version!r}"))
-    elif version > VERSION:
         problems.append(
-            Issue("version", f"format version {version} is newer than this wxpanel's {VERSION}")
+            Issue.of("version", "expected_found", expected=VERSION, found=repr(version))
         )
+    elif version > VERSION:
+        problems.append(Issue.of("version", "version_newer", version=version, supported=VERSION))
     for key in data:
         if key not in ("format", "version", "rules"):
-            problems.append(Issue(str(key), "unknown key (typo?)"))
+            problems.append(Issue.of(str(key), "unknown_key"))
     raw_rules = data.get("rules")
     if not isinstance(raw_rules, list):
-        problems.append(Issue("rules", "expected a list of rules"))
+        problems.append(Issue.of("rules", "expected_rule_list"))
         raise RulesFileError(problems, prefix)
     if problems:
         raise RulesFileError(problems, prefix)
@@ -132,11 +133,7 @@ def parse_rules(
             target.append(issue.under(where))
         if rule.name in seen:
             warnings.append(
-                Issue(
-                    f"{where}.name",
-                    f"the same name as rules[{seen[rule.name]}]; a merge matches rules by name",
-                    Severity.WARNING,
-                )
+                Issue.of(f"{where}.name", "same_name", Severity.WARNING, index=seen[rule.name])
             )
         seen.setdefault(rule.name, index)
         rules.append(rule)
@@ -152,14 +149,12 @@ def read_rules_file(
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        problem = Issue("", f"cannot read it ({exc.strerror or exc})")
+        problem = Issue.of("", "cannot_read", detail=str(exc.strerror or exc))
         raise RulesFileError([problem], f"{path}: ") from None
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise RulesFileError(
-            [Issue("", f"not UTF-8 text (byte {exc.start})")], f"{path}: "
-        ) from None
+        raise RulesFileError([Issue.of("", "not_utf8", byte=exc.start)], f"{path}: ") from None
     return parse_rules(text, source=str(path), config=config)
 
 

@@ -34,6 +34,7 @@ from wxpanel.core.rules.model import (
     TimedMessage,
     Trigger,
 )
+from wxpanel.core.rules.texts import FieldValue, Text
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")
@@ -138,16 +139,16 @@ class _Reader:
     def __init__(self) -> None:
         self.issues: list[Issue] = []
 
-    def problem(self, path: str, message: str) -> None:
-        self.issues.append(Issue(path, message))
+    def problem(self, path: str, key: str, **fields: FieldValue) -> None:
+        self.issues.append(Issue.from_text(path, Text.of(key, **fields)))
 
     def obj(self, value: Any, path: str, allowed: tuple[str, ...]) -> dict[str, Any] | None:
         if not isinstance(value, dict):
-            self.problem(path, f"expected an object, found {_kind(value)}")
+            self.problem(path, "expected_object", found=_kind(value))
             return None
         for key in value:
             if key not in allowed:
-                self.problem(_join(path, str(key)), "unknown key (typo?)")
+                self.problem(_join(path, str(key)), "unknown_key")
         return value
 
     def field(
@@ -169,7 +170,7 @@ class _Reader:
     def string(self, value: Any, path: str) -> str | None:
         if isinstance(value, str):
             return value
-        self.problem(path, f"expected a string, found {_kind(value)}")
+        self.problem(path, "expected_string", found=_kind(value))
         return None
 
     def optional_string(self, value: Any, path: str) -> str | None:
@@ -178,13 +179,13 @@ class _Reader:
     def boolean(self, value: Any, path: str) -> bool | None:
         if isinstance(value, bool):
             return value
-        self.problem(path, f"expected true or false, found {_kind(value)}")
+        self.problem(path, "expected_boolean", found=_kind(value))
         return None
 
     def number(self, value: Any, path: str) -> float | None:
         if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
             return float(value)
-        self.problem(path, f"expected a number, found {_kind(value)}")
+        self.problem(path, "expected_number", found=_kind(value))
         return None
 
     def optional_number(self, value: Any, path: str) -> float | None:
@@ -196,28 +197,28 @@ class _Reader:
                 return kind(value)
             except ValueError:
                 names = ", ".join(repr(member.value) for member in kind)
-                self.problem(path, f"expected one of {names}, found {value!r}")
+                self.problem(path, "expected_one_of", choices=names, found=repr(value))
                 return None
 
         return check
 
     def strings(self, value: Any, path: str) -> tuple[str, ...] | None:
         if not isinstance(value, list):
-            self.problem(path, f"expected a list of strings, found {_kind(value)}")
+            self.problem(path, "expected_strings", found=_kind(value))
             return None
         items = [self.string(item, f"{path}[{i}]") for i, item in enumerate(value)]
         return None if any(item is None for item in items) else tuple(i for i in items if i)
 
     def weekdays(self, value: Any, path: str) -> tuple[int, ...] | None:
         if not isinstance(value, list):
-            self.problem(path, f"expected a list of weekdays 1-7, found {_kind(value)}")
+            self.problem(path, "expected_weekdays", found=_kind(value))
             return None
         days: list[int] = []
         for index, day in enumerate(value):
             if isinstance(day, int) and not isinstance(day, bool):
                 days.append(day)  # the range is checked by validation
             else:
-                self.problem(f"{path}[{index}]", f"expected a weekday 1-7, found {_kind(day)}")
+                self.problem(f"{path}[{index}]", "expected_weekday", found=_kind(day))
         return tuple(days)
 
     def hhmm(self, value: Any, path: str, *, allow_24: bool = False) -> dtime | None:
@@ -227,7 +228,7 @@ class _Reader:
             match = _HHMM.match(value.strip())
             if match:
                 return dtime(int(match.group(1)), int(match.group(2)))
-        self.problem(path, f"expected a time as HH:MM, found {value!r}")
+        self.problem(path, "expected_hhmm", found=repr(value))
         return None
 
 
@@ -235,19 +236,20 @@ def _join(path: str, key: str) -> str:
     return f"{path}.{key}" if path else key
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any) -> Text | str:
+    """What a JSON value is, for a problem's "found …" (a type's name if not JSON)."""
     if value is None:
-        return "null"
+        return Text.of("json_null")
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return Text.of("json_true" if value else "json_false")
     if isinstance(value, str):
-        return f"the string {value[:40]!r}"
+        return Text.of("json_string", value=repr(value[:40]))
     if isinstance(value, int | float):
-        return f"the number {value!r}"
+        return Text.of("json_number", value=repr(value))
     if isinstance(value, list):
-        return "a list"
+        return Text.of("json_list")
     if isinstance(value, dict):
-        return "an object"
+        return Text.of("json_object")
     return type(value).__name__
 
 
@@ -306,7 +308,7 @@ def _triggers(r: _Reader, data: Mapping[str, Any], path: str) -> tuple[Trigger, 
     value = data.get("triggers", [])
     where = _join(path, "triggers")
     if not isinstance(value, list):
-        r.problem(where, f"expected a list of triggers, found {_kind(value)}")
+        r.problem(where, "expected_triggers", found=_kind(value))
         return None
     triggers: list[Trigger] = []
     for index, item in enumerate(value):

@@ -14,7 +14,7 @@ import enum
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
@@ -22,6 +22,7 @@ from typing import Final
 from wxpanel.core.errors import PictureError
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.template import placeholders
+from wxpanel.core.rules.texts import FieldValue, Text
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
 ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
@@ -81,11 +82,35 @@ class Severity(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Issue:
-    """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why."""
+    """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why.
+
+    ``message`` is the English line; ``key`` and ``fields`` are the same sentence
+    as a :class:`~wxpanel.core.rules.texts.Text` (a key of
+    :data:`~wxpanel.core.rules.texts.TEXTS`), for the panel to translate.  An
+    issue made by other code may have no key ("" ): show its message.
+    """
 
     path: str
     message: str
     severity: Severity = Severity.ERROR
+    key: str = ""
+    fields: tuple[tuple[str, FieldValue], ...] = ()
+
+    @classmethod
+    def of(
+        cls, path: str, key: str, /, severity: Severity = Severity.ERROR, **fields: FieldValue
+    ) -> Issue:
+        """The issue whose message is the text ``key`` filled with ``fields``."""
+        return cls.from_text(path, Text.of(key, **fields), severity)
+
+    @classmethod
+    def from_text(cls, path: str, text: Text, severity: Severity = Severity.ERROR) -> Issue:
+        return cls(path, str(text), severity, text.key, text.fields)
+
+    @property
+    def text(self) -> Text | None:
+        """The message as a translatable text, or None for an issue without a key."""
+        return Text(self.key, self.fields) if self.key else None
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -93,9 +118,9 @@ class Issue:
     def under(self, prefix: str) -> Issue:
         """The same issue seen from an enclosing value (``rules[2]`` + ``.name``)."""
         if not self.path:
-            return Issue(prefix, self.message, self.severity)
+            return replace(self, path=prefix)
         joiner = "" if self.path.startswith("[") else "."
-        return Issue(f"{prefix}{joiner}{self.path}", self.message, self.severity)
+        return replace(self, path=f"{prefix}{joiner}{self.path}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,14 +241,14 @@ class AutoReplyConfig:
         for name in ("per_minute", "per_conversation_per_minute", "loop_exchanges"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                found.append(Issue(name, "must be a whole number of at least 1"))
+                found.append(Issue.of(name, "at_least_one"))
         for name in ("loop_window", "loop_pause"):
             value = getattr(self, name)
             if not _finite(value) or value <= 0:
-                found.append(Issue(name, "must be a positive number of seconds"))
+                found.append(Issue.of(name, "positive_seconds"))
         for index, nick in enumerate(self.nicknames):
             if not isinstance(nick, str) or not nick.strip():
-                found.append(Issue(f"nicknames[{index}]", "empty nickname"))
+                found.append(Issue.of(f"nicknames[{index}]", "empty_nickname"))
         return found
 
 
@@ -267,36 +292,23 @@ def validate_trigger(trigger: Trigger) -> list[Issue]:
     """Problems of one trigger; a bad regular expression carries ``re``'s own message."""
     found: list[Issue] = []
     if not isinstance(trigger.pattern, str) or not trigger.pattern.strip():
-        return [Issue("pattern", "empty keyword")]
+        return [Issue.of("pattern", "empty_keyword")]
     if trigger.mode is MatchMode.REGEX:
         try:
             compiled = re.compile(trigger.pattern)
         except re.error as exc:
-            return [Issue("pattern", f"bad regular expression: {exc}")]
+            return [Issue.of("pattern", "bad_regex", detail=str(exc))]
         except (OverflowError, RecursionError, ValueError) as exc:
-            return [Issue("pattern", f"bad regular expression: {exc}")]
+            return [Issue.of("pattern", "bad_regex", detail=str(exc))]
         reserved = sorted(set(compiled.groupindex) & (BUILTIN_PLACEHOLDERS | WELCOME_PLACEHOLDERS))
         for name in reserved:
             found.append(
-                Issue("pattern", f"group name {name!r} is taken by the placeholder {{{name}}}")
+                Issue.of("pattern", "group_name_taken", name=name, placeholder=f"{{{name}}}")
             )
         if compiled.search("") is not None:
-            found.append(
-                Issue(
-                    "pattern",
-                    "matches an empty text, so it matches every message",
-                    Severity.WARNING,
-                )
-            )
+            found.append(Issue.of("pattern", "regex_matches_empty", Severity.WARNING))
         if trigger.fold_width and _changes_when_folded(trigger.pattern):
-            found.append(
-                Issue(
-                    "pattern",
-                    "contains full-width characters; with width folding the text is searched"
-                    " in half-width form, so write the pattern half-width",
-                    Severity.WARNING,
-                )
-            )
+            found.append(Issue.of("pattern", "regex_full_width", Severity.WARNING))
     return found
 
 
@@ -320,11 +332,11 @@ def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Iss
     """Every problem of ``rule``, errors and warnings, each with its path."""
     found: list[Issue] = []
     if not isinstance(rule.name, str) or not rule.name.strip():
-        found.append(Issue("name", "a rule needs a name"))
+        found.append(Issue.of("name", "rule_needs_name"))
     if rule.kind is RuleKind.KEYWORD and not rule.triggers:
-        found.append(Issue("triggers", "a keyword rule needs at least one trigger"))
+        found.append(Issue.of("triggers", "keyword_needs_trigger"))
     if rule.kind is RuleKind.DEFAULT and rule.triggers:
-        found.append(Issue("triggers", "a default reply answers what nothing matched: no triggers"))
+        found.append(Issue.of("triggers", "default_no_triggers"))
     for index, trigger in enumerate(rule.triggers):
         found.extend(issue.under(f"triggers[{index}]") for issue in validate_trigger(trigger))
     found.extend(issue.under("scope") for issue in _validate_scope(rule, config))
@@ -332,11 +344,9 @@ def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Iss
     if rule.active is not None:
         found.extend(issue.under("active") for issue in _validate_hours(rule.active))
     if not _finite(rule.cooldown) or rule.cooldown < 0:
-        found.append(Issue("cooldown", "must be a number of seconds, 0 or more"))
+        found.append(Issue.of("cooldown", "cooldown_invalid"))
     elif rule.kind is RuleKind.DEFAULT and rule.cooldown <= 0:
-        found.append(
-            Issue("cooldown", "a default reply needs one: at most once per conversation per N s")
-        )
+        found.append(Issue.of("cooldown", "default_needs_cooldown"))
     return found
 
 
@@ -344,36 +354,23 @@ def _validate_scope(rule: Rule, config: AutoReplyConfig | None) -> list[Issue]:
     scope = rule.scope
     found: list[Issue] = []
     if scope.kind is ScopeKind.CHOSEN and not scope.conversations:
-        found.append(Issue("conversations", "choose at least one conversation"))
+        found.append(Issue.of("conversations", "choose_conversation"))
     for name in ("conversations", "exclude", "mention_names"):
         for index, value in enumerate(getattr(scope, name)):
             if not isinstance(value, str) or not value.strip():
-                found.append(Issue(f"{name}[{index}]", "empty entry"))
+                found.append(Issue.of(f"{name}[{index}]", "empty_entry"))
     if rule.kind is RuleKind.WELCOME_GROUP and scope.kind is ScopeKind.PRIVATE:
-        found.append(Issue("kind", "a group welcome cannot be limited to private chats"))
+        found.append(Issue.of("kind", "welcome_group_private"))
     if scope.only_when_mentioned and rule.kind in (RuleKind.KEYWORD, RuleKind.DEFAULT):
         names = scope.mention_names or (config.nicknames if config is not None else ("?",))
         if not names:
-            found.append(
-                Issue(
-                    "only_when_mentioned",
-                    "no nickname to recognise an @mention: set the account's nickname",
-                    Severity.WARNING,
-                )
-            )
+            found.append(Issue.of("only_when_mentioned", "no_mention_nickname", Severity.WARNING))
     elif (
         rule.kind is RuleKind.DEFAULT
         and scope.kind in (ScopeKind.GROUPS, ScopeKind.BOTH)
         and not scope.only_when_mentioned
     ):
-        found.append(
-            Issue(
-                "kind",
-                "a default reply in groups answers every unmatched message there;"
-                " consider 'only when mentioned'",
-                Severity.WARNING,
-            )
-        )
+        found.append(Issue.of("kind", "default_in_groups", Severity.WARNING))
     return found
 
 
@@ -381,22 +378,22 @@ def _validate_reply(rule: Rule) -> list[Issue]:
     reply = rule.reply
     found: list[Issue] = []
     if not reply.texts and not reply.picture:
-        found.append(Issue("", "a reply needs a text or a picture"))
+        found.append(Issue.of("", "reply_needs_content"))
     known = BUILTIN_PLACEHOLDERS | regex_groups(rule)
     if rule.kind in (RuleKind.WELCOME_FRIEND, RuleKind.WELCOME_GROUP):
         known |= WELCOME_PLACEHOLDERS
     for index, text in enumerate(reply.texts):
         if not isinstance(text, str) or not text.strip():
-            found.append(Issue(f"texts[{index}]", "empty text"))
+            found.append(Issue.of(f"texts[{index}]", "empty_text"))
             continue
         for name in placeholders(text):
             if name not in known:
                 found.append(
-                    Issue(
+                    Issue.of(
                         f"texts[{index}]",
-                        f"unknown placeholder {{{name}}} is sent as it is"
-                        " (write {{ and }} for literal braces)",
+                        "unknown_placeholder",
                         Severity.WARNING,
+                        placeholder=f"{{{name}}}",
                     )
                 )
     if reply.picture is not None:
@@ -407,59 +404,71 @@ def _validate_reply(rule: Rule) -> list[Issue]:
 def validate_picture(picture: str) -> list[Issue]:
     """A picture must be an absolute local path (demo.exe reads it); missing is a warning."""
     if not isinstance(picture, str) or not picture.strip():
-        return [Issue("", "empty picture path")]
+        return [Issue.of("", "empty_picture")]
     if not (Path(picture).is_absolute() or PureWindowsPath(picture).is_absolute()):
-        return [Issue("", "must be an absolute path: demo.exe reads the file itself")]
+        return [Issue.of("", "picture_not_absolute")]
     try:
         check_picture(picture)
     except PictureError as exc:
-        return [Issue("", str(exc), Severity.WARNING)]
+        text = picture_text(exc)
+        if text is None:
+            return [Issue("", str(exc), Severity.WARNING)]
+        return [Issue.from_text("", text, Severity.WARNING)]
     return []
 
 
 def _validate_hours(hours: ActiveHours) -> list[Issue]:
     found: list[Issue] = []
     if (hours.start is None) != (hours.end is None):
-        found.append(Issue("", "give both a start and an end time, or neither"))
+        found.append(Issue.of("", "hours_start_and_end"))
     elif hours.start is not None and hours.start == hours.end:
-        found.append(Issue("", "start and end are the same time: leave both empty for all day"))
+        found.append(Issue.of("", "hours_same"))
     found.extend(_validate_weekdays(hours.weekdays))
     return found
 
 
 def _validate_weekdays(weekdays: Sequence[int]) -> list[Issue]:
     if not weekdays:
-        return [Issue("weekdays", "choose at least one weekday")]
+        return [Issue.of("weekdays", "choose_weekday")]
     for index, day in enumerate(weekdays):
         if not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7:
-            return [Issue(f"weekdays[{index}]", "a weekday is 1 (Monday) to 7 (Sunday)")]
+            return [Issue.of(f"weekdays[{index}]", "weekday_range")]
     if len(set(weekdays)) != len(weekdays):
-        return [Issue("weekdays", "a weekday is listed twice")]
+        return [Issue.of("weekdays", "weekday_twice")]
     return []
 
 
 def validate_timed(timed: TimedMessage) -> list[Issue]:
     found: list[Issue] = []
     if not isinstance(timed.name, str) or not timed.name.strip():
-        found.append(Issue("name", "a timed message needs a name"))
+        found.append(Issue.of("name", "timed_needs_name"))
     if not timed.targets:
-        found.append(Issue("targets", "choose at least one conversation"))
+        found.append(Issue.of("targets", "choose_conversation"))
     for index, target in enumerate(timed.targets):
         if not isinstance(target, str) or not target.strip():
-            found.append(Issue(f"targets[{index}]", "empty entry"))
+            found.append(Issue.of(f"targets[{index}]", "empty_entry"))
     if not (timed.text and timed.text.strip()) and not timed.picture:
-        found.append(Issue("", "a timed message needs a text or a picture"))
+        found.append(Issue.of("", "timed_needs_content"))
     if timed.picture is not None:
         found.extend(issue.under("picture") for issue in validate_picture(timed.picture))
     if timed.schedule is ScheduleKind.ONCE:
         if timed.at is None or not _finite(timed.at):
-            found.append(Issue("at", "a one-off message needs a date and time"))
+            found.append(Issue.of("at", "once_needs_moment"))
     else:
         if timed.time_of_day is None:
-            found.append(Issue("time_of_day", "a daily or weekly message needs a time"))
+            found.append(Issue.of("time_of_day", "repeat_needs_time"))
         if timed.schedule is ScheduleKind.WEEKLY:
             found.extend(_validate_weekdays(timed.weekdays))
     return found
+
+
+def picture_text(exc: PictureError) -> Text | None:
+    """Why a picture cannot be sent, as a text (None if the error does not say which way)."""
+    try:
+        text = Text.of(f"picture_{exc.reason}", **exc.fields)
+    except KeyError:
+        return None
+    return text if str(text) == str(exc) else None
 
 
 def _finite(value: object) -> bool:

@@ -47,7 +47,7 @@ from wxpanel.core.rules.evaluate import (
     RuleSet,
     plan,
 )
-from wxpanel.core.rules.model import Rule
+from wxpanel.core.rules.model import Rule, picture_text
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import (
     RuleCounter,
@@ -57,6 +57,7 @@ from wxpanel.core.rules.store import (
     rules_version,
     write_setting,
 )
+from wxpanel.core.rules.texts import FieldValue, Text
 
 #: Messages looked at per transaction; the rest waits for the next call.
 BATCH: Final = 500
@@ -71,6 +72,7 @@ class AlertKind(enum.StrEnum):
     CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
     PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
     RULE = "rule"  # a stored rule is invalid and was skipped
+    SOURCE = "source"  # an answer source (plugin, webhook, AI) was switched off by an error
 
 
 class Outcome(enum.StrEnum):
@@ -86,12 +88,28 @@ class Outcome(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Alert:
-    """Something the operator should see (a banner, the tray, the log)."""
+    """Something the operator should see (a banner, the tray, the log).
+
+    ``detail`` is the English line; ``key`` and ``fields`` the same sentence as
+    a translatable :class:`~wxpanel.core.rules.texts.Text` ("" when the
+    alert was made without one: show ``detail``).
+    """
 
     kind: AlertKind
     conversation: str | None
     detail: str
     time: float
+    key: str = ""
+    fields: tuple[tuple[str, FieldValue], ...] = ()
+
+    @classmethod
+    def of(cls, kind: AlertKind, conversation: str | None, text: Text, time: float) -> Alert:
+        """The alert whose detail is ``text`` in English."""
+        return cls(kind, conversation, str(text), time, text.key, text.fields)
+
+    @property
+    def text(self) -> Text | None:
+        return Text(self.key, self.fields) if self.key else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,15 +320,20 @@ class AutoReplier:
         if talk.streak > config.loop_exchanges:
             talk.paused_until = now + config.loop_pause
             talk.streak = 0
-            detail = (
-                f"{conversation}: {config.loop_exchanges} auto-replies in a row, each within"
-                f" {config.loop_window:g} s; looks like another bot answering."
-                f" Not answering there for {config.loop_pause / 60:g} min."
+            loop = Alert.of(
+                AlertKind.LOOP,
+                conversation,
+                Text.of(
+                    "alert_loop",
+                    conversation=conversation,
+                    exchanges=config.loop_exchanges,
+                    window=config.loop_window,
+                    pause_min=config.loop_pause / 60,
+                ),
+                now,
             )
-            state.alerts[(AlertKind.LOOP, conversation)] = Alert(
-                AlertKind.LOOP, conversation, detail, now
-            )
-            HistoryWriter.log_error(conn, "autoreply", detail, now)
+            state.alerts[(AlertKind.LOOP, conversation)] = loop
+            HistoryWriter.log_error(conn, "autoreply", loop.detail, now)
             for rule, _ in ready:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.LOOP)
             return
@@ -319,18 +342,19 @@ class AutoReplier:
             kind: AlertKind | None = None
             if state.global_sent + size > config.per_minute:
                 kind = AlertKind.CAP
-                detail = f"more than {config.per_minute} auto-replies a minute; answer dropped"
+                detail = Text.of("alert_cap", limit=config.per_minute)
             elif state.sent_by_conversation.get(conversation, 0) + size > (
                 config.per_conversation_per_minute
             ):
                 kind = AlertKind.CONVERSATION_CAP
-                detail = (
-                    f"{conversation}: more than {config.per_conversation_per_minute}"
-                    " auto-replies a minute here; answer dropped"
+                detail = Text.of(
+                    "alert_conversation_cap",
+                    conversation=conversation,
+                    limit=config.per_conversation_per_minute,
                 )
             if kind is not None:
                 key = (kind, conversation if kind is AlertKind.CONVERSATION_CAP else None)
-                state.alerts.setdefault(key, Alert(kind, key[1], detail, now))
+                state.alerts.setdefault(key, Alert.of(kind, key[1], detail, now))
                 state.dropped += 1
                 self._note(state, event.incoming.id, conversation, rule, Outcome.CAP)
                 continue
@@ -365,8 +389,10 @@ class AutoReplier:
                     path = check_picture(send.payload, self.picture_max_bytes)
                 except PictureError as exc:
                     key = (AlertKind.PICTURE, send.payload)
+                    problem = picture_text(exc) or str(exc)
+                    text = Text.of("alert_picture", problem=problem)
                     state.alerts.setdefault(
-                        key, Alert(AlertKind.PICTURE, send.to, f"{exc}; sent without it", state.now)
+                        key, Alert.of(AlertKind.PICTURE, send.to, text, state.now)
                     )
                     continue
                 send = Outgoing(send.to, send.command, str(path))

@@ -311,7 +311,7 @@ class TimedStore:
             and timed.at is not None
             and timed.at <= now
         ):
-            problems = [Issue("at", "that time has passed")]
+            problems = [Issue.of("at", "time_passed")]
         if problems:
             raise RuleError(problems, prefix=f"timed message {timed.name!r}: ")
 

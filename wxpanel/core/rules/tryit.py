@@ -26,6 +26,7 @@ from wxpanel.core.rules.evaluate import (
 )
 from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule
 from wxpanel.core.rules.store import load_config, load_rules, read_setting
+from wxpanel.core.rules.texts import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +40,43 @@ class TryState:
 
 @dataclass(frozen=True, slots=True)
 class TryAnswer:
-    """A rule that matches; ``reply`` is what it sends unless ``blocked`` says why not."""
+    """A rule that matches; ``reply`` is what it sends unless ``blocked`` says why not.
+
+    ``blocked_text`` is the same reason as a translatable
+    :class:`~wxpanel.core.rules.texts.Text`; ``blocked`` its English.
+    """
 
     rule: Rule
     reply: PlannedReply
-    blocked: str | None = None
+    blocked_text: Text | None = None
+
+    @property
+    def blocked(self) -> str | None:
+        return None if self.blocked_text is None else str(self.blocked_text)
 
 
 @dataclass(frozen=True, slots=True)
 class TryResult:
+    """What the rules would do with a sample.
+
+    ``verdicts`` and ``note_text`` are translatable
+    :class:`~wxpanel.core.rules.texts.Text` values; ``considered`` and
+    ``note`` are the same in English.
+    """
+
     kind: EventKind
     answers: tuple[TryAnswer, ...] = ()
-    considered: tuple[tuple[Rule, str], ...] = ()  # every rule looked at, and the verdict
-    note: str | None = None  # why nothing at all would answer
+    verdicts: tuple[tuple[Rule, Text], ...] = ()  # every rule looked at, and the verdict
+    note_text: Text | None = None  # why nothing at all would answer
+
+    @property
+    def considered(self) -> tuple[tuple[Rule, str], ...]:
+        """Every rule looked at and its verdict in English (``"no trigger matches"``)."""
+        return tuple((rule, str(verdict)) for rule, verdict in self.verdicts)
+
+    @property
+    def note(self) -> str | None:
+        return None if self.note_text is None else str(self.note_text)
 
     @property
     def sending(self) -> tuple[TryAnswer, ...]:
@@ -99,10 +124,10 @@ def try_message(
     state = state or TryState()
     event = ruleset.classify(sample)
     if event.kind is EventKind.OTHER:
-        what = "an outgoing message" if sample.direction.value == "out" else "this kind of message"
+        key = "never_outgoing" if sample.direction.value == "out" else "never_this_kind"
         if sample.type is MessageType.SYSTEM:
-            what = "a system notice other than someone joining a group"
-        return TryResult(event.kind, note=f"rules never answer {what}")
+            key = "never_system"
+        return TryResult(event.kind, note_text=Text.of(key))
     local = LocalTime.at(now, tz)
     explained = ruleset.explain(event, local)
     answers: list[TryAnswer] = []
@@ -110,20 +135,20 @@ def try_message(
         if match is None:
             continue
         reply = plan(event, match, local, aliases or {})
-        blocked: str | None = None
+        blocked: Text | None = None
         if not state.enabled:
-            blocked = "auto-reply is switched off"
+            blocked = Text.of("switched_off")
         elif state.paused_until is not None and state.paused_until > now:
-            blocked = "loop detection paused this conversation"
+            blocked = Text.of("loop_paused")
         elif rule.id is not None and rule.cooldown > 0:
             last = state.last_answered.get(rule.id)
             if last is not None and now - last < rule.cooldown:
-                blocked = f"cooling down for another {rule.cooldown - (now - last):.0f} s"
+                blocked = Text.of("cooling_down", seconds=rule.cooldown - (now - last))
         if blocked is None and reply.size == 0:
-            blocked = "every text renders empty"
+            blocked = Text.of("renders_empty")
         answers.append(TryAnswer(rule, reply, blocked))
-    considered = tuple((rule, reason) for _, rule, reason in explained)
-    return TryResult(event.kind, tuple(answers), considered)
+    verdicts = tuple((rule, reason) for _, rule, reason in explained)
+    return TryResult(event.kind, tuple(answers), verdicts)
 
 
 def try_stored(

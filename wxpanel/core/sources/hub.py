@@ -615,7 +615,7 @@ class AnswerSources:
             log.warning("%s", detail)
             HistoryWriter.log_error(conn, "source", detail, state.now)
             state.alerts.setdefault(
-                (AlertKind.RULE, label), Alert(AlertKind.RULE, None, detail, state.now)
+                (AlertKind.SOURCE, label), Alert(AlertKind.SOURCE, None, detail, state.now)
             )
         else:
             log.warning("%s: %s", label, redact(problem))
@@ -767,6 +767,7 @@ class AnswerSources:
             if source_id is None:
                 source_id = insert_source(conn, SourceKind.PLUGIN, name, PluginConfig(), state.now)
                 log.info("plugin %s found in %s", name, info.path)
+                state.touched.add(source_id)  # the panel lists it at once
             problem = info.error or ("the plugin file is gone" if info.missing else None)
             if problem is not None:
                 set_failed(conn, source_id, problem, state.now, disable=True)
