@@ -63,6 +63,8 @@ _TOTAL_NAMES: Final = (
     "queued_timed",
     "errors",
 )
+#: The AI sources' counters (wxpanel.core.sources.hub): tokens, and the cost in millionths.
+_AI_NAMES: Final = ("ai_prompt_tokens", "ai_completion_tokens", "ai_cost_micro")
 
 
 # -- hooks: called inside the writer's transaction ---------------------------
@@ -206,6 +208,23 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class AIUsage:
+    """Tokens used by the AI answer sources, and their cost (in the currency of their prices)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float = 0.0
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int]) -> AIUsage:
+        return cls(
+            prompt_tokens=counts.get("ai_prompt_tokens", 0),
+            completion_tokens=counts.get("ai_completion_tokens", 0),
+            cost=counts.get("ai_cost_micro", 0) / 1_000_000,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class OriginResponse:
     """First-response figures of one kind of answer (manual, auto, event = phone)."""
 
@@ -288,6 +307,8 @@ class QueueStats:
     busiest: tuple[BusyConversation, ...] = ()
     stuck: tuple[StuckCommand, ...] = ()
     recent_errors: tuple[ErrorEntry, ...] = ()  # newest first
+    ai_today: AIUsage = field(default_factory=AIUsage)
+    ai_all_time: AIUsage = field(default_factory=AIUsage)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -336,6 +357,16 @@ def window_totals(conn: sqlite3.Connection, since: float) -> Totals:
         (int(since // 60),),
     ).fetchall()
     return Totals.from_counts(dict(rows))
+
+
+def ai_usage(conn: sqlite3.Connection, since: float) -> AIUsage:
+    """:class:`AIUsage` from the minute buckets since ``since`` (rounded down to its minute)."""
+    rows = conn.execute(
+        "SELECT name, sum(value) FROM minute_count WHERE minute >= ? AND name IN (?, ?, ?)"
+        " GROUP BY name",
+        (int(since // 60), *_AI_NAMES),
+    ).fetchall()
+    return AIUsage.from_counts(dict(rows))
 
 
 def response_times(
@@ -482,6 +513,7 @@ def collect(
     hour = series(conn, (minute - 59) * 60, now, 60)
     day = series(conn, now - 143 * 600, now, 600)
     today = window_totals(conn, midnight)
+    ai_today = ai_usage(conn, midnight)
     response = response_times(conn, now)
     busy = busiest_conversations(conn, busiest)
     stuck = stuck_commands(conn, now)
@@ -520,6 +552,8 @@ def collect(
         busiest=busy,
         stuck=stuck,
         recent_errors=errors,
+        ai_today=ai_today,
+        ai_all_time=AIUsage.from_counts(counters),
     )
 
 
@@ -584,6 +618,12 @@ def format_text(stats: QueueStats) -> str:
         f"last hour            in {hour_in}, out {hour_out}",
         f"first response       {first}; {response.waiting} private chats waiting",
     ]
+    ai = stats.ai_all_time
+    if ai.prompt_tokens or ai.completion_tokens or ai.cost:
+        lines.append(
+            f"AI models            tokens {ai.prompt_tokens} in, {ai.completion_tokens} out;"
+            f" cost {ai.cost:.4f} (today {stats.ai_today.cost:.4f})"
+        )
     if stats.busiest:
         lines.append("busiest conversations")
         lines.extend(f"  {b.message_count:>8}  {b.display_name}" for b in stats.busiest)

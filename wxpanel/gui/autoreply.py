@@ -27,6 +27,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui.rules_page import RulesPage, TimedPage
+from wxpanel.gui.rulestext import alert_detail
 from wxpanel.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -202,10 +203,13 @@ class AutoReplyControl(QObject):
         elif alert.kind is AlertKind.PICTURE:
             text = self.tr("A rule's picture cannot be sent %1: %2")
             where = self.tr("in %1").replace("%1", where) if where else ""
+        elif alert.kind is AlertKind.SOURCE:
+            text = self.tr("An answer source was switched off %1: %2")
+            where = ""
         else:
             text = self.tr("A stored rule is invalid and was skipped %1: %2")
             where = ""
-        return " ".join(text.replace("%1", where).replace("%2", alert.detail).split())
+        return " ".join(text.replace("%1", where).replace("%2", alert_detail(alert)).split())
 
     def on_rule_counters(self, counters: Sequence[RuleCounter]) -> None:
         self.rules_page.update_counters(counters)

@@ -50,6 +50,7 @@ from wxpanel.gui.models import (
 from wxpanel.gui.preferences import Preferences, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.settingsdialog import SettingsDialog
+from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
 from wxpanel.gui.widgets import Banner, Composer, FeedFilter
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
         self._connect()
         self.dashboard = Dashboard(self)  # statistics, health, log pages
         self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
+        self.answer_sources = SourcesControl(self)  # plugins, webhooks, AI after the rules
         self.apply_preferences(self.preferences)
         self.resize(1100, 700)
         self._update_title()
@@ -272,6 +274,7 @@ class MainWindow(QMainWindow):
             return
         self.poller.stop()
         self.auto_reply.close()
+        self.answer_sources.close()
         super().closeEvent(event)
 
     def quit(self) -> None:

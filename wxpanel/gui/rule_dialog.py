@@ -64,6 +64,7 @@ from wxpanel.core.rules import (
     validate_timed,
 )
 from wxpanel.gui.rules_model import weekday_names
+from wxpanel.gui.rulestext import issue_text
 
 #: Between two reply texts in the text box.
 TEXT_SEPARATOR = "---"
@@ -111,7 +112,7 @@ def issues_html(issues: Sequence[tuple[str, Issue]]) -> str:
         mark = "✖" if error else "⚠"
         where = f"<b>{html.escape(place)}</b>: " if place else ""
         lines.append(
-            f'<div style="color:{colour}">{mark} {where}{html.escape(issue.message)}</div>'
+            f'<div style="color:{colour}">{mark} {where}{html.escape(issue_text(issue))}</div>'
         )
     return "".join(lines)
 
@@ -572,7 +573,7 @@ class RuleDialog(_ValidatedDialog):
         for issue in issues:
             widget = self._widget_for(issue.path)
             if widget is not None and issue.severity is Severity.ERROR:
-                marks.setdefault(widget, []).append(issue.message)
+                marks.setdefault(widget, []).append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
         self.touched = True
@@ -798,7 +799,7 @@ class TimedDialog(_ValidatedDialog):
             head = issue.path.split(".")[0].split("[")[0]
             widget = widgets.get(head)
             if widget is not None and issue.severity is Severity.ERROR:
-                marks[widget].append(issue.message)
+                marks[widget].append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
         self.touched = True

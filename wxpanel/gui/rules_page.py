@@ -44,6 +44,7 @@ from wxpanel.core.rules import (
     ReplyMode,
     Rule,
     RuleCounter,
+    RuleError,
     RuleStore,
     TimedMessage,
     TimedStore,
@@ -53,6 +54,8 @@ from wxpanel.core.rules import (
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
+from wxpanel.gui.rulestext import rule_error_text
+from wxpanel.gui.rulestext import text as rules_text
 
 T = TypeVar("T")
 
@@ -84,6 +87,8 @@ def _until(moment: float) -> str:
 def _problem(exc: Exception) -> str:
     if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
         return QCoreApplication.translate("RulesPage", "history.db is busy; try again in a moment")
+    if isinstance(exc, RuleError):
+        return rule_error_text(exc)
     return str(exc) or type(exc).__name__
 
 
@@ -485,8 +490,8 @@ class RulesPage(QWidget):
     def describe(self, result: TryResult) -> str:
         """The try-it answer as HTML: each answering rule and its exact texts."""
         parts: list[str] = []
-        if result.note:
-            parts.append(f"<p>{html.escape(result.note)}</p>")
+        if result.note_text is not None:
+            parts.append(f"<p>{html.escape(rules_text(result.note_text))}</p>")
         for answer in result.answers:
             reply = answer.reply
             head = (
@@ -494,10 +499,10 @@ class RulesPage(QWidget):
                 .replace("%1", html.escape(answer.rule.label))
                 .replace("%2", html.escape(reply.to))
             )
-            if answer.blocked:
+            if answer.blocked_text is not None:
                 colour = "#8a6100"
                 head += " — " + self.tr("but not now: %1").replace(
-                    "%1", html.escape(answer.blocked)
+                    "%1", html.escape(rules_text(answer.blocked_text))
                 )
             else:
                 colour = "#1a7f37"
@@ -513,12 +518,12 @@ class RulesPage(QWidget):
                     "<li>" + self.tr("[picture] %1").replace("%1", html.escape(reply.picture))
                 )
             parts.append("<ol>" + "".join(items) + "</ol>")
-        if not result.answers and not result.note:
+        if not result.answers and result.note_text is None:
             parts.append("<p><b>" + self.tr("No rule answers this message.") + "</b></p>")
-        if result.considered:
+        if result.verdicts:
             lines = "".join(
-                f"<li>{html.escape(rule.label)}: {html.escape(reason)}</li>"
-                for rule, reason in result.considered
+                f"<li>{html.escape(rule.label)}: {html.escape(rules_text(reason))}</li>"
+                for rule, reason in result.verdicts
             )
             looked = self.tr("Every rule looked at:")
             parts.append(f'<p style="color:#666">{looked}</p><ul style="color:#666">{lines}</ul>')

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.models import Origin
-from wxpanel.core.stats import Point, QueueStats, Totals
+from wxpanel.core.stats import AIUsage, Point, QueueStats, Totals
 
 #: How often a visible page asks for fresh figures.
 REFRESH_MS = 3000
@@ -97,7 +97,10 @@ class StatsPage(QWidget):
         boxes = QHBoxLayout()
         boxes.addWidget(self._build_totals(body), 4)
         boxes.addWidget(self._build_replies(body), 3)
-        boxes.addWidget(self._build_queue(body), 3)
+        queue_column = QVBoxLayout()
+        queue_column.addWidget(self._build_queue(body))
+        queue_column.addWidget(self._build_ai(body))
+        boxes.addLayout(queue_column, 3)
         layout.addLayout(boxes)
 
         chart_row = QHBoxLayout()
@@ -184,6 +187,31 @@ class StatsPage(QWidget):
             grid.addWidget(self._value(key, box), row, 1)
         grid.setColumnStretch(0, 1)
         grid.setRowStretch(len(rows), 1)
+        return box
+
+    def _build_ai(self, parent: QWidget) -> QGroupBox:
+        """Tokens and cost of the AI answer sources (cost in the currency of their prices)."""
+        box = QGroupBox(self.tr("AI models"), parent)
+        grid = QGridLayout(box)
+        grid.setHorizontalSpacing(12)
+        for column, text in ((1, self.tr("Today")), (2, self.tr("Since start"))):
+            heading = QLabel(text, box)
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+            grid.addWidget(heading, 0, column, Qt.AlignmentFlag.AlignRight)
+        rows = (
+            ("ai_prompt", self.tr("Prompt tokens")),
+            ("ai_completion", self.tr("Completion tokens")),
+            ("ai_cost", self.tr("Cost")),
+        )
+        for row, (key, label) in enumerate(rows, 1):
+            grid.addWidget(QLabel(label, box), row, 0)
+            grid.addWidget(self._value(f"today_{key}", box), row, 1)
+            grid.addWidget(self._value(f"all_{key}", box), row, 2)
+        grid.setColumnStretch(0, 1)
+        grid.setRowStretch(len(rows) + 1, 1)
+        box.setToolTip(self.tr("The cost is in the currency of the prices set for each AI model"))
         return box
 
     def _build_chart(self, parent: QWidget) -> QChartView:
@@ -287,6 +315,8 @@ class StatsPage(QWidget):
         self._fill_totals(stats.all_time, "all")
         self._fill_replies(stats)
         self._fill_queue(stats)
+        self._fill_ai(stats.ai_today, "today")
+        self._fill_ai(stats.ai_all_time, "all")
         self._show_chart()
         self._fill_busiest(stats)
         self._fill_problems(stats)
@@ -308,6 +338,11 @@ class StatsPage(QWidget):
         self._set(f"{prefix}_timed", _number(totals.sent_timed))
         self._set(f"{prefix}_phone", _number(totals.from_phone))
         self._set(f"{prefix}_errors", _number(totals.errors))
+
+    def _fill_ai(self, usage: AIUsage, prefix: str) -> None:
+        self._set(f"{prefix}_ai_prompt", _number(usage.prompt_tokens))
+        self._set(f"{prefix}_ai_completion", _number(usage.completion_tokens))
+        self._set(f"{prefix}_ai_cost", f"{usage.cost:,.4f}")
 
     def _fill_replies(self, stats: QueueStats) -> None:
         response = stats.response

@@ -17,6 +17,7 @@ methods; it is the only object the window talks to.
 from __future__ import annotations
 
 import logging
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -30,6 +31,8 @@ from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
+from wxpanel.core.sources.hub import default_plugin_dirs
+from wxpanel.core.sources.store import read_statuses
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +81,8 @@ class PollWorker(QObject):
     healthMeasured = Signal(object)
     #: The result of an on-demand ``PRAGMA quick_check`` (a health :class:`Check`).
     integrityChecked = Signal(object)
+    #: Answer sources whose status changed (:class:`~wxpanel.core.sources.SourceStatus`).
+    sourceStatusesChanged = Signal(tuple)
     #: The Engine is closed; the thread may quit.
     stopped = Signal()
 
@@ -99,6 +104,7 @@ class PollWorker(QObject):
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
         self._started_at: float | None = None
+        self._plugins_seen = 0  # the PluginHost.version whose changes were reported
 
     # -- life -----------------------------------------------------------------
 
@@ -176,6 +182,7 @@ class PollWorker(QObject):
         engine, timer = self._engine, self._timer
         if engine is None or timer is None or self._paused:
             return
+        plugins_before = engine.sources.host.version
         try:
             result = engine.poll()
         except Exception as exc:  # a bug: report it and keep the panel alive
@@ -195,7 +202,25 @@ class PollWorker(QObject):
             self.ruleCountersChanged.emit(result.rule_counters)
         if result.timed_runs:
             self.timedRunsReported.emit(result.timed_runs)
+        if result.source_statuses:
+            self.sourceStatusesChanged.emit(result.source_statuses)
+        if plugins_before != self._plugins_seen and _round_ok(result.health):
+            self._report_plugins(engine, plugins_before)
         timer.start(max(0, round(result.delay * 1000)))
+
+    def _report_plugins(self, engine: Engine, version: int) -> None:
+        """The plugin folders changed and this round synced them: every source's status.
+
+        A plugin file seen for the first time is stored without a status of
+        its own in the round's report; the panel learns of it from here.
+        """
+        try:
+            statuses = read_statuses(engine.hconn)
+        except sqlite3.Error:
+            return  # tried again after the next round
+        self._plugins_seen = version
+        if statuses:
+            self.sourceStatusesChanged.emit(tuple(statuses))
 
     # -- requests from the GUI -------------------------------------------------
 
@@ -347,6 +372,11 @@ class PollWorker(QObject):
             self._timer.start(0)
 
 
+def _round_ok(health: Health | None) -> bool:
+    """The round met no lock or error (its steps, the sources' sync included, committed)."""
+    return health is None or (health.locked_since is None and health.error is None)
+
+
 class PollThread(QObject):
     """The GUI's handle on the worker: requests go out and results come back queued.
 
@@ -376,6 +406,7 @@ class PollThread(QObject):
     statsFailed = Signal(str)
     healthMeasured = Signal(object)
     integrityChecked = Signal(object)
+    sourceStatusesChanged = Signal(tuple)
 
     _sendText = Signal(str, str)
     _sendPicture = Signal(str, str)
@@ -404,6 +435,8 @@ class PollThread(QObject):
         self.exchange_db = exchange_db
         self.paths = DataPaths.beside(exchange_db, data_dir)
         self.settings = settings  # None: the Engine reads settings.json
+        #: The folders plugins are loaded from (the Engine's, for the panel's list and buttons).
+        self.plugin_dirs = default_plugin_dirs() if plugin_dirs is None else tuple(plugin_dirs)
         self.qthread = QThread()
         self.qthread.setObjectName("wxpanel-poller")
         self.worker = PollWorker(exchange_db, data_dir, settings, plugin_dirs)
@@ -423,6 +456,7 @@ class PollThread(QObject):
         self.worker.ruleCountersChanged.connect(self.ruleCountersChanged, queued)
         self.worker.timedRunsReported.connect(self.timedRunsReported, queued)
         self.worker.lateSent.connect(self.lateSent, queued)
+        self.worker.sourceStatusesChanged.connect(self.sourceStatusesChanged, queued)
         self._sendLate.connect(self.worker.sendLate)
         self._sendText.connect(self.worker.sendText)
         self._sendPicture.connect(self.worker.sendPicture)

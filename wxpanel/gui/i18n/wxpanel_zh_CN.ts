@@ -2,6 +2,109 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AIDialog</name>
+    <message>
+        <source>Edit AI model</source>
+        <translation>编辑 AI 模型</translation>
+    </message>
+    <message>
+        <source>New AI model</source>
+        <translation>新建 AI 模型</translation>
+    </message>
+    <message>
+        <source>A key is stored; type a new one to replace it</source>
+        <translation>已保存密钥；输入新密钥可替换</translation>
+    </message>
+    <message>
+        <source>Kept in the system&apos;s credential store</source>
+        <translation>保存在系统凭据管理器中</translation>
+    </message>
+    <message>
+        <source>Remove the stored key</source>
+        <translation>删除已保存的密钥</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Base URL:</source>
+        <translation>接口地址（Base URL）：</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <source>System prompt:</source>
+        <translation>系统提示词：</translation>
+    </message>
+    <message>
+        <source>Earlier messages sent along:</source>
+        <translation>附带的历史消息条数：</translation>
+    </message>
+    <message>
+        <source>Longest reply (characters):</source>
+        <translation>回复最长字数：</translation>
+    </message>
+    <message>
+        <source>Most tokens per answer:</source>
+        <translation>每次回答最多 token 数：</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度（temperature）：</translation>
+    </message>
+    <message>
+        <source>Calls per minute, per conversation:</source>
+        <translation>每个会话每分钟调用次数：</translation>
+    </message>
+    <message>
+        <source>Calls per minute, in all:</source>
+        <translation>全部会话每分钟调用次数：</translation>
+    </message>
+    <message>
+        <source>Price per 1000 prompt tokens:</source>
+        <translation>每 1000 个提示 token 的价格：</translation>
+    </message>
+    <message>
+        <source>Price per 1000 completion tokens:</source>
+        <translation>每 1000 个回复 token 的价格：</translation>
+    </message>
+    <message>
+        <source>Timeout:</source>
+        <translation>超时：</translation>
+    </message>
+    <message>
+        <source>The new key is stored when you save.</source>
+        <translation>保存时将存入新密钥。</translation>
+    </message>
+    <message>
+        <source>A key is stored in the credential store.</source>
+        <translation>凭据管理器中已保存密钥。</translation>
+    </message>
+    <message>
+        <source>The credential store cannot be read.</source>
+        <translation>无法读取凭据管理器。</translation>
+    </message>
+    <message>
+        <source>No key stored.</source>
+        <translation>尚未保存密钥。</translation>
+    </message>
+    <message>
+        <source>a key has no spaces</source>
+        <translation>密钥中不能有空格</translation>
+    </message>
+    <message>
+        <source>no API key: most services refuse requests without one</source>
+        <translation>没有 API 密钥：大多数服务会拒绝没有密钥的请求</translation>
+    </message>
+</context>
+<context>
     <name>App</name>
     <message>
         <source>Where is demo.exe&apos;s exchange.db?</source>
@@ -99,6 +202,10 @@
     <message>
         <source>A rule&apos;s picture cannot be sent %1: %2</source>
         <translation>规则的图片无法发送%1：%2</translation>
+    </message>
+    <message>
+        <source>An answer source was switched off %1: %2</source>
+        <translation>一个回复来源已被关闭 %1：%2</translation>
     </message>
     <message>
         <source>A stored rule is invalid and was skipped %1: %2</source>
@@ -374,7 +481,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -559,6 +666,21 @@
     <message>
         <source>Pictures (*.png *.jpg *.jpeg *.gif *.bmp)</source>
         <translation>图片 (*.png *.jpg *.jpeg *.gif *.bmp)</translation>
+    </message>
+</context>
+<context>
+    <name>PluginDialog</name>
+    <message>
+        <source>Plugin settings</source>
+        <translation>插件设置</translation>
+    </message>
+    <message>
+        <source>Plugin:</source>
+        <translation>插件：</translation>
+    </message>
+    <message>
+        <source>Timeout per call:</source>
+        <translation>每次调用超时：</translation>
     </message>
 </context>
 <context>
@@ -1148,6 +1270,458 @@
     </message>
 </context>
 <context>
+    <name>SourceDialog</name>
+    <message>
+        <source>must be between %1 and %2 s</source>
+        <translation>必须在 %1 到 %2 秒之间</translation>
+    </message>
+    <message>
+        <source>must be between %1 and %2</source>
+        <translation>必须在 %1 到 %2 之间</translation>
+    </message>
+    <message>
+        <source>must be more than 0 and at most %1 s</source>
+        <translation>必须大于 0 且不超过 %1 秒</translation>
+    </message>
+    <message>
+        <source>must be an http:// or https:// address</source>
+        <translation>必须是 http:// 或 https:// 开头的地址</translation>
+    </message>
+    <message>
+        <source>a model name is needed</source>
+        <translation>需要填写模型名称</translation>
+    </message>
+    <message>
+        <source>must be zero or more</source>
+        <translation>必须大于或等于 0</translation>
+    </message>
+    <message>
+        <source>a name is needed</source>
+        <translation>需要填写名称</translation>
+    </message>
+    <message>
+        <source>Only when the account is @-mentioned</source>
+        <translation>仅在账号被 @ 时</translation>
+    </message>
+    <message>
+        <source>Every group message</source>
+        <translation>所有群消息</translation>
+    </message>
+    <message>
+        <source>Never in groups</source>
+        <translation>群聊中从不</translation>
+    </message>
+    <message>
+        <source>A name to recognise it by</source>
+        <translation>便于识别的名称</translation>
+    </message>
+    <message>
+        <source>Also asked about messages a rule already answered</source>
+        <translation>规则已回复的消息也询问它</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Timeout</source>
+        <translation>超时</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>In groups:</source>
+        <translation>群聊中：</translation>
+    </message>
+    <message>
+        <source>a source of this kind with this name exists already</source>
+        <translation>已有同类型、同名称的回复来源</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesControl</name>
+    <message>
+        <source>Answer sources</source>
+        <translation>回复来源</translation>
+    </message>
+    <message>
+        <source>Plugins, webhooks and AI models after the rules</source>
+        <translation>规则之后的插件、Webhook 和 AI 模型</translation>
+    </message>
+    <message>
+        <source>Cannot open the answer sources: %1</source>
+        <translation>无法打开回复来源：%1</translation>
+    </message>
+    <message>
+        <source>Answer sources (%1 failing)</source>
+        <translation>回复来源（%1 个出错）</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesModel</name>
+    <message>
+        <source>Plugin</source>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>Webhook</source>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>AI model</source>
+        <translation>AI 模型</translation>
+    </message>
+    <message>
+        <source>%1 ms</source>
+        <translation>%1 毫秒</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>On</source>
+        <translation>启用</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>File or address</source>
+        <translation>文件或地址</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用</translation>
+    </message>
+    <message>
+        <source>Answered</source>
+        <translation>已回复</translation>
+    </message>
+    <message>
+        <source>Failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>Mean %1, last %2</source>
+        <translation>平均 %1，最近 %2</translation>
+    </message>
+    <message>
+        <source>(file not found: %1.py)</source>
+        <translation>（找不到文件：%1.py）</translation>
+    </message>
+    <message>
+        <source>Switched off by an error: %1</source>
+        <translation>因错误已停用：%1</translation>
+    </message>
+    <message>
+        <source>Last error: %1</source>
+        <translation>最近错误：%1</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>No API key</source>
+        <translation>没有 API 密钥</translation>
+    </message>
+    <message>
+        <source>Ready, not asked yet</source>
+        <translation>就绪，尚未调用</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>正常</translation>
+    </message>
+</context>
+<context>
+    <name>SourcesPage</name>
+    <message>
+        <source>history.db is busy; try again in a moment</source>
+        <translation>history.db 正忙，请稍后再试</translation>
+    </message>
+    <message>
+        <source>every message</source>
+        <translation>所有消息</translation>
+    </message>
+    <message>
+        <source>never</source>
+        <translation>从不</translation>
+    </message>
+    <message>
+        <source>only when the account is @-mentioned</source>
+        <translation>仅在账号被 @ 时</translation>
+    </message>
+    <message>
+        <source>Add webhook…</source>
+        <translation>添加 Webhook…</translation>
+    </message>
+    <message>
+        <source>Forward messages as JSON to an HTTP address</source>
+        <translation>把消息以 JSON 转发到一个 HTTP 地址</translation>
+    </message>
+    <message>
+        <source>Add AI model…</source>
+        <translation>添加 AI 模型…</translation>
+    </message>
+    <message>
+        <source>Answer through an OpenAI-compatible chat model</source>
+        <translation>通过兼容 OpenAI 的对话模型回复</translation>
+    </message>
+    <message>
+        <source>Edit…</source>
+        <translation>编辑…</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Move up</source>
+        <translation>上移</translation>
+    </message>
+    <message>
+        <source>Ask it before the one above</source>
+        <translation>排在上一个之前询问</translation>
+    </message>
+    <message>
+        <source>Move down</source>
+        <translation>下移</translation>
+    </message>
+    <message>
+        <source>Reload plugin</source>
+        <translation>重新加载插件</translation>
+    </message>
+    <message>
+        <source>Load the plugin&apos;s file again (after fixing it)</source>
+        <translation>重新加载插件文件（修复之后）</translation>
+    </message>
+    <message>
+        <source>Open plugins folder</source>
+        <translation>打开插件文件夹</translation>
+    </message>
+    <message>
+        <source>Plugins are the .py files in this folder</source>
+        <translation>此文件夹中的 .py 文件就是插件</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Read the list again (plugin files found meanwhile)</source>
+        <translation>重新读取列表（包括期间新发现的插件文件）</translation>
+    </message>
+    <message>
+        <source>Choose a source to see its settings and status.</source>
+        <translation>选择一个来源以查看其设置和状态。</translation>
+    </message>
+    <message>
+        <source>Asked in this order after the rules, about messages no rule answered.</source>
+        <translation>在规则之后按此顺序询问，只问没有规则回复的消息。</translation>
+    </message>
+    <message>
+        <source>The first answer is sent. Drag rows to reorder.</source>
+        <translation>发送第一个回答。拖动行可调整顺序。</translation>
+    </message>
+    <message>
+        <source>Plugins are the .py files in: %1</source>
+        <translation>插件是以下文件夹中的 .py 文件：%1</translation>
+    </message>
+    <message>
+        <source>Answer sources: %1</source>
+        <translation>回复来源：%1</translation>
+    </message>
+    <message>
+        <source>A plugin goes when its file is removed from the plugins folder</source>
+        <translation>从插件文件夹中删除文件即可移除插件</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>not found in the folders</source>
+        <translation>在插件文件夹中找不到</translation>
+    </message>
+    <message>
+        <source>Timeout per call</source>
+        <translation>每次调用超时</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Timeout per attempt</source>
+        <translation>每次尝试超时</translation>
+    </message>
+    <message>
+        <source>Retries</source>
+        <translation>重试次数</translation>
+    </message>
+    <message>
+        <source>the credential store cannot be read</source>
+        <translation>无法读取凭据管理器</translation>
+    </message>
+    <message>
+        <source>stored in the system&apos;s credential store</source>
+        <translation>已保存在系统凭据管理器中</translation>
+    </message>
+    <message>
+        <source>not set</source>
+        <translation>未设置</translation>
+    </message>
+    <message>
+        <source>Base URL</source>
+        <translation>接口地址（Base URL）</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>System prompt</source>
+        <translation>系统提示词</translation>
+    </message>
+    <message>
+        <source>Earlier messages sent along</source>
+        <translation>附带的历史消息条数</translation>
+    </message>
+    <message>
+        <source>Longest reply</source>
+        <translation>回复最长字数</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度（temperature）</translation>
+    </message>
+    <message>
+        <source>Rate limits</source>
+        <translation>频率限制</translation>
+    </message>
+    <message>
+        <source>%1 per minute per conversation, %2 per minute in all</source>
+        <translation>每个会话每分钟 %1 次，全部每分钟 %2 次</translation>
+    </message>
+    <message>
+        <source>Price per 1000 tokens</source>
+        <translation>每 1000 个 token 的价格</translation>
+    </message>
+    <message>
+        <source>prompt %1, completion %2</source>
+        <translation>提示 %1，回复 %2</translation>
+    </message>
+    <message>
+        <source>In groups</source>
+        <translation>群聊中</translation>
+    </message>
+    <message>
+        <source>also about messages a rule answered</source>
+        <translation>规则已回复的消息也询问</translation>
+    </message>
+    <message>
+        <source>Calls</source>
+        <translation>调用</translation>
+    </message>
+    <message>
+        <source>%1, answered %2, failed %3</source>
+        <translation>%1 次，回复 %2 次，失败 %3 次</translation>
+    </message>
+    <message>
+        <source>Latency</source>
+        <translation>延迟</translation>
+    </message>
+    <message>
+        <source>mean %1, last %2</source>
+        <translation>平均 %1，最近 %2</translation>
+    </message>
+    <message>
+        <source>Tokens</source>
+        <translation>Token</translation>
+    </message>
+    <message>
+        <source>%1 prompt, %2 completion; cost %3</source>
+        <translation>提示 %1，回复 %2；费用 %3</translation>
+    </message>
+    <message>
+        <source>Last asked</source>
+        <translation>最近询问</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>已关闭</translation>
+    </message>
+    <message>
+        <source>Switched off by an error: %1</source>
+        <translation>因错误已停用：%1</translation>
+    </message>
+    <message>
+        <source>Fix the file and it is loaded and switched on again by itself.</source>
+        <translation>修复文件后，它会自动重新加载并启用。</translation>
+    </message>
+    <message>
+        <source>Switch it on again once the problem is fixed.</source>
+        <translation>问题解决后请重新启用它。</translation>
+    </message>
+    <message>
+        <source>Last error %1: %2</source>
+        <translation>最近错误 %1：%2</translation>
+    </message>
+    <message>
+        <source>The database is not open yet</source>
+        <translation>数据库尚未打开</translation>
+    </message>
+    <message>
+        <source>Delete %1 “%2”?</source>
+        <translation>删除%1“%2”？</translation>
+    </message>
+    <message>
+        <source>Its API key is removed from the credential store too.</source>
+        <translation>它的 API 密钥也会从凭据管理器中删除。</translation>
+    </message>
+    <message>
+        <source>Delete answer source</source>
+        <translation>删除回复来源</translation>
+    </message>
+    <message>
+        <source>Cannot reload %1: %2</source>
+        <translation>无法重新加载 %1：%2</translation>
+    </message>
+    <message>
+        <source>Cannot create %1: %2</source>
+        <translation>无法创建 %1：%2</translation>
+    </message>
+</context>
+<context>
     <name>StatsPage</name>
     <message>
         <source>Waiting for the first figures…</source>
@@ -1257,6 +1831,26 @@
     <message>
         <source>Events per minute (15 min)</source>
         <translation>每分钟事件数（15 分钟）</translation>
+    </message>
+    <message>
+        <source>AI models</source>
+        <translation>AI 模型</translation>
+    </message>
+    <message>
+        <source>Prompt tokens</source>
+        <translation>提示 token</translation>
+    </message>
+    <message>
+        <source>Completion tokens</source>
+        <translation>回复 token</translation>
+    </message>
+    <message>
+        <source>Cost</source>
+        <translation>费用</translation>
+    </message>
+    <message>
+        <source>The cost is in the currency of the prices set for each AI model</source>
+        <translation>费用的货币单位与各 AI 模型设置的价格相同</translation>
     </message>
     <message>
         <source>Busiest conversations</source>
@@ -1583,6 +2177,45 @@
     </message>
 </context>
 <context>
+    <name>WebhookDialog</name>
+    <message>
+        <source>Edit webhook</source>
+        <translation>编辑 Webhook</translation>
+    </message>
+    <message>
+        <source>New webhook</source>
+        <translation>新建 Webhook</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>URL:</source>
+        <translation>URL：</translation>
+    </message>
+    <message>
+        <source>Timeout per attempt:</source>
+        <translation>每次尝试超时：</translation>
+    </message>
+    <message>
+        <source>Retries:</source>
+        <translation>重试次数：</translation>
+    </message>
+    <message>
+        <source>First retry after:</source>
+        <translation>首次重试间隔：</translation>
+    </message>
+    <message>
+        <source>Each incoming text is POSTed as JSON; the text or picture URL it returns is sent.</source>
+        <translation>每条收到的文字以 JSON 格式 POST 过去；发送它返回的文字或图片 URL。</translation>
+    </message>
+    <message>
+        <source>Retried after a timeout, a 5xx or a 429.</source>
+        <translation>超时、5xx 或 429 时会重试。</translation>
+    </message>
+</context>
+<context>
     <name>Weekdays</name>
     <message>
         <source>Mon</source>
@@ -1783,6 +2416,353 @@
     <message>
         <source>OK</source>
         <translation>正常</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>rules</name>
+    <message>
+        <source>must be a whole number of at least 1</source>
+        <translation>必须是不小于 1 的整数</translation>
+    </message>
+    <message>
+        <source>must be a positive number of seconds</source>
+        <translation>必须是正数（秒）</translation>
+    </message>
+    <message>
+        <source>empty nickname</source>
+        <translation>昵称为空</translation>
+    </message>
+    <message>
+        <source>empty keyword</source>
+        <translation>关键词为空</translation>
+    </message>
+    <message>
+        <source>bad regular expression: {detail}</source>
+        <translation>正则表达式有误：{detail}</translation>
+    </message>
+    <message>
+        <source>group name &apos;{name}&apos; is taken by the placeholder {placeholder}</source>
+        <translation>分组名“{name}”已被占位符 {placeholder} 占用</translation>
+    </message>
+    <message>
+        <source>matches an empty text, so it matches every message</source>
+        <translation>能匹配空文本，因此会匹配每一条消息</translation>
+    </message>
+    <message>
+        <source>contains full-width characters; with width folding the text is searched in half-width form, so write the pattern half-width</source>
+        <translation>包含全角字符；开启全角半角视为相同时，会按半角形式查找文本，请用半角字符书写表达式</translation>
+    </message>
+    <message>
+        <source>a rule needs a name</source>
+        <translation>规则需要一个名称</translation>
+    </message>
+    <message>
+        <source>a keyword rule needs at least one trigger</source>
+        <translation>关键词规则至少需要一个触发条件</translation>
+    </message>
+    <message>
+        <source>a default reply answers what nothing matched: no triggers</source>
+        <translation>默认回复用于回答没有规则匹配的消息：不能有触发条件</translation>
+    </message>
+    <message>
+        <source>must be a number of seconds, 0 or more</source>
+        <translation>必须是 0 或更大的秒数</translation>
+    </message>
+    <message>
+        <source>a default reply needs one: at most once per conversation per N s</source>
+        <translation>默认回复必须设置冷却时间：每个会话每 N 秒最多回复一次</translation>
+    </message>
+    <message>
+        <source>choose at least one conversation</source>
+        <translation>请至少选择一个会话</translation>
+    </message>
+    <message>
+        <source>empty entry</source>
+        <translation>条目为空</translation>
+    </message>
+    <message>
+        <source>a group welcome cannot be limited to private chats</source>
+        <translation>入群欢迎不能只限于私聊</translation>
+    </message>
+    <message>
+        <source>no nickname to recognise an @mention: set the account&apos;s nickname</source>
+        <translation>没有可用于识别 @ 的昵称：请设置账号昵称</translation>
+    </message>
+    <message>
+        <source>a default reply in groups answers every unmatched message there; consider &apos;only when mentioned&apos;</source>
+        <translation>群聊中的默认回复会回答那里每一条未匹配的消息；建议勾选“仅当被 @ 时”</translation>
+    </message>
+    <message>
+        <source>a reply needs a text or a picture</source>
+        <translation>回复需要文字或图片</translation>
+    </message>
+    <message>
+        <source>empty text</source>
+        <translation>文字为空</translation>
+    </message>
+    <message>
+        <source>unknown placeholder {placeholder} is sent as it is (write {{ and }} for literal braces)</source>
+        <translation>未知的占位符 {placeholder} 会原样发送（字面的花括号请写作 {{ 和 }}）</translation>
+    </message>
+    <message>
+        <source>empty picture path</source>
+        <translation>图片路径为空</translation>
+    </message>
+    <message>
+        <source>must be an absolute path: demo.exe reads the file itself</source>
+        <translation>必须是绝对路径：demo.exe 会自己读取该文件</translation>
+    </message>
+    <message>
+        <source>give both a start and an end time, or neither</source>
+        <translation>开始和结束时间要么都填，要么都不填</translation>
+    </message>
+    <message>
+        <source>start and end are the same time: leave both empty for all day</source>
+        <translation>开始和结束是同一时间：全天有效请两者都留空</translation>
+    </message>
+    <message>
+        <source>choose at least one weekday</source>
+        <translation>请至少选择一个星期几</translation>
+    </message>
+    <message>
+        <source>a weekday is 1 (Monday) to 7 (Sunday)</source>
+        <translation>星期几的取值为 1（星期一）到 7（星期日）</translation>
+    </message>
+    <message>
+        <source>a weekday is listed twice</source>
+        <translation>同一个星期几出现了两次</translation>
+    </message>
+    <message>
+        <source>a timed message needs a name</source>
+        <translation>定时消息需要一个名称</translation>
+    </message>
+    <message>
+        <source>a timed message needs a text or a picture</source>
+        <translation>定时消息需要文字或图片</translation>
+    </message>
+    <message>
+        <source>a one-off message needs a date and time</source>
+        <translation>一次性消息需要日期和时间</translation>
+    </message>
+    <message>
+        <source>a daily or weekly message needs a time</source>
+        <translation>每天或每周的消息需要一个时间</translation>
+    </message>
+    <message>
+        <source>that time has passed</source>
+        <translation>该时间已经过去</translation>
+    </message>
+    <message>
+        <source>{path}: no such picture</source>
+        <translation>{path}：图片不存在</translation>
+    </message>
+    <message>
+        <source>{path}: not a file</source>
+        <translation>{path}：不是文件</translation>
+    </message>
+    <message>
+        <source>{path}: cannot be read ({detail})</source>
+        <translation>{path}：无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: {size_mib:.1f} MiB is over the {limit_mib:.1f} MiB limit</source>
+        <translation>{path}：{size_mib:.1f} MiB，超过了 {limit_mib:.1f} MiB 的上限</translation>
+    </message>
+    <message>
+        <source>{path}: not a JPG, PNG, GIF or BMP picture</source>
+        <translation>{path}：不是 JPG、PNG、GIF 或 BMP 图片</translation>
+    </message>
+    <message>
+        <source>not valid JSON: line {line} column {column}: {detail}</source>
+        <translation>不是有效的 JSON：第 {line} 行第 {column} 列：{detail}</translation>
+    </message>
+    <message>
+        <source>expected a JSON object with a &apos;rules&apos; list</source>
+        <translation>应为包含“rules”列表的 JSON 对象</translation>
+    </message>
+    <message>
+        <source>expected {expected}, found {found}</source>
+        <translation>应为 {expected}，实际是 {found}</translation>
+    </message>
+    <message>
+        <source>format version {version} is newer than this wxpanel&apos;s {supported}</source>
+        <translation>格式版本 {version} 比本 wxpanel 支持的版本 {supported} 更新</translation>
+    </message>
+    <message>
+        <source>unknown key (typo?)</source>
+        <translation>未知的键（拼写错误？）</translation>
+    </message>
+    <message>
+        <source>expected a list of rules</source>
+        <translation>应为规则列表</translation>
+    </message>
+    <message>
+        <source>the same name as rules[{index}]; a merge matches rules by name</source>
+        <translation>与 rules[{index}] 同名；合并时按名称对应规则</translation>
+    </message>
+    <message>
+        <source>cannot read it ({detail})</source>
+        <translation>无法读取（{detail}）</translation>
+    </message>
+    <message>
+        <source>not UTF-8 text (byte {byte})</source>
+        <translation>不是 UTF-8 文本（第 {byte} 字节）</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>expected an object, found {found}</source>
+        <translation>应为对象，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected a string, found {found}</source>
+        <translation>应为字符串，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected true or false, found {found}</source>
+        <translation>应为 true 或 false，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected a number, found {found}</source>
+        <translation>应为数字，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected one of {choices}, found {found}</source>
+        <translation>应为 {choices} 之一，实际是 {found}</translation>
+    </message>
+    <message>
+        <source>expected a list of strings, found {found}</source>
+        <translation>应为字符串列表，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected a list of weekdays 1-7, found {found}</source>
+        <translation>应为星期几（1-7）的列表，实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected a weekday 1-7, found {found}</source>
+        <translation>应为星期几（1-7），实际是{found}</translation>
+    </message>
+    <message>
+        <source>expected a time as HH:MM, found {found}</source>
+        <translation>应为 HH:MM 格式的时间，实际是 {found}</translation>
+    </message>
+    <message>
+        <source>expected a list of triggers, found {found}</source>
+        <translation>应为触发条件列表，实际是{found}</translation>
+    </message>
+    <message>
+        <source>null</source>
+        <translation>空值 null</translation>
+    </message>
+    <message>
+        <source>true</source>
+        <translation>布尔值 true</translation>
+    </message>
+    <message>
+        <source>false</source>
+        <translation>布尔值 false</translation>
+    </message>
+    <message>
+        <source>the string {value}</source>
+        <translation>字符串 {value}</translation>
+    </message>
+    <message>
+        <source>the number {value}</source>
+        <translation>数字 {value}</translation>
+    </message>
+    <message>
+        <source>a list</source>
+        <translation>一个列表</translation>
+    </message>
+    <message>
+        <source>an object</source>
+        <translation>一个对象</translation>
+    </message>
+    <message>
+        <source>rules never answer an outgoing message</source>
+        <translation>规则从不回复发出的消息</translation>
+    </message>
+    <message>
+        <source>rules never answer this kind of message</source>
+        <translation>规则从不回复这类消息</translation>
+    </message>
+    <message>
+        <source>rules never answer a system notice other than someone joining a group</source>
+        <translation>规则从不回复系统通知（有人入群的通知除外）</translation>
+    </message>
+    <message>
+        <source>auto-reply is switched off</source>
+        <translation>自动回复已关闭</translation>
+    </message>
+    <message>
+        <source>loop detection paused this conversation</source>
+        <translation>循环检测已暂停此会话</translation>
+    </message>
+    <message>
+        <source>cooling down for another {seconds:.0f} s</source>
+        <translation>冷却中，还需 {seconds:.0f} 秒</translation>
+    </message>
+    <message>
+        <source>every text renders empty</source>
+        <translation>每条文字生成后都为空</translation>
+    </message>
+    <message>
+        <source>matches</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <source>outside its active hours</source>
+        <translation>不在其生效时段内</translation>
+    </message>
+    <message>
+        <source>no trigger matches</source>
+        <translation>没有触发条件匹配</translation>
+    </message>
+    <message>
+        <source>the conversation or sender is excluded</source>
+        <translation>该会话或发送者已被排除</translation>
+    </message>
+    <message>
+        <source>not one of its chosen conversations</source>
+        <translation>不是其选定的会话之一</translation>
+    </message>
+    <message>
+        <source>a WeChat service or official account (choose it explicitly to answer there)</source>
+        <translation>微信服务号或公众号（需明确选择该会话才会在那里回复）</translation>
+    </message>
+    <message>
+        <source>answers private chats only</source>
+        <translation>只回复私聊</translation>
+    </message>
+    <message>
+        <source>answers groups only</source>
+        <translation>只回复群聊</translation>
+    </message>
+    <message>
+        <source>in groups only when the account is @-mentioned</source>
+        <translation>在群里仅当本账号被 @ 时回复</translation>
+    </message>
+    <message>
+        <source>{conversation}: {exchanges} auto-replies in a row, each within {window:g} s; looks like another bot answering. Not answering there for {pause_min:g} min.</source>
+        <translation>{conversation}：连续 {exchanges} 次自动回复，每次间隔不超过 {window:g} 秒；看起来是另一个机器人在回复。将在 {pause_min:g} 分钟内不再在该会话回复。</translation>
+    </message>
+    <message>
+        <source>more than {limit} auto-replies a minute; answer dropped</source>
+        <translation>每分钟自动回复超过 {limit} 条；该回复已丢弃</translation>
+    </message>
+    <message>
+        <source>{conversation}: more than {limit} auto-replies a minute here; answer dropped</source>
+        <translation>{conversation}：此会话每分钟自动回复超过 {limit} 条；该回复已丢弃</translation>
+    </message>
+    <message>
+        <source>{problem}; sent without it</source>
+        <translation>{problem}；已不带图片发送</translation>
     </message>
     <message>
         <source>%1: %2</source>
