@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from wxpanel.core import stats
 from wxpanel.core.codec import Flag
@@ -280,6 +280,36 @@ class HistoryWriter:
             "INSERT INTO error_log (time, kind, detail) VALUES (?, ?, ?)", (now, kind, detail)
         )
         cls.count(conn, {"errors": 1}, now)
+
+
+class ConnectionStore:
+    """Base of the stores that work on a caller's connection or open their own.
+
+    A store made with a connection leaves it open; one made with
+    :meth:`open` owns its connection and closes it with :meth:`close` or at
+    the end of a ``with`` block.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._owned = False
+
+    @classmethod
+    def open(cls, history: Path, **options: Any) -> Self:
+        """A store on its own connection to ``history`` (created and migrated if needed)."""
+        store = cls(open_history(history), **options)
+        store._owned = True
+        return store
+
+    def close(self) -> None:
+        if self._owned:
+            self.conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 class HistoryStore:

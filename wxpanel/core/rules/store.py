@@ -18,11 +18,10 @@ import sqlite3
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 from wxpanel.core.errors import KnownError
-from wxpanel.core.history import immediate, open_history
+from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.rules.jsoncodec import (
     config_from_json,
     config_to_json,
@@ -142,30 +141,12 @@ def _check(rule: Rule, config: AutoReplyConfig | None) -> None:
 # -- the store ---------------------------------------------------------------------------
 
 
-class RuleStore:
+class RuleStore(ConnectionStore):
     """Reads and edits of the rules on one connection; each edit one transaction."""
 
     def __init__(self, conn: sqlite3.Connection, *, clock: Any = time.time) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.clock = clock
-        self._owned = False
-
-    @classmethod
-    def open(cls, history: Path) -> RuleStore:
-        """A store on its own connection to ``history`` (created and migrated if needed)."""
-        store = cls(open_history(history))
-        store._owned = True
-        return store
-
-    def close(self) -> None:
-        if self._owned:
-            self.conn.close()
-
-    def __enter__(self) -> RuleStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading ---------------------------------------------------------------
 

@@ -21,11 +21,10 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
-from pathlib import Path
 from typing import Any, Final
 
 from wxpanel.core.errors import KnownError, PictureError
-from wxpanel.core.history import immediate, open_history
+from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
@@ -263,7 +262,7 @@ def _definition(timed: TimedMessage) -> str:
     return json.dumps(timed_to_json(timed, with_header=False), ensure_ascii=False)
 
 
-class TimedStore:
+class TimedStore(ConnectionStore):
     """The list of timed messages and their runs; each edit one transaction.
 
     Adding, editing or enabling a message starts it afresh: only occurrences
@@ -272,25 +271,8 @@ class TimedStore:
     """
 
     def __init__(self, conn: sqlite3.Connection, *, clock: Any = time.time) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.clock = clock
-        self._owned = False
-
-    @classmethod
-    def open(cls, history: Path) -> TimedStore:
-        store = cls(open_history(history))
-        store._owned = True
-        return store
-
-    def close(self) -> None:
-        if self._owned:
-            self.conn.close()
-
-    def __enter__(self) -> TimedStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     def all(self) -> list[TimedMessage]:
         return load_timed(self.conn)

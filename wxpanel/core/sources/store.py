@@ -13,11 +13,10 @@ import json
 import sqlite3
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from wxpanel.core.errors import KnownError
-from wxpanel.core.history import immediate, open_history
+from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.rules.store import RuleError
 from wxpanel.core.sources.config import (
     CONFIG_TYPES,
@@ -147,32 +146,15 @@ def read_statuses(conn: sqlite3.Connection, ids: Sequence[int] | None = None) ->
     return [status_from_row(row) for row in rows]
 
 
-class SourceStore:
+class SourceStore(ConnectionStore):
     """Reads and edits of the answer sources on one connection; each edit one transaction."""
 
     def __init__(
         self, conn: sqlite3.Connection, *, keys: ApiKeys | None = None, clock: Any = time.time
     ) -> None:
-        self.conn = conn
+        super().__init__(conn)
         self.keys = keys or ApiKeys()
         self.clock = clock
-        self._owned = False
-
-    @classmethod
-    def open(cls, history: Path, *, keys: ApiKeys | None = None) -> SourceStore:
-        store = cls(open_history(history), keys=keys)
-        store._owned = True
-        return store
-
-    def close(self) -> None:
-        if self._owned:
-            self.conn.close()
-
-    def __enter__(self) -> SourceStore:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
 
     # -- reading ---------------------------------------------------------------
 
