@@ -120,9 +120,9 @@ def test_rules_model_passes_the_model_tester(qtmodeltester: ModelTester) -> None
     assert model.index(1, RulesModel.MATCHED).data() == "5"
     orders: list[list[int]] = []
     model.orderChanged.connect(orders.append)
-    assert model.move_rule(0, 2)  # a below c
+    assert model.move_row(0, 2)  # a below c
     assert model.ids() == [2, 3, 1, 4]
-    assert model.move_rule(3, 0)
+    assert model.move_row(3, 0)
     assert model.ids() == [4, 2, 3, 1]
     assert orders == [[2, 3, 1, 4], [4, 2, 3, 1]]
     model.update_counters([RuleCounter(3, matched=1, sent=1, last_matched=1.0)])

@@ -9,7 +9,6 @@ store (and reloads from it if that fails).
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
@@ -17,9 +16,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QCoreApplication,
-    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,6 +36,7 @@ from wxpanel.core.rules import (
 )
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun, next_occurrence
 from wxpanel.gui import display
+from wxpanel.gui.reorder import ReorderableRows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -85,8 +83,10 @@ def weekdays_text(days: Sequence[int]) -> str:
 # -- rules ----------------------------------------------------------------------------
 
 
-class RulesModel(QAbstractTableModel):
+class RulesModel(ReorderableRows, QAbstractTableModel):
     """The rules in priority order, with their counters; checkable, and rows movable."""
+
+    ROWS_MIME = RULE_ROWS_MIME
 
     ON, NAME, TRIGGERS, WHERE, REPLY, MATCHED, SENT, LAST = range(8)
     COLUMNS = 8
@@ -257,55 +257,6 @@ class RulesModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._rules) - 1)
         self.orderChanged.emit(self.ids())
         return True
-
-    def move_rule(self, row: int, to_row: int) -> bool:
-        """Put the rule of ``row`` at ``to_row`` (its index afterwards)."""
-        if row == to_row or not 0 <= to_row < len(self._rules):
-            return False
-        return self.moveRows(QModelIndex(), row, 1, QModelIndex(), to_row + (to_row > row))
-
-    def removeRows(self, row: int, count: int, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        """Never: after an internal drag the view asks to remove the source rows,
-        which :meth:`dropMimeData` has already moved."""
-        return False
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [RULE_ROWS_MIME]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        rows = sorted({index.row() for index in indexes if index.isValid()})
-        data = QMimeData()
-        data.setData(RULE_ROWS_MIME, QByteArray(json.dumps(rows).encode()))
-        return data
-
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
-        return action == Qt.DropAction.MoveAction and data.hasFormat(RULE_ROWS_MIME)
-
-    def dropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
-        """A drag inside the table: move the dragged rows before the row dropped on."""
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        try:
-            rows = [int(r) for r in json.loads(bytes(data.data(RULE_ROWS_MIME).data()).decode())]
-        except (ValueError, TypeError):
-            return False
-        if not rows or rows != list(range(rows[0], rows[0] + len(rows))):
-            return False  # one block at a time (the view selects one row)
-        if parent.isValid():
-            row = parent.row()  # dropped onto a row: take its place
-        if row < 0:
-            row = len(self._rules)
-        return self.moveRows(QModelIndex(), rows[0], len(rows), QModelIndex(), row)
 
     # -- summaries ------------------------------------------------------------------
 

@@ -445,7 +445,7 @@ class RulesPage(QWidget):
         if row < 0:
             return
         rule_id = self.model.rule(row).id
-        if self.model.move_rule(row, row + step):
+        if self.model.move_row(row, row + step):
             self.select_rule(rule_id)
 
     def duplicate_selected(self) -> None:

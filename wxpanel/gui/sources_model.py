@@ -9,7 +9,6 @@ Status values come from the poller (:meth:`SourcesModel.update_statuses`).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -17,9 +16,7 @@ from typing import Any, Final
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QByteArray,
     QCoreApplication,
-    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -31,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QStyle
 
 from wxpanel.core.sources import AIConfig, PluginConfig, Source, SourceKind, SourceStatus
 from wxpanel.core.sources.config import WebhookConfig
+from wxpanel.gui.reorder import ReorderableRows
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -68,8 +66,10 @@ def cost_text(cost: float) -> str:
     return f"{cost:,.4f}"
 
 
-class SourcesModel(QAbstractTableModel):
+class SourcesModel(ReorderableRows, QAbstractTableModel):
     """Every answer source in the order they are asked; checkable, and rows movable."""
+
+    ROWS_MIME = SOURCE_ROWS_MIME
 
     ON, NAME, KIND, WHERE, STATUS, CALLS, ANSWERED, FAILED, LATENCY, TOKENS, COST = range(11)
     COLUMNS = 11
@@ -300,53 +300,6 @@ class SourcesModel(QAbstractTableModel):
         self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._sources) - 1)
         self.orderChanged.emit(self.ids())
         return True
-
-    def move_source(self, row: int, to_row: int) -> bool:
-        """Put the source of ``row`` at ``to_row`` (its index afterwards)."""
-        if row == to_row or not 0 <= to_row < len(self._sources):
-            return False
-        return self.moveRows(QModelIndex(), row, 1, QModelIndex(), to_row + (to_row > row))
-
-    def removeRows(self, row: int, count: int, parent: Index = QModelIndex()) -> bool:  # noqa: B008
-        """Never: a drag's rows were already moved by :meth:`dropMimeData`."""
-        return False
-
-    def supportedDropActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [SOURCE_ROWS_MIME]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        rows = sorted({index.row() for index in indexes if index.isValid()})
-        data = QMimeData()
-        data.setData(SOURCE_ROWS_MIME, QByteArray(json.dumps(rows).encode()))
-        return data
-
-    def canDropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
-        return action == Qt.DropAction.MoveAction and data.hasFormat(SOURCE_ROWS_MIME)
-
-    def dropMimeData(
-        self, data: QMimeData, action: Qt.DropAction, row: int, column: int, parent: Index
-    ) -> bool:
-        if not self.canDropMimeData(data, action, row, column, parent):
-            return False
-        try:
-            rows = [int(r) for r in json.loads(bytes(data.data(SOURCE_ROWS_MIME).data()).decode())]
-        except (ValueError, TypeError):
-            return False
-        if not rows or rows != list(range(rows[0], rows[0] + len(rows))):
-            return False
-        if parent.isValid():
-            row = parent.row()
-        if row < 0:
-            row = len(self._sources)
-        return self.moveRows(QModelIndex(), rows[0], len(rows), QModelIndex(), row)
 
     # -- summaries ------------------------------------------------------------------
 

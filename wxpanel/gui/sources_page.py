@@ -573,7 +573,7 @@ class SourcesPage(QWidget):
         if row < 0:
             return
         source_id = self.model.source(row).id
-        if self.model.move_source(row, row + step):
+        if self.model.move_row(row, row + step):
             self.select_source(source_id)
 
     def delete_selected(self) -> None:
