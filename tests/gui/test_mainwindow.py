@@ -359,3 +359,19 @@ def test_starts_while_demo_exe_holds_the_file(
     insert_events(exchange_db, [text_event("wxid_alice", "finally")])
     qtbot.waitUntil(lambda: window.feed.rowCount() == 1, timeout=5000)
     qtbot.waitUntil(lambda: not window.banner.isVisible(), timeout=5000)
+
+
+def test_theme_setting_overrides_the_system(qtbot: QtBot, make_window: MakeWindow) -> None:
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    window = make_window()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    system = app.palette().color(QPalette.ColorRole.Window)
+    window.apply_preferences(window.preferences.with_changes(theme="dark"))
+    assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+    window.apply_preferences(window.preferences.with_changes(theme="light"))
+    assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
+    window.apply_preferences(window.preferences.with_changes(theme=""))  # follow the system
+    assert app.palette().color(QPalette.ColorRole.Window) == system

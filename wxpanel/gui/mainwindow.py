@@ -47,7 +47,7 @@ from wxpanel.gui.models import (
     FeedModel,
     counts_as_unread,
 )
-from wxpanel.gui.preferences import Preferences, load_pacer
+from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.sources_page import SourcesControl
@@ -286,6 +286,7 @@ class MainWindow(QMainWindow):
 
     def apply_preferences(self, preferences: Preferences) -> None:
         self.preferences = preferences
+        apply_theme(preferences.theme)
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:

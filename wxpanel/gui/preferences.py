@@ -14,6 +14,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.settings import Settings
 
@@ -21,6 +25,7 @@ KEY = "panel"
 #: A quick-reply code: what follows "/" in the composer.
 CODE = re.compile(r"^\w{1,20}$")
 LANGUAGES = ("", "zh_CN", "en")  # "" follows the system
+THEMES = ("", "light", "dark")  # "" follows the system
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +36,7 @@ class Preferences:
     notifications: bool = True
     close_to_tray: bool = False
     language: str = ""
+    theme: str = ""
     quick_replies: dict[str, str] = field(default_factory=dict)  # code -> text
 
     def to_json(self) -> dict[str, Any]:
@@ -39,6 +45,7 @@ class Preferences:
             "notifications": self.notifications,
             "close_to_tray": self.close_to_tray,
             "language": self.language,
+            "theme": self.theme,
             "quick_replies": dict(self.quick_replies),
         }
 
@@ -54,12 +61,14 @@ class Preferences:
             return value if isinstance(value, bool) else bool(getattr(default, name))
 
         language = data.get("language")
+        theme = data.get("theme")
         replies = data.get("quick_replies")
         return cls(
             enter_sends=flag("enter_sends"),
             notifications=flag("notifications"),
             close_to_tray=flag("close_to_tray"),
             language=language if language in LANGUAGES else "",
+            theme=theme if theme in THEMES else "",
             quick_replies={
                 str(code): text
                 for code, text in (replies.items() if isinstance(replies, dict) else ())
@@ -96,3 +105,60 @@ def expand_quick_reply(text: str, replies: dict[str, str]) -> str | None:
     if match is None or match.group(1) not in replies:
         return None
     return text[: match.start()] + replies[match.group(1)]
+
+
+def apply_theme(theme: str) -> None:
+    """Light or dark whatever the system says, or ("") follow the system, live.
+
+    Qt follows the system's colour scheme by itself (Windows 11, macOS, GNOME,
+    KDE).  A choice is asked of the platform first and, because not every
+    platform honours that, also made certain with the Fusion style and a
+    palette of that scheme; following the system again restores the original
+    style and palette.
+    """
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        return
+    hints = QGuiApplication.styleHints()
+    global _system_look
+    if _system_look is None:
+        _system_look = (app.style().name(), QPalette(app.palette()))
+    if theme not in ("light", "dark"):
+        hints.unsetColorScheme()
+        app.setStyle(_system_look[0])
+        app.setPalette(_system_look[1])
+        return
+    hints.setColorScheme(Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light)
+    style = QStyleFactory.create("Fusion")
+    app.setStyle(style)
+    app.setPalette(_dark_palette() if theme == "dark" else style.standardPalette())
+
+
+#: The style name and palette Qt chose for the system, kept to return to them.
+_system_look: tuple[str, QPalette] | None = None
+
+
+def _dark_palette() -> QPalette:
+    palette = QPalette()
+    role = QPalette.ColorRole
+    for item, colour in (
+        (role.Window, "#2b2b2b"),
+        (role.WindowText, "#e6e6e6"),
+        (role.Base, "#1e1e1e"),
+        (role.AlternateBase, "#2f2f2f"),
+        (role.ToolTipBase, "#3a3a3a"),
+        (role.ToolTipText, "#e6e6e6"),
+        (role.Text, "#e6e6e6"),
+        (role.Button, "#353535"),
+        (role.ButtonText, "#e6e6e6"),
+        (role.BrightText, "#ff6b6b"),
+        (role.Link, "#5aa9e6"),
+        (role.Highlight, "#2f6fb3"),
+        (role.HighlightedText, "#ffffff"),
+        (role.PlaceholderText, "#8a8a8a"),
+    ):
+        palette.setColor(item, QColor(colour))
+    disabled = QPalette.ColorGroup.Disabled
+    for item in (role.Text, role.ButtonText, role.WindowText):
+        palette.setColor(disabled, item, QColor("#7a7a7a"))
+    return palette

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
-from wxpanel.gui.preferences import CODE, LANGUAGES, Preferences
+from wxpanel.gui.preferences import CODE, LANGUAGES, THEMES, Preferences
 
 
 class SettingsDialog(QDialog):
@@ -78,6 +78,16 @@ class SettingsDialog(QDialog):
         form.addRow(self.notifications)
         form.addRow(self.close_to_tray)
         form.addRow(self.tr("Language (after a restart):"), self.language)
+        self.theme = QComboBox(self)
+        themes = {
+            "": self.tr("Follow the system"),
+            "light": self.tr("Light"),
+            "dark": self.tr("Dark"),
+        }
+        for code in THEMES:
+            self.theme.addItem(themes[code], code)
+        self.theme.setCurrentIndex(max(0, self.theme.findData(preferences.theme)))
+        form.addRow(self.tr("Theme:"), self.theme)
         layout.addLayout(form)
 
         layout.addWidget(self._build_pacing(pacer or PacerConfig()))
@@ -190,5 +200,6 @@ class SettingsDialog(QDialog):
             notifications=self.notifications.isChecked(),
             close_to_tray=self.close_to_tray.isChecked(),
             language=str(self.language.currentData() or ""),
+            theme=str(self.theme.currentData() or ""),
             quick_replies=replies,
         )

@@ -1217,6 +1217,18 @@
         <translation>语言（重启后生效）：</translation>
     </message>
     <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Theme:</source>
+        <translation>主题：</translation>
+    </message>
+    <message>
         <source>Quick replies: type /code in the reply box</source>
         <translation>快捷回复：在回复框中输入 /代码</translation>
     </message>
