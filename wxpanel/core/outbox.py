@@ -23,6 +23,7 @@ poll would scan the whole history.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -118,28 +119,56 @@ def queue_command(
     Works on any connection that sees the history tables, so ``wxpanel
     send`` can queue while a panel or headless poller owns exchange.db.
     """
-    if not to:
+    with immediate(conn):
+        (message,) = insert_commands(
+            conn, [(to, command, payload)], origin=origin, pacer=pacer, now=now,
+            not_before=not_before,
+        )  # fmt: skip
+    return message
+
+
+def insert_commands(
+    conn: sqlite3.Connection,
+    commands: Sequence[tuple[str, CommandType, str]],
+    *,
+    origin: Origin,
+    pacer: Pacer,
+    now: float,
+    not_before: float | None = None,
+) -> list[Message]:
+    """Queue ``(to, command, payload)`` commands in order, in the caller's write transaction.
+
+    The one place outgoing rows are made: an outgoing ``message`` with status
+    QUEUED, manual replies ahead of automatic ones, and the pacer's random
+    extra delay drawn once, so the outbox paces every command alike.
+    """
+    if not conn.in_transaction:
+        raise RuntimeError("insert_commands() must run inside the caller's write transaction")
+    if any(not to for to, _, _ in commands):
         raise ValueError("a command needs a recipient wxid")
     priority = 0 if origin is Origin.MANUAL else 1
-    new = NewMessage(
-        conversation=to,
-        sender=None,
-        direction=Direction.OUT,
-        origin=origin,
-        type=MessageType.IMAGE if command is CommandType.PICTURE else MessageType.TEXT,
-        content=payload,
-        time=now,
-        flags=Flag.NONE,
-        command=command,
-        status=CommandStatus.QUEUED,
-        priority=priority,
-        not_before=not_before,
-        jitter=pacer.draw_jitter(origin),
-    )
-    with immediate(conn):
-        (message,) = HistoryWriter.insert(conn, [new])
-        HistoryWriter.count(conn, {"commands_queued": 1, f"queued_{origin.value}": 1}, now)
-    return message
+    new = [
+        NewMessage(
+            conversation=to,
+            sender=None,
+            direction=Direction.OUT,
+            origin=origin,
+            type=MessageType.IMAGE if command is CommandType.PICTURE else MessageType.TEXT,
+            content=payload,
+            time=now,
+            flags=Flag.NONE,
+            command=command,
+            status=CommandStatus.QUEUED,
+            priority=priority,
+            not_before=not_before,
+            jitter=pacer.draw_jitter(origin),
+        )
+        for to, command, payload in commands
+    ]
+    messages = HistoryWriter.insert(conn, new)
+    counted = len(messages)
+    HistoryWriter.count(conn, {"commands_queued": counted, f"queued_{origin.value}": counted}, now)
+    return messages
 
 
 @dataclass(frozen=True, slots=True)
