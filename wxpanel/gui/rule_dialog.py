@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import html
 import re
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -63,6 +64,7 @@ from wxpanel.core.rules import (
     validate_rule,
     validate_timed,
 )
+from wxpanel.core.sources.store import SourceStore
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
 
@@ -277,6 +279,18 @@ def _picture_row(dialog: _ValidatedDialog, edit: QLineEdit) -> QWidget:
     return row
 
 
+def _source_names(parent: QWidget | None) -> tuple[str, ...]:
+    """The answer sources' names, read through the parent page's store (if it has one)."""
+    store = getattr(parent, "store", None)
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        return ()
+    try:
+        return tuple(source.name for source in SourceStore(conn).sources())
+    except sqlite3.Error:
+        return ()
+
+
 class RuleDialog(_ValidatedDialog):
     """Add or edit one rule."""
 
@@ -285,10 +299,13 @@ class RuleDialog(_ValidatedDialog):
         rule: Rule | None = None,
         config: AutoReplyConfig | None = None,
         parent: QWidget | None = None,
+        *,
+        sources: Sequence[str] | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = rule
         self.config = config
+        self.source_names = tuple(sources) if sources is not None else _source_names(parent)
         rule = rule or Rule(name="", triggers=(Trigger(""),), reply=Reply(texts=()))
         self.setWindowTitle(self.tr("Edit rule") if self.original else self.tr("New rule"))
         self.resize(760, 720)
@@ -424,9 +441,29 @@ class RuleDialog(_ValidatedDialog):
         form.addRow("", hint)
         form.addRow(self.tr("Several texts:"), self.mode_box)
         form.addRow(self.tr("Picture:"), _picture_row(self, self.picture_edit))
+        self.source_box = QComboBox(box)
+        self.source_box.addItem(self.tr("(none: the rule answers by itself)"), "")
+        names = list(self.source_names)
+        if reply.source and reply.source not in names:
+            names.append(reply.source)  # a source deleted since: keep what the rule says
+        for name in names:
+            self.source_box.addItem(name, name)
+        self.source_box.setCurrentIndex(max(0, self.source_box.findData(reply.source or "")))
+        source_hint = QLabel(
+            self.tr(
+                "The rule decides when to answer; the chosen webhook, AI model or plugin"
+                " writes the answer. It runs even when it is off in the sources' chain."
+            ),
+            box,
+        )
+        source_hint.setWordWrap(True)
+        source_hint.setStyleSheet("color: #666;")
+        form.addRow(self.tr("Let an answer source write the reply:"), self.source_box)
+        form.addRow("", source_hint)
         self.texts_edit.textChanged.connect(self.revalidate)
         self.mode_box.currentIndexChanged.connect(self.revalidate)
         self.picture_edit.textChanged.connect(self.revalidate)
+        self.source_box.currentIndexChanged.connect(self.revalidate)
         return box
 
     def _build_when(self, rule: Rule) -> QWidget:
@@ -532,6 +569,7 @@ class RuleDialog(_ValidatedDialog):
         elif days != (1, 2, 3, 4, 5, 6, 7):
             active = ActiveHours(None, None, days)
         picture = self.picture_edit.text().strip() or None
+        source = str(self.source_box.currentData() or "") or None
         base = self.original or Rule(name="")
         return replace(
             base,
@@ -551,6 +589,7 @@ class RuleDialog(_ValidatedDialog):
                 texts=split_texts(self.texts_edit.toPlainText()),
                 mode=ReplyMode(str(self.mode_box.currentData())),
                 picture=picture,
+                source=source,
             ),
             active=active,
             cooldown=float(self.cooldown_spin.value()),
@@ -586,6 +625,7 @@ class RuleDialog(_ValidatedDialog):
             self.mention_edit,
             self.texts_edit,
             self.picture_edit,
+            self.source_box,
             self.cooldown_spin,
             self.weekdays,
             *(row.pattern for row in self.trigger_rows),
@@ -610,6 +650,8 @@ class RuleDialog(_ValidatedDialog):
                     return widget
             return None
         if head == "reply":
+            if path.startswith("reply.source"):
+                return self.source_box
             return self.picture_edit if path.startswith("reply.picture") else self.texts_edit
         if head == "active":
             return self.weekdays
@@ -639,6 +681,8 @@ class RuleDialog(_ValidatedDialog):
             return self.tr("Reply text %1").replace("%1", number)
         if path.startswith("reply.picture"):
             return self.tr("Picture")
+        if path.startswith("reply.source"):
+            return self.tr("Answer source")
         if path.startswith("reply"):
             return self.tr("Reply")
         if path.startswith("active"):

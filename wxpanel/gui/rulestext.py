@@ -78,6 +78,7 @@ def templates() -> dict[str, str]:
         "reply_needs_content": QCoreApplication.translate(
             "rules", "a reply needs a text or a picture"
         ),
+        "empty_source": QCoreApplication.translate("rules", "empty answer source name"),
         "empty_text": QCoreApplication.translate("rules", "empty text"),
         "unknown_placeholder": QCoreApplication.translate(
             "rules", "unknown placeholder {placeholder} is sent as it is (write {{ and }} for literal braces)"
@@ -208,6 +209,9 @@ def templates() -> dict[str, str]:
             "rules", "{conversation}: more than {limit} auto-replies a minute here; answer dropped"
         ),
         "alert_picture": QCoreApplication.translate("rules", "{problem}; sent without it"),
+        "alert_unknown_source": QCoreApplication.translate(
+            "rules", "rule {rule}: there is no answer source named {source}; message not answered"
+        ),
     }
     # fmt: on
 

@@ -23,6 +23,14 @@ The file is versioned and strict::
       ]
     }
 
+A reply may instead name an answer source (a webhook, a chat model or a
+plugin, by the name it has on the Sources page) that writes the answer:
+``"reply": {"source": "my-webhook"}``.  The rule still decides *when* to
+answer (triggers, scope, active hours, cooldown); the message is then
+handed to that source alone, even when the source is switched off in the
+"after the rules" chain.  ``source`` may be omitted or null (no source);
+texts or a picture beside it are sent first.
+
 Only ``name`` and ``reply`` are required (and ``triggers`` for a keyword
 rule); a trigger may be written as a bare string (a case-insensitive,
 width-folding "contains").  Unknown keys are refused, so a typo is never

@@ -88,6 +88,7 @@ def rule_to_json(rule: Rule, *, with_header: bool = True) -> dict[str, Any]:
                 "texts": list(rule.reply.texts),
                 "mode": rule.reply.mode.value,
                 "picture": rule.reply.picture,
+                **({"source": rule.reply.source} if rule.reply.source is not None else {}),
             },
             "after_match": rule.after_match.value,
             "active": active,
@@ -266,7 +267,7 @@ _RULE_KEYS = (
 )
 _TRIGGER_KEYS = ("pattern", "mode", "ignore_case", "fold_width")
 _SCOPE_KEYS = ("kind", "conversations", "exclude", "only_when_mentioned", "mention_names")
-_REPLY_KEYS = ("texts", "mode", "picture")
+_REPLY_KEYS = ("texts", "mode", "picture", "source")
 _ACTIVE_KEYS = ("from", "until", "weekdays")
 
 
@@ -357,9 +358,10 @@ def _reply(r: _Reader, value: Any, path: str) -> Reply | None:
     texts = r.field(data, "texts", path, r.strings, ())
     mode = r.field(data, "mode", path, r.choice(ReplyMode), ReplyMode.ALL)
     picture = r.field(data, "picture", path, r.optional_string, None)
+    source = r.field(data, "source", path, r.optional_string, None)
     if texts is None or mode is None:
         return None
-    return Reply(texts, mode, picture or None)
+    return Reply(texts, mode, picture or None, source)
 
 
 def _active(r: _Reader, value: Any, path: str) -> ActiveHours | None:

@@ -156,11 +156,17 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """What a rule sends: its texts (templates), and/or a picture sent after them."""
+    """What a rule sends: its texts (templates), and/or a picture sent after them.
+
+    ``source`` names an answer source (a webhook, a chat model or a plugin)
+    that writes the answer instead: the rule matches as usual (triggers,
+    scope, hours, cooldown) and hands the message to that source.
+    """
 
     texts: tuple[str, ...] = ()
     mode: ReplyMode = ReplyMode.ALL
     picture: str | None = None
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +383,9 @@ def _validate_scope(rule: Rule, config: AutoReplyConfig | None) -> list[Issue]:
 def _validate_reply(rule: Rule) -> list[Issue]:
     reply = rule.reply
     found: list[Issue] = []
-    if not reply.texts and not reply.picture:
+    if reply.source is not None and (not isinstance(reply.source, str) or not reply.source.strip()):
+        found.append(Issue.of("source", "empty_source"))
+    if not reply.texts and not reply.picture and reply.source is None:
         found.append(Issue.of("", "reply_needs_content"))
     known = BUILTIN_PLACEHOLDERS | regex_groups(rule)
     if rule.kind in (RuleKind.WELCOME_FRIEND, RuleKind.WELCOME_GROUP):

@@ -20,6 +20,16 @@ Safety that no rule can switch off:
   (two bots answering each other), pauses that conversation for
   ``loop_pause`` s and raises an :class:`Alert`.  An incoming message that
   gets no answer, or a message the operator sends, ends the streak.
+
+A rule whose reply names an answer source (``Reply.source``) *delegates*:
+it matches, cools down and counts like any rule, queues its own texts or
+picture if it has any, and its :class:`Answer` says ``delegate`` (outcome
+DELEGATED).  The same transaction records the delegation in the setting
+``delegations`` (message id → source names), which the answer sources'
+hub takes over in its own hand-over transaction
+(:mod:`wxpanel.core.sources.hub`), so a crash between the two loses
+nothing and answers nothing twice.  The source's answer goes through the
+hub's safety (switch, caps, pauses, loops) like any source answer.
 """
 
 from __future__ import annotations
@@ -64,6 +74,8 @@ BATCH: Final = 500
 #: How long the cap log is kept, and how often old state is pruned.
 KEEP_SENT: Final = 3600.0
 PRUNE_EVERY: Final = 3600.0
+#: The setting that carries delegations from the replier to the answer sources.
+DELEGATIONS: Final = "delegations"
 
 
 class AlertKind(enum.StrEnum):
@@ -84,6 +96,7 @@ class Outcome(enum.StrEnum):
     LOOP = "loop"  # this message started the pause
     CAP = "cap"
     EMPTY = "empty"  # every text rendered empty and no picture
+    DELEGATED = "delegated"  # handed to the answer source ``Answer.delegate``
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +135,7 @@ class Answer:
     rule_name: str
     outcome: Outcome
     message_ids: tuple[int, ...] = ()
+    delegate: str | None = None  # the answer source that writes the answer (DELEGATED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +184,7 @@ class _Round:
     alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
     dropped: int = 0
+    delegations: dict[int, list[str]] = field(default_factory=dict)  # message id -> sources
 
 
 class AutoReplier:
@@ -292,6 +307,7 @@ class AutoReplier:
         now = state.now
         talk = self._conversation(state, conversation)
         ready: list[tuple[Rule, tuple[Outgoing, ...]]] = []
+        delegating: list[Rule] = []  # rules that only hand the message to a source
         for match in matches:
             rule = match.rule
             assert rule.id is not None
@@ -306,11 +322,17 @@ class AutoReplier:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
                 continue
             sends = self._checked(state, plan(event, match, local, aliases).outgoing(self.rng))
+            if not sends and rule.reply.source is not None:
+                delegating.append(rule)
+                continue
             if not sends:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.EMPTY)
                 continue
             ready.append((rule, sends))
         if not ready:
+            # The source's answer counts for the hub's loop detector, not ours.
+            for rule in delegating:
+                self._delegate(state, event, rule, ())
             return
         config = ruleset.config
         if event.kind is EventKind.TEXT:  # a burst of joins or requests is no bot loop
@@ -334,9 +356,11 @@ class AutoReplier:
             )
             state.alerts[(AlertKind.LOOP, conversation)] = loop
             HistoryWriter.log_error(conn, "autoreply", loop.detail, now)
-            for rule, _ in ready:
+            for rule in [rule for rule, _ in ready] + delegating:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.LOOP)
             return
+        for rule in delegating:
+            self._delegate(state, event, rule, ())
         for rule, sends in ready:
             size = len(sends)
             kind: AlertKind | None = None
@@ -371,6 +395,10 @@ class AutoReplier:
             state.counters[rule.id][1] += 1
             if event.kind is EventKind.TEXT:
                 talk.last_reply = now
+            if rule.reply.source is not None:
+                state.counters[rule.id][1] -= 1  # _delegate counts it
+                self._delegate(state, event, rule, tuple(m.id for m in queued))
+                continue
             self._note(
                 state,
                 event.incoming.id,
@@ -410,6 +438,29 @@ class AutoReplier:
     ) -> None:
         assert rule.id is not None
         state.answers.append(Answer(event_id, conversation, rule.id, rule.label, outcome, ids))
+
+    @staticmethod
+    def _delegate(state: _Round, event: Event, rule: Rule, ids: tuple[int, ...]) -> None:
+        """``rule`` hands ``event`` to its answer source: cooldown, counter, the hub's note."""
+        assert rule.id is not None and rule.reply.source is not None
+        conversation = event.reply_to
+        state.cooldowns[(rule.id, conversation)] = state.now
+        state.cooldowns_changed[(rule.id, conversation)] = state.now
+        state.counters[rule.id][1] += 1
+        names = state.delegations.setdefault(event.incoming.id, [])
+        if rule.reply.source not in names:
+            names.append(rule.reply.source)
+        state.answers.append(
+            Answer(
+                event.incoming.id,
+                conversation,
+                rule.id,
+                rule.label,
+                Outcome.DELEGATED,
+                ids,
+                rule.reply.source,
+            )
+        )
 
     @staticmethod
     def _unanswered(state: _Round, conversation: str) -> None:
@@ -504,7 +555,11 @@ class AutoReplier:
             "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
             state.sent_log,
         )
-        answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED)
+        answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED or a.message_ids)
+        if state.delegations:
+            pending = read_delegations(conn)
+            pending.update(state.delegations)
+            write_delegations(conn, pending)
         HistoryWriter.count(
             conn,
             {
@@ -526,6 +581,26 @@ class AutoReplier:
                 " AND coalesce(last_reply, 0) < ?",
                 (now, now - KEEP_SENT),
             )
+
+
+def read_delegations(conn: sqlite3.Connection) -> dict[int, list[str]]:
+    """The delegations the answer sources have not taken over yet: message id -> sources."""
+    value = read_setting(conn, DELEGATIONS, {})
+    if not isinstance(value, dict):
+        return {}
+    found: dict[int, list[str]] = {}
+    for key, names in value.items():
+        try:
+            message_id = int(key)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(names, list):
+            found[message_id] = [str(name) for name in names if isinstance(name, str)]
+    return found
+
+
+def write_delegations(conn: sqlite3.Connection, delegations: Mapping[int, list[str]]) -> None:
+    write_setting(conn, DELEGATIONS, {str(k): list(v) for k, v in sorted(delegations.items())})
 
 
 def _aliases(conn: sqlite3.Connection, wxids: Iterable[str]) -> dict[str, str]:

@@ -52,6 +52,7 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "default_in_groups": "a default reply in groups answers every unmatched message there;"
         " consider 'only when mentioned'",
         "reply_needs_content": "a reply needs a text or a picture",
+        "empty_source": "empty answer source name",
         "empty_text": "empty text",
         "unknown_placeholder": "unknown placeholder {placeholder} is sent as it is"
         " (write {{ and }} for literal braces)",
@@ -127,6 +128,8 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "alert_conversation_cap": "{conversation}: more than {limit} auto-replies a minute"
         " here; answer dropped",
         "alert_picture": "{problem}; sent without it",
+        "alert_unknown_source": "rule {rule}: there is no answer source named {source};"
+        " message not answered",
     }
 )
 

@@ -24,6 +24,19 @@ paused conversations, and a loop detector of its own (a rule-less streak
 would otherwise never count: the replier ends a streak at every message no
 rule answers) whose pause is shared with the rules.
 
+**Rules that delegate.**  A keyword rule whose reply names a source
+(``Reply.source``) hands its message to that source: the replier records
+the delegation (setting ``delegations``, in its own transaction) and the
+hand-over turns it into a job for the named source(s) alone, in the same
+transaction that inserts the other jobs and consumes the delegation.  A
+source named by a rule runs whether or not it is switched on in the
+general "after the rules" chain (the switch governs only that chain; a
+source that should answer *only* for its rules is simply left off there),
+and its own group policy does not apply (the rule's scope decided).  Such
+a message is never asked of the chain.  A name that matches no source
+raises an alert (AlertKind.SOURCE) and the message gets no answer.  The
+answer goes through the same safety as every source answer.
+
 **Restart policy:** a job still *pending* when wxpanel stopped is marked
 *failed* ("interrupted by a restart") by the next run and not asked again:
 a webhook may already have acted on it, and an answer minutes late is
@@ -54,9 +67,16 @@ from wxpanel.core.paths import program_folder
 from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
 from wxpanel.core.rules.model import AutoReplyConfig
-from wxpanel.core.rules.replier import Alert, AlertKind, ReplyReport
+from wxpanel.core.rules.replier import (
+    Alert,
+    AlertKind,
+    ReplyReport,
+    read_delegations,
+    write_delegations,
+)
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
+from wxpanel.core.rules.texts import Text
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -224,7 +244,7 @@ class AnswerSources:
             is not None
         )
         self._load(conn)
-        if not any(s.enabled for s in self._sources):
+        if not any(s.enabled for s in self._sources) and not self._delegations_after(conn):
             self._handed = max(self._handed, self._edge)  # see _hand_over: never written
         self._started = True
 
@@ -270,13 +290,15 @@ class AnswerSources:
         self._maybe_scan()
         jobs: list[_Job] = []
         more = False
+        handover_alerts: list[Alert] = []
         if self._replier > self._handed and len(self._flights) < self.max_pending:
-            jobs, more = self._hand_over(conn, now)
+            jobs, more = self._hand_over(conn, now, handover_alerts)
             for job in jobs:
                 self._submit(job)
+        alerts = (tuple(state.alerts.values()) if state else ()) + tuple(handover_alerts)
         return SourceReport(
             queued=tuple(state.queued) if state else (),
-            alerts=tuple(state.alerts.values()) if state else (),
+            alerts=alerts,
             statuses=tuple(statuses),
             handed_over=len(jobs),
             finished=len(state.finished) if state else 0,
@@ -297,10 +319,20 @@ class AnswerSources:
 
     # -- hand-over -------------------------------------------------------------------
 
-    def _hand_over(self, conn: sqlite3.Connection, now: float) -> tuple[list[_Job], bool]:
+    def _delegations_after(self, conn: sqlite3.Connection) -> bool:
+        """Whether a rule delegated a message not handed over yet."""
+        return any(message_id > self._handed for message_id in read_delegations(conn))
+
+    def _hand_over(
+        self, conn: sqlite3.Connection, now: float, alerts: list[Alert]
+    ) -> tuple[list[_Job], bool]:
         """Start jobs for the messages up to the replier's watermark; ``more``: batch was full."""
         self._load(conn)
-        if not self._recover and not any(s.enabled for s in self._sources):
+        if (
+            not self._recover
+            and not any(s.enabled for s in self._sources)
+            and not self._delegations_after(conn)
+        ):
             # Nothing to ask: no transaction (start() skips ahead the same way after a restart).
             self._handed = self._replier
             self._answered.clear()
@@ -318,6 +350,7 @@ class AnswerSources:
             switched_on = read_setting(conn, "enabled", True) is not False
             config = load_config(conn)
             mentions = MentionFinder(config.nicknames)
+            delegations = read_delegations(conn)
             last = self._handed
             operators: set[str] = set()
             full = False
@@ -328,6 +361,16 @@ class AnswerSources:
                 last = message.id
                 if _spoken_by_operator(message):
                     operators.add(message.conversation)
+                    continue
+                names = delegations.get(message.id)
+                if names is not None:
+                    if not switched_on or not _answerable(message):
+                        continue
+                    if _paused(conn, message.conversation, now):
+                        continue
+                    job = self._delegated(conn, message, names, mentions, now, alerts)
+                    if job is not None:
+                        jobs.append(job)
                     continue
                 if not active or not switched_on or not _answerable(message):
                     continue
@@ -351,11 +394,77 @@ class AnswerSources:
                 )
             if not full and len(rows) < self.batch:
                 last = self._replier  # everything up to the replier's watermark was seen
+            if any(message_id <= last for message_id in delegations):
+                write_delegations(conn, {k: v for k, v in delegations.items() if k > last})
             write_value(conn, "watermark", last)
         self._recover = False
         self._handed = last
         self._answered = {i for i in self._answered if i > last}
         return jobs, not full and len(rows) >= self.batch
+
+    def _delegated(
+        self,
+        conn: sqlite3.Connection,
+        message: Message,
+        names: Sequence[str],
+        mentions: MentionFinder,
+        now: float,
+        alerts: list[Alert],
+    ) -> _Job | None:
+        """The job of a message a rule delegated: the named sources only, in the rules' order."""
+        chosen: list[Source] = []
+        for name in names:
+            source = next((s for s in self._sources if s.name == name), None)
+            if source is None:
+                rule = self._delegating_rule(conn, message.id, name)
+                text = Text.of("alert_unknown_source", rule=rule, source=name)
+                alert = Alert.of(AlertKind.SOURCE, message.conversation, text, now)
+                log.warning("%s", alert.detail)
+                HistoryWriter.log_error(conn, "source", alert.detail, now)
+                alerts.append(alert)
+                continue
+            config = source.config
+            if isinstance(config, AIConfig) and not self.limiter.allow(
+                source.id, config, message.conversation, now
+            ):
+                continue
+            if source not in chosen:
+                chosen.append(source)
+        if not chosen:
+            return None
+        incoming = self._incoming(message, mentions)
+        return _Job(incoming, tuple(chosen))
+
+    @staticmethod
+    def _delegating_rule(conn: sqlite3.Connection, message_id: int, name: str) -> str:
+        """The name of a rule that delegates to ``name`` (for the alert), or "?"."""
+        for rule_name, definition in conn.execute("SELECT name, definition FROM auto_rule"):
+            try:
+                reply = json.loads(definition).get("reply", {})
+            except (TypeError, ValueError, AttributeError):
+                continue
+            if isinstance(reply, dict) and reply.get("source") == name:
+                return str(rule_name)
+        return "?"
+
+    @staticmethod
+    def _incoming(message: Message, mentions: MentionFinder) -> IncomingMessage:
+        content = message.content or ""
+        mentioned = False
+        if message.is_group and message.type is MessageType.TEXT:
+            stripped, found = mentions.find(content)
+            if found:
+                content, mentioned = stripped.strip(), True
+        return IncomingMessage(
+            conversation=message.conversation,
+            sender=message.sender or message.conversation,
+            is_group=message.is_group,
+            type=message.type,
+            content=content,
+            time=message.time,
+            mentioned=mentioned,
+            id=message.id,
+        )
 
     def _plan(
         self,

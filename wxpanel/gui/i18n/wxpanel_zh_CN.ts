@@ -839,6 +839,18 @@
         <translation>图片：</translation>
     </message>
     <message>
+        <source>(none: the rule answers by itself)</source>
+        <translation>（无：由规则自己回复）</translation>
+    </message>
+    <message>
+        <source>The rule decides when to answer; the chosen webhook, AI model or plugin writes the answer. It runs even when it is off in the sources&apos; chain.</source>
+        <translation>规则决定何时回复；所选的 Webhook、AI 模型或插件撰写回复内容。即使它在回复来源链中已关闭，也会运行。</translation>
+    </message>
+    <message>
+        <source>Let an answer source write the reply:</source>
+        <translation>由回复来源撰写回复：</translation>
+    </message>
+    <message>
         <source>When</source>
         <translation>时间</translation>
     </message>
@@ -901,6 +913,10 @@
     <message>
         <source>Picture</source>
         <translation>图片</translation>
+    </message>
+    <message>
+        <source>Answer source</source>
+        <translation>回复来源</translation>
     </message>
     <message>
         <source>Hours and days</source>
@@ -2513,6 +2529,10 @@
         <translation>回复需要文字或图片</translation>
     </message>
     <message>
+        <source>empty answer source name</source>
+        <translation>回复来源名称为空</translation>
+    </message>
+    <message>
         <source>empty text</source>
         <translation>文字为空</translation>
     </message>
@@ -2775,6 +2795,10 @@
     <message>
         <source>{problem}; sent without it</source>
         <translation>{problem}；已不带图片发送</translation>
+    </message>
+    <message>
+        <source>rule {rule}: there is no answer source named {source}; message not answered</source>
+        <translation>规则 {rule}：没有名为 {source} 的回复来源；消息未回复</translation>
     </message>
     <message>
         <source>%1: %2</source>
