@@ -302,6 +302,8 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
             text += " " + self.tr("(+%1 more)").replace("%1", str(len(reply.texts) - 1))
         if reply.picture:
             text = (text + " " if text else "") + self.tr("[picture]")
+        if reply.source:
+            text = (text + " " if text else "") + self.tr("→ %1").replace("%1", reply.source)
         return text
 
 

@@ -517,6 +517,12 @@ class RulesPage(QWidget):
                 items.append(
                     "<li>" + self.tr("[picture] %1").replace("%1", html.escape(reply.picture))
                 )
+            if answer.rule.reply.source:
+                source = html.escape(answer.rule.reply.source)
+                items.append(
+                    "<li>"
+                    + self.tr("…then the answer source “%1” writes the reply").replace("%1", source)
+                )
             parts.append("<ol>" + "".join(items) + "</ol>")
         if not result.answers and result.note_text is None:
             parts.append("<p><b>" + self.tr("No rule answers this message.") + "</b></p>")

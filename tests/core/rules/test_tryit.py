@@ -126,3 +126,10 @@ def test_trying_writes_nothing(engine: Engine, clock: Clock) -> None:
     for _ in range(3):
         try_stored(engine.hconn, Incoming("wxid_a", "菜单"), now=clock.now, tz=TZ)
     assert snapshot() == before
+
+
+def test_a_rule_that_delegates_is_shown_answering() -> None:
+    ask_ai = Rule("ask", triggers=(Trigger("问"),), reply=Reply(source="assistant"))
+    result = try_message([ask_ai], Incoming("wxid_a", "我想问一下"), now=MONDAY_10, tz=TZ)
+    (answer,) = result.sending  # not "every text renders empty": the source writes it
+    assert answer.rule.reply.source == "assistant" and answer.reply.texts == ()

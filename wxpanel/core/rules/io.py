@@ -250,6 +250,8 @@ def _reply(rule: Rule) -> str:
         text += f" (+{len(reply.texts) - 1}{' random' if reply.mode is ReplyMode.RANDOM else ''})"
     if reply.picture:
         text = f"{text} +picture" if text else "picture"
+    if reply.source:
+        text = f"{text} -> {reply.source}" if text else f"-> {reply.source}"
     return text
 
 

@@ -144,7 +144,7 @@ def try_message(
             last = state.last_answered.get(rule.id)
             if last is not None and now - last < rule.cooldown:
                 blocked = Text.of("cooling_down", seconds=rule.cooldown - (now - last))
-        if blocked is None and reply.size == 0:
+        if blocked is None and reply.size == 0 and not rule.reply.source:
             blocked = Text.of("renders_empty")
         answers.append(TryAnswer(rule, reply, blocked))
     verdicts = tuple((rule, reason) for _, rule, reason in explained)

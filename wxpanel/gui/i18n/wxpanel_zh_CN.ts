@@ -1006,6 +1006,10 @@
         <source>[picture]</source>
         <translation>[图片]</translation>
     </message>
+    <message>
+        <source>→ %1</source>
+        <translation>→ %1</translation>
+    </message>
 </context>
 <context>
     <name>RulesPage</name>
@@ -1149,6 +1153,10 @@
     <message>
         <source>[picture] %1</source>
         <translation>[图片] %1</translation>
+    </message>
+    <message>
+        <source>…then the answer source “%1” writes the reply</source>
+        <translation>……然后由回复来源“%1”撰写回复</translation>
     </message>
     <message>
         <source>No rule answers this message.</source>
