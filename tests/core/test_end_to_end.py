@@ -178,3 +178,21 @@ def test_rules_answer_inside_the_engine(exchange_db: Path) -> None:
 
 def sim_text(conversation: str, text: str) -> SimEvent:
     return SimEvent(conversation, conversation, "私聊", text, "收到", "1")
+
+
+def test_a_vanished_exchange_db_is_reported_and_reopened(exchange_db: Path) -> None:
+    import shutil
+
+    backup = exchange_db.with_name("saved.db")
+    with Engine(exchange_db) as engine:
+        engine.poll()
+        shutil.move(exchange_db, backup)
+        result = poll_until(engine, lambda rs: bool(rs[-1].health and rs[-1].health.error))
+        health = result[-1].health
+        assert health is not None and health.error_kind == "gone"
+        assert str(exchange_db) in (health.error or "")
+        shutil.move(backup, exchange_db)
+        with Simulator(exchange_db, seed=4) as sim:
+            events = sim.emit(3)
+        results = poll_until(engine, lambda rs: len(messages(rs)) >= 3)
+        assert messages(results) == [e.MSG_CONTENT for e in events]

@@ -375,3 +375,14 @@ def test_theme_setting_overrides_the_system(qtbot: QtBot, make_window: MakeWindo
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
     window.apply_preferences(window.preferences.with_changes(theme=""))  # follow the system
     assert app.palette().color(QPalette.ColorRole.Window) == system
+
+
+def test_poller_errors_are_shown_in_the_users_words(make_window: MakeWindow) -> None:
+    from wxpanel.core.engine import Health
+
+    window = make_window()
+    gone = Health(exchange="/bot/exchange.db", error="/bot/exchange.db: gone", error_kind="gone")
+    assert "/bot/exchange.db" in window._error_text(gone)
+    assert "waits for it to come back" in window._error_text(gone)
+    other = Health(exchange="/bot/exchange.db", error="/bot/exchange.db: disk I/O error")
+    assert window._error_text(other).startswith("/bot/exchange.db: disk I/O error")

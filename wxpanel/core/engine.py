@@ -63,6 +63,8 @@ class Health:
     exchange: str
     locked_since: float | None = None
     error: str | None = None
+    #: What kind of error, for a translated banner: gone, disk_full, schema or other.
+    error_kind: str | None = None
     backlog: int = 0  # rows waiting in wx_event
     pending_commands: int = 0  # rows in wx_command, ours or not
     queued: int = 0  # our commands waiting for the pacer
@@ -117,6 +119,7 @@ class _State:
     last_activity: float = 0.0
     last_reported_id: int = 0
     next_health: float = 0.0
+    next_file_check: float = 0.0
     health: Health | None = None
     inode: tuple[int, int] | None = None
     counters: dict[str, float] = field(default_factory=dict)
@@ -283,6 +286,8 @@ class Engine:
 
     def _round(self, now: float, work: _Round) -> None:
         state = self._state
+        if now >= state.next_file_check:
+            self._check_file(now)
         self._ensure_attached()
         if not self._schema_checked:
             self._check_schema()
@@ -354,6 +359,19 @@ class Engine:
             source_statuses=tuple(work.source_statuses),
         )
 
+    def _check_file(self, now: float) -> None:
+        """Notice exchange.db deleted, moved or replaced (an open handle would not).
+
+        On Linux a connection keeps reading a deleted file's inode, so without
+        this the panel would poll a ghost; a replaced file gets a new connection.
+        """
+        self._state.next_file_check = now + HEALTH_INTERVAL
+        current = _inode(self.exchange_db)
+        if current is None:
+            raise FileNotFoundError(str(self.exchange_db))
+        if current != self._state.inode:
+            self._reopen()
+
     def _check_schema(self) -> None:
         """The check :func:`exchange.check_exchange` could not finish at start."""
         problems = exchange.missing_columns(self.conn)
@@ -409,14 +427,14 @@ class Engine:
         """A real error (file gone, disk full, corrupt): report it, back off, retry."""
         state = self._state
         state.failures += 1
-        message = _describe(self.exchange_db, exc)
+        kind, message = _describe(self.exchange_db, exc)
         previous = state.health.error if state.health else None
         if message != previous:
             log.warning("%s", message)
             self._log_error(now, message)
         if not self.exchange_db.exists() or _inode(self.exchange_db) != state.inode:
             self._reopen()
-        return self._result(now, work, self._measure(now, None, message))
+        return self._result(now, work, self._measure(now, None, message, kind))
 
     def _reopen(self) -> None:
         """exchange.db was replaced or deleted: reconnect when it is back."""
@@ -434,12 +452,18 @@ class Engine:
 
     def _log_error(self, now: float, message: str) -> None:
         try:
-            with immediate(self.conn):
-                HistoryWriter.log_error(self.conn, "exchange", message, now)
+            with immediate(self.hconn):  # history.db alone: exchange.db is the trouble
+                HistoryWriter.log_error(self.hconn, "exchange", message, now)
         except sqlite3.Error:
             log.debug("could not record the error in history", exc_info=True)
 
-    def _measure(self, now: float, locked_since: float | None, error: str | None) -> Health:
+    def _measure(
+        self,
+        now: float,
+        locked_since: float | None,
+        error: str | None,
+        error_kind: str | None = None,
+    ) -> Health:
         """A fresh health snapshot; counts are cheap at wx_event's usual size."""
         state = self._state
         state.next_health = now + HEALTH_INTERVAL
@@ -448,6 +472,7 @@ class Engine:
             previous,
             locked_since=locked_since,
             error=error,
+            error_kind=error_kind if error else None,
             last_event_at=state.counters.get("last_event_at", previous.last_event_at),
             last_taken_at=state.counters.get("last_taken_at", previous.last_taken_at),
             checked_at=now,
@@ -495,13 +520,14 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def _describe(path: Path, exc: BaseException) -> str:
-    """One line for the banner: what happened to which file."""
-    if isinstance(exc, KnownError):
-        return str(exc)
+def _describe(path: Path, exc: BaseException) -> tuple[str, str]:
+    """What happened to which file: a kind the panel translates, and one English line."""
     if not path.exists():
-        return f"{path}: the file is gone; waiting for it to come back"
+        return "gone", f"{path}: the file is gone; waiting for it to come back"
+    if isinstance(exc, KnownError):
+        kind = "schema" if "not demo.exe's exchange.db" in str(exc) else "other"
+        return kind, str(exc)
     text = str(exc)
     if "disk" in text.lower() and "full" in text.lower():
-        return f"{path}: the disk is full; free some space"
-    return f"{path}: {text}"
+        return "disk_full", f"{path}: the disk is full; free some space"
+    return "other", f"{path}: {text}"

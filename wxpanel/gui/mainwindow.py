@@ -395,8 +395,7 @@ class MainWindow(QMainWindow):
 
     def _health_problem(self, health: Health) -> str:
         if health.error:
-            advice = self.tr("Retrying. Check that the file exists and its folder is writable.")
-            return f"{health.error}\n{advice}"
+            return self._error_text(health)
         if health.locked_since is not None:
             seconds = time.time() - health.locked_since
             if seconds >= LOCK_BANNER_AFTER:
@@ -407,6 +406,23 @@ class MainWindow(QMainWindow):
                 "%1 command(s) not taken by demo.exe: is demo.exe running and logged in?"
             ).replace("%1", str(health.stuck))
         return ""
+
+    def _error_text(self, health: Health) -> str:
+        """The poller's error in the user's language; the English detail for the rest."""
+        path = health.exchange
+        if health.error_kind == "gone":
+            return self.tr(
+                "%1 is gone: wxpanel waits for it to come back. Was demo.exe's folder moved?"
+            ).replace("%1", path)
+        if health.error_kind == "disk_full":
+            return self.tr("The disk of %1 is full: free some space; wxpanel retries.").replace(
+                "%1", path
+            )
+        if health.error_kind == "schema":
+            headline = self.tr("%1 is not demo.exe's exchange.db any more.").replace("%1", path)
+            return f"{headline}\n{health.error}"
+        advice = self.tr("Retrying. Check that the file exists and its folder is writable.")
+        return f"{health.error}\n{advice}"
 
     def _on_failed(self, message: str) -> None:
         self.banner.show_message(message)

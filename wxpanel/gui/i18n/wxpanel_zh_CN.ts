@@ -581,6 +581,18 @@
         <translation>demo.exe：积压 %1 · 待取 %2 · 排队 %3 · 卡住 %4</translation>
     </message>
     <message>
+        <source>%1 is gone: wxpanel waits for it to come back. Was demo.exe&apos;s folder moved?</source>
+        <translation>%1 不见了：wxpanel 正在等待它恢复。demo.exe 的文件夹是否被移动了？</translation>
+    </message>
+    <message>
+        <source>The disk of %1 is full: free some space; wxpanel retries.</source>
+        <translation>%1 所在的磁盘已满：请释放一些空间，wxpanel 会自动重试。</translation>
+    </message>
+    <message>
+        <source>%1 is not demo.exe&apos;s exchange.db any more.</source>
+        <translation>%1 已不再是 demo.exe 的 exchange.db。</translation>
+    </message>
+    <message>
         <source>Retrying. Check that the file exists and its folder is writable.</source>
         <translation>正在重试。请检查文件是否存在、所在文件夹是否可写。</translation>
     </message>
