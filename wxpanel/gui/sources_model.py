@@ -271,35 +271,8 @@ class SourcesModel(ReorderableRows, QAbstractTableModel):
 
     # -- moving rows --------------------------------------------------------------
 
-    def moveRows(
-        self,
-        sourceParent: Index,
-        sourceRow: int,
-        count: int,
-        destinationParent: Index,
-        destinationChild: int,
-    ) -> bool:
-        """Move ``count`` rows before ``destinationChild`` (Qt's convention) and announce it."""
-        if sourceParent.isValid() or destinationParent.isValid() or count < 1:
-            return False
-        if sourceRow < 0 or sourceRow + count > len(self._sources):
-            return False
-        if not 0 <= destinationChild <= len(self._sources):
-            return False
-        if sourceRow <= destinationChild <= sourceRow + count:
-            return False
-        if not self.beginMoveRows(
-            QModelIndex(), sourceRow, sourceRow + count - 1, QModelIndex(), destinationChild
-        ):
-            return False
-        moving = self._sources[sourceRow : sourceRow + count]
-        del self._sources[sourceRow : sourceRow + count]
-        target = destinationChild - count if destinationChild > sourceRow else destinationChild
-        self._sources[target:target] = moving
-        self.endMoveRows()
-        self.headerDataChanged.emit(Qt.Orientation.Vertical, 0, len(self._sources) - 1)
-        self.orderChanged.emit(self.ids())
-        return True
+    def ordered_items(self) -> list[Any]:
+        return self._sources
 
     # -- summaries ------------------------------------------------------------------
 
