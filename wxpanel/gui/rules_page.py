@@ -71,6 +71,17 @@ def _table(parent: QWidget) -> QTableView:
     return view
 
 
+def _undo_controls(page: QWidget, stack: QUndoStack, label: str) -> tuple[QAction, QToolButton]:
+    """Undo for a page: Ctrl+Z while focus is inside it, and a button showing what it undoes."""
+    action = stack.createUndoAction(page, label)
+    action.setShortcut(QKeySequence.StandardKey.Undo)
+    action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    page.addAction(action)
+    button = QToolButton(page)
+    button.setDefaultAction(action)
+    return action, button
+
+
 def _button(text: str, parent: QWidget, tip: str = "") -> QPushButton:
     button = QPushButton(text, parent)
     if tip:
@@ -145,12 +156,7 @@ class RulesPage(QWidget):
         self.edit_button = _button(self.tr("Edit…"), self)
         self.duplicate_button = _button(self.tr("Duplicate"), self)
         self.delete_button = _button(self.tr("Delete"), self)
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.undo_action)
-        self.undo_button = QToolButton(self)
-        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_action, self.undo_button = _undo_controls(self, self.undo_stack, self.tr("Undo"))
         self.up_button = _button(self.tr("Move up"), self, self.tr("Answer before the rule above"))
         self.down_button = _button(self.tr("Move down"), self)
         self.reload_button = _button(
@@ -591,12 +597,7 @@ class TimedPage(QWidget):
         self.add_button = _button(self.tr("Add…"), self)
         self.edit_button = _button(self.tr("Edit…"), self)
         self.delete_button = _button(self.tr("Delete"), self)
-        self.undo_action = self.undo_stack.createUndoAction(self, self.tr("Undo"))
-        self.undo_action.setShortcut(QKeySequence.StandardKey.Undo)
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.addAction(self.undo_action)
-        self.undo_button = QToolButton(self)
-        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_action, self.undo_button = _undo_controls(self, self.undo_stack, self.tr("Undo"))
         for button in (self.add_button, self.edit_button, self.delete_button, self.undo_button):
             row.addWidget(button)
         row.addStretch(1)

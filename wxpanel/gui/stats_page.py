@@ -154,8 +154,7 @@ class StatsPage(QWidget):
         return box
 
     def _build_replies(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(self.tr("First response in private chats (24 h)"), parent)
-        grid = QGridLayout(box)
+        title = self.tr("First response in private chats (24 h)")
         rows = (
             ("median", self.tr("Median")),
             ("answers", self.tr("Answers")),
@@ -164,16 +163,9 @@ class StatsPage(QWidget):
             ("median_phone", self.tr("· typed on the phone")),
             ("waiting", self.tr("Chats waiting for an answer")),
         )
-        for row, (key, label) in enumerate(rows):
-            grid.addWidget(QLabel(label, box), row, 0)
-            grid.addWidget(self._value(key, box), row, 1)
-        grid.setColumnStretch(0, 1)
-        grid.setRowStretch(len(rows), 1)
-        return box
+        return self._figures_box(title, rows, parent)
 
     def _build_queue(self, parent: QWidget) -> QGroupBox:
-        box = QGroupBox(self.tr("Queue"), parent)
-        grid = QGridLayout(box)
         rows = (
             ("backlog", self.tr("wx_event backlog")),
             ("pending", self.tr("Pending in wx_command")),
@@ -182,6 +174,14 @@ class StatsPage(QWidget):
             ("stuck", self.tr("Stuck commands")),
             ("rate", self.tr("Events per minute (15 min)")),
         )
+        return self._figures_box(self.tr("Queue"), rows, parent)
+
+    def _figures_box(
+        self, title: str, rows: tuple[tuple[str, str], ...], parent: QWidget
+    ) -> QGroupBox:
+        """A titled column of label / value pairs; values are filled by key on refresh."""
+        box = QGroupBox(title, parent)
+        grid = QGridLayout(box)
         for row, (key, label) in enumerate(rows):
             grid.addWidget(QLabel(label, box), row, 0)
             grid.addWidget(self._value(key, box), row, 1)
