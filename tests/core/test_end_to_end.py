@@ -67,11 +67,33 @@ def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
     assert messages(results) == expected
 
 
-def test_lock_held_by_another_process_delays_and_loses_nothing(exchange_db: Path) -> None:
+def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path) -> None:
+    """An EXCLUSIVE lock with nothing written (a scanner, a second demo.exe connection)
+    would have made an ordinary reader wait; the lock-free reader reads on."""
     with Simulator(exchange_db, seed=5) as sim:
         events = sim.emit(20)
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "2.0"],
+        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "3.0", "0"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+        with Engine(exchange_db) as engine:
+            results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
+        assert holder.poll() is None, "read only after the lock was gone"
+        assert messages(results) == [e.MSG_CONTENT for e in events]
+    finally:
+        holder.wait(timeout=30)
+
+
+def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
+    """A transaction that changed pages (its journal beside the file) must be waited
+    out: reading around it could see half its pages."""
+    with Simulator(exchange_db, seed=5) as sim:
+        events = sim.emit(20)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "2.0", "1"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -89,10 +111,13 @@ def test_lock_held_by_another_process_delays_and_loses_nothing(exchange_db: Path
         holder.wait(timeout=30)
 
 
+#: argv: exchange.db, seconds, 1 to change a page (a journal appears) or 0 not to.
 HOLD_LOCK = """
 import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("BEGIN EXCLUSIVE")
+if sys.argv[3] == "1":
+    conn.execute("INSERT INTO wx_command VALUES ('x', 'none', 'x', 'x', 'x')")
 print("locked", flush=True)
 time.sleep(float(sys.argv[2]))
 conn.execute("ROLLBACK")

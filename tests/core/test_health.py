@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
 import string
-import threading
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -282,29 +282,24 @@ def test_stalled_simulator_turns_demo_red_and_back_green(
     assert monitor.level is Level.GREEN, [c.text for c in monitor.checks]
 
 
-def test_lock_held_by_the_simulator_shows_as_lag(
-    engine: Engine, exchange_db: Path, clock: Clock
-) -> None:
+def test_a_writer_at_work_shows_as_lag(engine: Engine, exchange_db: Path, clock: Clock) -> None:
     monitor = HealthMonitor(started_at=clock.now)
     watch(engine, monitor, clock.now)
-    held, release = threading.Event(), threading.Event()
-    with Simulator(exchange_db) as sim:
-        holder = threading.Thread(
-            target=sim.hold_lock, args=(60.0,), kwargs={"held": held, "stop": release}
-        )
-        holder.start()
-        try:
-            assert held.wait(10)
-            watch(engine, monitor, clock.now)
-            clock.now += 5
-            transitions = watch(engine, monitor, clock.now)
-            checks = by_name(monitor.checks)
-            assert checks[h.LAG].level is Level.AMBER
-            assert checks[h.LAG].text == "exchange.db locked by another program for 5 s"
-            assert checks[h.EXCHANGE].level is Level.GREEN and transitions == []
-        finally:
-            release.set()
-            holder.join(10)
+    insert_events(exchange_db, [text_event("wxid_a", "waiting behind the lock")])
+    holder = sqlite3.connect(exchange_db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    holder.execute("INSERT INTO wx_command VALUES ('x', 'none', 'x', 'x', 'x')")  # a journal
+    try:
+        watch(engine, monitor, clock.now)
+        clock.now += 5
+        transitions = watch(engine, monitor, clock.now)
+        checks = by_name(monitor.checks)
+        assert checks[h.LAG].level is Level.AMBER
+        assert checks[h.LAG].text == "exchange.db locked by another program for 5 s"
+        assert checks[h.EXCHANGE].level is Level.GREEN and transitions == []
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
     clock.now += 1
     watch(engine, monitor, clock.now)
     assert by_name(monitor.checks)[h.LAG].level is Level.GREEN

@@ -1,68 +1,147 @@
-"""Ingestion: exactly the rows read are stored and removed, bad rows included."""
+"""Ingestion: every row of wx_event reaches history exactly once, bad rows included,
+and reading wx_event never takes a lock demo.exe could meet."""
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import insert_events, text_event
-from wxpanel.core import exchange
 from wxpanel.core.codec import HUGE_BYTES, Flag
-from wxpanel.core.history import HistoryStore, attach_history, open_history
-from wxpanel.core.ingest import DrainResult, drain_batch, ingest_batch, process_inbox
+from wxpanel.core.exchange.reader import (
+    ExchangeReader,
+    HotJournalError,
+    SnapshotRetry,
+)
+from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
+from wxpanel.core.history import HistoryStore, open_history
+from wxpanel.core.ingest import CleanupPolicy, EventIngestor, IngestResult, process_inbox
 from wxpanel.core.models import Origin
 from wxpanel.core.protocol import Direction, MessageType
 
 
+class Consumer:
+    """The poller's three pieces, driven by hand."""
+
+    def __init__(self, exchange_db: Path) -> None:
+        self.history = exchange_db.parent / "history.db"
+        self.hconn = open_history(self.history)
+        self.reader = ExchangeReader(exchange_db)
+        self.writer = ExchangeWriter(exchange_db)
+        self.ingestor = EventIngestor(self.hconn)
+
+    def step(self, now: float, **budget: int) -> IngestResult:
+        snapshot = self.reader.snapshot(self.ingestor.start, after=self.ingestor.after, **budget)
+        return self.ingestor.ingest(snapshot, now)
+
+    def until_idle(self, now: float) -> list[str | None]:
+        contents: list[str | None] = []
+        while True:
+            result = self.step(now)
+            contents += [m.content for m in result.messages]
+            if not result.more:
+                return contents
+
+    def clean(self) -> int:
+        anchor = self.ingestor.anchor
+        assert anchor is not None
+        result = self.writer.write(clean_below=anchor)
+        assert result.deleted_below is not None
+        self.ingestor.cleaned(result.deleted_below)
+        return result.deleted
+
+    def stored(self, conversation: str | None = None) -> list[str | None]:
+        with HistoryStore(self.history) as store:
+            return [m.content for m in store.messages(conversation)]
+
+    def close(self) -> None:
+        self.reader.close()
+        self.writer.close()
+        self.hconn.close()
+
+
 @pytest.fixture
-def conn(exchange_db: Path) -> sqlite3.Connection:
-    history = exchange_db.parent / "history.db"
-    open_history(history).close()
-    connection = exchange.connect(exchange_db)
-    attach_history(connection, history)
-    return connection
+def consumer(exchange_db: Path) -> Iterator[Consumer]:
+    made = Consumer(exchange_db)
+    yield made
+    made.close()
 
 
-def backlog(db: Path) -> int:
+def rows_in(db: Path) -> list[str]:
     with sqlite3.connect(db) as c:
-        return int(c.execute("SELECT count(*) FROM wx_event").fetchone()[0])
+        return [row[0] for row in c.execute("SELECT MSG_CONTENT FROM wx_event ORDER BY rowid")]
 
 
-def test_events_move_in_arrival_order(conn: sqlite3.Connection, exchange_db: Path) -> None:
+def test_events_arrive_in_order_and_stay_until_cleaned(
+    consumer: Consumer, exchange_db: Path
+) -> None:
     insert_events(exchange_db, [text_event("wxid_a", f"第{i}条") for i in range(50)])
-    result = ingest_batch(conn, now=1000.0)
+    result = consumer.step(now=1000.0)
     assert [m.content for m in result.messages] == [f"第{i}条" for i in range(50)]
     assert [m.id for m in result.messages] == sorted(m.id for m in result.messages)
     assert not result.more
-    assert backlog(exchange_db) == 0
-    with HistoryStore(exchange_db.parent / "history.db") as store:
-        assert [m.content for m in store.messages("wxid_a")] == [f"第{i}条" for i in range(50)]
+    # Reading wrote nothing to demo.exe's file: the rows wait for the clean-up.
+    assert len(rows_in(exchange_db)) == 50
+    assert consumer.step(now=1001.0).messages == ()  # and are not taken twice
+    assert consumer.clean() == 49
+    assert rows_in(exchange_db) == ["第49条"]  # the anchor stays: no rowid is reused
+    insert_events(exchange_db, [text_event("wxid_a", "后来")])
+    assert [m.content for m in consumer.step(now=1002.0).messages] == ["后来"]
+    assert consumer.stored("wxid_a") == [f"第{i}条" for i in range(50)] + ["后来"]
 
 
-def test_same_sender_rows_are_not_deleted_together(
-    conn: sqlite3.Connection, exchange_db: Path
+def test_a_budget_cuts_between_rows_and_the_rest_follows(
+    consumer: Consumer, exchange_db: Path
 ) -> None:
-    """Upstream deleted by ID1 and lost a sender's queued messages; we delete by rowid."""
+    """Upstream deleted by ID1 and lost a sender's queued messages; rows go by rowid."""
     insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(5)])
-    result = ingest_batch(conn, now=1.0, max_rows=2)
-    assert [m.content for m in result.messages] == ["0", "1"]
-    assert result.more
-    assert backlog(exchange_db) == 3
-    rest = ingest_batch(conn, now=2.0)
-    assert [m.content for m in rest.messages] == ["2", "3", "4"]
+    first = consumer.step(now=1.0, max_rows=2)
+    assert [m.content for m in first.messages] == ["0", "1"]
+    assert first.more
+    assert consumer.until_idle(now=2.0) == ["2", "3", "4"]
 
 
-def test_rowid_reuse_after_emptying_keeps_order(
-    conn: sqlite3.Connection, exchange_db: Path
+def test_rows_emptied_behind_our_back_are_compared_one_by_one(
+    consumer: Consumer, exchange_db: Path
 ) -> None:
-    insert_events(exchange_db, [text_event("wxid_a", "first")])
-    ingest_batch(conn, now=1.0)
-    insert_events(exchange_db, [text_event("wxid_a", "second")])  # gets rowid 1 again
-    ingest_batch(conn, now=2.0)
-    with HistoryStore(exchange_db.parent / "history.db") as store:
-        assert [m.content for m in store.messages("wxid_a")] == ["first", "second"]
+    """Another program empties wx_event: rowids start again at 1 and must not hide rows."""
+    insert_events(exchange_db, [text_event("wxid_a", "first"), text_event("wxid_a", "second")])
+    consumer.until_idle(now=1.0)
+    with sqlite3.connect(exchange_db) as other:
+        other.execute("DELETE FROM wx_event")
+    insert_events(exchange_db, [text_event("wxid_a", "third"), text_event("wxid_a", "fourth")])
+    assert consumer.until_idle(now=2.0) == ["third", "fourth"]
+    assert consumer.ingestor.resets == 1
+    insert_events(exchange_db, [text_event("wxid_a", "fifth")])
+    assert consumer.until_idle(now=3.0) == ["fifth"]
+    assert consumer.stored("wxid_a") == ["first", "second", "third", "fourth", "fifth"]
+
+
+def test_a_replaced_file_is_read_from_its_first_row(consumer: Consumer, exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(3)])
+    consumer.until_idle(now=1.0)
+    consumer.clean()
+    replacement = exchange_db.with_name("new.db")
+    replacement.write_bytes(Path(exchange_db).read_bytes())
+    with sqlite3.connect(replacement) as other:
+        other.execute("DELETE FROM wx_event")
+    insert_events(replacement, [text_event("wxid_b", "new file")])
+    consumer.reader.close()
+    replacement.replace(exchange_db)
+    assert consumer.until_idle(now=2.0) == ["new file"]
+
+
+def test_same_rowid_and_same_row_is_recognised(consumer: Consumer, exchange_db: Path) -> None:
+    """While comparing, a row we hold (rowid and digest) is not taken again."""
+    insert_events(exchange_db, [text_event("wxid_a", "a"), text_event("wxid_a", "b")])
+    consumer.until_idle(now=1.0)
+    with sqlite3.connect(exchange_db) as other:
+        other.execute("DELETE FROM wx_event WHERE MSG_CONTENT = 'b'")  # the anchor
+    insert_events(exchange_db, [text_event("wxid_a", "c")])  # rowid 2 again
+    assert consumer.until_idle(now=2.0) == ["c"]
 
 
 BAD_ROWS = [
@@ -76,9 +155,7 @@ BAD_ROWS = [
 ]
 
 
-def test_bad_rows_are_kept_flagged_and_never_fatal(
-    conn: sqlite3.Connection, exchange_db: Path
-) -> None:
+def test_bad_rows_are_kept_flagged_and_never_fatal(consumer: Consumer, exchange_db: Path) -> None:
     raw = sqlite3.connect(exchange_db)
     raw.executemany("INSERT INTO wx_event VALUES (?, ?, ?, ?, ?, ?)", BAD_ROWS)
     # demo.exe writes GBK bytes as TEXT, not as a BLOB: CAST stores them so
@@ -87,7 +164,8 @@ def test_bad_rows_are_kept_flagged_and_never_fatal(
         ("中文".encode("gbk"),),
     )
     raw.commit()
-    result = ingest_batch(conn, now=5.0)
+    raw.close()
+    result = consumer.step(now=5.0)
     by_conv = {m.conversation: m for m in result.messages}
     assert len(result.messages) == len(BAD_ROWS) + 1
     assert by_conv["wxid_gbk"].content == "你好"
@@ -108,7 +186,6 @@ def test_bad_rows_are_kept_flagged_and_never_fatal(
     text_gbk = by_conv["wxid_text_gbk"]
     assert text_gbk.content == "中文" and Flag.GBK in text_gbk.flags
     assert Flag.BLOB not in text_gbk.flags
-    assert backlog(exchange_db) == 0
 
     with HistoryStore(exchange_db.parent / "history.db") as store:
         assert store.raw_values(by_conv["wxid_junk"].id)[3] == b"\xff\xfe\xfa"
@@ -116,18 +193,18 @@ def test_bad_rows_are_kept_flagged_and_never_fatal(
         assert store.raw_values(by_conv["wxid_q"].id) == (None,) * 6  # clean rows keep no copy
 
 
-def test_huge_content_is_stored_whole(conn: sqlite3.Connection, exchange_db: Path) -> None:
+def test_huge_content_is_stored_whole(consumer: Consumer, exchange_db: Path) -> None:
     big = "长" * (HUGE_BYTES // 3 + 10) + "end"
     insert_events(exchange_db, [text_event("wxid_big", big), text_event("wxid_big", "small")])
-    result = ingest_batch(conn, now=1.0, max_bytes=1024)
+    result = consumer.step(now=1.0, max_bytes=1024)
     # the byte budget cuts the batch after the huge row, never before the first row
     assert [len(m.content or "") for m in result.messages] == [len(big)]
     assert Flag.HUGE in result.messages[0].flags
     assert result.more
-    assert ingest_batch(conn, now=2.0).messages[0].content == "small"
+    assert consumer.step(now=2.0).messages[0].content == "small"
 
 
-def test_directions_and_groups(conn: sqlite3.Connection, exchange_db: Path) -> None:
+def test_directions_and_groups(consumer: Consumer, exchange_db: Path) -> None:
     insert_events(
         exchange_db,
         [
@@ -135,7 +212,7 @@ def test_directions_and_groups(conn: sqlite3.Connection, exchange_db: Path) -> N
             ("wxid_friend", "wxid_self", "私聊", "sent from phone", "发出", "1"),
         ],
     )
-    group, own = ingest_batch(conn, now=1.0).messages
+    group, own = consumer.step(now=1.0).messages
     assert group.is_group and group.sender == "wxid_member" and group.direction is Direction.IN
     assert own.direction is Direction.OUT and own.origin is Origin.EVENT
     with HistoryStore(exchange_db.parent / "history.db") as store:
@@ -143,70 +220,150 @@ def test_directions_and_groups(conn: sqlite3.Connection, exchange_db: Path) -> N
     assert unread == {"123@chatroom": 1, "wxid_friend": 0}
 
 
-def test_locked_exchange_changes_nothing(conn: sqlite3.Connection, exchange_db: Path) -> None:
-    insert_events(exchange_db, [text_event("wxid_a", "waiting")])
-    holder = sqlite3.connect(exchange_db, isolation_level=None)
-    holder.execute("BEGIN EXCLUSIVE")
+def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
+    """demo.exe has no busy handler: our reads must succeed under its locks and never
+    hold one of their own."""
+    insert_events(exchange_db, [text_event("wxid_a", "before")])
+    holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+    holder.execute("BEGIN EXCLUSIVE")  # an ordinary reader would get SQLITE_BUSY now
     try:
-        with pytest.raises(sqlite3.OperationalError) as caught:
-            ingest_batch(conn, now=1.0)
-        assert exchange.is_busy(caught.value)
+        assert consumer.reader.changed()
+        assert [m.content for m in consumer.step(now=1.0).messages] == ["before"]
     finally:
         holder.execute("ROLLBACK")
-        holder.close()
-    assert not conn.in_transaction
-    assert [m.content for m in ingest_batch(conn, now=2.0).messages] == ["waiting"]
+    # While our read runs, a writer without a busy handler still commits.
+    committed: list[str] = []
+
+    def write_during_read(statement: str) -> None:
+        if "FROM wx_event WHERE rowid BETWEEN" in statement and not committed:
+            holder.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'during', '0', '1')")
+            committed.append(statement)
+
+    insert_events(exchange_db, [text_event("wxid_a", "after")])
+    conn = consumer.reader._connection()
+    conn.set_trace_callback(write_during_read)
+    with pytest.raises(SnapshotRetry):  # the read saw a commit: thrown away, not used
+        consumer.step(now=2.0)
+    assert committed
+    holder.close()
+    assert consumer.until_idle(now=3.0) == ["after", "during"]
 
 
-def inbox_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM inbox").fetchone()[0])
+def test_a_writer_at_work_means_try_again(consumer: Consumer, exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", "one")])
+    writer = sqlite3.connect(exchange_db, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'two', '0', '1')")
+    assert Path(str(exchange_db) + "-journal").exists()
+    with pytest.raises(SnapshotRetry):
+        consumer.step(now=1.0)
+    writer.execute("COMMIT")
+    writer.close()
+    assert consumer.until_idle(now=2.0) == ["one", "two"]
 
 
-def test_failed_drain_rolls_back_both_files(conn: sqlite3.Connection, exchange_db: Path) -> None:
-    insert_events(exchange_db, [text_event("wxid_a", "keep me")])
-    # A temporary trigger lives in this connection only: demo.exe's file is untouched.
-    conn.execute(
-        "CREATE TEMP TRIGGER refuse BEFORE DELETE ON main.wx_event"
-        " BEGIN SELECT RAISE(ABORT, 'simulated failure after the copy'); END"
+def test_a_hot_journal_is_rolled_back_then_read(consumer: Consumer, exchange_db: Path) -> None:
+    """A writer killed mid-commit leaves a hot journal: the lock-free reader refuses to
+    read around it, and an ordinary connection rolls it back, as demo.exe's would."""
+    import subprocess
+    import sys
+
+    insert_events(exchange_db, [text_event("wxid_a", "kept")])
+    crash = (
+        "import os, sqlite3, sys\n"
+        "c = sqlite3.connect(sys.argv[1], isolation_level=None)\n"
+        "c.execute('PRAGMA cache_size = 2')\n"
+        "c.execute('BEGIN IMMEDIATE')\n"
+        "for i in range(200):\n"
+        "    c.execute('INSERT INTO wx_event VALUES (?, ?, ?, ?, ?, ?)',"
+        " ('x', '_', 'x', 'y' * 900, '0', '1'))\n"
+        "os._exit(9)\n"
     )
-    with pytest.raises(sqlite3.IntegrityError, match="simulated failure"):
-        drain_batch(conn, now=1.0)
-    assert backlog(exchange_db) == 1 and inbox_count(conn) == 0
-    conn.execute("DROP TRIGGER temp.refuse")
-    assert drain_batch(conn, now=2.0) == DrainResult(1, False)
-    assert backlog(exchange_db) == 0 and inbox_count(conn) == 1
+    subprocess.run([sys.executable, "-c", crash, str(exchange_db)], check=False)
+    assert Path(str(exchange_db) + "-journal").exists()
+    with pytest.raises((HotJournalError, SnapshotRetry)):
+        consumer.step(now=1.0)
+    assert consumer.reader.recover()
+    assert consumer.until_idle(now=2.0) == ["kept"]
 
 
-def test_failed_processing_keeps_the_inbox(
-    conn: sqlite3.Connection, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+def test_clean_up_fails_fast_and_keeps_everything(consumer: Consumer, exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(3)])
+    consumer.until_idle(now=1.0)
+    holder = sqlite3.connect(exchange_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")  # demo.exe in the middle of its INSERT
+    anchor = consumer.ingestor.anchor
+    assert anchor is not None
+    with pytest.raises(WriteBusy):
+        consumer.writer.write(clean_below=anchor)
+    holder.execute("ROLLBACK")
+    holder.close()
+    assert rows_in(exchange_db) == ["0", "1", "2"]
+    assert consumer.clean() == 2
+
+
+def test_clean_up_refuses_a_moved_anchor(consumer: Consumer, exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_a", "a"), text_event("wxid_a", "b")])
+    consumer.until_idle(now=1.0)
+    with sqlite3.connect(exchange_db) as other:
+        other.execute("UPDATE wx_event SET MSG_CONTENT = 'changed' WHERE MSG_CONTENT = 'b'")
+    anchor = consumer.ingestor.anchor
+    assert anchor is not None
+    with pytest.raises(AnchorMoved):
+        consumer.writer.write(clean_below=anchor)
+    assert rows_in(exchange_db) == ["a", "changed"]
+
+
+def test_clean_up_policy() -> None:
+    policy = CleanupPolicy(max_rows=100, max_bytes=1000, quiet=30.0)
+    assert not policy.due((0, 0), quiet_for=999.0, commands_waiting=0)
+    assert not policy.due((10, 10), quiet_for=1.0, commands_waiting=0)
+    assert policy.due((10, 10), quiet_for=31.0, commands_waiting=0)
+    assert policy.due((100, 10), quiet_for=0.0, commands_waiting=0)
+    assert policy.due((1, 1000), quiet_for=0.0, commands_waiting=0)
+    # demo.exe is about to DELETE a command: our lock would make it send it twice
+    assert not policy.due((100, 1000), quiet_for=99.0, commands_waiting=1)
+
+
+def test_a_failed_history_write_records_nothing(
+    consumer: Consumer, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "keep me")])
-    drain_batch(conn, now=1.0)
     from wxpanel.core import ingest
 
     def explode(*args: object, **kwargs: object) -> None:
-        raise RuntimeError("simulated crash between insert and delete")
+        raise RuntimeError("simulated crash between the messages and their record")
 
     with monkeypatch.context() as patch:
         patch.setattr(ingest.HistoryWriter, "count", explode)
         with pytest.raises(RuntimeError):
-            process_inbox(conn, now=1.0)
-    assert inbox_count(conn) == 1
-    with HistoryStore(exchange_db.parent / "history.db") as store:
-        assert store.messages() == []
-    assert [m.content for m in process_inbox(conn, now=2.0).messages] == ["keep me"]
-    assert inbox_count(conn) == 0
+            consumer.step(now=1.0)
+    assert consumer.stored() == []
+    consumer.ingestor = EventIngestor(consumer.hconn)  # as after a restart
+    assert consumer.until_idle(now=2.0) == ["keep me"]
+    assert consumer.stored() == ["keep me"]
 
 
-def test_drain_keeps_bytes_and_storage_classes(conn: sqlite3.Connection, exchange_db: Path) -> None:
+def test_raw_bytes_and_storage_classes_are_read_as_stored(
+    consumer: Consumer, exchange_db: Path
+) -> None:
     raw = sqlite3.connect(exchange_db)
     raw.execute(
-        "INSERT INTO wx_event VALUES (CAST(? AS TEXT), ?, NULL, 'x', '收到', '1')",
+        "INSERT INTO wx_event VALUES (CAST(? AS TEXT), ?, NULL, 'x', '0', '1')",
         (b"\xff\xfe", b"\x00blob"),
     )
     raw.commit()
-    drain_batch(conn, now=1.0)
-    row = conn.execute(
-        "SELECT typeof(ID1), CAST(ID1 AS BLOB), typeof(ID2), ID2, typeof(MSG_FROM) FROM inbox"
-    ).fetchone()
-    assert row == ("text", b"\xff\xfe", "blob", b"\x00blob", "null")
+    raw.close()
+    snapshot = consumer.reader.snapshot(None)
+    (row,) = snapshot.events
+    assert row.columns[:6] == ("text", b"\xff\xfe", "blob", b"\x00blob", "null", None)
+
+
+def test_rows_left_in_the_inbox_by_an_earlier_version_are_decoded(consumer: Consumer) -> None:
+    consumer.hconn.execute(
+        "INSERT INTO inbox (arrived, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE)"
+        " VALUES (1.0, 'wxid_old', '_', '老朋友', '升级前', '0', '1')"
+    )
+    result = process_inbox(consumer.hconn, now=2.0)
+    assert [m.content for m in result.messages] == ["升级前"]
+    assert process_inbox(consumer.hconn, now=3.0).messages == ()

@@ -88,7 +88,8 @@ def test_text_command_is_byte_exact(engine: Engine, exchange_db: Path, text: str
     result = engine.poll()
     assert [u.status for u in result.updates] == [CommandStatus.WRITTEN]
     (row,) = commands(exchange_db)
-    assert row[1:] == (b"0", b"wx_send", b"wxid_friend", text.encode(), b"null")
+    assert row[2:] == (b"wx_send", b"wxid_friend", text.encode(), b"null")
+    assert row[1].startswith(b"wxpanel:")  # the Token demo.exe never reads names our command
 
 
 def test_picture_command_carries_absolute_path(
@@ -255,20 +256,39 @@ def test_second_consumer_is_refused(engine: Engine, exchange_db: Path) -> None:
         Engine(exchange_db)
 
 
-def test_lock_is_reported_as_health_not_raised(engine: Engine, exchange_db: Path) -> None:
-    insert_events(exchange_db, [("wxid_a", "wxid_a", "私聊", "patience", "收到", "1")])
+def test_a_lock_alone_does_not_stop_reading(engine: Engine, exchange_db: Path) -> None:
+    """demo.exe's locks never make us wait: reading takes no lock of its own."""
+    insert_events(exchange_db, [("wxid_a", "_", "A", "patience", "0", "1")])
     holder = sqlite3.connect(exchange_db, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
         result = engine.poll()
-        assert result.messages == ()
-        assert result.health is not None and result.health.locked_since is not None
-        assert result.delay > 0
+        assert [m.content for m in result.messages] == ["patience"]
     finally:
         holder.execute("ROLLBACK")
+        holder.close()
+
+
+def test_a_writer_at_work_is_reported_as_health_not_raised(
+    engine: Engine, exchange_db: Path, clock: Clock
+) -> None:
+    insert_events(exchange_db, [("wxid_a", "_", "A", "patience", "0", "1")])
+    holder = sqlite3.connect(exchange_db, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'more', '0', '1')")
+    try:
+        result = engine.poll()
+        assert result.messages == ()
+        assert result.delay > 0
+        clock.now += 2.0
+        result = engine.poll()
+        assert result.health is not None and result.health.locked_since is not None
+    finally:
+        holder.execute("COMMIT")
         holder.close()
     for _ in range(3):
         result = engine.poll()
         if result.messages:
             break
-    assert [m.content for m in result.messages] == ["patience"]
+    assert [m.content for m in result.messages] == ["patience", "more"]
+    assert result.health is not None and result.health.locked_since is None

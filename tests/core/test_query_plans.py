@@ -9,6 +9,7 @@ commands queued, written and stuck, and asks SQLite for each one's plan.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from tests.conftest import insert_events, text_event
@@ -18,7 +19,9 @@ from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
 
 #: Tables that grow with the history; a SCAN of one of them is a bug.
-HISTORY_TABLES = ("message", "conversation", "minute_count", "error_log", "response_sample")
+HISTORY_TABLES = (
+    "message", "conversation", "minute_count", "error_log", "response_sample", "ingested"
+)  # fmt: skip
 
 
 def test_poller_queries_use_indexes(exchange_db: Path) -> None:
@@ -26,8 +29,16 @@ def test_poller_queries_use_indexes(exchange_db: Path) -> None:
     statements: set[str] = set()
     now = [1_000_000.0]
     with Engine(exchange_db, settings=slow, clock=lambda: now[0]) as engine:
-        for conn in (engine.conn, engine.hconn):
-            conn.set_trace_callback(statements.add)
+        engine.hconn.set_trace_callback(statements.add)
+        for side in (engine.reader, engine.writer):  # their connections come and go
+            opened = side._connection
+
+            def traced(opened: Callable[[], sqlite3.Connection] = opened) -> sqlite3.Connection:
+                conn = opened()
+                conn.set_trace_callback(statements.add)
+                return conn
+
+            side._connection = traced  # type: ignore[method-assign]
         insert_events(exchange_db, [text_event(f"wxid_{i}", "你好") for i in range(50)])
         for _ in range(5):
             engine.poll()
@@ -39,8 +50,8 @@ def test_poller_queries_use_indexes(exchange_db: Path) -> None:
         now[0] += 2
         engine.poll()  # the safety poll and the health measurement
         history = engine.paths.history
-    checker = sqlite3.connect(exchange_db)
-    checker.execute("ATTACH DATABASE ? AS hist", (str(history),))
+    checker = sqlite3.connect(history)
+    checker.execute("ATTACH DATABASE ? AS exchange", (str(exchange_db),))
     scans = []
     for sql in sorted(statements):
         if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):

@@ -1,16 +1,17 @@
 """The poller: one object that consumes an exchange.db for the panel or headless mode.
 
 :meth:`Engine.poll` does one round of work and says how long to wait before
-the next: ingest a batch if demo.exe committed something, move the outbox
-along, and refresh the health snapshot.  It never blocks on a lock (SQLite
-waits at most :data:`~wxpanel.core.exchange.DEFAULT_BUSY_TIMEOUT`; the
-caller waits the returned delay) and never raises for a lock or an I/O
-problem: those become the :class:`Health` the user sees.  The headless loop
-and the panel's QThread worker drive the same object.
+the next: ingest what demo.exe committed, move the outbox along, and refresh
+the health snapshot.  It never waits on a lock and never raises for a lock
+or an I/O problem: those become the :class:`Health` the user sees.  The
+headless loop and the panel's QThread worker drive the same object.
 
-New rows are noticed through ``PRAGMA data_version``, which changes when
-*another* connection committed to the file and costs microseconds, so the
-poller can look every few milliseconds while idle.
+Its access to exchange.db is built around demo.exe, which loses a WeChat
+message whenever its INSERT meets a lock of ours: it notices and reads
+without any lock (:mod:`wxpanel.core.exchange.reader`), and writes only a
+command, or a rare clean-up of ingested rows, in short fail-fast
+transactions (:mod:`wxpanel.core.exchange.writer`); :mod:`wxpanel.core.ingest`
+says how that stays exactly-once.
 """
 
 from __future__ import annotations
@@ -26,12 +27,19 @@ from pathlib import Path
 
 from wxpanel.core import exchange
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
-from wxpanel.core.history import HistoryWriter, attach_history, immediate, message_from_row
+from wxpanel.core.exchange.reader import (
+    CommandRow,
+    ExchangeReader,
+    HotJournalError,
+    SnapshotRetry,
+)
+from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
+from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
-from wxpanel.core.ingest import drain_batch, process_inbox
+from wxpanel.core.ingest import CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
 from wxpanel.core.models import CommandUpdate, Message, Origin
-from wxpanel.core.outbox import Outbox, check_picture, queue_command
+from wxpanel.core.outbox import Outbox, Release, check_picture, queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
@@ -52,8 +60,14 @@ HISTORY_BUSY_TIMEOUT = 0.25
 IDLE_AFTER = 5.0
 #: history.db's change counter is read on every n-th poll only.
 HISTORY_CHECK_EVERY = 5
-#: How often the backlog is counted (a count is a table scan).
+#: How often the health snapshot is refreshed.
 HEALTH_INTERVAL = 1.0
+#: After a write met demo.exe's lock: wait a little, at random, before the next try.
+WRITE_RETRY = (0.05, 0.25)
+#: Reads blocked by another writer's journal this long show as "locked".
+LOCKED_AFTER = 1.0
+#: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
+RECOVER_EVERY = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,9 +121,19 @@ class _Round:
 
 @dataclass(slots=True)
 class _State:
-    last_versions: tuple[int, int] = (-1, -1)
+    last_history_version: int = -1
     more: bool = True  # something may be waiting: look at wx_event now
-    inbox_pending: bool = True  # drained rows not yet decoded (also after a crash)
+    inbox_pending: bool = True  # rows an earlier wxpanel left in history's inbox
+    #: wx_command as the last snapshot saw it; None until a snapshot newer
+    #: than our last write (the outbox tracks and releases only on a fresh one).
+    commands: tuple[CommandRow, ...] | None = None
+    backlog: int = 0
+    recovered: bool = False  # commands a crash left unsettled were looked at
+    next_recover: float = 0.0
+    next_cleanup: float = 0.0
+    last_new_row: float = 0.0
+    #: Since when every read met a writer at work (a journal beside the file).
+    blocked_since: float | None = None
     replies_pending: bool = True  # messages the rules have not looked at yet
     timed_due: float | None = 0.0
     next_safety: float = 0.0
@@ -154,13 +178,15 @@ class Engine:
         if take_lock:
             self._lock.acquire()
         try:
-            # history.db alone: decoding the inbox never holds exchange.db
             self.hconn = _open_history(self.paths.history, busy_timeout=HISTORY_BUSY_TIMEOUT)
-            self.conn = self._connect()
         except BaseException:
             self._lock.release()
             raise
-        self.outbox = Outbox(self.conn, self.pacer, self.settings.outbox)
+        self.reader = ExchangeReader(self.exchange_db)
+        self.writer = ExchangeWriter(self.exchange_db)
+        self.ingestor = EventIngestor(self.hconn)
+        self.cleanup = CleanupPolicy()
+        self.outbox = Outbox(self.hconn, self.pacer, self.settings.outbox)
         limit = self.settings.outbox.picture_max_bytes
         self.replier = AutoReplier(rng=rng, picture_max_bytes=limit)
         self.timed = TimedRunner(picture_max_bytes=limit)
@@ -173,28 +199,16 @@ class Engine:
             picture_max_bytes=limit,
         )
         self.sources.start(self.hconn)
+        self._rng = rng or random.Random()
+        self._started = clock()
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
 
-    def _connect(self) -> sqlite3.Connection:
-        """exchange.db's connection; history.db is attached on the first round.
-
-        ATTACH reads exchange.db's schema, which waits while demo.exe holds an
-        exclusive lock: doing it in :meth:`poll` turns that wait into the
-        usual "locked" status instead of a failed start.
-        """
-        self._attached = False
-        return exchange.connect(self.exchange_db)
-
-    def _ensure_attached(self) -> None:
-        if not self._attached:
-            attach_history(self.conn, self.paths.history)
-            self._attached = True
-
     def close(self) -> None:
         self.sources.close()
-        self.conn.close()
+        self.reader.close()
+        self.writer.close()
         self.hconn.close()
         self._lock.release()
 
@@ -245,6 +259,10 @@ class Engine:
         self._note_queued(messages)
         return messages
 
+    def wake_outbox(self) -> None:
+        """Commands were queued on another connection: the next poll looks at the outbox."""
+        self._state.outbox_due = self.clock()
+
     def _note_queued(self, messages: Sequence[Message]) -> None:
         """Our own new messages are reported by the caller, not again by :meth:`poll`."""
         if messages:
@@ -279,6 +297,12 @@ class Engine:
             health_changed = True
         except (sqlite3.DatabaseError, OSError, KnownError) as exc:
             return self._failed(now, exc, work)
+        blocked = state.blocked_since
+        if locked_since is None and blocked is not None and now - blocked >= LOCKED_AFTER:
+            locked_since = blocked
+        previous = state.health.locked_since if state.health else None
+        if (locked_since is None) != (previous is None):
+            health_changed = True
         health = None
         if health_changed or now >= state.next_health:
             health = self._measure(now, locked_since, error)
@@ -288,22 +312,24 @@ class Engine:
         state = self._state
         if now >= state.next_file_check:
             self._check_file(now)
-        self._ensure_attached()
         if not self._schema_checked:
-            self._check_schema()
-        exchange_changed, history_changed = self._changes()
+            try:
+                self._check_schema()
+            except (SnapshotRetry, HotJournalError) as exc:
+                if isinstance(exc, HotJournalError):
+                    self.reader.recover()
+                state.more = True
+                return
+        exchange_changed = self.reader.changed()
+        history_changed = self._history_changed()
         if exchange_changed or state.more or now >= state.next_safety:
-            drained = drain_batch(self.conn, now)
-            state.more = drained.more
-            state.inbox_pending = state.inbox_pending or drained.moved > 0
-            state.next_safety = now + self.settings.safety_poll
+            self._read_exchange(now, work)
         if state.inbox_pending:
             result = process_inbox(self.hconn, now)
             state.inbox_pending = result.more
             self._collect(work, result.messages)
             if result.messages:
                 state.replies_pending = True
-                state.counters["last_event_at"] = now
         if history_changed:
             self._collect(work, self._foreign_messages())
         replies = None
@@ -330,11 +356,92 @@ class Engine:
             if timed.queued:
                 state.outbox_due = now
         if exchange_changed or history_changed or _due(state.outbox_due, now):
-            step = self.outbox.step(now)
-            work.updates.extend(step.updates)
-            state.outbox_due = step.next_due
-            if any(u.status == "taken" for u in step.updates):
-                state.counters["last_taken_at"] = now
+            self._step_outbox(now, work)
+        self._clean_up(now)
+
+    def _step_outbox(self, now: float, work: _Round) -> None:
+        """Follow written commands and write the next one the pacer lets go."""
+        state = self._state
+        step = self.outbox.step(now, state.commands)
+        work.updates.extend(step.updates)
+        state.outbox_due = step.next_due
+        if any(u.status == "taken" for u in step.updates):
+            state.counters["last_taken_at"] = now
+        if step.release is not None:
+            self._write_command(now, step.release, work)
+
+    def _read_exchange(self, now: float, work: _Round) -> None:
+        """Take a lock-free snapshot of exchange.db and ingest its new rows."""
+        state = self._state
+        ingestor = self.ingestor
+        try:
+            snapshot = self.reader.snapshot(ingestor.start, after=ingestor.after)
+        except SnapshotRetry:
+            state.more = True  # demo.exe was writing: look again on the next poll
+            state.blocked_since = state.blocked_since or now
+            return
+        except HotJournalError:
+            state.more = True
+            state.blocked_since = state.blocked_since or now
+            if now >= state.next_recover:
+                state.next_recover = now + RECOVER_EVERY
+                log.warning("%s: rolling back a journal left by a crash", self.exchange_db)
+                self.reader.recover()
+            return
+        state.next_safety = now + self.settings.safety_poll
+        state.blocked_since = None
+        state.commands = snapshot.commands
+        if not state.recovered:
+            state.recovered = True
+            work.updates.extend(self.outbox.recover(now, snapshot.commands))
+        result = ingestor.ingest(snapshot, now)
+        state.backlog = max(0, snapshot.backlog - len(result.messages))
+        state.more = result.more
+        self._collect(work, result.messages)
+        if result.messages:
+            state.replies_pending = True
+            state.counters["last_event_at"] = now
+            state.last_new_row = now
+
+    def _write_command(self, now: float, release: Release, work: _Round) -> None:
+        """Write one command to wx_command, with the clean-up of ingested rows if any."""
+        state = self._state
+        anchor = self.ingestor.anchor if self.ingestor.pending[0] else None
+        try:
+            result = self.writer.write(command=release.outgoing(), clean_below=anchor)
+        except (WriteBusy, AnchorMoved) as exc:
+            self.outbox.not_written(release)
+            if isinstance(exc, AnchorMoved):
+                state.more = True  # the next snapshot sees what changed
+            state.outbox_due = now + self._rng.uniform(*WRITE_RETRY)
+            return
+        state.commands = None  # stale: the next snapshot shows our row
+        work.updates.append(self.outbox.written(release, result.command_rowid, now))
+        state.outbox_due = now + self.settings.outbox.stuck_after
+        if result.deleted_below is not None:
+            self.ingestor.cleaned(result.deleted_below)
+
+    def _clean_up(self, now: float) -> None:
+        """Delete ingested rows from wx_event when the policy says it is time."""
+        state = self._state
+        commands = state.commands
+        if now < state.next_cleanup or commands is None:
+            return
+        anchor = self.ingestor.anchor
+        quiet_for = now - max(state.last_new_row, self._started)
+        if anchor is None or not self.cleanup.due(self.ingestor.pending, quiet_for, len(commands)):
+            return
+        try:
+            result = self.writer.write(clean_below=anchor)
+        except WriteBusy:
+            state.next_cleanup = now + self._rng.uniform(*WRITE_RETRY)
+            return
+        except AnchorMoved:
+            state.more = True
+            return
+        state.commands = None
+        if result.deleted_below is not None:
+            self.ingestor.cleaned(result.deleted_below)
 
     def _collect(self, work: _Round, messages: Sequence[Message]) -> None:
         """Report ``messages`` and remember the newest id at once, so that
@@ -374,33 +481,32 @@ class Engine:
 
     def _check_schema(self) -> None:
         """The check :func:`exchange.check_exchange` could not finish at start."""
-        problems = exchange.missing_columns(self.conn)
+        problems = self.reader.missing_columns()
         if problems:
             raise ExchangeError(
                 f"{self.exchange_db}: not demo.exe's exchange.db, missing {', '.join(problems)}"
             )
         self._schema_checked = True
 
-    def _changes(self) -> tuple[bool, bool]:
-        """Whether another connection committed to exchange.db / history.db since last time.
+    def _history_changed(self) -> bool:
+        """Whether another connection committed to history.db since last time.
 
-        Each check takes and drops a read lock, so history.db (changed by
-        others only through ``wxpanel send`` or the panel's own edits) is
-        looked at every :data:`HISTORY_CHECK_EVERY` polls: idle CPU stays low.
+        history.db is changed by others only through ``wxpanel send`` or the
+        panel's own edits, so it is looked at every :data:`HISTORY_CHECK_EVERY`
+        polls: idle CPU stays low.
         """
         state = self._state
-        main = self.conn.execute("PRAGMA main.data_version").fetchone()[0]
-        last_main, last_hist = state.last_versions
-        hist = last_hist
         state.polls += 1
-        if state.polls % HISTORY_CHECK_EVERY == 0 or last_hist == -1:
-            hist = self.conn.execute("PRAGMA hist.data_version").fetchone()[0]
-        state.last_versions = (main, hist)
-        return main != last_main, hist != last_hist and last_hist != -1
+        last = state.last_history_version
+        if state.polls % HISTORY_CHECK_EVERY and last != -1:
+            return False
+        version = int(self.hconn.execute("PRAGMA data_version").fetchone()[0])
+        state.last_history_version = version
+        return version != last and last != -1
 
     def _foreign_messages(self) -> list[Message]:
         """Messages another process (``wxpanel send``) added to our history."""
-        rows = self.conn.execute(
+        rows = self.hconn.execute(
             "SELECT * FROM message_row WHERE id > ? ORDER BY id LIMIT 1000",
             (self._state.last_reported_id,),
         ).fetchall()
@@ -414,8 +520,12 @@ class Engine:
         state = self._state
         if state.failures:
             return min(MAX_BACKOFF, self.settings.poll_interval * 2 ** min(state.failures, 8))
-        if state.more or state.inbox_pending:
+        if state.inbox_pending:
             return 0.0
+        if state.more:
+            # Rows beyond the budget wait: go on at once.  A read that met
+            # demo.exe writing: look again a moment later, not in a spin.
+            return self.settings.poll_interval / 4
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval
@@ -437,17 +547,19 @@ class Engine:
         return self._result(now, work, self._measure(now, None, message, kind))
 
     def _reopen(self) -> None:
-        """exchange.db was replaced or deleted: reconnect when it is back."""
+        """exchange.db was replaced or deleted: reconnect when it is back.
+
+        A replaced file's rows are compared with history row by row: the
+        ingestor finds its anchor missing (see :mod:`wxpanel.core.ingest`).
+        """
+        self.reader.close()
+        self.writer.close()
         try:
             path = exchange.check_exchange(self.exchange_db)
-            conn = self._connect()
         except (KnownError, sqlite3.Error, OSError):
             return
-        self.conn.close()
-        self.conn = conn
-        self.outbox.conn = conn
         self._state.inode = _inode(path)
-        self._state.last_versions = (-1, -1)
+        self._state.commands = None
         self._state.more = True
 
     def _log_error(self, now: float, message: str) -> None:
@@ -479,8 +591,9 @@ class Engine:
         )
         if error is None and locked_since is None:
             try:
-                backlog = self.conn.execute("SELECT count(*) FROM main.wx_event").fetchone()[0]
-                pending = self.conn.execute("SELECT count(*) FROM main.wx_command").fetchone()[0]
+                # From the last lock-free snapshot: counting here would lock.
+                backlog = state.backlog
+                pending = len(state.commands) if state.commands is not None else 0
                 open_counts = dict(
                     self.hconn.execute(
                         "SELECT status, count(*) FROM message"

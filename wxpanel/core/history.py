@@ -1,12 +1,10 @@
 """wxpanel's own database: conversations, messages, the outbox and counters.
 
-Two kinds of connection use it.  The poller's connection is opened on
-exchange.db and ATTACHes this file, so that moving an event from wx_event
-into ``message`` is one atomic transaction over both files; the functions of
-:class:`HistoryWriter` take that connection.  Readers (the panel, exports,
-``wxpanel stats``) use a :class:`HistoryStore` of their own.  Table names are
-never qualified: SQLite finds ``message`` in the attached file because
-exchange.db has no table of that name.
+The poller writes it through the functions of :class:`HistoryWriter`, on a
+connection to this file alone (exchange.db is never attached: see
+:mod:`wxpanel.core.ingest` for how events get here exactly once).  Readers
+(the panel, exports, ``wxpanel stats``) use a :class:`HistoryStore` of their
+own.
 """
 
 from __future__ import annotations
@@ -93,7 +91,8 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
     try:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() == "wal":
-            # Atomicity across the ATTACHed exchange.db needs a rollback journal.
+            # Files of wxpanel versions that attached it to exchange.db keep
+            # their rollback journal; nothing depends on either mode now.
             conn.execute("PRAGMA journal_mode = DELETE")
         conn.execute("PRAGMA foreign_keys = ON")
         migrate(conn, path)

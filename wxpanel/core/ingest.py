@@ -1,42 +1,42 @@
 """Moving events from demo.exe's wx_event into our history, exactly once.
 
 The guarantee: after a crash at any instant (kill -9 included), every event
-is either still in ``wx_event`` or in our history.db (its ``inbox`` or its
-``message`` table), never in two places, never nowhere, and ``message.id``
-keeps arrival order.  Ingestion has two stages, each one transaction:
+demo.exe wrote is in our history.db exactly once, or still in ``wx_event``
+waiting for us; never twice, never nowhere, and ``message.id`` keeps
+arrival order.  And wxpanel never holds a lock demo.exe could meet while
+doing it: demo.exe's SQLite has no busy handler, so such a lock would lose
+the WeChat message it was inserting (see ../shared/fixtures/README.md).
 
-**Drain** (:func:`drain_batch`) moves rows from exchange.db into
-``inbox``, verbatim, with nothing but SQL: the transaction that holds
-demo.exe's file is as short as the design allows.
+How, in three steps that each touch one file:
 
-1. *One transaction over both files.*  The poller's connection is opened on
-   exchange.db and ATTACHes history.db.  Both use a rollback journal
-   (exchange.db is demo.exe's, in ``journal_mode=delete``; history.db is
-   kept in the same mode and neither is ever switched to WAL), so SQLite
-   commits a transaction that wrote both files through a super-journal
-   whose deletion is the single commit point: after a crash, either both
-   the INSERT into ``inbox`` and the DELETE from ``wx_event`` happened or
-   neither did.  WAL would make this atomic per file only, and switching
-   exchange.db to WAL would change demo.exe's own file too, which SQLite
-   3.7.11 recovers with a known Windows race.
-2. *Delete by rowid, inside the transaction that read.*  ``BEGIN
-   IMMEDIATE`` takes the write lock before we read, so the rows we copy are
-   exactly the rows we delete: demo.exe cannot add, change or remove a row
-   in between.  We never delete by ID1 (the upstream bug that dropped a
-   sender's whole queue), and never use a rowid outside the transaction
-   that read it, because SQLite reuses the rowids of deleted rows.
-3. *Order.*  A new row gets ``max(rowid) + 1`` of the rows present, so among
-   the rows present rowid order is arrival order; we take the smallest
-   rowids first and ``inbox.seq`` (AUTOINCREMENT) keeps that order.
+1. **Read without a lock.**  :class:`~wxpanel.core.exchange.reader.ExchangeReader`
+   notices commits through ``PRAGMA data_version`` and reads a consistent
+   snapshot of wx_event on a ``nolock`` read-only connection, validated like
+   a seqlock (no journal, same change counter before and after).
+2. **Record in history alone.**  One transaction on history.db inserts the
+   decoded messages *and* the rowid and digest of each row into
+   ``ingested``.  That table is the exactly-once state: a row is new if
+   ``ingested`` does not hold its rowid with its digest.  A crash before
+   the commit leaves the rows unrecorded, so they are read again; after it,
+   they are known.  Nothing is ever half done, so a clean stop leaves
+   nothing behind either.
+3. **Clean up rarely and briefly.**  Ingested rows stay in wx_event until
+   the :class:`CleanupPolicy` says it is time (many rows, a quiet spell, or
+   a command being written anyway), and are then deleted in one short
+   transaction of :class:`~wxpanel.core.exchange.writer.ExchangeWriter`.
 
-**Process** (:func:`process_inbox`) decodes inbox rows into messages,
-conversations and counters and deletes them from the inbox, in one
-transaction on history.db alone, so decoding never holds demo.exe's file.
+Rowids are the catch (SQLite reuses the largest one after it is deleted,
+and an emptied table starts again at 1).  So the clean-up deletes only rows
+*below* the newest ingested row, the **anchor**, which stays in wx_event:
+while it stands, every row demo.exe adds gets a larger rowid, and a
+snapshot that starts at the anchor and finds it unchanged (same digest)
+proves that everything after it is new.  If the anchor is gone or changed
+(the file was replaced, or another program deleted rows), the
+:class:`EventIngestor` compares every row of wx_event with ``ingested``,
+rowid and digest, and carries on from there.
 
-A drain is at most :data:`DRAIN_MAX_ROWS` rows or :data:`DRAIN_MAX_BYTES`
-of content (tens of milliseconds), so demo.exe never waits long for its
-file; processing goes by :data:`MAX_BATCH_ROWS`, the size of the batches
-the panel receives.
+Upgrades: wxpanel versions before this one moved rows into an ``inbox``
+table first; :func:`process_inbox` decodes what such a version left there.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from wxpanel.core.codec import HUGE_BYTES, Flag, decode_value
+from wxpanel.core.exchange.reader import EventRow, Snapshot
+from wxpanel.core.exchange.writer import Anchor
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import (
@@ -60,9 +62,7 @@ from wxpanel.core.protocol import (
     direction_of,
 )
 
-#: A drain is plain SQL: its cost is the bytes it copies, hence a byte budget.
-DRAIN_MAX_ROWS = 20_000
-DRAIN_MAX_BYTES = 4 * 1024 * 1024
+#: Inbox rows (left by an earlier wxpanel) decoded per transaction.
 MAX_BATCH_ROWS = 2000
 #: An account's own message (发出) matching one of our commands sent this
 #: recently is recorded as that command's echo, not as a second bubble.
@@ -74,12 +74,6 @@ _SELECT_INBOX = (
     " typeof(MSG_FROM), CAST(MSG_FROM AS BLOB), typeof(MSG_CONTENT), CAST(MSG_CONTENT AS BLOB),"
     " typeof(MSG_STATE), CAST(MSG_STATE AS BLOB), typeof(MSG_TYPE), CAST(MSG_TYPE AS BLOB)"
     " FROM inbox ORDER BY seq LIMIT ?"
-)
-#: Sizes of the oldest rows, to cut a drain at the byte budget.
-_SELECT_SIZES = (
-    "SELECT rowid, coalesce(length(CAST(MSG_CONTENT AS BLOB)), 0)"
-    " + coalesce(length(CAST(ID1 AS BLOB)), 0) + coalesce(length(CAST(ID2 AS BLOB)), 0)"
-    " FROM main.wx_event ORDER BY rowid LIMIT ?"
 )
 _BAD_COLUMN = Flag.NULL | Flag.NOT_TEXT | Flag.BLOB | Flag.GBK | Flag.INVALID
 
@@ -200,69 +194,158 @@ class _EchoMatcher:
         return replace(item, echo_of=waiting.popleft())
 
 
-@dataclass(frozen=True, slots=True)
-class DrainResult:
-    """How many rows one drain moved; ``more`` means wx_event still had rows."""
+def load_anchor(conn: sqlite3.Connection) -> Anchor | None:
+    """The newest ingested wx_event row, which the clean-up leaves in place."""
+    row = conn.execute(
+        "SELECT rowid, digest FROM ingested WHERE rowid = (SELECT max(rowid) FROM ingested)"
+    ).fetchone()
+    return None if row is None else Anchor(int(row[0]), int(row[1]))
 
-    moved: int
-    more: bool
 
+class EventIngestor:
+    """Turns snapshots of wx_event into history, exactly once; the poller's.
 
-def drain_batch(
-    conn: sqlite3.Connection,
-    now: float,
-    *,
-    max_rows: int = DRAIN_MAX_ROWS,
-    max_bytes: int = DRAIN_MAX_BYTES,
-) -> DrainResult:
-    """Move the oldest wx_event rows into ``inbox`` in one atomic transaction.
-
-    ``conn`` is an exchange.db connection with history attached (see
-    :func:`wxpanel.core.history.attach_history`).  Raises
-    :class:`sqlite3.OperationalError` when a file is locked; the caller
-    retries later and nothing has changed.
+    Holds the anchor (see the module docstring) and, while wx_event is
+    being compared row by row after the anchor went missing, where that
+    comparison has got to.
     """
-    # A plain read first: while wx_event is empty (most of the time) we take
-    # no write lock at all, so a safety poll never makes demo.exe wait.
-    # fetchall() finishes the statement: an unfinished read would hold a lock.
-    if not conn.execute("SELECT 1 FROM main.wx_event LIMIT 1").fetchall():
-        return DrainResult(0, False)
-    with immediate(conn):
-        sizes = conn.execute(_SELECT_SIZES, (max_rows + 1,)).fetchall()
-        count = 0
-        total = 0
-        for _rowid, size in sizes:
-            if count >= max_rows or (count and total >= max_bytes):
-                break
-            count += 1
-            total += size
-        if count == 0:
-            return DrainResult(0, False)
-        last_rowid = sizes[count - 1][0]
-        conn.execute(
-            "INSERT INTO inbox (arrived, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE)"
-            " SELECT ?, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE"
-            " FROM main.wx_event WHERE rowid <= ? ORDER BY rowid",
-            (now, last_rowid),
-        )
-        # Every row up to the last rowid read is a row we read: we took the
-        # smallest rowids in order, under a write lock nobody else can hold.
-        deleted = conn.execute("DELETE FROM main.wx_event WHERE rowid <= ?", (last_rowid,))
-        if deleted.rowcount != count:
-            raise sqlite3.IntegrityError(
-                f"wx_event changed under our lock: read {count}, would delete {deleted.rowcount}"
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self.anchor = load_anchor(conn)
+        #: Row-by-row comparison in progress from this rowid on, or None.
+        self.compare_from: int | None = None
+        self.resets = 0
+        self._pending_rows, self._pending_bytes = self._count_pending()
+
+    def _count_pending(self) -> tuple[int, int]:
+        """Ingested rows the clean-up may delete: all but the anchor."""
+        if self.anchor is None:
+            return 0, 0
+        count, size = self.conn.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
+            (self.anchor.rowid,),
+        ).fetchone()
+        return int(count), int(size)
+
+    @property
+    def start(self) -> int | None:
+        """The rowid the next snapshot starts at (the anchor is read to be checked)."""
+        if self.compare_from is not None:
+            return self.compare_from
+        return None if self.anchor is None else self.anchor.rowid
+
+    @property
+    def after(self) -> int | None:
+        """Rows after this rowid are not in history yet (the backlog)."""
+        return None if self.anchor is None else self.anchor.rowid
+
+    @property
+    def pending(self) -> tuple[int, int]:
+        """Rows (and their bytes) a clean-up would delete now."""
+        return self._pending_rows, self._pending_bytes
+
+    def ingest(self, snapshot: Snapshot, now: float) -> IngestResult:
+        """Record the snapshot's new rows in history, in one transaction."""
+        events = snapshot.events
+        comparing = self.compare_from is not None
+        if not comparing and self.anchor is not None:
+            first = events[0] if events else None
+            if first is None or (first.rowid, first.digest) != (
+                self.anchor.rowid,
+                self.anchor.digest,
+            ):
+                # Somebody deleted or replaced rows behind our back: compare
+                # every row with what we ingested, from the first one on.
+                self.compare_from = 0
+                self.resets += 1
+                return IngestResult((), True)
+            events = events[1:]
+        with immediate(self.conn):
+            if comparing:
+                low = self.compare_from or 0
+                high = events[-1].rowid if events and snapshot.more else None
+                new = self._forget_vanished(events, low, high)
+            else:
+                new = list(events)
+            messages = _insert(self.conn, new, now)
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO ingested (rowid, digest, size) VALUES (?, ?, ?)",
+                [(event.rowid, event.digest, event.size) for event in new],
             )
-    return DrainResult(count, len(sizes) > count)
+        if comparing:
+            self.compare_from = events[-1].rowid + 1 if events and snapshot.more else None
+        self.anchor = load_anchor(self.conn)
+        self._pending_rows, self._pending_bytes = self._count_pending()
+        return IngestResult(tuple(messages), snapshot.more)
+
+    def _forget_vanished(
+        self, events: Sequence[EventRow], low: int, high: int | None
+    ) -> list[EventRow]:
+        """While comparing: the rows not in ``ingested`` as they are; forget rows gone.
+
+        ``ingested`` rows in [low, high] that the snapshot does not hold with
+        the same digest are no longer in wx_event (or were replaced).
+        """
+        known = dict(
+            self.conn.execute(
+                "SELECT rowid, digest FROM ingested WHERE rowid >= ? AND rowid <= ?",
+                (low, high if high is not None else 2**63 - 1),
+            ).fetchall()
+        )
+        present = {event.rowid: event.digest for event in events}
+        vanished = [(rowid,) for rowid, digest in known.items() if present.get(rowid) != digest]
+        self.conn.executemany("DELETE FROM ingested WHERE rowid = ?", vanished)
+        return [event for event in events if known.get(event.rowid) != event.digest]
+
+    def cleaned(self, below: int) -> None:
+        """The clean-up deleted every wx_event row below ``below``: forget them."""
+        with immediate(self.conn):
+            self.conn.execute("DELETE FROM ingested WHERE rowid < ?", (below,))
+        self._pending_rows, self._pending_bytes = self._count_pending()
+
+
+@dataclass(frozen=True, slots=True)
+class CleanupPolicy:
+    """When the ingested rows are deleted from wx_event.
+
+    Every clean-up is a write transaction, a window in which demo.exe's
+    INSERT would fail; rows left in wx_event cost demo.exe nothing but a
+    longer ``SELECT _ROWID_`` scan before each INSERT.  So: together with
+    every command we write anyway, else only when rows pile up or after a
+    quiet spell (when no message is likely to arrive), and never while a
+    command waits in wx_command (demo.exe's DELETE of it would meet our lock
+    and send it twice).
+    """
+
+    max_rows: int = 10_000
+    max_bytes: int = 8 * 1024 * 1024
+    quiet: float = 30.0
+
+    def due(self, pending: tuple[int, int], quiet_for: float, commands_waiting: int) -> bool:
+        rows, size = pending
+        if not rows or commands_waiting:
+            return False
+        return rows >= self.max_rows or size >= self.max_bytes or quiet_for >= self.quiet
+
+
+def _insert(conn: sqlite3.Connection, rows: Sequence[EventRow], now: float) -> list[Message]:
+    """Decode rows into messages and counters, in the caller's transaction."""
+    if not rows:
+        return []
+    new = [event_to_message(row.columns, now) for row in rows]
+    if any(item.direction is Direction.OUT for item in new):
+        matcher = _EchoMatcher(conn, now)
+        new = [matcher.claim(item) for item in new]
+    messages = HistoryWriter.insert(conn, new)
+    HistoryWriter.count(conn, _counts(messages), now)
+    return messages
 
 
 def process_inbox(
     conn: sqlite3.Connection, now: float, *, max_rows: int = MAX_BATCH_ROWS
 ) -> IngestResult:
-    """Turn the oldest inbox rows into messages; one transaction on history.db.
-
-    ``conn`` is any connection that sees the history tables; the Engine uses
-    one on history.db alone, so that decoding holds no lock on exchange.db.
-    """
+    """Decode rows an earlier wxpanel moved into ``inbox``; one transaction on history.db."""
     if not conn.execute("SELECT 1 FROM inbox LIMIT 1").fetchall():
         return IngestResult((), False)
     with immediate(conn):
@@ -277,19 +360,6 @@ def process_inbox(
         conn.execute("DELETE FROM inbox WHERE seq <= ?", (rows[-1][0],))
         HistoryWriter.count(conn, _counts(messages), now)
     return IngestResult(tuple(messages), more)
-
-
-def ingest_batch(
-    conn: sqlite3.Connection,
-    now: float,
-    *,
-    max_rows: int = MAX_BATCH_ROWS,
-    max_bytes: int = DRAIN_MAX_BYTES,
-) -> IngestResult:
-    """Drain one batch and process what the inbox holds, on one attached connection."""
-    drained = drain_batch(conn, now, max_rows=max_rows, max_bytes=max_bytes)
-    result = process_inbox(conn, now, max_rows=max(max_rows, drained.moved))
-    return IngestResult(result.messages, drained.more or result.more)
 
 
 def _counts(messages: Sequence[Message]) -> dict[str, int]:

@@ -2,17 +2,15 @@
 
 An outgoing message is a ``message`` row with a ``command`` and a
 ``status`` (see :class:`~wxpanel.core.models.CommandStatus`), so it shows in
-its conversation from the moment it is queued.  Writing it into wx_command
-and marking it WRITTEN is one transaction over both files (the same
-ATTACH as ingestion), so a crash can neither lose a command nor write it
-twice.
+its conversation from the moment it is queued.  How it gets into wx_command
+without ever being written twice is :class:`Outbox`'s docstring.
 
 At most one command is in wx_command at a time.  That costs nothing (demo.exe
 takes a row within a fraction of a second and the pacer's gaps are longer)
 and it means a demo.exe that is not running does not find a heap of
-commands to fire at once when it comes back: the pacer stays in charge.  It
-also makes tracking exact: SQLite reuses rowids, so "our row is gone" is only
-meaningful while we write nothing else.
+commands to fire at once when it comes back: the pacer stays in charge.  And
+we write only into an empty wx_command: demo.exe deletes a row after sending
+it, and a lock of ours met by that DELETE would make it send the row twice.
 
 Queries on open commands repeat ``status IN ('queued', 'written', 'stuck')``,
 the condition of the partial index ``message_open_command``: SQLite uses a
@@ -22,6 +20,7 @@ poll would scan the whole history.
 
 from __future__ import annotations
 
+import secrets
 import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -30,16 +29,12 @@ from pathlib import Path
 from wxpanel.core import stats
 from wxpanel.core.codec import Flag
 from wxpanel.core.errors import PictureError
+from wxpanel.core.exchange.reader import CommandRow
+from wxpanel.core.exchange.writer import OutgoingCommand
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message, Origin
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.protocol import (
-    COMMAND_ID3,
-    COMMAND_TOKEN,
-    CommandType,
-    Direction,
-    MessageType,
-)
+from wxpanel.core.protocol import CommandType, Direction, MessageType
 
 #: Magic numbers of the picture formats WeChat sends as pictures.
 PICTURE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -172,17 +167,48 @@ def insert_commands(
 
 
 @dataclass(frozen=True, slots=True)
+class Release:
+    """A queued command the pacer lets go now, with the Token it is written under."""
+
+    message_id: int
+    conversation: str
+    command: CommandType
+    content: str
+    origin: str
+    token: str
+
+    def outgoing(self) -> OutgoingCommand:
+        return OutgoingCommand(self.token, self.command.value, self.conversation, self.content)
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxStep:
-    """What one step changed, and when the outbox next needs attention (None: idle)."""
+    """What one step decided: status changes, a command to write now, the next due time."""
 
     updates: tuple[CommandUpdate, ...]
+    release: Release | None
     next_due: float | None
 
 
-class Outbox:
-    """Releases queued commands into wx_command and follows them until taken.
+#: What a command is marked with when a crash left it unclear whether it reached wx_command.
+INTERRUPTED = "interrupted while being written to wx_command; check WeChat before sending again"
 
-    ``conn`` is the poller's exchange.db connection with history attached.
+
+class Outbox:
+    """Decides which queued command goes next and follows written ones until taken.
+
+    ``conn`` is history.db's connection.  The outbox never touches
+    exchange.db: it reads wx_command through the poller's lock-free
+    snapshots and hands the command to write to the poller, which writes it
+    with :class:`~wxpanel.core.exchange.writer.ExchangeWriter` (together with
+    a clean-up of ingested events, when one is waiting) and reports back
+    through :meth:`written` or :meth:`not_written`.
+
+    A command is identified in wx_command by its Token (which demo.exe never
+    reads), set in history *before* the write: after a crash between the
+    write and :meth:`written`, :meth:`recover` finds out from wx_command, and
+    a command that is no longer there is marked FAILED rather than written
+    a second time (demo.exe may have sent it already).
     """
 
     def __init__(self, conn: sqlite3.Connection, pacer: Pacer, config: OutboxConfig) -> None:
@@ -190,39 +216,44 @@ class Outbox:
         self.pacer = pacer
         self.config = config
 
-    def step(self, now: float) -> OutboxStep:
-        updates = list(self._track(now))
-        next_due: float | None = None
+    def step(self, now: float, commands: Sequence[CommandRow] | None) -> OutboxStep:
+        """Track written commands against ``commands`` (None: no fresh snapshot yet)
+        and pick the next command to release, if wx_command is empty."""
+        updates = self._track(now, commands) if commands is not None else []
         in_flight = self.conn.execute(
             "SELECT status, written_at FROM message"
             " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
         ).fetchone()
-        if in_flight is None:
-            release, next_due = self._release(now)
-            updates.extend(release)
-        elif in_flight[0] == CommandStatus.WRITTEN:
-            next_due = in_flight[1] + self.config.stuck_after
-        return OutboxStep(tuple(updates), next_due)
+        if in_flight is not None:
+            due = in_flight[1] + self.config.stuck_after if in_flight[0] == "written" else None
+            return OutboxStep(tuple(updates), None, due)
+        if commands is None or commands:
+            # Only into an empty wx_command we have just seen: a row still there
+            # is about to be deleted by demo.exe, and our lock would fail that.
+            return OutboxStep(tuple(updates), None, None)
+        release, failed, next_due = self._release(now)
+        return OutboxStep(tuple(updates + failed), release, next_due)
 
-    def _track(self, now: float) -> list[CommandUpdate]:
+    @property
+    def stuck_after(self) -> float:
+        return self.config.stuck_after
+
+    def _open_written(self) -> list[tuple[int, str, str, str | None, float, str | None]]:
+        return self.conn.execute(
+            "SELECT id, conversation, status, token, written_at, command FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
+        ).fetchall()
+
+    def _track(self, now: float, commands: Sequence[CommandRow]) -> list[CommandUpdate]:
         """Mark our wx_command rows TAKEN once demo.exe removed them, STUCK when late."""
-        if (
-            self.conn.execute(
-                "SELECT 1 FROM message"
-                " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued' LIMIT 1"
-            ).fetchone()
-            is None
-        ):
+        open_rows = self._open_written()
+        if not open_rows:
             return []
+        present = {row.token for row in commands}
         updates: list[CommandUpdate] = []
         with immediate(self.conn):
-            open_rows = self.conn.execute(
-                "SELECT id, conversation, status, command, content, wx_rowid, written_at"
-                " FROM message"
-                " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
-            ).fetchall()
-            for message_id, conversation, status, command, content, rowid, written_at in open_rows:
-                if not self._still_queued(rowid, command, conversation, content):
+            for message_id, conversation, status, token, written_at, _command in open_rows:
+                if token is None or token.encode() not in present:
                     self.conn.execute(
                         "UPDATE message SET status = 'taken', done_at = ?, wx_rowid = NULL"
                         " WHERE id = ?",
@@ -246,15 +277,6 @@ class Outbox:
                     )
         return updates
 
-    def _still_queued(self, rowid: int, command: str, to: str, payload: str) -> bool:
-        row = self.conn.execute(
-            "SELECT CAST(cmd_type AS BLOB), CAST(id_1 AS BLOB), CAST(id_2 AS BLOB)"
-            " FROM main.wx_command WHERE rowid = ?",
-            (rowid,),
-        ).fetchone()
-        # A different row under our rowid means ours was taken and the rowid reused.
-        return row is not None and row == (command.encode(), to.encode(), payload.encode())
-
     def _written_times(self, now: float) -> list[float]:
         rows = self.conn.execute(
             "SELECT written_at FROM message WHERE written_at > ?", (now - 60.0,)
@@ -268,21 +290,21 @@ class Outbox:
                 times.append(last)
         return times
 
-    def _release(self, now: float) -> tuple[list[CommandUpdate], float | None]:
-        """Write the next queued command into wx_command if the pacer allows it."""
+    def _release(self, now: float) -> tuple[Release | None, list[CommandUpdate], float | None]:
+        """The next queued command, if the pacer allows it; its Token is recorded first."""
         candidate = self.conn.execute(
             "SELECT id, origin, jitter, not_before FROM message"
             " WHERE status IN ('queued', 'written', 'stuck') AND status = 'queued'"
             " ORDER BY priority, id LIMIT 1"
         ).fetchone()
         if candidate is None:
-            return [], None
+            return None, [], None
         message_id, origin, jitter, not_before = candidate
         earliest = self.pacer.earliest(Origin(origin), jitter or 0.0, self._written_times(now), now)
         if not_before is not None:
             earliest = max(earliest, not_before)
         if earliest > now:
-            return [], earliest
+            return None, [], earliest
         with immediate(self.conn):
             row = self.conn.execute(
                 "SELECT conversation, command, content FROM message"
@@ -290,7 +312,7 @@ class Outbox:
                 (message_id,),
             ).fetchone()
             if row is None:  # cancelled meanwhile
-                return [], now
+                return None, [], now
             conversation, command, content = row
             if command == CommandType.PICTURE:
                 try:
@@ -302,22 +324,69 @@ class Outbox:
                     )
                     HistoryWriter.count(self.conn, {"commands_failed": 1}, now)
                     HistoryWriter.log_error(self.conn, "picture", str(exc), now)
-                    return [
-                        CommandUpdate(message_id, conversation, CommandStatus.FAILED, now, str(exc))
-                    ], now
-            cursor = self.conn.execute(
-                "INSERT INTO main.wx_command (Token, cmd_type, id_1, id_2, id_3)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (COMMAND_TOKEN, command, conversation, content, COMMAND_ID3),
-            )
+                    update = CommandUpdate(
+                        message_id, conversation, CommandStatus.FAILED, now, str(exc)
+                    )
+                    return None, [update], now
+            token = f"wxpanel:{message_id}:{secrets.token_hex(4)}"
+            self.conn.execute("UPDATE message SET token = ? WHERE id = ?", (token, message_id))
+        release = Release(message_id, conversation, CommandType(command), content, origin, token)
+        return release, [], None
+
+    def written(self, release: Release, rowid: int | None, now: float) -> CommandUpdate:
+        """The command is in wx_command: record it (its Token was recorded before)."""
+        with immediate(self.conn):
             self.conn.execute(
                 "UPDATE message SET status = 'written', wx_rowid = ?, written_at = ? WHERE id = ?",
-                (cursor.lastrowid, now, message_id),
+                (rowid, now, release.message_id),
             )
-            HistoryWriter.count(self.conn, {"commands_written": 1, f"sent_{origin}": 1}, now)
-            stats.note_reply(self.conn, conversation, origin, now)
-        update = CommandUpdate(message_id, conversation, CommandStatus.WRITTEN, now)
-        return [update], now + self.config.stuck_after
+            HistoryWriter.count(
+                self.conn, {"commands_written": 1, f"sent_{release.origin}": 1}, now
+            )
+            stats.note_reply(self.conn, release.conversation, release.origin, now)
+        return CommandUpdate(release.message_id, release.conversation, CommandStatus.WRITTEN, now)
+
+    def not_written(self, release: Release) -> None:
+        """The write was refused (a lock): the command stays queued, without a Token."""
+        with immediate(self.conn):
+            self.conn.execute(
+                "UPDATE message SET token = NULL WHERE id = ? AND status = 'queued'",
+                (release.message_id,),
+            )
+
+    def recover(self, now: float, commands: Sequence[CommandRow]) -> list[CommandUpdate]:
+        """Settle commands a crash caught between their Token and their record.
+
+        Found in wx_command: written.  Not found: it never got there, or
+        demo.exe took it already; which, nobody can tell, so it is marked
+        FAILED with a note instead of risking a second send.
+        """
+        rows = self.conn.execute(
+            "SELECT id, conversation, token, origin FROM message"
+            " WHERE status IN ('queued', 'written', 'stuck') AND status = 'queued'"
+            " AND token IS NOT NULL"
+        ).fetchall()
+        present = {row.token: row.rowid for row in commands}
+        updates: list[CommandUpdate] = []
+        for message_id, conversation, token, origin in rows:
+            rowid = present.get(token.encode())
+            if rowid is not None:
+                release = Release(message_id, conversation, CommandType.TEXT, "", origin, token)
+                updates.append(self.written(release, rowid, now))
+                continue
+            with immediate(self.conn):
+                self.conn.execute(
+                    "UPDATE message SET status = 'failed', done_at = ? WHERE id = ?",
+                    (now, message_id),
+                )
+                HistoryWriter.count(self.conn, {"commands_failed": 1}, now)
+                HistoryWriter.log_error(
+                    self.conn, "interrupted", f"{conversation}: {INTERRUPTED}", now
+                )
+            updates.append(
+                CommandUpdate(message_id, conversation, CommandStatus.FAILED, now, INTERRUPTED)
+            )
+        return updates
 
 
 def cancel(conn: sqlite3.Connection, message_id: int, now: float) -> bool:

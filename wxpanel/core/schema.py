@@ -5,9 +5,8 @@ into N and runs in the same transaction that bumps the number, so a crash
 leaves either the old or the new schema.  Never edit a released migration:
 append a new one.
 
-The database stays in rollback-journal mode (never WAL): ingestion attaches
-it to exchange.db, and only without WAL is a transaction over both files
-atomic (see :mod:`wxpanel.core.ingest`).
+The database stays in rollback-journal mode: it is ours alone, and the
+poller, the panel and ``wxpanel send`` share it with short transactions.
 """
 
 from __future__ import annotations
@@ -319,6 +318,23 @@ CREATE TRIGGER answer_source_deleted AFTER DELETE ON answer_source BEGIN
 END;
 """
 
+_V_BOUNDARY: Final = """
+-- wx_event rows already in history, by wx_event's rowid, until the clean-up
+-- deletes them from exchange.db (see wxpanel.core.ingest).  The newest one
+-- is the anchor: it stays in wx_event, so demo.exe never reuses a rowid.
+-- The digest tells an ingested row from a new one under a reused rowid.
+CREATE TABLE ingested (
+    rowid INTEGER PRIMARY KEY,
+    digest INTEGER NOT NULL,
+    size INTEGER NOT NULL
+);
+
+-- The Token a command is written to wx_command with (demo.exe never reads
+-- it), set in history before the write: after a crash between the write and
+-- its record, wx_command says whether the command got there.
+ALTER TABLE message ADD COLUMN token TEXT;
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V_BOUNDARY)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

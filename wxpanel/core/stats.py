@@ -33,8 +33,8 @@ from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
-from wxpanel.core import exchange
-from wxpanel.core.errors import ExchangeError
+from wxpanel.core.errors import KnownError
+from wxpanel.core.exchange.reader import ExchangeReader, HotJournalError, SnapshotRetry
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import Direction, MessageType, is_group_id
 
@@ -291,7 +291,7 @@ class QueueStats:
     commands_failed: int
     commands_waiting: int  # still in our outbox (pacer)
     errors: int
-    backlog: int | None  # rows in wx_event; None if exchange.db could not be read
+    backlog: int | None  # wx_event rows not in history yet; None if exchange.db unreadable
     pending_commands: int | None  # rows in wx_command
     oldest_pending_age: float | None  # seconds since our oldest pending command was written
     events_per_minute_1m: float
@@ -454,18 +454,21 @@ def recent_errors(conn: sqlite3.Connection, limit: int = 20) -> tuple[ErrorEntry
     return tuple(ErrorEntry(*row) for row in rows)
 
 
-def _exchange_counts(path: Path) -> tuple[int | None, int | None]:
-    """Backlog and pending commands, without waiting long on demo.exe's locks."""
+def _exchange_counts(conn: sqlite3.Connection, path: Path) -> tuple[int | None, int | None]:
+    """Backlog (rows after the newest one in history) and pending commands, lock-free."""
+    after = conn.execute("SELECT max(rowid) FROM ingested").fetchone()[0]
+    reader = ExchangeReader(path)
     try:
-        conn = exchange.connect(path, busy_timeout=0.5)  # rw: may roll back a hot journal
-        try:
-            backlog = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
-            pending = conn.execute("SELECT count(*) FROM wx_command").fetchone()[0]
-        finally:
-            conn.close()
-    except (sqlite3.Error, ExchangeError):
-        return None, None
-    return int(backlog), int(pending)
+        for _attempt in range(5):
+            try:
+                return reader.counts(after)
+            except SnapshotRetry:
+                time.sleep(0.01)  # demo.exe is writing: a moment later
+    except (sqlite3.Error, HotJournalError, KnownError):
+        pass
+    finally:
+        reader.close()
+    return None, None
 
 
 def _from_health(health: Health) -> tuple[int | None, int | None]:
@@ -497,9 +500,9 @@ def collect(
     """Every figure of the statistics page and of ``wxpanel stats``.
 
     ``exchange_db``'s backlog and pending commands are counted on a
-    connection of its own (waiting at most half a second for demo.exe's
-    locks), unless ``health`` -- the Engine's latest snapshot -- is given:
-    the panel passes it and never touches exchange.db from its page.
+    connection of its own, without a lock (see
+    :mod:`wxpanel.core.exchange.reader`), unless ``health`` -- the Engine's
+    latest snapshot -- is given: the panel passes it and never touches exchange.db from its page.
     Each query is short and takes its own read lock on history.db: one
     transaction around them all would hold the poller's commits back longer.
     """
@@ -521,7 +524,7 @@ def collect(
     if health is not None:
         backlog, pending = _from_health(health)
     elif exchange_db is not None:
-        backlog, pending = _exchange_counts(exchange_db)
+        backlog, pending = _exchange_counts(conn, exchange_db)
     else:
         backlog = pending = None
     return QueueStats(

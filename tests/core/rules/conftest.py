@@ -120,6 +120,12 @@ def exchange(
     return replier.process(engine.hconn, engine.pacer, engine.clock() if now is None else now)
 
 
+def release(engine: Engine) -> None:
+    """Let the Engine's outbox write what the replier queued beside it, as a poll would."""
+    engine.wake_outbox()
+    engine.poll()
+
+
 def sent_texts(report: ReplyReport) -> list[tuple[str, str | None]]:
     return [(m.conversation, m.content) for m in report.queued]
 

@@ -24,6 +24,7 @@ from tests.core.rules.conftest import (
     friend_request,
     own_event,
     quiet_engine,
+    release,
     sent_texts,
     system_event,
     take_all,
@@ -79,11 +80,10 @@ def test_answers_go_through_the_outbox(
     assert report.answers[0].message_ids == tuple(m.id for m in report.queued)
     # The outbox releases them one at a time, in order, paced like every command.
     # (Wired into the Engine, a report with queued messages marks the outbox due.)
-    engine.outbox.step(engine.clock())
+    release(engine)
     assert commands(engine.exchange_db) == [("wx_send", "wxid_a", "first wxid_a")]
     take_all(engine.exchange_db)
-    engine.outbox.step(engine.clock())
-    engine.outbox.step(engine.clock())
+    release(engine)
     assert commands(engine.exchange_db) == [("wx_send", "wxid_a", "second")]
     counters = {c.rule_id: (c.matched, c.sent) for c in report.counters}
     assert counters == {1: (1, 1)}
@@ -114,7 +114,7 @@ def test_never_answers_own_messages_our_commands_or_their_echoes(
     take_all(engine.exchange_db)
     report = exchange(engine, replier, [text_event("wxid_b", "hi")])
     assert sent_texts(report) == [("wxid_b", "hi back")]
-    engine.outbox.step(engine.clock())  # written; demo.exe sends it and reports it as 发出
+    release(engine)  # written; demo.exe sends it and reports it as 发出
     assert commands(engine.exchange_db) == [("wx_send", "wxid_b", "hi back")]
     take_all(engine.exchange_db)
     report = exchange(engine, replier, [own_event("wxid_b", "hi back")])

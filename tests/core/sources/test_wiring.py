@@ -54,7 +54,7 @@ class WiredEngine(Engine):
         work.alerts.extend(sourced.alerts)
         if sourced.queued:
             self._state.outbox_due = now
-            work.updates.extend(self.outbox.step(now).updates)
+            self._step_outbox(now, work)
 
     def close(self) -> None:
         self.sources.close()

@@ -1,11 +1,13 @@
-"""Opening and checking demo.exe's exchange.db.
+"""Finding, checking and creating demo.exe's exchange.db.
 
 We never change demo.exe's tables or its journal mode: the file keeps its
-rollback journal (``journal_mode=delete``), which is also what makes our
-cross-file transactions atomic (see :mod:`wxpanel.core.ingest`).  Opening is
-done with ``mode=rw`` so that a missing file is reported, not silently
-created; ``--create`` is the only way we make one, with demo.exe's schema
-verbatim.  Checks open the file read-write too (see :func:`check_exchange`).
+rollback journal (``journal_mode=delete``); WAL would be persistent, and
+demo.exe's SQLite 3.7.11 carries WAL bugs it cannot be upgraded out of.
+Opening is done with ``mode=rw`` or ``mode=ro`` so that a missing file is
+reported, not silently created; ``--create`` is the only way we make one,
+with demo.exe's schema verbatim.  The check reads the schema without a lock
+(see :mod:`wxpanel.core.exchange.reader`), so even starting wxpanel cannot
+cost demo.exe a message.
 """
 
 from __future__ import annotations
@@ -94,15 +96,14 @@ def check_exchange(path: Path, *, create: bool = False, wait: float = 2.0) -> Pa
     path = path.resolve()
     writable = os.access(path, os.W_OK)
     try:
-        # Read-write even for a check: after a crash mid-commit the file has a
-        # hot journal, which only a writer may roll back; a read-only reader
-        # gets "attempt to write a readonly database".  Reading changes nothing.
-        mode = "rw" if writable else "ro"
-        conn = sqlite3.connect(sqlite_uri(path, mode), uri=True, timeout=wait)
         try:
-            problems = missing_columns(conn)
-        finally:
-            conn.close()
+            problems = _read_schema(sqlite_uri(path, "ro") + "&nolock=1", 0.0)
+        except sqlite3.DatabaseError:
+            # A hot journal (a writer died mid-commit), which only a writer may
+            # roll back, as demo.exe's own SQLite would on its next read; or a
+            # page read while being written; or not a database at all.  An
+            # ordinary read, rare as this is, tells which.
+            problems = _read_schema(sqlite_uri(path, "rw" if writable else "ro"), wait)
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
             _check_writable(path, writable)
@@ -112,6 +113,14 @@ def check_exchange(path: Path, *, create: bool = False, wait: float = 2.0) -> Pa
         raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
     _check_writable(path, writable)
     return path
+
+
+def _read_schema(uri: str, wait: float) -> list[str]:
+    conn = sqlite3.connect(uri, uri=True, timeout=wait)
+    try:
+        return missing_columns(conn)
+    finally:
+        conn.close()
 
 
 def _check_writable(path: Path, writable: bool) -> None:

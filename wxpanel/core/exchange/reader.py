@@ -1,0 +1,302 @@
+"""Reading demo.exe's exchange.db without ever holding a lock on it.
+
+demo.exe's SQLite (3.7.11) has no busy handler: its INSERT of a WeChat
+message fails, and the message is lost, if any other connection holds even
+a SHARED lock at the instant it commits.  An ordinary read, however short,
+is such a lock.  So wxpanel reads the file on a connection opened with
+``nolock=1`` (SQLite takes no file lock at all for it) and ``mode=ro``
+(it can never write, not even to roll back a journal), and makes each read
+trustworthy the way a seqlock does:
+
+1. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
+   change counter at the start of every read transaction, so the value
+   changes whenever anybody committed to the file since.  No lock: this is
+   also how :meth:`ExchangeReader.changed` notices new rows for free.
+2. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
+   creates the journal before it changes a single page of the database and
+   deletes it only after its last page is on disk (that deletion *is* its
+   commit).
+3. The query.
+4. Again: no journal, and the same ``data_version``.  A writer that changed
+   pages while (3) ran either still has its journal, or committed and so
+   rewrote page 1 with a new change counter (page 1 is always written in a
+   rollback-mode commit, and first).
+
+Only when (2) and (4) hold is the snapshot used.  Otherwise it is thrown
+away together with the connection, because SQLite's page cache may now hold
+a torn page under the new counter, and the read is retried on the next
+poll; demo.exe never noticed.  A journal that stays (a writer killed
+mid-commit leaves a *hot* journal) makes the read-only connection fail with
+``SQLITE_READONLY_ROLLBACK``; :meth:`ExchangeReader.recover` then lets an
+ordinary read-write connection roll it back, as any SQLite would, demo.exe's
+3.7.11 included.
+
+All file access goes through SQLite, never through a file handle of our
+own: on POSIX, closing any descriptor of a file drops every lock the
+process holds on it, including those of our own write transactions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final, TypeVar
+
+from wxpanel.core.errors import ExchangeError
+from wxpanel.core.exchange.files import missing_columns, sqlite_uri
+
+_T = TypeVar("_T")
+
+#: The most rows and content bytes one snapshot carries; the rest waits.
+SNAPSHOT_MAX_ROWS: Final = 2000
+SNAPSHOT_MAX_BYTES: Final = 4 * 1024 * 1024
+
+_SELECT_SIZES: Final = (
+    "SELECT rowid, coalesce(length(CAST(MSG_CONTENT AS BLOB)), 0)"
+    " + coalesce(length(CAST(ID1 AS BLOB)), 0) + coalesce(length(CAST(ID2 AS BLOB)), 0)"
+    " + coalesce(length(CAST(MSG_FROM AS BLOB)), 0)"
+    " FROM wx_event WHERE rowid >= ? ORDER BY rowid LIMIT ?"
+)
+#: typeof() and the raw bytes of each of wx_event's six columns: the form in
+#: which :mod:`wxpanel.core.ingest` decodes a row, whatever it holds.
+_SELECT_EVENTS: Final = (
+    "SELECT rowid, typeof(ID1), CAST(ID1 AS BLOB), typeof(ID2), CAST(ID2 AS BLOB),"
+    " typeof(MSG_FROM), CAST(MSG_FROM AS BLOB), typeof(MSG_CONTENT), CAST(MSG_CONTENT AS BLOB),"
+    " typeof(MSG_STATE), CAST(MSG_STATE AS BLOB), typeof(MSG_TYPE), CAST(MSG_TYPE AS BLOB)"
+    " FROM wx_event WHERE rowid BETWEEN ? AND ? ORDER BY rowid"
+)
+_SELECT_COMMANDS: Final = (
+    "SELECT rowid, CAST(Token AS BLOB), CAST(cmd_type AS BLOB), CAST(id_1 AS BLOB),"
+    " CAST(id_2 AS BLOB) FROM wx_command ORDER BY rowid LIMIT 100"
+)
+
+
+def row_digest(columns: Sequence[object]) -> int:
+    """A 64-bit fingerprint of a wx_event row's six (type, bytes) values.
+
+    Stored with each ingested rowid, it tells a row we already have from a
+    new row that got the same rowid after somebody else emptied the table.
+    """
+    digest = hashlib.blake2b(digest_size=8)
+    for value in columns:
+        if value is None:
+            digest.update(b"\x00")
+            continue
+        raw = value if isinstance(value, bytes) else str(value).encode()
+        digest.update(len(raw).to_bytes(8, "little"))
+        digest.update(raw)
+    return int.from_bytes(digest.digest(), "little", signed=True)
+
+
+@dataclass(frozen=True, slots=True)
+class EventRow:
+    """One wx_event row as read: its rowid, (typeof, bytes) × 6, and its digest."""
+
+    rowid: int
+    columns: tuple[object, ...]
+    digest: int
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class CommandRow:
+    """One wx_command row as read, values as raw bytes (None for NULL)."""
+
+    rowid: int
+    token: bytes | None
+    cmd_type: bytes | None
+    id_1: bytes | None
+    id_2: bytes | None
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A consistent view of both tables at one instant.
+
+    ``events`` are the rows from the asked-for rowid on, in rowid order;
+    ``more`` says the budget cut them short; ``backlog`` counts every row
+    after ``after`` (the caller's last ingested rowid), cut or not.
+    """
+
+    events: tuple[EventRow, ...]
+    more: bool
+    commands: tuple[CommandRow, ...]
+    backlog: int
+
+
+class SnapshotRetry(Exception):
+    """A writer was at work during the read: nothing read is used, try again soon."""
+
+
+class HotJournalError(Exception):
+    """A journal stays beside exchange.db: a writer died mid-commit; see recover()."""
+
+
+class ExchangeReader:
+    """Lock-free change detection and consistent reads of one exchange.db.
+
+    Belongs to one thread (the poller's), like every connection of ours.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.journal = Path(str(self.path) + "-journal")
+        self._conn: sqlite3.Connection | None = None
+        self._seen_version: int | None = None
+        #: How many reads were thrown away because a writer was at work.
+        self.retries = 0
+
+    # -- connection -----------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            uri = sqlite_uri(self.path, "ro") + "&nolock=1"
+            try:
+                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
+            except sqlite3.Error as exc:
+                raise ExchangeError(f"{self.path}: cannot open it ({exc})") from exc
+        return self._conn
+
+    def close(self) -> None:
+        """Drop the connection, and with it SQLite's page cache."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def _version(self) -> int:
+        try:
+            return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if _is_readonly_rollback(exc):
+                raise HotJournalError(str(self.path)) from exc
+            raise
+
+    # -- public ---------------------------------------------------------------
+
+    def changed(self) -> bool:
+        """Whether anybody committed to the file since the last snapshot; takes no lock."""
+        if self._seen_version is None:
+            return True
+        try:
+            return self._version() != self._seen_version
+        except HotJournalError:
+            return True
+
+    def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
+        """Run ``read`` on the lock-free connection; its result only if no writer
+        was at work meanwhile (the module docstring's steps 1 to 4)."""
+        if self.journal.exists():
+            raise SnapshotRetry
+        before = self._version()
+        try:
+            result = read(self._connection())
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if _is_readonly_rollback(exc):
+                raise HotJournalError(str(self.path)) from exc
+            raise
+        except sqlite3.DatabaseError:
+            # Possibly a page read while it was written: retry before calling it corrupt.
+            self.close()
+            if self.journal.exists() or self._version() != before:
+                raise SnapshotRetry from None
+            raise
+        if self.journal.exists() or self._version() != before:
+            self.retries += 1
+            self.close()  # its cache may hold a torn page under the new counter
+            raise SnapshotRetry
+        self._seen_version = before
+        return result
+
+    def snapshot(
+        self,
+        start: int | None,
+        *,
+        after: int | None = None,
+        max_rows: int = SNAPSHOT_MAX_ROWS,
+        max_bytes: int = SNAPSHOT_MAX_BYTES,
+    ) -> Snapshot:
+        """wx_event rows from rowid ``start`` on (all rows for None), and wx_command.
+
+        Raises :class:`SnapshotRetry` when a writer interfered (retry on the
+        next poll), :class:`HotJournalError` when a dead writer's journal
+        needs rolling back, :class:`sqlite3.DatabaseError` for a file that
+        is not (or no longer) a database.
+        """
+
+        def read(conn: sqlite3.Connection) -> Snapshot:
+            sizes = conn.execute(_SELECT_SIZES, (start or 0, max_rows + 1)).fetchall()
+            count, total = 0, 0
+            for _rowid, size in sizes:
+                if count >= max_rows or (count and total + size > max_bytes):
+                    break
+                count += 1
+                total += size
+            rows = (
+                conn.execute(_SELECT_EVENTS, (sizes[0][0], sizes[count - 1][0])).fetchall()
+                if count
+                else []
+            )
+            commands = conn.execute(_SELECT_COMMANDS).fetchall()
+            if len(sizes) <= count:
+                backlog = sum(1 for row in rows if after is None or row[0] > after)
+            else:
+                backlog = _count_after(conn, after)
+            size_of = dict(sizes[:count])
+            return Snapshot(
+                events=tuple(
+                    EventRow(int(row[0]), tuple(row[1:]), row_digest(row[1:]), size_of[row[0]])
+                    for row in rows
+                ),
+                more=len(sizes) > count,
+                commands=tuple(CommandRow(*row) for row in commands),
+                backlog=backlog,
+            )
+
+        return self._consistent(read)
+
+    def counts(self, after: int | None) -> tuple[int, int]:
+        """Rows of wx_event after rowid ``after`` (the backlog) and rows in wx_command."""
+
+        def read(conn: sqlite3.Connection) -> tuple[int, int]:
+            pending = conn.execute("SELECT count(*) FROM wx_command").fetchone()[0]
+            return _count_after(conn, after), int(pending)
+
+        return self._consistent(read)
+
+    def missing_columns(self) -> list[str]:
+        """demo.exe's tables or columns this file lacks, read without a lock."""
+        return self._consistent(missing_columns)
+
+    def recover(self, busy_timeout: float = 0.0) -> bool:
+        """Let SQLite roll back a hot journal, as demo.exe's own SQLite would.
+
+        An ordinary read-write connection does it on its first read (that
+        takes a lock, which is why this runs only when the read-only
+        connection reported a hot journal).  True when the journal is gone.
+        """
+        try:
+            conn = sqlite3.connect(
+                sqlite_uri(self.path, "rw"), uri=True, isolation_level=None, timeout=busy_timeout
+            )
+            try:
+                conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False
+        return not self.journal.exists()
+
+
+def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
+    row = conn.execute("SELECT count(*) FROM wx_event WHERE rowid > ?", (after or 0,)).fetchone()
+    return int(row[0])
+
+
+def _is_readonly_rollback(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code == getattr(sqlite3, "SQLITE_READONLY_ROLLBACK", 776)
