@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import insert_events
+from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
-from wxpanel.core.simulator import SimEvent, Simulator
+from wxpanel.core.simulator import Shapes, SimEvent, Simulator
 
 FAST = Settings(pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)))
 
@@ -41,9 +43,34 @@ def messages(results: list[PollResult]) -> list[str | None]:
     return [m.content for r in results for m in r.messages]
 
 
-def test_reply_is_taken_and_its_echo_linked(exchange_db: Path) -> None:
+def test_reply_is_taken_by_demo_exe_without_an_echo(exchange_db: Path) -> None:
     with (
-        Simulator(exchange_db, seed=7, take_delay=0.0) as sim,
+        Simulator(exchange_db, seed=7) as sim,
+        Engine(exchange_db, settings=FAST) as engine,
+    ):
+        sent = engine.queue_text("wxid_friend", '你好呀 "quoted"')
+        poll_until(
+            engine, lambda rs: any(u.status is CommandStatus.WRITTEN for r in rs for u in r.updates)
+        )
+        (taken,) = sim.take_commands()
+        assert (taken.id_1, taken.id_2) == ("wxid_friend", '你好呀 "quoted"')
+        assert taken.deleted and not taken.echoed  # demo.exe never writes its own messages
+        assert sim.take_commands() == []  # one row per tick, and it is gone
+        results = poll_until(
+            engine,
+            lambda rs: any(
+                u.message_id == sent.id and u.status is CommandStatus.TAKEN
+                for r in rs
+                for u in r.updates
+            ),
+        )
+        assert not [m for r in results for m in r.messages if m.echo_of == sent.id]
+
+
+def test_reply_of_a_richer_bridge_is_echoed_and_linked(exchange_db: Path) -> None:
+    """Other bridges report what they sent as a 发出 event (Shapes.RICH): it is linked."""
+    with (
+        Simulator(exchange_db, seed=7, take_delay=0.0, shapes=Shapes.RICH) as sim,
         Engine(exchange_db, settings=FAST) as engine,
     ):
         sent = engine.queue_text("wxid_friend", '你好呀 "quoted"')
@@ -59,9 +86,20 @@ def test_reply_is_taken_and_its_echo_linked(exchange_db: Path) -> None:
         assert CommandStatus.TAKEN in statuses
 
 
+def backlog(sim: Simulator, count: int) -> list[SimEvent]:
+    """``count`` of demo.exe's rows, waiting in wx_event at once.
+
+    demo.exe commits each row on its own (an fsync each: seconds for a
+    thousand); writing its rows in one transaction only saves the test time.
+    """
+    events = [sim.random_event() for _ in range(count)]
+    insert_events(sim.db, [event.as_row() for event in events])
+    return events
+
+
 def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
     with Simulator(exchange_db, seed=3) as sim, Engine(exchange_db) as engine:
-        events = sim.emit(1500)
+        events = backlog(sim, 1500)
         results = poll_until(engine, lambda rs: len(messages(rs)) >= 1500)
     expected = [e.MSG_CONTENT for e in events]
     assert messages(results) == expected
@@ -153,7 +191,7 @@ def test_no_message_is_reported_twice(exchange_db: Path, monkeypatch: pytest.Mon
     with Simulator(exchange_db, seed=11) as sim, Engine(exchange_db) as engine:
         reported: list[int] = []
         for _ in range(5):
-            sim.emit(300)
+            backlog(sim, 300)
             for _ in range(10):
                 reported.extend(m.id for m in engine.poll().messages)
     assert len(reported) == len(set(reported)) == 1500
@@ -177,7 +215,7 @@ def test_rules_answer_inside_the_engine(exchange_db: Path) -> None:
 
 
 def sim_text(conversation: str, text: str) -> SimEvent:
-    return SimEvent(conversation, conversation, "私聊", text, "收到", "1")
+    return SimEvent.of(EventRow.private(conversation, "老朋友", text))
 
 
 def test_a_vanished_exchange_db_is_reported_and_reopened(exchange_db: Path) -> None:

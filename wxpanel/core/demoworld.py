@@ -17,7 +17,17 @@ from typing import Final
 
 from wxpanel.core.demoexe import EventRow
 
-__all__ = ["CONTACTS", "GROUPS", "STRANGERS", "TEXTS", "Contact", "Group", "Traffic"]
+__all__ = [
+    "ACCOUNT",
+    "CONTACTS",
+    "EVERYONE",
+    "GROUPS",
+    "STRANGERS",
+    "TEXTS",
+    "Contact",
+    "Group",
+    "Traffic",
+]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,6 +69,10 @@ _GROUP_ONLY: Final = (
     Contact("wxid_e4r6t8y0u2i4o6", "Mike Liu"),
     Contact("wxid_g7h9j1k3l5z7x9", "吴敏"),
 )
+#: Everyone the account knows: its contacts and the members of its groups.
+EVERYONE: Final = (*CONTACTS, *_GROUP_ONLY)
+#: The bot's own account, as group members @-mention it.
+ACCOUNT: Final = Contact("wxid_bot_self", "小助手")
 #: People who write before Add.dll's cache knows them: MSG_FROM is ``_``.
 STRANGERS: Final = (
     Contact("wxid_n4b6v8c0x2z4a6", "小鱼儿"),
@@ -120,6 +134,7 @@ TEXTS: Final = (
 _GROUP_SHARE: Final = 0.5
 _MENTION_SHARE: Final = 0.15
 _STRANGER_SHARE: Final = 0.05
+_LONG_SHARE: Final = 0.005
 
 
 class Traffic:
@@ -136,11 +151,13 @@ class Traffic:
         """The next message: private (ID2 ``_``) or in a group (ID2 the member)."""
         rng = self._rng
         text = rng.choice(TEXTS)
+        if rng.random() < _LONG_SHARE:  # a pasted article: long, but well below "huge"
+            text = (text + "。") * rng.randint(200, 400)
         if rng.random() < _GROUP_SHARE:
             group = rng.choice(GROUPS)
             member = rng.choice(group.members)
             if rng.random() < _MENTION_SHARE:
-                other = rng.choice([m for m in group.members if m != member])
+                other = rng.choice([ACCOUNT, *(m for m in group.members if m != member)])
                 # WeChat puts U+2005 after the name; GBK turns it into "?".
                 text = f"@{other.display_name}\u2005{text}"
             return EventRow.group(group.wxid, group.name, member.wxid, text)
