@@ -158,18 +158,49 @@ def test_stalled_demo_exe_shows_stuck_then_recovers(exchange_db: Path) -> None:
         assert [u.status for r in results for u in r.updates] == [CommandStatus.TAKEN]
 
 
-@pytest.mark.slow
-def test_simulate_command_line(exchange_db: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "wxpanel", "simulate", "--db", str(exchange_db),
-         "--burst", "200", "--rate", "20", "--duration", "1", "--seed", "1"],
+def simulate(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wxpanel", "simulate", "--db", str(db), "--seed", "1", *args],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_simulate_command_line(exchange_db: Path) -> None:
+    result = simulate(exchange_db, "--burst", "200", "--rate", "20", "--duration", "1")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     with sqlite3.connect(exchange_db) as conn:
         rows = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
-    assert figures["events"] == rows >= 200
+        kinds = conn.execute("SELECT DISTINCT MSG_STATE, MSG_TYPE FROM wx_event").fetchall()
+    assert figures["events"] == figures["inserted"] == rows >= 200
+    assert (figures["lost"], figures["duplicates"]) == (0, 0)
+    assert kinds == [("0", "1")]  # demo.exe: received text only
+
+
+@pytest.mark.slow
+def test_simulate_reports_the_messages_a_lock_lost(exchange_db: Path) -> None:
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")  # held by another process than demo.exe's
+    try:
+        result = simulate(exchange_db, "--burst", "5", "--rate", "0", "--duration", "0")
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["events"], figures["inserted"], figures["lost"]) == (5, 0, 5)
+    assert "demo.exe lost 5 of 5 messages" in result.stderr
+
+
+@pytest.mark.slow
+def test_simulate_rich_writes_other_bridges_shapes(exchange_db: Path) -> None:
+    result = simulate(exchange_db, "--rich", "--burst", "300", "--rate", "0", "--duration", "0")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(exchange_db) as conn:
+        types = {row[0] for row in conn.execute("SELECT DISTINCT MSG_TYPE FROM wx_event")}
+    assert json.loads(result.stdout)["inserted"] == 300
+    assert {"1", "3", "37"} <= types
 
 
 def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
