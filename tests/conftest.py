@@ -13,6 +13,9 @@ REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURE = REPO.parent / "shared" / "fixtures" / "exchange.db"
 BUNDLED_FIXTURE = REPO / "resources" / "exchange.db"
 
+#: demo.exe's stand-in on real SQLite 3.7: ``sqlite37``, ``start_standin``.
+pytest_plugins = ["tests.standin.fixtures"]
+
 
 def real_exchange_db() -> Path:
     """The shared fixture when it is there (CI lays it beside the clone), else our copy."""

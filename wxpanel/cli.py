@@ -123,7 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_db_options(rules_import)
 
-    simulate = add("simulate", "stand in for demo.exe and WeChat on an exchange.db")
+    simulate = add("simulate", "play demo.exe and WeChat on an exchange.db, exactly")
     _add_db_options(simulate)
     simulate.add_argument("--rate", type=float, default=2.0, help="events per second (default 2)")
     simulate.add_argument("--burst", type=int, default=0, help="insert N events at once first")
@@ -137,6 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="hold a write lock for S seconds first",
     )
     simulate.add_argument("--seed", type=int, help="random seed, for reproducible traffic")
+    simulate.add_argument(
+        "--rich",
+        action="store_true",
+        help="play a richer bridge than demo.exe: pictures, friend requests, own messages,"
+        " echoes, and waits for a locked file instead of losing the message",
+    )
     return parser
 
 
@@ -277,13 +283,14 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 def cmd_simulate(args: argparse.Namespace) -> int:
     from wxpanel.core.headless import install_signal_handlers
-    from wxpanel.core.simulator import Simulator
+    from wxpanel.core.simulator import Shapes, Simulator
 
     db = _checked_db(args)
     logbook.setup_logging(None)
     stop = threading.Event()
     install_signal_handlers(stop)
-    simulator = Simulator(db, seed=args.seed)
+    shapes = Shapes.RICH if args.rich else Shapes.DEMO_EXE
+    simulator = Simulator(db, seed=args.seed, shapes=shapes)
     try:
         result = simulator.run(
             rate=args.rate,
@@ -295,7 +302,14 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         )
     finally:
         simulator.close()
-    print(json.dumps(result.to_json() if hasattr(result, "to_json") else vars(result)))
+    if result.lost or result.duplicates:
+        # demo.exe has no busy handler: a lock held when a message arrived lost it.
+        print(
+            f"demo.exe lost {result.lost} of {result.events} messages (its INSERT met a lock)"
+            f" and sent {result.duplicates} commands twice (its DELETE met a lock)",
+            file=sys.stderr,
+        )
+    print(json.dumps(result.to_json()))
     return 0
 
 

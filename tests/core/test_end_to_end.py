@@ -13,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import insert_events
+from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
-from wxpanel.core.simulator import SimEvent, Simulator
+from wxpanel.core.simulator import Shapes, SimEvent, Simulator
 
 FAST = Settings(pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)))
 
@@ -41,9 +43,34 @@ def messages(results: list[PollResult]) -> list[str | None]:
     return [m.content for r in results for m in r.messages]
 
 
-def test_reply_is_taken_and_its_echo_linked(exchange_db: Path) -> None:
+def test_reply_is_taken_by_demo_exe_without_an_echo(exchange_db: Path) -> None:
     with (
-        Simulator(exchange_db, seed=7, take_delay=0.0) as sim,
+        Simulator(exchange_db, seed=7) as sim,
+        Engine(exchange_db, settings=FAST) as engine,
+    ):
+        sent = engine.queue_text("wxid_friend", '你好呀 "quoted"')
+        poll_until(
+            engine, lambda rs: any(u.status is CommandStatus.WRITTEN for r in rs for u in r.updates)
+        )
+        (taken,) = sim.take_commands()
+        assert (taken.id_1, taken.id_2) == ("wxid_friend", '你好呀 "quoted"')
+        assert taken.deleted and not taken.echoed  # demo.exe never writes its own messages
+        assert sim.take_commands() == []  # one row per tick, and it is gone
+        results = poll_until(
+            engine,
+            lambda rs: any(
+                u.message_id == sent.id and u.status is CommandStatus.TAKEN
+                for r in rs
+                for u in r.updates
+            ),
+        )
+        assert not [m for r in results for m in r.messages if m.echo_of == sent.id]
+
+
+def test_reply_of_a_richer_bridge_is_echoed_and_linked(exchange_db: Path) -> None:
+    """Other bridges report what they sent as a 发出 event (Shapes.RICH): it is linked."""
+    with (
+        Simulator(exchange_db, seed=7, take_delay=0.0, shapes=Shapes.RICH) as sim,
         Engine(exchange_db, settings=FAST) as engine,
     ):
         sent = engine.queue_text("wxid_friend", '你好呀 "quoted"')
@@ -59,9 +86,20 @@ def test_reply_is_taken_and_its_echo_linked(exchange_db: Path) -> None:
         assert CommandStatus.TAKEN in statuses
 
 
+def backlog(sim: Simulator, count: int) -> list[SimEvent]:
+    """``count`` of demo.exe's rows, waiting in wx_event at once.
+
+    demo.exe commits each row on its own (an fsync each: seconds for a
+    thousand); writing its rows in one transaction only saves the test time.
+    """
+    events = [sim.random_event() for _ in range(count)]
+    insert_events(sim.db, [event.as_row() for event in events])
+    return events
+
+
 def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
     with Simulator(exchange_db, seed=3) as sim, Engine(exchange_db) as engine:
-        events = sim.emit(1500)
+        events = backlog(sim, 1500)
         results = poll_until(engine, lambda rs: len(messages(rs)) >= 1500)
     expected = [e.MSG_CONTENT for e in events]
     assert messages(results) == expected
@@ -145,18 +183,49 @@ def test_stalled_demo_exe_shows_stuck_then_recovers(exchange_db: Path) -> None:
         assert [u.status for r in results for u in r.updates] == [CommandStatus.TAKEN]
 
 
-@pytest.mark.slow
-def test_simulate_command_line(exchange_db: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "wxpanel", "simulate", "--db", str(exchange_db),
-         "--burst", "200", "--rate", "20", "--duration", "1", "--seed", "1"],
+def simulate(db: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wxpanel", "simulate", "--db", str(db), "--seed", "1", *args],
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
+
+
+@pytest.mark.slow
+def test_simulate_command_line(exchange_db: Path) -> None:
+    result = simulate(exchange_db, "--burst", "200", "--rate", "20", "--duration", "1")
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     with sqlite3.connect(exchange_db) as conn:
         rows = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
-    assert figures["events"] == rows >= 200
+        kinds = conn.execute("SELECT DISTINCT MSG_STATE, MSG_TYPE FROM wx_event").fetchall()
+    assert figures["events"] == figures["inserted"] == rows >= 200
+    assert (figures["lost"], figures["duplicates"]) == (0, 0)
+    assert kinds == [("0", "1")]  # demo.exe: received text only
+
+
+@pytest.mark.slow
+def test_simulate_reports_the_messages_a_lock_lost(exchange_db: Path) -> None:
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")  # held by another process than demo.exe's
+    try:
+        result = simulate(exchange_db, "--burst", "5", "--rate", "0", "--duration", "0")
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert (figures["events"], figures["inserted"], figures["lost"]) == (5, 0, 5)
+    assert "demo.exe lost 5 of 5 messages" in result.stderr
+
+
+@pytest.mark.slow
+def test_simulate_rich_writes_other_bridges_shapes(exchange_db: Path) -> None:
+    result = simulate(exchange_db, "--rich", "--burst", "300", "--rate", "0", "--duration", "0")
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(exchange_db) as conn:
+        types = {row[0] for row in conn.execute("SELECT DISTINCT MSG_TYPE FROM wx_event")}
+    assert json.loads(result.stdout)["inserted"] == 300
+    assert {"1", "3", "37"} <= types
 
 
 def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
@@ -178,7 +247,7 @@ def test_no_message_is_reported_twice(exchange_db: Path, monkeypatch: pytest.Mon
     with Simulator(exchange_db, seed=11) as sim, Engine(exchange_db) as engine:
         reported: list[int] = []
         for _ in range(5):
-            sim.emit(300)
+            backlog(sim, 300)
             for _ in range(10):
                 reported.extend(m.id for m in engine.poll().messages)
     assert len(reported) == len(set(reported)) == 1500
@@ -202,7 +271,7 @@ def test_rules_answer_inside_the_engine(exchange_db: Path) -> None:
 
 
 def sim_text(conversation: str, text: str) -> SimEvent:
-    return SimEvent(conversation, conversation, "私聊", text, "收到", "1")
+    return SimEvent.of(EventRow.private(conversation, "老朋友", text))
 
 
 def test_a_vanished_exchange_db_is_reported_and_reopened(exchange_db: Path) -> None:

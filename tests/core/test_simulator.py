@@ -1,7 +1,8 @@
 """The simulator must play demo.exe faithfully, or every test built on it lies.
 
 Each test works on a copy of the real, empty exchange.db and reads the file
-back through its own connection, as the consumer would.
+back through its own connection, as the consumer would. Tests of the richer
+bridge (``Shapes.RICH``: other event kinds, echoes, retries) say so.
 """
 
 from __future__ import annotations
@@ -16,12 +17,15 @@ import pytest
 
 from wxpanel.core import exchange, protocol
 from wxpanel.core.codec import decode_bytes
+from wxpanel.core.demoexe import EventRow, gbk_text, non_gbk
+from wxpanel.core.demoworld import STRANGERS
 from wxpanel.core.protocol import CommandType, MessageType
 from wxpanel.core.simulator import (
     CONTACTS,
     FRIEND_REQUEST_ID,
     GROUPS,
     MAX_BATCH,
+    Shapes,
     SimEvent,
     SimStats,
     Simulator,
@@ -58,7 +62,15 @@ def db(exchange_db: Path) -> Path:
 
 @pytest.fixture
 def sim(db: Path) -> Iterator[Simulator]:
-    with Simulator(db, seed=7, take_delay=0.0, own_wxid=OWN) as simulator:
+    """demo.exe, exactly."""
+    with Simulator(db, seed=7, own_wxid=OWN) as simulator:
+        yield simulator
+
+
+@pytest.fixture
+def rich(db: Path) -> Iterator[Simulator]:
+    """A richer bridge than demo.exe (every kind of event, echoes, retries)."""
+    with Simulator(db, seed=7, take_delay=0.0, own_wxid=OWN, shapes=Shapes.RICH) as simulator:
         yield simulator
 
 
@@ -116,30 +128,34 @@ def master(path: Path) -> list[tuple[object, ...]]:
         conn.close()
 
 
+def command_values(path: Path) -> list[tuple[str, ...]]:
+    conn = open_db(path)
+    try:
+        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+
+
 def as_text(event: SimEvent) -> tuple[str | None, ...]:
     return tuple(v.decode() if isinstance(v, bytes) else v for v in event.as_row())
 
 
 # --------------------------------------------------------------------------
-# Events
+# Events: demo.exe's
 
 
 def test_inserted_event_lands_in_the_right_columns(sim: Simulator, db: Path) -> None:
-    event = SimEvent("wxid_a", "wxid_b", "私聊", "内容 'x'", "收到", "1")
-    sim.insert_events([event])
-    conn = open_db(db)
-    try:
-        row = conn.execute(
-            "SELECT ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE FROM wx_event"
-        ).fetchall()
-    finally:
-        conn.close()
-    assert row == [("wxid_a", "wxid_b", "私聊", "内容 'x'", "收到", "1")]
+    assert sim.insert_events([SimEvent.of(EventRow.private("wxid_a", "张三", "内容 'x'"))]) == 1
+    assert sim.insert_events([SimEvent.of(EventRow.group("1@chatroom", None, "wxid_b", "hi"))]) == 1
+    assert read_events(db) == [
+        ("wxid_a", "_", "张三", "内容 'x'", "0", "1"),
+        ("1@chatroom", "wxid_b", "_", "hi", "0", "1"),
+    ]
 
 
 def test_emit_inserts_the_returned_events_in_order(sim: Simulator, db: Path) -> None:
     events = sim.emit(30)
-    assert len(events) == 30
+    assert len(events) == 30 and sim.lost == []
     assert read_events(db) == [as_text(e) for e in events]
 
 
@@ -148,8 +164,111 @@ def test_same_seed_same_conversation(db: Path) -> None:
         assert [a.random_event() for _ in range(50)] == [b.random_event() for _ in range(50)]
 
 
-def test_random_events_cover_groups_chats_and_types(sim: Simulator) -> None:
-    events = [sim.random_event() for _ in range(2000)]
+def test_random_events_are_only_what_demo_exe_writes(sim: Simulator) -> None:
+    events = [sim.random_event() for _ in range(3000)]
+    groups = {g.wxid: g for g in GROUPS}
+    contacts = {c.wxid: c for c in CONTACTS}
+    strangers = {c.wxid for c in STRANGERS}
+    seen: set[str] = set()
+    for e in events:
+        row = e.as_row()
+        assert all(isinstance(v, str) for v in row)
+        text = str(e.MSG_CONTENT)
+        assert (e.MSG_STATE, e.MSG_TYPE) == ("0", "1")  # received text, nothing else
+        assert non_gbk(text) == [] and non_gbk(str(e.MSG_FROM)) == []
+        conversation = str(e.ID1)
+        seen.add(conversation)
+        if conversation in groups:
+            group = groups[conversation]
+            assert e.ID2 in {m.wxid for m in group.members}
+            assert gbk_text(group.name) == e.MSG_FROM
+        elif conversation in strangers:
+            assert (e.ID2, e.MSG_FROM) == ("_", "_")
+        else:
+            assert e.ID2 == "_" and contacts[conversation].display_name == e.MSG_FROM
+    assert seen >= set(groups) | set(contacts)
+    assert seen & strangers
+    texts = [str(e.MSG_CONTENT) for e in events]
+    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts)
+    assert any(t.isascii() and any(ch.isalpha() for ch in t) for t in texts)
+    assert any("?" in t and "😂" not in t for t in texts)  # emoji arrive as "?"
+    assert any(t.startswith("@小助手?") for t in texts)  # U+2005 after an @-mention too
+    assert "周末羽毛球?" in {e.MSG_FROM for e in events}
+
+
+def test_what_code_page_936_cannot_carry_becomes_a_question_mark() -> None:
+    assert gbk_text("谢谢！辛苦了👍") == "谢谢！辛苦了?"
+    assert gbk_text("@张伟\u2005明天见") == "@张伟?明天见"
+    assert gbk_text("สวัสดี and 中文 ok") == "?????? and 中文 ok"
+    assert non_gbk("好的👌👌 ✅") == ["👌", "✅"]
+    row = EventRow.private("wxid_a", "小明😀", "🎉 done")
+    assert (row.name, row.text) == ("小明?", "? done")
+
+
+def test_demo_exe_binds_text_only(sim: Simulator) -> None:
+    with pytest.raises(ValueError, match="text"):
+        sim.insert_events([SimEvent("wxid_a", None, None, b"\xff", "0", "1")])
+
+
+def test_a_lock_at_insert_time_loses_that_message_and_counts_it(sim: Simulator, db: Path) -> None:
+    first, second, third = (SimEvent.of(EventRow.private("wxid_a", "A", t)) for t in "123")
+    assert sim.insert_events([first]) == 1
+    for begin in ("BEGIN EXCLUSIVE", "BEGIN IMMEDIATE"):  # any lock a writer needs
+        blocker = open_db(db, timeout=0)
+        blocker.execute(begin)
+        try:
+            started = time.monotonic()
+            assert sim.insert_events([second]) == 0
+            assert time.monotonic() - started < 0.5  # no busy handler: it fails at once
+        finally:
+            blocker.execute("ROLLBACK")
+            blocker.close()
+    assert sim.insert_events([third]) == 1
+    assert sim.lost == [second, second]
+    assert [e[3] for e in read_events(db)] == ["1", "3"]  # never retried
+
+
+def test_burst_inserts_every_row_on_its_own(sim: Simulator, db: Path) -> None:
+    stats = sim.run(burst=40, rate=0, duration=0, stall=True)
+    assert (stats.events, stats.inserted, stats.lost) == (40, 40, 0)
+    assert event_count(db) == 40
+
+
+def test_run_emits_at_rate_until_stopped(sim: Simulator, db: Path) -> None:
+    stop = threading.Event()
+    result: list[SimStats] = []
+    thread = threading.Thread(target=lambda: result.append(sim.run(rate=200.0, stop=stop)))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while event_count(db) < 5 and time.monotonic() < deadline:
+            time.sleep(0.01)
+    finally:
+        stop.set()
+        thread.join(10)
+    assert not thread.is_alive()
+    (stats,) = result
+    assert stats.events == stats.inserted == event_count(db) >= 5
+
+
+def test_run_counts_the_messages_a_lock_lost(sim: Simulator, db: Path) -> None:
+    blocker = open_db(db, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")
+    try:
+        stats = sim.run(rate=0, burst=3, duration=0, stall=True)
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert (stats.events, stats.inserted, stats.lost) == (3, 0, 3)
+    assert len(sim.lost) == 3 and event_count(db) == 0
+
+
+# --------------------------------------------------------------------------
+# Events: a richer bridge's
+
+
+def test_rich_events_cover_groups_chats_and_types(rich: Simulator) -> None:
+    events = [rich.random_event() for _ in range(2000)]
     members = {g.wxid: {m.wxid for m in g.members} for g in GROUPS}
     contacts = {c.wxid for c in CONTACTS}
     assert len(GROUPS) >= 3 and len(contacts) >= 8
@@ -175,8 +294,7 @@ def test_random_events_cover_groups_chats_and_types(sim: Simulator) -> None:
             seen_private.add(e.ID1)
             assert e.MSG_FROM == protocol.FROM_PRIVATE
             assert e.ID1 in contacts
-            sender = e.ID2
-            assert sender == (OWN if sent else e.ID1)
+            assert (OWN if sent else e.ID1) == e.ID2
 
     assert seen_groups == set(members)
     assert seen_private == contacts
@@ -189,16 +307,13 @@ def test_random_events_cover_groups_chats_and_types(sim: Simulator) -> None:
         MessageType.APP,
         MessageType.SYSTEM,
     }
-    texts = [str(e.MSG_CONTENT) for e in events if e.MSG_TYPE == "1"]
-    assert any(any("\u4e00" <= ch <= "\u9fff" for ch in t) for t in texts)
-    assert any(t.isascii() and any(ch.isalpha() for ch in t) for t in texts)
     assert any(e.MSG_STATE == protocol.STATE_SENT for e in events)
     assert any("加入了群聊" in str(e.MSG_CONTENT) for e in events)
 
 
-def test_bytes_are_stored_as_text_with_those_exact_bytes(sim: Simulator, db: Path) -> None:
+def test_rich_bytes_are_stored_as_text_with_those_exact_bytes(rich: Simulator, db: Path) -> None:
     gbk = "你好".encode("gbk")
-    sim.insert_events([SimEvent("wxid_a", None, None, gbk, b"\xff\xfe", "1")])
+    rich.insert_events([SimEvent("wxid_a", None, None, gbk, b"\xff\xfe", "1")])
     conn = open_db(db)
     try:
         row = conn.execute(
@@ -210,63 +325,44 @@ def test_bytes_are_stored_as_text_with_those_exact_bytes(sim: Simulator, db: Pat
     assert row == ("text", gbk, b"\xff\xfe", 1)
 
 
-def test_burst_inserts_exactly_n_rows_in_bounded_batches(
-    sim: Simulator, db: Path, monkeypatch: pytest.MonkeyPatch
+def test_rich_burst_inserts_exactly_n_rows_in_bounded_batches(
+    rich: Simulator, db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sizes: list[int] = []
-    original = sim.insert_events
+    original = rich.insert_events
 
-    def spy(events: list[SimEvent], **kwargs: threading.Event | None) -> None:
+    def spy(events: list[SimEvent], **kwargs: threading.Event | None) -> int:
         sizes.append(len(events))
-        original(events, **kwargs)
+        return original(events, **kwargs)
 
-    monkeypatch.setattr(sim, "insert_events", spy)
-    stats = sim.run(burst=2345, rate=0, duration=0, stall=True)
-    assert stats.events == 2345
+    monkeypatch.setattr(rich, "insert_events", spy)
+    stats = rich.run(burst=2345, rate=0, duration=0, stall=True)
+    assert stats.events == stats.inserted == 2345
     assert event_count(db) == 2345
     assert sum(sizes) == 2345 and max(sizes) <= MAX_BATCH
 
 
-def test_run_emits_at_rate_until_stopped(sim: Simulator, db: Path) -> None:
-    stop = threading.Event()
-    result: list[SimStats] = []
-    thread = threading.Thread(target=lambda: result.append(sim.run(rate=200.0, stop=stop)))
-    thread.start()
-    try:
-        deadline = time.monotonic() + 10
-        while event_count(db) < 5 and time.monotonic() < deadline:
-            time.sleep(0.01)
-    finally:
-        stop.set()
-        thread.join(10)
-    assert not thread.is_alive()
-    (stats,) = result
-    assert stats.events == event_count(db) >= 5
-
-
 # --------------------------------------------------------------------------
-# Commands
+# Commands: demo.exe's
 
 
-def test_take_deletes_exactly_the_due_rows_by_rowid(db: Path) -> None:
-    clock = FakeClock()
-    with Simulator(db, seed=1, take_delay=5.0, own_wxid=OWN, clock=clock) as sim:
-        first = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
-        second = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
-        assert sim.take_commands() == []  # first seen now: not due yet
-        clock.now += 3
-        other = add_command(db, CommandType.TEXT, GROUP_ID, "other")
-        assert sim.take_commands() == []
-        clock.now += 2.5  # the identical pair is due, the other is not
-        taken = sim.take_commands()
-        assert [t.rowid for t in taken] == [first, second]
-        assert command_rowids(db) == [other]
-        clock.now += 5
-        assert [t.rowid for t in sim.take_commands()] == [other]
-        assert command_rowids(db) == []
-
-    events = read_events(db)
-    assert [e[3] for e in events] == ["same", "same", "other"]
+def test_one_command_per_tick_sent_then_deleted(sim: Simulator, db: Path) -> None:
+    first = add_command(db, CommandType.TEXT, PRIVATE_ID, "one")
+    second = add_command(db, CommandType.PICTURE, GROUP_ID, r"C:\pics\a.png")
+    (taken,) = sim.take_commands()
+    assert (taken.rowid, taken.cmd_type, taken.id_1, taken.id_2) == (
+        first,
+        "wx_send",
+        PRIVATE_ID,
+        "one",
+    )
+    assert taken.deleted and taken.problem is None and not taken.echoed
+    assert taken.Token is None and taken.id_3 is None  # demo.exe never reads them
+    assert command_rowids(db) == [second]
+    (taken,) = sim.take_commands()
+    assert (taken.rowid, taken.id_2) == (second, r"C:\pics\a.png")
+    assert sim.take_commands() == []
+    assert read_events(db) == []  # demo.exe writes no echo of what it sent
 
 
 @pytest.mark.parametrize(
@@ -281,35 +377,67 @@ def test_take_deletes_exactly_the_due_rows_by_rowid(db: Path) -> None:
     ],
     ids=["plain", "quotes", "newlines", "emoji", "10000-chars", "empty"],
 )
-def test_text_command_is_echoed_exactly(sim: Simulator, db: Path, text: str) -> None:
+def test_text_command_is_read_exactly(sim: Simulator, db: Path, text: str) -> None:
     rowid = add_command(db, CommandType.TEXT, GROUP_ID, text)
     (taken,) = sim.take_commands()
-    assert taken.rowid == rowid and taken.echoed and taken.id_2 == text
-    assert taken.Token == protocol.COMMAND_TOKEN and taken.id_3 == protocol.COMMAND_ID3
-    assert read_events(db) == [(GROUP_ID, OWN, protocol.FROM_GROUP, text, protocol.STATE_SENT, "1")]
+    assert taken.rowid == rowid and taken.id_2 == text and taken.deleted
     assert command_rowids(db) == []
 
 
-def test_picture_command_is_echoed_as_image_with_its_path(sim: Simulator, db: Path) -> None:
-    path = r"C:\Users\张三\Pictures\it's a photo.png"
-    add_command(db, CommandType.PICTURE, PRIVATE_ID, path)
-    (taken,) = sim.take_commands()
-    assert taken.echo == SimEvent(
-        PRIVATE_ID, OWN, protocol.FROM_PRIVATE, path, protocol.STATE_SENT, "3"
-    )
-    assert read_events(db) == [as_text(taken.echo)]
-
-
-def test_unknown_command_is_deleted_and_reported_not_echoed(sim: Simulator, db: Path) -> None:
+def test_unknown_command_is_deleted_unexecuted(sim: Simulator, db: Path) -> None:
     add_command(db, "wx_reboot", PRIVATE_ID, "x")
     (taken,) = sim.take_commands()
-    assert taken.cmd_type == "wx_reboot"
-    assert not taken.echoed and taken.problem
+    assert taken.cmd_type == "wx_reboot" and taken.problem and taken.deleted
     assert command_rowids(db) == []
     assert read_events(db) == []
 
 
-def test_bad_command_rows_do_not_crash_take(sim: Simulator, db: Path) -> None:
+def test_bad_command_rows_do_not_crash_a_tick(sim: Simulator, db: Path) -> None:
+    insert_bad_commands(db)
+    taken = [command for _ in range(5) for command in sim.take_commands()]
+    assert len(taken) == 5 and command_rowids(db) == []
+    assert taken[0].cmd_type is None and taken[0].id_1 is None and taken[0].problem
+    assert taken[1].id_2 is not None and taken[1].id_2.startswith("bad ")
+    assert [t.problem is None for t in taken] == [False, True, False, True, True]
+
+
+def test_a_delete_that_meets_a_lock_sends_the_command_again(sim: Simulator, db: Path) -> None:
+    add_command(db, CommandType.TEXT, PRIVATE_ID, "only once, please")
+    blocker = open_db(db, timeout=0)
+    blocker.execute("BEGIN IMMEDIATE")  # readers pass, the DELETE does not
+    try:
+        first = sim.take_commands()
+        second = sim.take_commands()
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    (third,) = sim.take_commands()
+    assert [(c.id_2, c.deleted, c.repeat) for c in (*first, *second, third)] == [
+        ("only once, please", False, 0),
+        ("only once, please", False, 1),
+        ("only once, please", True, 2),
+    ]
+    assert sim.duplicates == 2 and command_rowids(db) == []
+
+
+def test_run_takes_commands_and_stall_does_not(sim: Simulator, db: Path) -> None:
+    add_command(db, CommandType.TEXT, PRIVATE_ID, "hello")
+    add_command(db, CommandType.TEXT, PRIVATE_ID, "world")
+
+    stalled = sim.run(rate=0, duration=0.5, stall=True)
+    assert stalled.commands == 0
+    assert len(command_rowids(db)) == 2
+
+    stats = sim.run(rate=0, duration=0.3)  # one 200 ms tick: one command
+    assert (stats.commands, stats.echoes, stats.duplicates) == (1, 0, 0)
+    assert [values[2] for values in command_values(db)] == ["world"]
+
+
+# --------------------------------------------------------------------------
+# Commands: a richer bridge's
+
+
+def insert_bad_commands(db: Path) -> None:
     conn = open_db(db)
     try:
         conn.execute("INSERT INTO wx_command VALUES (NULL, NULL, NULL, NULL, NULL)")
@@ -328,27 +456,66 @@ def test_bad_command_rows_do_not_crash_take(sim: Simulator, db: Path) -> None:
     finally:
         conn.close()
 
-    taken = sim.take_commands()
 
+def test_rich_take_deletes_exactly_the_due_rows_by_rowid(db: Path) -> None:
+    clock = FakeClock()
+    with Simulator(
+        db, seed=1, take_delay=5.0, own_wxid=OWN, clock=clock, shapes=Shapes.RICH
+    ) as sim:
+        first = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
+        second = add_command(db, CommandType.TEXT, PRIVATE_ID, "same")
+        assert sim.take_commands() == []  # first seen now: not due yet
+        clock.now += 3
+        other = add_command(db, CommandType.TEXT, GROUP_ID, "other")
+        assert sim.take_commands() == []
+        clock.now += 2.5  # the identical pair is due, the other is not
+        taken = sim.take_commands()
+        assert [t.rowid for t in taken] == [first, second]
+        assert command_rowids(db) == [other]
+        clock.now += 5
+        assert [t.rowid for t in sim.take_commands()] == [other]
+        assert command_rowids(db) == []
+
+    events = read_events(db)
+    assert [e[3] for e in events] == ["same", "same", "other"]
+
+
+def test_rich_text_command_is_echoed_exactly(rich: Simulator, db: Path) -> None:
+    text = 'emoji 😀 and "quotes"\''
+    rowid = add_command(db, CommandType.TEXT, GROUP_ID, text)
+    (taken,) = rich.take_commands()
+    assert taken.rowid == rowid and taken.echoed and taken.id_2 == text
+    assert taken.Token == protocol.COMMAND_TOKEN and taken.id_3 == protocol.COMMAND_ID3
+    assert read_events(db) == [(GROUP_ID, OWN, protocol.FROM_GROUP, text, protocol.STATE_SENT, "1")]
+    assert command_rowids(db) == []
+
+
+def test_rich_picture_command_is_echoed_as_image_with_its_path(rich: Simulator, db: Path) -> None:
+    path = r"C:\Users\张三\Pictures\it's a photo.png"
+    add_command(db, CommandType.PICTURE, PRIVATE_ID, path)
+    (taken,) = rich.take_commands()
+    assert taken.echo == SimEvent(
+        PRIVATE_ID, OWN, protocol.FROM_PRIVATE, path, protocol.STATE_SENT, "3"
+    )
+    assert read_events(db) == [as_text(taken.echo)]
+
+
+def test_rich_bad_command_rows_do_not_crash_take(rich: Simulator, db: Path) -> None:
+    insert_bad_commands(db)
+    taken = rich.take_commands()
     assert len(taken) == 5
     assert command_rowids(db) == []
     assert [t.echoed for t in taken] == [False, True, False, False, False]
     assert all(t.problem for t in taken if not t.echoed)
-    assert taken[0].cmd_type is None and taken[0].id_1 is None
     echoed_text = taken[1].id_2
     assert echoed_text is not None and echoed_text.startswith("bad ")
     (event,) = read_events(db)
     assert event[0] == PRIVATE_ID and event[3] == echoed_text and event[4] == "发出"
 
 
-def test_run_takes_commands_and_stall_does_not(sim: Simulator, db: Path) -> None:
+def test_rich_run_takes_and_echoes(rich: Simulator, db: Path) -> None:
     add_command(db, CommandType.TEXT, PRIVATE_ID, "hello")
-
-    stalled = sim.run(rate=0, duration=0.15, stall=True)
-    assert stalled.commands == 0
-    assert len(command_rowids(db)) == 1
-
-    stats = sim.run(rate=0, duration=0.15)
+    stats = rich.run(rate=0, duration=0.15)
     assert (stats.commands, stats.echoes) == (1, 1)
     assert command_rowids(db) == []
 
@@ -389,16 +556,16 @@ def test_hold_lock_returns_after_its_time(sim: Simulator) -> None:
     sim.hold_lock(0.01)
 
 
-def test_writes_wait_for_a_lock_instead_of_failing(sim: Simulator, db: Path) -> None:
+def test_rich_writes_wait_for_a_lock_instead_of_failing(rich: Simulator, db: Path) -> None:
     blocker = open_db(db, timeout=0)
     blocker.execute("BEGIN EXCLUSIVE")
-    thread = threading.Thread(target=sim.emit, args=(3,))
+    thread = threading.Thread(target=rich.emit, args=(3,))
     thread.start()
     try:
         deadline = time.monotonic() + 10
-        while sim.busy_retries == 0 and time.monotonic() < deadline:
+        while rich.busy_retries == 0 and time.monotonic() < deadline:
             time.sleep(0.005)
-        assert sim.busy_retries > 0
+        assert rich.busy_retries > 0
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
@@ -429,9 +596,10 @@ def test_schema_is_unchanged_after_everything(sim: Simulator, db: Path) -> None:
     assert [row[0] for row in before] == ["table", "table"]
     add_command(db, CommandType.TEXT, GROUP_ID, "x")
     add_command(db, "bogus", GROUP_ID, "y")
-    sim.run(burst=1500, rate=0, duration=0.1, lock_seconds=0.01)
+    sim.run(burst=100, rate=0, duration=0.5, lock_seconds=0.01)
     sim.emit(5)
-    sim.take_commands()
+    while sim.take_commands():  # whatever the run's ticks left
+        pass
     sim.hold_lock(0.0)
     assert master(db) == before
     assert command_rowids(db) == []

@@ -21,7 +21,7 @@ from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.protocol import STATE_RECEIVED, STATE_SENT
 from wxpanel.core.schema import MIGRATIONS
 from wxpanel.core.settings import Settings
-from wxpanel.core.simulator import Simulator
+from wxpanel.core.simulator import Shapes, Simulator
 
 FAST = Settings(
     pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)),
@@ -113,7 +113,9 @@ def send_and_take(engine: Engine, sim: Simulator) -> int:
 def test_counts_match_the_traffic_sent(
     engine: Engine, store: HistoryStore, exchange_db: Path, clock: Clock
 ) -> None:
-    with Simulator(exchange_db, seed=11, take_delay=0.0, clock=clock) as sim:
+    # A richer bridge than demo.exe: own messages typed on the phone and echoes
+    # of what was sent, so every figure has something to count.
+    with Simulator(exchange_db, seed=11, take_delay=0.0, clock=clock, shapes=Shapes.RICH) as sim:
         events = sim.emit(300)
         settle(engine)
         origins = [Origin.MANUAL] * 4 + [Origin.AUTO] * 7 + [Origin.TIMED] * 2

@@ -19,7 +19,7 @@ from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus
 from wxpanel.core.paths import DataPaths
-from wxpanel.core.simulator import Simulator
+from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import mainwindow
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, UnreadRole
@@ -99,9 +99,9 @@ def test_reply_typed_and_entered_becomes_a_wx_command(
     outgoing = window.chat.message(1)
     assert outgoing.content == text
     qtbot.waitUntil(lambda: window.chat.status_of(outgoing.id) is CommandStatus.WRITTEN)
-    # demo.exe takes it: the bubble says so, and its echo is not a second bubble.
-    simulator = Simulator(exchange_db, take_delay=0)
-    simulator.take_commands()
+    # A bridge takes it: the bubble says so, and an echo (a richer bridge than
+    # demo.exe reports what it sent) is not a second bubble.
+    Simulator(exchange_db, take_delay=0, shapes=Shapes.RICH).take_commands()
     qtbot.waitUntil(lambda: window.chat.status_of(outgoing.id) is CommandStatus.TAKEN)
     qtbot.waitUntil(lambda: window.feed.rowCount() == 3)  # event, reply, echo
     assert window.chat.rowCount() == 2

@@ -21,7 +21,7 @@ from wxpanel.core import logbook
 from wxpanel.core.health import DEMO, INTEGRITY, LAG, REASONS, TITLES, Level, Transition
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
-from wxpanel.core.simulator import Simulator, TakenCommand
+from wxpanel.core.simulator import Shapes, Simulator, TakenCommand
 from wxpanel.core.stats import QueueStats
 from wxpanel.gui import app, healthtext
 from wxpanel.gui.dashboard import load_sound
@@ -70,8 +70,11 @@ def test_worker_collects_stats_off_the_gui_thread(qtbot: QtBot, poller: PollThre
 
 
 def test_counts_shown_match_the_traffic_sent(
-    qtbot: QtBot, make_window: MakeWindow, simulator: Simulator
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:
+    # A richer bridge than demo.exe: messages typed on the phone count too, and
+    # its inserts wait for the poller's locks (demo.exe's would be lost, issue 10).
+    simulator = Simulator(exchange_db, seed=7, take_delay=0.0, shapes=Shapes.RICH)
     window = make_window()
     page = window.dashboard.stats_page
     events = simulator.emit(120)

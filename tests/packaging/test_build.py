@@ -164,8 +164,8 @@ def test_headless_ingests_the_simulator_and_queues_auto_replies(
             "--seed", "1",
         )  # fmt: skip
         assert simulated.returncode == 0, simulated.stderr
-        events = json.loads(simulated.stdout)["events"]
-        assert events > 10
+        inserted = json.loads(simulated.stdout)["inserted"]  # demo.exe may lose some (issue 10)
+        assert inserted > 10
         deadline = time.monotonic() + 30
         while table_count(exchange_db, "SELECT count(*) FROM wx_event") and (
             time.monotonic() < deadline
@@ -184,7 +184,7 @@ def test_headless_ingests_the_simulator_and_queues_auto_replies(
     received = table_count(history, "SELECT count(*) FROM message WHERE origin = 'event'")
     replies = table_count(history, "SELECT count(*) FROM message WHERE origin = 'auto'")
     assert table_count(exchange_db, "SELECT count(*) FROM wx_event") == 0
-    assert received >= events  # every event, and the echoes of what demo.exe sent
+    assert received == inserted  # every message demo.exe wrote (it writes no echoes)
     assert replies > 0
 
     stats = run(built.cli, "stats", "--db", str(exchange_db), "--json")

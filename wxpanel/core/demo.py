@@ -1,19 +1,21 @@
-"""What ``wxpanel --demo`` starts from: names for the simulated contacts and a few rules.
+"""What ``wxpanel --demo`` starts from: names for the group members and a few rules.
 
-A real account learns its contacts' names as the operator sets aliases; the
-simulated one knows them, so the demo shows names instead of bare wxids, and
-three example rules show auto-replies, the pacer and the outbox at work
-without anyone having to write a rule first.
+demo.exe hands over the display name of each conversation (MSG_FROM), but
+none for the member who spoke in a group: a real operator names those, so
+the demo has done it for them. Contacts and groups are left to MSG_FROM, as
+on a real account. Three example rules, of kinds that can fire with
+demo.exe (it delivers received text only), show auto-replies, the pacer and
+the outbox at work without anyone having to write a rule first.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from wxpanel.core.demoworld import ACCOUNT, GROUPS
 from wxpanel.core.history import HistoryStore
-from wxpanel.core.rules import Reply, Rule, RuleKind, RuleStore, Scope, ScopeKind, Trigger
+from wxpanel.core.rules import Reply, Rule, RuleStore, Scope, ScopeKind, Trigger
 from wxpanel.core.rules.model import MatchMode
-from wxpanel.core.simulator import CONTACTS, GROUPS
 
 DEMO_RULES = (
     Rule(
@@ -24,26 +26,25 @@ DEMO_RULES = (
     Rule(
         "价格咨询",
         triggers=(Trigger("价格"), Trigger("多少钱"), Trigger("便宜")),
-        reply=Reply(("{nickname}您好，价格表稍后发您，请稍等 🙏",)),
+        reply=Reply(("{nickname}您好，价格表稍后发您，请稍等。",)),
         scope=Scope(ScopeKind.PRIVATE),
         cooldown=600,
     ),
     Rule(
-        "欢迎新朋友",
-        kind=RuleKind.WELCOME_FRIEND,
-        reply=Reply(("你好，很高兴认识你！回复「菜单」看看我能做什么。",)),
+        "群里@我",
+        triggers=(Trigger("明天"), Trigger("几点")),
+        reply=Reply(("收到，我查一下再回复大家。",)),
+        scope=Scope(ScopeKind.GROUPS, only_when_mentioned=True, mention_names=(ACCOUNT.nickname,)),
+        cooldown=300,
     ),
 )
 
 
 def prepare_demo(history: Path) -> None:
-    """Name the simulated contacts and groups and add the example rules (once)."""
+    """Name the simulated group members and add the example rules (once)."""
     with HistoryStore(history) as store:
-        members = {member for group in GROUPS for member in group.members}
-        for contact in {*CONTACTS, *members}:
-            store.set_alias(contact.wxid, contact.nickname)
-        for group in GROUPS:
-            store.set_alias(group.wxid, group.name)
+        for member in {member for group in GROUPS for member in group.members}:
+            store.set_alias(member.wxid, member.nickname)
     with RuleStore.open(history) as rules:
         if not rules.rules():
             for rule in DEMO_RULES:

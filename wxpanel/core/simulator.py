@@ -1,27 +1,33 @@
-"""A stand-in for demo.exe + WeChat, writing to a copy of exchange.db.
+"""demo.exe on a copy of exchange.db: ``wxpanel simulate``, the panel's ``--demo``, the tests.
 
 wxpanel cannot be tested against the real thing (a Windows program injected
-into WeChat 2.6.8.51), so this module plays its part of the protocol on a
-copy of the file: it INSERTs ``wx_event`` rows the way the hook reports
-messages, and takes ``wx_command`` rows the way demo.exe executes them,
-echoing each sent message back as a 发出 event as WeChat's hook does.
+into WeChat 2.6.8.51), so this module plays its part on a copy of the file,
+and by default it plays it *exactly* (:mod:`wxpanel.core.demoexe`, the same
+code the stand-in runs on real SQLite 3.7): only received plain text, in
+demo.exe's shapes (:mod:`wxpanel.core.demoworld`: ID2 ``_`` in a private
+chat, display names in MSG_FROM, ``0``/``1``, ``?`` for what GBK cannot
+carry), one INSERT per message on a connection with no busy handler, and
+commands taken one per 200 ms tick, sent first and deleted after. A lock
+the consumer holds when a message arrives loses that message: it is
+counted (:attr:`Simulator.lost`, ``lost`` in :class:`SimStats`), never
+retried. A DELETE that fails leaves the command to be sent again.
 
-It behaves like a *separate process* on purpose, because that is what the
-consumer has to survive: every operation opens its own connection (never one
-shared with the consumer, nor between threads), runs one short explicit
-transaction, and retries with a small backoff when the file is busy.  It can
-also misbehave on request: a burst of events, a long exclusive lock, or a
-stall in which commands are never taken.
+``Shapes.RICH`` keeps the richer world of other bridges (pictures XML,
+friend requests, the account's own messages, an echo for every command
+taken, batched inserts retried while the file is busy); a test relying on
+it says so. Either way the simulator can misbehave on request: a burst, a
+long exclusive lock, or a stall in which commands are never taken.
 
-Everything that is random comes from one ``random.Random(seed)``, so a test
-or a bug report can replay the same conversation.  No Qt here: the same code
-runs in a test thread and behind ``wxpanel simulate``.
+Everything random comes from the seed, so a test or a bug report can replay
+the same conversation. No Qt here: the same code runs in a test thread and
+behind ``wxpanel simulate``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import enum
 import math
 import random
 import sqlite3
@@ -31,11 +37,21 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Final, TypeVar
 
-from wxpanel.core import exchange, protocol
+from wxpanel.core import exchange
 from wxpanel.core.codec import decode_bytes
-from wxpanel.core.protocol import CommandType, MessageType
+from wxpanel.core.demoexe import (
+    COMMAND_PERIOD,
+    DemoExe,
+    EventRow,
+    Sent,
+    StdlibConnection,
+)
+from wxpanel.core.demoworld import CONTACTS, GROUPS, Contact, Group, Traffic
+from wxpanel.core.protocol import CommandType
+from wxpanel.core.richtraffic import FRIEND_REQUEST_ID, RichTraffic
 
 __all__ = [
+    "COMMAND_PERIOD",
     "CONTACTS",
     "FRIEND_REQUEST_ID",
     "GROUPS",
@@ -43,6 +59,7 @@ __all__ = [
     "TAKE_INTERVAL",
     "Contact",
     "Group",
+    "Shapes",
     "SimEvent",
     "SimStats",
     "Simulator",
@@ -54,24 +71,21 @@ _T = TypeVar("_T")
 #: A wx_command row as read: (rowid, raw bytes of each column, None for NULL).
 _Key = tuple[int, tuple[bytes | None, ...]]
 
-#: At most this many rows per transaction, so a burst never holds the write
-#: lock long enough to starve the consumer (demo.exe writes one row at a time).
+#: Richer bridges: at most this many rows per transaction, so a burst never
+#: holds the write lock long enough to starve the consumer.
 MAX_BATCH: Final = 1000
-#: How often :meth:`Simulator.run` looks at wx_command, like demo.exe's poll.
+#: How often a richer bridge looks at wx_command (demo.exe: COMMAND_PERIOD).
 TAKE_INTERVAL: Final = 0.05
 #: The longest :meth:`Simulator.run` sleeps at once, so close() is seen soon.
 _MAX_WAIT: Final = 0.1
-#: Backoff on SQLITE_BUSY: start small, double, cap; give up after this long
-#: (a lock held for half a minute is a bug worth a traceback, not a retry).
+#: Backoff on SQLITE_BUSY (richer bridges and hold_lock only: demo.exe never
+#: waits): start small, double, cap; give up after this long.
 _BACKOFF_START: Final = 0.005
 _BACKOFF_MAX: Final = 0.1
 _BUSY_GIVE_UP: Final = 30.0
-#: WeChat reports friend requests as coming from this pseudo-contact.
-FRIEND_REQUEST_ID: Final = "fmessage"
 
 # Literal SQL, values always bound as parameters.  CAST(? AS TEXT) stores
-# bytes as TEXT with those exact bytes, which is what demo.exe's GBK strings
-# look like in the file.
+# bytes as TEXT with those exact bytes (hand-made rows of other encodings).
 _INSERT_EVENT_SQL: Final = (
     "INSERT INTO wx_event (ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE) VALUES"
     " (CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT), CAST(? AS TEXT),"
@@ -85,6 +99,15 @@ _DELETE_COMMAND_SQL: Final = "DELETE FROM wx_command WHERE rowid = ?"
 _TOUCH_SQL: Final = "DELETE FROM wx_event WHERE 0"
 
 
+class Shapes(enum.StrEnum):
+    """Which bridge the simulator plays."""
+
+    #: demo.exe exactly: received text only, its SQL, no busy handler.
+    DEMO_EXE = "demo.exe"
+    #: Other bridges: every kind of event, own messages, echoes, retries.
+    RICH = "rich"
+
+
 # --------------------------------------------------------------------------
 # Values
 
@@ -93,9 +116,9 @@ _TOUCH_SQL: Final = "DELETE FROM wx_event WHERE 0"
 class SimEvent:
     """One ``wx_event`` row, column for column.
 
-    Values are normally ``str``; ``bytes`` are allowed so tests can write the
-    invalid or GBK text a GBK-era demo.exe may produce (stored as TEXT with
-    exactly those bytes), and ``None`` is a SQL NULL.
+    Values are normally ``str``; ``bytes`` (stored as TEXT with exactly those
+    bytes) and ``None`` (a SQL NULL) are for hand-made rows of other shapes,
+    which only ``Shapes.RICH`` inserts: demo.exe binds text, always.
     """
 
     ID1: str | bytes | None
@@ -105,18 +128,34 @@ class SimEvent:
     MSG_STATE: str | bytes | None
     MSG_TYPE: str | bytes | None
 
+    @classmethod
+    def of(cls, row: EventRow) -> SimEvent:
+        """The row demo.exe writes for ``row``."""
+        return cls(*row.values())
+
     def as_row(self) -> tuple[str | bytes | None, ...]:
         """The values in :data:`protocol.EVENT_COLUMNS` order, for INSERT."""
         return (self.ID1, self.ID2, self.MSG_FROM, self.MSG_CONTENT, self.MSG_STATE, self.MSG_TYPE)
 
+    def as_demo_row(self) -> EventRow:
+        """This row for demo.exe's INSERT; ValueError if a value is not text."""
+        values = self.as_row()
+        texts = [value for value in values if isinstance(value, str)]
+        if len(texts) != len(values):
+            raise ValueError("demo.exe binds every value as text: use Shapes.RICH for others")
+        return EventRow(*texts)
+
 
 @dataclasses.dataclass(frozen=True)
 class TakenCommand:
-    """A ``wx_command`` row the simulator took (and deleted), as demo.exe would.
+    """A ``wx_command`` row the simulator took, as the bridge would.
 
-    Values are decoded leniently from the stored bytes (None for NULL).
-    ``echo`` is the 发出 event written for it, or None with ``problem`` saying
-    why it could not be "sent" (unknown cmd_type, no recipient, no content).
+    Values are decoded leniently from the stored bytes (None for NULL);
+    demo.exe never reads ``Token`` nor ``id_3`` (None then). ``echo`` is the
+    发出 event a richer bridge writes for it (demo.exe writes none), and
+    ``problem`` says why nothing was sent (an unknown cmd_type, say).
+    ``deleted`` is False when demo.exe's DELETE failed (the row will be sent
+    again); ``repeat`` counts earlier sends of this same row.
     """
 
     rowid: int
@@ -127,19 +166,46 @@ class TakenCommand:
     id_3: str | None
     echo: SimEvent | None
     problem: str | None = None
+    deleted: bool = True
+    repeat: int = 0
+
+    @classmethod
+    def of(cls, sent: Sent) -> TakenCommand:
+        """What demo.exe did with one row, in this shape."""
+        problem = None if sent.executed else f"unknown cmd_type {sent.cmd_type!r}"
+        return cls(
+            sent.rowid,
+            None,
+            sent.cmd_type,
+            sent.id_1,
+            sent.id_2,
+            None,
+            None,
+            problem,
+            deleted=sent.deleted,
+            repeat=sent.repeat,
+        )
 
     @property
     def echoed(self) -> bool:
-        """Whether the command produced an outgoing event."""
+        """Whether the command produced an outgoing event (richer bridges only)."""
         return self.echo is not None
 
 
 @dataclasses.dataclass(frozen=True)
 class SimStats:
-    """What one :meth:`Simulator.run` did, for the CLI summary and tests."""
+    """What one :meth:`Simulator.run` did, for the CLI summary and tests.
+
+    ``events`` messages arrived, ``inserted`` reached wx_event and ``lost``
+    did not (demo.exe's INSERT met a lock); ``commands`` were sent,
+    ``duplicates`` of them again because a DELETE had failed.
+    """
 
     events: int
+    inserted: int
+    lost: int
     commands: int
+    duplicates: int
     echoes: int
     busy_retries: int
     elapsed: float
@@ -147,148 +213,6 @@ class SimStats:
     def to_json(self) -> dict[str, int | float]:
         """The figures as a plain dict, for ``wxpanel simulate``'s one-line JSON."""
         return dataclasses.asdict(self)
-
-
-@dataclasses.dataclass(frozen=True)
-class Contact:
-    """A WeChat user the simulated account talks to."""
-
-    wxid: str
-    nickname: str
-
-
-@dataclasses.dataclass(frozen=True)
-class Group:
-    """A group chat and the members who speak in it (never the account itself)."""
-
-    wxid: str
-    name: str
-    members: tuple[Contact, ...]
-
-
-# --------------------------------------------------------------------------
-# The simulated account's world: fixed, so tests can refer to it.
-
-CONTACTS: Final = (
-    Contact("wxid_8k2m4n6p9q1r3s", "张伟"),
-    Contact("wxid_a7b3c9d1e5f2g8", "李娜"),
-    Contact("wxid_zq93lm0x7y2w4e", "王芳"),
-    Contact("wxid_h5j7k9l1m3n5p7", "Tom Baker"),
-    Contact("wxid_r2t4y6u8i0o1p3", "陈静"),
-    Contact("wxid_m0n9b8v7c6x5z4", "刘洋"),
-    Contact("wxid_q1w2e3r4t5y6u7", "Emily Chen"),
-    Contact("wxid_p0o9i8u7y6t5r4", "赵磊"),
-)
-_GROUP_ONLY: Final = (
-    Contact("wxid_s3d5f7g9h1j3k5", "孙悦"),
-    Contact("wxid_x8c6v4b2n0m1l3", "周杰"),
-    Contact("wxid_e4r6t8y0u2i4o6", "Mike Liu"),
-    Contact("wxid_g7h9j1k3l5z7x9", "吴敏"),
-)
-_C = {c.nickname: c for c in (*CONTACTS, *_GROUP_ONLY)}
-GROUPS: Final = (
-    Group(
-        "24368910573@chatroom",
-        "相亲相爱一家人",
-        (_C["张伟"], _C["李娜"], _C["陈静"], _C["孙悦"]),
-    ),
-    Group(
-        "17788123456@chatroom",
-        "Project Phoenix 项目组",
-        (_C["Tom Baker"], _C["Emily Chen"], _C["刘洋"], _C["Mike Liu"], _C["周杰"]),
-    ),
-    Group(
-        "20931475862@chatroom",
-        "周末羽毛球🏸",
-        (_C["王芳"], _C["赵磊"], _C["吴敏"], _C["孙悦"], _C["张伟"], _C["周杰"]),
-    ),
-)
-_STRANGERS: Final = (
-    Contact("wxid_n4b6v8c0x2z4a6", "小鱼儿"),
-    Contact("wxid_k1j3h5g7f9d1s3", "Jason"),
-    Contact("wxid_t6y8u0i2o4p6a8", "快递小哥"),
-)
-
-_TEXTS_ZH: Final = (
-    "你好",
-    "在吗？",
-    "今天晚上一起吃饭吗",
-    "好的，收到",
-    "明天几点开会？",
-    "哈哈哈哈哈",
-    "我到了，在门口等你",
-    "文件已经发你邮箱了，麻烦看一下",
-    "周末有空吗？去爬山",
-    "谢谢！辛苦了👍",
-    "这个价格能再便宜点吗",
-    "晚安🌙",
-    "下午三点的会议改到四点了",
-    "帮我看看这个报错是什么意思",
-    "菜单",
-    "天气 北京",
-    "第一行\n第二行\n第三行",
-    "路径是 C:\\Users\\张三\\Desktop，100% 确定",
-    "他说：“今天不加班”",
-)
-_TEXTS_EN: Final = (
-    "Hi, are you free now?",
-    "Sounds good!",
-    "Can you send me the report by Friday?",
-    "lol 😂😂",
-    "I'll be there in 10 minutes",
-    "Thanks a lot!",
-    "Let's sync tomorrow morning.",
-    "OK",
-    "/help",
-    "He said \"it's fine\", so it's fine",
-    "It's O'Brien's turn",
-    "'; DROP TABLE wx_event; --",
-    "Line one\r\nLine two",
-)
-_TEXTS_MIXED: Final = (
-    "PPT我改好了，check一下",
-    "今晚 deadline 别忘了",
-    "这个 bug 复现不了，能发个 screenshot 吗",
-    "OK 没问题 🎉🎉🎉",
-)
-_TEXTS_OWN: Final = (
-    "好的",
-    "收到，马上处理",
-    "OK, noted.",
-    "稍等一下",
-    "👌",
-    "明天再说吧",
-    "I'm on it.",
-)
-_LINKS: Final = (
-    (
-        "深度好文：如何高效地管理时间",
-        "这可能是今年最值得读的一篇文章",
-        "https://mp.weixin.qq.com/s/Xq3kLm9sT2",
-    ),
-    ("Python 3.11 有哪些新特性？", "速度提升 25%", "https://example.com/python-311?a=1&b=2"),
-    ("Weekend hiking route", "Shared from Maps", "https://maps.example.com/r/8f2k"),
-)
-_GREETINGS: Final = (
-    "我是小鱼儿，在羽毛球群里看到你的",
-    "Hi, I'm Jason from the conference",
-    "你好，我是快递员",
-)
-#: How often each kind of event occurs, roughly as in a busy account.
-_KINDS: Final = (
-    "text",
-    "image",
-    "voice",
-    "sticker",
-    "app",
-    "friend",
-    "card",
-    "video",
-    "system",
-    "own",
-)
-_KIND_WEIGHTS: Final = (50, 8, 5, 6, 6, 3, 2, 2, 5, 13)
-_GROUP_RENAMES: Final = ("周末羽毛球🏸", "Phoenix 冲刺", "家人们")
 
 
 def _batches(items: Sequence[_T], size: int) -> Iterator[Sequence[_T]]:
@@ -317,9 +241,9 @@ class SimulatorStopped(Exception):
 class Simulator:
     """demo.exe + WeChat on one exchange.db: writes events, takes commands.
 
-    Thread-safe: every operation opens its own short-lived connection, so the
-    simulator may run in a thread while tests or the panel use theirs, and
-    :meth:`close` may be called from any thread to interrupt waits.
+    Thread-safe: demo.exe's one connection is serialised by a lock (as its
+    single UI thread serialises it), the richer bridge opens a connection
+    per operation, and :meth:`close` may be called from any thread.
     """
 
     def __init__(
@@ -327,21 +251,25 @@ class Simulator:
         db: Path,
         *,
         seed: int | None = None,
+        shapes: Shapes = Shapes.DEMO_EXE,
         take_delay: float = 0.2,
         own_wxid: str = "wxid_bot_self",
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         """Check ``db`` is an exchange.db now, so the CLI fails with one clear line.
 
-        ``take_delay`` is how long a command must have been seen before it is
-        taken (demo.exe is not instantaneous, and the panel must show rows
-        waiting); ``clock`` exists so tests can move time without sleeping.
+        ``take_delay`` and ``clock`` are the richer bridge's: a command is
+        taken once seen that long (demo.exe takes what its 200 ms tick
+        finds). ``own_wxid`` is the account, for the richer bridge's own
+        messages and echoes.
         """
         self._db = exchange.check_exchange(Path(db))
+        self.shapes = Shapes(shapes)
         self._take_delay = max(0.0, take_delay)
         self.own_wxid = own_wxid
         self._clock = clock
-        self._rng = random.Random(seed)
+        self._traffic = Traffic(seed)
+        self._rich = RichTraffic(seed, own_wxid)
         # Timing and backoff draw from their own streams so that the sequence
         # of events for a seed does not depend on how the threads were scheduled.
         self._timing_rng = random.Random(None if seed is None else seed + 1)
@@ -351,6 +279,9 @@ class Simulator:
         self._first_seen: dict[_Key, float] = {}
         self._busy_retries = 0
         self._closed = threading.Event()
+        self._demo: DemoExe | None = None
+        if self.shapes is Shapes.DEMO_EXE:
+            self._demo = DemoExe(StdlibConnection(self._db), keep=False)
 
     @property
     def db(self) -> Path:
@@ -359,9 +290,21 @@ class Simulator:
 
     @property
     def busy_retries(self) -> int:
-        """How many times an operation found the file locked and retried."""
+        """How many times the richer bridge found the file locked and retried."""
         with self._stats_lock:
             return self._busy_retries
+
+    @property
+    def lost(self) -> list[SimEvent]:
+        """The messages demo.exe lost because its INSERT met a lock, in order."""
+        if self._demo is None:
+            return []
+        return [SimEvent.of(attempt.row) for attempt in self._demo.lost]
+
+    @property
+    def duplicates(self) -> int:
+        """Commands demo.exe sent again because their DELETE had failed."""
+        return 0 if self._demo is None else self._demo.duplicates
 
     def __enter__(self) -> Simulator:
         """Context manager use, so tests cannot forget :meth:`close`."""
@@ -374,201 +317,54 @@ class Simulator:
     def close(self) -> None:
         """Stop: interrupt any wait or held lock; later calls raise RuntimeError.
 
-        There is no long-lived connection to close (each operation opens its
-        own), so this only signals; it is idempotent and thread-safe.
+        Idempotent and thread-safe; demo.exe's connection is closed (an
+        operation in flight finishes first).
         """
         self._closed.set()
+        if self._demo is not None:
+            self._demo.close()
 
     # ------------------------------------------------------------------
     # Events
 
     def random_event(self) -> SimEvent:
-        """One realistic event, drawn from the seeded generator.
+        """The next message of the seeded stream.
 
-        Mixes Chinese and English text in private chats (ID1 = ID2 = the
-        contact) and groups (ID1 = ``…@chatroom``, ID2 = the member who spoke),
-        pictures, voice, stickers, cards, videos, links and transfers, friend
-        requests (ID1 = ``fmessage``), system notices and the account's own
-        messages (发出, ID2 = ``own_wxid``), so the consumer meets every shape.
+        demo.exe's: received text in private chats and groups, with names
+        (:class:`~wxpanel.core.demoworld.Traffic`). Richer: every kind of
+        event and direction (:class:`~wxpanel.core.richtraffic.RichTraffic`).
         """
         with self._rng_lock:
-            return self._random_event(self._rng)
-
-    def _random_event(self, rng: random.Random) -> SimEvent:
-        """The body of :meth:`random_event`; caller holds the rng lock."""
-        kind = rng.choices(_KINDS, weights=_KIND_WEIGHTS)[0]
-        if kind == "friend":
-            stranger = rng.choice(_STRANGERS)
-            content = (
-                f'<msg fromusername="{stranger.wxid}" '
-                f'encryptusername="v1_{self._hex(rng)}@stranger" '
-                f'fromnickname="{stranger.nickname}" content="{rng.choice(_GREETINGS)}" '
-                f'scene="30" ticket="v4_{self._hex(rng)}@stranger" opcode="2" sex="1" '
-                f'country="CN" province="Guangdong" city="Shenzhen" />'
-            )
-            return self._event(
-                FRIEND_REQUEST_ID, stranger.wxid, False, content, MessageType.FRIEND_REQUEST
-            )
-
-        in_group = rng.random() < 0.5
-        group = rng.choice(GROUPS) if in_group else None
-        peer = rng.choice(group.members) if group is not None else rng.choice(CONTACTS)
-        conversation = group.wxid if group is not None else peer.wxid
-
-        if kind == "own":
-            if rng.random() < 0.85:
-                content, mtype = rng.choice(_TEXTS_OWN), MessageType.TEXT
-            else:
-                content, mtype = self._image_xml(rng), MessageType.IMAGE
-            return self._event(conversation, self.own_wxid, in_group, content, mtype, sent=True)
-        if kind == "text":
-            pool = rng.choices((_TEXTS_ZH, _TEXTS_EN, _TEXTS_MIXED), weights=(5, 3, 2))[0]
-            text = rng.choice(pool)
-            if rng.random() < 0.005:  # a pasted article: long, but well below "huge"
-                text = (text + "。") * rng.randint(200, 400)
-            if group is not None and rng.random() < 0.2:
-                # WeChat separates an @mention from the text with U+2005.
-                target = rng.choice([*group.members, Contact(self.own_wxid, "我")])
-                text = f"@{target.nickname}\u2005{text}"
-            return self._event(conversation, peer.wxid, in_group, text, MessageType.TEXT)
-        if kind == "image":
-            content = self._image_xml(rng)
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.IMAGE)
-        if kind == "voice":
-            ms = rng.randint(800, 59000)
-            content = (
-                f'<msg><voicemsg endflag="1" cancelflag="0" forwardflag="0" voiceformat="4" '
-                f'voicelength="{ms}" length="{ms // 3}" bufid="0" '
-                f'fromusername="{peer.wxid}" /></msg>'
-            )
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.VOICE)
-        if kind == "sticker":
-            md5 = self._hex(rng)
-            content = (
-                f'<msg><emoji fromusername="{peer.wxid}" tousername="{self.own_wxid}" type="2" '
-                f'md5="{md5}" len="{rng.randint(2000, 90000)}" width="240" height="240" '
-                f'cdnurl="http://emoji.qpic.cn/wx_emoji/{md5[:16]}/?m={md5}&amp;w=240" /></msg>'
-            )
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.STICKER)
-        if kind == "card":
-            who = rng.choice([*CONTACTS, *_GROUP_ONLY])
-            content = (
-                f'<?xml version="1.0"?>\n<msg username="{who.wxid}" nickname="{who.nickname}" '
-                f'alias="" imagestatus="0" scene="17" province="北京" city="海淀" sex="2" '
-                f'certflag="0" regionCode="CN_Beijing_Haidian" />'
-            )
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.CARD)
-        if kind == "video":
-            content = (
-                f'<msg><videomsg aeskey="{self._hex(rng)}" length="{rng.randint(10**5, 10**7)}" '
-                f'playlength="{rng.randint(1, 120)}" md5="{self._hex(rng)}" '
-                f'fromusername="{peer.wxid}" isad="0" /></msg>'
-            )
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.VIDEO)
-        if kind == "app":
-            content = self._app_xml(rng)
-            return self._event(conversation, peer.wxid, in_group, content, MessageType.APP)
-        # system notice: in a group ID2 is the member the notice is about
-        if group is not None:
-            other = rng.choice([m for m in group.members if m != peer] or [peer])
-            notice = rng.choice(
-                (
-                    f"{peer.nickname}邀请{other.nickname}加入了群聊",
-                    f'"{peer.nickname}"撤回了一条消息',
-                    f"{peer.nickname}修改群名为“{rng.choice(_GROUP_RENAMES)}”",
-                )
-            )
-        else:
-            notice = rng.choice(
-                (
-                    f"你已添加了{peer.nickname}，现在可以开始聊天了。",
-                    f'"{peer.nickname}"撤回了一条消息',
-                    f"{peer.nickname}开启了朋友验证，你还不是他（她）朋友。",
-                )
-            )
-        return self._event(conversation, peer.wxid, in_group, notice, MessageType.SYSTEM)
-
-    @staticmethod
-    def _event(
-        id1: str,
-        id2: str,
-        group: bool,
-        content: str,
-        mtype: MessageType,
-        *,
-        sent: bool = False,
-    ) -> SimEvent:
-        """Build an event with the protocol's spellings of 私聊/群聊, 收到/发出, type."""
-        return SimEvent(
-            ID1=id1,
-            ID2=id2,
-            MSG_FROM=protocol.FROM_GROUP if group else protocol.FROM_PRIVATE,
-            MSG_CONTENT=content,
-            MSG_STATE=protocol.STATE_SENT if sent else protocol.STATE_RECEIVED,
-            MSG_TYPE=str(int(mtype)),
-        )
-
-    @staticmethod
-    def _hex(rng: random.Random) -> str:
-        """32 hex digits, the shape of WeChat's md5s and keys."""
-        return f"{rng.getrandbits(128):032x}"
-
-    def _image_xml(self, rng: random.Random) -> str:
-        """An image message as WeChat's hook reports it: XML, not the picture."""
-        return (
-            f'<?xml version="1.0"?>\n<msg>\n\t<img aeskey="{self._hex(rng)}" encryver="1" '
-            f'cdnthumblength="{rng.randint(2000, 9000)}" cdnthumbheight="120" cdnthumbwidth="90" '
-            f'length="{rng.randint(20000, 900000)}" md5="{self._hex(rng)}" />\n</msg>'
-        )
-
-    def _app_xml(self, rng: random.Random) -> str:
-        """Type 49 is several things: a shared link, a transfer, a file."""
-        choice = rng.randrange(3)
-        if choice == 0:
-            title, des, url = rng.choice(_LINKS)
-            return (
-                f'<?xml version="1.0"?>\n<msg><appmsg appid="" sdkver="0"><title>{title}</title>'
-                f"<des>{des}</des><type>5</type><url>{url.replace('&', '&amp;')}</url>"
-                f"</appmsg></msg>"
-            )
-        if choice == 1:
-            amount = f"{rng.randint(1, 50000) / 100:.2f}"
-            return (
-                '<msg><appmsg appid="" sdkver=""><title><![CDATA[微信转账]]></title>'
-                f"<des><![CDATA[收到转账{amount}元。如需收钱，请点此升级至最新版本]]></des>"
-                "<type>2000</type><wcpayinfo><paysubtype>1</paysubtype>"
-                f"<feedesc><![CDATA[￥{amount}]]></feedesc>"
-                f"<transferid><![CDATA[{rng.getrandbits(80):020d}]]></transferid>"
-                "</wcpayinfo></appmsg></msg>"
-            )
-        name = rng.choice(("季度报告.pdf", "budget 2024.xlsx", "合同(终版).docx"))
-        return (
-            f'<?xml version="1.0"?>\n<msg><appmsg appid="" sdkver="0"><title>{name}</title>'
-            f"<type>6</type><appattach><totallen>{rng.randint(10**4, 10**7)}</totallen>"
-            f"<fileext>{name.rsplit('.', 1)[-1]}</fileext></appattach></appmsg></msg>"
-        )
+            if self.shapes is Shapes.RICH:
+                return SimEvent(*self._rich.next_row())
+            return SimEvent.of(self._traffic.next_row())
 
     def insert_events(
         self, events: Sequence[SimEvent], *, stop: threading.Event | None = None
-    ) -> None:
-        """Insert ``events`` in order, in one short transaction (retried if busy).
+    ) -> int:
+        """Insert ``events`` in order; returns how many reached wx_event.
 
-        Callers keep batches small (:data:`MAX_BATCH`); :meth:`emit` and
-        :meth:`run` do.  If ``stop`` (or close()) interrupts a wait for a busy
-        file, nothing is inserted and :class:`SimulatorStopped` is raised.
+        demo.exe: one INSERT each, after its two SELECTs, with no busy
+        handler: one that meets a lock is lost (:attr:`lost`), never retried.
+        Richer bridges: one short transaction, retried while the file is busy;
+        if ``stop`` (or close()) interrupts that wait, nothing is inserted and
+        :class:`SimulatorStopped` is raised.
         """
         self._check_open()
-        rows = [event.as_row() for event in events]
-        if not rows:
-            return
+        if self._demo is not None:
+            rows = [event.as_demo_row() for event in events]
+            return sum(not self._demo.receive(row).lost for row in rows)
+        values = [event.as_row() for event in events]
+        if values:
 
-        def work(conn: sqlite3.Connection) -> None:
-            conn.executemany(_INSERT_EVENT_SQL, rows)
+            def work(conn: sqlite3.Connection) -> None:
+                conn.executemany(_INSERT_EVENT_SQL, values)
 
-        self._transact(work, stop=stop)
+            self._transact(work, stop=stop)
+        return len(values)
 
     def emit(self, count: int = 1) -> list[SimEvent]:
-        """Insert ``count`` random events (≤ :data:`MAX_BATCH` per transaction)."""
+        """Insert ``count`` random events; returns them all (see :attr:`lost`)."""
         self._check_open()
         events = [self.random_event() for _ in range(max(0, count))]
         for batch in _batches(events, MAX_BATCH):
@@ -579,7 +375,22 @@ class Simulator:
     # Commands
 
     def take_commands(self, *, stop: threading.Event | None = None) -> list[TakenCommand]:
-        """Take due ``wx_command`` rows the way demo.exe does, and echo them.
+        """One look at ``wx_command``, the way the bridge does it.
+
+        demo.exe: one timer tick, at most one row: read by rowid column by
+        column, sent, then deleted (a DELETE that fails leaves it for the
+        next tick, :attr:`TakenCommand.deleted` False). Richer bridges: every
+        row seen for ``take_delay`` is taken and echoed in one transaction.
+        Values are read as bytes and decoded leniently: a bad row never crashes.
+        """
+        self._check_open()
+        if self._demo is None:
+            return self._take_rich(stop)
+        sent = self._demo.tick()
+        return [] if sent is None else [TakenCommand.of(sent)]
+
+    def _take_rich(self, stop: threading.Event | None) -> list[TakenCommand]:
+        """Take every due ``wx_command`` row at once, and echo each (richer bridges).
 
         A row is due once it has been seen (same rowid, same bytes) for
         ``take_delay`` seconds.  Due rows are deleted by rowid, exactly those,
@@ -587,7 +398,6 @@ class Simulator:
         same transaction; any other row is deleted and reported unechoed.
         Values are read as bytes and decoded leniently: a bad row never crashes.
         """
-        self._check_open()
         with self._take_lock:
             # A cheap read first: most polls find nothing due, and demo.exe
             # should not take the write lock for nothing.
@@ -632,26 +442,20 @@ class Simulator:
         return result
 
     def _interpret(self, row: _Key) -> TakenCommand:
-        """What demo.exe would do with one row: the echo, or why there is none."""
+        """What a richer bridge does with one row: the echo, or why there is none."""
         rowid, raw = row
         token, cmd_type, id_1, id_2, id_3 = (_lenient(value) for value in raw)
         problem: str | None = None
         echo: SimEvent | None = None
-        if cmd_type == CommandType.TEXT:
-            mtype = MessageType.TEXT
-        elif cmd_type == CommandType.PICTURE:
-            mtype = MessageType.IMAGE
-        else:
-            mtype = MessageType.UNKNOWN
+        if cmd_type not in (CommandType.TEXT, CommandType.PICTURE):
             problem = f"unknown cmd_type {cmd_type!r}"
         if problem is None and not id_1:
             problem = "no recipient (id_1 empty)"
         if problem is None and id_2 is None:
             problem = "no content (id_2 NULL)"
         if problem is None and id_1 is not None and id_2 is not None:
-            echo = self._event(
-                id_1, self.own_wxid, protocol.is_group_id(id_1), id_2, mtype, sent=True
-            )
+            picture = cmd_type == CommandType.PICTURE
+            echo = SimEvent(*self._rich.echo(id_1, id_2, picture=picture))
         return TakenCommand(rowid, token, cmd_type, id_1, id_2, id_3, echo, problem)
 
     # ------------------------------------------------------------------
@@ -698,12 +502,13 @@ class Simulator:
         lock_seconds: float = 0.0,
         stop: threading.Event | None = None,
     ) -> SimStats:
-        """Play demo.exe until ``duration`` (from the call) elapses or ``stop`` is set.
+        """Play the bridge until ``duration`` (from the call) elapses or ``stop`` is set.
 
-        First ``burst`` events at once (batches of :data:`MAX_BATCH`), then an
-        optional exclusive lock of ``lock_seconds``, then events at ``rate``
-        per second as a Poisson process (0 = none) while, unless ``stall``,
-        commands are taken every :data:`TAKE_INTERVAL`.  Waits use
+        First ``burst`` events at once (demo.exe: one INSERT each; richer:
+        batches of :data:`MAX_BATCH`), then an optional exclusive lock of
+        ``lock_seconds``, then events at ``rate`` per second as a Poisson
+        process (0 = none) while, unless ``stall``, commands are taken every
+        :data:`COMMAND_PERIOD` (richer: :data:`TAKE_INTERVAL`). Waits use
         ``stop.wait`` so a stop is honoured at once.
         """
         self._check_open()
@@ -711,41 +516,41 @@ class Simulator:
         started = time.monotonic()
         deadline = math.inf if duration is None else started + max(0.0, duration)
         retries_before = self.busy_retries
-        events = commands = echoes = 0
+        duplicates_before = self.duplicates
+        period = TAKE_INTERVAL if self._demo is None else COMMAND_PERIOD
+        batch_size = MAX_BATCH if self._demo is None else 1
+        events = inserted = commands = echoes = 0
         try:
             remaining = max(0, burst)
             while remaining > 0:
                 self._raise_if_stopped(stop_event)
-                size = min(remaining, MAX_BATCH)
-                with self._rng_lock:
-                    batch = [self._random_event(self._rng) for _ in range(size)]
-                self.insert_events(batch, stop=stop_event)
+                size = min(remaining, batch_size)
+                burst_batch = [self.random_event() for _ in range(size)]
                 events += size
+                inserted += self.insert_events(burst_batch, stop=stop_event)
                 remaining -= size
             if lock_seconds > 0:
                 self._raise_if_stopped(stop_event)
                 self.hold_lock(lock_seconds, stop=stop_event)
             next_event = time.monotonic() + self._interval(rate)
-            next_take = time.monotonic()
+            next_take = time.monotonic() + (period if self._demo is not None else 0.0)
             while True:
                 self._raise_if_stopped(stop_event)
                 now = time.monotonic()
                 if now >= deadline:
                     break
-                due = 0
-                while next_event <= now and due < MAX_BATCH:
-                    due += 1
+                due: list[SimEvent] = []
+                while next_event <= now and len(due) < MAX_BATCH:
+                    due.append(self.random_event())
                     next_event += self._interval(rate)
-                if due:
-                    with self._rng_lock:
-                        batch = [self._random_event(self._rng) for _ in range(due)]
-                    self.insert_events(batch, stop=stop_event)
-                    events += due
+                for batch in _batches(due, batch_size):
+                    events += len(batch)
+                    inserted += self.insert_events(batch, stop=stop_event)
                 if not stall and now >= next_take:
                     taken = self.take_commands(stop=stop_event)
                     commands += len(taken)
                     echoes += sum(1 for command in taken if command.echoed)
-                    next_take = now + TAKE_INTERVAL
+                    next_take = max(next_take + period, now)
                 wake = min(next_event, deadline, now + _MAX_WAIT)
                 if not stall:
                     wake = min(wake, next_take)
@@ -754,7 +559,10 @@ class Simulator:
             pass
         return SimStats(
             events=events,
+            inserted=inserted,
+            lost=events - inserted,
             commands=commands,
+            duplicates=self.duplicates - duplicates_before,
             echoes=echoes,
             busy_retries=self.busy_retries - retries_before,
             elapsed=time.monotonic() - started,

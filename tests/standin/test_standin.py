@@ -1,0 +1,154 @@
+"""The stand-in must behave like demo.exe, or every figure measured with it lies.
+
+Each test runs on both old SQLite builds (3.7.13 and 3.7.8), in a separate
+process, against a copy of the real empty exchange.db; the locks are taken
+here, by this process, exactly as a consumer would take them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.standin.fixtures import StartStandIn
+
+pytestmark = pytest.mark.slow
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+def event_rows(db: Path) -> list[tuple[str, ...]]:
+    with sqlite3.connect(db) as conn:
+        return conn.execute(
+            "SELECT ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE FROM wx_event"
+            " ORDER BY rowid"
+        ).fetchall()
+
+
+def count(db: Path, table: str) -> int:
+    with sqlite3.connect(db) as conn:
+        query = {
+            "wx_event": "SELECT count(*) FROM wx_event",
+            "wx_command": "SELECT count(*) FROM wx_command",
+        }
+        return int(conn.execute(query[table]).fetchone()[0])
+
+
+def add_command(db: Path, cmd_type: str, id_1: str, id_2: str) -> None:
+    with sqlite3.connect(db) as conn:
+        conn.execute("INSERT INTO wx_command VALUES ('0', ?, ?, ?, 'null')", (cmd_type, id_1, id_2))
+
+
+def test_inserts_at_the_rate_asked_in_demo_exes_shapes(
+    start_standin: StartStandIn, exchange_db: Path, sqlite37: Path
+) -> None:
+    report = start_standin(exchange_db, rate=20, duration=2, arrival="regular").wait(30)
+    assert report.sqlite == sqlite37.parent.name
+    assert 38 <= report.attempts <= 41
+    assert report.lost == 0 and report.inserted == report.attempts
+    rows = event_rows(exchange_db)
+    assert rows == report.committed_rows
+    for conversation, member, name, text, state, kind in rows:
+        assert (state, kind) == ("0", "1") and name and text
+        if conversation.endswith("@chatroom"):
+            assert member.startswith("wxid_")
+        else:
+            assert member == "_"
+        text.encode("gbk")  # only what code page 936 lets through
+
+
+def test_poisson_arrivals_keep_the_rate(start_standin: StartStandIn, exchange_db: Path) -> None:
+    report = start_standin(exchange_db, rate=50, duration=2, seed=3).wait(30)
+    assert 60 <= report.attempts <= 140  # 100 expected; ±4 standard deviations
+    assert report.lost == 0 and len(event_rows(exchange_db)) == report.attempts
+
+
+def test_a_lock_at_insert_time_loses_exactly_that_message(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    standin = start_standin(exchange_db, rate=10, arrival="regular", numbered=True)
+    wait_until(lambda: count(exchange_db, "wx_event") >= 3)
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("BEGIN EXCLUSIVE")
+    locked = time.time()
+    time.sleep(0.45)  # the lock we hold: four or five messages arrive meanwhile
+    unlocked = time.time()
+    conn.execute("ROLLBACK")
+    conn.close()
+    wait_until(lambda: count(exchange_db, "wx_event") >= 12)
+    report = standin.stop()
+    assert 3 <= report.lost <= 6
+    for entry in report.inserts:
+        if entry["error"] is None:
+            assert not locked < entry["started"] < unlocked
+        else:
+            assert entry["error"] == 5  # SQLITE_BUSY, at once: no busy handler
+            assert locked < entry["started"] < unlocked
+    rows = event_rows(exchange_db)
+    assert rows == report.committed_rows  # nothing retried, nothing lost silently
+    assert not {tuple(entry["row"]) for entry in report.lost_rows} & set(rows)
+    assert report.inserted + report.lost == report.attempts
+
+
+def test_a_command_is_sent_then_deleted_one_per_tick(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    add_command(exchange_db, "wx_send", "wxid_a", "你好 😀")
+    add_command(exchange_db, "wx_flash", "wxid_a", "unknown")
+    add_command(exchange_db, "wx_picture", "wxid_b", "C:\\pics\\a.png")
+    standin = start_standin(exchange_db, rate=0)
+    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    report = standin.stop()
+    sent = report.sent
+    assert [(s["rowid"], s["cmd_type"], s["id_1"], s["id_2"]) for s in sent] == [
+        (1, "wx_send", "wxid_a", "你好 😀"),
+        (2, "wx_flash", "wxid_a", "unknown"),
+        (3, "wx_picture", "wxid_b", "C:\\pics\\a.png"),
+    ]
+    assert [s["executed"] for s in sent] == [True, False, True]  # unknown: deleted unexecuted
+    assert all(s["deleted"] for s in sent) and report.duplicates == 0
+    gaps = [later["time"] - earlier["time"] for earlier, later in itertools.pairwise(sent)]
+    assert all(gap > 0.15 for gap in gaps)  # one row per 200 ms tick
+
+
+def test_a_delete_that_meets_a_lock_sends_the_command_twice(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    add_command(exchange_db, "wx_send", "wxid_a", "only once, please")
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")  # readers pass, writers fail: the DELETE meets it
+    standin = start_standin(exchange_db, rate=0)
+    time.sleep(0.5)  # the lock we hold: two ticks or three
+    conn.execute("ROLLBACK")
+    conn.close()
+    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    report = standin.stop()
+    sent = report.sent
+    assert 2 <= len(sent) <= 4
+    assert all(s["rowid"] == 1 and s["id_2"] == "only once, please" for s in sent)
+    assert [s["deleted"] for s in sent] == [False] * (len(sent) - 1) + [True]
+    assert report.duplicates == report.delete_failures == len(sent) - 1
+
+
+def test_the_report_is_written_on_sigterm_with_every_attempt(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    standin = start_standin(exchange_db, rate=30, burst=25, numbered=True)
+    wait_until(lambda: count(exchange_db, "wx_event") >= 40)
+    report = standin.stop()
+    assert report.attempts >= 40 and report.lost == 0
+    indexes = [entry["index"] for entry in report.inserts]
+    assert indexes == list(range(report.attempts))
+    assert [row[3].rsplit(" #", 1)[1] for row in report.committed_rows] == [str(i) for i in indexes]
+    for entry in report.inserts:
+        assert entry["started"] <= entry["committed"] <= report.raw["stopped"]
