@@ -1,26 +1,25 @@
-"""kill -9 at any instant: exactly-once ingestion and an outbox that neither loses nor repeats.
+"""kill -9 at any instant: exactly-once ingestion and an outbox that never sends twice.
 
 The guarantee of :mod:`wxpanel.core.ingest`: after a crash at any instant,
-every event is in exactly one place, ``wx_event`` or history.db (its
-``inbox``, drained but not yet decoded, or its ``message`` table), and
-``message.id`` keeps arrival order; the counters and conversations agree with
-``message``.  The outbox's: a command reaches ``wx_command`` exactly once, in
-queue order, with its text byte for byte.
+every event demo.exe committed is in history.db's ``message`` table exactly
+once, or still in ``wx_event`` and not recorded in ``ingested`` (so it will
+be read); ``message.id`` keeps arrival order; the counters and conversations
+agree with ``message``.  The outbox's: no command reaches demo.exe twice,
+they reach it in queue order with their text byte for byte, and one that a
+crash left unclear is marked failed, never written again.
 
-These tests run the real poller in a child process (``python -m wxpanel
-headless``, or ``crash_child.py`` for the outbox) and SIGKILL it at random
-instants or at chosen ones (when a two-file commit has created its
-super-journal, when its journals are synced and hot), while a stand-in for
-demo.exe keeps writing events or taking commands.  After each kill both files
-are checked with plain :mod:`sqlite3`, exchange.db first and read-write, since
-only a read-write opener can roll a hot journal back.  Every random choice
-comes from a ``random.Random`` seeded with the test id, so a run can be
-repeated; the exact instant a kill lands still depends on the machine.  Run
-with ``-s`` to see what each kill left on disk.
-
-``test_headless_restarts_right_after_kill_9_mid_commit`` is an expected
-failure: it documents a bug (see its reason) and turns into a failure as soon
-as the bug is fixed, so that the marker gets removed.
+These tests run the real poller in a child process (``crash_child.py``, the
+loop of ``wxpanel headless``, with a clean-up after every few dozen rows so
+that exchange.db is written often) and SIGKILL it at random instants or at
+chosen ones (when a commit's journal is synced and hot), while a stand-in for
+demo.exe keeps writing events or taking commands.  After some kills the first
+program to open exchange.db is demo.exe's own SQLite 3.7 (the stand-in's
+library), as it would be on the user's PC.  Then both files are checked with
+plain :mod:`sqlite3`, exchange.db first and read-write, since only a
+read-write opener can roll a hot journal back.  Every random choice comes
+from a ``random.Random`` seeded with the test id, so a run can be repeated;
+the exact instant a kill lands still depends on the machine.  Run with
+``-s`` to see what each kill left on disk.
 """
 
 from __future__ import annotations
@@ -42,12 +41,15 @@ from urllib.parse import quote
 
 import pytest
 
+from tests.standin.sqlite37 import Connection37, Library
+from wxpanel.core.demoexe import EVENT_PRELUDE_SQL, INSERT_EVENT_SQL
+from wxpanel.core.exchange.reader import row_digest
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import Origin
 from wxpanel.core.outbox import queue_command
 from wxpanel.core.pacer import Pacer, PacerConfig, PacingRule
 from wxpanel.core.paths import DataPaths
-from wxpanel.core.protocol import COMMAND_ID3, COMMAND_TOKEN, CommandType
+from wxpanel.core.protocol import COMMAND_ID3, CommandType
 
 pytestmark = pytest.mark.slow
 
@@ -119,7 +121,8 @@ class Children:
         return child
 
     def headless(self, db: Path) -> Child:
-        args = [sys.executable, "-m", "wxpanel", "headless", "--db", str(db)]
+        """The headless loop, cleaning wx_event up every :data:`CLEANUP_ROWS` rows."""
+        args = [sys.executable, str(CHILD), str(db), "--cleanup-rows", str(CLEANUP_ROWS)]
         return self.start(args, "headless")
 
     def poller(self, db: Path) -> Child:
@@ -212,23 +215,6 @@ def rising(probe: Callable[[], bool]) -> Callable[[], bool]:
     return event
 
 
-def new_super_journal(db: Path) -> Callable[[], bool]:
-    """An event that fires when a super-journal appears beside ``db``.
-
-    Only a transaction that writes both files makes one; SQLite leaves it behind
-    when a kill came before any child journal was synced, so names are remembered.
-    """
-    seen = {path.name for path in db.parent.glob(db.name + "-mj*")}
-
-    def event() -> bool:
-        names = {path.name for path in db.parent.glob(db.name + "-mj*")}
-        fresh = names - seen
-        seen.update(names)
-        return bool(fresh)
-
-    return event
-
-
 def connect_rw(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
     """Read-write, never creating: a read-only connection cannot roll back a hot journal."""
     uri = f"file:{quote(str(path))}?mode=rw"
@@ -252,29 +238,15 @@ def journal_synced(db: Path) -> bool:
         return False
 
 
-def super_journal_exists(db: Path) -> bool:
-    return any(db.parent.glob(db.name + "-mj*"))
-
-
 def journal_is_hot(db: Path) -> bool:
-    """Whether the next opener of ``db`` must roll its journal back, by SQLite's rules.
-
-    Hot: the journal was synced (starts with the magic) and either names no
-    super-journal or names one that still exists.  Once the super-journal is
-    deleted (the commit point of a two-file transaction) the journal is stale.
-    """
+    """Whether the next opener of ``db`` must roll its journal back, by SQLite's rules:
+    the journal was synced (it starts with the magic).  wxpanel never writes two files
+    in one transaction, so no journal of ours names a super-journal."""
     try:
         data = journal_of(db).read_bytes()
     except OSError:
         return False
-    if not data.startswith(JOURNAL_MAGIC):
-        return False
-    if len(data) > 28 and data.endswith(JOURNAL_MAGIC):
-        # A super-journal record closes the journal: pgno, name, len(name), checksum, magic.
-        size = int.from_bytes(data[-16:-12], "big")
-        name = data[-16 - size : -16]
-        return Path(os.fsdecode(name)).exists()
-    return True
+    return data.startswith(JOURNAL_MAGIC)
 
 
 def crash_state(db: Path) -> str:
@@ -284,8 +256,8 @@ def crash_state(db: Path) -> str:
     for path in (db, history):
         if journal_of(path).exists():
             parts.append(f"{path.name}-journal({'hot' if journal_is_hot(path) else 'stale'})")
-    if super_journal_exists(db):
-        parts.append("super-journal")
+    if any(db.parent.glob(db.name + "-mj*")):
+        parts.append("super-journal (wxpanel must never leave one)")
     return ", ".join(parts) or "clean"
 
 
@@ -380,43 +352,48 @@ class Writer(threading.Thread):
 
 
 def read_places(db: Path) -> dict[str, list[tuple[int, bytes]]]:
-    """(key, MSG_CONTENT bytes) in each place an event can be, in pipeline order.
+    """(key, MSG_CONTENT bytes) where an event can be, in arrival order when concatenated.
 
-    ``message`` by id, then history's ``inbox`` by seq (drained, not yet
-    decoded), then ``wx_event`` by rowid: concatenated, arrival order.
+    ``message`` by id, then ``waiting``: the wx_event rows (by rowid) that
+    history's ``ingested`` does not hold with the same digest.  ``recorded``
+    lists the wx_event rows it does hold (already in ``message``, left for the
+    clean-up).
     """
     history = DataPaths.beside(db).history
-    places: dict[str, list[tuple[int, bytes]]] = {"message": [], "inbox": [], "wx_event": []}
+    places: dict[str, list[tuple[int, bytes]]] = {"message": [], "waiting": [], "recorded": []}
     # exchange.db first and read-write: its first read rolls back a hot journal.
     conn = connect_rw(db)
     try:
-        places["wx_event"] = conn.execute(
-            "SELECT rowid, CAST(MSG_CONTENT AS BLOB) FROM wx_event ORDER BY rowid"
+        rows = conn.execute(
+            "SELECT rowid, typeof(ID1), CAST(ID1 AS BLOB), typeof(ID2), CAST(ID2 AS BLOB),"
+            " typeof(MSG_FROM), CAST(MSG_FROM AS BLOB), typeof(MSG_CONTENT),"
+            " CAST(MSG_CONTENT AS BLOB), typeof(MSG_STATE), CAST(MSG_STATE AS BLOB),"
+            " typeof(MSG_TYPE), CAST(MSG_TYPE AS BLOB) FROM wx_event ORDER BY rowid"
         ).fetchall()
     finally:
         conn.close()
-    if not history.exists():  # killed before it was created
-        return places
-    conn = connect_rw(history)
-    try:
-        tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
-        if "message" in tables:  # else killed during the first migration
-            places["message"] = conn.execute(
-                "SELECT id, CAST(content AS BLOB) FROM message ORDER BY id"
-            ).fetchall()
-        if "inbox" in tables:
-            places["inbox"] = conn.execute(
-                "SELECT seq, CAST(MSG_CONTENT AS BLOB) FROM inbox ORDER BY seq"
-            ).fetchall()
-    finally:
-        conn.close()
+    ingested: dict[int, int] = {}
+    if history.exists():  # else killed before it was created
+        conn = connect_rw(history)
+        try:
+            tables = {name for (name,) in conn.execute("SELECT name FROM sqlite_master")}
+            if "message" in tables:  # else killed during the first migration
+                places["message"] = conn.execute(
+                    "SELECT id, CAST(content AS BLOB) FROM message ORDER BY id"
+                ).fetchall()
+            if "ingested" in tables:
+                ingested = dict(conn.execute("SELECT rowid, digest FROM ingested"))
+        finally:
+            conn.close()
+    for row in rows:
+        place = "recorded" if ingested.get(row[0]) == row_digest(row[1:]) else "waiting"
+        places[place].append((row[0], row[8]))
     return places
 
 
 def backlog(db: Path) -> int:
     """Events not yet in ``message``."""
-    places = read_places(db)
-    return len(places["wx_event"]) + len(places["inbox"])
+    return len(read_places(db)["waiting"])
 
 
 def history_totals(db: Path) -> tuple[int, int]:
@@ -446,20 +423,23 @@ def check_exactly_once(db: Path, ledger: Ledger, *, drained: bool = False, state
         name: [seq_of(bytes(blob).decode()) for _, blob in rows] for name, rows in places.items()
     }
     located: dict[int, list[str]] = {}
-    for name, found in seqs.items():
-        for seq in found:
+    for name in ("message", "waiting"):
+        for seq in seqs[name]:
             located.setdefault(seq, []).append(name)
     repeated = {seq: names for seq, names in located.items() if len(names) > 1}
-    assert not repeated, f"{len(repeated)} events in two places{where}, e.g. " + ", ".join(
+    assert not repeated, f"{len(repeated)} events twice{where}, e.g. " + ", ".join(
         f"seq {seq} in {'+'.join(names)}" for seq, names in sorted(repeated.items())[:5]
     )
     lost = [seq for seq in ledger.order if seq not in located]
-    assert not lost, f"{len(lost)} events in no table at all{where}: {lost[:10]}"
+    assert not lost, f"{len(lost)} events neither in history nor waiting{where}: {lost[:10]}"
     unknown = sorted(set(located) - set(ledger.order))
     assert not unknown, f"events nobody committed{where}: {unknown[:10]}"
-    # Arrival order: message holds the oldest, then inbox, then wx_event the newest.
+    stray = [seq for seq in seqs["recorded"] if located.get(seq) != ["message"]]
+    assert not stray, f"wx_event rows recorded as ingested but not in message{where}: {stray[:10]}"
+    # Arrival order: message holds the oldest, wx_event's unrecorded rows the newest.
     offset = 0
-    for name, found in seqs.items():
+    for name in ("message", "waiting"):
+        found = seqs[name]
         expected = ledger.order[offset : offset + len(found)]
         if found != expected:
             at = next(i for i, (a, b) in enumerate(zip(found, expected, strict=True)) if a != b)
@@ -481,7 +461,26 @@ def check_exactly_once(db: Path, ledger: Ledger, *, drained: bool = False, state
     )
     if drained:
         assert moved == len(ledger.order), f"{len(ledger.order) - moved} events not in message"
-    return ", ".join(f"{len(found)} in {name}" for name, found in seqs.items())
+    return ", ".join(f"{len(found)} {name}" for name, found in seqs.items())
+
+
+def demo_exe_opens_first(db: Path, library: Path, ledger: Ledger, rng: random.Random) -> str:
+    """demo.exe's own SQLite 3.7, no busy handler, is the first to open the file after
+    the kill: its exact statements for a few messages (it rolls a hot journal back)."""
+    conn = Connection37(Library(library), db)
+    first = 900_000 + len(ledger.order)
+    committed = []
+    try:
+        for i in range(3):
+            row = event_row(rng, first + i)
+            for sql in EVENT_PRELUDE_SQL:
+                conn.rows(sql)
+            conn.rows(INSERT_EVENT_SQL, row)
+            committed.append(row)
+    finally:
+        ledger.committed(committed)
+        conn.close()
+    return f"SQLite 3.7 wrote {len(committed)} events first"
 
 
 # -- 1. ingestion ----------------------------------------------------------------------
@@ -489,21 +488,23 @@ def check_exactly_once(db: Path, ledger: Ledger, *, drained: bool = False, state
 N_EVENTS = 3000
 BIG_EVENTS = 5  # 100-400 KB each, so that some transactions take long
 CYCLES = 2  # kills per run, each followed by a full check
+#: The children delete ingested rows this often, so that a kill meets clean-ups too.
+CLEANUP_ROWS = 40
 #: How each run chooses its kill instants:
 #: start - uniform 0.05-0.6 s after the process starts (startup, migration, first batches);
-#: ready - uniform 0-0.8 s after it logged "consuming" (batches, then the writer's trickle);
-#: super-journal - the moment a two-file commit has created its super-journal;
-#: history-journal - the moment history.db's journal is synced (a commit's phase one);
-#: both-journals - when both journals are synced: just before the commit point.
+#: ready - uniform 0-0.8 s after it logged "ready" (batches, then the writer's trickle);
+#: history-journal - the moment history.db's journal is synced (an ingestion's commit);
+#: exchange-journal - the moment exchange.db's journal is synced (a clean-up's commit,
+#:   or demo.exe's own), after which SQLite 3.7 is the first to open the file.
 KILL_PLANS = (
     ("start", 1),
     ("start", 2),
-    ("start", 3),
+    ("ready", 3),
     ("ready", 4),
-    ("ready", 5),
-    ("super-journal", 6),
-    ("history-journal", 7),
-    ("both-journals", 8),
+    ("history-journal", 5),
+    ("history-journal", 6),
+    ("exchange-journal", 7),
+    ("exchange-journal", 8),
 )
 
 
@@ -514,27 +515,27 @@ def kill_per_plan(children: Children, child: Child, db: Path, plan: str, rng: ra
         time.sleep(max(0.0, child.started + delay - time.monotonic()))
         how = f"{delay:.3f} s after start"
     elif plan == "ready":
-        wait_for(lambda: "consuming" in child.output(), 30, "headless to start polling")
+        wait_for(lambda: "ready" in child.output(), 30, "the poller to start")
         delay = rng.uniform(0.0, 0.8)
         time.sleep(delay)
         how = f"{delay:.3f} s after ready"
     else:
-        events = {
-            "super-journal": lambda: new_super_journal(db),
-            "history-journal": lambda: rising(lambda: journal_synced(history)),
-            "both-journals": lambda: rising(lambda: journal_synced(history) and journal_synced(db)),
-        }
+        target = history if plan == "history-journal" else db
         skip = rng.randint(0, 4)
-        hit = wait_for_event(events[plan](), skip, timeout=20)
+        hit = wait_for_event(rising(lambda: journal_synced(target)), skip, timeout=20)
         how = f"at {plan} #{skip + 1}" if hit else f"{plan} #{skip + 1} not seen in 20 s"
-    assert child.proc.poll() is None, f"headless exited early:\n{child.output()[-3000:]}"
+    assert child.proc.poll() is None, f"the poller exited early:\n{child.output()[-3000:]}"
     children.kill(child)
     return f"{how}, leaving {crash_state(db)}"
 
 
 @pytest.mark.parametrize(("plan", "seed"), KILL_PLANS, ids=[f"{p}-{s}" for p, s in KILL_PLANS])
 def test_ingestion_is_exactly_once_across_kill_9(
-    exchange_db: Path, children: Children, plan: str, seed: int
+    exchange_db: Path,
+    children: Children,
+    old_sqlite: dict[str, Path],
+    plan: str,
+    seed: int,
 ) -> None:
     rng = random.Random(f"ingest-{plan}-{seed}")
     ledger = Ledger()
@@ -545,19 +546,27 @@ def test_ingestion_is_exactly_once_across_kill_9(
     ]
     insert_events(exchange_db, rows)
     ledger.committed(rows)
+    library = old_sqlite[sorted(old_sqlite)[seed % len(old_sqlite)]]
 
     for cycle in range(CYCLES):
         first_seq = 100_000 * (cycle + 1)
         writer = Writer(exchange_db, ledger, random.Random(f"{seed}-{cycle}"), first_seq)
-        writer.start()
+        if plan != "exchange-journal":  # there, demo.exe's SQLite 3.7 opens the file first
+            writer.start()
+        elif cycle:  # rows to clean up again
+            more = [event_row(rng, first_seq + i, 1000) for i in range(N_EVENTS // 3)]
+            insert_events(exchange_db, more)
+            ledger.committed(more)
         try:
             child = children.headless(exchange_db)
             how = kill_per_plan(children, child, exchange_db, plan, rng)
-            # demo.exe does not notice the kill: it writes on for a moment.
-            time.sleep(rng.uniform(0.0, 0.05))
+            if plan == "exchange-journal":
+                how += "; " + demo_exe_opens_first(exchange_db, library, ledger, rng)
+            else:
+                time.sleep(rng.uniform(0.0, 0.05))  # demo.exe does not notice: it writes on
         finally:
-            writer.finish()
-        # demo.exe may have rolled exchange.db's hot journal back by now, not history's.
+            if writer.is_alive():
+                writer.finish()
         state = f"killed {how}; then {crash_state(exchange_db)}"
         print(f"cycle {cycle}: {state}; {check_exactly_once(exchange_db, ledger, state=state)}")
 
@@ -565,47 +574,48 @@ def test_ingestion_is_exactly_once_across_kill_9(
     wait_for(
         lambda: child.proc.poll() is not None or backlog(exchange_db) == 0,
         60,
-        "headless to empty wx_event and the inbox",
+        "the poller to take every event into history",
     )
-    assert child.proc.poll() is None, f"headless exited:\n{child.output()[-3000:]}"
+    assert child.proc.poll() is None, f"the poller exited:\n{child.output()[-3000:]}"
     children.stop(child)
     check_exactly_once(exchange_db, ledger, drained=True)
+    assert not any(exchange_db.parent.glob("*-mj*")), "a super-journal beside exchange.db"
     assert not children.problems(), "\n".join(children.problems())
 
 
-def test_headless_restarts_right_after_kill_9_mid_commit(
-    exchange_db: Path, children: Children
-) -> None:
+def test_restart_right_after_kill_9_mid_clean_up(exchange_db: Path, children: Children) -> None:
     """Nothing touches exchange.db between the kill and the restart (demo.exe idle)."""
     rng = random.Random("restart-hot-journal")
     ledger = Ledger()
     for attempt in range(5):
-        # ~1 KB events: a 2000-row batch dirties more pages than the cache holds, so
-        # SQLite syncs the journal early and it stays hot until the commit ends.
+        # ~1 KB events: a clean-up of many rows dirties more pages than the cache
+        # holds, so SQLite syncs the journal early and it stays hot until the end.
         first = attempt * N_EVENTS
         rows = [event_row(rng, first + i, 1000) for i in range(N_EVENTS)]
         insert_events(exchange_db, rows)
         ledger.committed(rows)
-        child = children.headless(exchange_db)
+        child = children.start(
+            [sys.executable, str(CHILD), str(exchange_db), "--cleanup-rows", "2000"], "poller"
+        )
         wait_for_event(rising(lambda: journal_synced(exchange_db)), 0, timeout=15)
         children.kill(child)
         if journal_is_hot(exchange_db):
             break
     else:
-        pytest.skip("could not kill headless while exchange.db's journal was hot")
+        pytest.skip("could not kill the poller while exchange.db's journal was hot")
     state = crash_state(exchange_db)
 
     child = children.headless(exchange_db)
     wait_for(
-        lambda: child.proc.poll() is not None or "consuming" in child.output(),
+        lambda: child.proc.poll() is not None or "ready" in child.output(),
         30,
-        "headless to start",
+        "the poller to start",
     )
     assert child.proc.poll() is None, (
-        f"headless refused to restart after a kill -9 that left {state}"
+        f"the poller refused to restart after a kill -9 that left {state}"
         f" (exit {child.proc.returncode}):\n{child.output()[-1000:]}"
     )
-    wait_for(lambda: backlog(exchange_db) == 0, 60, "headless to empty wx_event and the inbox")
+    wait_for(lambda: backlog(exchange_db) == 0, 60, "the poller to take every event")
     children.stop(child)
     check_exactly_once(exchange_db, ledger, drained=True)
 
@@ -687,11 +697,8 @@ class FakeDemo:
 
 
 class Sniper(threading.Thread):
-    """SIGKILLs a child at the (skip+1)-th two-file commit: both journals synced at once.
-
-    Only the poller's release of a command writes both files in one transaction,
-    so this lands between the commit's phase one and its commit point.
-    """
+    """SIGKILLs a child at the (skip+1)-th synced journal of exchange.db or history.db:
+    inside the write of a command, or of its record before or after."""
 
     def __init__(self, child: Child, db: Path, skip: int) -> None:
         super().__init__(daemon=True)
@@ -705,7 +712,10 @@ class Sniper(threading.Thread):
 
     def run(self) -> None:
         history = DataPaths.beside(self.db).history
-        event = rising(lambda: journal_synced(history) and journal_synced(self.db))
+        deadline = time.monotonic() + 10
+        while "ready" not in self.child.output() and time.monotonic() < deadline:
+            time.sleep(0.001)  # its start-up commits (migrations) are not the target
+        event = rising(lambda: journal_synced(history) or journal_synced(self.db))
         deadline = time.monotonic() + 10
         fired = 0
         while not self.cancel.is_set() and time.monotonic() < deadline:
@@ -731,13 +741,15 @@ class Sniper(threading.Thread):
 
 
 def command_row(to: str, text: str) -> tuple[object, ...]:
-    return (COMMAND_TOKEN, CommandType.TEXT.value, to, text.encode("utf-8"), COMMAND_ID3)
+    """A command as demo.exe reads it, without its Token."""
+    return (CommandType.TEXT.value, to, text.encode("utf-8"), COMMAND_ID3)
 
 
 def check_outbox(
     db: Path, history: Path, queued: Sequence[tuple[int, str, str]], seen: Sequence[object]
 ) -> str:
-    """At most one command in flight; every other one either taken exactly once or waiting."""
+    """No command taken twice, in queue order, byte for byte; at most one in flight;
+    one a crash left unclear is failed, not written again."""
     conn = connect_rw(db)  # first, and read-write: it rolls back a hot journal
     try:
         in_table = [
@@ -751,48 +763,68 @@ def check_outbox(
         conn.close()
     conn = connect_rw(history)
     try:
-        statuses = conn.execute(
-            "SELECT id, status FROM message WHERE command IS NOT NULL ORDER BY id"
+        rows = conn.execute(
+            "SELECT id, status, token FROM message WHERE command IS NOT NULL ORDER BY id"
         ).fetchall()
         counters = dict(conn.execute("SELECT name, value FROM counter"))
     finally:
         conn.close()
-    expected = [command_row(to, text) for _, to, text in queued]
-    assert [message_id for message_id, _ in statuses] == [q[0] for q in queued]
-    codes = "".join({"taken": "T", "written": "W", "queued": "Q"}.get(s, "?") for _, s in statuses)
-    assert re.fullmatch("T*W?Q*", codes), f"outbox statuses in queue order: {codes}"
-    taken = codes.count("T")
-    written = codes.count("W")
-    if list(seen) != expected[: len(seen)]:
-        at = next(
-            (i for i, (a, b) in enumerate(zip(seen, expected, strict=False)) if a != b),
-            len(expected),
-        )
-        raise AssertionError(
-            f"demo.exe's command #{at} is {seen[at]!r:.200}, expected"
-            f" {(expected[at] if at < len(expected) else None)!r:.200} (statuses {codes})"
-        )
-    assert len(seen) - taken in (0, 1), f"demo.exe took {len(seen)} commands, history: {codes}"
-    if len(seen) == taken + 1:  # taken by demo.exe, not yet noticed by the poller
-        assert written and not in_table, f"{codes}; wx_command holds {in_table!r:.300}"
+    expected = {message_id: command_row(to, text) for message_id, to, text in queued}
+    assert [message_id for message_id, _, _ in rows] == [q[0] for q in queued]
+    status = {message_id: state for message_id, state, _ in rows}
+    by_token = {token: message_id for message_id, _, token in rows if token}
+    codes = "".join(
+        {"taken": "T", "written": "W", "queued": "Q", "failed": "F"}.get(state, "?")
+        for _, state, _ in rows
+    )
+    assert re.fullmatch("[TF]*W?Q*", codes), f"outbox statuses in queue order: {codes}"
+    assert len(in_table) <= 1, f"more than one command in wx_command: {in_table!r:.300}"
+    # What demo.exe took: each a command of ours, at most once, in queue order, exact.
+    taken_ids = []
+    for row in seen:
+        token = row[0]  # type: ignore[index]
+        assert token in by_token, f"demo.exe took a command nobody recorded: {row!r:.200}"
+        message_id = by_token[token]
+        assert message_id not in taken_ids, f"command #{message_id} sent twice ({codes})"
+        assert tuple(row[1:]) == expected[message_id], f"command #{message_id} altered"  # type: ignore[index]
+        taken_ids.append(message_id)
+    assert taken_ids == sorted(taken_ids), f"commands taken out of order: {taken_ids}"
+    for message_id, state in status.items():
+        if state == "taken":
+            assert message_id in taken_ids, f"#{message_id} marked taken, demo.exe never saw it"
+    # The kill may have come between a command's write and its record: then it is
+    # still 'queued' with its Token, and the restart settles it from wx_command.
+    unrecorded = [
+        message_id
+        for message_id, state, token in rows
+        if state == "queued"
+        and token
+        and (message_id in taken_ids or token in {r[0] for r in in_table})
+    ]
+    written = [m for m, state in status.items() if state == "written"] + unrecorded
+    in_flight_seen = [m for m in written if m in taken_ids]
+    if in_flight_seen:  # taken by demo.exe, not yet noticed by the poller
+        assert not in_table, f"{codes}; wx_command holds {in_table!r:.300}"
         flight = "taken, not yet tracked"
     elif written:
-        assert in_table == [expected[taken]], f"{codes}; wx_command holds {in_table!r:.300}"
+        (row,) = in_table
+        assert by_token.get(row[0]) == written[0] and row[1:] == expected[written[0]]
         flight = "in wx_command"
     else:
         assert not in_table, f"{codes}; wx_command holds untracked rows: {in_table!r:.300}"
         flight = "none"
+    taken = codes.count("T")
     assert counters.get("commands_queued", 0) == len(queued)
-    assert counters.get("commands_written", 0) == taken + written
+    assert counters.get("commands_written", 0) == taken + len(written) - len(unrecorded)
     assert counters.get("commands_taken", 0) == taken
-    return f"{taken} taken, in flight: {flight}"
+    return f"{taken} taken, {codes.count('F')} failed as unclear, in flight: {flight}"
 
 
 @pytest.mark.parametrize(("plan", "seed"), [("random", 1), ("random", 2), ("commit", 3)], ids=str)
 def test_outbox_sends_each_command_once_in_order_across_kill_9(
     exchange_db: Path, children: Children, plan: str, seed: int
 ) -> None:
-    """random: kill uniform 0.05-0.6 s after each start; commit: inside a release's commit."""
+    """random: kill uniform 0-0.6 s after each "ready"; commit: at a synced journal."""
     rng = random.Random(f"outbox-{plan}-{seed}")
     history = DataPaths.beside(exchange_db).history
     pacer = Pacer(NO_WAIT, random.Random(seed))
@@ -819,7 +851,8 @@ def test_outbox_sends_each_command_once_in_order_across_kill_9(
 
         def all_taken() -> bool:
             (count,) = store.conn.execute(
-                "SELECT count(*) FROM message WHERE command IS NOT NULL AND status = 'taken'"
+                "SELECT count(*) FROM message WHERE command IS NOT NULL"
+                " AND status IN ('taken', 'failed')"
             ).fetchone()
             return len(queued) == N_COMMANDS and count == N_COMMANDS
 
@@ -831,9 +864,9 @@ def test_outbox_sends_each_command_once_in_order_across_kill_9(
             child = children.poller(exchange_db)
             if kills == MAX_KILLS:  # the last one finishes the queue
                 return child, float("inf"), None
-            if plan == "random":
-                return child, child.started + rng.uniform(0.05, 0.6), None
-            sniper = Sniper(child, exchange_db, rng.randint(0, 3))
+            if plan == "random":  # the delay counts from "ready", when it starts sending
+                return child, -rng.uniform(0.0, 0.6), None
+            sniper = Sniper(child, exchange_db, rng.randint(0, 12))
             sniper.start()
             return child, float("inf"), sniper
 
@@ -848,7 +881,9 @@ def test_outbox_sends_each_command_once_in_order_across_kill_9(
                     if len(queued) < N_COMMANDS and rng.random() < 0.1:
                         queue_next()
                 sniped = sniper is not None and not sniper.is_alive()
-                if time.monotonic() >= kill_at or sniped:
+                if kill_at <= 0 and "ready" in child.output():
+                    kill_at = time.monotonic() - kill_at
+                if (kill_at > 0 and time.monotonic() >= kill_at) or sniped:
                     how = "at random"
                     if sniper is not None:
                         sniper.disarm()
@@ -875,6 +910,7 @@ def test_outbox_sends_each_command_once_in_order_across_kill_9(
             demo.close()
 
     assert kills >= 3, f"only {kills} kills happened before the outbox was empty"
-    check_outbox(exchange_db, history, queued, demo.seen)
-    assert demo.seen == [command_row(to, text) for _, to, text in queued]
+    report = check_outbox(exchange_db, history, queued, demo.seen)
+    print(f"finally: {report}")
+    assert len(demo.seen) >= N_COMMANDS - kills, "more commands lost than kills"
     assert not children.problems(), "\n".join(children.problems())

@@ -162,6 +162,7 @@ class Engine:
         rng: random.Random | None = None,
         take_lock: bool = True,
         plugin_dirs: Sequence[Path] | None = None,
+        cleanup: CleanupPolicy | None = None,
     ) -> None:
         try:
             self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
@@ -185,7 +186,7 @@ class Engine:
         self.reader = ExchangeReader(self.exchange_db)
         self.writer = ExchangeWriter(self.exchange_db)
         self.ingestor = EventIngestor(self.hconn)
-        self.cleanup = CleanupPolicy()
+        self.cleanup = cleanup or CleanupPolicy()
         self.outbox = Outbox(self.hconn, self.pacer, self.settings.outbox)
         limit = self.settings.outbox.picture_max_bytes
         self.replier = AutoReplier(rng=rng, picture_max_bytes=limit)
@@ -385,7 +386,7 @@ class Engine:
             state.blocked_since = state.blocked_since or now
             if now >= state.next_recover:
                 state.next_recover = now + RECOVER_EVERY
-                log.warning("%s: rolling back a journal left by a crash", self.exchange_db)
+                log.info("%s: rolling back a journal left by a crash", self.exchange_db)
                 self.reader.recover()
             return
         state.next_safety = now + self.settings.safety_poll

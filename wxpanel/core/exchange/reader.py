@@ -51,7 +51,7 @@ from wxpanel.core.exchange.files import missing_columns, sqlite_uri
 _T = TypeVar("_T")
 
 #: The most rows and content bytes one snapshot carries; the rest waits.
-SNAPSHOT_MAX_ROWS: Final = 2000
+SNAPSHOT_MAX_ROWS: Final = 1000
 SNAPSHOT_MAX_BYTES: Final = 4 * 1024 * 1024
 
 _SELECT_SIZES: Final = (
