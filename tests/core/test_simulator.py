@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -90,7 +91,10 @@ def read_events(path: Path) -> list[tuple[str | None, ...]]:
 
 
 def event_count(path: Path) -> int:
-    conn = open_db(path)
+    """Counted without a lock: an ordinary read while the simulator inserts would make
+    it lose that message, as demo.exe would."""
+    uri = f"file:{quote(str(path))}?mode=ro&nolock=1"
+    conn = sqlite3.connect(uri, uri=True)
     try:
         return int(conn.execute("SELECT count(*) FROM wx_event").fetchone()[0])
     finally:

@@ -160,7 +160,8 @@ def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
     window = make_window()
     qtbot.waitUntil(lambda: level_of(window, LAG) is Level.GREEN, timeout=10_000)
     held = threading.Event()
-    locker = threading.Thread(target=simulator.hold_lock, args=(1.2,), kwargs={"held": held})
+    simulator.emit(1)  # a message waits behind the lock: the poller tries to read it
+    locker = threading.Thread(target=simulator.hold_lock, args=(2.5,), kwargs={"held": held})
     with qtbot.assertNotEmitted(window.dashboard.alertRaised):
         locker.start()
         try:

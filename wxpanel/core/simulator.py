@@ -96,7 +96,8 @@ _SELECT_COMMANDS_SQL: Final = (
     " CAST(id_2 AS BLOB), CAST(id_3 AS BLOB) FROM wx_command ORDER BY rowid"
 )
 _DELETE_COMMAND_SQL: Final = "DELETE FROM wx_command WHERE rowid = ?"
-_TOUCH_SQL: Final = "DELETE FROM wx_event WHERE 0"
+#: A change that is rolled back: it makes SQLite write a journal, as a real writer's does.
+_TOUCH_SQL: Final = "INSERT INTO wx_command (Token, cmd_type) VALUES ('lock', 'none')"
 
 
 class Shapes(enum.StrEnum):
@@ -468,20 +469,20 @@ class Simulator:
         held: threading.Event | None = None,
         stop: threading.Event | None = None,
     ) -> None:
-        """Hold an EXCLUSIVE lock for ``seconds``, blocking the caller that long.
+        """Hold an EXCLUSIVE lock with a change in progress for ``seconds``.
 
-        This is demo.exe (or a virus scanner) sitting on the file: nobody else
-        can read or write meanwhile.  ``held`` is set once the lock is taken,
-        so a test knows when to probe; ``stop`` (or :meth:`close`) releases it
-        early (if it comes while still waiting for the lock,
+        This is a writer at work on the file for that long: its journal beside
+        the file makes every reader wait, wxpanel's lock-free reader included
+        (an idle lock alone would not: see :mod:`wxpanel.core.exchange.reader`).
+        ``held`` is set once the lock is taken, so a test knows when to probe;
+        ``stop`` (or :meth:`close`) releases it early (if it comes while still
+        waiting for the lock,
         :class:`SimulatorStopped` is raised).  The transaction is rolled back:
         the file is not changed.
         """
         self._check_open()
 
         def work(conn: sqlite3.Connection) -> None:
-            # In rollback-journal mode BEGIN EXCLUSIVE already takes the lock;
-            # the no-op write makes sure of it should the file be in WAL mode.
             conn.execute(_TOUCH_SQL)
             if held is not None:
                 held.set()
