@@ -290,3 +290,88 @@ def test_a_vanished_exchange_db_is_reported_and_reopened(exchange_db: Path) -> N
             events = sim.emit(3)
         results = poll_until(engine, lambda rs: len(messages(rs)) >= 3)
         assert messages(results) == [e.MSG_CONTENT for e in events]
+
+
+class Clock:
+    """Time the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_deleted_exchange_db_is_reported_once_and_its_return_once(
+    exchange_db: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Not "gone" and "back" alternately every second (a deleted file stays readable
+    through an open descriptor on Linux, which made every other poll look fine)."""
+    clock = Clock()
+    backup = exchange_db.with_name("saved.db")
+    with Engine(exchange_db, clock=clock) as engine, caplog.at_level("INFO"):
+        engine.poll()
+        backup.write_bytes(exchange_db.read_bytes())
+        exchange_db.unlink()
+        kinds = []
+        for _ in range(30):
+            clock.now += 0.2
+            result = engine.poll()
+            if result.health is not None:
+                kinds.append(result.health.error_kind)
+        assert kinds and all(kind == "gone" for kind in kinds[1:])
+        backup.replace(exchange_db)
+        insert_events(exchange_db, [("wxid_a", "_", "A", "回来了", "0", "1")])
+        found = []
+        for _ in range(10):
+            clock.now += 0.2
+            found += [m.content for m in engine.poll().messages]
+        assert found == ["回来了"]
+    gone = [r for r in caplog.records if "gone" in r.getMessage()]
+    assert len(gone) == 1, [r.getMessage() for r in gone]
+
+
+def test_exchange_db_replaced_by_a_text_file_is_reported(exchange_db: Path) -> None:
+    clock = Clock()
+    with Engine(exchange_db, clock=clock) as engine:
+        engine.poll()
+        replacement = exchange_db.with_name("notes.txt")
+        replacement.write_text("这不是数据库\n" * 100, "utf-8")
+        replacement.replace(exchange_db)
+        clock.now += 1.5
+        health = engine.poll().health
+        assert health is not None and health.error is not None
+        assert "not an SQLite database" in health.error
+        clock.now += 1.5
+        assert engine.poll().health is not None  # still reported, not forgotten
+
+
+def test_a_full_disk_names_the_disk_and_ingestion_resumes_in_smaller_batches(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wxpanel.core import ingest
+
+    clock = Clock()
+    insert_events(exchange_db, [("wxid_a", "_", "A", f"第{i}条", "0", "1") for i in range(40)])
+    real_insert = ingest._insert
+    room = {"rows": 5}  # what still fits on the "disk"
+
+    def insert(conn: sqlite3.Connection, rows: list[object], now: float) -> object:
+        if len(rows) > room["rows"]:
+            full = sqlite3.OperationalError("database or disk is full")
+            full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+            raise full
+        return real_insert(conn, rows, now)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ingest, "_insert", insert)
+    with Engine(exchange_db, clock=clock) as engine:
+        result = engine.poll()
+        assert result.health is not None and result.health.error_kind == "disk_full"
+        assert str(engine.paths.history.parent) in (result.health.error or "") or str(
+            exchange_db.parent
+        ) in (result.health.error or "")
+        taken: list[str | None] = []
+        for _ in range(60):
+            clock.now += 0.5
+            taken += [m.content for m in engine.poll().messages]
+        assert taken == [f"第{i}条" for i in range(40)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import os
 import sqlite3
 import struct
 import zlib
@@ -254,6 +255,25 @@ def test_sent_messages_join_their_conversation_and_echo_links(
 def test_second_consumer_is_refused(engine: Engine, exchange_db: Path) -> None:
     with pytest.raises(AlreadyRunningError, match="already consumes"):
         Engine(exchange_db)
+
+
+def test_a_hard_link_elsewhere_is_the_same_file(
+    engine: Engine, exchange_db: Path, tmp_path: Path
+) -> None:
+    """The lock follows the file, not its path: a second folder reaching the same file
+    through a hard link would otherwise get a second consumer."""
+    elsewhere = tmp_path / "other" / "exchange.db"
+    elsewhere.parent.mkdir()
+    os.link(exchange_db, elsewhere)
+    with pytest.raises(AlreadyRunningError, match="already consumes"):
+        Engine(elsewhere)
+
+
+def test_nothing_of_ours_beside_demo_exe_s_file(engine: Engine, exchange_db: Path) -> None:
+    engine.queue_text("wxid_a", "hi")
+    for _ in range(3):
+        engine.poll()
+    assert sorted(p.name for p in exchange_db.parent.iterdir()) == ["exchange.db", "wxpanel-data"]
 
 
 def test_a_lock_alone_does_not_stop_reading(engine: Engine, exchange_db: Path) -> None:

@@ -16,9 +16,11 @@ says how that stays exactly-once.
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import random
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Sequence
@@ -28,6 +30,7 @@ from pathlib import Path
 from wxpanel.core import exchange
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.exchange.reader import (
+    SNAPSHOT_MAX_ROWS,
     CommandRow,
     ExchangeReader,
     HotJournalError,
@@ -64,6 +67,8 @@ HISTORY_CHECK_EVERY = 5
 HEALTH_INTERVAL = 1.0
 #: After a write met demo.exe's lock: wait a little, at random, before the next try.
 WRITE_RETRY = (0.05, 0.25)
+#: Room a batch of messages may need in history.db (journal included), for the message.
+NEEDED_ROOM = 8 * 2**20
 #: Reads blocked by another writer's journal this long show as "locked".
 LOCKED_AFTER = 1.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
@@ -134,6 +139,10 @@ class _State:
     last_new_row: float = 0.0
     #: Since when every read met a writer at work (a journal beside the file).
     blocked_since: float | None = None
+    #: What is wrong with exchange.db itself (gone, replaced by a bad file).
+    file_problem: BaseException | None = None
+    #: Rows per snapshot: halved while the disk is full, so ingestion resumes early.
+    batch_rows: int = SNAPSHOT_MAX_ROWS
     replies_pending: bool = True  # messages the rules have not looked at yet
     timed_due: float | None = 0.0
     next_safety: float = 0.0
@@ -311,8 +320,7 @@ class Engine:
 
     def _round(self, now: float, work: _Round) -> None:
         state = self._state
-        if now >= state.next_file_check:
-            self._check_file(now)
+        self._check_file(now)
         if not self._schema_checked:
             try:
                 self._check_schema()
@@ -376,7 +384,9 @@ class Engine:
         state = self._state
         ingestor = self.ingestor
         try:
-            snapshot = self.reader.snapshot(ingestor.start, after=ingestor.after)
+            snapshot = self.reader.snapshot(
+                ingestor.start, after=ingestor.after, max_rows=state.batch_rows
+            )
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again on the next poll
             state.blocked_since = state.blocked_since or now
@@ -396,6 +406,7 @@ class Engine:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
         result = ingestor.ingest(snapshot, now)
+        state.batch_rows = min(SNAPSHOT_MAX_ROWS, state.batch_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more
         self._collect(work, result.messages)
@@ -471,14 +482,23 @@ class Engine:
         """Notice exchange.db deleted, moved or replaced (an open handle would not).
 
         On Linux a connection keeps reading a deleted file's inode, so without
-        this the panel would poll a ghost; a replaced file gets a new connection.
+        this the panel would poll a ghost; a replaced file gets new connections
+        once it passes the checks.  The file is looked at once a second, and
+        until it is fine again every poll reports the same problem: one
+        "gone" and one "back" in the log, not one each second.
         """
-        self._state.next_file_check = now + HEALTH_INTERVAL
-        current = _inode(self.exchange_db)
-        if current is None:
-            raise FileNotFoundError(str(self.exchange_db))
-        if current != self._state.inode:
-            self._reopen()
+        state = self._state
+        if now >= state.next_file_check:
+            state.next_file_check = now + HEALTH_INTERVAL
+            current = _inode(self.exchange_db)
+            if current is None:
+                state.file_problem = FileNotFoundError(str(self.exchange_db))
+            elif current != state.inode:
+                state.file_problem = self._reopen()
+            elif isinstance(state.file_problem, FileNotFoundError):
+                state.file_problem = None  # the same file is back (moved away and back)
+        if state.file_problem is not None:
+            raise state.file_problem
 
     def _check_schema(self) -> None:
         """The check :func:`exchange.check_exchange` could not finish at start."""
@@ -538,30 +558,34 @@ class Engine:
         """A real error (file gone, disk full, corrupt): report it, back off, retry."""
         state = self._state
         state.failures += 1
-        kind, message = _describe(self.exchange_db, exc)
-        previous = state.health.error if state.health else None
-        if message != previous:
+        kind, message = _describe(self.exchange_db, self.paths.history, exc)
+        if kind == "disk_full":
+            # Smaller batches need less room: go on as soon as one fits.
+            state.batch_rows = max(1, state.batch_rows // 2)
+        previous = state.health or Health(exchange=str(self.exchange_db))
+        # Once per problem: a full disk's message changes with every byte freed.
+        if kind != previous.error_kind or (kind != "disk_full" and message != previous.error):
             log.warning("%s", message)
             self._log_error(now, message)
-        if not self.exchange_db.exists() or _inode(self.exchange_db) != state.inode:
-            self._reopen()
         return self._result(now, work, self._measure(now, None, message, kind))
 
-    def _reopen(self) -> None:
-        """exchange.db was replaced or deleted: reconnect when it is back.
+    def _reopen(self) -> BaseException | None:
+        """exchange.db was replaced: new connections once the new file passes the checks.
 
         A replaced file's rows are compared with history row by row: the
         ingestor finds its anchor missing (see :mod:`wxpanel.core.ingest`).
+        Returns what is wrong with the new file, if anything.
         """
         self.reader.close()
         self.writer.close()
         try:
-            path = exchange.check_exchange(self.exchange_db)
-        except (KnownError, sqlite3.Error, OSError):
-            return
+            path = exchange.check_exchange(self.exchange_db, wait=0.05)
+        except (KnownError, sqlite3.Error, OSError) as exc:
+            return exc
         self._state.inode = _inode(path)
         self._state.commands = None
         self._state.more = True
+        return None
 
     def _log_error(self, now: float, message: str) -> None:
         try:
@@ -634,14 +658,33 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def _describe(path: Path, exc: BaseException) -> tuple[str, str]:
+def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, str]:
     """What happened to which file: a kind the panel translates, and one English line."""
-    if not path.exists():
+    if isinstance(exc, FileNotFoundError) or not path.exists():
         return "gone", f"{path}: the file is gone; waiting for it to come back"
+    if _is_disk_full(exc):
+        # Whichever of the two folders has less room is the one that filled up.
+        folder = min((history.parent, path.parent), key=_free_bytes)
+        free = _free_bytes(folder) / 2**20
+        return "disk_full", (
+            f"{folder}: the disk is full ({free:.1f} MiB free); wxpanel goes on by itself"
+            f" once about {NEEDED_ROOM // 2**20} MiB are free"
+        )
     if isinstance(exc, KnownError):
         kind = "schema" if "not demo.exe's exchange.db" in str(exc) else "other"
         return kind, str(exc)
-    text = str(exc)
-    if "disk" in text.lower() and "full" in text.lower():
-        return "disk_full", f"{path}: the disk is full; free some space"
-    return "other", f"{path}: {text}"
+    return "other", f"{path}: {exc}"
+
+
+def _is_disk_full(exc: BaseException) -> bool:
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+
+
+def _free_bytes(folder: Path) -> int:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return 0

@@ -1,15 +1,19 @@
 """One consumer per exchange.db.
 
 Two pollers on the same file would each take part of the events and each
-pace its own sends.  The lock is an OS file lock on a file beside
-exchange.db, so it disappears with the process, even after kill -9: no stale
-lock to clean up by hand.
+pace its own sends.  The lock is an OS file lock, so it disappears with the
+process, even after kill -9: no stale lock to clean up by hand.  Its file is
+named after the exchange.db's identity (device and inode; on Windows the
+volume serial number and file index), not its path, so a second path or a
+hard link to the same file finds the lock taken; and it lives in the user's
+temporary folder, so that nothing of wxpanel's is left beside demo.exe's file.
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -18,7 +22,12 @@ from wxpanel.core.errors import AlreadyRunningError
 
 
 def lock_path_for(exchange_db: Path) -> Path:
-    return Path(exchange_db).with_name(Path(exchange_db).name + ".wxpanel.lock")
+    """The lock file of the file ``exchange_db`` names (which must exist)."""
+    identity = os.stat(exchange_db)
+    owner = getattr(os, "getuid", lambda: "")()  # /tmp is shared between users on POSIX
+    folder = Path(tempfile.gettempdir()) / f"wxpanel-locks{owner and f'-{owner}'}"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / f"{identity.st_dev:x}-{identity.st_ino:x}.lock"
 
 
 class InstanceLock:

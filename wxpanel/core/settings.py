@@ -30,7 +30,7 @@ class Settings:
     #: After :data:`IDLE_AFTER` quiet seconds the poller looks less often: half
     #: the wake-ups (the bulk of idle CPU) while a new row is still noticed
     #: well within 50 ms.
-    idle_poll_interval: float = 0.04
+    idle_poll_interval: float = 0.1
     #: Every n seconds the poller looks at wx_event even without a change signal.
     safety_poll: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict)
