@@ -58,6 +58,7 @@ def _insert_json(index: int, attempt: Insert) -> dict[str, object]:
         "index": index,
         "row": list(attempt.row.values()),
         "started": attempt.started,
+        "finished": attempt.finished,
         "committed": None if attempt.lost else attempt.finished,
         "error": attempt.error,
     }

@@ -54,7 +54,10 @@ def test_inserts_at_the_rate_asked_in_demo_exes_shapes(
 ) -> None:
     report = start_standin(exchange_db, rate=20, duration=2, arrival="regular").wait(30)
     assert report.sqlite == sqlite37.parent.name
-    assert 38 <= report.attempts <= 41
+    assert 30 <= report.attempts <= 41  # 40 due; a slow disk may leave the last ones undue
+    starts = [entry["started"] for entry in report.inserts]
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(starts))
+    assert 0.045 <= gaps[len(gaps) // 2] <= 0.055  # one every 50 ms
     assert report.lost == 0 and report.inserted == report.attempts
     rows = event_rows(exchange_db)
     assert rows == report.committed_rows
@@ -79,21 +82,23 @@ def test_a_lock_at_insert_time_loses_exactly_that_message(
     standin = start_standin(exchange_db, rate=10, arrival="regular", numbered=True)
     wait_until(lambda: count(exchange_db, "wx_event") >= 3)
     conn = sqlite3.connect(exchange_db, isolation_level=None)
+    asked = time.time()
     conn.execute("BEGIN EXCLUSIVE")
     locked = time.time()
     time.sleep(0.45)  # the lock we hold: four or five messages arrive meanwhile
-    unlocked = time.time()
+    unlocking = time.time()
     conn.execute("ROLLBACK")
+    unlocked = time.time()
     conn.close()
     wait_until(lambda: count(exchange_db, "wx_event") >= 12)
     report = standin.stop()
-    assert 3 <= report.lost <= 6
+    assert report.lost >= 1
     for entry in report.inserts:
-        if entry["error"] is None:
-            assert not locked < entry["started"] < unlocked
+        if entry["error"] is None:  # no commit can end while we hold the lock
+            assert not locked < entry["committed"] < unlocking
         else:
             assert entry["error"] == 5  # SQLITE_BUSY, at once: no busy handler
-            assert locked < entry["started"] < unlocked
+            assert asked <= entry["started"] and entry["finished"] <= unlocked
     rows = event_rows(exchange_db)
     assert rows == report.committed_rows  # nothing retried, nothing lost silently
     assert not {tuple(entry["row"]) for entry in report.lost_rows} & set(rows)
@@ -134,7 +139,7 @@ def test_a_delete_that_meets_a_lock_sends_the_command_twice(
     wait_until(lambda: count(exchange_db, "wx_command") == 0)
     report = standin.stop()
     sent = report.sent
-    assert 2 <= len(sent) <= 4
+    assert len(sent) >= 2
     assert all(s["rowid"] == 1 and s["id_2"] == "only once, please" for s in sent)
     assert [s["deleted"] for s in sent] == [False] * (len(sent) - 1) + [True]
     assert report.duplicates == report.delete_failures == len(sent) - 1
