@@ -151,9 +151,8 @@ def run(args: argparse.Namespace) -> int:
             if now >= next_tick:
                 if not args.no_commands:
                     demo.tick()
-                next_tick += COMMAND_PERIOD
-                if next_tick < now:
-                    next_tick = now + COMMAND_PERIOD
+                # A timer message never queues up twice: a late tick delays the next.
+                next_tick = max(next_tick + COMMAND_PERIOD, now + COMMAND_PERIOD / 2)
                 continue
             time.sleep(max(0.0, min(next_message, next_tick, deadline, now + _SLICE) - now))
     finally:
