@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,13 +17,6 @@ import pytest
 from tests.standin.fixtures import StartStandIn
 
 pytestmark = pytest.mark.slow
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def event_rows(db: Path) -> list[tuple[str, ...]]:
@@ -80,19 +72,19 @@ def test_a_lock_at_insert_time_loses_exactly_that_message(
     start_standin: StartStandIn, exchange_db: Path
 ) -> None:
     standin = start_standin(exchange_db, rate=10, arrival="regular", numbered=True)
-    wait_until(lambda: count(exchange_db, "wx_event") >= 3)
+    standin.wait_inserts(3)
     conn = sqlite3.connect(exchange_db, isolation_level=None)
     asked = time.time()
     conn.execute("BEGIN EXCLUSIVE")
     locked = time.time()
-    time.sleep(0.45)  # the lock we hold: four or five messages arrive meanwhile
+    standin.wait_for(lambda lines: sum(line.endswith(" lost") for line in lines) >= 3)
     unlocking = time.time()
     conn.execute("ROLLBACK")
     unlocked = time.time()
     conn.close()
-    wait_until(lambda: count(exchange_db, "wx_event") >= 12)
+    standin.wait_inserts(12)
     report = standin.stop()
-    assert report.lost >= 1
+    assert report.lost >= 3
     for entry in report.inserts:
         if entry["error"] is None:  # no commit can end while we hold the lock
             assert not locked < entry["committed"] < unlocking
@@ -105,6 +97,23 @@ def test_a_lock_at_insert_time_loses_exactly_that_message(
     assert report.inserted + report.lost == report.attempts
 
 
+def test_even_a_readers_shared_lock_loses_messages(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    """A commit needs EXCLUSIVE, which any SHARED lock refuses: reading costs messages too."""
+    standin = start_standin(exchange_db, rate=20, arrival="regular")
+    standin.wait_inserts(2)
+    reader = sqlite3.connect(exchange_db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM wx_event").fetchone()  # SHARED until the transaction ends
+    standin.wait_for(lambda lines: sum(line.endswith(" lost") for line in lines) >= 2)
+    reader.execute("COMMIT")
+    reader.close()
+    report = standin.stop()
+    assert report.lost >= 2 and {entry["error"] for entry in report.lost_rows} == {5}
+    assert event_rows(exchange_db) == report.committed_rows
+
+
 def test_a_command_is_sent_then_deleted_one_per_tick(
     start_standin: StartStandIn, exchange_db: Path
 ) -> None:
@@ -112,8 +121,9 @@ def test_a_command_is_sent_then_deleted_one_per_tick(
     add_command(exchange_db, "wx_flash", "wxid_a", "unknown")
     add_command(exchange_db, "wx_picture", "wxid_b", "C:\\pics\\a.png")
     standin = start_standin(exchange_db, rate=0)
-    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    standin.wait_deleted(3)
     report = standin.stop()
+    assert count(exchange_db, "wx_command") == 0
     sent = report.sent
     assert [(s["rowid"], s["cmd_type"], s["id_1"], s["id_2"]) for s in sent] == [
         (1, "wx_send", "wxid_a", "你好 😀"),
@@ -133,13 +143,14 @@ def test_a_delete_that_meets_a_lock_sends_the_command_twice(
     conn = sqlite3.connect(exchange_db, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")  # readers pass, writers fail: the DELETE meets it
     standin = start_standin(exchange_db, rate=0)
-    time.sleep(0.5)  # the lock we hold: two ticks or three
+    standin.wait_for(lambda lines: lines.count("sent 1 kept") >= 2)
     conn.execute("ROLLBACK")
     conn.close()
-    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    standin.wait_deleted(1)
     report = standin.stop()
+    assert count(exchange_db, "wx_command") == 0
     sent = report.sent
-    assert len(sent) >= 2
+    assert len(sent) >= 3
     assert all(s["rowid"] == 1 and s["id_2"] == "only once, please" for s in sent)
     assert [s["deleted"] for s in sent] == [False] * (len(sent) - 1) + [True]
     assert report.duplicates == report.delete_failures == len(sent) - 1
@@ -149,7 +160,7 @@ def test_the_report_is_written_on_sigterm_with_every_attempt(
     start_standin: StartStandIn, exchange_db: Path
 ) -> None:
     standin = start_standin(exchange_db, rate=30, burst=25, numbered=True)
-    wait_until(lambda: count(exchange_db, "wx_event") >= 40)
+    standin.wait_inserts(40)
     report = standin.stop()
     assert report.attempts >= 40 and report.lost == 0
     indexes = [entry["index"] for entry in report.inserts]
