@@ -2,8 +2,11 @@
 
 Messages arrive at ``--rate`` per second (a Poisson process, or ``regular``
 intervals), after an optional ``--burst``; the 200 ms command timer runs
-throughout. It prints ``ready`` once its connection is open and writes a
-JSON report to ``--report`` when ``--duration`` is over or on SIGTERM/SIGINT.
+throughout. It prints ``ready`` once its connection is open, then one line per
+happening (``insert <index> ok|lost``, ``sent <rowid> deleted|kept``) so a
+test can follow it without reading exchange.db (a reader's shared lock
+makes demo.exe's commit fail too), and writes a JSON report to
+``--report`` when ``--duration`` is over or on SIGTERM/SIGINT.
 """
 
 from __future__ import annotations
@@ -53,11 +56,23 @@ def _row(traffic: Traffic, index: int, numbered: bool) -> EventRow:
     return row
 
 
+def _receive(demo: DemoExe, row: EventRow, index: int) -> None:
+    attempt = demo.receive(row)
+    print(f"insert {index} {'lost' if attempt.lost else 'ok'}", flush=True)
+
+
+def _tick(demo: DemoExe) -> None:
+    sent = demo.tick()
+    if sent is not None:
+        print(f"sent {sent.rowid} {'deleted' if sent.deleted else 'kept'}", flush=True)
+
+
 def _insert_json(index: int, attempt: Insert) -> dict[str, object]:
     return {
         "index": index,
         "row": list(attempt.row.values()),
         "started": attempt.started,
+        "finished": attempt.finished,
         "committed": None if attempt.lost else attempt.finished,
         "error": attempt.error,
     }
@@ -131,7 +146,7 @@ def run(args: argparse.Namespace) -> int:
     index = 0
     try:
         for _ in range(max(0, args.burst)):
-            demo.receive(_row(traffic, index, args.numbered))
+            _receive(demo, _row(traffic, index, args.numbered), index)
             index += 1
         start = time.monotonic()
         deadline = start + args.duration
@@ -142,17 +157,16 @@ def run(args: argparse.Namespace) -> int:
             if now >= deadline:
                 break
             if now >= next_message:
-                demo.receive(_row(traffic, index, args.numbered))
+                _receive(demo, _row(traffic, index, args.numbered), index)
                 index += 1
                 # Messages arrive whatever demo.exe is doing: a late one queues.
                 next_message += interval()
                 continue
             if now >= next_tick:
                 if not args.no_commands:
-                    demo.tick()
-                next_tick += COMMAND_PERIOD
-                if next_tick < now:
-                    next_tick = now + COMMAND_PERIOD
+                    _tick(demo)
+                # A timer message never queues up twice: a late tick delays the next.
+                next_tick = max(next_tick + COMMAND_PERIOD, now + COMMAND_PERIOD / 2)
                 continue
             time.sleep(max(0.0, min(next_message, next_tick, deadline, now + _SLICE) - now))
     finally:

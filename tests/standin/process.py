@@ -13,6 +13,9 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,10 +113,48 @@ class StandIn:
             self.process.kill()
             self.process.wait()
             raise RuntimeError(f"the stand-in did not start (said {line!r})")
+        self._lines: list[str] = []
+        self._changed = threading.Condition()
+        self._reader = threading.Thread(target=self._read_lines, daemon=True)
+        self._reader.start()
+
+    def _read_lines(self) -> None:
+        """Drain the progress lines (a full pipe would stall demo.exe)."""
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            with self._changed:
+                self._lines.append(line.strip())
+                self._changed.notify_all()
+        with self._changed:
+            self._lines.append("exit")
+            self._changed.notify_all()
+
+    def wait_for(self, done: Callable[[list[str]], bool], timeout: float = 30.0) -> None:
+        """Wait until ``done(progress lines)`` holds, without touching exchange.db.
+
+        Reading exchange.db to see what the stand-in did would take a shared
+        lock, and that alone can fail demo.exe's commit: follow its output.
+        """
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while not done(self._lines):
+                left = deadline - time.monotonic()
+                if left <= 0 or (self._lines and self._lines[-1] == "exit"):
+                    raise AssertionError(f"the stand-in never got there: {self._lines[-5:]}")
+                self._changed.wait(left)
+
+    def wait_inserts(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until ``count`` messages were attempted (written or lost)."""
+        self.wait_for(lambda lines: sum(x.startswith("insert ") for x in lines) >= count, timeout)
+
+    def wait_deleted(self, count: int, timeout: float = 30.0) -> None:
+        """Wait until ``count`` commands were sent and deleted."""
+        self.wait_for(lambda lines: sum(x.endswith(" deleted") for x in lines) >= count, timeout)
 
     def wait(self, timeout: float | None = None) -> Report:
         """Wait for a stand-in given a ``duration`` to finish, and read its report."""
         code = self.process.wait(timeout)
+        self._reader.join(timeout)
         if code != 0:
             raise RuntimeError(f"the stand-in failed with status {code}")
         return self.read()

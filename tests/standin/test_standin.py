@@ -11,7 +11,6 @@ import contextlib
 import itertools
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote
 
@@ -20,13 +19,6 @@ import pytest
 from tests.standin.fixtures import StartStandIn
 
 pytestmark = pytest.mark.slow
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
 
 
 def event_rows(db: Path) -> list[tuple[str, ...]]:
@@ -59,7 +51,10 @@ def test_inserts_at_the_rate_asked_in_demo_exes_shapes(
 ) -> None:
     report = start_standin(exchange_db, rate=20, duration=2, arrival="regular").wait(30)
     assert report.sqlite == sqlite37.parent.name
-    assert 38 <= report.attempts <= 41
+    assert 30 <= report.attempts <= 41  # 40 due; a slow disk may leave the last ones undue
+    starts = [entry["started"] for entry in report.inserts]
+    gaps = sorted(later - earlier for earlier, later in itertools.pairwise(starts))
+    assert 0.045 <= gaps[len(gaps) // 2] <= 0.055  # one every 50 ms
     assert report.lost == 0 and report.inserted == report.attempts
     rows = event_rows(exchange_db)
     assert rows == report.committed_rows
@@ -82,27 +77,46 @@ def test_a_lock_at_insert_time_loses_exactly_that_message(
     start_standin: StartStandIn, exchange_db: Path
 ) -> None:
     standin = start_standin(exchange_db, rate=10, arrival="regular", numbered=True)
-    wait_until(lambda: count(exchange_db, "wx_event") >= 3)
+    standin.wait_inserts(3)
     conn = sqlite3.connect(exchange_db, isolation_level=None)
+    asked = time.time()
     conn.execute("BEGIN EXCLUSIVE")
     locked = time.time()
-    time.sleep(0.45)  # the lock we hold: four or five messages arrive meanwhile
-    unlocked = time.time()
+    standin.wait_for(lambda lines: sum(line.endswith(" lost") for line in lines) >= 3)
+    unlocking = time.time()
     conn.execute("ROLLBACK")
+    unlocked = time.time()
     conn.close()
-    wait_until(lambda: count(exchange_db, "wx_event") >= 12)
+    standin.wait_inserts(12)
     report = standin.stop()
-    assert 3 <= report.lost <= 6
+    assert report.lost >= 3
     for entry in report.inserts:
-        if entry["error"] is None:
-            assert not locked < entry["started"] < unlocked
+        if entry["error"] is None:  # no commit can end while we hold the lock
+            assert not locked < entry["committed"] < unlocking
         else:
             assert entry["error"] == 5  # SQLITE_BUSY, at once: no busy handler
-            assert locked < entry["started"] < unlocked
+            assert asked <= entry["started"] and entry["finished"] <= unlocked
     rows = event_rows(exchange_db)
     assert rows == report.committed_rows  # nothing retried, nothing lost silently
     assert not {tuple(entry["row"]) for entry in report.lost_rows} & set(rows)
     assert report.inserted + report.lost == report.attempts
+
+
+def test_even_a_readers_shared_lock_loses_messages(
+    start_standin: StartStandIn, exchange_db: Path
+) -> None:
+    """A commit needs EXCLUSIVE, which any SHARED lock refuses: reading costs messages too."""
+    standin = start_standin(exchange_db, rate=20, arrival="regular")
+    standin.wait_inserts(2)
+    reader = sqlite3.connect(exchange_db, isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM wx_event").fetchone()  # SHARED until the transaction ends
+    standin.wait_for(lambda lines: sum(line.endswith(" lost") for line in lines) >= 2)
+    reader.execute("COMMIT")
+    reader.close()
+    report = standin.stop()
+    assert report.lost >= 2 and {entry["error"] for entry in report.lost_rows} == {5}
+    assert event_rows(exchange_db) == report.committed_rows
 
 
 def test_a_command_is_sent_then_deleted_one_per_tick(
@@ -112,8 +126,9 @@ def test_a_command_is_sent_then_deleted_one_per_tick(
     add_command(exchange_db, "wx_flash", "wxid_a", "unknown")
     add_command(exchange_db, "wx_picture", "wxid_b", "C:\\pics\\a.png")
     standin = start_standin(exchange_db, rate=0)
-    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    standin.wait_deleted(3)
     report = standin.stop()
+    assert count(exchange_db, "wx_command") == 0
     sent = report.sent
     assert [(s["rowid"], s["cmd_type"], s["id_1"], s["id_2"]) for s in sent] == [
         (1, "wx_send", "wxid_a", "你好 😀"),
@@ -123,7 +138,7 @@ def test_a_command_is_sent_then_deleted_one_per_tick(
     assert [s["executed"] for s in sent] == [True, False, True]  # unknown: deleted unexecuted
     assert all(s["deleted"] for s in sent) and report.duplicates == 0
     gaps = [later["time"] - earlier["time"] for earlier, later in itertools.pairwise(sent)]
-    assert all(gap > 0.15 for gap in gaps)  # one row per 200 ms tick
+    assert all(gap > 0.09 for gap in gaps)  # one row per 200 ms tick, never two at once
 
 
 def test_a_delete_that_meets_a_lock_sends_the_command_twice(
@@ -133,13 +148,14 @@ def test_a_delete_that_meets_a_lock_sends_the_command_twice(
     conn = sqlite3.connect(exchange_db, isolation_level=None)
     conn.execute("BEGIN IMMEDIATE")  # readers pass, writers fail: the DELETE meets it
     standin = start_standin(exchange_db, rate=0)
-    time.sleep(0.5)  # the lock we hold: two ticks or three
+    standin.wait_for(lambda lines: lines.count("sent 1 kept") >= 2)
     conn.execute("ROLLBACK")
     conn.close()
-    wait_until(lambda: count(exchange_db, "wx_command") == 0)
+    standin.wait_deleted(1)
     report = standin.stop()
+    assert count(exchange_db, "wx_command") == 0
     sent = report.sent
-    assert 2 <= len(sent) <= 4
+    assert len(sent) >= 3
     assert all(s["rowid"] == 1 and s["id_2"] == "only once, please" for s in sent)
     assert [s["deleted"] for s in sent] == [False] * (len(sent) - 1) + [True]
     assert report.duplicates == report.delete_failures == len(sent) - 1
@@ -149,7 +165,7 @@ def test_the_report_is_written_on_sigterm_with_every_attempt(
     start_standin: StartStandIn, exchange_db: Path
 ) -> None:
     standin = start_standin(exchange_db, rate=30, burst=25, numbered=True)
-    wait_until(lambda: count(exchange_db, "wx_event") >= 40)
+    standin.wait_inserts(40)
     report = standin.stop()
     assert report.attempts >= 40 and report.lost == 0
     indexes = [entry["index"] for entry in report.inserts]

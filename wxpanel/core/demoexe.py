@@ -36,8 +36,10 @@ __all__ = [
     "DemoExe",
     "EventRow",
     "Insert",
+    "Param",
     "Sent",
     "StdlibConnection",
+    "Value",
     "gbk_text",
     "non_gbk",
 ]
@@ -71,6 +73,7 @@ COMMAND_COLUMN_SQL: Final = {
 }
 DELETE_COMMAND_SQL: Final = "DELETE FROM wx_command WHERE _ROWID_ = ?"
 
+#: What demo.exe binds (text; a rowid as an integer) and what a column gives back.
 Param = str | int
 Value = str | bytes | int | float | None
 

@@ -551,7 +551,7 @@ class Simulator:
                     taken = self.take_commands(stop=stop_event)
                     commands += len(taken)
                     echoes += sum(1 for command in taken if command.echoed)
-                    next_take = max(next_take + period, now)
+                    next_take = now + period
                 wake = min(next_event, deadline, now + _MAX_WAIT)
                 if not stall:
                     wake = min(wake, next_take)
