@@ -48,6 +48,17 @@ def insert_events(db: Path, rows: list[EventRow]) -> None:
         conn.close()
 
 
+def real_event(
+    conversation: str, content: str, member: str | None = None, name: str = "_"
+) -> EventRow:
+    """A row exactly as demo.exe writes it (shared/fixtures/README.md).
+
+    ID2 is the member who spoke in a group and ``_`` in a private chat;
+    MSG_FROM is the display name of the conversation, ``_`` when unknown.
+    """
+    return (conversation, member or "_", name, content, "0", "1")
+
+
 def text_event(conversation: str, content: str, sender: str | None = None) -> EventRow:
     group = conversation.endswith("@chatroom")
     return (conversation, sender or conversation, "群聊" if group else "私聊", content, "收到", "1")
