@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from wxpanel.core.names import nicknames
 from wxpanel.core.protocol import MessageType
 from wxpanel.core.rules.evaluate import (
     EventKind,
@@ -171,9 +172,6 @@ def try_stored(
     paused = conn.execute(
         "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (where,)
     ).fetchone()
-    alias = conn.execute(
-        "SELECT alias FROM contact WHERE wxid = ? AND alias IS NOT NULL", (event.sender,)
-    ).fetchone()
     state = TryState(
         enabled=read_setting(conn, "enabled", True) is not False,
         last_answered=last_answered,
@@ -184,7 +182,7 @@ def try_stored(
         sample,
         now=now,
         tz=tz,
-        aliases={event.sender: alias[0]} if alias else {},
+        aliases=nicknames(conn, [event.sender]),
         state=state,
     )
 
