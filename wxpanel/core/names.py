@@ -98,11 +98,6 @@ class Resolution:
     def ok(self) -> bool:
         return self.wxid is not None
 
-    @property
-    def key(self) -> str:
-        """The text key of a refusal (see :data:`wxpanel.core.rules.texts.TEXTS`)."""
-        return f"target_{self.verdict.value}"
-
     def message(self) -> str:
         """Why a refused target is refused, in English (the panel translates :attr:`key`)."""
         if self.verdict is Verdict.AMBIGUOUS:

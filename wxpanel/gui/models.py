@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush, QColor
 
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
+from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.gui import display, icons
 
@@ -149,7 +150,7 @@ class FeedModel(QAbstractTableModel):
             return self._aliases.get(message.conversation, message.conversation)
         if column == self.SENDER:
             sender = message.sender or ""
-            return self._aliases.get(sender, sender)
+            return self._aliases.get(sender) or (short_wxid(sender) if message.is_group else sender)
         if column == self.TYPE:
             return display.type_name(message.type)
         if column == self.DIRECTION:

@@ -34,9 +34,11 @@ from wxpanel.core.rules import (
     ScopeKind,
     TimedMessage,
 )
+from wxpanel.core.rules.model import demo_limit
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun, next_occurrence
 from wxpanel.gui import display
 from wxpanel.gui.reorder import ReorderableRows
+from wxpanel.gui.rulestext import text as rules_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -181,8 +183,11 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
             return rule
         if role == Qt.ItemDataRole.CheckStateRole and column == self.ON:
             return Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ForegroundRole and not rule.enabled:
+        limit = demo_limit(rule)
+        if role == Qt.ItemDataRole.ForegroundRole and (not rule.enabled or limit is not None):
             return _DISABLED
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME and limit is not None:
+            return rules_text(limit)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TRIGGERS:
             return "\n".join(trigger.pattern for trigger in rule.triggers) or None
         if role == Qt.ItemDataRole.ToolTipRole and column == self.REPLY:
@@ -195,6 +200,8 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
         if column == self.ON:
             return None
         if column == self.NAME:
+            if limit is not None:
+                return self.tr("%1 (never with demo.exe)").replace("%1", rule.label)
             return rule.label
         if column == self.TRIGGERS:
             return self._triggers(rule)

@@ -621,22 +621,26 @@ def template_values(
     local: LocalTime,
     aliases: Mapping[str, str],
 ) -> dict[str, str]:
-    """The values of a reply's placeholders for one event.
+    """The values of a reply's placeholders for one event (the match's groups too)."""
+    values = dict(match.groups)
+    values.update(base_values(event, local, aliases))
+    return values
+
+
+def base_values(event: Event, local: LocalTime, aliases: Mapping[str, str]) -> dict[str, str]:
+    """``{sender}``, ``{nickname}``, ``{time}``, ``{date}``, ``{content}`` of an event.
 
     ``aliases`` maps a wxid to its nickname (the operator's alias, else the
     name demo.exe gave it); ``{nickname}`` is empty without one, never the
     raw wxid, which would end up in a customer-facing text.
     """
-    values = dict(match.groups)
-    values.update(
-        {
-            "sender": event.sender,
-            "nickname": aliases.get(event.sender) or "",
-            "time": local.moment.strftime("%H:%M"),
-            "date": local.moment.strftime("%Y-%m-%d"),
-            "content": event.text,
-        }
-    )
+    values = {
+        "sender": event.sender,
+        "nickname": aliases.get(event.sender) or "",
+        "time": local.moment.strftime("%H:%M"),
+        "date": local.moment.strftime("%Y-%m-%d"),
+        "content": event.text,
+    }
     values.update(event.values)
     return values
 

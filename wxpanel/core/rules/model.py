@@ -21,7 +21,7 @@ from typing import Final
 
 from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import PictureError
-from wxpanel.core.names import looks_like_wxid
+from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.template import placeholders
 from wxpanel.core.rules.texts import FieldValue, Text
@@ -355,6 +355,14 @@ def target_issues(path: str, targets: Sequence[str], known: Container[str] = ())
         and target not in known
         and not looks_like_wxid(target)
     ]
+
+
+def target_refusal(resolution: Resolution) -> Text:
+    """Why a typed target was refused, as a text for the panel to translate."""
+    if resolution.verdict is Verdict.AMBIGUOUS:
+        names = ", ".join(contact.label for contact in resolution.candidates)
+        return Text.of("target_ambiguous", target=resolution.text, names=names)
+    return Text.of("target_unknown", target=resolution.text)
 
 
 def text_issues(path: str, text: object) -> list[Issue]:

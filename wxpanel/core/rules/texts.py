@@ -70,6 +70,7 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "time_passed": "that time has passed",
         "target_unknown": "{target} is neither a known contact nor a wxid: choose one from"
         " the list",
+        "target_ambiguous": "{target} names several contacts: {names}; choose one from the list",
         "not_gbk": "cannot reach WeChat through code page 936 and will be left out: {chars}",
         # -- what demo.exe can never deliver (model.demo_limit)
         "demo_no_friend_requests": "demo.exe accepts friend requests itself and never reports"

@@ -23,9 +23,10 @@ from wxpanel.core.rules.evaluate import (
     LocalTime,
     PlannedReply,
     RuleSet,
+    base_values,
     plan,
 )
-from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule
+from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule, demo_limit
 from wxpanel.core.rules.store import load_config, load_rules, read_setting
 from wxpanel.core.rules.texts import Text
 
@@ -69,6 +70,10 @@ class TryResult:
     answers: tuple[TryAnswer, ...] = ()
     verdicts: tuple[tuple[Rule, Text], ...] = ()  # every rule looked at, and the verdict
     note_text: Text | None = None  # why nothing at all would answer
+    #: What each placeholder would say for this sample: (``nickname``, "阿明")…
+    values: tuple[tuple[str, str], ...] = ()
+    #: Enabled rules that can never fire with demo.exe, and why.
+    never: tuple[tuple[Rule, Text], ...] = ()
 
     @property
     def considered(self) -> tuple[tuple[Rule, str], ...]:
@@ -104,6 +109,9 @@ class TryResult:
                 lines.append(f"  [picture] {reply.picture}")
         if not self.answers and not self.note:
             lines.append("no rule answers this message")
+        if self.values:
+            lines.append("placeholders: " + ", ".join(f"{{{k}}} = {v!r}" for k, v in self.values))
+        lines.extend(f"rule {rule.label!r}: {reason}" for rule, reason in self.never)
         return "\n".join(lines)
 
 
@@ -124,12 +132,18 @@ def try_message(
     ruleset = rules if isinstance(rules, RuleSet) else RuleSet(_with_ids(rules), config)
     state = state or TryState()
     event = ruleset.classify(sample)
+    never = tuple(
+        (rule, limit)
+        for rule in ruleset.rules
+        if rule.enabled and (limit := demo_limit(rule)) is not None
+    )
     if event.kind is EventKind.OTHER:
         key = "never_outgoing" if sample.direction.value == "out" else "never_this_kind"
         if sample.type is MessageType.SYSTEM:
             key = "never_system"
-        return TryResult(event.kind, note_text=Text.of(key))
+        return TryResult(event.kind, note_text=Text.of(key), never=never)
     local = LocalTime.at(now, tz)
+    values = tuple(base_values(event, local, aliases or {}).items())
     explained = ruleset.explain(event, local)
     answers: list[TryAnswer] = []
     for match, rule, _ in explained:
@@ -149,7 +163,7 @@ def try_message(
             blocked = Text.of("renders_empty")
         answers.append(TryAnswer(rule, reply, blocked))
     verdicts = tuple((rule, reason) for _, rule, reason in explained)
-    return TryResult(event.kind, tuple(answers), verdicts)
+    return TryResult(event.kind, tuple(answers), verdicts, values=values, never=never)
 
 
 def try_stored(
