@@ -27,6 +27,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from wxpanel.core.decode import name_of
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
 from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
@@ -304,6 +305,7 @@ class ConversationModel(QAbstractListModel):
                 id=conv_id,
                 is_group=message.is_group,
                 alias=self.known_aliases.get(conv_id),
+                name=_name_in(message),
                 last_message_id=message.id,
                 last_preview=message.content,
                 last_time=message.time,
@@ -323,6 +325,7 @@ class ConversationModel(QAbstractListModel):
             last_time=message.time,
             unread=old.unread + unread,
             message_count=old.message_count + count,
+            name=_name_in(message) or old.name,
         )
         self._previews[conv_id] = display.preview(message)
         if row > 0:
@@ -482,3 +485,9 @@ class ChatModel(QAbstractListModel):
     def status_of(self, message_id: int) -> CommandStatus | None:
         row = _find(self._rows, message_id)
         return self._rows[row].status if row >= 0 else None
+
+
+def _name_in(message: Message) -> str | None:
+    """The conversation's name demo.exe sent with this message, if any."""
+    return name_of(message.from_raw) if message.origin is Origin.EVENT else None
+
