@@ -490,4 +490,3 @@ class ChatModel(QAbstractListModel):
 def _name_in(message: Message) -> str | None:
     """The conversation's name demo.exe sent with this message, if any."""
     return name_of(message.from_raw) if message.origin is Origin.EVENT else None
-
