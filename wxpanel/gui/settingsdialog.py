@@ -181,6 +181,8 @@ class SettingsDialog(QDialog):
         self.replies.insertRow(row)
         self.replies.setItem(row, 0, QTableWidgetItem(code))
         self.replies.setItem(row, 1, QTableWidgetItem(text))
+        if hasattr(self, "replies_warning"):
+            self._check_replies()
 
     def _check_replies(self) -> None:
         """Mark each quick reply that holds characters code page 936 loses, and name them."""

@@ -109,8 +109,6 @@ class TryResult:
                 lines.append(f"  [picture] {reply.picture}")
         if not self.answers and not self.note:
             lines.append("no rule answers this message")
-        if self.values:
-            lines.append("placeholders: " + ", ".join(f"{{{k}}} = {v!r}" for k, v in self.values))
         lines.extend(f"rule {rule.label!r}: {reason}" for rule, reason in self.never)
         return "\n".join(lines)
 
