@@ -230,6 +230,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from wxpanel.core.export import write_csv, write_jsonl
     from wxpanel.core.history import HistoryStore
+    from wxpanel.core.names import load_directory
 
     db = _checked_db(args)
     paths = DataPaths.beside(db, args.data_dir)
@@ -238,11 +239,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         conversation = _resolve_target(paths.history, args.conversation)
     with HistoryStore(paths.history) as store:
         messages = store.iter_messages(conversation, args.search)
+        names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name
         out = sys.stdout
         if args.format == "csv":
-            write_csv(messages, out, store.aliases())
+            write_csv(messages, out, names)
         else:
-            write_jsonl(messages, out, store.aliases())
+            write_jsonl(messages, out, names)
     return 0
 
 

@@ -129,5 +129,6 @@ def test_cli_send_and_export_by_name(exchange_db: Path, capsys: pytest.CaptureFi
         assert [m.content for m in store.messages("wxid_zl")] == ["在吗", "在的", "好"]
     capsys.readouterr()
     assert main(["export", "--db", db, "--conversation", "赵磊"]) == 0
-    assert "在吗" in capsys.readouterr().out
+    exported = capsys.readouterr().out
+    assert "在吗" in exported and '"conversation_name": "赵磊"' in exported
     assert main(["export", "--db", db, "--conversation", "李四"]) == 2

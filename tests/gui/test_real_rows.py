@@ -18,7 +18,7 @@ from wxpanel.core.rules import Rule
 from wxpanel.core.rules.model import Reply, RuleKind
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, MessageRole
-from wxpanel.gui.rules_model import RulesModel
+from wxpanel.gui.rules_model import RulesModel, TimedModel
 from wxpanel.gui.widgets import Composer
 
 MakeWindow = Callable[..., MainWindow]
@@ -164,3 +164,4 @@ def test_timed_targets_by_name_and_refused_phantoms(
     qtbot.waitUntil(lambda: page.dialog is None)
     (saved,) = stored_timed(exchange_db, data_dir)
     assert saved.targets == (GROUP, "wxid_zhaolei")
+    assert page.model.index(0, TimedModel.TARGETS).data() == "周末爬山群, 赵磊"

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from wxpanel.core.names import Directory
 from wxpanel.core.rules import (
     MatchMode,
     Rule,
@@ -302,6 +303,17 @@ class TimedModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[TimedMessage] = []
+        #: Known contacts, so that targets show as "name (wxid)".
+        self.directory = Directory()
+
+    def set_directory(self, directory: Directory) -> None:
+        self.directory = directory
+        if self._items:
+            top, bottom = (
+                self.index(0, self.TARGETS),
+                self.index(len(self._items) - 1, self.TARGETS),
+            )
+            self.dataChanged.emit(top, bottom)
 
     def load(self, items: Sequence[TimedMessage]) -> None:
         self.beginResetModel()
@@ -358,7 +370,9 @@ class TimedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and not item.enabled:
             return _DISABLED
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.TARGETS, self.CONTENT):
-            return "\n".join(item.targets) if column == self.TARGETS else item.text
+            if column == self.TARGETS:
+                return "\n".join(self.directory.label(target) for target in item.targets)
+            return item.text
         if role != Qt.ItemDataRole.DisplayRole or column == self.ON:
             return None
         if column == self.NAME:
@@ -371,7 +385,8 @@ class TimedModel(QAbstractTableModel):
             moment = next_occurrence(item, max(item.checked_until, time.time()))
             return _when(moment) if moment is not None else self.tr("done")
         if column == self.TARGETS:
-            return _short(", ".join(item.targets), 40)
+            names = (self.directory.get(target).display_name for target in item.targets)
+            return _short(", ".join(names), 40)
         if column == self.CONTENT:
             text = _short(item.text or "")
             if item.picture:

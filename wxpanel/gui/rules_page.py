@@ -644,6 +644,7 @@ class TimedPage(QWidget):
 
     def set_directory(self, directory: Directory) -> None:
         self.directory = directory
+        self.model.set_directory(directory)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -1322,6 +1322,7 @@
     </message>
     <message>
         <source>Add</source>
+        <extracomment>Says which quick replies hold characters WeChat cannot receive (code page 936).</extracomment>
         <translation>添加</translation>
     </message>
     <message>
@@ -1359,6 +1360,10 @@
     <message>
         <source>Automatic sends</source>
         <translation>自动发送</translation>
+    </message>
+    <message>
+        <source>WeChat will not receive: %1</source>
+        <translation>微信收不到：%1</translation>
     </message>
 </context>
 <context>
@@ -2116,7 +2121,7 @@
     <name>TimedModel</name>
     <message>
         <source>On</source>
-        <extracomment>The user switched a timed message on or off: (id, enabled).</extracomment>
+        <extracomment>The user switched a timed message on or off: (id, enabled). Known contacts, so that targets show as &quot;name (wxid)&quot;.</extracomment>
         <translation>启用</translation>
     </message>
     <message>
