@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--search", metavar="TEXT", help="only messages containing TEXT")
 
+    contacts = add("contacts", "known conversations and contacts: name and wxid, to pick from")
+    _add_db_options(contacts)
+    contacts.add_argument(
+        "search", nargs="?", default="", help="only those whose name or wxid contains this"
+    )
+
     stats = add("stats", "queue statistics: received, sent, stuck, backlog, rates")
     _add_db_options(stats)
     stats.add_argument("--json", action="store_true", help="machine-readable output")
@@ -248,6 +254,18 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contacts(args: argparse.Namespace) -> int:
+    from wxpanel.core.history import HistoryStore
+    from wxpanel.core.names import load_directory
+
+    db = _checked_db(args)
+    with HistoryStore(DataPaths.beside(db, args.data_dir).history) as store:
+        directory = load_directory(store.conn)
+    for contact in directory.search(args.search, limit=len(directory)):
+        print(f"{contact.wxid}\t{contact.nickname}")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace) -> int:
     from wxpanel.core import stats
     from wxpanel.core.history import HistoryStore
@@ -360,6 +378,7 @@ COMMANDS = {
     "headless": cmd_headless,
     "send": cmd_send,
     "export": cmd_export,
+    "contacts": cmd_contacts,
     "stats": cmd_stats,
     "simulate": cmd_simulate,
     "rules": cmd_rules,

@@ -132,3 +132,6 @@ def test_cli_send_and_export_by_name(exchange_db: Path, capsys: pytest.CaptureFi
     exported = capsys.readouterr().out
     assert "在吗" in exported and '"conversation_name": "赵磊"' in exported
     assert main(["export", "--db", db, "--conversation", "李四"]) == 2
+    capsys.readouterr()
+    assert main(["contacts", "--db", db, "赵"]) == 0
+    assert capsys.readouterr().out == "wxid_zl\t赵磊\n"
