@@ -603,7 +603,8 @@ class MainWindow(QMainWindow):
             known.pop(wxid, None)
         self._apply_names()
         if wxid == self.conversations.active:
-            self.chat_title.setText(f"{alias}  ({wxid})" if alias else wxid)
+            name = alias or self.directory.get(wxid).name  # cleared: demo.exe's name again
+            self.chat_title.setText(f"{name}  ({wxid})" if name else wxid)
 
     def _on_directory(self, directory: Directory) -> None:
         self.directory = directory
