@@ -6,8 +6,12 @@ import os
 import shutil
 import stat
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from wxpanel.core.models import Message
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURE = REPO.parent / "shared" / "fixtures" / "exchange.db"
@@ -51,6 +55,40 @@ def insert_events(db: Path, rows: list[EventRow]) -> None:
         conn.close()
 
 
+def real_event(
+    conversation: str, content: str, member: str | None = None, name: str = "_"
+) -> EventRow:
+    """A row exactly as demo.exe writes it (shared/fixtures/README.md).
+
+    ID2 is the member who spoke in a group and ``_`` in a private chat;
+    MSG_FROM is the display name of the conversation, ``_`` when unknown.
+    """
+    return (conversation, member or "_", name, content, "0", "1")
+
+
 def text_event(conversation: str, content: str, sender: str | None = None) -> EventRow:
     group = conversation.endswith("@chatroom")
     return (conversation, sender or conversation, "群聊" if group else "私聊", content, "收到", "1")
+
+
+def ingest_once(exchange_db: Path, now: float) -> list[Message]:
+    """Take every new wx_event row into history.db beside it, as the poller does:
+    a lock-free snapshot, then one history transaction per batch."""
+    from wxpanel.core.exchange.reader import ExchangeReader
+    from wxpanel.core.history import open_history
+    from wxpanel.core.ingest import EventIngestor
+
+    conn = open_history(exchange_db.parent / "history.db")
+    reader = ExchangeReader(exchange_db)
+    messages: list[Message] = []
+    try:
+        ingestor = EventIngestor(conn)
+        while True:
+            snapshot = reader.snapshot(ingestor.start, after=ingestor.after)
+            result = ingestor.ingest(snapshot, now)
+            messages += result.messages
+            if not result.more:
+                return messages
+    finally:
+        reader.close()
+        conn.close()

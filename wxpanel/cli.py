@@ -84,11 +84,20 @@ def build_parser() -> argparse.ArgumentParser:
     send = add("send", "queue one message through the outbox and its pacer")
     _add_db_options(send)
     send.add_argument(
-        "--to", required=True, metavar="WXID", help="recipient (wxid or ...@chatroom)"
+        "--to",
+        required=True,
+        metavar="WHO",
+        help="recipient: a wxid or ...@chatroom, or the name of a known conversation",
     )
     what = send.add_mutually_exclusive_group(required=True)
     what.add_argument("--text", help="the text to send, exactly as given")
     what.add_argument("--picture", type=Path, metavar="FILE", help="a local jpg/png/gif/bmp")
+    send.add_argument(
+        "--drop-unsendable",
+        action="store_true",
+        help="leave out characters WeChat cannot receive through demo.exe (code page 936)"
+        " instead of refusing the text",
+    )
     send.add_argument(
         "--wait",
         type=float,
@@ -100,8 +109,16 @@ def build_parser() -> argparse.ArgumentParser:
     export = add("export", "write history to stdout")
     _add_db_options(export)
     export.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
-    export.add_argument("--conversation", metavar="WXID", help="only this conversation")
+    export.add_argument(
+        "--conversation", metavar="WHO", help="only this conversation (wxid or known name)"
+    )
     export.add_argument("--search", metavar="TEXT", help="only messages containing TEXT")
+
+    contacts = add("contacts", "known conversations and contacts: name and wxid, to pick from")
+    _add_db_options(contacts)
+    contacts.add_argument(
+        "search", nargs="?", default="", help="only those whose name or wxid contains this"
+    )
 
     stats = add("stats", "queue statistics: received, sent, stuck, backlog, rates")
     _add_db_options(stats)
@@ -177,20 +194,22 @@ def cmd_send(args: argparse.Namespace) -> int:
     from wxpanel.core.settings import Settings
 
     db = _checked_db(args)
+    to = _resolve_target(DataPaths.beside(db, args.data_dir).history, args.to)
+    text = _sendable_text(args.text, args.drop_unsendable) if args.text is not None else None
     try:
         engine = Engine(db, data_dir=args.data_dir)
     except AlreadyRunningError as running:
         # A panel or headless poller owns exchange.db: queue, it will send.
         paths = DataPaths.beside(db, args.data_dir)
         settings = Settings.load(paths.settings)
-        command, payload = CommandType.TEXT, args.text
+        command, payload = CommandType.TEXT, text or ""
         if args.picture is not None:
             command = CommandType.PICTURE
             payload = str(check_picture(args.picture, settings.outbox.picture_max_bytes))
         with HistoryStore(paths.history) as store:
             message = queue_command(
                 store.conn,
-                to=args.to,
+                to=to,
                 command=command,
                 payload=payload,
                 origin=Origin.MANUAL,
@@ -201,9 +220,9 @@ def cmd_send(args: argparse.Namespace) -> int:
         return 0
     with engine:
         if args.picture is not None:
-            message = engine.queue_picture(args.to, args.picture)
+            message = engine.queue_picture(to, args.picture)
         else:
-            message = engine.queue_text(args.to, args.text)
+            message = engine.queue_text(to, text or "")
         deadline = time.monotonic() + args.wait
         while time.monotonic() < deadline:
             result = engine.poll()
@@ -223,16 +242,33 @@ def cmd_send(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from wxpanel.core.export import write_csv, write_jsonl
     from wxpanel.core.history import HistoryStore
+    from wxpanel.core.names import load_directory
 
     db = _checked_db(args)
     paths = DataPaths.beside(db, args.data_dir)
+    conversation = None
+    if args.conversation is not None:
+        conversation = _resolve_target(paths.history, args.conversation)
     with HistoryStore(paths.history) as store:
-        messages = store.iter_messages(args.conversation, args.search)
+        messages = store.iter_messages(conversation, args.search)
+        names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name
         out = sys.stdout
         if args.format == "csv":
-            write_csv(messages, out, store.aliases())
+            write_csv(messages, out, names)
         else:
-            write_jsonl(messages, out, store.aliases())
+            write_jsonl(messages, out, names)
+    return 0
+
+
+def cmd_contacts(args: argparse.Namespace) -> int:
+    from wxpanel.core.history import HistoryStore
+    from wxpanel.core.names import load_directory
+
+    db = _checked_db(args)
+    with HistoryStore(DataPaths.beside(db, args.data_dir).history) as store:
+        directory = load_directory(store.conn)
+    for contact in directory.search(args.search, limit=len(directory)):
+        print(f"{contact.wxid}\t{contact.nickname}")
     return 0
 
 
@@ -323,6 +359,31 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(args)
 
 
+def _resolve_target(history: Path, text: str) -> str:
+    """A recipient typed as a wxid or a name, as a wxid; a bare unknown name is refused."""
+    from wxpanel.core.history import HistoryStore
+    from wxpanel.core.names import load_directory
+
+    with HistoryStore(history) as store:
+        resolution = load_directory(store.conn).resolve(text)
+    if resolution.wxid is None:
+        raise KnownError(resolution.message())
+    return resolution.wxid
+
+
+def _sendable_text(text: str, drop: bool) -> str:
+    """The text as it can reach WeChat: refused, or shortened only when asked to."""
+    from wxpanel.core.codepage import describe, unsendable, without_unsendable
+
+    lost = unsendable(text)
+    if lost and not drop:
+        raise KnownError(
+            f"WeChat cannot receive these characters through demo.exe (code page 936):"
+            f" {describe(lost)}; pass --drop-unsendable to send the text without them"
+        )
+    return without_unsendable(text)
+
+
 def _checked_db(args: argparse.Namespace) -> Path:
     return exchange.check_exchange(args.db, create=args.create)
 
@@ -331,6 +392,7 @@ COMMANDS = {
     "headless": cmd_headless,
     "send": cmd_send,
     "export": cmd_export,
+    "contacts": cmd_contacts,
     "stats": cmd_stats,
     "simulate": cmd_simulate,
     "rules": cmd_rules,

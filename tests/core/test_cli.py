@@ -66,7 +66,7 @@ def test_create_makes_a_usable_file(tmp_path: Path) -> None:
 
 
 def test_send_then_export(exchange_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    text = 'say "hi"\n第二行 😀'
+    text = 'say "hi"\n第二行 ①'  # every character fits code page 936
     assert main(["send", "--db", str(exchange_db), "--to", "wxid_a", "--text", text]) == 0
     with sqlite3.connect(exchange_db) as conn:
         row = conn.execute("SELECT Token, cmd_type, id_1, id_2, id_3 FROM wx_command").fetchone()

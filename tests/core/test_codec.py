@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from wxpanel.core.codec import Flag, decode_value
-from wxpanel.core.ingest import event_to_message
+from wxpanel.core.decode import event_to_message
 
 
 def test_utf8_text_is_clean() -> None:

@@ -56,6 +56,8 @@ def test_poller_queries_use_indexes(exchange_db: Path) -> None:
     for sql in sorted(statements):
         if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
             continue
+        if "'main'.'message_fts_" in sql:
+            continue  # FTS5's own reads of its shadow tables (its config, after a schema change)
         plan = [row[3] for row in checker.execute("EXPLAIN QUERY PLAN " + sql)]
         for step in plan:
             if any(step == f"SCAN {table}" or step.startswith(f"SCAN {table} ")

@@ -92,6 +92,17 @@ def test_dialog_edits_preferences(qtbot: QtBot) -> None:
     assert result.quick_replies == {"hi": "您好", "bye": "再见"}
 
 
+def test_quick_replies_name_what_wechat_will_not_receive(qtbot: QtBot) -> None:
+    dialog = SettingsDialog(Preferences(quick_replies={"hi": "您好🌹"}))
+    qtbot.addWidget(dialog)
+    assert "/hi" in dialog.replies_warning.text() and "🌹" in dialog.replies_warning.text()
+    assert "🌹" in dialog.replies.item(0, 1).toolTip()
+    dialog.replies.item(0, 1).setText("您好")
+    assert dialog.replies_warning.text() == "" and dialog.replies.item(0, 1).toolTip() == ""
+    dialog.add_reply("ok", "好的👌")
+    assert "/ok" in dialog.replies_warning.text()
+
+
 def test_window_applies_and_saves_preferences(
     qtbot: QtBot, make_window: Callable[..., MainWindow], exchange_db: Path
 ) -> None:

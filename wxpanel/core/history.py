@@ -140,6 +140,7 @@ class NewMessage:
     state_raw: str | None = None
     from_raw: str | None = None
     raw: tuple[Any, ...] | None = None  # demo.exe's six original values, for flagged rows
+    name: str | None = None  # the conversation's display name demo.exe gave (MSG_FROM)
     command: CommandType | None = None
     status: CommandStatus | None = None
     priority: int | None = None
@@ -228,8 +229,46 @@ class HistoryWriter:
             (first, first + len(rows) - 1),
         )
         cls._touch_conversations(conn, messages)
+        named = [
+            (item.conversation, item.name, item.time, message.id)
+            for item, message in zip(new, messages, strict=True)
+            if item.name and item.conversation
+        ]
+        if named:
+            cls._note_names(conn, named)
         stats.note_messages(conn, messages)
         return messages
+
+    @staticmethod
+    def _note_names(conn: sqlite3.Connection, named: Sequence[tuple[str, str, float, int]]) -> None:
+        """Keep each conversation's latest name from demo.exe, and every change of it.
+
+        ``named`` is ``(wxid, name, time, message id)`` in arrival order; one
+        read per batch, and writes only when a name is new or changed.
+        """
+        wanted = sorted({wxid for wxid, *_ in named})
+        current: dict[str, str | None] = dict(
+            conn.execute(
+                "SELECT wxid, name FROM contact WHERE wxid IN (SELECT value FROM json_each(?))",
+                (_json_list(wanted),),
+            ).fetchall()
+        )
+        changes = []
+        for wxid, name, when, message_id in named:
+            if current.get(wxid) != name:
+                current[wxid] = name
+                changes.append((wxid, name, when, message_id))
+        if not changes:
+            return
+        conn.executemany(
+            "INSERT INTO contact_name (wxid, name, since, message_id) VALUES (?, ?, ?, ?)",
+            changes,
+        )
+        conn.executemany(
+            "INSERT INTO contact (wxid, name) VALUES (?, ?)"
+            " ON CONFLICT (wxid) DO UPDATE SET name = excluded.name",
+            list({wxid: name for wxid, name, _, _ in changes}.items()),
+        )
 
     @staticmethod
     def _touch_conversations(conn: sqlite3.Connection, messages: Iterable[Message]) -> None:
@@ -428,7 +467,7 @@ class HistoryStore:
         """Conversations by latest activity, optionally those whose name or history matches."""
         sql = (
             "SELECT c.id, c.is_group, k.alias, c.last_message_id, m.content, c.last_time,"
-            " c.unread, c.message_count, c.muted FROM conversation AS c"
+            " c.unread, c.message_count, c.muted, k.name FROM conversation AS c"
             " LEFT JOIN contact AS k ON k.wxid = c.id"
             " LEFT JOIN message AS m ON m.id = c.last_message_id"
         )
@@ -438,6 +477,7 @@ class HistoryStore:
             sql += (
                 " WHERE instr(lower(c.id), lower(?1)) > 0"
                 " OR instr(lower(coalesce(k.alias, '')), lower(?1)) > 0"
+                " OR instr(lower(coalesce(k.name, '')), lower(?1)) > 0"
                 " OR c.id IN (SELECT value FROM json_each(?2))"
             )
             params = (search, _json_list(sorted(matching)), limit)
@@ -456,9 +496,16 @@ class HistoryStore:
                 unread=row[6],
                 message_count=row[7],
                 muted=bool(row[8]),
+                name=row[9],
             )
             for row in self.conn.execute(sql, params)
         ]
+
+    def name_history(self, wxid: str) -> list[tuple[str, float]]:
+        """Every name demo.exe gave ``wxid``, oldest first, with when it first came."""
+        return self.conn.execute(
+            "SELECT name, since FROM contact_name WHERE wxid = ? ORDER BY id", (wxid,)
+        ).fetchall()
 
     def set_alias(self, wxid: str, alias: str | None) -> None:
         alias = (alias or "").strip() or None

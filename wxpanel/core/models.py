@@ -96,7 +96,9 @@ class Conversation:
     unread: int
     message_count: int
     muted: bool = False
+    name: str | None = None  # the latest name demo.exe gave it (MSG_FROM)
 
     @property
     def display_name(self) -> str:
-        return self.alias or self.id or "?"
+        """The operator's alias, else demo.exe's name, else the wxid."""
+        return self.alias or self.name or self.id or "?"

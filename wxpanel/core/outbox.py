@@ -28,6 +28,7 @@ from pathlib import Path
 
 from wxpanel.core import stats
 from wxpanel.core.codec import Flag
+from wxpanel.core.codepage import UnsendableText, unsendable, without_unsendable
 from wxpanel.core.errors import PictureError
 from wxpanel.core.exchange.reader import CommandRow
 from wxpanel.core.exchange.writer import OutgoingCommand
@@ -141,6 +142,9 @@ def insert_commands(
         raise RuntimeError("insert_commands() must run inside the caller's write transaction")
     if any(not to for to, _, _ in commands):
         raise ValueError("a command needs a recipient wxid")
+    commands = [
+        (to, command, _sendable(command, payload, origin)) for to, command, payload in commands
+    ]
     priority = 0 if origin is Origin.MANUAL else 1
     new = [
         NewMessage(
@@ -164,6 +168,23 @@ def insert_commands(
     counted = len(messages)
     HistoryWriter.count(conn, {"commands_queued": counted, f"queued_{origin.value}": counted}, now)
     return messages
+
+
+def _sendable(command: CommandType, payload: str, origin: Origin) -> str:
+    """The text exactly as it can reach WeChat, so history shows what was really sent.
+
+    The operator's own text must already fit code page 936 (the composer
+    asks first: send without the characters, or cancel); automatic texts
+    lose them here, and their rules and sources were warned about at saving.
+    """
+    if command is not CommandType.TEXT:
+        return payload
+    lost = unsendable(payload)
+    if not lost:
+        return payload
+    if origin is Origin.MANUAL:
+        raise UnsendableText(lost)
+    return without_unsendable(payload)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
 """What we know of demo.exe's tables and the values it writes into them.
 
-The schema is certain (it is the file demo.exe ships).  The meaning of
-MSG_FROM, MSG_STATE and MSG_TYPE comes from strings inside demo.exe and is
-therefore *likely*, not certain: every mapping here has an "unknown" answer,
-and the raw value is always kept and shown next to the interpretation.
+The schema is the file demo.exe ships; what it writes into it was read from
+its binary (``shared/fixtures/README.md``): only received text, ``ID2`` the
+group member or ``_``, ``MSG_FROM`` the display name of ``ID1`` or ``_``,
+``MSG_STATE`` ``0`` and ``MSG_TYPE`` ``1``.  The older guesses below (收到,
+私聊…) are still understood for rows of other bridges and hand-made rows,
+which :mod:`wxpanel.core.decode` flags.
 """
 
 from __future__ import annotations
@@ -41,10 +43,15 @@ class CommandType(enum.StrEnum):
     PICTURE = "wx_picture"
 
 
-#: MSG_STATE values: the hook reports received messages and the account's own sent ones.
+#: demo.exe's "nothing here": ID2 of a private chat, MSG_FROM of an unknown name.
+NO_VALUE: Final = "_"
+#: The code page demo.exe converts text through, both ways.
+CODE_PAGE: Final = "gbk"
+
+#: Older guesses of MSG_STATE values (demo.exe writes ``0``; these are its window's labels).
 STATE_RECEIVED: Final = "收到"
 STATE_SENT: Final = "发出"
-#: MSG_FROM values: private chat or group chat.
+#: Older guesses of MSG_FROM values (demo.exe writes a name; these are its window's labels).
 FROM_PRIVATE: Final = "私聊"
 FROM_GROUP: Final = "群聊"
 

@@ -335,6 +335,46 @@ CREATE TABLE ingested (
 ALTER TABLE message ADD COLUMN token TEXT;
 """
 
+_V_NAMES: Final = """
+-- Names demo.exe gives conversations (MSG_FROM: the remark, else the
+-- nickname, of the contact or the group).  ``contact.name`` is the latest;
+-- ``contact_name`` keeps every change, oldest first.  The operator's alias
+-- (``contact.alias``) wins over both wherever a name is shown.
+ALTER TABLE contact ADD COLUMN name TEXT;
+CREATE TABLE contact_name (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    wxid TEXT NOT NULL,
+    name TEXT NOT NULL,
+    since REAL NOT NULL,  -- time of the first message that carried it
+    message_id INTEGER  -- that message
+);
+CREATE INDEX contact_name_by_wxid ON contact_name(wxid, id);
+
+-- Histories written before demo.exe's real rows were understood: a private
+-- sender stored as ``_`` is the contact, rows of demo.exe's own shape
+-- (MSG_STATE 0, MSG_TYPE 1) are not odd, and names come from the MSG_FROM
+-- kept with every event.
+UPDATE message SET sender = conversation
+    WHERE origin = 'event' AND sender = '_' AND conversation NOT LIKE '%@chatroom';
+UPDATE message SET flags = flags & ~64
+    WHERE origin = 'event' AND state_raw = '0' AND type_raw = '1'
+    AND sender IS NOT NULL AND sender <> '_'
+    AND (from_raw IS NULL OR from_raw NOT IN ('私聊', '群聊'));
+INSERT INTO contact_name (wxid, name, since, message_id)
+SELECT conversation, from_raw, time, id FROM (
+    SELECT id, conversation, from_raw, time,
+        lag(from_raw) OVER (PARTITION BY conversation ORDER BY id) AS previous
+    FROM message
+    WHERE origin = 'event' AND trim(coalesce(from_raw, '')) <> ''
+        AND from_raw NOT IN ('_', '私聊', '群聊')
+) WHERE previous IS NULL OR previous <> from_raw
+ORDER BY id;
+INSERT INTO contact (wxid, name)
+SELECT wxid, name FROM contact_name AS c
+    WHERE id = (SELECT max(id) FROM contact_name WHERE wxid = c.wxid)
+ON CONFLICT (wxid) DO UPDATE SET name = excluded.name;
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V_BOUNDARY)
+MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V_BOUNDARY, _V_NAMES)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -401,7 +401,8 @@ def busiest_conversations(
 ) -> tuple[BusyConversation, ...]:
     """The conversations with the most messages, through ``conversation_by_count``."""
     rows = conn.execute(
-        "SELECT c.id, k.alias, c.is_group, c.message_count, c.last_time FROM conversation AS c"
+        "SELECT c.id, coalesce(k.alias, k.name), c.is_group, c.message_count, c.last_time"
+        " FROM conversation AS c"
         " LEFT JOIN contact AS k ON k.wxid = c.id ORDER BY c.message_count DESC, c.id LIMIT ?",
         (limit,),
     ).fetchall()

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar
 
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import open_history
+from wxpanel.core.names import Directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
@@ -100,6 +101,11 @@ class AutoReplyControl(QObject):
         self.switched.connect(tray.set_auto_reply)
         self.notify.connect(tray.alert)
         tray.set_auto_reply(self.enabled)
+
+    def set_directory(self, directory: Directory) -> None:
+        """The known conversations and contacts, for the pages' pickers."""
+        self.rules_page.set_directory(directory)
+        self.timed_page.set_directory(directory)
 
     # -- life ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from wxpanel.core.models import CommandStatus, Message
+from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui.models import IsGroupRole, MessageRole, PreviewRole, TimeRole, UnreadRole
@@ -182,7 +183,7 @@ class BubbleDelegate(QStyledItemDelegate):
         when = display.clock_time(message.time)
         if message.direction is Direction.IN:
             sender = message.sender or ""
-            member = self.aliases.get(sender, sender) if message.is_group else ""
+            member = (self.aliases.get(sender) or short_wxid(sender)) if message.is_group else ""
             header = f"{member}  {when}" if member else when
         else:
             status = display.status_name(message.status)

@@ -20,11 +20,13 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
     QSplitter,
     QTabWidget,
@@ -32,8 +34,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.codepage import describe
 from wxpanel.core.engine import Health
 from wxpanel.core.models import CommandUpdate, Conversation, Message
+from wxpanel.core.names import Directory
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.gui import pictures
@@ -45,6 +49,7 @@ from wxpanel.gui.models import (
     ConversationModel,
     ConversationRole,
     FeedModel,
+    MessageRole,
     counts_as_unread,
 )
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
@@ -85,6 +90,8 @@ class MainWindow(QMainWindow):
         self.feed_filter = FeedFilter(self)
         self.feed_filter.setSourceModel(self.feed)
         self.conversations = ConversationModel(self)
+        #: Every known conversation and contact with its names, from the poller.
+        self.directory = Directory()
         self.chat = ChatModel(self)
         self.health: Health | None = None
         self._banner_from_health = False
@@ -177,6 +184,8 @@ class MainWindow(QMainWindow):
         self.chat_view.setModel(self.chat)
         self.bubbles = BubbleDelegate(self.chat_view)
         self.chat_view.setItemDelegate(self.bubbles)
+        self.chat_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.chat_view.customContextMenuRequested.connect(self._chat_menu)
         layout.addWidget(self.chat_view, 1)
         row = QHBoxLayout()
         self.composer = Composer(box)
@@ -249,6 +258,8 @@ class MainWindow(QMainWindow):
             lambda _row: self.feed_filter.set_kind(str(self.kind_box.currentData()))
         )
         self.composer.submitted.connect(self.send_text)
+        self.composer.unsendableSubmitted.connect(self.ask_unsendable)
+        poller.directoryLoaded.connect(self._on_directory)
         self.tray.activated.connect(self.bring_to_front)
         self.tray.quitRequested.connect(self.quit)
         self.settings_action.triggered.connect(self.open_settings)
@@ -453,8 +464,7 @@ class MainWindow(QMainWindow):
         active = self.conversations.active
         self.conversations.known_aliases = aliases
         self.conversations.load(found, filtered=bool(search))
-        self.feed.set_aliases(aliases)
-        self.bubbles.aliases = aliases
+        self._apply_names()
         if active is not None:
             row = self.conversations.row_of(active)
             if row >= 0:
@@ -497,6 +507,36 @@ class MainWindow(QMainWindow):
         to = self.conversations.active
         if to:
             self.poller.send_text(to, text)
+
+    def ask_unsendable(self, text: str, chars: list[str]) -> QMessageBox:
+        """Say which characters cannot reach WeChat; send without them, or go back to editing."""
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            self.tr("Characters WeChat will not receive"),
+            self.tr(
+                "demo.exe passes text to WeChat through code page 936 (GBK), which"
+                " lacks these characters: %1"
+            ).replace("%1", describe(chars)),
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
+        box.setInformativeText(self.tr("Send without them, or cancel and edit the text?"))
+        self.send_without_button = box.addButton(
+            self.tr("Send without them"), QMessageBox.ButtonRole.AcceptRole
+        )
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def done() -> None:
+            if box.clickedButton() is self.send_without_button:
+                self.composer.send_without_unsendable()
+            else:
+                self.composer.setFocus()
+
+        box.finished.connect(lambda _code: done())
+        self.unsendable_box = box
+        box.open()
+        return box
 
     def choose_picture(self) -> None:
         if self.conversations.active:
@@ -561,11 +601,51 @@ class MainWindow(QMainWindow):
             known[wxid] = alias
         else:
             known.pop(wxid, None)
-        aliases = dict(known)
-        self.feed.set_aliases(aliases)
-        self.bubbles.aliases = aliases
+        self._apply_names()
         if wxid == self.conversations.active:
-            self.chat_title.setText(f"{alias}  ({wxid})" if alias else wxid)
+            name = alias or self.directory.get(wxid).name  # cleared: demo.exe's name again
+            self.chat_title.setText(f"{name}  ({wxid})" if name else wxid)
+
+    def _on_directory(self, directory: Directory) -> None:
+        self.directory = directory
+        self._apply_names()
+        self.auto_reply.set_directory(directory)
+
+    def _apply_names(self) -> None:
+        """Who is who in the feed and the bubbles: the alias, else demo.exe's name.
+
+        Aliases edited here win at once, before the poller's next directory.
+        """
+        names = self.directory.nicknames()
+        names.update(self.conversations.known_aliases)
+        self.feed.set_aliases(names)
+        self.bubbles.aliases = names
+        self.chat_view.viewport().update()
+
+    def _chat_menu(self, point: QPoint) -> None:
+        """A group member has no name from demo.exe: the operator may give one here."""
+        index = self.chat_view.indexAt(point)
+        message = index.data(MessageRole) if index.isValid() else None
+        if not isinstance(message, Message) or not message.is_group or not message.sender:
+            return
+        menu = QMenu(self)
+        name = menu.addAction(self.tr("Name this member…"))
+        if menu.exec(self.chat_view.viewport().mapToGlobal(point)) is name:
+            self.name_member(message.sender)
+
+    def name_member(self, wxid: str) -> None:
+        current = self.conversations.known_aliases.get(wxid) or self.directory.get(wxid).alias
+        alias, ok = self.ask_text(
+            self.tr("Name this member"),
+            self.tr("Name for %1 (empty: none):").replace("%1", wxid),
+            current or "",
+        )
+        if ok:
+            self._on_alias_edited(wxid, alias.strip())
+
+    def ask_text(self, title: str, label: str, text: str) -> tuple[str, bool]:
+        """A one-line question; a method of the window so tests can answer it."""
+        return QInputDialog.getText(self, title, label, text=text)
 
     # -- helpers ----------------------------------------------------------------------------
 

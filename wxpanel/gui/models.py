@@ -27,7 +27,9 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from wxpanel.core.decode import name_of
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
+from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.gui import display, icons
 
@@ -149,7 +151,7 @@ class FeedModel(QAbstractTableModel):
             return self._aliases.get(message.conversation, message.conversation)
         if column == self.SENDER:
             sender = message.sender or ""
-            return self._aliases.get(sender, sender)
+            return self._aliases.get(sender) or (short_wxid(sender) if message.is_group else sender)
         if column == self.TYPE:
             return display.type_name(message.type)
         if column == self.DIRECTION:
@@ -303,6 +305,7 @@ class ConversationModel(QAbstractListModel):
                 id=conv_id,
                 is_group=message.is_group,
                 alias=self.known_aliases.get(conv_id),
+                name=_name_in(message),
                 last_message_id=message.id,
                 last_preview=message.content,
                 last_time=message.time,
@@ -322,6 +325,7 @@ class ConversationModel(QAbstractListModel):
             last_time=message.time,
             unread=old.unread + unread,
             message_count=old.message_count + count,
+            name=_name_in(message) or old.name,
         )
         self._previews[conv_id] = display.preview(message)
         if row > 0:
@@ -481,3 +485,8 @@ class ChatModel(QAbstractListModel):
     def status_of(self, message_id: int) -> CommandStatus | None:
         row = _find(self._rows, message_id)
         return self._rows[row].status if row >= 0 else None
+
+
+def _name_in(message: Message) -> str | None:
+    """The conversation's name demo.exe sent with this message, if any."""
+    return name_of(message.from_raw) if message.origin is Origin.EVENT else None

@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.names import Directory
 from wxpanel.core.rules import (
     ActiveHours,
     AfterMatch,
@@ -65,6 +66,7 @@ from wxpanel.core.rules import (
     validate_timed,
 )
 from wxpanel.core.sources.store import SourceStore
+from wxpanel.gui import targets
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
 
@@ -291,6 +293,12 @@ def _source_names(parent: QWidget | None) -> tuple[str, ...]:
         return ()
 
 
+def directory_of(parent: QWidget | None) -> Directory:
+    """The known conversations and contacts the parent page holds (given by the poller)."""
+    directory = getattr(parent, "directory", None)
+    return directory if isinstance(directory, Directory) else Directory()
+
+
 class RuleDialog(_ValidatedDialog):
     """Add or edit one rule."""
 
@@ -305,6 +313,7 @@ class RuleDialog(_ValidatedDialog):
         super().__init__(parent)
         self.original = rule
         self.config = config
+        self.directory = directory_of(parent)
         self.source_names = tuple(sources) if sources is not None else _source_names(parent)
         rule = rule or Rule(name="", triggers=(Trigger(""),), reply=Reply(texts=()))
         self.setWindowTitle(self.tr("Edit rule") if self.original else self.tr("New rule"))
@@ -390,9 +399,15 @@ class RuleDialog(_ValidatedDialog):
         ):
             self.scope_box.addItem(label, kind.value)
         self.scope_box.setCurrentIndex(self.scope_box.findData(scope.kind.value))
-        self.conversations_edit = QLineEdit(", ".join(scope.conversations), box)
-        self.conversations_edit.setPlaceholderText(self.tr("wxid_… or …@chatroom, comma separated"))
-        self.exclude_edit = QLineEdit(", ".join(scope.exclude), box)
+        self.conversations_edit = QLineEdit(
+            targets.labels(scope.conversations, self.directory), box
+        )
+        targets.attach(self.conversations_edit, self.directory)
+        self.conversations_edit.setPlaceholderText(
+            self.tr("A name or wxid, picked from the list; comma separated")
+        )
+        self.exclude_edit = QLineEdit(targets.labels(scope.exclude, self.directory), box)
+        targets.attach(self.exclude_edit, self.directory)
         self.exclude_edit.setPlaceholderText(
             self.tr("Conversations or group members never answered")
         )
@@ -580,8 +595,8 @@ class RuleDialog(_ValidatedDialog):
             triggers=triggers,
             scope=Scope(
                 kind=ScopeKind(str(self.scope_box.currentData())),
-                conversations=split_list(self.conversations_edit.text()),
-                exclude=split_list(self.exclude_edit.text()),
+                conversations=targets.resolved(self.conversations_edit.text(), self.directory),
+                exclude=targets.resolved(self.exclude_edit.text(), self.directory),
                 only_when_mentioned=self.mentioned_box.isChecked(),
                 mention_names=split_list(self.mention_edit.text()),
             ),
@@ -599,7 +614,7 @@ class RuleDialog(_ValidatedDialog):
         return self.rule()
 
     def issues(self) -> list[Issue]:
-        return validate_rule(self.rule(), self.config)
+        return validate_rule(self.rule(), self.config, self.directory)
 
     def revalidate(self) -> None:
         """Check the rule as it stands and show what is wrong, where."""
@@ -705,6 +720,7 @@ class TimedDialog(_ValidatedDialog):
         super().__init__(parent)
         self.original = timed
         self.clock = clock
+        self.directory = directory_of(parent)
         self.setWindowTitle(
             self.tr("Edit timed message") if timed is not None else self.tr("New timed message")
         )
@@ -717,8 +733,11 @@ class TimedDialog(_ValidatedDialog):
         self.name_edit.setPlaceholderText(self.tr("e.g. Morning greeting"))
         self.enabled_box = QCheckBox(self.tr("On"), self)
         self.enabled_box.setChecked(timed.enabled)
-        self.targets_edit = QLineEdit(", ".join(timed.targets), self)
-        self.targets_edit.setPlaceholderText(self.tr("wxid_… or …@chatroom, comma separated"))
+        self.targets_edit = QLineEdit(targets.labels(timed.targets, self.directory), self)
+        targets.attach(self.targets_edit, self.directory)
+        self.targets_edit.setPlaceholderText(
+            self.tr("A name or wxid, picked from the list; comma separated")
+        )
         self.text_edit = QPlainTextEdit(timed.text or "", self)
         self.text_edit.setPlaceholderText(self.tr("The text; {time} and {date} are filled in"))
         self.text_edit.setMinimumHeight(90)
@@ -794,7 +813,7 @@ class TimedDialog(_ValidatedDialog):
             base,
             name=self.name_edit.text().strip(),
             enabled=self.enabled_box.isChecked(),
-            targets=split_list(self.targets_edit.text()),
+            targets=targets.resolved(self.targets_edit.text(), self.directory),
             schedule=schedule,
             text=text if text.strip() else None,
             picture=self.picture_edit.text().strip() or None,
@@ -814,7 +833,7 @@ class TimedDialog(_ValidatedDialog):
 
     def issues(self) -> list[Issue]:
         timed = self.timed()
-        found = validate_timed(timed)
+        found = validate_timed(timed, self.directory)
         if (
             timed.enabled
             and timed.schedule is ScheduleKind.ONCE
@@ -836,6 +855,7 @@ class TimedDialog(_ValidatedDialog):
             "at": self.at_edit,
             "time_of_day": self.time_edit,
             "weekdays": self.weekdays,
+            "text": self.text_edit,
             "": self.text_edit,
         }
         marks: dict[QWidget, list[str]] = {widget: [] for widget in widgets.values()}

@@ -25,6 +25,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QColor
 
+from wxpanel.core.names import Directory
 from wxpanel.core.rules import (
     MatchMode,
     Rule,
@@ -34,9 +35,11 @@ from wxpanel.core.rules import (
     ScopeKind,
     TimedMessage,
 )
+from wxpanel.core.rules.model import demo_limit
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun, next_occurrence
 from wxpanel.gui import display
 from wxpanel.gui.reorder import ReorderableRows
+from wxpanel.gui.rulestext import text as rules_text
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -181,8 +184,11 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
             return rule
         if role == Qt.ItemDataRole.CheckStateRole and column == self.ON:
             return Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked
-        if role == Qt.ItemDataRole.ForegroundRole and not rule.enabled:
+        limit = demo_limit(rule)
+        if role == Qt.ItemDataRole.ForegroundRole and (not rule.enabled or limit is not None):
             return _DISABLED
+        if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME and limit is not None:
+            return rules_text(limit)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TRIGGERS:
             return "\n".join(trigger.pattern for trigger in rule.triggers) or None
         if role == Qt.ItemDataRole.ToolTipRole and column == self.REPLY:
@@ -195,6 +201,8 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
         if column == self.ON:
             return None
         if column == self.NAME:
+            if limit is not None:
+                return self.tr("%1 (never with demo.exe)").replace("%1", rule.label)
             return rule.label
         if column == self.TRIGGERS:
             return self._triggers(rule)
@@ -295,6 +303,17 @@ class TimedModel(QAbstractTableModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._items: list[TimedMessage] = []
+        #: Known contacts, so that targets show as "name (wxid)".
+        self.directory = Directory()
+
+    def set_directory(self, directory: Directory) -> None:
+        self.directory = directory
+        if self._items:
+            top, bottom = (
+                self.index(0, self.TARGETS),
+                self.index(len(self._items) - 1, self.TARGETS),
+            )
+            self.dataChanged.emit(top, bottom)
 
     def load(self, items: Sequence[TimedMessage]) -> None:
         self.beginResetModel()
@@ -351,7 +370,9 @@ class TimedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and not item.enabled:
             return _DISABLED
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.TARGETS, self.CONTENT):
-            return "\n".join(item.targets) if column == self.TARGETS else item.text
+            if column == self.TARGETS:
+                return "\n".join(self.directory.label(target) for target in item.targets)
+            return item.text
         if role != Qt.ItemDataRole.DisplayRole or column == self.ON:
             return None
         if column == self.NAME:
@@ -364,7 +385,8 @@ class TimedModel(QAbstractTableModel):
             moment = next_occurrence(item, max(item.checked_until, time.time()))
             return _when(moment) if moment is not None else self.tr("done")
         if column == self.TARGETS:
-            return _short(", ".join(item.targets), 40)
+            names = (self.directory.get(target).display_name for target in item.targets)
+            return _short(", ".join(names), 40)
         if column == self.CONTENT:
             text = _short(item.text or "")
             if item.picture:

@@ -36,7 +36,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.codepage import as_delivered
 from wxpanel.core.errors import KnownError
+from wxpanel.core.names import Directory
 from wxpanel.core.protocol import is_group_id
 from wxpanel.core.rules import (
     AutoReplyConfig,
@@ -51,7 +53,9 @@ from wxpanel.core.rules import (
     TryResult,
     try_stored,
 )
+from wxpanel.core.rules.model import target_refusal
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui import targets
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
 from wxpanel.gui.rulestext import rule_error_text
@@ -136,6 +140,8 @@ class RulesPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: RuleStore | None = None
+        #: Known conversations and contacts, given by the poller (see set_directory).
+        self.directory = Directory()
         self.dialog: RuleDialog | None = None
         self.settings_dialog: SafetyDialog | None = None
         self.clock: Callable[[], float] = time.time
@@ -475,18 +481,44 @@ class RulesPage(QWidget):
 
     # -- try it ------------------------------------------------------------------------------
 
+    def set_directory(self, directory: Directory) -> None:
+        """Known conversations and contacts (from the poller): the try-it box picks from them."""
+        self.directory = directory
+        targets.attach(self.try_conversation, directory, many=False)
+        targets.attach(self.try_sender, directory, many=False)
+        self._on_try_conversation()
+
     def _on_try_conversation(self) -> None:
-        self.try_sender.setEnabled(is_group_id(self.try_conversation.text().strip()))
+        conversation = self.directory.resolve(self.try_conversation.text()).wxid or ""
+        self.try_sender.setEnabled(is_group_id(conversation))
+
+    def _try_warning(self, text: str) -> None:
+        self.try_result.setHtml(f'<p style="color:#8a6100">{html.escape(text)}</p>')
 
     def try_it(self) -> TryResult | None:
-        """Which rule answers the sample, and exactly what it sends (nothing is written)."""
-        conversation = self.try_conversation.text().strip()
-        if not conversation:
-            text = self.tr("Enter a conversation: a wxid or a …@chatroom id")
-            self.try_result.setHtml(f'<p style="color:#8a6100">{html.escape(text)}</p>')
+        """Which rule answers the sample, and exactly what it sends (nothing is written).
+
+        The sample is taken as demo.exe would deliver it: characters outside
+        code page 936 become ``?``.
+        """
+        typed = self.try_conversation.text().strip()
+        if not typed:
+            self._try_warning(self.tr("Enter a conversation: a name, a wxid or a …@chatroom id"))
             return None
-        sender = self.try_sender.text().strip() if is_group_id(conversation) else None
-        sample = Incoming(conversation=conversation, content=self.try_text.text(), sender=sender)
+        found = self.directory.resolve(typed)
+        if found.wxid is None:
+            self._try_warning(rules_text(target_refusal(found)))
+            return None
+        conversation = found.wxid
+        sender = None
+        if is_group_id(conversation) and self.try_sender.text().strip():
+            member = self.directory.resolve(self.try_sender.text())
+            if member.wxid is None:
+                self._try_warning(rules_text(target_refusal(member)))
+                return None
+            sender = member.wxid
+        content = as_delivered(self.try_text.text())
+        sample = Incoming(conversation=conversation, content=content, sender=sender)
         now = self.clock()
         result = self.store_call(lambda store: try_stored(store.conn, sample, now=now))
         if result is not None:
@@ -532,6 +564,15 @@ class RulesPage(QWidget):
             parts.append("<ol>" + "".join(items) + "</ol>")
         if not result.answers and result.note_text is None:
             parts.append("<p><b>" + self.tr("No rule answers this message.") + "</b></p>")
+        if result.values:
+            rows = "".join(
+                f"<tr><td><code>{{{html.escape(name)}}}</code></td><td>"
+                + (html.escape(value) if value else "<i>" + self.tr("(empty)") + "</i>")
+                + "</td></tr>"
+                for name, value in result.values
+            )
+            heading = self.tr("The placeholders say:")
+            parts.append(f"<p>{heading}</p><table cellspacing=4>{rows}</table>")
         if result.verdicts:
             lines = "".join(
                 f"<li>{html.escape(rule.label)}: {html.escape(rules_text(reason))}</li>"
@@ -539,6 +580,15 @@ class RulesPage(QWidget):
             )
             looked = self.tr("Every rule looked at:")
             parts.append(f'<p style="color:#666">{looked}</p><ul style="color:#666">{lines}</ul>')
+        if result.never:
+            lines = "".join(
+                f"<li>{html.escape(rule.label)}: {html.escape(rules_text(reason))}</li>"
+                for rule, reason in result.never
+            )
+            never = self.tr("Never with demo.exe:")
+            parts.append(
+                f'<p style="color:#8a6100">{never}</p><ul style="color:#8a6100">{lines}</ul>'
+            )
         return "".join(parts)
 
 
@@ -580,6 +630,8 @@ class TimedPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: TimedStore | None = None
+        #: Known conversations and contacts, given by the poller (the dialog picks from them).
+        self.directory = Directory()
         self.dialog: TimedDialog | None = None
         self.clock: Callable[[], float] = time.time
         self.model = TimedModel(self)
@@ -589,6 +641,10 @@ class TimedPage(QWidget):
         self._build()
         self._connect()
         self._update_actions()
+
+    def set_directory(self, directory: Directory) -> None:
+        self.directory = directory
+        self.model.set_directory(directory)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)

@@ -109,6 +109,12 @@ def templates() -> dict[str, str]:
             "rules", "a daily or weekly message needs a time"
         ),
         "time_passed": QCoreApplication.translate("rules", "that time has passed"),
+        "target_unknown": QCoreApplication.translate("rules", "{target} is neither a known contact nor a wxid: choose one from the list"),
+        "target_ambiguous": QCoreApplication.translate("rules", "{target} names several contacts: {names}; choose one from the list"),
+        "not_gbk": QCoreApplication.translate("rules", "cannot reach WeChat through code page 936 and will be left out: {chars}"),
+        "demo_no_friend_requests": QCoreApplication.translate("rules", "demo.exe accepts friend requests itself and never reports them: this rule cannot fire with demo.exe (kept for other bridges)"),
+        "demo_no_group_joins": QCoreApplication.translate("rules", "demo.exe reports only received text, never someone joining a group: this rule cannot fire with demo.exe (kept for other bridges)"),
+        "demo_text_only": QCoreApplication.translate("rules", "demo.exe delivers only received text: pictures, voice, links, transfers and the account's own messages never arrive from it"),
         "picture_missing": QCoreApplication.translate("rules", "{path}: no such picture"),
         "picture_not_file": QCoreApplication.translate("rules", "{path}: not a file"),
         "picture_unreadable": QCoreApplication.translate(

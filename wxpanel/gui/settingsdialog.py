@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -29,6 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
@@ -101,6 +103,13 @@ class SettingsDialog(QDialog):
         for code, text in sorted(preferences.quick_replies.items()):
             self.add_reply(code, text)
         layout.addWidget(self.replies, 1)
+        #: Says which quick replies hold characters WeChat cannot receive (code page 936).
+        self.replies_warning = QLabel(self)
+        self.replies_warning.setWordWrap(True)
+        self.replies_warning.setStyleSheet("color: #8a6100")
+        layout.addWidget(self.replies_warning)
+        self.replies.itemChanged.connect(lambda _item: self._check_replies())
+        self._check_replies()
         row = QHBoxLayout()
         add = QPushButton(self.tr("Add"), self)
         remove = QPushButton(self.tr("Remove"), self)
@@ -172,10 +181,34 @@ class SettingsDialog(QDialog):
         self.replies.insertRow(row)
         self.replies.setItem(row, 0, QTableWidgetItem(code))
         self.replies.setItem(row, 1, QTableWidgetItem(text))
+        if hasattr(self, "replies_warning"):
+            self._check_replies()
+
+    def _check_replies(self) -> None:
+        """Mark each quick reply that holds characters code page 936 loses, and name them."""
+        lines = []
+        for row in range(self.replies.rowCount()):
+            item = self.replies.item(row, 1)
+            if item is None:
+                continue
+            lost = unsendable(item.text())
+            tip = ""
+            if lost:
+                code = self.replies.item(row, 0)
+                tip = self.tr("WeChat will not receive: %1").replace("%1", describe(lost))
+                lines.append(f"/{code.text() if code else ''}: {tip}")
+            if item.toolTip() != tip:
+                self.replies.blockSignals(True)
+                item.setToolTip(tip)
+                item.setBackground(QColor("#ffd6d6") if lost else QBrush())
+                self.replies.blockSignals(False)
+        self.replies_warning.setText("\n".join(lines))
+        self.replies_warning.setVisible(bool(lines))
 
     def _remove_selected(self) -> None:
         for row in sorted({index.row() for index in self.replies.selectedIndexes()}, reverse=True):
             self.replies.removeRow(row)
+        self._check_replies()
 
     def pacer(self) -> PacerConfig:
         """The edited pacing of manual and automatic sends."""

@@ -13,7 +13,15 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QKeyEvent,
+    QSyntaxHighlighter,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -23,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.codepage import fits, unsendable, without_unsendable
 from wxpanel.gui.models import KindRole, MessageRole
 from wxpanel.gui.preferences import expand_quick_reply
 
@@ -30,6 +39,27 @@ from wxpanel.gui.preferences import expand_quick_reply
 PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".bmp"})
 
 Index = QModelIndex | QPersistentModelIndex
+
+
+class UnsendableHighlighter(QSyntaxHighlighter):
+    """Marks, as they are typed, the characters code page 936 loses on the way to WeChat."""
+
+    def __init__(self, document: QTextDocument) -> None:
+        super().__init__(document)
+        self.mark = QTextCharFormat()
+        self.mark.setBackground(QColor("#ffd6d6"))
+        self.mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+        self.mark.setUnderlineColor(QColor("#c62828"))
+
+    def highlightBlock(self, text: str) -> None:
+        if text.isascii():
+            return
+        position = 0  # Qt counts UTF-16 units: an emoji is two
+        for char in text:
+            width = 2 if ord(char) > 0xFFFF else 1
+            if not fits(char):
+                self.setFormat(position, width, self.mark)
+            position += width
 
 
 class Composer(QPlainTextEdit):
@@ -40,6 +70,10 @@ class Composer(QPlainTextEdit):
     """
 
     submitted = Signal(str)
+    #: Send was asked for a text with characters WeChat cannot receive through
+    #: demo.exe: (text, those characters).  The text stays in the box until
+    #: :meth:`send_without_unsendable` or the user edits it.
+    unsendableSubmitted = Signal(str, list)
     #: A picture pasted from the clipboard or dropped as image data.
     imagePasted = Signal(QImage)
     #: Picture files dropped or pasted as file URLs (absolute local paths).
@@ -50,6 +84,7 @@ class Composer(QPlainTextEdit):
         self.enter_sends = True
         self.quick_replies: dict[str, str] = {}
         self.setTabChangesFocus(True)
+        self.highlighter = UnsendableHighlighter(self.document())
 
     def event(self, event: QEvent) -> bool:
         """Tab normally moves the focus before keyPressEvent sees it; a quick reply wins."""
@@ -120,7 +155,18 @@ class Composer(QPlainTextEdit):
         text = self.toPlainText()
         if not text.strip():
             return
+        lost = unsendable(text)
+        if lost:
+            self.unsendableSubmitted.emit(text, lost)
+            return
         self.submitted.emit(text)
+        self.clear()
+
+    def send_without_unsendable(self) -> None:
+        """The operator agreed: send the text without what code page 936 loses."""
+        text = without_unsendable(self.toPlainText())
+        if text.strip():
+            self.submitted.emit(text)
         self.clear()
 
 

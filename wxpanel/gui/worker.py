@@ -25,10 +25,13 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from wxpanel.core import stats
+from wxpanel.core.decode import name_of
 from wxpanel.core.engine import Engine, Health
 from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import Message, Origin
+from wxpanel.core.names import Directory, load_directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
@@ -63,6 +66,8 @@ class PollWorker(QObject):
     historyLoaded = Signal(str, int, tuple, bool)
     #: The conversation list: (search text, conversations, every (wxid, alias) pair).
     conversationsLoaded = Signal(str, tuple, tuple)
+    #: Every known conversation and contact with its names (:class:`~wxpanel.core.names.Directory`).
+    directoryLoaded = Signal(object)
     #: Polling was paused (True) or resumed (False).
     pausedChanged = Signal(bool)
     #: Auto-reply safety stops (:class:`~wxpanel.core.rules.Alert` values: loops, caps).
@@ -105,6 +110,7 @@ class PollWorker(QObject):
         self._health: Health | None = None  # the latest snapshot, for the dashboard
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
+        self._directory: Directory | None = None  # the one the panel was last given
 
     # -- life -----------------------------------------------------------------
 
@@ -192,6 +198,8 @@ class PollWorker(QObject):
             return
         if result.messages:
             self.messagesArrived.emit(result.messages)
+            if self._names_changed(result.messages):
+                self._emit_directory()
         if result.updates:
             self.commandsUpdated.emit(result.updates)
         if result.health is not None:
@@ -278,10 +286,36 @@ class PollWorker(QObject):
         # Every alias, not only the listed conversations': group members and
         # conversations that have not spoken yet are named too.
         self.conversationsLoaded.emit(search, tuple(found), aliases)
+        self._emit_directory()
+
+    def _emit_directory(self) -> None:
+        """Hand the panel every known conversation and contact with its names."""
+        if self._store is None:
+            return
+        try:
+            self._directory = load_directory(self._store.conn)
+        except sqlite3.Error:
+            log.exception("cannot read the contacts")
+            return
+        self.directoryLoaded.emit(self._directory)
+
+    def _names_changed(self, messages: tuple[Message, ...]) -> bool:
+        """Whether a batch brings a conversation or a name the panel does not know yet."""
+        directory = self._directory
+        if directory is None:
+            return False
+        for message in messages:
+            if message.conversation not in directory:
+                return True
+            name = name_of(message.from_raw) if message.origin is Origin.EVENT else None
+            if name is not None and directory.get(message.conversation).name != name:
+                return True
+        return False
 
     @Slot(str, str)
     def setAlias(self, wxid: str, alias: str) -> None:
         self._write(lambda store: store.set_alias(wxid, alias))
+        self._emit_directory()
 
     @Slot(str, bool)
     def setMuted(self, conversation: str, muted: bool) -> None:
@@ -396,6 +430,7 @@ class PollThread(QObject):
     failed = Signal(str)
     historyLoaded = Signal(str, int, tuple, bool)
     conversationsLoaded = Signal(str, tuple, tuple)
+    directoryLoaded = Signal(object)
     pausedChanged = Signal(bool)
     alertsRaised = Signal(tuple)
     ruleCountersChanged = Signal(tuple)
@@ -451,6 +486,7 @@ class PollThread(QObject):
         self.worker.failed.connect(self.failed, queued)
         self.worker.historyLoaded.connect(self.historyLoaded, queued)
         self.worker.conversationsLoaded.connect(self.conversationsLoaded, queued)
+        self.worker.directoryLoaded.connect(self.directoryLoaded, queued)
         self.worker.pausedChanged.connect(self.pausedChanged, queued)
         self.worker.alertsRaised.connect(self.alertsRaised, queued)
         self.worker.ruleCountersChanged.connect(self.ruleCountersChanged, queued)

@@ -208,6 +208,19 @@ def test_only_when_mentioned_in_groups() -> None:
     assert answering([own], "@小助手\u2005菜单", GROUP, sender="wxid_b", config=config) == []
 
 
+def test_mentions_as_demo_exe_delivers_them() -> None:
+    """U+2005 and an emoji in the account's name arrive as ``?`` (code page 936)."""
+    config = AutoReplyConfig(nicknames=("小助手",))
+    rule = keyword("菜单", MatchMode.EXACT, scope=Scope(only_when_mentioned=True))
+    assert answering([rule], "@小助手?菜单", GROUP, sender="wxid_b", config=config) == ["菜单"]
+    assert answering([rule], "@小助手们?菜单", GROUP, sender="wxid_b", config=config) == []
+    emoji = AutoReplyConfig(nicknames=("小助手🤖",))
+    assert answering([rule], "@小助手??菜单", GROUP, sender="wxid_b", config=emoji) == ["菜单"]
+    ruleset = RuleSet(numbered(rule), emoji)
+    event = ruleset.classify(Incoming(GROUP, "@小助手??菜单", "wxid_b"))
+    assert event.text == "菜单" and event.mentions == {"小助手🤖"}
+
+
 def test_the_mention_is_not_part_of_the_text() -> None:
     config = AutoReplyConfig(nicknames=("小助手",))
     rule = keyword("天气", MatchMode.STARTSWITH, reply=Reply(("[{content}]",)))
@@ -368,7 +381,8 @@ def test_templates_in_a_planned_reply() -> None:
     assert plan(event, match, local, {"wxid_b": "小明"}).texts == (
         "小明，北京（北京）2024-03-04 09:05：天气 北京 {missing} {x}",
     )
-    assert plan(event, match, local).texts[0].startswith("wxid_b，")  # no alias: the wxid
+    # No alias and no name from demo.exe: empty, never the raw wxid.
+    assert plan(event, match, local).texts[0].startswith("，北京")
 
 
 def test_random_reply_and_picture() -> None:

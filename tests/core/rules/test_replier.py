@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import EventRow, insert_events, text_event
+from tests.conftest import EventRow, insert_events, real_event, text_event
 from tests.core.rules.conftest import (
     FAST,
     GROUP_ID,
@@ -53,7 +53,7 @@ def hi_rule(**changes: object) -> Rule:
     fields: dict[str, object] = {
         "name": "hi",
         "triggers": (Trigger("hi", MatchMode.EXACT),),
-        "reply": Reply(("hello {nickname}",)),
+        "reply": Reply(("hello {sender}",)),
     }
     fields.update(changes)
     return Rule(**fields)  # type: ignore[arg-type]
@@ -92,12 +92,25 @@ def test_answers_go_through_the_outbox(
         report.more = True  # type: ignore[misc]
 
 
-def test_alias_is_the_nickname(engine: Engine, store: RuleStore, replier: AutoReplier) -> None:
-    store.add(hi_rule())
+def test_nickname_is_the_alias_else_demo_exes_name_never_the_wxid(
+    engine: Engine, store: RuleStore, replier: AutoReplier
+) -> None:
+    store.add(hi_rule(reply=Reply(("hello {nickname}",))))
     with HistoryStore(engine.paths.history) as history:
         history.set_alias("wxid_b", "小明")
-    report = exchange(engine, replier, [text_event("wxid_a", "hi"), text_event("wxid_b", "hi")])
-    assert sent_texts(report) == [("wxid_a", "hello wxid_a"), ("wxid_b", "hello 小明")]
+        history.set_alias("wxid_d", "老板")
+    events = [
+        real_event("wxid_a", "hi"),  # no name at all: empty, never the wxid
+        real_event("wxid_b", "hi"),
+        real_event("wxid_c", "hi", name="老王"),
+        real_event("wxid_d", "hi", name="王总"),  # the alias wins
+    ]
+    assert sent_texts(exchange(engine, replier, events)) == [
+        ("wxid_a", "hello "),
+        ("wxid_b", "hello 小明"),
+        ("wxid_c", "hello 老王"),
+        ("wxid_d", "hello 老板"),
+    ]
 
 
 def test_never_answers_own_messages_our_commands_or_their_echoes(

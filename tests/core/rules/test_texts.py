@@ -145,6 +145,7 @@ def test_special_kinds_and_scopes_have_keys() -> None:
     assert [i.key for i in keyed(validate_rule(welcome))] == [
         "welcome_group_private",
         "reply_needs_content",
+        "demo_no_group_joins",
     ]
     empty = Rule("kw", reply=Reply(("x",), picture=" "))
     assert [i.key for i in keyed(validate_rule(empty))] == [

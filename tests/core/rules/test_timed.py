@@ -46,7 +46,7 @@ def test_occurrences_daily_weekly_once() -> None:
     assert occurrences(daily(checked_until=start), start, at(6, 10), TZ) == [at(5, 9), at(6, 9)]
     weekly = daily(schedule=ScheduleKind.WEEKLY, weekdays=(1, 5))  # Monday and Friday
     assert occurrences(weekly, start, at(18, 9), TZ) == [at(8, 9), at(11, 9), at(15, 9), at(18, 9)]
-    once = TimedMessage("x", ("a",), ScheduleKind.ONCE, text="hi", at=at(4, 12))
+    once = TimedMessage("x", ("wxid_a",), ScheduleKind.ONCE, text="hi", at=at(4, 12))
     assert occurrences(once, start, at(5, 0), TZ) == [at(4, 12)]
     assert occurrences(once, at(4, 12), at(5, 0), TZ) == []  # (after, until]
     assert next_occurrence(daily(), start, TZ) == at(5, 9)
@@ -244,7 +244,9 @@ def test_a_missing_picture_is_a_failed_run(
 
 def test_store_checks(timed_store: TimedStore, clock: Clock) -> None:
     with pytest.raises(RuleError, match="at: that time has passed"):
-        timed_store.add(TimedMessage("x", ("a",), ScheduleKind.ONCE, text="hi", at=clock.now - 1))
+        timed_store.add(
+            TimedMessage("x", ("wxid_a",), ScheduleKind.ONCE, text="hi", at=clock.now - 1)
+        )
     with pytest.raises(RuleError, match="targets: choose at least one"):
         timed_store.add(daily(targets=()))
     saved = timed_store.add(daily())

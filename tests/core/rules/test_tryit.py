@@ -15,6 +15,7 @@ from wxpanel.core.rules.model import (
     Reply,
     ReplyMode,
     Rule,
+    RuleKind,
     Scope,
     ScopeKind,
     Trigger,
@@ -133,3 +134,22 @@ def test_a_rule_that_delegates_is_shown_answering() -> None:
     result = try_message([ask_ai], Incoming("wxid_a", "我想问一下"), now=MONDAY_10, tz=TZ)
     (answer,) = result.sending  # not "every text renders empty": the source writes it
     assert answer.rule.reply.source == "assistant" and answer.reply.texts == ()
+
+
+def test_try_it_says_what_each_placeholder_expands_to_and_what_never_fires() -> None:
+    rules = [
+        Rule("hi", (Trigger("hi"),), Reply(("{nickname}，你好 {sender}",))),
+        Rule("welcome", kind=RuleKind.WELCOME_FRIEND, reply=Reply(("欢迎",))),
+    ]
+    sample = Incoming("wxid_a", "hi")
+    result = try_message(rules, sample, now=MONDAY_10, tz=TZ, aliases={"wxid_a": "阿明"})
+    values = dict(result.values)
+    assert values["nickname"] == "阿明" and values["sender"] == "wxid_a"
+    assert values["content"] == "hi" and values["time"] == "10:00"
+    assert [(rule.name, text.key) for rule, text in result.never] == [
+        ("welcome", "demo_no_friend_requests")
+    ]
+    assert "demo.exe accepts friend requests itself" in result.describe()
+    anonymous = try_message(rules, sample, now=MONDAY_10, tz=TZ)
+    assert dict(anonymous.values)["nickname"] == ""
+    assert anonymous.sending[0].reply.texts == ("，你好 wxid_a",)

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Final
 
+from wxpanel.core.codepage import as_delivered
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
 from wxpanel.core.rules.model import (
@@ -63,7 +64,9 @@ SERVICE_IDS: Final = frozenset(
 #: that a pasted article cannot make a regular expression run for seconds.
 MAX_MATCH_CHARS: Final = 4000
 
-_MENTION_END = "(?=[\u2005\u0020\u00a0\n]|$)"
+#: WeChat ends an @-mention with U+2005, which code page 936 lacks: demo.exe
+#: delivers it as ``?``.  Either is part of the mention; a space ends one too.
+_MENTION_END = "(?:[\u2005?]|(?=[\u0020\u00a0\n]|$))"
 _QUOTES = "\"'“”‘’「」"
 _JOIN_PATTERNS: Final = (
     re.compile(r"^(?P<inviter>.+?)邀请(?P<joined>.+?)加入了群聊"),
@@ -208,10 +211,18 @@ def is_service(conversation: str) -> bool:
 
 
 class MentionFinder:
-    """Finds and removes @mentions of the account (WeChat ends them with U+2005)."""
+    """Finds and removes @mentions of the account (WeChat ends them with U+2005).
+
+    The text is taken as demo.exe delivers it: U+2005 and every other
+    character outside code page 936 (an emoji in the account's name too)
+    arrive as ``?``, so each name is also looked for in that form.
+    """
 
     def __init__(self, names: Iterable[str]) -> None:
-        unique = sorted({n.strip() for n in names if n and n.strip()}, key=len, reverse=True)
+        stripped = {n.strip() for n in names if n and n.strip()}
+        unique = sorted(stripped | {as_delivered(n) for n in stripped}, key=len, reverse=True)
+        #: The delivered form of a name back to the name as configured.
+        self._names = {as_delivered(n): n for n in stripped if as_delivered(n) != n}
         self._pattern = (
             re.compile("@(" + "|".join(re.escape(n) for n in unique) + ")" + _MENTION_END)
             if unique
@@ -225,7 +236,7 @@ class MentionFinder:
         found: set[str] = set()
 
         def drop(match: re.Match[str]) -> str:
-            found.add(match.group(1))
+            found.add(self._names.get(match.group(1), match.group(1)))
             return ""
 
         stripped = self._pattern.sub(drop, text)
@@ -610,17 +621,26 @@ def template_values(
     local: LocalTime,
     aliases: Mapping[str, str],
 ) -> dict[str, str]:
-    """The values of a reply's placeholders for one event."""
+    """The values of a reply's placeholders for one event (the match's groups too)."""
     values = dict(match.groups)
-    values.update(
-        {
-            "sender": event.sender,
-            "nickname": aliases.get(event.sender) or event.sender,
-            "time": local.moment.strftime("%H:%M"),
-            "date": local.moment.strftime("%Y-%m-%d"),
-            "content": event.text,
-        }
-    )
+    values.update(base_values(event, local, aliases))
+    return values
+
+
+def base_values(event: Event, local: LocalTime, aliases: Mapping[str, str]) -> dict[str, str]:
+    """``{sender}``, ``{nickname}``, ``{time}``, ``{date}``, ``{content}`` of an event.
+
+    ``aliases`` maps a wxid to its nickname (the operator's alias, else the
+    name demo.exe gave it); ``{nickname}`` is empty without one, never the
+    raw wxid, which would end up in a customer-facing text.
+    """
+    values = {
+        "sender": event.sender,
+        "nickname": aliases.get(event.sender) or "",
+        "time": local.moment.strftime("%H:%M"),
+        "date": local.moment.strftime("%Y-%m-%d"),
+        "content": event.text,
+    }
     values.update(event.values)
     return values
 

@@ -13,13 +13,15 @@ from __future__ import annotations
 import enum
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
 
+from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import PictureError
+from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.template import placeholders
 from wxpanel.core.rules.texts import FieldValue, Text
@@ -334,8 +336,51 @@ def regex_groups(rule: Rule) -> set[str]:
     return names
 
 
-def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Issue]:
-    """Every problem of ``rule``, errors and warnings, each with its path."""
+def demo_limit(rule: Rule) -> Text | None:
+    """Why ``rule`` can never fire with demo.exe (which delivers only received text), or None."""
+    if rule.kind is RuleKind.WELCOME_FRIEND:
+        return Text.of("demo_no_friend_requests")
+    if rule.kind is RuleKind.WELCOME_GROUP:
+        return Text.of("demo_no_group_joins")
+    return None
+
+
+def target_issues(path: str, targets: Sequence[str], known: Container[str] = ()) -> list[Issue]:
+    """A target must be a wxid the history knows or shaped like one, never a bare name."""
+    return [
+        Issue.of(f"{path}[{index}]", "target_unknown", target=target)
+        for index, target in enumerate(targets)
+        if isinstance(target, str)
+        and target.strip()
+        and target not in known
+        and not looks_like_wxid(target)
+    ]
+
+
+def target_refusal(resolution: Resolution) -> Text:
+    """Why a typed target was refused, as a text for the panel to translate."""
+    if resolution.verdict is Verdict.AMBIGUOUS:
+        names = ", ".join(contact.label for contact in resolution.candidates)
+        return Text.of("target_ambiguous", target=resolution.text, names=names)
+    return Text.of("target_unknown", target=resolution.text)
+
+
+def text_issues(path: str, text: object) -> list[Issue]:
+    """A warning naming the characters of ``text`` that code page 936 loses."""
+    if not isinstance(text, str):
+        return []
+    lost = unsendable(text)
+    return [Issue.of(path, "not_gbk", Severity.WARNING, chars=describe(lost))] if lost else []
+
+
+def validate_rule(
+    rule: Rule, config: AutoReplyConfig | None = None, known: Container[str] = ()
+) -> list[Issue]:
+    """Every problem of ``rule``, errors and warnings, each with its path.
+
+    ``known`` are the wxids the history knows: a scope may name those even
+    when they are not shaped like a wxid.
+    """
     found: list[Issue] = []
     if not isinstance(rule.name, str) or not rule.name.strip():
         found.append(Issue.of("name", "rule_needs_name"))
@@ -346,6 +391,9 @@ def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Iss
     for index, trigger in enumerate(rule.triggers):
         found.extend(issue.under(f"triggers[{index}]") for issue in validate_trigger(trigger))
     found.extend(issue.under("scope") for issue in _validate_scope(rule, config))
+    for name in ("conversations", "exclude"):
+        targets = getattr(rule.scope, name)
+        found.extend(issue.under("scope") for issue in target_issues(name, targets, known))
     found.extend(issue.under("reply") for issue in _validate_reply(rule))
     if rule.active is not None:
         found.extend(issue.under("active") for issue in _validate_hours(rule.active))
@@ -353,6 +401,9 @@ def validate_rule(rule: Rule, config: AutoReplyConfig | None = None) -> list[Iss
         found.append(Issue.of("cooldown", "cooldown_invalid"))
     elif rule.kind is RuleKind.DEFAULT and rule.cooldown <= 0:
         found.append(Issue.of("cooldown", "default_needs_cooldown"))
+    limit = demo_limit(rule)
+    if limit is not None:
+        found.append(Issue.from_text("kind", limit, Severity.WARNING))
     return found
 
 
@@ -394,6 +445,7 @@ def _validate_reply(rule: Rule) -> list[Issue]:
         if not isinstance(text, str) or not text.strip():
             found.append(Issue.of(f"texts[{index}]", "empty_text"))
             continue
+        found.extend(text_issues(f"texts[{index}]", text))
         for name in placeholders(text):
             if name not in known:
                 found.append(
@@ -446,7 +498,8 @@ def _validate_weekdays(weekdays: Sequence[int]) -> list[Issue]:
     return []
 
 
-def validate_timed(timed: TimedMessage) -> list[Issue]:
+def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issue]:
+    """Every problem of ``timed``; ``known`` as for :func:`validate_rule`."""
     found: list[Issue] = []
     if not isinstance(timed.name, str) or not timed.name.strip():
         found.append(Issue.of("name", "timed_needs_name"))
@@ -455,8 +508,11 @@ def validate_timed(timed: TimedMessage) -> list[Issue]:
     for index, target in enumerate(timed.targets):
         if not isinstance(target, str) or not target.strip():
             found.append(Issue.of(f"targets[{index}]", "empty_entry"))
+    found.extend(target_issues("targets", timed.targets, known))
     if not (timed.text and timed.text.strip()) and not timed.picture:
         found.append(Issue.of("", "timed_needs_content"))
+    elif timed.text:
+        found.extend(text_issues("text", timed.text))
     if timed.picture is not None:
         found.extend(issue.under("picture") for issue in validate_picture(timed.picture))
     if timed.schedule is ScheduleKind.ONCE:

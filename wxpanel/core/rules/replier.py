@@ -37,7 +37,7 @@ from __future__ import annotations
 import enum
 import random
 import sqlite3
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
@@ -45,6 +45,7 @@ from typing import Final
 from wxpanel.core.errors import PictureError
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
+from wxpanel.core.names import nicknames
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, Direction
@@ -258,7 +259,7 @@ class AutoReplier:
             (message, ruleset.classify(Incoming.from_message(message))) for message in messages
         ]
         state = self._start_round(conn, now, {event.reply_to for _, event in events})
-        aliases = _aliases(conn, {event.sender for _, event in events if event.sender})
+        aliases = nicknames(conn, {event.sender for _, event in events if event.sender})
         for message, event in events:
             if message.origin is Origin.MANUAL or (
                 message.origin is Origin.EVENT
@@ -601,21 +602,6 @@ def read_delegations(conn: sqlite3.Connection) -> dict[int, list[str]]:
 
 def write_delegations(conn: sqlite3.Connection, delegations: Mapping[int, list[str]]) -> None:
     write_setting(conn, DELEGATIONS, {str(k): list(v) for k, v in sorted(delegations.items())})
-
-
-def _aliases(conn: sqlite3.Connection, wxids: Iterable[str]) -> dict[str, str]:
-    import json
-
-    ids = sorted(set(wxids))
-    if not ids:
-        return {}
-    return dict(
-        conn.execute(
-            "SELECT wxid, alias FROM contact WHERE alias IS NOT NULL"
-            " AND wxid IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids, ensure_ascii=False),),
-        ).fetchall()
-    )
 
 
 def _read_counters(

@@ -16,12 +16,13 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
+from wxpanel.core.names import known_wxids
 from wxpanel.core.rules.jsoncodec import (
     config_from_json,
     config_to_json,
@@ -132,8 +133,8 @@ def _definition(rule: Rule) -> str:
     return json.dumps(rule_to_json(rule, with_header=False), ensure_ascii=False)
 
 
-def _check(rule: Rule, config: AutoReplyConfig | None) -> None:
-    problems = errors(validate_rule(rule, config))
+def _check(rule: Rule, config: AutoReplyConfig | None, known: Container[str] = ()) -> None:
+    problems = errors(validate_rule(rule, config, known))
     if problems:
         raise RuleError(problems, prefix=f"rule {rule.name!r}: " if rule.name else "")
 
@@ -204,7 +205,7 @@ class RuleStore(ConnectionStore):
         A rule that carries the id of a deleted rule (undo of a delete) gets that
         id back, with its counters.
         """
-        _check(rule, self.config())
+        _check(rule, self.config(), known_wxids(self.conn))
         with immediate(self.conn):
             saved = self._insert(rule, position, self.clock())
             self._renumber()
@@ -214,7 +215,7 @@ class RuleStore(ConnectionStore):
         """Save an edited rule (same id); its position is changed with :meth:`move`."""
         if rule.id is None:
             raise ValueError("update() needs a saved rule; use add()")
-        _check(rule, self.config())
+        _check(rule, self.config(), known_wxids(self.conn))
         with immediate(self.conn):
             cursor = self.conn.execute(
                 "UPDATE auto_rule SET enabled = ?, kind = ?, name = ?, definition = ?,"
@@ -315,9 +316,11 @@ class RuleStore(ConnectionStore):
         in the file's order.
         """
         config = self.config()
+        known = known_wxids(self.conn)
         problems: list[Issue] = []
         for index, rule in enumerate(rules):
-            problems.extend(i.under(f"rules[{index}]") for i in errors(validate_rule(rule, config)))
+            found = errors(validate_rule(rule, config, known))
+            problems.extend(i.under(f"rules[{index}]") for i in found)
         if problems:
             raise RuleError(problems)
         now = self.clock()

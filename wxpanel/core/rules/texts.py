@@ -68,6 +68,17 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "once_needs_moment": "a one-off message needs a date and time",
         "repeat_needs_time": "a daily or weekly message needs a time",
         "time_passed": "that time has passed",
+        "target_unknown": "{target} is neither a known contact nor a wxid: choose one from"
+        " the list",
+        "target_ambiguous": "{target} names several contacts: {names}; choose one from the list",
+        "not_gbk": "cannot reach WeChat through code page 936 and will be left out: {chars}",
+        # -- what demo.exe can never deliver (model.demo_limit)
+        "demo_no_friend_requests": "demo.exe accepts friend requests itself and never reports"
+        " them: this rule cannot fire with demo.exe (kept for other bridges)",
+        "demo_no_group_joins": "demo.exe reports only received text, never someone joining a"
+        " group: this rule cannot fire with demo.exe (kept for other bridges)",
+        "demo_text_only": "demo.exe delivers only received text: pictures, voice, links,"
+        " transfers and the account's own messages never arrive from it",
         # -- a picture that cannot be sent (outbox.check_picture's reasons)
         "picture_missing": "{path}: no such picture",
         "picture_not_file": "{path}: not a file",

@@ -26,6 +26,7 @@ from typing import Any, Final
 from wxpanel.core.errors import KnownError, PictureError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.models import Message, Origin
+from wxpanel.core.names import known_wxids
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType
@@ -285,7 +286,7 @@ class TimedStore(ConnectionStore):
         return _from_row(row) if row else None
 
     def _check(self, timed: TimedMessage, now: float) -> None:
-        problems = errors(validate_timed(timed))
+        problems = errors(validate_timed(timed, known_wxids(self.conn)))
         if (
             not problems
             and timed.enabled

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from wxpanel.core.names import nicknames
 from wxpanel.core.protocol import MessageType
 from wxpanel.core.rules.evaluate import (
     EventKind,
@@ -22,9 +23,10 @@ from wxpanel.core.rules.evaluate import (
     LocalTime,
     PlannedReply,
     RuleSet,
+    base_values,
     plan,
 )
-from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule
+from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule, demo_limit
 from wxpanel.core.rules.store import load_config, load_rules, read_setting
 from wxpanel.core.rules.texts import Text
 
@@ -68,6 +70,10 @@ class TryResult:
     answers: tuple[TryAnswer, ...] = ()
     verdicts: tuple[tuple[Rule, Text], ...] = ()  # every rule looked at, and the verdict
     note_text: Text | None = None  # why nothing at all would answer
+    #: What each placeholder would say for this sample: (``nickname``, "阿明")…
+    values: tuple[tuple[str, str], ...] = ()
+    #: Enabled rules that can never fire with demo.exe, and why.
+    never: tuple[tuple[Rule, Text], ...] = ()
 
     @property
     def considered(self) -> tuple[tuple[Rule, str], ...]:
@@ -103,6 +109,7 @@ class TryResult:
                 lines.append(f"  [picture] {reply.picture}")
         if not self.answers and not self.note:
             lines.append("no rule answers this message")
+        lines.extend(f"rule {rule.label!r}: {reason}" for rule, reason in self.never)
         return "\n".join(lines)
 
 
@@ -123,12 +130,18 @@ def try_message(
     ruleset = rules if isinstance(rules, RuleSet) else RuleSet(_with_ids(rules), config)
     state = state or TryState()
     event = ruleset.classify(sample)
+    never = tuple(
+        (rule, limit)
+        for rule in ruleset.rules
+        if rule.enabled and (limit := demo_limit(rule)) is not None
+    )
     if event.kind is EventKind.OTHER:
         key = "never_outgoing" if sample.direction.value == "out" else "never_this_kind"
         if sample.type is MessageType.SYSTEM:
             key = "never_system"
-        return TryResult(event.kind, note_text=Text.of(key))
+        return TryResult(event.kind, note_text=Text.of(key), never=never)
     local = LocalTime.at(now, tz)
+    values = tuple(base_values(event, local, aliases or {}).items())
     explained = ruleset.explain(event, local)
     answers: list[TryAnswer] = []
     for match, rule, _ in explained:
@@ -148,7 +161,7 @@ def try_message(
             blocked = Text.of("renders_empty")
         answers.append(TryAnswer(rule, reply, blocked))
     verdicts = tuple((rule, reason) for _, rule, reason in explained)
-    return TryResult(event.kind, tuple(answers), verdicts)
+    return TryResult(event.kind, tuple(answers), verdicts, values=values, never=never)
 
 
 def try_stored(
@@ -171,9 +184,6 @@ def try_stored(
     paused = conn.execute(
         "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (where,)
     ).fetchone()
-    alias = conn.execute(
-        "SELECT alias FROM contact WHERE wxid = ? AND alias IS NOT NULL", (event.sender,)
-    ).fetchone()
     state = TryState(
         enabled=read_setting(conn, "enabled", True) is not False,
         last_answered=last_answered,
@@ -184,7 +194,7 @@ def try_stored(
         sample,
         now=now,
         tz=tz,
-        aliases={event.sender: alias[0]} if alias else {},
+        aliases=nicknames(conn, [event.sender]),
         state=state,
     )
 

@@ -481,7 +481,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. Every known conversation and contact with its names, from the poller.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -609,6 +609,22 @@
         <translation>已暂停</translation>
     </message>
     <message>
+        <source>Characters WeChat will not receive</source>
+        <translation>微信收不到的字符</translation>
+    </message>
+    <message>
+        <source>demo.exe passes text to WeChat through code page 936 (GBK), which lacks these characters: %1</source>
+        <translation>demo.exe 通过代码页 936（GBK）把文字交给微信，其中没有这些字符：%1</translation>
+    </message>
+    <message>
+        <source>Send without them, or cancel and edit the text?</source>
+        <translation>去掉这些字符后发送，还是取消并修改文字？</translation>
+    </message>
+    <message>
+        <source>Send without them</source>
+        <translation>去掉后发送</translation>
+    </message>
+    <message>
         <source>Cannot save the pasted picture in %1</source>
         <translation>无法将粘贴的图片保存到 %1</translation>
     </message>
@@ -623,6 +639,18 @@
     <message>
         <source>Mute notifications</source>
         <translation>消息免打扰</translation>
+    </message>
+    <message>
+        <source>Name this member…</source>
+        <translation>为该成员命名…</translation>
+    </message>
+    <message>
+        <source>Name this member</source>
+        <translation>为该成员命名</translation>
+    </message>
+    <message>
+        <source>Name for %1 (empty: none):</source>
+        <translation>%1 的名称（留空：不命名）：</translation>
     </message>
     <message>
         <source>%1 new private messages</source>
@@ -783,8 +811,8 @@
         <translation>仅下面列出的会话</translation>
     </message>
     <message>
-        <source>wxid_… or …@chatroom, comma separated</source>
-        <translation>wxid_… 或 …@chatroom，用逗号分隔</translation>
+        <source>A name or wxid, picked from the list; comma separated</source>
+        <translation>名称或 wxid，从列表中选择；用逗号分隔</translation>
     </message>
     <message>
         <source>Conversations or group members never answered</source>
@@ -975,6 +1003,10 @@
         <translation>最近匹配</translation>
     </message>
     <message>
+        <source>%1 (never with demo.exe)</source>
+        <translation>%1（demo.exe 下永不触发）</translation>
+    </message>
+    <message>
         <source>(when nothing else matched)</source>
         <translation>（没有其他规则匹配时）</translation>
     </message>
@@ -1039,7 +1071,7 @@
     </message>
     <message>
         <source>Add…</source>
-        <extracomment>Something went wrong writing or reading (for the window&apos;s banner).</extracomment>
+        <extracomment>Something went wrong writing or reading (for the window&apos;s banner). Known conversations and contacts, given by the poller (see set_directory).</extracomment>
         <translation>添加…</translation>
     </message>
     <message>
@@ -1147,8 +1179,12 @@
         <translation>数据库尚未打开</translation>
     </message>
     <message>
-        <source>Enter a conversation: a wxid or a …@chatroom id</source>
-        <translation>请输入会话：wxid 或 …@chatroom 的 ID</translation>
+        <source>Enter a conversation: a name, a wxid or a …@chatroom id</source>
+        <translation>请输入会话：名称、wxid 或 …@chatroom 群 ID</translation>
+    </message>
+    <message>
+        <source>Never with demo.exe:</source>
+        <translation>在 demo.exe 下永不触发：</translation>
     </message>
     <message>
         <source>Rule “%1” answers %2</source>
@@ -1173,6 +1209,14 @@
     <message>
         <source>No rule answers this message.</source>
         <translation>没有规则回复这条消息。</translation>
+    </message>
+    <message>
+        <source>(empty)</source>
+        <translation>（空）</translation>
+    </message>
+    <message>
+        <source>The placeholders say:</source>
+        <translation>占位符的值：</translation>
     </message>
     <message>
         <source>Every rule looked at:</source>
@@ -1278,6 +1322,7 @@
     </message>
     <message>
         <source>Add</source>
+        <extracomment>Says which quick replies hold characters WeChat cannot receive (code page 936).</extracomment>
         <translation>添加</translation>
     </message>
     <message>
@@ -1315,6 +1360,10 @@
     <message>
         <source>Automatic sends</source>
         <translation>自动发送</translation>
+    </message>
+    <message>
+        <source>WeChat will not receive: %1</source>
+        <translation>微信收不到：%1</translation>
     </message>
 </context>
 <context>
@@ -1984,8 +2033,8 @@
         <translation>启用</translation>
     </message>
     <message>
-        <source>wxid_… or …@chatroom, comma separated</source>
-        <translation>wxid_… 或 …@chatroom，用逗号分隔</translation>
+        <source>A name or wxid, picked from the list; comma separated</source>
+        <translation>名称或 wxid，从列表中选择；用逗号分隔</translation>
     </message>
     <message>
         <source>The text; {time} and {date} are filled in</source>
@@ -2072,7 +2121,7 @@
     <name>TimedModel</name>
     <message>
         <source>On</source>
-        <extracomment>The user switched a timed message on or off: (id, enabled).</extracomment>
+        <extracomment>The user switched a timed message on or off: (id, enabled). Known contacts, so that targets show as &quot;name (wxid)&quot;.</extracomment>
         <translation>启用</translation>
     </message>
     <message>
@@ -2124,7 +2173,7 @@
     </message>
     <message>
         <source>Add…</source>
-        <extracomment>The operator asked to send a missed run now: the window passes it to the poller. How many missed or failed runs wait for a decision.</extracomment>
+        <extracomment>The operator asked to send a missed run now: the window passes it to the poller. How many missed or failed runs wait for a decision. Known conversations and contacts, given by the poller (the dialog picks from them).</extracomment>
         <translation>添加…</translation>
     </message>
     <message>
@@ -2607,6 +2656,30 @@
     <message>
         <source>that time has passed</source>
         <translation>该时间已经过去</translation>
+    </message>
+    <message>
+        <source>{target} is neither a known contact nor a wxid: choose one from the list</source>
+        <translation>{target} 既不是已知联系人，也不是 wxid：请从列表中选择</translation>
+    </message>
+    <message>
+        <source>{target} names several contacts: {names}; choose one from the list</source>
+        <translation>{target} 对应多个联系人：{names}；请从列表中选择</translation>
+    </message>
+    <message>
+        <source>cannot reach WeChat through code page 936 and will be left out: {chars}</source>
+        <translation>无法通过代码页 936 发到微信，将被去掉：{chars}</translation>
+    </message>
+    <message>
+        <source>demo.exe accepts friend requests itself and never reports them: this rule cannot fire with demo.exe (kept for other bridges)</source>
+        <translation>demo.exe 会自行通过好友请求且从不上报：此规则在 demo.exe 下无法触发（为其他桥接程序保留）</translation>
+    </message>
+    <message>
+        <source>demo.exe reports only received text, never someone joining a group: this rule cannot fire with demo.exe (kept for other bridges)</source>
+        <translation>demo.exe 只上报收到的文字，从不上报有人入群：此规则在 demo.exe 下无法触发（为其他桥接程序保留）</translation>
+    </message>
+    <message>
+        <source>demo.exe delivers only received text: pictures, voice, links, transfers and the account&apos;s own messages never arrive from it</source>
+        <translation>demo.exe 只传来收到的文字：图片、语音、链接、转账和本账号自己发的消息都不会传来</translation>
     </message>
     <message>
         <source>{path}: no such picture</source>
