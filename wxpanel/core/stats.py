@@ -24,6 +24,7 @@ on the phone (a 发出 event that is not the echo of one of our commands).
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import statistics
 import time
@@ -457,7 +458,10 @@ def recent_errors(conn: sqlite3.Connection, limit: int = 20) -> tuple[ErrorEntry
 def _exchange_counts(path: Path) -> tuple[int | None, int | None]:
     """Backlog and pending commands, without waiting long on demo.exe's locks."""
     try:
-        conn = exchange.connect(path, busy_timeout=0.5)  # rw: may roll back a hot journal
+        # rw when we may (a hot journal needs a writer to roll it back), else ro:
+        # a read-only exchange.db still has its rows counted.
+        mode = "rw" if os.access(path, os.W_OK) else "ro"
+        conn = sqlite3.connect(exchange.sqlite_uri(path, mode), uri=True, timeout=0.5)
         try:
             backlog = conn.execute("SELECT count(*) FROM wx_event").fetchone()[0]
             pending = conn.execute("SELECT count(*) FROM wx_command").fetchone()[0]
