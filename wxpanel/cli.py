@@ -166,19 +166,24 @@ def cmd_headless(args: argparse.Namespace) -> int:
             db = exchange.check_exchange(args.db, create=args.create, wait=0.5)
         except ExchangeLockedError:
             db = args.db  # demo.exe is busy: the poller waits for the lock itself
-        book = logbook.setup_logging(DataPaths.beside(db, args.data_dir).ensure(),
-                                     verbose=args.verbose)  # fmt: skip
-        stopping.phase = "opening exchange.db and history.db"
-        engine = Engine(db, data_dir=args.data_dir, plugin_dirs=default_plugin_dirs(args.plugins))
-        log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
+        paths = DataPaths.beside(db, args.data_dir).ensure()
+        book = logbook.setup_logging(paths, verbose=args.verbose)
         try:
-            stopping.phase = "the current poll to finish"
-            count = headless.run(engine, stop, headless.HealthLog(engine))
+            stopping.phase = "opening exchange.db and history.db"
+            plugins = default_plugin_dirs(args.plugins)
+            with concerning(paths.history):
+                engine = Engine(db, data_dir=args.data_dir, plugin_dirs=plugins)
+            log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
+            try:
+                stopping.phase = "the current poll to finish"
+                count = headless.run(engine, stop, headless.HealthLog(engine))
+            finally:
+                stopping.phase = "closing exchange.db, history.db and the answer sources"
+                engine.close()
+            reason = f" on {stopping.received}" if stopping.received else ""
+            log.info("stopped cleanly%s after %d messages (log: %s)", reason, count, book.path)
         finally:
-            stopping.phase = "closing exchange.db, history.db and the answer sources"
-            engine.close()
-        reason = f" on {stopping.received}" if stopping.received else ""
-        log.info("stopped cleanly%s after %d messages (log: %s)", reason, count, book.path)
+            book.close()
     return 0
 
 

@@ -53,16 +53,24 @@ def test_a_signal_landing_inside_the_loops_wait_does_not_deadlock(tmp_path: Path
     assert result.stdout.strip() == "stopped"
 
 
+class Headless(subprocess.Popen[str]):
+    """``wxpanel headless`` with the lines it wrote before its loop began."""
+
+    early_lines: list[str]
+
+
 @contextmanager
-def headless(exchange_db: Path) -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
+def headless(exchange_db: Path) -> Iterator[Headless]:
+    process = Headless(
         [sys.executable, "-m", "wxpanel", "headless", "--db", str(exchange_db)],
         stderr=subprocess.PIPE,
         text=True,
     )
+    process.early_lines = []
     try:
         assert process.stderr is not None
         for line in process.stderr:  # wait until the loop runs
+            process.early_lines.append(line)
             if "consuming" in line:
                 break
         yield process
