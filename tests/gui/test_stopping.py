@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sqlite3
 import time
 from collections.abc import Callable
@@ -12,6 +14,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
+from wxpanel.gui.app import QuitOnSignals
 from wxpanel.gui.mainwindow import MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -76,3 +79,16 @@ def test_a_slow_stop_says_what_it_waits_for(
         window.close()
     assert not window.poller.running
     assert any("closing exchange.db and history.db" in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["TERM", "INT"])
+def test_ctrl_c_and_sigterm_close_the_panel(qtbot: QtBot, signum: int) -> None:
+    """Qt's event loop runs no Python between events: the signal must wake it."""
+    quits: list[bool] = []
+    signals = QuitOnSignals(lambda: quits.append(True))
+    try:
+        os.kill(os.getpid(), signum)
+        qtbot.waitUntil(lambda: bool(quits), timeout=2000)
+    finally:
+        signals.close()
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
