@@ -1,7 +1,5 @@
 """Allow ``python -m wxpanel`` to behave exactly like the ``wxpanel`` entry point."""
 
-import sys
+from wxpanel.cli import entry
 
-from wxpanel.cli import main
-
-sys.exit(main())
+entry()

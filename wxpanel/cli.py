@@ -10,21 +10,34 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from wxpanel import __version__
 from wxpanel.core import exchange, logbook
-from wxpanel.core.errors import AlreadyRunningError, ExchangeLockedError, KnownError
+from wxpanel.core.errors import (
+    AlreadyRunningError,
+    ExchangeError,
+    ExchangeLockedError,
+    KnownError,
+    concerning,
+    describe_failure,
+)
 from wxpanel.core.models import CommandStatus, Origin
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.settings import Settings, load_settings
+from wxpanel.core.stopping import exit_abandoning
 
 log = logging.getLogger("wxpanel")
 
 EXIT_USAGE = 2
+#: A bug: the traceback is in the log file the error line names.
+EXIT_BUG = 1
 
 
 def _add_db_options(parser: argparse.ArgumentParser, *, required: bool = True) -> None:
@@ -43,7 +56,7 @@ def _add_db_options(parser: argparse.ArgumentParser, *, required: bool = True) -
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="wxpanel",
         description="Control panel for WeChat bots that talk to demo.exe through exchange.db.",
     )
@@ -86,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--to",
         required=True,
+        type=_recipient,
         metavar="WHO",
         help="recipient: a wxid or ...@chatroom, or the name of a known conversation",
     )
@@ -167,21 +181,33 @@ def cmd_headless(args: argparse.Namespace) -> int:
     from wxpanel.core import headless
     from wxpanel.core.engine import Engine
     from wxpanel.core.sources.hub import default_plugin_dirs
+    from wxpanel.core.stopping import SignalStop
 
-    try:
-        db = _checked_db(args)
-    except ExchangeLockedError:
-        db = args.db  # demo.exe is busy: the poller waits for the lock itself
-    engine = Engine(db, data_dir=args.data_dir, plugin_dirs=default_plugin_dirs(args.plugins))
-    logbook.setup_logging(engine.paths, verbose=args.verbose)
     stop = threading.Event()
-    headless.install_signal_handlers(stop)
-    log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
-    try:
-        count = headless.run(engine, stop, headless.HealthLog(engine))
-    finally:
-        engine.close()
-    log.info("stopped cleanly after %d messages", count)
+    # First: a stop asked for while starting (a locked file, a slow disk) is honoured too.
+    with SignalStop(stop) as stopping:
+        try:
+            db = exchange.check_exchange(args.db, create=args.create, wait=0.5)
+        except ExchangeLockedError:
+            db = args.db  # demo.exe is busy: the poller waits for the lock itself
+        paths = DataPaths.beside(db, args.data_dir).ensure()
+        book = logbook.setup_logging(paths, verbose=args.verbose)
+        try:
+            stopping.phase = "opening exchange.db and history.db"
+            plugins = default_plugin_dirs(args.plugins)
+            with concerning(paths.history):
+                engine = Engine(db, data_dir=args.data_dir, plugin_dirs=plugins)
+            log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
+            try:
+                stopping.phase = "the current poll to finish"
+                count = headless.run(engine, stop, headless.HealthLog(engine))
+            finally:
+                stopping.phase = "closing exchange.db, history.db and the answer sources"
+                engine.close()
+            reason = f" on {stopping.received}" if stopping.received else ""
+            log.info("stopped cleanly%s after %d messages (log: %s)", reason, count, book.path)
+        finally:
+            book.close()
     return 0
 
 
@@ -191,22 +217,22 @@ def cmd_send(args: argparse.Namespace) -> int:
     from wxpanel.core.outbox import check_picture, queue_command
     from wxpanel.core.pacer import Pacer
     from wxpanel.core.protocol import CommandType
-    from wxpanel.core.settings import Settings
 
     db = _checked_db(args)
-    to = _resolve_target(DataPaths.beside(db, args.data_dir).history, args.to)
+    paths = DataPaths.beside(db, args.data_dir)
+    settings = _settings(paths)
+    to = _resolve_target(paths.history, args.to)
     text = _sendable_text(args.text, args.drop_unsendable) if args.text is not None else None
     try:
-        engine = Engine(db, data_dir=args.data_dir)
+        with concerning(paths.history):
+            engine = Engine(db, data_dir=args.data_dir, settings=settings)
     except AlreadyRunningError as running:
         # A panel or headless poller owns exchange.db: queue, it will send.
-        paths = DataPaths.beside(db, args.data_dir)
-        settings = Settings.load(paths.settings)
         command, payload = CommandType.TEXT, text or ""
         if args.picture is not None:
             command = CommandType.PICTURE
             payload = str(check_picture(args.picture, settings.outbox.picture_max_bytes))
-        with HistoryStore(paths.history) as store:
+        with concerning(paths.history), HistoryStore(paths.history) as store:
             message = queue_command(
                 store.conn,
                 to=to,
@@ -218,7 +244,7 @@ def cmd_send(args: argparse.Namespace) -> int:
             )
         print(f"queued as #{message.id}; {running.args[0].split(': ', 1)[1]} and will send it")
         return 0
-    with engine:
+    with engine, concerning(paths.history):
         if args.picture is not None:
             message = engine.queue_picture(to, args.picture)
         else:
@@ -226,6 +252,8 @@ def cmd_send(args: argparse.Namespace) -> int:
         deadline = time.monotonic() + args.wait
         while time.monotonic() < deadline:
             result = engine.poll()
+            if result.health is not None and result.health.error:
+                raise KnownError(f"#{message.id} is queued but not sent: {result.health.error}")
             for update in result.updates:
                 if update.message_id != message.id:
                     continue
@@ -244,12 +272,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     from wxpanel.core.history import HistoryStore
     from wxpanel.core.names import load_directory
 
-    db = _checked_db(args)
-    paths = DataPaths.beside(db, args.data_dir)
+    paths = _history_only(args)
     conversation = None
     if args.conversation is not None:
         conversation = _resolve_target(paths.history, args.conversation)
-    with HistoryStore(paths.history) as store:
+    with concerning(paths.history), HistoryStore(paths.history) as store:
         messages = store.iter_messages(conversation, args.search)
         names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name
         out = sys.stdout
@@ -276,9 +303,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from wxpanel.core import stats
     from wxpanel.core.history import HistoryStore
 
-    db = _checked_db(args)
-    paths = DataPaths.beside(db, args.data_dir)
-    with HistoryStore(paths.history) as store:
+    paths = _history_only(args)
+    try:
+        # Read-only is fine: stats only counts demo.exe's rows.
+        db: Path | None = exchange.check_exchange(args.db, need_write=False, wait=0.5)
+    except ExchangeLockedError:
+        db = None  # demo.exe is busy with it: its counts are shown as unknown
+    with concerning(paths.history), HistoryStore(paths.history) as store:
         figures = stats.collect(store, db)
     if args.json:
         print(json.dumps(figures.to_json(), ensure_ascii=False, indent=2))
@@ -292,7 +323,7 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
     db = _checked_db(args)
     paths = DataPaths.beside(db, args.data_dir)
-    with RuleStore.open(paths.history) as store:
+    with concerning(paths.history), RuleStore.open(paths.history) as store:
         if args.rules_command == "list":
             print(
                 format_rules_table(
@@ -388,6 +419,41 @@ def _checked_db(args: argparse.Namespace) -> Path:
     return exchange.check_exchange(args.db, create=args.create)
 
 
+def _history_only(args: argparse.Namespace) -> DataPaths:
+    """The data folder of a command that reads history alone (``export``, ``stats``).
+
+    exchange.db is not opened here: a read-only or locked exchange.db does not
+    stop anyone reading what was already received.  It is only looked for,
+    so that a mistyped ``--db`` says so instead of printing an empty history.
+    """
+    if args.create:
+        exchange.check_exchange(args.db, create=True)
+    db = Path(args.db).expanduser()
+    paths = DataPaths.beside(db, args.data_dir)
+    if db.is_dir():
+        raise ExchangeError(f"{db}: is a folder, not an exchange.db file")
+    if not db.exists() and not paths.history.exists():
+        raise ExchangeError(f"{db}: no such file (add --create to make an empty one)")
+    return paths
+
+
+def _settings(paths: DataPaths) -> Settings:
+    """settings.json, with every problem said on stderr before running on defaults."""
+    loaded = load_settings(paths.settings)
+    for problem in loaded.problems:
+        print(f"wxpanel: warning: {problem}", file=sys.stderr)
+    return loaded.settings
+
+
+def _recipient(text: str) -> str:
+    """``--to``: a wxid, a ...@chatroom or a name; never empty or spread over lines
+    (a name may hold spaces)."""
+    value = text.strip()
+    if not value or any(not ch.isprintable() for ch in value):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a wxid, ...@chatroom or name")
+    return value
+
+
 COMMANDS = {
     "headless": cmd_headless,
     "send": cmd_send,
@@ -399,16 +465,71 @@ COMMANDS = {
 }
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse whose usage errors are one line too, like every other failure."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"{self.prog}: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; every failure ends as one line on stderr.
+
+    The one place the command line's contract is kept: a failure the user
+    can act on (:func:`~wxpanel.core.errors.describe_failure`: a
+    :class:`KnownError`, a damaged or locked database, a disk or permission
+    problem) is one line and exit status 2; anything else is a bug, one line
+    naming the log file that got the traceback, and exit status 1.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     handler = COMMANDS.get(args.command or "", cmd_gui)
     try:
         return handler(args)
-    except KnownError as exc:
-        print(f"wxpanel: error: {exc}", file=sys.stderr)
-        return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
+        _quiet_stdout()  # the reader went away (``| head``): not an error
         return 0
+    except Exception as exc:
+        known = describe_failure(exc)
+        if known is not None:
+            log.debug("failed: %s", known, exc_info=True)
+            print(f"wxpanel: error: {_one_line(known)}", file=sys.stderr)
+            return EXIT_USAGE
+        written = logbook.crash_report(exc, _data_logs(args))
+        where = f"details in {written}" if written else "no log file could be written"
+        print(f"wxpanel: unexpected error: {_one_line(repr(exc))}; {where}", file=sys.stderr)
+        return EXIT_BUG
+
+
+def entry() -> NoReturn:
+    """The ``wxpanel`` program: :func:`main`, then an exit no stray thread can hold up."""
+    status = main()
+    sys.exit(exit_abandoning(status))
+
+
+def _one_line(text: str, limit: int = 500) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
+def _data_logs(args: argparse.Namespace) -> Path | None:
+    """The log folder of the data folder the command was about, if there is one."""
+    db = getattr(args, "db", None)
+    if db is None and getattr(args, "data_dir", None) is None:
+        return None
+    try:
+        return DataPaths.beside(db or Path(), args.data_dir).logs
+    except (OSError, RuntimeError):
+        return None
+
+
+def _quiet_stdout() -> None:
+    """After a broken pipe, point stdout at nothing so the exit's flush stays silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass

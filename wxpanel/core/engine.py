@@ -48,7 +48,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
 from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
 from wxpanel.core.rules.timed import TimedRun, send_late
-from wxpanel.core.settings import Settings
+from wxpanel.core.settings import Settings, SettingsProblem, load_settings
 from wxpanel.core.sources.config import SourceStatus
 from wxpanel.core.sources.hub import AnswerSources, default_plugin_dirs
 
@@ -181,7 +181,14 @@ class Engine:
             self.exchange_db = Path(exchange_db).expanduser().resolve()
             self._schema_checked = False
         self.paths = DataPaths.beside(self.exchange_db, data_dir).ensure()
-        self.settings = settings or Settings.load(self.paths.settings)
+        #: What was wrong in settings.json (said before running on defaults).
+        self.settings_problems: tuple[SettingsProblem, ...] = ()
+        if settings is None:
+            loaded = load_settings(self.paths.settings)
+            settings, self.settings_problems = loaded.settings, loaded.problems
+            for problem in loaded.problems:
+                log.warning("%s", problem)
+        self.settings = settings
         self.clock = clock
         self.pacer = Pacer(self.settings.pacer, rng)
         self._lock = InstanceLock(self.exchange_db)

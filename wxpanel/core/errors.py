@@ -7,6 +7,11 @@ traceback.  Anything else is a bug and is reported as such by the caller.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 
 class KnownError(Exception):
     """An expected failure with a message fit for the user."""
@@ -47,3 +52,41 @@ class PictureError(KnownError):
 
 class AlreadyRunningError(KnownError):
     """Another wxpanel already consumes this exchange.db."""
+
+
+def describe_failure(exc: BaseException) -> str | None:
+    """One line for a failure of the machine or the files, None for a bug.
+
+    Disks, permissions and damaged databases are the user's to act on, so
+    they are expected wherever they happen: the command line turns them into
+    one line and exit status 2 without each command having to catch them.
+    """
+    if isinstance(exc, KnownError):
+        return str(exc)
+    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+        return f"a database is locked by another program ({exc}); try again"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"a database cannot be used: {exc}"
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        return f"{where}{exc.strerror or exc}"
+    if isinstance(exc, RecursionError):
+        return "the input is nested too deeply to read"
+    if isinstance(exc, MemoryError):
+        return "out of memory"
+    return None
+
+
+@contextmanager
+def concerning(path: Path) -> Iterator[None]:
+    """Database errors inside are about ``path``: name it in the one line the user sees."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if "locked" in str(exc):
+            raise HistoryError(f"{path}: locked by another program; try again") from exc
+        raise HistoryError(f"{path}: {exc}") from exc
+    except sqlite3.DatabaseError as exc:
+        raise HistoryError(
+            f"{path}: the database is damaged ({exc}); restore a backup or move it away"
+        ) from exc

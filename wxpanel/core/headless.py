@@ -8,14 +8,13 @@ poll's writes are one transaction, so stopping loses nothing.
 from __future__ import annotations
 
 import logging
-import signal
 import threading
 import time
 from collections.abc import Callable
-from types import FrameType
 
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.health import HealthMonitor, gather_input
+from wxpanel.core.stopping import SignalStop
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +94,14 @@ class HealthLog:
                 log.warning("health: %s is red: %s", transition.check.title, transition.check.text)
 
 
-def install_signal_handlers(stop: threading.Event) -> None:
-    """Ctrl-C and SIGTERM ask the loop to finish its round and stop."""
+def install_signal_handlers(stop: threading.Event) -> SignalStop:
+    """Ctrl-C and SIGTERM ask the loop to finish its round and stop.
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        # Only set the flag: logging here could re-enter a handler's write.
-        stop.set()
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
+    The handler itself runs no code (see :mod:`wxpanel.core.stopping`): an
+    ``Event.set()`` in a handler deadlocks when the signal lands inside the
+    loop's own ``stop.wait``.  Returns the installed relay; it stays for the
+    life of the process.
+    """
+    relay = SignalStop(stop)
+    relay.install()
+    return relay

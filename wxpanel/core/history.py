@@ -353,9 +353,9 @@ class ConnectionStore:
 class HistoryStore:
     """Reads and small edits of the history, on a connection of its own."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, busy_timeout: float = 5.0) -> None:
         self.path = Path(path)
-        self.conn = open_history(self.path)
+        self.conn = open_history(self.path, busy_timeout=busy_timeout)
 
     def close(self) -> None:
         self.conn.close()

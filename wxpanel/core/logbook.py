@@ -18,8 +18,10 @@ import logging.handlers
 import platform
 import sqlite3
 import sys
+import tempfile
 import threading
 import time
+import traceback
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -192,13 +194,57 @@ def setup_logging(
         handlers.append(file_handler)
     if stderr:
         console = logging.StreamHandler(sys.stderr)
-        console.setFormatter(logging.Formatter(STDERR_FORMAT, "%H:%M:%S"))
+        console.setFormatter(OneLineFormatter(STDERR_FORMAT, "%H:%M:%S"))
         console.setLevel(detail)
         handlers.append(console)
     for handler in handlers:
         setattr(handler, _MARK, True)
         root.addHandler(handler)
     return Logbook(ring, path, tuple(handlers))
+
+
+class OneLineFormatter(logging.Formatter):
+    """One line per record: tracebacks go to the log file, never to the console.
+
+    The command line promises one line per failure on stderr; a traceback
+    there helps nobody running the bot and hides the line that matters.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        saved = record.exc_info, record.exc_text, record.stack_info
+        record.exc_info, record.exc_text, record.stack_info = None, None, None
+        try:
+            text = super().format(record)
+        finally:
+            record.exc_info, record.exc_text, record.stack_info = saved
+        text = " ⏎ ".join(text.splitlines())
+        if saved[0] or saved[1]:
+            text += " (traceback in the log file)"
+        return text
+
+
+def crash_report(exc: BaseException, folder: Path | None) -> Path | None:
+    """Append ``exc``'s traceback to a log file; returns the file, None if none could be written.
+
+    The data folder's log comes first, where the operator looks; a data
+    folder that cannot be written (the failure may be just that) falls back
+    to the system's temporary folder.
+    """
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S")
+    lines = "".join(traceback.format_exception(exc))
+    text = f"{stamp} ERROR wxpanel unexpected error\n{' | '.join(environment())}\n{lines}"
+    candidates = [folder] if folder is not None else []
+    candidates.append(Path(tempfile.gettempdir()) / "wxpanel")
+    for candidate in candidates:
+        try:
+            candidate.mkdir(parents=True, exist_ok=True)
+            target = candidate / LOG_FILE_NAME
+            with target.open("a", encoding="utf-8", errors="backslashreplace") as handle:
+                handle.write(text)
+        except OSError:
+            continue
+        return target
+    return None
 
 
 def environment() -> tuple[str, ...]:
@@ -222,7 +268,9 @@ __all__ = [
     "LOG_FILE_NAME",
     "LogEntry",
     "Logbook",
+    "OneLineFormatter",
     "RingBuffer",
+    "crash_report",
     "environment",
     "format_for_bug_report",
     "matches",

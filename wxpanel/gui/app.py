@@ -15,6 +15,8 @@ import argparse
 import gc
 import logging
 import shutil
+import signal
+import socket
 import stat
 import sys
 import tempfile
@@ -22,9 +24,17 @@ import threading
 import traceback
 from collections.abc import Callable
 from pathlib import Path
-from types import TracebackType
+from types import FrameType, TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QObject,
+    QSocketNotifier,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
@@ -34,6 +44,7 @@ from wxpanel.core.errors import ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths, remember_exchange, remembered_exchange
 from wxpanel.core.simulator import Simulator
 from wxpanel.core.sources.hub import default_plugin_dirs
+from wxpanel.core.stopping import STOP_SIGNALS
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
 from wxpanel.gui.single import SingleInstance
@@ -197,6 +208,52 @@ def _stage_demo(window: MainWindow) -> None:
     window.send_text(QCoreApplication.translate("App", "Got it, I will look at it right away."))
 
 
+class QuitOnSignals(QObject):
+    """Ctrl-C and SIGTERM close the panel like its Quit action, from Qt's event loop.
+
+    While Qt waits for events no Python code runs, so a Python signal handler
+    alone would only run at the next event, maybe never.  As in headless mode
+    (:mod:`wxpanel.core.stopping`) the handler does nothing itself: the
+    interpreter writes the signal to a socket, and a socket notifier in the
+    GUI thread reads it and calls ``quit``.
+    """
+
+    def __init__(self, quit: Callable[[], None], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._quit = quit
+        self._reader, self._writer = socket.socketpair()
+        self._reader.setblocking(False)
+        self._writer.setblocking(False)
+        self._previous_fd = signal.set_wakeup_fd(self._writer.fileno(), warn_on_full_buffer=False)
+        self._previous = {s: signal.signal(s, _no_op) for s in STOP_SIGNALS}
+        self._notifier = QSocketNotifier(self._reader.fileno(), QSocketNotifier.Type.Read, self)
+        self._notifier.activated.connect(self._read)
+
+    def _read(self) -> None:
+        try:
+            data = self._reader.recv(64)
+        except OSError:
+            return
+        wanted = {int(s) for s in STOP_SIGNALS}
+        received = [signal.Signals(n).name for n in data if n in wanted]
+        if received:
+            log.info("%s received: closing the panel", received[0])
+            self._quit()
+
+    def close(self) -> None:
+        """Put the previous handlers back."""
+        self._notifier.setEnabled(False)
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        self._reader.close()
+        self._writer.close()
+
+
+def _no_op(signum: int, frame: FrameType | None) -> None:
+    """The Python-level handler: the wake-up byte does the work."""
+
+
 def _run_simulator(simulator: Simulator, stop: threading.Event) -> None:
     try:
         figures = simulator.run(rate=DEMO_RATE, stop=stop)
@@ -237,6 +294,7 @@ def run_gui(args: argparse.Namespace) -> int:
     sim_thread: threading.Thread | None = None
     window: MainWindow | None = None
     single: SingleInstance | None = None
+    signals: QuitOnSignals | None = None
     book: logbook.Logbook | None = None
     status: list[int] = []
     try:
@@ -296,6 +354,13 @@ def run_gui(args: argparse.Namespace) -> int:
             app.exit(2)
 
         window.fatalError.connect(fatal)
+        shown_window = window
+
+        def quit_now() -> None:
+            shown_window.quit()  # stops the poller within 2 s (see PollThread.stop)
+            app.quit()  # even with a dialog open
+
+        signals = QuitOnSignals(quit_now)
         window.show()
         window.start()
         if args.demo:
@@ -328,6 +393,8 @@ def run_gui(args: argparse.Namespace) -> int:
             QMessageBox.critical(None, QCoreApplication.translate("App", "wxpanel"), str(exc))
         return 2
     finally:
+        if signals is not None:
+            signals.close()
         if window is not None:
             window.close()  # stops the poller first: it owns the file
         stop.set()  # run() returns at its next wait; close() after, or it raises

@@ -36,11 +36,12 @@ from wxpanel.core.health import (
     Transition,
     overall,
 )
-from wxpanel.core.settings import Settings
+from wxpanel.core.settings import Settings, SettingsError
 from wxpanel.core.stats import QueueStats
 from wxpanel.gui import healthtext
 from wxpanel.gui.health_page import HealthPage, level_icon
 from wxpanel.gui.log_page import LogPage, installed_ring
+from wxpanel.gui.settingstext import problem_text
 from wxpanel.gui.stats_page import StatsPage
 from wxpanel.gui.widgets import Banner
 
@@ -270,6 +271,9 @@ class Dashboard(QObject):
             values = dict(current) if isinstance(current, dict) else {}
             values["sound"] = on
             settings.with_extra(**{SETTINGS_KEY: values}).save(path)
+        except SettingsError as exc:  # settings.json unreadable: kept as it is
+            log.warning("%s", exc)
+            self.window.banner.show_message(problem_text(exc.problem))
         except OSError as exc:
             log.warning("cannot save the alert sound setting: %s", exc)
 

@@ -40,6 +40,7 @@ from wxpanel.core.models import CommandUpdate, Conversation, Message
 from wxpanel.core.names import Directory
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange
+from wxpanel.core.settings import SettingsError, SettingsProblem
 from wxpanel.gui import pictures
 from wxpanel.gui.autoreply import AutoReplyControl
 from wxpanel.gui.dashboard import Dashboard
@@ -55,6 +56,7 @@ from wxpanel.gui.models import (
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.settingsdialog import SettingsDialog
+from wxpanel.gui.settingstext import problem_text, problems_text
 from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
@@ -239,6 +241,7 @@ class MainWindow(QMainWindow):
         poller.commandsUpdated.connect(self._on_updates)
         poller.healthChanged.connect(self._on_health)
         poller.failed.connect(self._on_failed)
+        poller.settingsProblems.connect(self._on_settings_problems)
         poller.historyLoaded.connect(self._on_history)
         poller.conversationsLoaded.connect(self._on_conversations)
         poller.pausedChanged.connect(self._on_paused)
@@ -334,6 +337,8 @@ class MainWindow(QMainWindow):
         self.apply_preferences(preferences)
         try:
             save_preferences(self.poller.paths.settings, preferences, pacer)
+        except SettingsError as exc:  # settings.json unreadable: kept, not replaced
+            self._on_failed(problem_text(exc.problem))
         except OSError as exc:
             text = self.tr("Cannot save the settings: %1").replace("%1", str(exc))
             self._on_failed(text)
@@ -434,6 +439,10 @@ class MainWindow(QMainWindow):
             return f"{headline}\n{health.error}"
         advice = self.tr("Retrying. Check that the file exists and its folder is writable.")
         return f"{health.error}\n{advice}"
+
+    def _on_settings_problems(self, problems: tuple[SettingsProblem, ...]) -> None:
+        """Said before the panel runs on defaults; the log has the same lines."""
+        self._on_failed(problems_text(problems))
 
     def _on_failed(self, message: str) -> None:
         self.banner.show_message(message)

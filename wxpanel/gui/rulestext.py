@@ -132,6 +132,7 @@ def templates() -> dict[str, str]:
         "not_rules_object": QCoreApplication.translate(
             "rules", "expected a JSON object with a 'rules' list"
         ),
+        "too_deep": QCoreApplication.translate("rules", "nested too deeply to be a rules file"),
         "expected_found": QCoreApplication.translate("rules", "expected {expected}, found {found}"),
         "version_newer": QCoreApplication.translate(
             "rules", "format version {version} is newer than this wxpanel's {supported}"

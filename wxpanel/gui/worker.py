@@ -45,6 +45,11 @@ PAGE_SIZE = 200
 ERROR_BACKOFF_MS = 1000
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
+#: Closing takes at most this long, or the log says what it is still waiting for.
+SAY_AFTER_MS = 1_900
+#: The panel's own reads and edits of history.db wait this long for another
+#: program's lock (``wxpanel export``), so that closing is never held up for long.
+HISTORY_BUSY_TIMEOUT = 0.25
 
 
 class PollWorker(QObject):
@@ -88,6 +93,9 @@ class PollWorker(QObject):
     integrityChecked = Signal(object)
     #: Answer sources whose status changed (:class:`~wxpanel.core.sources.SourceStatus`).
     sourceStatusesChanged = Signal(tuple)
+    #: What settings.json had wrong (:class:`~wxpanel.core.settings.SettingsProblem`
+    #: values), sent once after ``ready`` when there is something to say.
+    settingsProblems = Signal(tuple)
     #: The Engine is closed; the thread may quit.
     stopped = Signal()
 
@@ -111,6 +119,10 @@ class PollWorker(QObject):
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
         self._directory: Directory | None = None  # the one the panel was last given
+        #: Set from the GUI thread when closing: reads queued before the stop are skipped.
+        self.stopping = False
+        #: What the worker is doing now, for the log when closing takes long.
+        self.doing = "starting"
 
     # -- life -----------------------------------------------------------------
 
@@ -124,7 +136,9 @@ class PollWorker(QObject):
                 settings=self._settings,
                 plugin_dirs=self._plugin_dirs,
             )
-            self._store = HistoryStore(self._engine.paths.history)
+            self._store = HistoryStore(
+                self._engine.paths.history, busy_timeout=HISTORY_BUSY_TIMEOUT
+            )
         except Exception as exc:  # KnownError, or a bug: either way the panel must say so
             if not isinstance(exc, KnownError):
                 log.exception("the poller could not start")
@@ -140,11 +154,14 @@ class PollWorker(QObject):
         self.healthChanged.connect(self._remember_health)  # same thread: direct
         self._started_at = time.time()
         self.ready.emit(self._engine.paths)
+        if self._engine.settings_problems:
+            self.settingsProblems.emit(self._engine.settings_problems)
         self._timer.start(0)
 
     @Slot()
     def shutdown(self) -> None:
         """Stop polling and close every connection, then end the thread's loop."""
+        self.doing = "closing exchange.db and history.db"
         try:
             if self._timer is not None:
                 # Destroyed here, in the thread that started it (Qt refuses to
@@ -189,6 +206,7 @@ class PollWorker(QObject):
         if engine is None or timer is None or self._paused:
             return
         plugins_before = engine.sources.host.version
+        self.doing = "a poll of exchange.db"
         try:
             result = engine.poll()
         except Exception as exc:  # a bug: report it and keep the panel alive
@@ -196,6 +214,8 @@ class PollWorker(QObject):
             self.failed.emit(f"{type(exc).__name__}: {exc}")
             timer.start(ERROR_BACKOFF_MS)
             return
+        finally:
+            self.doing = "nothing"
         if result.messages:
             self.messagesArrived.emit(result.messages)
             if self._names_changed(result.messages):
@@ -261,7 +281,7 @@ class PollWorker(QObject):
     @Slot(str, int)
     def loadHistory(self, conversation: str, before_id: int) -> None:
         """A page of one conversation before ``before_id`` (0: the newest page)."""
-        if self._store is None:
+        if self._store is None or self.stopping:
             return
         try:
             page = self._store.messages(conversation, before_id=before_id or None, limit=PAGE_SIZE)
@@ -274,7 +294,7 @@ class PollWorker(QObject):
     @Slot(str)
     def loadConversations(self, search: str) -> None:
         """The conversation list, filtered by the core's full-text search when asked."""
-        if self._store is None:
+        if self._store is None or self.stopping:
             return
         try:
             found = self._store.conversations(search or None)
@@ -366,7 +386,7 @@ class PollWorker(QObject):
         exchange.db is not opened: its backlog and pending rows come from the
         Engine's latest Health.
         """
-        if self._store is None:
+        if self._store is None or self.stopping:
             self.statsFailed.emit("the poller is not running")
             return
         try:
@@ -396,9 +416,13 @@ class PollWorker(QObject):
     def checkIntegrity(self) -> None:
         """``PRAGMA quick_check`` on history.db; polling waits meanwhile (no write meets it)."""
         engine = self._engine
-        if engine is None:
+        if engine is None or self.stopping:
             return
-        self.integrityChecked.emit(integrity_check(engine.paths.history))
+        self.doing = "checking history.db's integrity"
+        try:
+            self.integrityChecked.emit(integrity_check(engine.paths.history))
+        finally:
+            self.doing = "nothing"
 
     def _poll_soon(self) -> None:
         """Let the outbox see a new command now rather than after the idle delay."""
@@ -442,6 +466,7 @@ class PollThread(QObject):
     healthMeasured = Signal(object)
     integrityChecked = Signal(object)
     sourceStatusesChanged = Signal(tuple)
+    settingsProblems = Signal(tuple)
 
     _sendText = Signal(str, str)
     _sendPicture = Signal(str, str)
@@ -493,6 +518,7 @@ class PollThread(QObject):
         self.worker.timedRunsReported.connect(self.timedRunsReported, queued)
         self.worker.lateSent.connect(self.lateSent, queued)
         self.worker.sourceStatusesChanged.connect(self.sourceStatusesChanged, queued)
+        self.worker.settingsProblems.connect(self.settingsProblems, queued)
         self._sendLate.connect(self.worker.sendLate)
         self._sendText.connect(self.worker.sendText)
         self._sendPicture.connect(self.worker.sendPicture)
@@ -524,10 +550,14 @@ class PollThread(QObject):
         """
         if not self.qthread.isRunning():
             return True
+        self.worker.stopping = True  # reads queued before the stop are not worth waiting for
         self._shutdown.emit()
-        finished = self.qthread.wait(STOP_TIMEOUT_MS)
+        if self.qthread.wait(SAY_AFTER_MS):
+            return True
+        log.warning("still closing: the poller is busy with %s", self.worker.doing)
+        finished = self.qthread.wait(STOP_TIMEOUT_MS - SAY_AFTER_MS)
         if not finished:  # pragma: no cover - only with a bug in the worker
-            log.error("the poller thread did not stop in time")
+            log.error("the poller thread did not stop in time: %s", self.worker.doing)
         return bool(finished)
 
     @property

@@ -79,12 +79,15 @@ def missing_columns(conn: sqlite3.Connection) -> list[str]:
     return problems
 
 
-def check_exchange(path: Path, *, create: bool = False, wait: float = 2.0) -> Path:
+def check_exchange(
+    path: Path, *, create: bool = False, wait: float = 2.0, need_write: bool = True
+) -> Path:
     """Validate ``path`` as a usable exchange.db and return it resolved.
 
     Every problem becomes one :class:`ExchangeError` that names the file;
     the check only reads, so nothing is modified.  If another program holds
     the lock for ``wait`` seconds, :class:`ExchangeLockedError` says so.
+    ``need_write=False`` accepts a read-only file (``wxpanel stats`` only counts).
     """
     path = Path(path).expanduser()
     if not path.exists():
@@ -106,12 +109,14 @@ def check_exchange(path: Path, *, create: bool = False, wait: float = 2.0) -> Pa
             problems = _read_schema(sqlite_uri(path, "rw" if writable else "ro"), wait)
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
-            _check_writable(path, writable)
+            if need_write:
+                _check_writable(path, writable)
             raise ExchangeLockedError(path) from exc
         raise ExchangeError(f"{path}: not an SQLite database ({exc})") from exc
     if problems:
         raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
-    _check_writable(path, writable)
+    if need_write:
+        _check_writable(path, writable)
     return path
 
 

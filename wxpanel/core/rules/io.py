@@ -105,6 +105,8 @@ def parse_rules(
             [Issue.of("", "not_json", line=exc.lineno, column=exc.colno, detail=exc.msg)],
             prefix,
         ) from None
+    except RecursionError:  # "[[[[…" 100 000 deep: the parser's stack, not a bug
+        raise RulesFileError([Issue.of("", "too_deep")], prefix) from None
     problems: list[Issue] = []
     if not isinstance(data, dict):
         raise RulesFileError([Issue.of("", "not_rules_object")], prefix)

@@ -88,6 +88,7 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         # -- rules files and their JSON (io.py, jsoncodec.py)
         "not_json": "not valid JSON: line {line} column {column}: {detail}",
         "not_rules_object": "expected a JSON object with a 'rules' list",
+        "too_deep": "nested too deeply to be a rules file",
         "expected_found": "expected {expected}, found {found}",
         "version_newer": "format version {version} is newer than this wxpanel's {supported}",
         "unknown_key": "unknown key (typo?)",

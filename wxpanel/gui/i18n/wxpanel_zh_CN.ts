@@ -2710,6 +2710,10 @@
         <translation>应为包含“rules”列表的 JSON 对象</translation>
     </message>
     <message>
+        <source>nested too deeply to be a rules file</source>
+        <translation>嵌套层数过深，不是规则文件</translation>
+    </message>
+    <message>
         <source>expected {expected}, found {found}</source>
         <translation>应为 {expected}，实际是 {found}</translation>
     </message>
@@ -2896,6 +2900,33 @@
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <source>{path}: cannot be read ({detail}); running on the default settings, the file is kept as it is</source>
+        <translation>{path}：无法读取（{detail}）；现使用默认设置运行，文件原样保留</translation>
+    </message>
+    <message>
+        <source>{path}: not valid JSON, line {line} column {column}: {detail}; running on the default settings, the file is kept as it is</source>
+        <translation>{path}：不是有效的 JSON，第 {line} 行第 {column} 列：{detail}；现使用默认设置运行，文件原样保留</translation>
+    </message>
+    <message>
+        <source>{path}: expected a JSON object, found {found}; running on the default settings, the file is kept as it is</source>
+        <translation>{path}：应为 JSON 对象，实际为 {found}；现使用默认设置运行，文件原样保留</translation>
+    </message>
+    <message>
+        <source>{path}: {key}: expected {expected}, found {found}; using the default {default}</source>
+        <translation>{path}：{key}：应为 {expected}，实际为 {found}；改用默认值 {default}</translation>
+    </message>
+    <message>
+        <source>{path}: {key}: {found} is not between {low} and {high}; using the default {default}</source>
+        <translation>{path}：{key}：{found} 不在 {low} 到 {high} 之间；改用默认值 {default}</translation>
+    </message>
+    <message>
+        <source>{path}: not saved, the file cannot be read ({detail}) and is kept as it is; fix or remove it first</source>
+        <translation>{path}：未保存，该文件无法读取（{detail}），已原样保留；请先修正或删除它</translation>
     </message>
 </context>
 </TS>
