@@ -89,6 +89,37 @@ def test_search_works_for_chinese(filled: HistoryStore, query: str, expected: se
 
 def test_search_within_one_conversation(filled: HistoryStore) -> None:
     assert [m.content for m in filled.search("你好", "9988@chatroom")] == ["你好呀"]
+    assert [m.content for m in filled.search("明天开", "9988@chatroom")] == ["大家晚上好，明天开会"]
+    assert filled.search("明天开", "wxid_alice") == []
+
+
+@pytest.mark.parametrize("query", ["你好", "o"])
+def test_search_gives_the_newest_hits_first_and_pages_back(
+    filled: HistoryStore, query: str
+) -> None:
+    every = filled.search(query, limit=100)
+    assert [m.id for m in every] == sorted((m.id for m in every), reverse=True)
+    newest = filled.search(query, limit=1)
+    older = filled.search(query, before_id=newest[0].id, limit=100)
+    assert newest + older == every
+    oldest_first = filled.search(query, limit=100, oldest_first=True)
+    assert oldest_first == every[::-1]
+
+
+@pytest.mark.parametrize("query", ["%", "_", "\\"])
+def test_short_search_takes_like_wildcards_literally(filled: HistoryStore, query: str) -> None:
+    assert filled.search(query) == []
+
+
+@pytest.mark.parametrize(("query", "window"), [("你好", 1), ("你好", 2), ("天气怎么", 1), ("o", 1)])
+def test_progressive_search_finds_what_search_finds(
+    filled: HistoryStore, query: str, window: int
+) -> None:
+    pages = list(filled.search_progressive(query, window=window))
+    assert [m for page in pages for m in page] == filled.search(query)
+    assert list(filled.search_progressive(query, limit=1, window=window))[-1] == filled.search(
+        query, limit=1
+    )
 
 
 def test_conversations_sorted_by_activity_with_unread(filled: HistoryStore) -> None:
