@@ -302,7 +302,7 @@ def test_scrolling_to_the_top_loads_older_history(
         qtbot.waitUntil(lambda expected=expected: window.chat.rowCount() == expected)
         qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
     assert window.chat.message(0).content == "message 0"
-    assert not window.chat.canFetchMore(window.chat.index(-1, 0))
+    assert not window.chat.can_load_older()
 
 
 def test_feed_follows_new_rows_unless_scrolled_up(

@@ -318,9 +318,7 @@ SEARCH_WINDOW = 50_000
 _HITS = "SELECT m.* FROM message_fts AS f JOIN message_row AS m ON m.id = f.rowid"
 _FTS_WHERE = " WHERE message_fts MATCH ?1 AND f.rowid > ?3 AND f.rowid < coalesce(?4, 1 << 62)"
 _SCAN = "SELECT * FROM message_row"
-_SCAN_WHERE = (
-    " WHERE content LIKE ?1 ESCAPE '\\' AND id > ?3 AND id < coalesce(?4, 1 << 62)"
-)
+_SCAN_WHERE = " WHERE content LIKE ?1 ESCAPE '\\' AND id > ?3 AND id < coalesce(?4, 1 << 62)"
 _IN_CONVERSATION = " AND conversation = ?2"
 _NEWEST = " ORDER BY id DESC LIMIT ?5"
 _OLDEST = " ORDER BY id LIMIT ?5"
@@ -348,7 +346,6 @@ def _like_pattern(text: str) -> str:
     """``%text%`` for LIKE with ``\\`` escaping; LIKE folds ASCII case as lower() did."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
-
 
 
 class HistoryStore:

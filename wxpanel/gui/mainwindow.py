@@ -59,10 +59,25 @@ from wxpanel.gui.worker import PollThread
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
 #: would freeze the window for a visible moment.
 CHUNK = 250
+#: Messages are shown at most once per frame: demo.exe commits one row at a
+#: time, and 200 batches a second each inserting, laying out and painting
+#: kept the GUI thread busy; batches waiting for the next frame are merged.
+FRAME_MS = 50
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
 LOCK_BANNER_AFTER = 3.0
+
+
+class _ShowMessages:
+    """A queued batch of messages; later batches join it until its frame comes."""
+
+    def __init__(self, apply: Callable[[tuple[Message, ...]], None], messages: list[Message]):
+        self.apply = apply
+        self.messages = messages
+
+    def __call__(self) -> None:
+        self.apply(tuple(self.messages))
 
 
 class MainWindow(QMainWindow):
@@ -90,6 +105,7 @@ class MainWindow(QMainWindow):
         self._banner_from_health = False
         # Everything the poller reports is applied in arrival order, from one queue.
         self._pending: deque[Callable[[], None]] = deque()
+        self._shown_at = 0.0  # time.monotonic() when messages were last applied
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
@@ -341,9 +357,15 @@ class MainWindow(QMainWindow):
         self.fatalError.emit(message)
 
     def _on_messages(self, batch: tuple[Message, ...]) -> None:
-        """Queue a batch; big ones are shown in slices so the window never stalls."""
-        for start in range(0, len(batch), CHUNK):
-            self._enqueue(partial(self._apply_messages, batch[start : start + CHUNK]))
+        """Queue a batch, merged with one still waiting for its frame; big ones in slices."""
+        rest = list(batch)
+        tail = self._pending[-1] if self._pending else None
+        if isinstance(tail, _ShowMessages) and len(tail.messages) < CHUNK:
+            room = CHUNK - len(tail.messages)
+            tail.messages.extend(rest[:room])
+            rest = rest[room:]
+        for start in range(0, len(rest), CHUNK):
+            self._enqueue(_ShowMessages(self._apply_messages, rest[start : start + CHUNK]))
 
     def _on_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
         self._enqueue(partial(self._apply_updates, updates))
@@ -352,15 +374,26 @@ class MainWindow(QMainWindow):
         """Keep the poller's order: a reply, a status or a fresh list never overtakes
         a batch that is still waiting to be shown (and counted twice after it)."""
         self._pending.append(step)
-        if not self._drain_timer.isActive():
-            self._drain_timer.start(0)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Run the next step now, or messages at the next frame after the last shown."""
+        if self._drain_timer.isActive() or not self._pending:
+            return
+        delay = 0
+        if isinstance(self._pending[0], _ShowMessages):
+            due = self._shown_at + FRAME_MS / 1000
+            delay = max(0, round((due - time.monotonic()) * 1000))
+        self._drain_timer.start(delay)
 
     def _drain(self) -> None:
         """Apply one queued step, then yield to the event loop (input, painting)."""
         if self._pending:
-            self._pending.popleft()()
-        if self._pending:
-            self._drain_timer.start(0)
+            step = self._pending.popleft()
+            step()
+            if isinstance(step, _ShowMessages):
+                self._shown_at = time.monotonic()
+        self._schedule()
 
     def _apply_messages(self, batch: tuple[Message, ...]) -> None:
         self.feed.append(batch)

@@ -45,6 +45,18 @@ IdRole = Qt.ItemDataRole.UserRole + 8
 
 #: The live feed keeps this many rows; older ones are in history.
 FEED_CAP = 20_000
+#: The roles the feed answers besides DisplayRole; every other role is None at once.
+_FEED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        MessageRole,
+        KindRole,
+    )
+)
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 _FLAGGED = QBrush(QColor("#fde2e1"))
 _OUTGOING = QBrush(QColor("#1a7f37"))
@@ -91,6 +103,9 @@ class FeedModel(QAbstractTableModel):
         super().__init__(parent)
         self.cap = max(1, cap)
         self._rows: list[Message] = []
+        #: The six cells' texts of each row, made once when first painted:
+        #: a repaint is then list look-ups, not time formatting and previews.
+        self._texts: list[tuple[str, ...] | None] = []
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -120,10 +135,17 @@ class FeedModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        message = self._rows[index.row()]
+        row = index.row()
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(message, column)
+            texts = self._texts[row]
+            if texts is None:
+                message = self._rows[row]
+                texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
+            return texts[column]
+        if role not in _FEED_ROLES:
+            return None  # most of what a paint asks for (fonts, alignment, check state...)
+        message = self._rows[row]
         if role == Qt.ItemDataRole.DecorationRole and column == self.TYPE:
             return icons.type_icon(message.type)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
@@ -168,11 +190,13 @@ class FeedModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
+        self._texts.extend([None] * len(batch))
         self.endInsertRows()
         excess = len(self._rows) - self.cap
         if excess > 0:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
+            del self._texts[:excess]
             self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
@@ -181,11 +205,13 @@ class FeedModel(QAbstractTableModel):
             if row < 0:
                 continue
             self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
+            self._texts[row] = None
             cell = self.index(row, self.DIRECTION)
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
         self._aliases = dict(aliases)
+        self._texts = [None] * len(self._rows)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, self.CONVERSATION), self.index(len(self._rows) - 1, self.SENDER)
@@ -363,9 +389,13 @@ class ConversationModel(QAbstractListModel):
 class ChatModel(QAbstractListModel):
     """One conversation's history, oldest at the top, loaded page by page upwards.
 
-    :meth:`fetchMore` does not read anything: it asks with :attr:`olderWanted`
+    :meth:`load_older` does not read anything: it asks with :attr:`olderWanted`
     and the page arrives through :meth:`add_page`, so scrolling to the top
-    never blocks the GUI thread on SQLite.
+    never blocks the GUI thread on SQLite.  It is not Qt's ``fetchMore``:
+    Qt fetches whenever the *last* row is visible, which is where a chat
+    sits, so a 200 000-message conversation would load itself page after
+    page; only the operator scrolling up (:class:`~wxpanel.gui.views.ChatView`)
+    asks for older history.
     """
 
     #: Ask for the page before a message: (conversation, before_id or 0 for the newest).
@@ -406,11 +436,12 @@ class ChatModel(QAbstractListModel):
         if conversation is not None:
             self._request(0)
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._waiting
+    def can_load_older(self) -> bool:
+        """Older history exists and no page is on its way."""
+        return not self._exhausted and not self._waiting
 
-    def fetchMore(self, parent: Index) -> None:
-        if self.canFetchMore(parent):
+    def load_older(self) -> None:
+        if self.can_load_older():
             self._request(self._rows[0].id if self._rows else 0)
 
     def _request(self, before_id: int) -> None:
