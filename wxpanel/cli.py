@@ -155,7 +155,7 @@ def cmd_headless(args: argparse.Namespace) -> int:
     headless.install_signal_handlers(stop)
     log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
     try:
-        count = headless.run(engine, stop, headless.HealthLog(engine))
+        count = headless.run(engine, stop, headless.HealthLog(engine), verbose=args.verbose)
     finally:
         engine.close()
     log.info("stopped cleanly after %d messages", count)
@@ -215,12 +215,15 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wxpanel.core.export import write_csv, write_jsonl
+    from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
     from wxpanel.core.history import HistoryStore
 
     db = _checked_db(args)
     paths = DataPaths.beside(db, args.data_dir)
     with HistoryStore(paths.history) as store:
+        if args.format == "jsonl" and not args.search:
+            write_jsonl_fast(store.conn, sys.stdout, args.conversation)
+            return 0
         messages = store.iter_messages(args.conversation, args.search)
         out = sys.stdout
         if args.format == "csv":

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 from tests.conftest import insert_events, text_event
 from wxpanel.core.engine import Engine
 from wxpanel.core.errors import HistoryError
-from wxpanel.core.export import write_csv, write_jsonl
-from wxpanel.core.history import HistoryStore, open_history
+from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
+from wxpanel.core.history import HistoryStore, immediate, open_history
 from wxpanel.core.schema import SCHEMA_VERSION
 from wxpanel.core.settings import Settings
 
@@ -168,3 +169,25 @@ def test_csv_export_round_trips_chinese(filled: HistoryStore) -> None:
 
 def test_export_of_a_search(filled: HistoryStore) -> None:
     assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
+@pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_nobody"])
+def test_sql_made_jsonl_is_the_same_as_python_made(
+    filled: HistoryStore, conversation: str | None, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", zone)  # the local offset is written by SQLite and by Python
+    time.tzset()
+    filled.set_alias("wxid_bob", 'Bob "the" 鲍勃\n')
+    with immediate(filled.conn):  # the odd values an export must carry: flags, status, text
+        filled.conn.execute(
+            "UPDATE message SET flags = 3, status = 'taken', type = 43,"
+            " content = 'tab\tquote\" back\\ nl\n ctl\x01 😀' WHERE id = 1"
+        )
+        filled.conn.execute("UPDATE message SET type = 12345, sender = NULL WHERE id = 2")
+    python_made, sql_made = io.StringIO(), io.StringIO()
+    count = write_jsonl(filled.iter_messages(conversation), python_made, filled.aliases())
+    assert write_jsonl_fast(filled.conn, sql_made, conversation) == count
+    assert sql_made.getvalue() == python_made.getvalue()
+    monkeypatch.undo()
+    time.tzset()

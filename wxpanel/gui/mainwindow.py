@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------
 
     def _build(self) -> None:
+        # Docks and toolbars never move; animating each relayout (a status
+        # label's new text) cost a QPropertyAnimation and frames at idle.
+        self.setAnimated(False)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
