@@ -6,21 +6,14 @@ messages costs one painter pass over the visible rows and nothing else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
-from wxpanel.gui.models import (
-    ConversationRole,
-    IsGroupRole,
-    MessageRole,
-    PreviewRole,
-    TimeRole,
-    UnreadRole,
-)
+from wxpanel.gui.models import IsGroupRole, MessageRole, PreviewRole, TimeRole, UnreadRole
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -70,53 +63,13 @@ def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> N
 
 
 class ConversationDelegate(QStyledItemDelegate):
-    """Name, group marker, time, a one-line preview and an unread badge.
-
-    Each entry is drawn once into a pixmap and then copied: a busy account
-    moves conversations to the top several times a second, which repaints
-    every visible entry, and drawing one in Python costs about a millisecond.
-    """
-
-    #: Pixmaps kept (a few screens of entries in their usual states).
-    PIXMAP_CACHE = 400
-
-    def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._pixmaps: dict[tuple[object, ...], QPixmap] = {}
+    """Name, group marker, time, a one-line preview and an unread badge."""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
         return QSize(200, metrics.height() * 2 + 3 * PADDING // 2 + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        rect: QRect = option.rect
-        key = (
-            index.data(ConversationRole),
-            index.data(PreviewRole),
-            index.data(TimeRole),
-            rect.width(),
-            rect.height(),
-            option.state.value,
-            option.font.key(),
-            option.palette.cacheKey(),
-        )
-        pixmap = self._pixmaps.get(key)
-        if pixmap is None:
-            ratio = painter.device().devicePixelRatioF() if painter.device() else 1.0
-            pixmap = QPixmap(QSize(round(rect.width() * ratio), round(rect.height() * ratio)))
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            inner = QPainter(pixmap)
-            at_origin = QStyleOptionViewItem(option)
-            at_origin.rect = QRect(0, 0, rect.width(), rect.height())
-            self._paint_entry(inner, at_origin, index)
-            inner.end()
-            if len(self._pixmaps) >= self.PIXMAP_CACHE:
-                self._pixmaps.clear()
-            self._pixmaps[key] = pixmap
-        painter.drawPixmap(rect.topLeft(), pixmap)
-
-    def _paint_entry(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
