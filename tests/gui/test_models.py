@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -95,6 +95,23 @@ def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) 
     assert model.conversation(0).id == "wxid_a" and model.conversation(0).unread == 0
     assert model.conversation(1).id == "wxid_new" and model.conversation(1).unread == 1
     assert model.total_unread == 5
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_a_busy_batch_reorders_once_and_keeps_the_selection(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = ConversationModel()
+    model.load([conv(f"wxid_{i}", 100 - i) for i in range(6)])
+    selected = QPersistentModelIndex(model.index(2, 0))  # wxid_2
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    model.rowsMoved.connect(lambda *_: layouts.append(0))
+    model.apply_messages([msg(200, "wxid_4"), msg(201, "wxid_new"), msg(202, "wxid_5")])
+    order = [model.conversation(r).id for r in range(model.rowCount())]
+    assert order == ["wxid_5", "wxid_new", "wxid_4", "wxid_0", "wxid_1", "wxid_2", "wxid_3"]
+    assert layouts == [1]  # one reorder, no move per conversation
+    assert model.conversation(selected.row()).id == "wxid_2"
     qtmodeltester.check(model, force_py=True)
 
 

@@ -307,7 +307,12 @@ class ConversationModel(QAbstractListModel):
         return sum(conv.unread for conv in self._rows)
 
     def apply_messages(self, messages: Sequence[Message]) -> None:
-        """Fold a batch in: per conversation one update and at most one move."""
+        """Fold a batch in: one insert for new conversations, one reorder for the rest.
+
+        A busy account touches dozens of conversations per frame; a
+        ``beginMoveRows`` each made the list lay out and remap its indexes
+        dozens of times (up to 200 ms a frame with 2 000 conversations).
+        """
         latest: dict[str, Message] = {}
         unread: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -316,50 +321,63 @@ class ConversationModel(QAbstractListModel):
             counts[message.conversation] = counts.get(message.conversation, 0) + 1
             if counts_as_unread(message) and message.conversation != self.active:
                 unread[message.conversation] = unread.get(message.conversation, 0) + 1
-        # Oldest activity first, so the most recent one ends on top.
-        for conv_id, message in sorted(latest.items(), key=lambda item: item[1].id):
-            self._touch(conv_id, message, unread.get(conv_id, 0), counts[conv_id])
-
-    def _touch(self, conv_id: str, message: Message, unread: int, count: int) -> None:
-        row = self.row_of(conv_id)
-        if row < 0:
-            if self.filtered:
-                return
-            conv = Conversation(
-                id=conv_id,
-                is_group=message.is_group,
-                alias=self.known_aliases.get(conv_id),
+        if not latest:
+            return
+        rows = {conv.id: row for row, conv in enumerate(self._rows)}
+        # Most recent activity first: that is the new top of the list.
+        touched = sorted(latest, key=lambda conv_id: latest[conv_id].id, reverse=True)
+        fresh = [c for c in touched if c not in rows] if not self.filtered else []
+        if fresh:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            self._rows[:0] = [self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh]
+            for conv_id in fresh:
+                self._previews[conv_id] = display.preview(latest[conv_id])
+            self.endInsertRows()
+            rows = {conv.id: row for row, conv in enumerate(self._rows)}
+        known = [c for c in touched if c in rows and c not in fresh]
+        updated = {}
+        for conv_id in known:
+            old, message = self._rows[rows[conv_id]], latest[conv_id]
+            updated[conv_id] = dataclasses.replace(
+                old,
                 last_message_id=message.id,
                 last_preview=message.content,
                 last_time=message.time,
-                unread=unread,
-                message_count=count,
+                unread=old.unread + unread.get(conv_id, 0),
+                message_count=old.message_count + counts[conv_id],
             )
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, conv)
             self._previews[conv_id] = display.preview(message)
-            self.endInsertRows()
+        order = [rows[c] for c in touched if c in rows]
+        moved = set(order)
+        order += [row for row in range(len(self._rows)) if row not in moved]
+        if order == list(range(len(self._rows))):  # nothing changes place
+            for conv_id in known:
+                self._rows[rows[conv_id]] = updated[conv_id]
+            if known:
+                last = max(rows[c] for c in known)
+                self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
             return
-        old = self._rows[row]
-        new = dataclasses.replace(
-            old,
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        self._rows = [updated.get(old_rows[row].id, old_rows[row]) for row in order]
+        new_row = {old: new for new, old in enumerate(order)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(
+            persistent, [self.index(new_row[index.row()], 0) for index in persistent]
+        )
+        self.layoutChanged.emit()
+
+    def _new(self, conv_id: str, message: Message, unread: int, count: int) -> Conversation:
+        return Conversation(
+            id=conv_id,
+            is_group=message.is_group,
+            alias=self.known_aliases.get(conv_id),
             last_message_id=message.id,
             last_preview=message.content,
             last_time=message.time,
-            unread=old.unread + unread,
-            message_count=old.message_count + count,
+            unread=unread,
+            message_count=count,
         )
-        self._previews[conv_id] = display.preview(message)
-        if row > 0:
-            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), 0)
-            del self._rows[row]
-            self._rows.insert(0, new)
-            self.endMoveRows()
-            changed = self.index(0, 0)
-        else:
-            self._rows[0] = new
-            changed = self.index(0, 0)
-        self.dataChanged.emit(changed, changed)
 
     def set_muted(self, conversation: str, muted: bool) -> bool:
         """Silence notifications for one conversation; True if it changed."""
