@@ -62,7 +62,10 @@ CHUNK = 250
 #: Messages are shown at most once per frame: demo.exe commits one row at a
 #: time, and 200 batches a second each inserting, laying out and painting
 #: kept the GUI thread busy; batches waiting for the next frame are merged.
-FRAME_MS = 50
+FRAME_MS = 100
+#: The conversation list (always on screen, every entry drawn in Python, and
+#: reordered by each batch) follows at a calmer pace than the open tab.
+LIST_FRAME_MS = 250
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
@@ -106,6 +109,12 @@ class MainWindow(QMainWindow):
         # Everything the poller reports is applied in arrival order, from one queue.
         self._pending: deque[Callable[[], None]] = deque()
         self._shown_at = 0.0  # time.monotonic() when messages were last applied
+        # Messages shown in the tabs but not yet folded into the conversation list.
+        self._list_backlog: list[Message] = []
+        self._list_timer = QTimer(self)
+        self._list_timer.setSingleShot(True)
+        self._list_timer.setInterval(LIST_FRAME_MS)
+        self._list_timer.timeout.connect(self._fold_into_list)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
@@ -400,13 +409,21 @@ class MainWindow(QMainWindow):
 
     def _apply_messages(self, batch: tuple[Message, ...]) -> None:
         self.feed.append(batch)
-        self.conversations.apply_messages(batch)
         self.chat.append(batch)
+        self._list_backlog.extend(batch)
+        if not self._list_timer.isActive():
+            self._list_timer.start()
         self._notify(batch)
         active = self.conversations.active
         if active and any(m.conversation == active and counts_as_unread(m) for m in batch):
             self.poller.mark_read(active)  # the user is looking at it
-        self._update_title()
+
+    def _fold_into_list(self) -> None:
+        """The conversation list and the unread count catch up with the tabs."""
+        backlog, self._list_backlog = self._list_backlog, []
+        if backlog:
+            self.conversations.apply_messages(backlog)
+            self._update_title()
 
     def _apply_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
         self.feed.apply_updates(updates)
@@ -486,6 +503,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         if search != self.search.text():
             return  # an older answer; a newer request is on its way
+        self._fold_into_list()  # what arrived before this list, in order
         active = self.conversations.active
         self.conversations.known_aliases = aliases
         self.conversations.load(found, filtered=bool(search))
