@@ -158,7 +158,9 @@ class Panel:
 
         self.viewport = self.window.feed_view.viewport()
         self._watcher = Watcher()
-        self.app.installEventFilter(self._watcher)
+        # On the two views only: an application-wide filter would run Python per event.
+        self.window.feed_view.viewport().installEventFilter(self._watcher)
+        self.window.chat_view.viewport().installEventFilter(self._watcher)
         self.wait(lambda: self.window.conversations.rowCount() > 0, 120)
         self.settle()
 
