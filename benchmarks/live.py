@@ -397,14 +397,21 @@ def child_idle(folder: Path | None, seconds: float) -> dict[str, Any]:
     from PySide6.QtCore import QTimer
 
     before, cpu0, wall0 = threads_switches(), cpu_seconds(), time.perf_counter()
-    QTimer.singleShot(int(seconds * 1000), run.quit)
+    measured: list[Any] = []
+
+    def measure() -> None:
+        """Before quitting: on quit the window stops its poller thread."""
+        measured.extend((threads_switches(), cpu_seconds() - cpu0, time.perf_counter() - wall0))
+        run.quit()
+
+    QTimer.singleShot(int(seconds * 1000), measure)
     run.exec()
-    after, cpu, wall = threads_switches(), cpu_seconds() - cpu0, time.perf_counter() - wall0
+    after, cpu, wall = measured
     per_thread = {name: (after[name] - before.get(name, 0)) / wall for name in after}
     return {
         "cpu": cpu / wall * 100,
         "wakeups": sum(per_thread.values()),
-        "threads": dict(sorted(per_thread.items(), key=lambda item: -item[1])[:6]),
+        "threads": dict(sorted(per_thread.items(), key=lambda item: -item[1])),
     }
 
 
