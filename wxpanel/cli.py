@@ -200,7 +200,7 @@ def cmd_headless(args: argparse.Namespace) -> int:
             log.info("consuming %s; history in %s", engine.exchange_db, engine.paths.history)
             try:
                 stopping.phase = "the current poll to finish"
-                count = headless.run(engine, stop, headless.HealthLog(engine))
+                count = headless.run(engine, stop, headless.HealthLog(engine), verbose=args.verbose)
             finally:
                 stopping.phase = "closing exchange.db, history.db and the answer sources"
                 engine.close()
@@ -268,7 +268,7 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wxpanel.core.export import write_csv, write_jsonl
+    from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
     from wxpanel.core.history import HistoryStore
     from wxpanel.core.names import load_directory
 
@@ -277,6 +277,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.conversation is not None:
         conversation = _resolve_target(paths.history, args.conversation)
     with concerning(paths.history), HistoryStore(paths.history) as store:
+        if args.format == "jsonl" and not args.search:
+            write_jsonl_fast(store.conn, sys.stdout, conversation)
+            return 0
         messages = store.iter_messages(conversation, args.search)
         names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name
         out = sys.stdout

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -183,3 +185,29 @@ def test_bad_rules_file_is_refused_whole(exchange_db: Path, tmp_path: Path) -> N
     assert "rules[1].triggers[0].pattern: bad regular expression" in result.stderr
     listing = run("rules", "list", "--db", str(exchange_db))
     assert listing.returncode == 0 and " ok " not in listing.stdout  # nothing half-imported
+
+
+@pytest.mark.parametrize("verbose", [False, True])
+def test_headless_logs_a_line_per_batch_unless_verbose(
+    exchange_db: Path, caplog: pytest.LogCaptureFixture, verbose: bool
+) -> None:
+    from wxpanel.core import headless
+    from wxpanel.core.engine import Engine, PollResult
+    from wxpanel.core.settings import Settings
+
+    insert_events(exchange_db, [text_event("wxid_a", f"msg {i}") for i in range(30)])
+    stop = threading.Event()
+
+    def stop_when_empty(result: PollResult) -> None:
+        if not result.messages:
+            stop.set()
+
+    caplog.set_level(logging.DEBUG, logger="wxpanel.core.headless")
+    with Engine(exchange_db, settings=Settings()) as engine:
+        assert headless.run(engine, stop, stop_when_empty, verbose=verbose) == 30
+    lines = [r.getMessage() for r in caplog.records if r.name == "wxpanel.core.headless"]
+    per_message = [line for line in lines if line.startswith("in wxid_a")]
+    if verbose:
+        assert len(per_message) == 30
+    else:
+        assert not per_message and "30 message(s) in 1 conversation(s)" in lines

@@ -251,7 +251,7 @@ def test_export_and_stats_read_a_read_only_exchange_db(
 ) -> None:
     capsys.readouterr()
     code, out, err = cli_run(capsys, "export", "--db", str(read_only_exchange))
-    assert code == 0 and err == "" and '"content": "x"' in out
+    assert code == 0 and err == "" and '"content":"x"' in out
     code, out, err = cli_run(capsys, "stats", "--db", str(read_only_exchange), "--json")
     assert code == 0 and err == ""
     assert json.loads(out)["backlog"] == 1  # counted read-only
@@ -269,7 +269,7 @@ def test_export_does_not_open_exchange_db(
     holder.execute("BEGIN EXCLUSIVE")
     try:
         code, out, err = cli_run(capsys, "export", "--db", str(exchange_db))
-        assert code == 0 and err == "" and '"content": "x"' in out
+        assert code == 0 and err == "" and '"content":"x"' in out
         code, out, err = cli_run(capsys, "stats", "--db", str(exchange_db), "--json")
         # exchange.db is counted without a lock, so even now the backlog is known.
         assert code == 0 and err == "" and json.loads(out)["backlog"] == 0

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +14,8 @@ import pytest
 from tests.conftest import insert_events, text_event
 from wxpanel.core.engine import Engine
 from wxpanel.core.errors import HistoryError
-from wxpanel.core.export import write_csv, write_jsonl
-from wxpanel.core.history import HistoryStore, open_history
+from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
+from wxpanel.core.history import HistoryStore, immediate, open_history
 from wxpanel.core.schema import SCHEMA_VERSION
 from wxpanel.core.settings import Settings
 
@@ -89,6 +90,37 @@ def test_search_works_for_chinese(filled: HistoryStore, query: str, expected: se
 
 def test_search_within_one_conversation(filled: HistoryStore) -> None:
     assert [m.content for m in filled.search("你好", "9988@chatroom")] == ["你好呀"]
+    assert [m.content for m in filled.search("明天开", "9988@chatroom")] == ["大家晚上好，明天开会"]
+    assert filled.search("明天开", "wxid_alice") == []
+
+
+@pytest.mark.parametrize("query", ["你好", "o"])
+def test_search_gives_the_newest_hits_first_and_pages_back(
+    filled: HistoryStore, query: str
+) -> None:
+    every = filled.search(query, limit=100)
+    assert [m.id for m in every] == sorted((m.id for m in every), reverse=True)
+    newest = filled.search(query, limit=1)
+    older = filled.search(query, before_id=newest[0].id, limit=100)
+    assert newest + older == every
+    oldest_first = filled.search(query, limit=100, oldest_first=True)
+    assert oldest_first == every[::-1]
+
+
+@pytest.mark.parametrize("query", ["%", "_", "\\"])
+def test_short_search_takes_like_wildcards_literally(filled: HistoryStore, query: str) -> None:
+    assert filled.search(query) == []
+
+
+@pytest.mark.parametrize(("query", "window"), [("你好", 1), ("你好", 2), ("天气怎么", 1), ("o", 1)])
+def test_progressive_search_finds_what_search_finds(
+    filled: HistoryStore, query: str, window: int
+) -> None:
+    pages = list(filled.search_progressive(query, window=window))
+    assert [m for page in pages for m in page] == filled.search(query)
+    assert list(filled.search_progressive(query, limit=1, window=window))[-1] == filled.search(
+        query, limit=1
+    )
 
 
 def test_conversations_sorted_by_activity_with_unread(filled: HistoryStore) -> None:
@@ -137,3 +169,25 @@ def test_csv_export_round_trips_chinese(filled: HistoryStore) -> None:
 
 def test_export_of_a_search(filled: HistoryStore) -> None:
     assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
+@pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_nobody"])
+def test_sql_made_jsonl_is_the_same_as_python_made(
+    filled: HistoryStore, conversation: str | None, zone: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TZ", zone)  # the local offset is written by SQLite and by Python
+    time.tzset()
+    filled.set_alias("wxid_bob", 'Bob "the" 鲍勃\n')
+    with immediate(filled.conn):  # the odd values an export must carry: flags, status, text
+        filled.conn.execute(
+            "UPDATE message SET flags = 3, status = 'taken', type = 43,"
+            " content = 'tab\tquote\" back\\ nl\n ctl\x01 😀' WHERE id = 1"
+        )
+        filled.conn.execute("UPDATE message SET type = 12345, sender = NULL WHERE id = 2")
+    python_made, sql_made = io.StringIO(), io.StringIO()
+    count = write_jsonl(filled.iter_messages(conversation), python_made, filled.aliases())
+    assert write_jsonl_fast(filled.conn, sql_made, conversation) == count
+    assert sql_made.getvalue() == python_made.getvalue()
+    monkeypatch.undo()
+    time.tzset()

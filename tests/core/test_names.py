@@ -130,7 +130,7 @@ def test_cli_send_and_export_by_name(exchange_db: Path, capsys: pytest.CaptureFi
     capsys.readouterr()
     assert main(["export", "--db", db, "--conversation", "赵磊"]) == 0
     exported = capsys.readouterr().out
-    assert "在吗" in exported and '"conversation_name": "赵磊"' in exported
+    assert "在吗" in exported and '"conversation_name":"赵磊"' in exported
     assert main(["export", "--db", db, "--conversation", "李四"]) == 2
     capsys.readouterr()
     assert main(["contacts", "--db", db, "赵"]) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -98,6 +98,23 @@ def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) 
     qtmodeltester.check(model, force_py=True)
 
 
+def test_a_busy_batch_reorders_once_and_keeps_the_selection(
+    qtmodeltester: ModelTester,
+) -> None:
+    model = ConversationModel()
+    model.load([conv(f"wxid_{i}", 100 - i) for i in range(6)])
+    selected = QPersistentModelIndex(model.index(2, 0))  # wxid_2
+    layouts: list[int] = []
+    model.layoutChanged.connect(lambda *_: layouts.append(1))
+    model.rowsMoved.connect(lambda *_: layouts.append(0))
+    model.apply_messages([msg(200, "wxid_4"), msg(201, "wxid_new"), msg(202, "wxid_5")])
+    order = [model.conversation(r).id for r in range(model.rowCount())]
+    assert order == ["wxid_5", "wxid_new", "wxid_4", "wxid_0", "wxid_1", "wxid_2", "wxid_3"]
+    assert layouts == [1]  # one reorder, no move per conversation
+    assert model.conversation(selected.row()).id == "wxid_2"
+    qtmodeltester.check(model, force_py=True)
+
+
 def test_open_conversation_gets_no_unread_and_mark_read(qtmodeltester: ModelTester) -> None:
     model = ConversationModel()
     model.load([conv("wxid_a", 1, unread=4)])
@@ -137,15 +154,16 @@ def test_chat_pages_upwards(qtmodeltester: ModelTester, qtbot: QtBot) -> None:
     model.olderWanted.connect(lambda conversation, before: asked.append((conversation, before)))
     model.open("wxid_a")
     assert asked == [("wxid_a", 0)]
-    assert not model.canFetchMore(model.index(-1, 0))  # a request is on its way
+    assert not model.can_load_older()  # a request is on its way
     model.add_page("wxid_a", 0, [msg(5), msg(6)], False)
-    assert model.canFetchMore(model.index(-1, 0))
-    model.fetchMore(model.index(-1, 0))
+    assert model.can_load_older()
+    assert not model.canFetchMore(model.index(-1, 0))  # never Qt's automatic fetching
+    model.load_older()
     assert asked[-1] == ("wxid_a", 5)
     model.add_page("wxid_b", 5, [msg(1, "wxid_b")], True)  # stale answer: ignored
     model.add_page("wxid_a", 5, [msg(3), msg(4)], True)
     assert [model.message(r).id for r in range(model.rowCount())] == [3, 4, 5, 6]
-    assert not model.canFetchMore(model.index(-1, 0))
+    assert not model.can_load_older()
     qtmodeltester.check(model, force_py=True)
 
 

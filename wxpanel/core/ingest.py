@@ -81,6 +81,9 @@ class _EchoMatcher:
 
     One query per batch over the small partial index of written commands,
     instead of one query per event through the conversation's whole history.
+    ``ORDER BY +id`` sorts the handful of rows found: a plain ``ORDER BY id``
+    lets SQLite walk the whole table in rowid order instead of using the
+    index, a full scan of history per batch holding a 发出 event.
     """
 
     def __init__(self, conn: sqlite3.Connection, now: float) -> None:
@@ -88,7 +91,7 @@ class _EchoMatcher:
         rows = conn.execute(
             "SELECT id, conversation, command, content FROM message AS m"
             " WHERE written_at >= ? AND command IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM message WHERE echo_of = m.id) ORDER BY id",
+            " AND NOT EXISTS (SELECT 1 FROM message WHERE echo_of = m.id) ORDER BY +id",
             (now - ECHO_WINDOW,),
         ).fetchall()
         for message_id, conversation, command, content in rows:

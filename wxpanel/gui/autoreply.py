@@ -235,7 +235,9 @@ class AutoReplyControl(QObject):
         title = self.tr("Timed messages")
         if count:
             title = self.tr("Timed messages (%1)").replace("%1", str(count))
-        self._tabs.setTabText(self._tabs.indexOf(self.timed_page), title)
+        index = self._tabs.indexOf(self.timed_page)
+        if self._tabs.tabText(index) != title:  # a new text relayouts the whole window
+            self._tabs.setTabText(index, title)
         if count == 0 and self._missed_banner:
             self.alert_banner.clear_message()
             self._missed_banner = False

@@ -111,6 +111,7 @@ class Dashboard(QObject):
         self.log_page = LogPage(window.tabs)
         self.stats_index = window.tabs.addTab(self.stats_page, self.tr("Statistics"))
         self.health_index = window.tabs.addTab(self.health_page, self.tr("Health"))
+        self._tab_level: Level | None = None  # the level the Health tab's icon shows
         self.log_index = window.tabs.addTab(self.log_page, self.tr("Log"))
         ring = installed_ring()
         if ring is not None:
@@ -212,7 +213,10 @@ class Dashboard(QObject):
     def _apply(self, transitions: list[Transition]) -> list[Transition]:
         checks = self.monitor.checks
         self.health_page.show_checks(checks)
-        self.window.tabs.setTabIcon(self.health_index, self.level_icon(overall(checks)))
+        level = overall(checks)
+        if level != self._tab_level:  # a new icon relayouts the whole window: only on change
+            self._tab_level = level
+            self.window.tabs.setTabIcon(self.health_index, self.level_icon(level))
         for transition in transitions:
             self.health_page.add_transition(transition)
             line = healthtext.check_line(transition.check)

@@ -159,12 +159,32 @@ class BubbleDelegate(QStyledItemDelegate):
 
     The height of a bubble depends on the view's width, so the delegate keeps
     its view and the view uses ``ResizeMode.Adjust`` to lay out again on resize.
+
+    Sizes are remembered per message (and status, which changes the header)
+    for the current width: Qt lays out every row again whenever a page is
+    prepended, and measuring text for each of them made every page cost
+    ~190 µs per row already loaded.  Only new rows are measured now.
     """
+
+    #: Forget remembered sizes beyond this many (a long session's many chats).
+    SIZE_CACHE = 100_000
 
     def __init__(self, view: QListView) -> None:
         super().__init__(view)
         self.view = view
-        self.aliases: dict[str, str] = {}
+        self._aliases: dict[str, str] = {}
+        self._sizes: dict[tuple[int, CommandStatus | None], QSize] = {}
+        self._sizes_for: tuple[int, str] = (-1, "")  # (viewport width, font)
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return self._aliases
+
+    @aliases.setter
+    def aliases(self, aliases: dict[str, str]) -> None:
+        """Names in group headers change the headers' widths: measure again."""
+        self._aliases = aliases
+        self._sizes.clear()
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
@@ -199,9 +219,22 @@ class BubbleDelegate(QStyledItemDelegate):
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return QSize(0, 0)
-        header, _text, header_rect, body = self._layout(option, message)
-        height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
-        return QSize(self.view.viewport().width(), height + (HEADER_GAP if header else 0))
+        width = self.view.viewport().width()
+        if self._sizes_for[0] != width or len(self._sizes) > self.SIZE_CACHE:
+            self._sizes.clear()
+            self._sizes_for = (width, self._sizes_for[1])
+        key = (message.id, message.status)
+        size = self._sizes.get(key)
+        if size is None:
+            font = option.font.key()
+            if font != self._sizes_for[1]:
+                self._sizes.clear()
+                self._sizes_for = (width, font)
+            header, _text, header_rect, body = self._layout(option, message)
+            height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
+            size = QSize(width, height + (HEADER_GAP if header else 0))
+            self._sizes[key] = size
+        return size
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         message = index.data(MessageRole)

@@ -104,6 +104,11 @@ class HealthPage(QWidget):
     # -- from the dashboard -----------------------------------------------------
 
     def show_checks(self, checks: Sequence[Check]) -> None:
+        """Change only what changed: this runs every second, and a label's new style
+        or a cell's new text lays out and repaints the whole window (hundreds of
+        wake-ups a second at idle)."""
+        if tuple(checks) == self.checks:
+            return
         self.checks = tuple(checks)
         table = self.table
         while table.topLevelItemCount() > len(self.checks):
@@ -112,11 +117,13 @@ class HealthPage(QWidget):
             item = table.topLevelItem(row)
             if item is None:
                 item = QTreeWidgetItem(table)
-            item.setText(0, healthtext.title(check.name))
-            item.setIcon(1, level_icon(check.level))
-            item.setText(1, healthtext.level_name(check.level))
             reason = healthtext.reason_text(check.reason)
-            item.setText(2, reason)
+            texts = (healthtext.title(check.name), healthtext.level_name(check.level), reason)
+            if tuple(item.text(column) for column in range(3)) == texts:
+                continue
+            for column, text in enumerate(texts):
+                item.setText(column, text)
+            item.setIcon(1, level_icon(check.level))
             item.setToolTip(2, reason)
             item.setData(0, Qt.ItemDataRole.UserRole, check.name)
         self._summarise()
@@ -131,12 +138,17 @@ class HealthPage(QWidget):
         else:
             text = self.tr("Everything is working")
         level = Level.RED if red else Level.AMBER if amber else Level.GREEN
-        self.summary.setText(text)
-        self.summary.setStyleSheet(f"color: {COLORS[level]};")
+        self._set_summary(text, level)
 
     def show_paused(self) -> None:
-        self.summary.setText(self.tr("Polling is paused: the checks resume with it"))
-        self.summary.setStyleSheet(f"color: {COLORS[Level.AMBER]};")
+        self._set_summary(self.tr("Polling is paused: the checks resume with it"), Level.AMBER)
+
+    def _set_summary(self, text: str, level: Level) -> None:
+        if self.summary.text() != text:
+            self.summary.setText(text)
+        style = f"color: {COLORS[level]};"
+        if self.summary.styleSheet() != style:
+            self.summary.setStyleSheet(style)
 
     def row_of(self, name: str) -> Check | None:
         """The check called ``name`` as shown, if any (for tests and the banner)."""

@@ -66,10 +66,28 @@ from wxpanel.gui.worker import PollThread
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
 #: would freeze the window for a visible moment.
 CHUNK = 250
+#: Messages are shown at most once per frame: demo.exe commits one row at a
+#: time, and 200 batches a second each inserting, laying out and painting
+#: kept the GUI thread busy; batches waiting for the next frame are merged.
+FRAME_MS = 100
+#: The conversation list (always on screen, every entry drawn in Python, and
+#: reordered by each batch) follows at a calmer pace than the open tab.
+LIST_FRAME_MS = 250
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
 LOCK_BANNER_AFTER = 3.0
+
+
+class _ShowMessages:
+    """A queued batch of messages; later batches join it until its frame comes."""
+
+    def __init__(self, apply: Callable[[tuple[Message, ...]], None], messages: list[Message]):
+        self.apply = apply
+        self.messages = messages
+
+    def __call__(self) -> None:
+        self.apply(tuple(self.messages))
 
 
 class MainWindow(QMainWindow):
@@ -99,6 +117,13 @@ class MainWindow(QMainWindow):
         self._banner_from_health = False
         # Everything the poller reports is applied in arrival order, from one queue.
         self._pending: deque[Callable[[], None]] = deque()
+        self._shown_at = 0.0  # time.monotonic() when messages were last applied
+        # Messages shown in the tabs but not yet folded into the conversation list.
+        self._list_backlog: list[Message] = []
+        self._list_timer = QTimer(self)
+        self._list_timer.setSingleShot(True)
+        self._list_timer.setInterval(LIST_FRAME_MS)
+        self._list_timer.timeout.connect(self._fold_into_list)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
@@ -115,6 +140,9 @@ class MainWindow(QMainWindow):
     # -- construction -------------------------------------------------------------
 
     def _build(self) -> None:
+        # Docks and toolbars never move; animating each relayout (a status
+        # label's new text) cost a QPropertyAnimation and frames at idle.
+        self.setAnimated(False)
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
@@ -357,9 +385,15 @@ class MainWindow(QMainWindow):
         self.fatalError.emit(message)
 
     def _on_messages(self, batch: tuple[Message, ...]) -> None:
-        """Queue a batch; big ones are shown in slices so the window never stalls."""
-        for start in range(0, len(batch), CHUNK):
-            self._enqueue(partial(self._apply_messages, batch[start : start + CHUNK]))
+        """Queue a batch, merged with one still waiting for its frame; big ones in slices."""
+        rest = list(batch)
+        tail = self._pending[-1] if self._pending else None
+        if isinstance(tail, _ShowMessages) and len(tail.messages) < CHUNK:
+            room = CHUNK - len(tail.messages)
+            tail.messages.extend(rest[:room])
+            rest = rest[room:]
+        for start in range(0, len(rest), CHUNK):
+            self._enqueue(_ShowMessages(self._apply_messages, rest[start : start + CHUNK]))
 
     def _on_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
         self._enqueue(partial(self._apply_updates, updates))
@@ -368,25 +402,44 @@ class MainWindow(QMainWindow):
         """Keep the poller's order: a reply, a status or a fresh list never overtakes
         a batch that is still waiting to be shown (and counted twice after it)."""
         self._pending.append(step)
-        if not self._drain_timer.isActive():
-            self._drain_timer.start(0)
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Run the next step now, or messages at the next frame after the last shown."""
+        if self._drain_timer.isActive() or not self._pending:
+            return
+        delay = 0
+        if isinstance(self._pending[0], _ShowMessages):
+            due = self._shown_at + FRAME_MS / 1000
+            delay = max(0, round((due - time.monotonic()) * 1000))
+        self._drain_timer.start(delay)
 
     def _drain(self) -> None:
         """Apply one queued step, then yield to the event loop (input, painting)."""
         if self._pending:
-            self._pending.popleft()()
-        if self._pending:
-            self._drain_timer.start(0)
+            step = self._pending.popleft()
+            step()
+            if isinstance(step, _ShowMessages):
+                self._shown_at = time.monotonic()
+        self._schedule()
 
     def _apply_messages(self, batch: tuple[Message, ...]) -> None:
         self.feed.append(batch)
-        self.conversations.apply_messages(batch)
         self.chat.append(batch)
+        self._list_backlog.extend(batch)
+        if not self._list_timer.isActive():
+            self._list_timer.start()
         self._notify(batch)
         active = self.conversations.active
         if active and any(m.conversation == active and counts_as_unread(m) for m in batch):
             self.poller.mark_read(active)  # the user is looking at it
-        self._update_title()
+
+    def _fold_into_list(self) -> None:
+        """The conversation list and the unread count catch up with the tabs."""
+        backlog, self._list_backlog = self._list_backlog, []
+        if backlog:
+            self.conversations.apply_messages(backlog)
+            self._update_title()
 
     def _apply_updates(self, updates: tuple[CommandUpdate, ...]) -> None:
         self.feed.apply_updates(updates)
@@ -470,6 +523,7 @@ class MainWindow(QMainWindow):
     ) -> None:
         if search != self.search.text():
             return  # an older answer; a newer request is on its way
+        self._fold_into_list()  # what arrived before this list, in order
         active = self.conversations.active
         self.conversations.known_aliases = aliases
         self.conversations.load(found, filtered=bool(search))

@@ -47,6 +47,18 @@ IdRole = Qt.ItemDataRole.UserRole + 8
 
 #: The live feed keeps this many rows; older ones are in history.
 FEED_CAP = 20_000
+#: The roles the feed answers besides DisplayRole; every other role is None at once.
+_FEED_ROLES = frozenset(
+    int(role)
+    for role in (
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.ForegroundRole,
+        MessageRole,
+        KindRole,
+    )
+)
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 _FLAGGED = QBrush(QColor("#fde2e1"))
 _OUTGOING = QBrush(QColor("#1a7f37"))
@@ -93,6 +105,9 @@ class FeedModel(QAbstractTableModel):
         super().__init__(parent)
         self.cap = max(1, cap)
         self._rows: list[Message] = []
+        #: The six cells' texts of each row, made once when first painted:
+        #: a repaint is then list look-ups, not time formatting and previews.
+        self._texts: list[tuple[str, ...] | None] = []
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -122,10 +137,17 @@ class FeedModel(QAbstractTableModel):
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        message = self._rows[index.row()]
+        row = index.row()
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._text(message, column)
+            texts = self._texts[row]
+            if texts is None:
+                message = self._rows[row]
+                texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
+            return texts[column]
+        if role not in _FEED_ROLES:
+            return None  # most of what a paint asks for (fonts, alignment, check state...)
+        message = self._rows[row]
         if role == Qt.ItemDataRole.DecorationRole and column == self.TYPE:
             return icons.type_icon(message.type)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
@@ -170,11 +192,13 @@ class FeedModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
+        self._texts.extend([None] * len(batch))
         self.endInsertRows()
         excess = len(self._rows) - self.cap
         if excess > 0:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
+            del self._texts[:excess]
             self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
@@ -183,11 +207,13 @@ class FeedModel(QAbstractTableModel):
             if row < 0:
                 continue
             self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
+            self._texts[row] = None
             cell = self.index(row, self.DIRECTION)
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
         self._aliases = dict(aliases)
+        self._texts = [None] * len(self._rows)
         if self._rows:
             self.dataChanged.emit(
                 self.index(0, self.CONVERSATION), self.index(len(self._rows) - 1, self.SENDER)
@@ -283,7 +309,12 @@ class ConversationModel(QAbstractListModel):
         return sum(conv.unread for conv in self._rows)
 
     def apply_messages(self, messages: Sequence[Message]) -> None:
-        """Fold a batch in: per conversation one update and at most one move."""
+        """Fold a batch in: one insert for new conversations, one reorder for the rest.
+
+        A busy account touches dozens of conversations per frame; a
+        ``beginMoveRows`` each made the list lay out and remap its indexes
+        dozens of times (up to 200 ms a frame with 2 000 conversations).
+        """
         latest: dict[str, Message] = {}
         unread: dict[str, int] = {}
         counts: dict[str, int] = {}
@@ -292,52 +323,65 @@ class ConversationModel(QAbstractListModel):
             counts[message.conversation] = counts.get(message.conversation, 0) + 1
             if counts_as_unread(message) and message.conversation != self.active:
                 unread[message.conversation] = unread.get(message.conversation, 0) + 1
-        # Oldest activity first, so the most recent one ends on top.
-        for conv_id, message in sorted(latest.items(), key=lambda item: item[1].id):
-            self._touch(conv_id, message, unread.get(conv_id, 0), counts[conv_id])
-
-    def _touch(self, conv_id: str, message: Message, unread: int, count: int) -> None:
-        row = self.row_of(conv_id)
-        if row < 0:
-            if self.filtered:
-                return
-            conv = Conversation(
-                id=conv_id,
-                is_group=message.is_group,
-                alias=self.known_aliases.get(conv_id),
-                name=_name_in(message),
+        if not latest:
+            return
+        rows = {conv.id: row for row, conv in enumerate(self._rows)}
+        # Most recent activity first: that is the new top of the list.
+        touched = sorted(latest, key=lambda conv_id: latest[conv_id].id, reverse=True)
+        fresh = [c for c in touched if c not in rows] if not self.filtered else []
+        if fresh:
+            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
+            self._rows[:0] = [self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh]
+            for conv_id in fresh:
+                self._previews[conv_id] = display.preview(latest[conv_id])
+            self.endInsertRows()
+            rows = {conv.id: row for row, conv in enumerate(self._rows)}
+        known = [c for c in touched if c in rows and c not in fresh]
+        updated = {}
+        for conv_id in known:
+            old, message = self._rows[rows[conv_id]], latest[conv_id]
+            updated[conv_id] = dataclasses.replace(
+                old,
                 last_message_id=message.id,
                 last_preview=message.content,
                 last_time=message.time,
-                unread=unread,
-                message_count=count,
+                unread=old.unread + unread.get(conv_id, 0),
+                message_count=old.message_count + counts[conv_id],
+                name=_name_in(message) or old.name,
             )
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, conv)
             self._previews[conv_id] = display.preview(message)
-            self.endInsertRows()
+        order = [rows[c] for c in touched if c in rows]
+        moved = set(order)
+        order += [row for row in range(len(self._rows)) if row not in moved]
+        if order == list(range(len(self._rows))):  # nothing changes place
+            for conv_id in known:
+                self._rows[rows[conv_id]] = updated[conv_id]
+            if known:
+                last = max(rows[c] for c in known)
+                self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
             return
-        old = self._rows[row]
-        new = dataclasses.replace(
-            old,
+        self.layoutAboutToBeChanged.emit()
+        old_rows = self._rows
+        self._rows = [updated.get(old_rows[row].id, old_rows[row]) for row in order]
+        new_row = {old: new for new, old in enumerate(order)}
+        persistent = self.persistentIndexList()
+        self.changePersistentIndexList(
+            persistent, [self.index(new_row[index.row()], 0) for index in persistent]
+        )
+        self.layoutChanged.emit()
+
+    def _new(self, conv_id: str, message: Message, unread: int, count: int) -> Conversation:
+        return Conversation(
+            id=conv_id,
+            is_group=message.is_group,
+            alias=self.known_aliases.get(conv_id),
+            name=_name_in(message),
             last_message_id=message.id,
             last_preview=message.content,
             last_time=message.time,
-            unread=old.unread + unread,
-            message_count=old.message_count + count,
-            name=_name_in(message) or old.name,
+            unread=unread,
+            message_count=count,
         )
-        self._previews[conv_id] = display.preview(message)
-        if row > 0:
-            self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), 0)
-            del self._rows[row]
-            self._rows.insert(0, new)
-            self.endMoveRows()
-            changed = self.index(0, 0)
-        else:
-            self._rows[0] = new
-            changed = self.index(0, 0)
-        self.dataChanged.emit(changed, changed)
 
     def set_muted(self, conversation: str, muted: bool) -> bool:
         """Silence notifications for one conversation; True if it changed."""
@@ -367,9 +411,13 @@ class ConversationModel(QAbstractListModel):
 class ChatModel(QAbstractListModel):
     """One conversation's history, oldest at the top, loaded page by page upwards.
 
-    :meth:`fetchMore` does not read anything: it asks with :attr:`olderWanted`
+    :meth:`load_older` does not read anything: it asks with :attr:`olderWanted`
     and the page arrives through :meth:`add_page`, so scrolling to the top
-    never blocks the GUI thread on SQLite.
+    never blocks the GUI thread on SQLite.  It is not Qt's ``fetchMore``:
+    Qt fetches whenever the *last* row is visible, which is where a chat
+    sits, so a 200 000-message conversation would load itself page after
+    page; only the operator scrolling up (:class:`~wxpanel.gui.views.ChatView`)
+    asks for older history.
     """
 
     #: Ask for the page before a message: (conversation, before_id or 0 for the newest).
@@ -410,11 +458,12 @@ class ChatModel(QAbstractListModel):
         if conversation is not None:
             self._request(0)
 
-    def canFetchMore(self, parent: Index) -> bool:
-        return not parent.isValid() and not self._exhausted and not self._waiting
+    def can_load_older(self) -> bool:
+        """Older history exists and no page is on its way."""
+        return not self._exhausted and not self._waiting
 
-    def fetchMore(self, parent: Index) -> None:
-        if self.canFetchMore(parent):
+    def load_older(self) -> None:
+        if self.can_load_older():
             self._request(self._rows[0].id if self._rows else 0)
 
     def _request(self, before_id: int) -> None:

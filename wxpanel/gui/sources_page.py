@@ -663,6 +663,7 @@ class SourcesControl(QObject):
         rules = tabs.indexOf(auto_reply.rules_page) if auto_reply is not None else -1
         position = rules + 1 if rules >= 0 else tabs.count()
         self.index = tabs.insertTab(position, self.page, self.tr("Answer sources"))
+        self._attention = 0  # failing sources the tab's title shows
         tabs.setTabToolTip(self.index, self.tr("Plugins, webhooks and AI models after the rules"))
         self.page.failed.connect(window.banner.show_message)
         self.page.attentionChanged.connect(self._on_attention)
@@ -697,6 +698,9 @@ class SourcesControl(QObject):
         if index < 0:
             return
         title = self.tr("Answer sources")
+        if count == self._attention:
+            return  # a new tab text or icon relayouts the whole window
+        self._attention = count
         if count:
             title = self.tr("Answer sources (%1 failing)").replace("%1", str(count))
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)

@@ -9,7 +9,10 @@ reading stay where they were.
 from __future__ import annotations
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QScrollBar, QTableView, QWidget
+
+from wxpanel.gui.models import ChatModel
 
 
 class _Follower:
@@ -55,6 +58,10 @@ class ChatView(QListView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setResizeMode(QListView.ResizeMode.Adjust)
         self.setUniformItemSizes(False)
+        # Laid out in slices between events: appending to a long chat re-measures
+        # every loaded row (from the delegate's cache, still a Python call each).
+        self.setLayoutMode(QListView.LayoutMode.Batched)
+        self.setBatchSize(500)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.setWordWrap(True)
@@ -73,12 +80,26 @@ class ChatView(QListView):
             self.follower.keep_place_for_prepend()
 
     def verticalScrollbarValueChanged(self, value: int) -> None:
-        """Fetch older history at the *top*; Qt's default fetches at the bottom."""
-        model = self.model()
+        """Older history when the reader reaches the *top*; never by itself.
+
+        Qt's own fetching (``canFetchMore``) runs whenever the last row is
+        visible, which is where a chat sits: the model does not offer it.
+        """
+        super().verticalScrollbarValueChanged(value)
+        if value == self.verticalScrollBar().minimum():
+            self._load_older()
+
+    def wheelEvent(self, event: QWheelEvent) -> None:
+        """Scrolling up a page too short to scroll still reaches older history."""
         bar = self.verticalScrollBar()
-        root = self.rootIndex()
-        if model is not None and value == bar.minimum() and model.canFetchMore(root):
-            model.fetchMore(root)
+        if event.angleDelta().y() > 0 and bar.value() == bar.minimum():
+            self._load_older()
+        super().wheelEvent(event)
+
+    def _load_older(self) -> None:
+        model = self.model()
+        if isinstance(model, ChatModel) and model.rowCount() and model.can_load_older():
+            model.load_older()
 
     def reset(self) -> None:
         super().reset()
