@@ -11,8 +11,9 @@ crash left unclear is marked failed, never written again.
 These tests run the real poller in a child process (``crash_child.py``, the
 loop of ``wxpanel headless``, with a clean-up after every few dozen rows so
 that exchange.db is written often) and SIGKILL it at random instants or at
-chosen ones (when a commit's journal is synced and hot), while a stand-in for
-demo.exe keeps writing events or taking commands.  After some kills the first
+chosen ones (when a commit's journal is synced and hot), while demo.exe keeps
+writing events (its own statements on SQLite 3.7, no busy handler: the
+project's stand-in) or a stand-in takes commands.  After some kills the first
 program to open exchange.db is demo.exe's own SQLite 3.7 (the stand-in's
 library), as it would be on the user's PC.  Then both files are checked with
 plain :mod:`sqlite3`, exchange.db first and read-write, since only a
@@ -42,7 +43,8 @@ from urllib.parse import quote
 import pytest
 
 from tests.standin.sqlite37 import Connection37, Library
-from wxpanel.core.demoexe import EVENT_PRELUDE_SQL, INSERT_EVENT_SQL
+from wxpanel.core.demoexe import EVENT_PRELUDE_SQL, INSERT_EVENT_SQL, DemoExe
+from wxpanel.core.demoexe import EventRow as DemoEvent
 from wxpanel.core.exchange.reader import row_digest
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import Origin
@@ -81,11 +83,12 @@ PHRASES = (
     "繁體中文測試",
     "'); DROP TABLE wx_event; --",
 )
+#: (ID1, ID2, MSG_FROM) as demo.exe writes them.
 SENDERS = (
-    ("wxid_alice", "wxid_alice", "私聊"),
-    ("wxid_bob", "wxid_bob", "私聊"),
-    ("123456789@chatroom", "wxid_carol", "群聊"),
-    ("987654321@chatroom", "wxid_dave", "群聊"),
+    ("wxid_alice", "_", "爱丽丝"),
+    ("wxid_bob", "_", "_"),
+    ("123456789@chatroom", "wxid_carol", "周末爬山群"),
+    ("987654321@chatroom", "wxid_dave", "工作群"),
 )
 
 
@@ -265,14 +268,14 @@ def crash_state(db: Path) -> str:
 
 
 def event_row(rng: random.Random, seq: int, size: int = 0) -> tuple[str, ...]:
-    conversation, sender, kind = rng.choice(SENDERS)
+    """A row as demo.exe writes it (received text; ID2 ``_`` in a private chat)."""
+    conversation, member, name = rng.choice(SENDERS)
     if size:
         block = "".join(rng.choice(PHRASES) for _ in range(40))
         body = block * (size // len(block.encode()) + 1)
     else:
         body = " ".join(rng.choice(PHRASES) for _ in range(rng.randint(1, 6)))
-    state = "发出" if rng.random() < 0.05 else "收到"
-    return (conversation, sender, kind, f"seq:{seq:06d} {body}", state, "1")
+    return (conversation, member, name, f"seq:{seq:06d} {body}", "0", "1")
 
 
 def seq_of(content: str) -> int:
@@ -306,42 +309,45 @@ def insert_events(db: Path, rows: Sequence[tuple[str, ...]]) -> None:
 
 
 class Writer(threading.Thread):
-    """demo.exe meanwhile: commits 1-4 events every few milliseconds, noting what committed."""
+    """demo.exe meanwhile: one message every few milliseconds, with demo.exe's own
+    statements on its SQLite 3.7 and no busy handler; only what committed is noted
+    (a message that met a lock is lost, as it would be)."""
 
-    def __init__(self, db: Path, ledger: Ledger, rng: random.Random, first_seq: int) -> None:
+    def __init__(
+        self, db: Path, ledger: Ledger, rng: random.Random, first_seq: int, library: Path
+    ) -> None:
         super().__init__(daemon=True)
         self.db = db
         self.ledger = ledger
         self.rng = rng
         self.next_seq = first_seq
+        self.library = library
         self.halt = threading.Event()
         self.error: BaseException | None = None
         self.commits = 0
+        self.lost = 0
 
     def run(self) -> None:
-        conn = connect_rw(self.db, timeout=20.0)
+        try:
+            demo = DemoExe(Connection37(Library(self.library), self.db), keep=False)
+        except BaseException as exc:
+            self.error = exc
+            return
         try:
             while not self.halt.is_set():
-                rows = [
-                    event_row(self.rng, self.next_seq + i) for i in range(self.rng.randint(1, 4))
-                ]
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    conn.executemany(INSERT_EVENT, rows)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-                # Only now is it certain the rows exist: a failed COMMIT raised above.
-                self.ledger.committed(rows)
-                self.next_seq += len(rows)
-                self.commits += 1
+                values = event_row(self.rng, self.next_seq)
+                attempt = demo.receive(DemoEvent(*values[:4]))
+                self.next_seq += 1
+                if attempt.lost:
+                    self.lost += 1
+                else:
+                    self.ledger.committed([values])
+                    self.commits += 1
                 self.halt.wait(self.rng.uniform(0.002, 0.015))
         except BaseException as exc:
             self.error = exc
         finally:
-            conn.close()
+            demo.close()
 
     def finish(self) -> None:
         self.halt.set()
@@ -550,7 +556,7 @@ def test_ingestion_is_exactly_once_across_kill_9(
 
     for cycle in range(CYCLES):
         first_seq = 100_000 * (cycle + 1)
-        writer = Writer(exchange_db, ledger, random.Random(f"{seed}-{cycle}"), first_seq)
+        writer = Writer(exchange_db, ledger, random.Random(f"{seed}-{cycle}"), first_seq, library)
         if plan != "exchange-journal":  # there, demo.exe's SQLite 3.7 opens the file first
             writer.start()
         elif cycle:  # rows to clean up again
@@ -568,6 +574,8 @@ def test_ingestion_is_exactly_once_across_kill_9(
             if writer.is_alive():
                 writer.finish()
         state = f"killed {how}; then {crash_state(exchange_db)}"
+        if writer.commits or writer.lost:
+            state += f"; demo.exe wrote {writer.commits}, lost {writer.lost}"
         print(f"cycle {cycle}: {state}; {check_exactly_once(exchange_db, ledger, state=state)}")
 
     child = children.headless(exchange_db)
