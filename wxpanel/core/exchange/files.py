@@ -137,16 +137,23 @@ def _check_writable(path: Path, writable: bool) -> None:
         )
 
 
-def connect(path: Path, *, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+def connect(
+    path: Path,
+    *,
+    busy_timeout: float = DEFAULT_BUSY_TIMEOUT,
+    mode: str = "rw",
+    nolock: bool = False,
+) -> sqlite3.Connection:
     """A connection for one thread, in autocommit mode: we write BEGIN/COMMIT ourselves.
 
     ``isolation_level=None`` stops :mod:`sqlite3` from opening DEFERRED
     transactions behind our back, which could deadlock against demo.exe
-    (SQLite returns BUSY at once when a reader wants to upgrade).
+    (SQLite returns BUSY at once when a reader wants to upgrade).  ``nolock``
+    (with ``mode="ro"``) is the lock-free reader's: see
+    :mod:`wxpanel.core.exchange.reader` for why it is safe there and only there.
     """
+    uri = sqlite_uri(path, mode) + ("&nolock=1" if nolock else "")
     try:
-        return sqlite3.connect(
-            sqlite_uri(path, "rw"), uri=True, timeout=busy_timeout, isolation_level=None
-        )
+        return sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
     except sqlite3.Error as exc:
         raise ExchangeError(f"{path}: cannot open it ({exc})") from exc

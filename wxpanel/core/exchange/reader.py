@@ -45,8 +45,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, TypeVar
 
-from wxpanel.core.errors import ExchangeError
-from wxpanel.core.exchange.files import missing_columns, sqlite_uri
+from wxpanel.core.exchange.files import connect, missing_columns, sqlite_uri
 
 _T = TypeVar("_T")
 
@@ -153,11 +152,7 @@ class ExchangeReader:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            uri = sqlite_uri(self.path, "ro") + "&nolock=1"
-            try:
-                self._conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=0)
-            except sqlite3.Error as exc:
-                raise ExchangeError(f"{self.path}: cannot open it ({exc})") from exc
+            self._conn = connect(self.path, mode="ro", nolock=True, busy_timeout=0)
         return self._conn
 
     def close(self) -> None:

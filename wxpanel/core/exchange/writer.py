@@ -36,8 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from wxpanel.core.errors import ExchangeError
-from wxpanel.core.exchange.files import is_busy, sqlite_uri
+from wxpanel.core.exchange.files import connect, is_busy
 from wxpanel.core.exchange.reader import row_digest
 from wxpanel.core.protocol import COMMAND_ID3
 
@@ -134,12 +133,7 @@ class ExchangeWriter:
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
-            try:
-                self._conn = sqlite3.connect(
-                    sqlite_uri(self.path, "rw"), uri=True, isolation_level=None, timeout=0
-                )
-            except sqlite3.Error as exc:
-                raise ExchangeError(f"{self.path}: cannot open it ({exc})") from exc
+            self._conn = connect(self.path, busy_timeout=0)
         return self._conn
 
     def close(self) -> None:
