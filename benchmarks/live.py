@@ -15,7 +15,8 @@ second are possible on this disk; wxpanel's own connections are untouched.
   time the feeder took just before its INSERT to the start of the first
   paint of the open view after the row reached its model.  Beside it,
   under the same load, the gaps of a 10 ms GUI timer and the delay of key
-  presses posted from another thread (an operator typing), and the panel's
+  presses (events posted to the search box from another thread every
+  37 ms, as the OS would deliver an operator's typing), and the panel's
   CPU (all threads).  The same run measures **the engine alone**
   (:func:`wxpanel.core.headless.run` on the same history, same feeder):
   commit -> ingested, and its CPU: the baseline.  Goals: p95 <= 250 ms,
