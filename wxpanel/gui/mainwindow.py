@@ -72,7 +72,7 @@ CHUNK = 250
 FRAME_MS = 100
 #: The conversation list (always on screen, every entry drawn in Python, and
 #: reordered by each batch) follows at a calmer pace than the open tab.
-LIST_FRAME_MS = 250
+LIST_FRAME_MS = 500
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.

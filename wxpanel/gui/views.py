@@ -107,10 +107,19 @@ class ChatView(QListView):
 
 
 class FeedView(QTableView):
-    """The live feed: fixed-height rows (cheap layout) that follow the newest one."""
+    """The live feed: fixed-height rows (cheap layout) that follow the newest one.
+
+    Rows appended at the bottom repaint only themselves: Qt lays a table out
+    again after any change of its row count and then repaints the whole
+    viewport, every visible cell asking the model for its data in Python,
+    several times a second under demo.exe's cadence.  The rows above did not
+    change; scrolling to follow the new ones moves their pixels.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._first_new: int | None = None  # the first row appended since the last layout
+        self._whole = False  # something else changed: lay out and repaint everything
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
@@ -121,3 +130,43 @@ class FeedView(QTableView):
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(self.verticalScrollBar())
+
+    def setModel(self, model: QAbstractItemModel | None) -> None:
+        super().setModel(model)
+        if model is None:
+            return
+        model.rowsInserted.connect(self._rows_inserted)
+        for changed in (
+            model.rowsRemoved,
+            model.rowsMoved,
+            model.modelReset,
+            model.layoutChanged,
+            model.columnsInserted,
+            model.columnsRemoved,
+        ):
+            changed.connect(self._everything_changed)
+
+    def _rows_inserted(
+        self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
+    ) -> None:
+        model = self.model()
+        appended = model is not None and last == model.rowCount(parent) - 1
+        if not appended:
+            self._whole = True
+        elif self._first_new is None:
+            self._first_new = first
+
+    def _everything_changed(self, *_args: object) -> None:
+        self._whole = True
+
+    def doItemsLayout(self) -> None:
+        first, whole = self._first_new, self._whole
+        self._first_new, self._whole = None, False
+        if whole or first is None:
+            super().doItemsLayout()
+            return
+        self.updateGeometries()
+        top = max(0, self.rowViewportPosition(first))
+        viewport = self.viewport()
+        if top < viewport.height():
+            viewport.update(0, top, viewport.width(), viewport.height() - top)
