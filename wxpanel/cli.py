@@ -306,25 +306,26 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from wxpanel.core.headless import install_signal_handlers
     from wxpanel.core.simulator import Simulator
+    from wxpanel.core.stopping import SignalStop
 
     db = _checked_db(args)
-    logbook.setup_logging(None)
+    book = logbook.setup_logging(None)
     stop = threading.Event()
-    install_signal_handlers(stop)
-    simulator = Simulator(db, seed=args.seed)
-    try:
-        result = simulator.run(
-            rate=args.rate,
-            burst=args.burst,
-            duration=args.duration,
-            stall=args.stall,
-            lock_seconds=args.lock_seconds,
-            stop=stop,
-        )
-    finally:
-        simulator.close()
+    with SignalStop(stop):
+        simulator = Simulator(db, seed=args.seed)
+        try:
+            result = simulator.run(
+                rate=args.rate,
+                burst=args.burst,
+                duration=args.duration,
+                stall=args.stall,
+                lock_seconds=args.lock_seconds,
+                stop=stop,
+            )
+        finally:
+            simulator.close()
+            book.close()
     print(json.dumps(result.to_json() if hasattr(result, "to_json") else vars(result)))
     return 0
 
