@@ -261,11 +261,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from wxpanel.core.history import HistoryStore
 
     paths = _history_only(args)
-    try:
-        # Read-only is fine: stats only counts demo.exe's rows.
-        db: Path | None = exchange.check_exchange(args.db, need_write=False, wait=0.5)
-    except ExchangeLockedError:
-        db = None  # demo.exe is busy with it: its counts are shown as unknown
+    db: Path | None = None  # gone (moved away, history kept): its counts are unknown
+    if Path(args.db).expanduser().exists():
+        try:
+            # Read-only is fine: stats only counts demo.exe's rows.
+            db = exchange.check_exchange(args.db, need_write=False, wait=0.5)
+        except ExchangeLockedError:
+            db = None  # demo.exe is busy with it: its counts are shown as unknown
     with concerning(paths.history), HistoryStore(paths.history) as store:
         figures = stats.collect(store, db)
     if args.json:
