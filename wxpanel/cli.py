@@ -307,11 +307,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from wxpanel.core.history import HistoryStore
 
     paths = _history_only(args)
-    try:
-        # Read-only is fine: stats only counts demo.exe's rows.
-        db: Path | None = exchange.check_exchange(args.db, need_write=False, wait=0.5)
-    except ExchangeLockedError:
-        db = None  # demo.exe is busy with it: its counts are shown as unknown
+    db: Path | None = None  # gone (moved away, history kept): its counts are unknown
+    if Path(args.db).expanduser().exists():
+        try:
+            # Read-only is fine: stats only counts demo.exe's rows.
+            db = exchange.check_exchange(args.db, need_write=False, wait=0.5)
+        except ExchangeLockedError:
+            db = None  # demo.exe is busy with it: its counts are shown as unknown
     with concerning(paths.history), HistoryStore(paths.history) as store:
         figures = stats.collect(store, db)
     if args.json:
@@ -352,26 +354,27 @@ def cmd_rules(args: argparse.Namespace) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from wxpanel.core.headless import install_signal_handlers
     from wxpanel.core.simulator import Shapes, Simulator
+    from wxpanel.core.stopping import SignalStop
 
     db = _checked_db(args)
-    logbook.setup_logging(None)
+    book = logbook.setup_logging(None)
     stop = threading.Event()
-    install_signal_handlers(stop)
     shapes = Shapes.RICH if args.rich else Shapes.DEMO_EXE
-    simulator = Simulator(db, seed=args.seed, shapes=shapes)
-    try:
-        result = simulator.run(
-            rate=args.rate,
-            burst=args.burst,
-            duration=args.duration,
-            stall=args.stall,
-            lock_seconds=args.lock_seconds,
-            stop=stop,
-        )
-    finally:
-        simulator.close()
+    with SignalStop(stop):
+        simulator = Simulator(db, seed=args.seed, shapes=shapes)
+        try:
+            result = simulator.run(
+                rate=args.rate,
+                burst=args.burst,
+                duration=args.duration,
+                stall=args.stall,
+                lock_seconds=args.lock_seconds,
+                stop=stop,
+            )
+        finally:
+            simulator.close()
+            book.close()
     if result.lost or result.duplicates:
         # demo.exe has no busy handler: a lock held when a message arrived lost it.
         print(

@@ -276,3 +276,37 @@ def test_export_does_not_open_exchange_db(
     finally:
         holder.execute("ROLLBACK")
         holder.close()
+
+
+@pytest.mark.parametrize(
+    ("offset", "garbage"),
+    [(80221, b"\x80"), (51, b"\x00" * 9 + b"\x80")],
+    ids=["schema-text", "schema-version"],
+)
+def test_garbage_in_the_schema_is_a_damaged_file_not_a_bug(
+    exchange_db: Path, capsys: pytest.CaptureFixture[str], offset: int, garbage: bytes
+) -> None:
+    """Found by the fuzz test: SQLite's message quoting the garbage cannot be decoded
+    (a UnicodeDecodeError), and a negative user_version broke the migrations."""
+    assert main(["send", "--db", str(exchange_db), "--to", "wxid_a", "--text", "x"]) == 0
+    capsys.readouterr()
+    history = exchange_db.parent / "wxpanel-data" / "history.db"
+    data = bytearray(history.read_bytes())
+    data[offset : offset + len(garbage)] = garbage
+    history.write_bytes(bytes(data))
+    code, _, err = cli_run(capsys, "export", "--db", str(exchange_db))
+    line = one_line_error(err)
+    assert code == 2 and "history.db" in line and "damaged" in line
+
+
+def test_export_and_stats_work_once_exchange_db_is_gone(
+    exchange_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The history is still there to read after demo.exe's folder lost its file."""
+    assert main(["send", "--db", str(exchange_db), "--to", "wxid_a", "--text", "x"]) == 0
+    exchange_db.unlink()
+    capsys.readouterr()
+    code, out, err = cli_run(capsys, "export", "--db", str(exchange_db))
+    assert code == 0 and err == "" and '"content": "x"' in out
+    code, out, err = cli_run(capsys, "stats", "--db", str(exchange_db), "--json")
+    assert code == 0 and err == "" and json.loads(out)["backlog"] is None

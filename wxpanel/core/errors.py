@@ -67,6 +67,8 @@ def describe_failure(exc: BaseException) -> str | None:
         return f"a database is locked by another program ({exc}); try again"
     if isinstance(exc, sqlite3.DatabaseError):
         return f"a database cannot be used: {exc}"
+    if _damaged_schema(exc):
+        return "a database is damaged: its schema cannot be read"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
@@ -90,3 +92,24 @@ def concerning(path: Path) -> Iterator[None]:
         raise HistoryError(
             f"{path}: the database is damaged ({exc}); restore a backup or move it away"
         ) from exc
+    except UnicodeDecodeError as exc:
+        if not _damaged_schema(exc):
+            raise
+        raise HistoryError(
+            f"{path}: the database is damaged (its schema cannot be read);"
+            " restore a backup or move it away"
+        ) from exc
+
+
+def _damaged_schema(exc: BaseException) -> bool:
+    """SQLite's own error message quoting garbage from a damaged file.
+
+    ``sqlite3`` cannot decode such a message ("malformed database schema
+    (…) - near "\x80"…") and raises UnicodeDecodeError instead of
+    DatabaseError: it is still a damaged file, not a bug.
+    """
+    return (
+        isinstance(exc, UnicodeDecodeError)
+        and isinstance(exc.object, bytes)
+        and exc.object.startswith(b"malformed database schema")
+    )

@@ -56,6 +56,8 @@ _HIST_CACHE_SIZE = "PRAGMA hist.cache_size = -32768"
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per step."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version < 0:  # the header's bytes are garbage (found by fuzzing the CLI)
+        raise HistoryError(f"{path}: the database is damaged (schema version {version})")
     if version > SCHEMA_VERSION:
         raise HistoryError(
             f"{path}: made by a newer wxpanel (schema {version}, this one knows "
