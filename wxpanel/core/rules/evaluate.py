@@ -37,6 +37,7 @@ from wxpanel.core.rules.model import (
     errors,
     validate_rule,
 )
+from wxpanel.core.rules.pattern import Regex, compile_regex
 from wxpanel.core.rules.template import render
 from wxpanel.core.rules.texts import Text
 
@@ -65,15 +66,18 @@ MAX_MATCH_CHARS: Final = 4000
 
 _MENTION_END = "(?=[\u2005\u0020\u00a0\n]|$)"
 _QUOTES = "\"'“”‘’「」"
-_JOIN_PATTERNS: Final = (
-    re.compile(r"^(?P<inviter>.+?)邀请(?P<joined>.+?)加入了群聊"),
-    re.compile(r"^(?P<joined>.+?)通过扫描(?P<inviter>.+?)分享的二维码加入群聊"),
-    re.compile(r"^(?P<joined>.+?)通过扫描二维码加入群聊"),
-    re.compile(r"^(?P<joined>.+?)通过(?P<inviter>.+?)的邀请链接加入群聊"),
-    re.compile(r"^(?P<inviter>.+?) invited (?P<joined>.+?) to (?:join )?the group chat"),
-    re.compile(
-        r"^(?P<joined>.+?) joined the group chat via the QR [Cc]ode shared by (?P<inviter>.+?)\.?$"
-    ),
+# RE2 (linear) like the rules': with ``re``, a notice of "x invited " repeated
+# 16 000 times takes a minute of backtracking on the poller.
+_JOIN_PATTERNS: Final = tuple(
+    compile_regex(pattern)
+    for pattern in (
+        r"^(?P<inviter>.+?)邀请(?P<joined>.+?)加入了群聊",
+        r"^(?P<joined>.+?)通过扫描(?P<inviter>.+?)分享的二维码加入群聊",
+        r"^(?P<joined>.+?)通过扫描二维码加入群聊",
+        r"^(?P<joined>.+?)通过(?P<inviter>.+?)的邀请链接加入群聊",
+        r"^(?P<inviter>.+?) invited (?P<joined>.+?) to (?:join )?the group chat",
+        r"^(?P<joined>.+?) joined the group chat via the QR [Cc]ode shared by (?P<inviter>.+?)\.?$",
+    )
 )
 _XML_ATTR = re.compile(r'\b(fromusername|fromnickname|content)="([^"]*)"')
 
@@ -291,10 +295,10 @@ def group_join(notice: str) -> tuple[str, str] | None:
     """``(joined names, inviter)`` of a "someone joined the group" notice, else None."""
     notice = notice.strip()
     for pattern in _JOIN_PATTERNS:
-        match = pattern.match(notice)
+        match = pattern.search(notice)
         if match is None:
             continue
-        parts = re.split(r"[、,，]", match.group("joined"))
+        parts = re.split(r"[、,，]", match.group("joined") or "")
         names = "、".join(p.strip().strip(_QUOTES).strip() for p in parts if p.strip(_QUOTES))
         groups = match.groupdict()
         inviter = (groups.get("inviter") or "").strip().strip(_QUOTES).strip()
@@ -323,7 +327,7 @@ class _Trigger:
     mode: MatchMode
     variant: int
     needle: str
-    regex: re.Pattern[str] | None
+    regex: Regex | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -351,7 +355,7 @@ class _Index:
     exact: tuple[dict[str, tuple[int, ...]], ...]  # per variant
     contains: tuple[tuple[tuple[str, int], ...], ...]
     starts: tuple[tuple[tuple[str, int], ...], ...]
-    regexes: tuple[tuple[re.Pattern[str], int, int], ...]  # pattern, variant, rule index
+    regexes: tuple[tuple[Regex, int, int], ...]  # pattern, variant, rule index
     always: tuple[int, ...]  # rules without triggers
 
     @classmethod
@@ -359,7 +363,7 @@ class _Index:
         exact: list[dict[str, list[int]]] = [{}, {}, {}, {}]
         contains: list[list[tuple[str, int]]] = [[], [], [], []]
         starts: list[list[tuple[str, int]]] = [[], [], [], []]
-        regexes: list[tuple[re.Pattern[str], int, int]] = []
+        regexes: list[tuple[Regex, int, int]] = []
         always: list[int] = []
         for index, item in enumerate(compiled):
             if not item.triggers:
@@ -431,13 +435,12 @@ class RuleSet:
         triggers = []
         for trigger in rule.triggers:
             if trigger.mode is MatchMode.REGEX:
-                flags = re.IGNORECASE if trigger.ignore_case else 0
                 triggers.append(
                     _Trigger(
                         trigger.mode,
                         _variant(trigger.fold_width, False),
                         "",
-                        re.compile(trigger.pattern, flags),
+                        compile_regex(trigger.pattern, ignore_case=trigger.ignore_case),
                     )
                 )
             else:
@@ -592,7 +595,7 @@ def _match_triggers(
         elif trigger.regex is not None:
             found = trigger.regex.search(text)
             if found is not None:
-                groups = {"0": found.group(0)}
+                groups = {"0": found.group(0) or ""}
                 for index, value in enumerate(found.groups(), start=1):
                     groups[str(index)] = value or ""
                 for name, value in found.groupdict().items():
