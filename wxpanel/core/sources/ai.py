@@ -123,8 +123,13 @@ def ask_model(
     history: Path,
     *,
     sleep: Callable[[float], None] = time.sleep,
+    cancel: http.Cancel | None = None,
 ) -> ModelAnswer:
-    """One answer for ``message``; :class:`ModelError` (redacted) when there is none."""
+    """One answer for ``message``; :class:`ModelError` (redacted) when there is none.
+
+    The key goes to the configured endpoint only: a redirect to another
+    origin fails, naming the target (:mod:`.http`).
+    """
     try:
         context = read_context(history, message, config.context_messages)
     except sqlite3.Error as exc:
@@ -138,6 +143,7 @@ def ask_model(
             timeout=config.timeout,
             retries=config.retries,
             backoff=config.backoff,
+            cancel=cancel,
             sleep=sleep,
         )
         data = response.json()

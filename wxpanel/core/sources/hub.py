@@ -77,6 +77,7 @@ from wxpanel.core.rules.replier import (
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
 from wxpanel.core.rules.texts import Text
+from wxpanel.core.sources import http
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -214,6 +215,7 @@ class AnswerSources:
         self.batch = batch
         self.scan_interval = scan_interval
         self.limiter = RateLimiter()
+        self._cancel = http.Cancel()  # ends every webhook and model request at close()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wxpanel-source")
         self._flights: dict[int, _Flight] = {}
         self._answered: set[int] = set()  # messages rules answered (ids not yet handed over)
@@ -309,6 +311,7 @@ class AnswerSources:
     def close(self) -> None:
         """Stop taking work; jobs still running are abandoned (failed at the next start)."""
         self._closed = True
+        self._cancel.cancel()  # running requests end now: exit never waits on a server
         self._pool.shutdown(wait=False, cancel_futures=True)
 
     def __enter__(self) -> AnswerSources:
@@ -546,11 +549,12 @@ class AnswerSources:
                         message,
                         self.media,
                         picture_max_bytes=self.picture_max_bytes,
+                        cancel=self._cancel,
                     )
                     replies, warning = answer.replies, answer.warning
                 else:
                     key = self.keys.get(config.key_ref)
-                    model = ask_model(config, key, message, self.history)
+                    model = ask_model(config, key, message, self.history, cancel=self._cancel)
                     replies, cost = model.replies, model.cost
                     tokens = (model.prompt_tokens, model.completion_tokens)
             except PluginFailure as exc:
