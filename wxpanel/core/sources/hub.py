@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,7 +64,6 @@ from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.paths import program_folder
 from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
 from wxpanel.core.rules.model import AutoReplyConfig
@@ -916,16 +916,25 @@ class AnswerSources:
 def default_plugin_dirs(
     extra: Path | None = None, executable_dir: Path | None = None
 ) -> tuple[Path, ...]:
-    """``--plugins DIR`` first (when given), then ``plugins/`` beside the executable.
+    """``--plugins DIR`` first (when given), then ``plugins/`` beside the program.
 
-    The executable is wxpanel.exe when frozen (PyInstaller), else the folder
-    the program was started from; a missing folder is simply empty.
+    Never the working directory (unless the program is there): running
+    ``wxpanel-cli send`` from a downloaded folder must not execute the
+    ``plugins/`` it happens to contain.  A missing folder is simply empty.
     """
     if executable_dir is None:
-        executable_dir = program_folder()
+        executable_dir = program_dir()
     folders = [Path(extra).expanduser().resolve()] if extra is not None else []
     folders.append(Path(executable_dir).resolve() / PLUGINS_FOLDER)
     return tuple(dict.fromkeys(folders))
+
+
+def program_dir() -> Path:
+    """Where the program is: wxpanel.exe's folder when frozen (PyInstaller), else the
+    folder that holds the ``wxpanel`` package (the source checkout)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parents[3]
 
 
 def _spoken_by_operator(message: Message) -> bool:
