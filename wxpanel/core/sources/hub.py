@@ -313,6 +313,7 @@ class AnswerSources:
         self._closed = True
         self._cancel.cancel()  # running requests end now: exit never waits on a server
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.host.close()  # plugin workers are killed: a call in progress ends with them
 
     def __enter__(self) -> AnswerSources:
         return self
