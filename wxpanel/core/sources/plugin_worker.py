@@ -157,9 +157,7 @@ def serve(conn: Connection, name: str, path: str, memory_limit: int) -> None:
         print(f"wxpanel plugin {name}: no memory limit ({exc})", file=sys.stderr)
     conn.send(("started", None))  # the load timeout counts from here
     try:
-        handlers = _handlers(_import(f"{MODULE_PREFIX}{name}", Path(path)))
-        if not handlers:
-            raise ValueError("defines no handler (a @handler function or handle(message))")
+        handlers = load(name, Path(path))
     except BaseException as exc:
         conn.send(("error", f"cannot load: {describe(exc)}"))
         return
@@ -268,6 +266,14 @@ def _limit_windows(limit: int) -> None:  # pragma: no cover - Windows only
     ) or not kernel32.AssignProcessToJobObject(job, kernel32.GetCurrentProcess()):
         raise ctypes.WinError(ctypes.get_last_error())  # type: ignore[attr-defined]
     # The handle stays open for the life of the process: closing it would end the job.
+
+
+def load(name: str, path: Path) -> _Handlers:
+    """Import the plugin file and find its handlers (``ValueError`` when it has none)."""
+    handlers = _handlers(_import(f"{MODULE_PREFIX}{name}", path))
+    if not handlers:
+        raise ValueError("defines no handler (a @handler function or handle(message))")
+    return handlers
 
 
 def _import(module_name: str, path: Path) -> ModuleType:

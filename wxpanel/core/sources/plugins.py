@@ -183,9 +183,11 @@ class PluginHost:
                 error = str(exc)
             if loaded.retired:
                 return ()  # stopped by a reload or by close(): not the plugin's fault
-            if loaded.worker is not None and not loaded.worker.alive:
-                self.killed += 1
-                loaded.worker = None
+            worker, loaded.worker = loaded.worker, None
+            if worker is not None:
+                if not worker.alive:
+                    self.killed += 1  # it overran or died
+                worker.stop()  # switched off: nothing of it keeps running or holds memory
             loaded.failed = error
             raise PluginFailure(name, error)
         finally:
