@@ -35,6 +35,7 @@ from wxpanel.core.rules import (
     TimedStore,
     Trigger,
 )
+from wxpanel.core.rules.texts import Text
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts
@@ -440,6 +441,20 @@ def test_an_alert_shows_a_banner(qtbot: QtBot, make_window: MakeWindow) -> None:
     qtbot.waitUntil(banner.isVisible)
     assert "wxid_bot" in banner.text
     assert "5 answers in a row" in banner.text
+
+
+def test_a_message_the_rules_could_not_evaluate_is_named_in_the_banner(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    text = Text.of("alert_rule_failed", message=42, detail="MemoryError: boom")
+    window.poller.alertsRaised.emit((Alert.of(AlertKind.EVALUATION, "wxid_a", text, 0.0),))
+    banner = window.auto_reply.alert_banner
+    qtbot.waitUntil(banner.isVisible)
+    assert banner.text == (
+        "A message was passed over by the auto-reply in wxid_a: message #42: the rules"
+        " could not be evaluated (MemoryError: boom); it gets no automatic answer"
+    )
 
 
 def test_a_real_loop_raises_an_alert_through_the_poller(

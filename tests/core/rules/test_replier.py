@@ -591,7 +591,7 @@ def test_a_message_whose_evaluation_fails_is_recorded_once_and_never_retried(
         report = AutoReplier().process(engine.hconn, engine.pacer, clock.now)
         assert sent_texts(report) == [("wxid_b", "hello wxid_b")]
         [alert] = report.alerts
-        assert alert.kind is AlertKind.RULE and alert.key == "alert_rule_failed"
+        assert alert.kind is AlertKind.EVALUATION and alert.key == "alert_rule_failed"
         assert "MemoryError: out of memory in a rule" in alert.detail
         with HistoryStore(engine.paths.history) as history:
             errors = [detail for _, kind, detail in history.recent_errors() if kind == "autoreply"]

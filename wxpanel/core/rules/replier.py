@@ -84,6 +84,7 @@ class AlertKind(enum.StrEnum):
     CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
     PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
     RULE = "rule"  # a stored rule is invalid and was skipped
+    EVALUATION = "evaluation"  # evaluating the rules raised for one message; it was passed over
     SOURCE = "source"  # an answer source (plugin, webhook, AI) was switched off by an error
 
 
@@ -480,8 +481,8 @@ class AutoReplier:
             message=event.incoming.id,
             detail=f"{type(exc).__name__}: {exc}",
         )
-        alert = Alert.of(AlertKind.RULE, event.reply_to, text, state.now)
-        state.alerts[(AlertKind.RULE, f"failed {event.incoming.id}")] = alert
+        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.now)
+        state.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
         HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
         AutoReplier._unanswered(state, event.reply_to)
 

@@ -84,8 +84,13 @@ class PluginProcess:
             name=f"wxpanel-plugin-{name}",
             daemon=True,
         )
-        self.process.start()
-        child.close()
+        try:
+            self.process.start()
+        except (OSError, ValueError, RuntimeError) as exc:  # no memory, too many processes
+            self._conn.close()
+            raise WorkerError(f"its process cannot start: {exc}") from None
+        finally:
+            child.close()
         try:
             if not self._conn.poll(START_TIMEOUT):  # Python itself starting, on a busy PC
                 raise WorkerError(f"its process did not start within {START_TIMEOUT:g} s")

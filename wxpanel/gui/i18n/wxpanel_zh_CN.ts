@@ -208,6 +208,10 @@
         <translation>一个回复来源已被关闭 %1：%2</translation>
     </message>
     <message>
+        <source>A message was passed over by the auto-reply %1: %2</source>
+        <translation>自动回复跳过了一条消息%1：%2</translation>
+    </message>
+    <message>
         <source>A stored rule is invalid and was skipped %1: %2</source>
         <translation>一条已保存的规则无效，已跳过%1：%2</translation>
     </message>
