@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,3 +53,15 @@ def insert_events(db: Path, rows: list[EventRow]) -> None:
 def text_event(conversation: str, content: str, sender: str | None = None) -> EventRow:
     group = conversation.endswith("@chatroom")
     return (conversation, sender or conversation, "群聊" if group else "私聊", content, "收到", "1")
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """SIGTERM ``process`` (killed if it does not end in ``timeout`` s); its stderr."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return stderr or ""

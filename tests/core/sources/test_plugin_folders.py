@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import insert_events, stop, text_event
 from wxpanel.core.sources.hub import default_plugin_dirs, program_dir
 
 REPO = Path(__file__).resolve().parents[3]
@@ -67,11 +66,8 @@ def test_headless_started_in_a_folder_with_plugins_does_not_run_them(
         deadline = time.monotonic() + 60
         while not chosen_ran.exists() and time.monotonic() < deadline:
             time.sleep(0.05)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = process.communicate(timeout=30)
     finally:
-        if process.poll() is None:
-            process.kill()
+        stderr = stop(process)
     assert chosen_ran.exists(), stderr
     assert not evil_ran.exists()
     send = [sys.executable, "-m", "wxpanel", "send", "--db", str(exchange_db), "--to", "wxid_a"]
