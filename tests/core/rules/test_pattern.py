@@ -8,7 +8,14 @@ import pytest
 
 from wxpanel.core.rules.evaluate import Incoming, LocalTime, RuleSet, group_join
 from wxpanel.core.rules.model import MatchMode, Reply, Rule, Trigger, validate_trigger
-from wxpanel.core.rules.pattern import MAX_STATES, PatternError, compile_regex, to_re2
+from wxpanel.core.rules.pattern import (
+    MAX_STATES,
+    PatternError,
+    RegexSet,
+    compile_regex,
+    encode,
+    to_re2,
+)
 
 CATASTROPHIC = "(a+)+$"  # exponential under a backtracking engine
 EVIL_TEXT = "a" * 41 + "!"
@@ -115,3 +122,42 @@ def test_group_join_notices_cannot_stall_the_poller() -> None:
     for notice in ("a invited " * 16000, "甲邀请" * 16000, "甲通过" * 16000):
         assert finishes(lambda notice=notice: group_join(notice))  # type: ignore[misc]
     assert group_join("张三邀请李四、王五加入了群聊") == ("李四、王五", "张三")
+
+
+SET_PATTERNS = [r"^订单(\d+)$", r"\w+x", "abc", r"(a+)+$", r"\s\S", r"^$", r"[^\d]{3}"]
+SET_TEXTS = ["订单12", "ABC zzx", "", "aaaa", "a b", "١٢٣", "甲乙丙", "\u3000x"]
+
+
+@pytest.mark.parametrize("ignore_case", [False, True])
+def test_a_set_finds_exactly_what_each_pattern_finds(ignore_case: bool) -> None:
+    regexes = [compile_regex(p, ignore_case=ignore_case) for p in SET_PATTERNS]
+    together = RegexSet(regexes, ignore_case)
+    for text in SET_TEXTS:
+        data = encode(text)
+        expected = [k for k, regex in enumerate(regexes) if regex.search(text) is not None]
+        assert together.matching(data) == expected, text
+
+
+def test_rules_still_match_when_re2_gives_up_on_the_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wxpanel.core.rules.pattern as pattern
+
+    rules = [
+        Rule(f"r{k}", (Trigger(p, MatchMode.REGEX),), Reply(("x",)), id=k, position=k)
+        for k, p in enumerate(SET_PATTERNS)
+    ]
+    expected = {
+        text: [r.name for r in rules if compile_regex(r.triggers[0].pattern, ignore_case=True)
+               .search(text.strip().casefold()) is not None][:1]
+        for text in SET_TEXTS if text.strip()
+    }  # fmt: skip
+    tries = [
+        lambda: None,
+        lambda: monkeypatch.setattr(RegexSet, "matching", lambda self, data: None),  # a bail
+        lambda: monkeypatch.setattr(pattern, "SET_MEMORY", 1 << 12),  # too small to build
+    ]
+    for setup in tries:
+        setup()
+        ruleset = RuleSet(rules)
+        for text, names in expected.items():
+            event = ruleset.classify(Incoming("wxid_a", text))
+            assert [m.rule.name for m in ruleset.matches(event, LocalTime.at(0))] == names, text

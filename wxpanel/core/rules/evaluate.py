@@ -37,7 +37,7 @@ from wxpanel.core.rules.model import (
     errors,
     validate_rule,
 )
-from wxpanel.core.rules.pattern import Regex, compile_regex
+from wxpanel.core.rules.pattern import PatternError, Regex, RegexSet, compile_regex, encode
 from wxpanel.core.rules.template import render
 from wxpanel.core.rules.texts import Text
 
@@ -342,20 +342,37 @@ class _Compiled:
 
 
 @dataclass(frozen=True, slots=True)
+class _Patterns:
+    """The regular expressions of one text variant and case mode, searched in one pass."""
+
+    variant: int
+    rules: tuple[int, ...]  # rule index of each pattern
+    regexes: tuple[Regex, ...]
+    together: RegexSet | None  # None: too big together, each is searched alone
+
+    def matching(self, data: bytes) -> list[int]:
+        """Rule indexes whose pattern matches ``data`` (this variant's text, encoded)."""
+        hits = self.together.matching(data) if self.together is not None else None
+        if hits is None:  # RE2 gave up on the set (memory): ask each pattern
+            hits = [k for k, regex in enumerate(self.regexes) if regex.found(data)]
+        return [self.rules[k] for k in hits]
+
+
+@dataclass(frozen=True, slots=True)
 class _Index:
     """A prefilter over the triggers of one kind's rules: which rules *may* match a text.
 
     Exact keywords are a dict lookup; "contains" and "starts with" keywords
-    are tested in tight loops over plain tuples; regular expressions are
-    searched once.  Only the candidates then take the full path (hours,
-    scope, groups) in priority order, so 500 rules cost far less than 500
-    full evaluations.
+    are tested in tight loops over plain tuples; regular expressions run
+    together, one RE2 pass per text variant and case mode.  Only the
+    candidates then take the full path (hours, scope, groups) in priority
+    order, so 500 rules cost far less than 500 full evaluations.
     """
 
     exact: tuple[dict[str, tuple[int, ...]], ...]  # per variant
     contains: tuple[tuple[tuple[str, int], ...], ...]
     starts: tuple[tuple[tuple[str, int], ...], ...]
-    regexes: tuple[tuple[Regex, int, int], ...]  # pattern, variant, rule index
+    patterns: tuple[_Patterns, ...]
     always: tuple[int, ...]  # rules without triggers
 
     @classmethod
@@ -363,7 +380,7 @@ class _Index:
         exact: list[dict[str, list[int]]] = [{}, {}, {}, {}]
         contains: list[list[tuple[str, int]]] = [[], [], [], []]
         starts: list[list[tuple[str, int]]] = [[], [], [], []]
-        regexes: list[tuple[Regex, int, int]] = []
+        regexes: dict[tuple[int, bool], list[tuple[Regex, int]]] = {}
         always: list[int] = []
         for index, item in enumerate(compiled):
             if not item.triggers:
@@ -376,12 +393,16 @@ class _Index:
                 elif trigger.mode is MatchMode.STARTSWITH:
                     starts[trigger.variant].append((trigger.needle, index))
                 elif trigger.regex is not None:
-                    regexes.append((trigger.regex, trigger.variant, index))
+                    key = (trigger.variant, trigger.regex.ignore_case)
+                    regexes.setdefault(key, []).append((trigger.regex, index))
         return cls(
             tuple({k: tuple(v) for k, v in d.items()} for d in exact),
             tuple(tuple(items) for items in contains),
             tuple(tuple(items) for items in starts),
-            tuple(regexes),
+            tuple(
+                _patterns(variant, ignore_case, items)
+                for (variant, ignore_case), items in sorted(regexes.items())
+            ),
             tuple(always),
         )
 
@@ -393,10 +414,20 @@ class _Index:
             found.update(self.exact[variant].get(text, ()))
             found.update([i for needle, i in self.contains[variant] if needle in text])
             found.update([i for needle, i in self.starts[variant] if text.startswith(needle)])
-        found.update(
-            [i for regex, v, i in self.regexes if i not in found and regex.search(texts[v])]
-        )
+        if self.patterns:
+            data = [encode(text) if text else b"" for text in texts]  # once for every pattern
+            for patterns in self.patterns:
+                found.update(patterns.matching(data[patterns.variant]))
         return sorted(found)
+
+
+def _patterns(variant: int, ignore_case: bool, items: Sequence[tuple[Regex, int]]) -> _Patterns:
+    regexes = tuple(regex for regex, _ in items)
+    try:
+        together: RegexSet | None = RegexSet(regexes, ignore_case)
+    except PatternError:
+        together = None
+    return _Patterns(variant, tuple(index for _, index in items), regexes, together)
 
 
 class RuleSet:
