@@ -113,3 +113,24 @@ def test_a_picture_without_credentials_may_come_from_elsewhere(
     path = download_picture(f"{server.url}/a.png", tmp_path, 5.0, 1 << 20)
     assert path.read_bytes() == png()
     assert [seen.path for seen in elsewhere.gets] == ["/cdn/a.png"]
+
+
+def test_cancel_also_ends_the_wait_between_attempts(server: FakeServer) -> None:
+    server.respond(Canned(503, "busy"))
+    cancel = http.Cancel()
+    outcome: list[str] = []
+
+    def call() -> None:
+        try:
+            http.request(server.url, payload={}, timeout=5, retries=3, backoff=20, cancel=cancel)
+        except http.HttpError as exc:
+            outcome.append(str(exc))
+
+    thread = threading.Thread(target=call, daemon=True)
+    thread.start()
+    wait_for(lambda: len(server.seen) == 1)  # now waiting 20 s before the second attempt
+    started = time.monotonic()
+    cancel.cancel()
+    thread.join(5)
+    assert not thread.is_alive() and time.monotonic() - started < 1.0
+    assert outcome == ["stopped: wxpanel is shutting down"] and len(server.seen) == 1

@@ -15,7 +15,6 @@ calls per conversation and overall per minute, before a job is handed over.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,7 +121,7 @@ def ask_model(
     message: IncomingMessage,
     history: Path,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     cancel: http.Cancel | None = None,
 ) -> ModelAnswer:
     """One answer for ``message``; :class:`ModelError` (redacted) when there is none.

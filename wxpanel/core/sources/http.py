@@ -82,14 +82,20 @@ class Cancel:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._attempts: set[_Attempt] = set()
+        self._event = threading.Event()
         self.cancelled = False
 
     def cancel(self) -> None:
         with self._lock:
             self.cancelled = True
             attempts = list(self._attempts)
+        self._event.set()
         for attempt in attempts:
             attempt.abort()
+
+    def sleep(self, seconds: float) -> None:
+        """Wait between attempts, or less when cancelled meanwhile."""
+        self._event.wait(seconds)
 
     def _add(self, attempt: _Attempt) -> None:
         with self._lock:
@@ -145,7 +151,7 @@ def request(
     max_body: int = MAX_BODY,
     same_origin: bool = True,
     cancel: Cancel | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Response:
     """POST ``payload`` as JSON (GET when None) and return the response, retrying as documented.
 
@@ -153,8 +159,11 @@ def request(
     most ``timeout`` seconds, so the whole call never takes much longer
     than ``(retries + 1) * timeout`` plus the backoff.  ``same_origin``
     False lets a redirect lead elsewhere (only for requests that carry no
-    credentials, such as a picture download).
+    credentials, such as a picture download).  The wait between attempts
+    ends early when ``cancel`` is cancelled (``sleep`` replaces it in tests).
     """
+    if sleep is None:
+        sleep = cancel.sleep if cancel is not None else time.sleep
     deadline = time.monotonic() + (retries + 1) * timeout + backoff * (2 ** (retries + 1))
     call = _Call(url, payload, dict(headers or {}), timeout, max_body, same_origin)
     attempt = 0

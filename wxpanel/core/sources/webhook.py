@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -99,7 +98,7 @@ def call_webhook(
             retries=config.retries,
             backoff=config.backoff,
             cancel=cancel,
-            sleep=sleep or time.sleep,
+            sleep=sleep,
         )
         if response.status == 204 or not response.body.strip():
             return WebhookAnswer((), response.attempts)
