@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_events, stop, text_event
 from wxpanel import __version__
 
 pytestmark = [
@@ -196,46 +195,18 @@ def test_headless_ingests_the_simulator_and_queues_auto_replies(
     assert len(exported.stdout.splitlines()) == received + replies
 
 
-def test_plugins_run_in_worker_processes_of_the_frozen_program(
-    built: Build, exchange_db: Path, tmp_path: Path
-) -> None:
+def test_plugins_run_in_worker_processes_of_the_frozen_program(built: Build) -> None:
     # The worker is the frozen program itself, started by multiprocessing's spawn and
     # turned into a worker by freeze_support(); a plugin that kills its process is contained.
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "a_quitter.py").write_text(
-        "import os\ndef handle(message):\n    os._exit(3)\n", encoding="utf-8"
-    )
-    (plugins / "b_pong.py").write_text(
-        "def handle(message):\n    return 'pong: ' + message.content\n", encoding="utf-8"
-    )
-    headless = subprocess.Popen(
-        [str(built.cli), "headless", "--db", str(exchange_db), "--plugins", str(plugins)],
-        stderr=subprocess.PIPE,
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "smoke_plugins.py"), str(built.cli)],
+        capture_output=True,
         text=True,
+        timeout=300,
+        check=False,
     )
-    history = exchange_db.parent / "wxpanel-data" / "history.db"
-    loaded = "SELECT count(*) FROM answer_source WHERE name = 'b_pong' AND last_error IS NULL"
-    answered = "SELECT count(*) FROM message WHERE origin = 'auto' AND content = 'pong: ping'"
-    try:
-        deadline = time.monotonic() + 90
-        while not (history.exists() and table_count(history, loaded)):
-            assert time.monotonic() < deadline, "the plugins were not loaded"
-            time.sleep(0.1)
-        insert_events(exchange_db, [text_event("wxid_a", "ping")])  # sources only see new ones
-        while not table_count(history, answered) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    finally:
-        stderr = stop(headless)
-    assert table_count(history, answered) == 1, stderr
-    assert headless.returncode == 0, stderr
-    last_error = "SELECT last_error FROM answer_source WHERE name = 'a_quitter'"
-    conn = sqlite3.connect(history)
-    try:
-        (error,) = conn.execute(last_error).fetchone()
-    finally:
-        conn.close()
-    assert "process ended during the call (exit code 3)" in error
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exit code 3" in result.stdout
 
 
 def test_demo_screenshot_offscreen(built: Build, tmp_path: Path) -> None:
