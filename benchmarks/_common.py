@@ -17,14 +17,17 @@ import shutil
 import sqlite3
 import stat
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURE = REPO.parent / "shared" / "fixtures" / "exchange.db"
 BUNDLED_FIXTURE = REPO / "resources" / "exchange.db"
 
 Row = tuple[str | bytes | None, ...]
+T = TypeVar("T")
 
 INSERT_EVENT_SQL = (
     "INSERT INTO wx_event (ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE)"
@@ -218,6 +221,23 @@ def percentile(values: Sequence[float], pct: float) -> float:
 
 def median(values: Sequence[float]) -> float:
     return statistics.median(values)
+
+
+def time_each(items: Sequence[T], work: Callable[[T], object]) -> list[float]:
+    """Seconds ``work`` took on each item, in order."""
+    timings = []
+    clock = time.perf_counter
+    for item in items:
+        start = clock()
+        work(item)
+        timings.append(clock() - start)
+    return timings
+
+
+def best_of(repeat: int, run: Callable[[], list[float]]) -> list[float]:
+    """The timings of the repetition with the lowest p99."""
+    runs = [run() for _ in range(repeat)]
+    return min(runs, key=lambda t: percentile(t, 99))
 
 
 def verdict(ok: bool) -> str:

@@ -35,7 +35,7 @@ import argparse
 import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import time as dtime
 
 import _common as common
@@ -128,21 +128,6 @@ def make_messages(
     return messages
 
 
-def time_each(messages: Sequence[Incoming], work: Callable[[Incoming], object]) -> list[float]:
-    timings = []
-    clock = time.perf_counter
-    for message in messages:
-        start = clock()
-        work(message)
-        timings.append(clock() - start)
-    return timings
-
-
-def best_of(repeat: int, run: Callable[[], list[float]]) -> list[float]:
-    runs = [run() for _ in range(repeat)]
-    return min(runs, key=lambda t: common.percentile(t, 99))
-
-
 def row(name: str, timings: Sequence[float], baseline: float | None) -> str:
     mean = statistics.fmean(timings)
     cells = [mean, common.median(timings), common.percentile(timings, 99), max(timings)]
@@ -190,10 +175,10 @@ def main(argv: list[str] | None = None) -> int:
                 return keyword
         return None
 
-    plain = best_of(args.repeat, lambda: time_each(mixed, baseline))
-    ours = best_of(args.repeat, lambda: time_each(mixed, evaluate))
+    plain = common.best_of(args.repeat, lambda: common.time_each(mixed, baseline))
+    ours = common.best_of(args.repeat, lambda: common.time_each(mixed, evaluate))
     answered_mixed = answered // args.repeat
-    worst = best_of(args.repeat, lambda: time_each(unmatched, evaluate))
+    worst = common.best_of(args.repeat, lambda: common.time_each(unmatched, evaluate))
 
     print(
         f"{len(rules)} rules compiled in {compile_time * 1000:.1f} ms;"

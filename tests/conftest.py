@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import stat
+import subprocess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -92,3 +94,15 @@ def ingest_once(exchange_db: Path, now: float) -> list[Message]:
     finally:
         reader.close()
         conn.close()
+
+
+def stop(process: subprocess.Popen[str], timeout: float = 30) -> str:
+    """SIGTERM ``process`` (killed if it does not end in ``timeout`` s); its stderr."""
+    try:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.communicate()
+    return stderr or ""

@@ -307,6 +307,6 @@ def test_export_and_stats_work_once_exchange_db_is_gone(
     exchange_db.unlink()
     capsys.readouterr()
     code, out, err = cli_run(capsys, "export", "--db", str(exchange_db))
-    assert code == 0 and err == "" and '"content": "x"' in out
+    assert code == 0 and err == "" and '"content":"x"' in out
     code, out, err = cli_run(capsys, "stats", "--db", str(exchange_db), "--json")
     assert code == 0 and err == "" and json.loads(out)["backlog"] is None

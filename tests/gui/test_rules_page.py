@@ -35,6 +35,7 @@ from wxpanel.core.rules import (
     TimedStore,
     Trigger,
 )
+from wxpanel.core.rules.texts import Text
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts
@@ -215,24 +216,49 @@ def test_reordering_persists_by_drag_and_by_buttons(
     assert [r.position for r in stored_rules(exchange_db, data_dir)] == [0, 1, 2]
 
 
-def test_dialog_shows_a_bad_regex_and_refuses_to_save(
-    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
-) -> None:
-    window = make_window()
-    page = with_rules(qtbot, window)
+def regex_rule_dialog(
+    qtbot: QtBot, page: RulesPage, name: str, pattern: str, text: str
+) -> RuleDialog:
+    """The new-rule dialog of ``page`` with one regex trigger typed in."""
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert isinstance(dialog, RuleDialog)
-    qtbot.keyClicks(dialog.name_edit, "order")
+    qtbot.keyClicks(dialog.name_edit, name)
     row = dialog.trigger_rows[0]
     row.mode.setCurrentIndex(row.mode.findData(MatchMode.REGEX.value))
-    qtbot.keyClicks(row.pattern, r"order (\d+")
-    dialog.texts_edit.setPlainText("order {1} is on its way")
-    # Shown while typing, before any save.
-    assert "bad regular expression" in dialog.issues_text()
+    qtbot.keyClicks(row.pattern, pattern)
+    dialog.texts_edit.setPlainText(text)
+    return dialog
+
+
+def assert_trigger_refused(dialog: RuleDialog, reason: str) -> None:
+    """The dialog names the first trigger's problem and will not save."""
+    assert reason in dialog.issues_text()
     assert "Trigger 1" in dialog.issues_text()
-    assert "c62828" in row.pattern.styleSheet()  # the field itself is outlined
     assert not dialog.save_button.isEnabled()
+
+
+def test_dialog_refuses_a_regex_the_safe_engine_cannot_run(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    page = with_rules(qtbot, make_window())
+    dialog = regex_rule_dialog(qtbot, page, "twice", r"(\w)\1", "doubled")
+    row = dialog.trigger_rows[0]
+    assert_trigger_refused(dialog, "backreferences")
+    row.pattern.clear()
+    qtbot.keyClicks(row.pattern, "(a+)+$")  # catastrophic for re, linear for RE2: fine
+    assert "regular expression" not in dialog.issues_text()
+    assert dialog.save_button.isEnabled()
+
+
+def test_dialog_shows_a_bad_regex_and_refuses_to_save(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    page = with_rules(qtbot, make_window())
+    dialog = regex_rule_dialog(qtbot, page, "order", r"order (\d+", "order {1} is on its way")
+    row = dialog.trigger_rows[0]
+    assert_trigger_refused(dialog, "bad regular expression")  # while typing, before a save
+    assert "c62828" in row.pattern.styleSheet()  # the field itself is outlined
     dialog.accept()  # Enter, or a click that slipped through: still refused
     assert dialog.isVisible()
     assert stored_rules(exchange_db, data_dir) == []
@@ -415,6 +441,20 @@ def test_an_alert_shows_a_banner(qtbot: QtBot, make_window: MakeWindow) -> None:
     qtbot.waitUntil(banner.isVisible)
     assert "wxid_bot" in banner.text
     assert "5 answers in a row" in banner.text
+
+
+def test_a_message_the_rules_could_not_evaluate_is_named_in_the_banner(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    text = Text.of("alert_rule_failed", message=42, detail="MemoryError: boom")
+    window.poller.alertsRaised.emit((Alert.of(AlertKind.EVALUATION, "wxid_a", text, 0.0),))
+    banner = window.auto_reply.alert_banner
+    qtbot.waitUntil(banner.isVisible)
+    assert banner.text == (
+        "A message was passed over by the auto-reply in wxid_a: message #42: the rules"
+        " could not be evaluated (MemoryError: boom); it gets no automatic answer"
+    )
 
 
 def test_a_real_loop_raises_an_alert_through_the_poller(

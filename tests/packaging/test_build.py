@@ -195,6 +195,20 @@ def test_headless_ingests_the_simulator_and_queues_auto_replies(
     assert len(exported.stdout.splitlines()) == received + replies
 
 
+def test_plugins_run_in_worker_processes_of_the_frozen_program(built: Build) -> None:
+    # The worker is the frozen program itself, started by multiprocessing's spawn and
+    # turned into a worker by freeze_support(); a plugin that kills its process is contained.
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "smoke_plugins.py"), str(built.cli)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "exit code 3" in result.stdout
+
+
 def test_demo_screenshot_offscreen(built: Build, tmp_path: Path) -> None:
     shot = tmp_path / "out.png"
     result = run(built.panel, "--demo", "--screenshot", str(shot), "--after", "2")

@@ -212,6 +212,9 @@ class AutoReplyControl(QObject):
         elif alert.kind is AlertKind.SOURCE:
             text = self.tr("An answer source was switched off %1: %2")
             where = ""
+        elif alert.kind is AlertKind.EVALUATION:
+            text = self.tr("A message was passed over by the auto-reply %1: %2")
+            where = self.tr("in %1").replace("%1", where) if where else ""
         else:
             text = self.tr("A stored rule is invalid and was skipped %1: %2")
             where = ""

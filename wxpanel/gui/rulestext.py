@@ -40,6 +40,12 @@ def templates() -> dict[str, str]:
         "empty_nickname": QCoreApplication.translate("rules", "empty nickname"),
         "empty_keyword": QCoreApplication.translate("rules", "empty keyword"),
         "bad_regex": QCoreApplication.translate("rules", "bad regular expression: {detail}"),
+        "regex_unsupported": QCoreApplication.translate(
+            "rules", "not supported by the safe regular-expression engine (RE2: no backreferences, no look-ahead or look-behind such as (?=…)): {detail}"
+        ),
+        "regex_too_big": QCoreApplication.translate(
+            "rules", "regular expression too big to match quickly: {detail}"
+        ),
         "group_name_taken": QCoreApplication.translate(
             "rules", "group name '{name}' is taken by the placeholder {placeholder}"
         ),
@@ -216,6 +222,9 @@ def templates() -> dict[str, str]:
             "rules", "{conversation}: more than {limit} auto-replies a minute here; answer dropped"
         ),
         "alert_picture": QCoreApplication.translate("rules", "{problem}; sent without it"),
+        "alert_rule_failed": QCoreApplication.translate(
+            "rules", "message #{message}: the rules could not be evaluated ({detail}); it gets no automatic answer"
+        ),
         "alert_unknown_source": QCoreApplication.translate(
             "rules", "rule {rule}: there is no answer source named {source}; message not answered"
         ),

@@ -123,6 +123,23 @@ def test_a_bad_regular_expression_is_refused_with_its_path() -> None:
     ]
 
 
+def test_a_regex_the_safe_engine_cannot_run_is_refused_at_import() -> None:
+    lookahead = {**GOOD, "triggers": [{"pattern": "price(?=s)", "mode": "regex"}]}
+    backref = {**GOOD, "triggers": [{"pattern": r"(\w)\1", "mode": "regex"}]}
+    huge = {**GOOD, "triggers": [{"pattern": "[^z]{1000}z", "mode": "regex"}]}
+    problems = refusal(document(lookahead, GOOD, backref, huge))
+    unsupported = (
+        ": not supported by the safe regular-expression engine (RE2: no backreferences"
+        ", no look-ahead or look-behind such as (?=…)): "
+    )
+    assert problems == [
+        "rules[0].triggers[0].pattern" + unsupported + "invalid perl operator: (?=",
+        "rules[2].triggers[0].pattern" + unsupported + "invalid escape sequence: \\1",
+        "rules[3].triggers[0].pattern: regular expression too big to match quickly:"
+        " 1005 states, at most 300",
+    ]
+
+
 @pytest.mark.parametrize(
     ("rule", "expected"),
     [

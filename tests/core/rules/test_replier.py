@@ -565,3 +565,52 @@ def test_a_burst_of_welcomes_is_not_a_loop(
             engine, replier, [system_event(GROUP_ID, f'"张伟"邀请"{name}"加入了群聊')]
         )
         assert sent_texts(report) == [(GROUP_ID, f"欢迎 {name}")]
+
+
+def test_a_catastrophic_regex_rule_cannot_stop_the_bot(
+    engine: Engine, store: RuleStore, replier: AutoReplier
+) -> None:
+    # Under re, "(a+)+$" against 41 "a" and "!" ran for hours on the poller thread.
+    store.add(
+        Rule("evil", triggers=(Trigger("(a+)+$", MatchMode.REGEX),), reply=Reply(("caught",)))
+    )
+    store.add(hi_rule())
+    report = exchange(
+        engine,
+        replier,
+        [text_event("wxid_a", "a" * 41 + "!"), text_event("wxid_b", "hi")],
+    )
+    assert sent_texts(report) == [("wxid_b", "hello wxid_b")]
+
+
+def test_a_message_whose_evaluation_fails_is_recorded_once_and_never_retried(
+    exchange_db: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wxpanel.core.rules.evaluate as evaluate
+
+    real = evaluate.RuleSet.matches
+    tries: list[str] = []
+
+    def fragile(self: evaluate.RuleSet, event: evaluate.Event, local: object) -> object:
+        tries.append(event.text)
+        if event.text == "poison":
+            raise MemoryError("out of memory in a rule")
+        return real(self, event, local)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(evaluate.RuleSet, "matches", fragile)
+    with quiet_engine(exchange_db, clock) as engine:
+        RuleStore(engine.hconn).add(hi_rule(triggers=(Trigger("hi"),)))
+        deliver(engine, [text_event("wxid_a", "poison"), text_event("wxid_b", "hi")])
+        report = AutoReplier().process(engine.hconn, engine.pacer, clock.now)
+        assert sent_texts(report) == [("wxid_b", "hello wxid_b")]
+        [alert] = report.alerts
+        assert alert.kind is AlertKind.EVALUATION and alert.key == "alert_rule_failed"
+        assert "MemoryError: out of memory in a rule" in alert.detail
+        with HistoryStore(engine.paths.history) as history:
+            errors = [detail for _, kind, detail in history.recent_errors() if kind == "autoreply"]
+        assert len(errors) == 1 and "could not be evaluated" in errors[0]
+    assert tries == ["poison", "hi"]
+    with quiet_engine(exchange_db, clock) as engine:  # a restart
+        report = AutoReplier().process(engine.hconn, engine.pacer, clock.now)
+        assert report.examined == 0 and report.alerts == ()
+    assert tries == ["poison", "hi"]  # not evaluated again

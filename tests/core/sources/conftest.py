@@ -7,6 +7,7 @@ thread and is shut down by its fixture; no test reaches the internet.
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -52,6 +53,8 @@ class FakeServer:
         self.script: list[Canned] = [Canned(204)]
         self.seen: list[Seen] = []
         self.files: dict[str, bytes] = {}  # GET path -> body
+        self.gets: list[Seen] = []  # every GET, answered or not
+        self.redirects: dict[str, str] = {}  # GET path -> Location of a 302
         self._guard = threading.Lock()
         server = self
 
@@ -60,6 +63,14 @@ class FakeServer:
                 pass
 
             def do_GET(self) -> None:
+                with server._guard:
+                    server.gets.append(Seen(self.path, dict(self.headers.items()), b""))
+                if self.path in server.redirects:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirects[self.path])
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 body = server.files.get(self.path)
                 if body is None:
                     self.send_response(404)
@@ -119,6 +130,74 @@ class FakeServer:
         self.thread.join(5)
 
 
+class DripServer:
+    """A server on 127.0.0.1 that answers one byte every ``interval`` seconds, forever.
+
+    ``in_headers`` drips the status line itself; otherwise the headers come
+    at once and the body (announced as a megabyte) drips.  ``connections``
+    counts the requests that reached it.
+    """
+
+    def __init__(self, interval: float = 0.05, *, in_headers: bool = False) -> None:
+        self.interval = interval
+        self.in_headers = in_headers
+        self.connections = 0
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self._threads = [threading.Thread(target=self._accept, daemon=True)]
+        self._threads[0].start()
+
+    @property
+    def url(self) -> str:
+        host, port = self._listener.getsockname()[:2]
+        return f"http://{host}:{port}/"
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.connections += 1
+            thread = threading.Thread(target=self._drip, args=(conn,), daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def _drip(self, conn: socket.socket) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n"
+        with conn:
+            try:
+                conn.recv(65536)
+                if not self.in_headers:
+                    conn.sendall(head)
+                    head = b""
+                data = head + b" " * 1048576
+                for index in range(len(data)):
+                    if self._stop.wait(self.interval):  # one byte per interval: the drip
+                        return
+                    conn.sendall(data[index : index + 1])
+            except OSError:
+                return  # the client hung up: what the tests want
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        for thread in self._threads:
+            thread.join(5)
+
+
+@pytest.fixture
+def drip() -> Iterator[DripServer]:
+    running = DripServer()
+    try:
+        yield running
+    finally:
+        running.close()
+
+
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
     """A proxy from the environment must not see the tests' requests to 127.0.0.1."""
@@ -129,6 +208,16 @@ def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def server() -> Iterator[FakeServer]:
+    running = FakeServer()
+    try:
+        yield running
+    finally:
+        running.close()
+
+
+@pytest.fixture
+def elsewhere() -> Iterator[FakeServer]:
+    """A second server: another origin (another port) than :func:`server`'s."""
     running = FakeServer()
     try:
         yield running

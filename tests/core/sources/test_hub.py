@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import text_event
 from tests.core.rules.conftest import GROUP_ID, TZ, deliver, own_event
-from tests.core.sources.conftest import Canned, FakeServer, wait_for
+from tests.core.sources.conftest import Canned, DripServer, FakeServer, wait_for
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.rules.model import AutoReplyConfig, MatchMode, Reply, Rule, Trigger
@@ -348,6 +348,38 @@ def test_webhook_source(engine: Engine, make_hub: Hubs, server: FakeServer) -> N
     assert status.calls == 2 and status.failures == 1 and "HTTP 500" in (status.last_error or "")
     assert status.enabled  # a failing webhook stays on
     assert [state for _, state, _ in jobs(engine)] == ["done", "failed"]
+
+
+def test_a_dripping_webhook_fails_its_job_with_the_reason(
+    engine: Engine, make_hub: Hubs, drip: DripServer
+) -> None:
+    with SourceStore.open(engine.paths.history) as store:
+        store.add(SourceKind.WEBHOOK, "slow", WebhookConfig(url=drip.url, timeout=0.5, retries=0))
+    driver = Driver(engine, make_hub(plugin_dirs=()))
+    deliver(engine, [text_event("wxid_a", "question")])
+    driver.settle()
+    status = _status(engine, "slow")
+    assert status.failures == 1 and "no answer within 0.5 s" in (status.last_error or "")
+    assert jobs(engine) == [(1, "failed", "no answer within 0.5 s")]
+
+
+def test_closing_the_hub_does_not_wait_for_a_dripping_server(
+    engine: Engine, make_hub: Hubs, drip: DripServer
+) -> None:
+    with SourceStore.open(engine.paths.history) as store:
+        store.add(SourceKind.WEBHOOK, "slow", WebhookConfig(url=drip.url, timeout=30, retries=5))
+    hub = make_hub(plugin_dirs=())
+    driver = Driver(engine, hub)
+    deliver(engine, [text_event("wxid_a", "question")])
+    wait_for(lambda: driver.round().pending == 1 and drip.connections == 1)
+    started = time.monotonic()
+    hub.close()
+
+    # What interpreter exit joins (concurrent.futures' atexit hook): the pool's threads.
+    threads = list(hub._pool._threads)  # type: ignore[attr-defined]
+    wait_for(lambda: not any(thread.is_alive() for thread in threads), timeout=5.0)
+    assert time.monotonic() - started < 1.0
+    assert drip.connections == 1  # not retried after the stop
 
 
 def test_ai_source_counts_tokens_and_cost(

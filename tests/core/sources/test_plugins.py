@@ -89,7 +89,7 @@ def test_a_hanging_plugin_times_out_without_blocking(plugin_dir: Path) -> None:
     with pytest.raises(PluginFailure, match=r"no answer within 0\.2 s"):
         host.call("slow", message("x"), 0.2)
     assert time.monotonic() - started < 2.0
-    assert host.hung == 1
+    assert host.killed == 1  # its process, not a thread that sleeps on
 
 
 def test_garbage_results_disable_the_plugin(plugin_dir: Path) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import enum
 import math
-import re
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import time as dtime
@@ -23,6 +22,7 @@ from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import PictureError
 from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
+from wxpanel.core.rules.pattern import PatternError, compile_regex
 from wxpanel.core.rules.template import placeholders
 from wxpanel.core.rules.texts import FieldValue, Text
 
@@ -297,17 +297,15 @@ def errors(issues: Iterable[Issue]) -> list[Issue]:
 
 
 def validate_trigger(trigger: Trigger) -> list[Issue]:
-    """Problems of one trigger; a bad regular expression carries ``re``'s own message."""
+    """Problems of one trigger; a regular expression must be one RE2 can run (see pattern.py)."""
     found: list[Issue] = []
     if not isinstance(trigger.pattern, str) or not trigger.pattern.strip():
         return [Issue.of("pattern", "empty_keyword")]
     if trigger.mode is MatchMode.REGEX:
         try:
-            compiled = re.compile(trigger.pattern)
-        except re.error as exc:
-            return [Issue.of("pattern", "bad_regex", detail=str(exc))]
-        except (OverflowError, RecursionError, ValueError) as exc:
-            return [Issue.of("pattern", "bad_regex", detail=str(exc))]
+            compiled = compile_regex(trigger.pattern)
+        except PatternError as exc:
+            return [Issue.of("pattern", exc.key, detail=exc.detail)]
         reserved = sorted(set(compiled.groupindex) & (BUILTIN_PLACEHOLDERS | WELCOME_PLACEHOLDERS))
         for name in reserved:
             found.append(
@@ -327,8 +325,8 @@ def regex_groups(rule: Rule) -> set[str]:
         if trigger.mode is not MatchMode.REGEX:
             continue
         try:
-            compiled = re.compile(trigger.pattern)
-        except (re.error, OverflowError, RecursionError, ValueError):
+            compiled = compile_regex(trigger.pattern)
+        except PatternError:
             continue
         names.add("0")
         names.update(str(i) for i in range(1, compiled.groups + 1))

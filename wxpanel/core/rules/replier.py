@@ -85,6 +85,7 @@ class AlertKind(enum.StrEnum):
     CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
     PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
     RULE = "rule"  # a stored rule is invalid and was skipped
+    EVALUATION = "evaluation"  # evaluating the rules raised for one message; it was passed over
     SOURCE = "source"  # an answer source (plugin, webhook, AI) was switched off by an error
 
 
@@ -272,7 +273,12 @@ class AutoReplier:
                 if message.origin is Origin.EVENT and message.direction is Direction.IN:
                     self._unanswered(state, event.reply_to)
                 continue
-            self._answer(conn, pacer, state, ruleset, event, local, aliases)
+            try:
+                self._answer(conn, pacer, state, ruleset, event, local, aliases)
+            except sqlite3.Error:
+                raise  # locked, disk full: nothing is kept, the next call does it again
+            except Exception as exc:
+                self._failed(conn, state, event, exc)
         last = messages[-1].id
         if state.queued and not more:
             last = max(last, state.queued[-1].id)
@@ -462,6 +468,24 @@ class AutoReplier:
                 rule.reply.source,
             )
         )
+
+    @staticmethod
+    def _failed(conn: sqlite3.Connection, state: _Round, event: Event, exc: Exception) -> None:
+        """Evaluating ``event`` raised: record it with the watermark that moves past it.
+
+        The error, the alert and the new watermark commit together, so a
+        message that cannot be evaluated is reported once and never tried
+        again, after a restart neither: one message must not stop the bot.
+        """
+        text = Text.of(
+            "alert_rule_failed",
+            message=event.incoming.id,
+            detail=f"{type(exc).__name__}: {exc}",
+        )
+        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.now)
+        state.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
+        HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
+        AutoReplier._unanswered(state, event.reply_to)
 
     @staticmethod
     def _unanswered(state: _Round, conversation: str) -> None:

@@ -35,6 +35,9 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "empty_nickname": "empty nickname",
         "empty_keyword": "empty keyword",
         "bad_regex": "bad regular expression: {detail}",
+        "regex_unsupported": "not supported by the safe regular-expression engine (RE2: no"
+        " backreferences, no look-ahead or look-behind such as (?=…)): {detail}",
+        "regex_too_big": "regular expression too big to match quickly: {detail}",
         "group_name_taken": "group name '{name}' is taken by the placeholder {placeholder}",
         "regex_matches_empty": "matches an empty text, so it matches every message",
         "regex_full_width": "contains full-width characters; with width folding the text is"
@@ -140,6 +143,8 @@ TEXTS: Final[Mapping[str, str]] = MappingProxyType(
         "alert_conversation_cap": "{conversation}: more than {limit} auto-replies a minute"
         " here; answer dropped",
         "alert_picture": "{problem}; sent without it",
+        "alert_rule_failed": "message #{message}: the rules could not be evaluated ({detail});"
+        " it gets no automatic answer",
         "alert_unknown_source": "rule {rule}: there is no answer source named {source};"
         " message not answered",
     }

@@ -15,7 +15,6 @@ calls per conversation and overall per minute, before a job is handed over.
 from __future__ import annotations
 
 import sqlite3
-import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -122,9 +121,14 @@ def ask_model(
     message: IncomingMessage,
     history: Path,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
+    cancel: http.Cancel | None = None,
 ) -> ModelAnswer:
-    """One answer for ``message``; :class:`ModelError` (redacted) when there is none."""
+    """One answer for ``message``; :class:`ModelError` (redacted) when there is none.
+
+    The key goes to the configured endpoint only: a redirect to another
+    origin fails, naming the target (:mod:`.http`).
+    """
     try:
         context = read_context(history, message, config.context_messages)
     except sqlite3.Error as exc:
@@ -138,6 +142,7 @@ def ask_model(
             timeout=config.timeout,
             retries=config.retries,
             backoff=config.backoff,
+            cancel=cancel,
             sleep=sleep,
         )
         data = response.json()

@@ -51,6 +51,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import sys
 import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -63,7 +64,6 @@ from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.paths import program_folder
 from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
 from wxpanel.core.rules.model import AutoReplyConfig
@@ -77,6 +77,7 @@ from wxpanel.core.rules.replier import (
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
 from wxpanel.core.rules.texts import Text
+from wxpanel.core.sources import http
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -214,6 +215,7 @@ class AnswerSources:
         self.batch = batch
         self.scan_interval = scan_interval
         self.limiter = RateLimiter()
+        self._cancel = http.Cancel()  # ends every webhook and model request at close()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wxpanel-source")
         self._flights: dict[int, _Flight] = {}
         self._answered: set[int] = set()  # messages rules answered (ids not yet handed over)
@@ -309,7 +311,9 @@ class AnswerSources:
     def close(self) -> None:
         """Stop taking work; jobs still running are abandoned (failed at the next start)."""
         self._closed = True
+        self._cancel.cancel()  # running requests end now: exit never waits on a server
         self._pool.shutdown(wait=False, cancel_futures=True)
+        self.host.close()  # plugin workers are killed: a call in progress ends with them
 
     def __enter__(self) -> AnswerSources:
         return self
@@ -546,11 +550,12 @@ class AnswerSources:
                         message,
                         self.media,
                         picture_max_bytes=self.picture_max_bytes,
+                        cancel=self._cancel,
                     )
                     replies, warning = answer.replies, answer.warning
                 else:
                     key = self.keys.get(config.key_ref)
-                    model = ask_model(config, key, message, self.history)
+                    model = ask_model(config, key, message, self.history, cancel=self._cancel)
                     replies, cost = model.replies, model.cost
                     tokens = (model.prompt_tokens, model.completion_tokens)
             except PluginFailure as exc:
@@ -912,16 +917,25 @@ class AnswerSources:
 def default_plugin_dirs(
     extra: Path | None = None, executable_dir: Path | None = None
 ) -> tuple[Path, ...]:
-    """``--plugins DIR`` first (when given), then ``plugins/`` beside the executable.
+    """``--plugins DIR`` first (when given), then ``plugins/`` beside the program.
 
-    The executable is wxpanel.exe when frozen (PyInstaller), else the folder
-    the program was started from; a missing folder is simply empty.
+    Never the working directory (unless the program is there): running
+    ``wxpanel-cli send`` from a downloaded folder must not execute the
+    ``plugins/`` it happens to contain.  A missing folder is simply empty.
     """
     if executable_dir is None:
-        executable_dir = program_folder()
+        executable_dir = program_dir()
     folders = [Path(extra).expanduser().resolve()] if extra is not None else []
     folders.append(Path(executable_dir).resolve() / PLUGINS_FOLDER)
     return tuple(dict.fromkeys(folders))
+
+
+def program_dir() -> Path:
+    """Where the program is: wxpanel.exe's folder when frozen (PyInstaller), else the
+    folder that holds the ``wxpanel`` package (the source checkout)."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parents[3]
 
 
 def _spoken_by_operator(message: Message) -> bool:

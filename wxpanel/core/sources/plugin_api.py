@@ -27,12 +27,17 @@ change anything) and returns
 The first handler that answers wins; the answer goes through the same
 safety as the built-in rules (global switch, caps per minute, loop
 detection) and the same pacer.  A handler that raises, runs longer than the
-configured timeout or returns anything else disables its whole plugin, with
-the error shown in the panel and the log; the operator switches it on again
-(or edits the file, which reloads it and switches it on again).
+configured timeout, returns anything else or ends its process disables its
+whole plugin, with the error shown in the panel and the log; the operator
+switches it on again (or edits the file, which reloads it and switches it
+on again).
 
-Handlers of one plugin are never called concurrently, but they are called
-on a worker thread, not the panel's; they must not touch the GUI.
+Each plugin runs in a process of its own (:mod:`.plugin_worker`), with a
+memory limit (1 GiB); a handler that overruns its timeout is stopped with
+its process.  Handlers of one plugin are never called concurrently.  The
+process starts fresh when the file is loaded: module-level state lasts
+until the next edit or failure, and the plugin cannot reach wxpanel's own
+objects (nor the GUI).
 """
 
 from __future__ import annotations

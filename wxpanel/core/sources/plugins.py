@@ -1,4 +1,4 @@
-"""Loading plugin files and calling their handlers, each call bounded by a timeout.
+"""Loading plugin files and calling their handlers, each plugin in a process of its own.
 
 :class:`PluginHost` watches the ``.py`` files directly inside its folders
 (names starting with ``_`` or ``.`` are skipped; a name found in two
@@ -7,38 +7,34 @@ file's modification time and size with what was loaded and (re)loads what
 changed; it is cheap (a ``stat`` per file) and runs on worker threads,
 never on the poller.
 
-Plugin code runs on a daemon thread per call, joined with the timeout.  A
-thread cannot be killed: a hung handler's thread lingers (counted in
-:attr:`PluginHost.hung`) but, being a daemon, never keeps wxpanel from
-exiting, which a ``concurrent.futures`` pool thread would (the pool's
-threads are joined at interpreter exit).  The plugin is disabled, so it is
-not called again until the operator switches it on or edits the file.
+Each loaded plugin lives in a worker process
+(:class:`~.plugin_worker.PluginProcess`, which says why and how): a call
+waits at most the plugin's timeout, and a plugin that overran, died
+(``os._exit``, a closed pipe) or raised is disabled with its error; a
+worker that overran or died is killed, so nothing of it keeps running.  It
+is started again when its file changes, or at its next call after the
+operator switched it on again.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 import threading
-import traceback
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
-from typing import Any, Final
+from typing import Final
 
-from wxpanel.core.sources.plugin_api import (
-    HANDLER_ATTRIBUTE,
-    HandlerInfo,
-    IncomingMessage,
-    InvalidResult,
-    Reply,
-    normalize,
+from wxpanel.core.sources.plugin_api import IncomingMessage, Reply
+from wxpanel.core.sources.plugin_worker import (
+    MEMORY_LIMIT,
+    STOP_WAIT,
+    PluginProcess,
+    WorkerError,
 )
 
-#: Longest a plugin file may take to import.
+#: Longest a plugin file may take to start and import.
 LOAD_TIMEOUT: Final = 10.0
-MODULE_PREFIX: Final = "wxpanel_plugin_"
 
 
 class PluginFailure(Exception):
@@ -65,23 +61,32 @@ class PluginInfo:
 class _Loaded:
     info: PluginInfo
     stamp: tuple[int, int]
-    handlers: tuple[tuple[HandlerInfo, Callable[[IncomingMessage], object]], ...] = ()
+    worker: PluginProcess | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     failed: str | None = None  # disabled by a failure since the last load
+    retired: bool = False  # replaced by a reload, or the host closed: its worker is stopped
 
 
 class PluginHost:
-    """The plugins of some folders; thread-safe."""
+    """The plugins of some folders; thread-safe.  :meth:`close` stops every worker."""
 
-    def __init__(self, folders: Sequence[Path], *, load_timeout: float = LOAD_TIMEOUT) -> None:
+    def __init__(
+        self,
+        folders: Sequence[Path],
+        *,
+        load_timeout: float = LOAD_TIMEOUT,
+        memory_limit: int = MEMORY_LIMIT,
+    ) -> None:
         self.folders = tuple(Path(f) for f in folders)
         self.load_timeout = load_timeout
-        self.hung = 0  # threads still stuck in plugin code
+        self.memory_limit = memory_limit
+        self.killed = 0  # workers stopped because they overran or died
         self.version = 0  # bumped whenever :meth:`plugins` changes
         self._plugins: dict[str, _Loaded] = {}
         self._refreshing = threading.Lock()  # one refresh at a time (loads may take seconds)
         self._guard = threading.Lock()  # the dict only: never held while plugin code runs
         self._generation = 0
+        self._closed = False
 
     def files(self) -> dict[str, Path]:
         found: dict[str, Path] = {}
@@ -105,6 +110,8 @@ class PluginHost:
         """Load new and changed files; returns the names whose :class:`PluginInfo` changed."""
         with self._refreshing:
             changed: list[str] = []
+            if self._closed:
+                return changed
             files = self.files()
             for name, path in files.items():
                 try:
@@ -118,6 +125,10 @@ class PluginHost:
                 loaded = self._load(name, path, stamp)
                 with self._guard:
                     self._plugins[name] = loaded
+                if current is not None:
+                    self._retire(current)
+                if self._closed:  # closed while this one loaded
+                    self._retire(loaded)
                 changed.append(name)
             for name, loaded in list(self._plugins.items()):
                 if name not in files and not loaded.info.missing:
@@ -125,6 +136,7 @@ class PluginHost:
                     info = PluginInfo(name, loaded.info.path, self._generation, (), None, True)
                     with self._guard:
                         self._plugins[name] = _Loaded(info, (0, 0))
+                    self._retire(loaded)
                     changed.append(name)
             if changed:
                 self.version += 1
@@ -141,7 +153,7 @@ class PluginHost:
             loaded.failed = error
 
     def enable(self, name: str) -> None:
-        """The operator switched a failed plugin on again."""
+        """The operator switched a failed plugin on again (its worker restarts if it must)."""
         loaded = self._plugins.get(name)
         if loaded is not None:
             loaded.failed = None
@@ -149,121 +161,73 @@ class PluginHost:
     def call(self, name: str, message: IncomingMessage, timeout: float) -> tuple[Reply, ...]:
         """Ask the plugin's handlers in order; the first answer wins (empty: none answered).
 
-        Raises :class:`PluginFailure` when a handler raises, exceeds ``timeout``
-        or returns something invalid; the plugin is then disabled here.
+        Raises :class:`PluginFailure` when a handler raises, exceeds ``timeout``,
+        returns something invalid or ends its process; the plugin is then
+        disabled here.
         """
         loaded = self._plugins.get(name)
         if loaded is None or loaded.info.missing:
             raise PluginFailure(name, "the plugin file is gone")
         if loaded.info.error is not None:
             raise PluginFailure(name, loaded.info.error)
-        if loaded.failed is not None:
+        if loaded.failed is not None or self._closed:
             return ()
         if not loaded.lock.acquire(timeout=timeout):
             return ()  # another call of this plugin is slow: do not pile up
         try:
-            for info, function in loaded.handlers:
-                try:
-                    result = self._run(function, message, timeout)
-                    replies = normalize(result)
-                except _Timeout:
-                    error = f"{info.name}: no answer within {timeout:g} s"
-                except InvalidResult as exc:
-                    error = f"{info.name}: {exc}"
-                except Exception as exc:
-                    error = f"{info.name}: {_describe(exc)}"
-                else:
-                    if replies:
-                        return replies
-                    continue
-                loaded.failed = error
-                raise PluginFailure(name, error)
-            return ()
+            try:
+                if loaded.worker is None or not loaded.worker.alive:
+                    loaded.worker = self._start(name, loaded.info.path)
+                return loaded.worker.call(message, timeout)
+            except WorkerError as exc:
+                error = str(exc)
+            if loaded.retired:
+                return ()  # stopped by a reload or by close(): not the plugin's fault
+            worker, loaded.worker = loaded.worker, None
+            if worker is not None:
+                if not worker.alive:
+                    self.killed += 1  # it overran or died
+                worker.stop()  # switched off: nothing of it keeps running or holds memory
+            loaded.failed = error
+            raise PluginFailure(name, error)
         finally:
             loaded.lock.release()
 
-    # -- loading and running ---------------------------------------------------
+    def close(self) -> None:
+        """Kill every worker, waiting :data:`~.plugin_worker.STOP_WAIT` at most; no more calls."""
+        self._closed = True
+        with self._guard:
+            loaded = list(self._plugins.values())
+        workers = [item.worker for item in loaded if item.worker is not None]
+        for item in loaded:
+            item.retired = True
+            item.worker = None
+        for worker in workers:
+            worker.stop(wait=0.0)
+        deadline = time.monotonic() + STOP_WAIT
+        for worker in workers:
+            worker.process.join(max(0.0, deadline - time.monotonic()))
+
+    # -- loading ---------------------------------------------------------------
+
+    def _start(self, name: str, path: Path) -> PluginProcess:
+        return PluginProcess(
+            name, path, load_timeout=self.load_timeout, memory_limit=self.memory_limit
+        )
 
     def _load(self, name: str, path: Path, stamp: tuple[int, int]) -> _Loaded:
         self._generation += 1
-        module_name = f"{MODULE_PREFIX}{name}"
         try:
-            module = self._run(lambda _: _import(module_name, path), None, self.load_timeout)
-            handlers = _handlers(module)
-            if not handlers:
-                raise ValueError("defines no handler (a @handler function or handle(message))")
-        except _Timeout:
-            error = f"loading took longer than {self.load_timeout:g} s"
-        except Exception as exc:
-            error = f"cannot load: {_describe(exc)}"
-        else:
-            names = tuple(info.name for info, _ in handlers)
-            return _Loaded(PluginInfo(name, path, self._generation, names), stamp, handlers)
-        sys.modules.pop(module_name, None)
-        return _Loaded(PluginInfo(name, path, self._generation, (), error), stamp)
+            worker = self._start(name, path)
+        except WorkerError as exc:
+            return _Loaded(PluginInfo(name, path, self._generation, (), str(exc)), stamp)
+        info = PluginInfo(name, path, self._generation, worker.handlers)
+        return _Loaded(info, stamp, worker)
 
-    def _run(self, function: Callable[[Any], Any], argument: Any, timeout: float) -> Any:
-        box: dict[str, Any] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = function(argument)
-            except BaseException as exc:
-                box["error"] = exc
-
-        thread = threading.Thread(target=target, name="wxpanel-plugin", daemon=True)
-        thread.start()
-        thread.join(timeout)
-        if thread.is_alive():
-            self.hung += 1
-            raise _Timeout
-        error = box.get("error")
-        if isinstance(error, Exception):
-            raise error
-        if error is not None:  # SystemExit, KeyboardInterrupt: a plugin may not stop us
-            raise RuntimeError(f"raised {type(error).__name__}")
-        return box.get("value")
-
-
-class _Timeout(Exception):
-    pass
-
-
-def _import(module_name: str, path: Path) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(module_name, path)
-    if spec is None or spec.loader is None:
-        raise ImportError(f"{path} is not a Python module")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module  # dataclasses and pickling look modules up there
-    try:
-        spec.loader.exec_module(module)
-    except BaseException:
-        sys.modules.pop(module_name, None)
-        raise
-    return module
-
-
-def _handlers(
-    module: ModuleType,
-) -> tuple[tuple[HandlerInfo, Callable[[IncomingMessage], object]], ...]:
-    found: list[tuple[HandlerInfo, Callable[[IncomingMessage], object]]] = []
-    for value in vars(module).values():
-        info = getattr(value, HANDLER_ATTRIBUTE, None)
-        if isinstance(info, HandlerInfo) and callable(value):
-            found.append((info, value))
-    if not found:
-        handle = getattr(module, "handle", None)
-        if callable(handle):
-            found.append((HandlerInfo("handle"), handle))
-    found.sort(key=lambda item: item[0].order)
-    return tuple(found)
-
-
-def _describe(exc: BaseException) -> str:
-    """``Type: message (file:line)`` of the innermost frame, for the panel."""
-    text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    frames = traceback.extract_tb(exc.__traceback__)
-    if frames:
-        last = frames[-1]
-        text += f" ({Path(last.filename).name}:{last.lineno})"
-    return text
+    @staticmethod
+    def _retire(loaded: _Loaded) -> None:
+        loaded.retired = True
+        worker = loaded.worker
+        loaded.worker = None
+        if worker is not None:
+            worker.stop()

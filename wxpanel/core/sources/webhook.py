@@ -31,7 +31,6 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -84,8 +83,13 @@ def call_webhook(
     *,
     picture_max_bytes: int = DEFAULT_PICTURE_LIMIT,
     sleep: Callable[[float], None] | None = None,
+    cancel: http.Cancel | None = None,
 ) -> WebhookAnswer:
-    """Ask the webhook about ``message``; :class:`WebhookError` when it fails."""
+    """Ask the webhook about ``message``; :class:`WebhookError` when it fails.
+
+    Each attempt has a total deadline of ``config.timeout`` (see
+    :mod:`.http`); ``cancel`` ends the call at once when wxpanel stops.
+    """
     try:
         response = http.request(
             config.url,
@@ -93,7 +97,8 @@ def call_webhook(
             timeout=config.timeout,
             retries=config.retries,
             backoff=config.backoff,
-            sleep=sleep or time.sleep,
+            cancel=cancel,
+            sleep=sleep,
         )
         if response.status == 204 or not response.body.strip():
             return WebhookAnswer((), response.attempts)
@@ -104,7 +109,9 @@ def call_webhook(
     warning = None
     if picture_url:
         try:
-            path = download_picture(picture_url, media, config.timeout, picture_max_bytes)
+            path = download_picture(
+                picture_url, media, config.timeout, picture_max_bytes, cancel=cancel
+            )
             replies = (*replies, Reply.picture(path))
         except (http.HttpError, PictureError, OSError) as exc:
             warning = f"picture {picture_url}: {exc}"
@@ -136,9 +143,17 @@ def parse_answer(data: Any) -> tuple[tuple[Reply, ...], str | None]:
     return replies, picture or None
 
 
-def download_picture(url: str, media: Path, timeout: float, max_bytes: int) -> Path:
-    """Fetch ``url`` into ``media/webhook/`` (named by its content) and check it."""
-    response = http.request(url, timeout=timeout, max_body=max_bytes)
+def download_picture(
+    url: str, media: Path, timeout: float, max_bytes: int, *, cancel: http.Cancel | None = None
+) -> Path:
+    """Fetch ``url`` into ``media/webhook/`` (named by its content) and check it.
+
+    The request carries no credentials, so a redirect to a picture host
+    elsewhere is followed.
+    """
+    response = http.request(
+        url, timeout=timeout, max_body=max_bytes, same_origin=False, cancel=cancel
+    )
     kind = picture_format(response.body[:16])
     if kind is None:
         raise PictureError(f"{url}: not a JPG, PNG, GIF or BMP picture")

@@ -208,6 +208,10 @@
         <translation>一个回复来源已被关闭 %1：%2</translation>
     </message>
     <message>
+        <source>A message was passed over by the auto-reply %1: %2</source>
+        <translation>自动回复跳过了一条消息%1：%2</translation>
+    </message>
+    <message>
         <source>A stored rule is invalid and was skipped %1: %2</source>
         <translation>一条已保存的规则无效，已跳过%1：%2</translation>
     </message>
@@ -2542,6 +2546,14 @@
         <translation>正则表达式有误：{detail}</translation>
     </message>
     <message>
+        <source>not supported by the safe regular-expression engine (RE2: no backreferences, no look-ahead or look-behind such as (?=…)): {detail}</source>
+        <translation>安全正则引擎不支持（RE2：没有反向引用，也没有 (?=…) 这样的前瞻或后顾）：{detail}</translation>
+    </message>
+    <message>
+        <source>regular expression too big to match quickly: {detail}</source>
+        <translation>正则表达式太大，无法快速匹配：{detail}</translation>
+    </message>
+    <message>
         <source>group name &apos;{name}&apos; is taken by the placeholder {placeholder}</source>
         <translation>分组名“{name}”已被占位符 {placeholder} 占用</translation>
     </message>
@@ -2892,6 +2904,10 @@
     <message>
         <source>{problem}; sent without it</source>
         <translation>{problem}；已不带图片发送</translation>
+    </message>
+    <message>
+        <source>message #{message}: the rules could not be evaluated ({detail}); it gets no automatic answer</source>
+        <translation>消息 #{message}：无法执行规则判断（{detail}），不会自动回复</translation>
     </message>
     <message>
         <source>rule {rule}: there is no answer source named {source}; message not answered</source>
