@@ -280,6 +280,20 @@ def clean_up(exchange_db: Path, ingestor: EventIngestor) -> WriteResult | None:
     return result
 
 
+def attached_history(exchange_db: Path, history: Path) -> sqlite3.Connection:
+    """A baseline's connection: exchange.db with history.db ATTACHed as ``hist``.
+
+    For the SQL-only transfers the benchmarks compare wxpanel with: one
+    two-file transaction per batch, which wxpanel itself no longer does (it
+    never holds a lock on exchange.db while recording).  history.db gets the
+    page cache wxpanel's own history connection has.
+    """
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("ATTACH DATABASE ? AS hist", (str(history),))
+    conn.execute("PRAGMA hist.cache_size = -32768")
+    return conn
+
+
 def percentile(values: Sequence[float], pct: float) -> float:
     """Nearest-rank percentile (``pct`` in 0..100) of a non-empty sequence."""
     ordered = sorted(values)

@@ -299,12 +299,11 @@ def run_bare_batched(db: Path, expected: int, batch: int) -> Run:
 def run_sql_only(db: Path, expected: int, batch: int) -> Run:
     """Batched transfer into wxpanel's real message table (indexes + FTS), no Python.
 
-    A baseline, so it ATTACHes history.db to exchange.db and moves rows in
-    two-file transactions, the way wxpanel itself no longer does.
+    A baseline: history.db ATTACHed to exchange.db, rows moved in two-file
+    transactions (see :func:`_common.attached_history`).
     """
     history = _history_path(db)
-    conn = sqlite3.connect(db, isolation_level=None)
-    conn.execute("ATTACH DATABASE ? AS hist", (str(history),))
+    conn = common.attached_history(db, history)
     try:
         started = time.perf_counter()
         batches = _batched_transfer(
