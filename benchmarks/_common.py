@@ -19,8 +19,13 @@ import stat
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
+
+from wxpanel.core.exchange.reader import SNAPSHOT_MAX_ROWS, ExchangeReader, SnapshotRetry
+from wxpanel.core.exchange.writer import ExchangeWriter, WriteResult
+from wxpanel.core.ingest import EventIngestor
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_FIXTURE = REPO.parent / "shared" / "fixtures" / "exchange.db"
@@ -210,6 +215,85 @@ def count_where(db: Path, condition: str) -> int:
         return int(conn.execute(sql).fetchone()[0])
     finally:
         conn.close()
+
+
+# -- wxpanel's ingestion, as its poller runs it -----------------------------------
+
+
+@dataclass
+class IngestTally:
+    """What :func:`ingest_pending` did: messages recorded, and how it went."""
+
+    messages: int = 0
+    snapshots: int = 0
+    retries: int = 0
+    #: Seconds spent in the lock-free snapshot reads of exchange.db (the rest
+    #: of the loop is the history transactions).
+    read_seconds: float = 0.0
+
+
+def ingest_pending(
+    reader: ExchangeReader,
+    ingestor: EventIngestor,
+    clock: Callable[[int], float] | None = None,
+    *,
+    max_rows: int = SNAPSHOT_MAX_ROWS,
+) -> IngestTally:
+    """The poller's read-and-record loop without its waits, until history has every row.
+
+    Each round is one lock-free snapshot of wx_event (retried when the
+    seqlock check saw a writer at work) and one history.db transaction, as
+    ``Engine._read_exchange`` does.  ``clock(rows)`` gives the time to
+    record a snapshot of ``rows`` rows at (default: now).  Rows stay in
+    wx_event: see :func:`clean_up`.
+    """
+    tally = IngestTally()
+    while True:
+        started = time.perf_counter()
+        try:
+            snapshot = reader.snapshot(ingestor.start, after=ingestor.after, max_rows=max_rows)
+        except SnapshotRetry:
+            tally.retries += 1
+            if tally.retries > 1000:
+                raise
+            continue
+        finally:
+            tally.read_seconds += time.perf_counter() - started
+        now = time.time() if clock is None else clock(len(snapshot.events))
+        result = ingestor.ingest(snapshot, now)
+        tally.snapshots += 1
+        tally.messages += len(result.messages)
+        if not result.more:
+            return tally
+
+
+def clean_up(exchange_db: Path, ingestor: EventIngestor) -> WriteResult | None:
+    """The clean-up: delete the ingested rows below the anchor from wx_event, in one
+    short transaction on exchange.db, and tell the ingestor (None: nothing ingested)."""
+    if ingestor.anchor is None:
+        return None
+    writer = ExchangeWriter(exchange_db)
+    try:
+        result = writer.write(clean_below=ingestor.anchor)
+    finally:
+        writer.close()
+    if result.deleted_below is not None:
+        ingestor.cleaned(result.deleted_below)
+    return result
+
+
+def attached_history(exchange_db: Path, history: Path) -> sqlite3.Connection:
+    """A baseline's connection: exchange.db with history.db ATTACHed as ``hist``.
+
+    For the SQL-only transfers the benchmarks compare wxpanel with: one
+    two-file transaction per batch, which wxpanel itself no longer does (it
+    never holds a lock on exchange.db while recording).  history.db gets the
+    page cache wxpanel's own history connection has.
+    """
+    conn = sqlite3.connect(exchange_db, isolation_level=None)
+    conn.execute("ATTACH DATABASE ? AS hist", (str(history),))
+    conn.execute("PRAGMA hist.cache_size = -32768")
+    return conn
 
 
 def percentile(values: Sequence[float], pct: float) -> float:

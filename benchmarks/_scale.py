@@ -8,15 +8,25 @@ busy chats, a long tail of quiet ones); 13 % the account's own 发出
 messages; texts in Chinese and English, pictures and links as WeChat's XML.
 
 It is built the way demo.exe's rows really arrive: inserted into
-``wx_event`` of a copy of demo.exe's exchange.db, then moved by
-:func:`wxpanel.core.ingest.ingest_batch` (drain, decode, history writer,
-full-text index, counters), so the history.db is byte for byte what wxpanel
-would have made.  The result is cached under
-``~/.cache/wxpanel/bench/`` (``WXPANEL_BENCH_CACHE`` overrides), keyed by
-the generator's parameters and :data:`BUILD_VERSION`; a later run reuses it
-(wxpanel migrates it when its schema has grown).  Building 1 000 000
-messages takes minutes on a busy 2-core machine; the rates seen while
-building are kept beside it (``build.json``).
+``wx_event`` of a copy of demo.exe's exchange.db, then taken in by
+wxpanel's own pipeline, as its poller does: lock-free snapshots of
+wx_event (:class:`~wxpanel.core.exchange.reader.ExchangeReader`), each
+recorded in one history.db transaction by
+:class:`~wxpanel.core.ingest.EventIngestor` (decode, history writer,
+full-text index, counters, the ``ingested`` rowids), and after each chunk
+the clean-up that deletes the ingested rows below the anchor from
+wx_event.  So the history.db is what wxpanel would have made, and the
+exchange.db beside it holds only the anchor row, as after a real clean-up.
+
+The result is cached under ``~/.cache/wxpanel/bench/``
+(``WXPANEL_BENCH_CACHE`` overrides), keyed by the generator's parameters,
+:data:`BUILD_VERSION` and history.db's schema version
+(:data:`~wxpanel.core.schema.SCHEMA_VERSION`): a history built by an older
+ingestion or under an older schema is not reused but built again (a
+migrated one would not be what wxpanel makes now).  Stale builds are left
+where they are; delete them by hand.  Building 1 000 000 messages takes
+minutes on a busy 2-core machine; the rates seen while building are kept
+beside it (``build.json``).
 """
 
 from __future__ import annotations
@@ -34,12 +44,15 @@ from pathlib import Path
 
 import _common as common
 
-from wxpanel.core import exchange
-from wxpanel.core.history import attach_history, open_history
-from wxpanel.core.ingest import ingest_batch
+from wxpanel.core.exchange.reader import ExchangeReader
+from wxpanel.core.history import open_history
+from wxpanel.core.ingest import EventIngestor
+from wxpanel.core.schema import SCHEMA_VERSION
 
-#: Bump when the generated rows change: a cached history is then rebuilt.
-BUILD_VERSION = 1
+#: Bump when the generated rows or the way they are ingested change: a cached
+#: history is then rebuilt.  2: lock-free snapshots + ``ingested`` + clean-up
+#: (1 drained wx_event through an attached history.db).
+BUILD_VERSION = 2
 CONVERSATIONS = 2000
 BIG_GROUP = "10000000001@chatroom"
 BIG_GROUP_SHARE = 0.2
@@ -78,7 +91,12 @@ def cache_root() -> Path:
 
 @dataclass(frozen=True)
 class Scale:
-    """Where a built history lives: ``exchange`` (empty wx_event) and ``history``."""
+    """Where a built history lives: ``exchange`` and ``history``.
+
+    wx_event of ``exchange`` holds only the anchor (the newest ingested row,
+    which wxpanel's clean-up leaves there), so an Engine on it starts with
+    nothing to ingest.
+    """
 
     folder: Path
     messages: int
@@ -167,11 +185,10 @@ def make_rows(count: int, seed: int = 7, start: int = 0) -> Iterator[common.Row]
 
 def history_for(messages: int = 1_000_000, *, quiet: bool = False) -> Scale:
     """The cached history of ``messages`` messages, built now if missing."""
-    key = f"v{BUILD_VERSION}-{messages}-{CONVERSATIONS}"
+    key = f"v{BUILD_VERSION}-s{SCHEMA_VERSION}-{messages}-{CONVERSATIONS}"
     folder = cache_root() / key
     scale = Scale(folder, messages)
     if scale.history.exists() and (folder / "build.json").exists():
-        open_history(scale.history).close()  # migrate once, not inside a timed step
         return scale
     building = cache_root() / f"{key}.building-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
@@ -185,30 +202,36 @@ def history_for(messages: int = 1_000_000, *, quiet: bool = False) -> Scale:
 
 def build(scale: Scale, *, quiet: bool = False) -> dict[str, object]:
     """Insert and ingest ``scale.messages`` events; returns the rates seen on the way."""
-    open_history(scale.history).close()
-    conn = exchange.connect(scale.exchange)
-    attach_history(conn, scale.history)
+    conn = open_history(scale.history)
+    reader = ExchangeReader(scale.exchange)
     # Messages spread over SPAN_DAYS ending now, in arrival order.
     clock_end = time.time()
     step = SPAN_DAYS * 86400.0 / max(1, scale.messages)
     clock = clock_end - SPAN_DAYS * 86400.0
+
+    def arrival(rows: int) -> float:
+        """When the snapshot's rows were received: after the previous ones."""
+        nonlocal clock
+        clock += step * rows
+        return min(clock, clock_end)
+
     windows: list[tuple[int, float]] = []  # (messages so far, ingest seconds per event)
     done = 0
+    cleanup = 0.0
     started = time.perf_counter()
     try:
+        ingestor = EventIngestor(conn)
         while done < scale.messages:
             count = min(CHUNK, scale.messages - done)
             common.insert_rows(scale.exchange, list(make_rows(count, start=done)))
-            spent = 0.0
-            moved = 0
-            while True:
-                clock += step * 2000
-                t0 = time.perf_counter()
-                result = ingest_batch(conn, min(clock, clock_end))
-                spent += time.perf_counter() - t0
-                moved += len(result.messages)
-                if not result.more and not result.messages:
-                    break
+            t0 = time.perf_counter()
+            moved = common.ingest_pending(reader, ingestor, arrival).messages
+            spent = time.perf_counter() - t0
+            if moved != count:
+                raise RuntimeError(f"{count} rows inserted, {moved} ingested")
+            # CHUNK rows pending: the Engine's clean-up policy would delete them now.
+            cleaned = common.clean_up(scale.exchange, ingestor)
+            cleanup += cleaned.held if cleaned is not None else 0.0
             done += moved
             windows.append((done, spent / max(1, moved)))
             if not quiet:
@@ -219,11 +242,14 @@ def build(scale: Scale, *, quiet: bool = False) -> dict[str, object]:
                     flush=True,
                 )
     finally:
+        reader.close()
         conn.close()
     return {
         "messages": scale.messages,
         "seconds": time.perf_counter() - started,
         "per_event": windows,
+        "cleanup_seconds": cleanup,
+        "schema_version": SCHEMA_VERSION,
         "built_at": time.time(),
     }
 
