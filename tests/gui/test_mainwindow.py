@@ -22,6 +22,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import mainwindow
 from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.widgets import Banner
 from wxpanel.gui.models import FeedModel, UnreadRole
 
 MakeWindow = Callable[..., MainWindow]
@@ -186,8 +187,16 @@ def test_stalled_demo_exe_shows_stuck(
     qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
     message_id = window.chat.message(1).id
     qtbot.waitUntil(lambda: window.chat.status_of(message_id) is CommandStatus.STUCK, timeout=5000)
-    qtbot.waitUntil(lambda: "demo.exe" in window.banner.text, timeout=5000)
-    assert window.banner.isVisible()
+    # One problem, one banner (issue 14: the window's and the health strip both said it).
+    qtbot.waitUntil(lambda: len(banners_about(window, "demo.exe")) == 1, timeout=5000)
+    window.dashboard.evaluate()
+    window.dashboard.evaluate()
+    assert len(banners_about(window, "demo.exe")) == 1
+
+
+def banners_about(window: MainWindow, word: str) -> list[Banner]:
+    """The banners shown anywhere in the window whose text mentions ``word``."""
+    return [b for b in window.findChildren(Banner) if b.isVisible() and word in b.label.text()]
 
 
 def test_feed_filters_by_kind_and_text(

@@ -154,6 +154,23 @@ def test_stalled_simulator_turns_demo_red_then_green(
     assert DEMO not in dashboard.monitor.alerting
 
 
+def test_no_demo_exe_is_unknown_until_an_event_arrives(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """A fresh exchange.db, nothing running: grey "not seen yet", never "everything works"."""
+    window = make_window()
+    page = window.dashboard.health_page
+    qtbot.waitUntil(lambda: level_of(window, DEMO) is not None, timeout=10_000)
+    window.dashboard.evaluate()
+    assert level_of(window, DEMO) is Level.UNKNOWN
+    assert reason_of(window, DEMO) == "demo_unseen"
+    assert "Everything is working" not in page.summary.text()
+    assert window.dashboard.monitor.level is not Level.GREEN
+    insert_events(exchange_db, [text_event("wxid_alice", "在吗？")])
+    qtbot.waitUntil(lambda: level_of(window, DEMO) is Level.GREEN, timeout=10_000)
+    assert reason_of(window, DEMO) == "demo_events"
+
+
 def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
     qtbot: QtBot, make_window: MakeWindow, simulator: Simulator
 ) -> None:

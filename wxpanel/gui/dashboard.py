@@ -28,6 +28,8 @@ from PySide6.QtWidgets import QApplication, QBoxLayout
 
 from wxpanel.core.engine import Health
 from wxpanel.core.health import (
+    EXCHANGE,
+    LAG,
     Check,
     HealthInput,
     HealthMonitor,
@@ -232,15 +234,33 @@ class Dashboard(QObject):
         self.checksChanged.emit(checks)
         return transitions
 
+    def _elsewhere(self, check: Check) -> bool:
+        """The window's own banner already says it, in more words: one banner per problem.
+
+        exchange.db's errors and a long lock are explained (with advice) by
+        :meth:`MainWindow._health_problem`; repeating them here showed the
+        operator two banners for one cause.
+        """
+        if check.name == EXCHANGE:
+            return True
+        health = self.health
+        return check.name == LAG and health is not None and health.locked_since is not None
+
     def _show_banner(self, transitions: list[Transition]) -> None:
-        alerting = [c for c in self.monitor.checks if c.name in self.monitor.alerting]
+        alerting = [
+            c
+            for c in self.monitor.checks
+            if c.name in self.monitor.alerting and not self._elsewhere(c)
+        ]
         if alerting:
             self._recovered_timer.stop()
             lines = [healthtext.check_line(c) for c in alerting]
             self.alert_banner.setStyleSheet(ALERT_STYLE)
             self.alert_banner.show_message("⚠ " + "\n⚠ ".join(lines))
             return
-        recovered = [t.check for t in transitions if t.recovered]
+        recovered = [t.check for t in transitions if t.recovered and not self._elsewhere(t.check)]
+        if not recovered and self.alert_banner.isVisible() and not self._recovered_timer.isActive():
+            self.alert_banner.clear_message()  # what it showed is now the window's banner's
         if recovered:
             lines = [healthtext.check_line(c) for c in recovered]
             text = self.tr("Recovered: %1").replace("%1", "; ".join(lines))

@@ -413,6 +413,10 @@
         <translation>运行中，%1 项警告</translation>
     </message>
     <message>
+        <source>No sign of demo.exe yet: is it running beside wxpanel?</source>
+        <translation>还没有看到 demo.exe 的活动：它是否在 wxpanel 旁边运行？</translation>
+    </message>
+    <message>
         <source>Everything is working</source>
         <translation>一切正常</translation>
     </message>
@@ -599,10 +603,6 @@
     <message>
         <source>exchange.db locked for %1 s by another program; waiting.</source>
         <translation>exchange.db 已被其他程序锁定 %1 秒；正在等待。</translation>
-    </message>
-    <message>
-        <source>%1 command(s) not taken by demo.exe: is demo.exe running and logged in?</source>
-        <translation>有 %1 条命令未被 demo.exe 取走：demo.exe 是否在运行并已登录？</translation>
     </message>
     <message>
         <source>Paused</source>
@@ -2378,6 +2378,14 @@
         <translation>demo.exe 正在取走命令；尚无事件</translation>
     </message>
     <message>
+        <source>demo.exe writes events; last event {seconds} s ago</source>
+        <translation>demo.exe 正在写入事件；上一条事件在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>No sign of demo.exe yet: no event arrived and no command was taken</source>
+        <translation>还没有看到 demo.exe 的活动：没有收到事件，也没有命令被取走</translation>
+    </message>
+    <message>
         <source>Free space beside {file} is unknown</source>
         <translation>{file} 所在磁盘的剩余空间未知</translation>
     </message>
@@ -2460,6 +2468,10 @@
     <message>
         <source>Warning</source>
         <translation>警告</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
     </message>
     <message>
         <source>OK</source>
