@@ -283,6 +283,30 @@ def test_statistics_refresh_only_while_the_page_is_shown(
     assert not page._timer.isActive()
 
 
+def test_backlog_is_measured_while_paused(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """Paused, rows wait in wx_event: the status bar and Health count them (issue 14)."""
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "before the pause")])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 1, timeout=10_000)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(True)
+    insert_events(exchange_db, [text_event("wxid_bob", f"waiting {n}") for n in range(78)])
+
+    def backlog_shown() -> tuple[str, object]:
+        check = window.dashboard.health_page.row_of("backlog")
+        return window.health_label.text(), None if check is None else check.reason.values
+
+    qtbot.waitUntil(lambda: "backlog 78 " in backlog_shown()[0], timeout=10_000)
+    qtbot.waitUntil(lambda: backlog_shown()[1] == {"rows": 78}, timeout=5000)
+    assert window.feed.rowCount() == 1  # nothing was ingested
+    assert "paused" in window.dashboard.health_page.summary.text()
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(False)
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 79, timeout=10_000)
+
+
 def test_pausing_polling_is_not_a_stalled_poller(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
     dashboard = window.dashboard

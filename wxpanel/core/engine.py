@@ -309,6 +309,24 @@ class Engine:
             health = self._measure(now, locked_since, error)
         return self._result(now, work, health)
 
+    def measure_paused(self) -> Health | None:
+        """While the operator paused polling: what waits in wx_event, ingesting nothing.
+
+        The panel keeps showing the backlog (rows after the newest one in
+        history) and the commands in wx_command; both are counted on the
+        lock-free reader, so demo.exe never meets a lock of ours.  None when
+        a writer was at work (look again later) or the file cannot be read.
+        """
+        now = self.clock()
+        try:
+            backlog, pending = self.reader.counts(self.ingestor.after)
+        except (SnapshotRetry, HotJournalError, sqlite3.Error, OSError, KnownError):
+            return None
+        self._state.backlog = backlog
+        health = replace(self._measure(now, None, None), pending_commands=pending)
+        self._state.health = health
+        return health
+
     def _round(self, now: float, work: _Round) -> None:
         state = self._state
         if now >= state.next_file_check:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QApplication, QBoxLayout
 
 from wxpanel.core.engine import Health
 from wxpanel.core.health import (
+    BACKLOG,
     EXCHANGE,
     LAG,
     Check,
@@ -36,6 +37,7 @@ from wxpanel.core.health import (
     Level,
     Thresholds,
     Transition,
+    check_backlog,
     overall,
 )
 from wxpanel.core.settings import Settings
@@ -203,12 +205,22 @@ class Dashboard(QObject):
         if resumed is not None and now - resumed > self.monitor.limits.lag_red:
             self._resume_checks()  # resumed long ago and still no Health: let lag say so
         if self.paused:
+            self._show_paused_backlog(now)
             return []
         if self.measured is None:
             data = HealthInput(now=now, health=self.health)
         else:
             data = replace(self.measured, now=now, health=self.health or self.measured.health)
         return self._apply(self.monitor.update(data))
+
+    def _show_paused_backlog(self, now: float) -> None:
+        """Paused: the other checks wait, but the backlog is still measured and shown."""
+        if self.health is None:
+            return
+        fresh = check_backlog(HealthInput(now=now, health=self.health), self.monitor.limits)
+        shown = [c for c in self.health_page.checks if c.name != BACKLOG]
+        self.health_page.show_checks([*shown, fresh])
+        self.health_page.show_paused()
 
     def _apply(self, transitions: list[Transition]) -> list[Transition]:
         checks = self.monitor.checks
