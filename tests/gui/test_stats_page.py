@@ -20,6 +20,7 @@ from tests.gui.conftest import fast_settings
 from wxpanel.core import logbook
 from wxpanel.core.health import DEMO, INTEGRITY, LAG, REASONS, TITLES, Level, Transition
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.rules import Reply, Rule, Trigger
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, Simulator, TakenCommand
 from wxpanel.core.stats import QueueStats
@@ -238,6 +239,43 @@ def test_log_page_shows_lines_live_and_copies_them(
     assert "the marker line 4711" in copied and "0815" not in copied
     assert copied.startswith("wxpanel ")
     assert log_book.path is not None and log_book.path.exists()
+
+
+def test_what_the_operator_did_is_in_the_log(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, log_book: logbook.Logbook
+) -> None:
+    """Sends, rule edits and toggles, settings, pauses: all on the Log page and in the file."""
+    window = make_window()
+    page = window.dashboard.log_page
+    window.poller.send_text("wxid_alice", "价格是 99 元")
+    qtbot.waitUntil(lambda: "价格是 99 元" in page.view.toPlainText(), timeout=5000)
+    qtbot.waitUntil(lambda: window.auto_reply.rule_store is not None, timeout=5000)
+    store = window.auto_reply.rule_store
+    assert store is not None
+    rule = store.add(Rule("报价", triggers=(Trigger("价格"),), reply=Reply(texts=("见官网",))))
+    window.auto_reply.rules_page.set_enabled(rule.id or 0, False)
+    window.auto_reply.set_enabled(False)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(True)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(False)
+    window.change_preferences(window.preferences.with_changes(enter_sends=False))
+    expected = (
+        "queued #",
+        "wxid_alice (manual, text): 价格是 99 元",
+        "rule #1 '报价' added",
+        "rule #1 switched off",
+        "auto-reply switched off",
+        "polling paused by the operator",
+        "polling resumed",
+        "settings changed (enter_sends)",
+    )
+    qtbot.waitUntil(lambda: all(line in page.view.toPlainText() for line in expected))
+    assert log_book.path is not None
+    for handler in log_book.handlers:
+        handler.flush()
+    written = log_book.path.read_text(encoding="utf-8")
+    assert all(line in written for line in expected), written
 
 
 def _fields(template: str) -> set[str]:

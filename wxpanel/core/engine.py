@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wxpanel.core import exchange
+from wxpanel.core import activity, exchange
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.exchange.reader import (
     CommandRow,
@@ -258,6 +258,7 @@ class Engine:
             picture_max_bytes=self.settings.outbox.picture_max_bytes,
         )
         self._note_queued(messages)
+        activity.queued(messages)
         return messages
 
     def wake_outbox(self) -> None:
@@ -356,6 +357,7 @@ class Engine:
             replies = self.replier.process(self.hconn, self.pacer, now)
             state.replies_pending = replies.more
             self._collect(work, replies.queued)
+            activity.queued(replies.queued)
             work.alerts.extend(replies.alerts)
             work.rule_counters.extend(replies.counters)
             if replies.queued:
@@ -363,6 +365,7 @@ class Engine:
         # Every round: it collects answers finished since (an idle round runs no SQL).
         sourced = self.sources.process(self.hconn, self.pacer, now, replies)
         self._collect(work, sourced.queued)
+        activity.queued(sourced.queued)
         work.alerts.extend(sourced.alerts)
         work.source_statuses.extend(sourced.statuses)
         if sourced.queued:
@@ -371,6 +374,7 @@ class Engine:
             timed = self.timed.process(self.hconn, self.pacer, now)
             state.timed_due = timed.next_due
             self._collect(work, timed.queued)
+            activity.queued(timed.queued)
             work.timed_runs.extend(timed.runs)
             if timed.queued:
                 state.outbox_due = now
@@ -472,6 +476,9 @@ class Engine:
 
     def _result(self, now: float, work: _Round, health: Health | None) -> PollResult:
         state = self._state
+        activity.command_updates(work.updates)
+        activity.alerts(work.alerts)
+        activity.timed_runs(work.timed_runs)
         if work.messages or work.updates:
             state.last_activity = now
         return PollResult(

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core import activity
 from wxpanel.core.engine import Health
 from wxpanel.core.models import CommandUpdate, Conversation, Message
 from wxpanel.core.pacer import PacerConfig
@@ -320,6 +321,11 @@ class MainWindow(QMainWindow):
         self, preferences: Preferences, pacer: PacerConfig | None = None
     ) -> None:
         """Apply and save in settings.json beside the history (pacing: at the next start)."""
+        before, after = self.preferences.to_json(), preferences.to_json()
+        changed = sorted(key for key in after if after[key] != before.get(key))
+        if changed or pacer is not None:
+            names = ", ".join([*changed, *(["pacing"] if pacer is not None else [])])
+            activity.changed("settings", f"changed ({names})")
         self.apply_preferences(preferences)
         try:
             save_preferences(self.poller.paths.settings, preferences, pacer)

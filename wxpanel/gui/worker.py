@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from wxpanel.core import stats
+from wxpanel.core import activity, stats
 from wxpanel.core.engine import Engine, Health
 from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
@@ -174,6 +174,7 @@ class PollWorker(QObject):
     def pause(self) -> None:
         """Stop consuming wx_event: the rows stay there for later (nothing is lost)."""
         self._paused = True
+        activity.changed("polling", "paused by the operator: rows wait in wx_event")
         if self._timer is not None:
             self._timer.stop()
         self.pausedChanged.emit(True)
@@ -183,6 +184,8 @@ class PollWorker(QObject):
 
     @Slot()
     def resume(self) -> None:
+        if self._paused:
+            activity.changed("polling", "resumed")
         self._paused = False
         if self._paused_timer is not None:
             self._paused_timer.stop()
