@@ -247,6 +247,25 @@ def test_rename_and_search_conversations(
         assert store.aliases() == {"wxid_alice": "爱丽丝"}
 
 
+def test_title_unread_count_does_not_follow_the_search(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """A search shows fewer rows, not fewer unread messages (issue 14: 1514 → 1)."""
+    window = make_window()
+    rows = [text_event("wxid_alice", f"第 {n} 条") for n in range(5)]
+    insert_events(exchange_db, [*rows, text_event("wxid_bob", "see you")])
+    qtbot.waitUntil(lambda: window.conversations.total_unread == 6)
+    assert "6" in window.windowTitle()
+    window.search.setText("see")
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 1)
+    assert "6" in window.windowTitle()
+    insert_events(exchange_db, [text_event("wxid_carol", "hidden by the search")])
+    qtbot.waitUntil(lambda: "7" in window.windowTitle())
+    window.search.setText("")
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 3)
+    assert "7" in window.windowTitle()
+
+
 def test_long_lock_shows_a_banner_that_goes_away(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -214,6 +214,9 @@ class ConversationModel(QAbstractListModel):
         self._previews: dict[str, str] = {}
         self.active: str | None = None  # the open conversation: its messages are read
         self.filtered = False  # a search result: do not add new conversations
+        #: Unread per conversation, all of them: the title's count does not
+        #: follow the search box (a search shows fewer rows, not fewer unread).
+        self._unread: dict[str, int] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -262,6 +265,9 @@ class ConversationModel(QAbstractListModel):
         self._rows = list(conversations)
         self._previews.clear()
         self.filtered = filtered
+        if not filtered:
+            self._unread.clear()
+        self._unread.update({conv.id: conv.unread for conv in self._rows})
         self.endResetModel()
 
     def row_of(self, conversation: str) -> int:
@@ -278,7 +284,8 @@ class ConversationModel(QAbstractListModel):
 
     @property
     def total_unread(self) -> int:
-        return sum(conv.unread for conv in self._rows)
+        """Unread messages in every conversation, listed by the search or not."""
+        return sum(self._unread.values())
 
     def apply_messages(self, messages: Sequence[Message]) -> None:
         """Fold a batch in: per conversation one update and at most one move."""
@@ -290,6 +297,8 @@ class ConversationModel(QAbstractListModel):
             counts[message.conversation] = counts.get(message.conversation, 0) + 1
             if counts_as_unread(message) and message.conversation != self.active:
                 unread[message.conversation] = unread.get(message.conversation, 0) + 1
+        for conv_id, count in unread.items():
+            self._unread[conv_id] = self._unread.get(conv_id, 0) + count
         # Oldest activity first, so the most recent one ends on top.
         for conv_id, message in sorted(latest.items(), key=lambda item: item[1].id):
             self._touch(conv_id, message, unread.get(conv_id, 0), counts[conv_id])
@@ -351,6 +360,7 @@ class ConversationModel(QAbstractListModel):
 
     def mark_read(self, conversation: str) -> bool:
         """Clear the badge; True if there was one (the worker then saves it)."""
+        self._unread.pop(conversation, None)
         row = self.row_of(conversation)
         if row < 0 or not self._rows[row].unread:
             return False
