@@ -36,6 +36,8 @@ from wxpanel.core.rules import (
     Trigger,
 )
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.core.demo import DEMO_RULES
+from wxpanel.gui import autoreply
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts
 from wxpanel.gui.rules_model import RULE_ROWS_MIME, MissedRunsModel, RulesModel, TimedModel
@@ -415,6 +417,35 @@ def test_an_alert_shows_a_banner(qtbot: QtBot, make_window: MakeWindow) -> None:
     qtbot.waitUntil(banner.isVisible)
     assert "wxid_bot" in banner.text
     assert "5 answers in a row" in banner.text
+
+
+def test_the_cap_banner_clears_itself_when_the_cap_is_no_longer_hit(
+    qtbot: QtBot, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autoreply, "CAP_BANNER_MS", 300)  # a minute, in the panel
+    window = make_window()
+    banner = window.auto_reply.alert_banner
+    cap = Alert(AlertKind.CAP, None, "20 answers a minute", time.time())
+    window.poller.alertsRaised.emit((cap,))
+    qtbot.waitUntil(banner.isVisible)
+    qtbot.wait(150)
+    window.poller.alertsRaised.emit((cap,))  # hit again: the minute starts over
+    qtbot.wait(200)
+    assert banner.isVisible()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)
+    loop = Alert(AlertKind.LOOP, "wxid_bot", "5 answers in a row", time.time())
+    window.poller.alertsRaised.emit((loop,))  # a loop stays until the operator acts
+    qtbot.wait(500)
+    assert banner.isVisible()
+
+
+def test_shipped_rules_and_new_rules_have_a_cooldown(qtbot: QtBot, make_window: MakeWindow) -> None:
+    assert all(rule.cooldown > 0 for rule in DEMO_RULES)
+    window = make_window()
+    dialog = rules_page(window).add_rule()
+    qtbot.addWidget(dialog)
+    assert dialog.cooldown_spin.value() > 0
+    dialog.reject()
 
 
 def test_a_real_loop_raises_an_alert_through_the_poller(

@@ -139,7 +139,13 @@ class HealthPage(QWidget):
         else:
             text = self.tr("Everything is working")
         level = (
-            Level.RED if red else Level.AMBER if amber else Level.UNKNOWN if unknown else Level.GREEN
+            Level.RED
+            if red
+            else Level.AMBER
+            if amber
+            else Level.UNKNOWN
+            if unknown
+            else Level.GREEN
         )
         self.summary.setText(text)
         self.summary.setStyleSheet(f"color: {COLORS[level]};")

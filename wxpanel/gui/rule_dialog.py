@@ -69,6 +69,8 @@ from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
 
 #: Between two reply texts in the text box.
+#: A new rule starts with a cooldown: a safe default against answering every message.
+NEW_RULE_COOLDOWN = 60.0
 TEXT_SEPARATOR = "---"
 #: A saver returns None when saved, else the reason to show.
 Saver = Callable[[object], str | None]
@@ -306,7 +308,9 @@ class RuleDialog(_ValidatedDialog):
         self.original = rule
         self.config = config
         self.source_names = tuple(sources) if sources is not None else _source_names(parent)
-        rule = rule or Rule(name="", triggers=(Trigger(""),), reply=Reply(texts=()))
+        rule = rule or Rule(
+            name="", triggers=(Trigger(""),), reply=Reply(texts=()), cooldown=NEW_RULE_COOLDOWN
+        )
         self.setWindowTitle(self.tr("Edit rule") if self.original else self.tr("New rule"))
         self.resize(760, 720)
         self.trigger_rows: list[TriggerRow] = []
