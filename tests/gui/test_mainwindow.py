@@ -22,8 +22,8 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import mainwindow
 from wxpanel.gui.mainwindow import MainWindow
-from wxpanel.gui.widgets import Banner
 from wxpanel.gui.models import FeedModel, UnreadRole
+from wxpanel.gui.widgets import Banner
 
 MakeWindow = Callable[..., MainWindow]
 

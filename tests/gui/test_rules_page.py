@@ -19,6 +19,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
+from wxpanel.core.demo import DEMO_RULES
 from wxpanel.core.models import CommandStatus, Direction, Message, Origin
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import (
@@ -36,7 +37,6 @@ from wxpanel.core.rules import (
     Trigger,
 )
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
-from wxpanel.core.demo import DEMO_RULES
 from wxpanel.gui import autoreply
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts
