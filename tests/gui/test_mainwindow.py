@@ -22,7 +22,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import mainwindow
 from wxpanel.gui.mainwindow import MainWindow
-from wxpanel.gui.models import FeedModel, UnreadRole
+from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
 from wxpanel.gui.widgets import Banner
 
 MakeWindow = Callable[..., MainWindow]
@@ -264,6 +264,26 @@ def test_title_unread_count_does_not_follow_the_search(
     window.search.setText("")
     qtbot.waitUntil(lambda: window.conversations.rowCount() == 3)
     assert "7" in window.windowTitle()
+
+
+def test_xml_payloads_are_summarised_with_the_raw_text_one_click_away(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    xml = '<?xml version="1.0"?>\n<msg><img aeskey="9f8e7d" cdnthumburl="30570201" /></msg>'
+    insert_events(exchange_db, [text_event("wxid_alice", xml)])
+    open_conversation(qtbot, window, "wxid_alice")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)
+    row = window.conversations.row_of("wxid_alice")
+    shown = (
+        window.chat.index(0, 0).data(),
+        window.conversations.index(row, 0).data(PreviewRole),
+        window.feed.index(0, FeedModel.CONTENT).data(),
+    )
+    assert shown == ("[Picture]", "[Picture]", "[Picture]")
+    dialog = window.show_raw(window.chat.message(0))
+    qtbot.addWidget(dialog)
+    assert dialog.view.toPlainText() == xml
 
 
 def test_long_lock_shows_a_banner_that_goes_away(

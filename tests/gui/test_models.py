@@ -187,11 +187,36 @@ def test_stored_previews_name_rich_messages(qapp: object) -> None:
         "[Picture]"
     )
     assert display.preview(None, "<msg><voicemsg endflag='1' /></msg>") == "[Voice]"
-    assert display.preview(None, "<msg><appmsg><title>季度报告.pdf</title></appmsg>") == (
-        "[季度报告.pdf]"
+    assert display.preview(None, "<msg><appmsg><title>季度报告</title></appmsg>") == (
+        "[Link] 季度报告"
     )
+    file = "<msg><appmsg appid=''><title>季度报告.pdf</title><type>6</type></appmsg></msg>"
+    assert display.preview(None, file) == "[File] 季度报告.pdf"
     assert display.preview(None, "<msg><unknown/></msg>") == "[Message]"
     assert display.preview(None, "line one\n  line two") == "line one line two"
+
+
+def test_structured_payloads_are_summarised_everywhere(qapp: object) -> None:
+    """Issue 14: "[图片] <?xml version…" in the bubble, the feed and the list."""
+    xml = '<?xml version="1.0"?>\n<msg>\n\t<img aeskey="0123abcd" length="2048" />\n</msg>'
+    sent_from_phone = dataclasses.replace(
+        msg(1), direction=Direction.OUT, type=MessageType.IMAGE, content=xml
+    )
+    as_text = dataclasses.replace(msg(2), content=xml)  # a bridge that calls it a text
+    for message in (sent_from_phone, as_text):
+        assert display.body(message) == "[Picture]"
+        assert display.preview(message) == "[Picture]"
+        assert display.raw_text(message) == xml
+    feed = FeedModel()
+    feed.append([sent_from_phone])
+    assert feed.index(0, FeedModel.CONTENT).data() == "[Picture]"
+    link = dataclasses.replace(
+        msg(3),
+        type=MessageType.APP,
+        content="<msg><appmsg><title>双十一 &amp; 优惠</title><type>5</type></appmsg></msg>",
+    )
+    assert display.body(link) == "[Link] 双十一 & 优惠"
+    assert display.raw_text(msg(4)) is None  # plain text is shown as it is
 
 
 def test_feed_shows_a_type_icon(qapp: object) -> None:

@@ -46,6 +46,7 @@ from wxpanel.gui.models import (
     ConversationModel,
     ConversationRole,
     FeedModel,
+    MessageRole,
     counts_as_unread,
 )
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
@@ -54,7 +55,7 @@ from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
-from wxpanel.gui.widgets import Banner, Composer, FeedFilter
+from wxpanel.gui.widgets import Banner, Composer, FeedFilter, RawTextDialog
 from wxpanel.gui.worker import PollThread
 
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
@@ -238,6 +239,9 @@ class MainWindow(QMainWindow):
         self.conversations.aliasEdited.connect(self._on_alias_edited)
         self.conversation_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.conversation_view.customContextMenuRequested.connect(self._conversation_menu)
+        for view in (self.chat_view, self.feed_view):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(partial(self._message_menu, view))
         # A full-text search per keystroke would queue work the next key makes
         # useless: search once typing pauses.
         self._search_timer = QTimer(self)
@@ -557,6 +561,24 @@ class MainWindow(QMainWindow):
         elif chosen is read and self.conversations.mark_read(conversation.id):
             self.poller.mark_read(conversation.id)
             self._update_title()
+
+    def _message_menu(self, view: QAbstractItemView, point: QPoint) -> None:
+        """A bubble's or a feed row's menu: the raw text behind a summary like "[图片]"."""
+        message = view.indexAt(point).data(MessageRole)
+        if not isinstance(message, Message):
+            return
+        menu = QMenu(self)
+        raw = menu.addAction(self.tr("Show the raw text…"))
+        raw.setEnabled(bool(message.content))
+        if menu.exec(view.viewport().mapToGlobal(point)) is raw:
+            self.show_raw(message)
+
+    def show_raw(self, message: Message) -> RawTextDialog:
+        """The message's content as stored (XML and all), to read or copy."""
+        dialog = RawTextDialog(message.content or "", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
 
     def _on_alias_edited(self, wxid: str, alias: str) -> None:
         self.poller.set_alias(wxid, alias)

@@ -15,11 +15,14 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QImage, QKeyEvent, QTextCursor
 from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -210,3 +213,20 @@ class FeedFilter(QSortFilterProxyModel):
         if message is not None:
             haystack += " " + (message.content or "") + " " + message.conversation
         return self._text in haystack.casefold()
+
+
+class RawTextDialog(QDialog):
+    """A message's content exactly as stored: the XML behind "[图片]", to read or copy."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Raw text"))
+        layout = QVBoxLayout(self)
+        self.view = QPlainTextEdit(self)
+        self.view.setReadOnly(True)
+        self.view.setPlainText(text)
+        layout.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 360)

@@ -140,7 +140,7 @@
     <name>AutoReplyControl</name>
     <message>
         <source>Auto-reply</source>
-        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
+        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
         <translation>自动回复</translation>
     </message>
     <message>
@@ -256,7 +256,7 @@
     <name>Display</name>
     <message>
         <source>Unknown</source>
-        <extracomment>A preview is one line of at most this many characters. A bubble shows at most this much text (the rest is in the export).</extracomment>
+        <extracomment>A preview is one line of at most this many characters. A bubble shows at most this much text (the rest is in the export). Payload kinds shown by the name of their message type.</extracomment>
         <translation>未知</translation>
     </message>
     <message>
@@ -324,21 +324,28 @@
         <translation>失败</translation>
     </message>
     <message>
+        <source>[Link] %1</source>
+        <translation>[链接] %1</translation>
+    </message>
+    <message>
+        <source>[File] %1</source>
+        <translation>[文件] %1</translation>
+    </message>
+    <message>
+        <source>[Location] %1</source>
+        <translation>[位置] %1</translation>
+    </message>
+    <message>
+        <source>[Message] %1</source>
+        <translation>[消息] %1</translation>
+    </message>
+    <message>
         <source>[Picture] %1</source>
         <translation>[图片] %1</translation>
     </message>
     <message>
-        <source>[Link or file] %1</source>
-        <translation>[链接或文件] %1</translation>
-    </message>
-    <message>
         <source>⚠ stored oddly by demo.exe: </source>
         <translation>⚠ demo.exe 存储异常：</translation>
-    </message>
-    <message>
-        <source>[Message]</source>
-        <extracomment>The element that tells what a rich message is, when only its XML is at hand.</extracomment>
-        <translation>[消息]</translation>
     </message>
 </context>
 <context>
@@ -625,6 +632,10 @@
         <translation>消息免打扰</translation>
     </message>
     <message>
+        <source>Show the raw text…</source>
+        <translation>查看原始文本…</translation>
+    </message>
+    <message>
         <source>%1 new private messages</source>
         <translation>%1 条新的私聊消息</translation>
     </message>
@@ -693,6 +704,14 @@
     <message>
         <source>Timeout per call:</source>
         <translation>每次调用超时：</translation>
+    </message>
+</context>
+<context>
+    <name>RawTextDialog</name>
+    <message>
+        <source>Raw text</source>
+        <extracomment>What demo.exe can send as a picture (the core checks the content too). A picture pasted from the clipboard or dropped as image data. Picture files dropped or pasted as file URLs (absolute local paths).</extracomment>
+        <translation>原始文本</translation>
     </message>
 </context>
 <context>
@@ -2192,7 +2211,7 @@
     <name>TriggerRow</name>
     <message>
         <source>Keyword or regular expression</source>
-        <extracomment>Between two reply texts in the text box. A saver returns None when saved, else the reason to show.</extracomment>
+        <extracomment>Between two reply texts in the text box. A new rule starts with a cooldown: a safe default against answering every message. A saver returns None when saved, else the reason to show.</extracomment>
         <translation>关键词或正则表达式</translation>
     </message>
     <message>
