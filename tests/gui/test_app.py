@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -11,7 +12,10 @@ from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from wxpanel.gui import app
+from wxpanel.core import exchange
+from wxpanel.core.errors import ExchangeError
+from wxpanel.gui import app, firstrun
+from wxpanel.gui.firstrun import Choice
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -137,3 +141,74 @@ def test_the_chosen_exchange_db_is_remembered_beside_the_program(
     assert locate_exchange(tmp_path / "given.db") == tmp_path / "given.db"  # --db wins
     exchange_db.unlink()
     assert locate_exchange(None) is None  # a remembered file that is gone: ask again
+
+
+def test_first_run_asks_before_creating_and_cancel_says_how_to_look_around(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    chosen = tmp_path / "exchange.db"
+    monkeypatch.setattr(app, "ask_for_exchange", lambda parent=None: (chosen, True))
+    asked: list[Path] = []
+    told: list[bool] = []
+
+    def confirm(path: Path, parent: object = None) -> Choice:
+        asked.append(path)
+        return Choice.QUIT  # Cancel
+
+    monkeypatch.setattr(firstrun, "confirm_create", confirm)
+    monkeypatch.setattr(firstrun, "show_how_to_look_around", lambda parent=None: told.append(True))
+    assert app.run_gui(args()) == 0
+    assert asked == [chosen] and told == [True] and not chosen.exists()
+    monkeypatch.setattr(firstrun, "confirm_create", lambda path, parent=None: Choice.DEMO)
+    assert app.choose_exchange(args(), headless=False) is Choice.DEMO
+    assert not chosen.exists()
+
+
+@pytest.mark.parametrize("content", [b"just some notes\n", None])
+def test_a_bad_exchange_db_offers_the_ways_on(
+    qapp: QCoreApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None
+) -> None:
+    monkeypatch.chdir(tmp_path)  # "beside the program", where the choice is remembered
+    bad = tmp_path / "exchange.db"
+    if content is None:  # an SQLite file without demo.exe's tables
+        conn = sqlite3.connect(bad)
+        conn.execute("CREATE TABLE notes (x)")
+        conn.commit()
+        conn.close()
+    else:
+        bad.write_bytes(content)
+    original = bad.read_bytes()
+    seen: list[str] = []
+    choices: list[Choice] = []
+
+    def ask(exc: ExchangeError, path: Path, parent: object = None) -> Choice:
+        seen.append(firstrun.problem_text(exc, path))
+        return choices.pop(0)
+
+    monkeypatch.setattr(firstrun, "ask_what_now", ask)
+    monkeypatch.setattr(firstrun, "confirm_replace", lambda path, keep, parent=None: True)
+    choices.append(Choice.QUIT)
+    assert app.choose_exchange(args(db=bad), headless=False) is Choice.QUIT
+    choices.append(Choice.DEMO)
+    assert app.choose_exchange(args(db=bad), headless=False) is Choice.DEMO
+    choices.append(Choice.CREATE)
+    made = app.choose_exchange(args(db=bad), headless=False)
+    assert made == bad.resolve() and exchange.check_exchange(bad) == bad.resolve()
+    (kept,) = (tmp_path / "wxpanel-data" / firstrun.REPLACED_FOLDER).iterdir()
+    assert kept.read_bytes() == original  # moved into wxpanel's folder, never deleted
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    assert beside == ["exchange.db", "wxpanel-data", "wxpanel.json"]  # the choice remembered
+    assert str(bad) in seen[0]
+
+    translators = app.install_translators(
+        qapp, QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    )
+    try:
+        with pytest.raises(ExchangeError) as raised:
+            exchange.check_exchange(kept)
+        chinese = firstrun.problem_text(raised.value, kept)
+        assert "数据库" in chinese, chinese
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

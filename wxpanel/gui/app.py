@@ -30,10 +30,12 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from wxpanel.core import exchange, logbook
 from wxpanel.core.demo import prepare_demo
-from wxpanel.core.errors import ExchangeLockedError, KnownError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths, remember_exchange, remembered_exchange
 from wxpanel.core.simulator import Simulator
 from wxpanel.core.sources.hub import default_plugin_dirs
+from wxpanel.gui import firstrun
+from wxpanel.gui.firstrun import Choice
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
 from wxpanel.gui.single import SingleInstance
@@ -95,6 +97,63 @@ def ask_for_exchange(parent: QWidget | None = None) -> tuple[Path, bool] | None:
         return None
     path = Path(files[0])
     return path, not path.exists()
+
+
+def choose_exchange(args: argparse.Namespace, headless: bool) -> Path | Choice:
+    """The exchange.db to open, or :attr:`Choice.DEMO` / :attr:`Choice.QUIT`.
+
+    A missing file is created only after a question; a file wxpanel cannot
+    use is explained and the ways on offered (:mod:`wxpanel.gui.firstrun`).
+    Headless (``--screenshot``) the problem is raised as before.
+    """
+    found = locate_exchange(args.db)
+    create = bool(args.create)
+    confirmed = create  # --create is the operator's answer already
+    asked = False
+    if found is None:
+        answer = ask_for_exchange()
+        if answer is None:
+            return Choice.QUIT
+        (found, create), asked = answer, True
+    while True:
+        if create and not confirmed and not headless:
+            choice = firstrun.confirm_create(Path(found))
+            if choice is not Choice.CREATE:
+                if choice is Choice.QUIT:
+                    firstrun.show_how_to_look_around()
+                return choice
+        try:
+            db = exchange.check_exchange(found, create=create)
+        except ExchangeLockedError:
+            db = Path(found)  # demo.exe is busy with it: the poller waits for the lock
+        except ExchangeError as exc:
+            if headless:
+                raise
+            choice = firstrun.ask_what_now(exc, Path(found))
+            if choice is Choice.CHOOSE:
+                answer = ask_for_exchange()
+                if answer is None:
+                    return Choice.QUIT
+                (found, create), asked, confirmed = answer, True, False
+                continue
+            if choice is not Choice.CREATE:
+                return choice
+            target = Path(found) if Path(found).is_dir() else Path(found).parent
+            target = target / EXCHANGE_NAME
+            if target.exists():
+                data_root = DataPaths.beside(target, args.data_dir).root
+                if not firstrun.confirm_replace(target, data_root / firstrun.REPLACED_FOLDER):
+                    continue
+                moved = firstrun.move_aside(target, data_root)
+                log.warning("moved the unusable %s to %s", target, moved)
+            found, create, confirmed, asked = target, True, True, True
+            continue
+        if asked:  # chosen in a dialog and usable: keep it
+            try:
+                remember_exchange(db)
+            except OSError:
+                log.warning("cannot remember %s beside the program", db)
+        return db
 
 
 def demo_copy(folder: Path) -> Path:
@@ -240,29 +299,18 @@ def run_gui(args: argparse.Namespace) -> int:
     book: logbook.Logbook | None = None
     status: list[int] = []
     try:
-        if args.demo:
+        demo = bool(args.demo)
+        chosen: Path | Choice = Choice.DEMO if demo else choose_exchange(args, headless)
+        if chosen is Choice.QUIT or chosen is Choice.CHOOSE:
+            return 0
+        if isinstance(chosen, Path):
+            db = chosen
+        else:
+            demo = True
             temp = tempfile.TemporaryDirectory(prefix="wxpanel-demo-")
             db = demo_copy(Path(temp.name))
-        else:
-            found = locate_exchange(args.db)
-            create = bool(args.create)
-            answer: tuple[Path, bool] | None = None
-            if found is None:
-                answer = ask_for_exchange()
-                if answer is None:
-                    return 0
-                found, create = answer
-            try:
-                db = exchange.check_exchange(found, create=create)
-            except ExchangeLockedError:
-                db = Path(found)  # demo.exe is busy with it: the poller waits for the lock
-            if answer is not None:  # chosen in the first-run dialog and usable: keep it
-                try:
-                    remember_exchange(db)
-                except OSError:
-                    log.warning("cannot remember %s beside the program", db)
         single = SingleInstance(db)
-        if not args.demo and single.notify_running():
+        if not demo and single.notify_running():
             text = QCoreApplication.translate(
                 "App", "wxpanel is already open on %1; it was brought to the front."
             ).replace("%1", str(db))
@@ -273,7 +321,7 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         single.listen()
         paths = DataPaths.beside(db, args.data_dir)
-        if args.demo:
+        if demo:
             prepare_demo(paths.ensure().history)
         # The rotating log file beside the data and the ring the log page shows.
         book = logbook.setup_logging(paths, stderr=False)
@@ -298,7 +346,7 @@ def run_gui(args: argparse.Namespace) -> int:
         window.fatalError.connect(fatal)
         window.show()
         window.start()
-        if args.demo:
+        if demo:
             simulator = Simulator(db)
             sim_thread = threading.Thread(
                 target=_run_simulator, args=(simulator, stop), name="wxpanel-demo", daemon=True
@@ -316,7 +364,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 app.exit(0)
 
             delay = max(0, round(float(args.after) * 1000))
-            if args.demo:
+            if demo:
                 QTimer.singleShot(delay * 6 // 10, lambda: _stage_demo(shown))
             QTimer.singleShot(delay, shoot)
         code = app.exec()

@@ -394,9 +394,9 @@ class AutoReplier:
                 state.sent_by_conversation.get(conversation, 0) + size
             )
             state.sent_log.append((now, conversation, size))
-            key = cooldown_key(rule, event)
-            state.cooldowns[(rule.id, key)] = now
-            state.cooldowns_changed[(rule.id, key)] = now
+            cooled = cooldown_key(rule, event)
+            state.cooldowns[(rule.id, cooled)] = now
+            state.cooldowns_changed[(rule.id, cooled)] = now
             state.counters[rule.id][1] += 1
             if event.kind is EventKind.TEXT:
                 talk.last_reply = now

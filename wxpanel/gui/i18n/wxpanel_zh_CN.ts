@@ -377,6 +377,90 @@
     </message>
 </context>
 <context>
+    <name>FirstRun</name>
+    <message>
+        <source>%1 is not a database: it cannot be demo.exe&apos;s exchange.db.</source>
+        <extracomment>Where a replaced exchange.db goes: inside wxpanel&apos;s own data folder, never beside it.</extracomment>
+        <translation>%1 不是数据库：它不可能是 demo.exe 的 exchange.db。</translation>
+    </message>
+    <message>
+        <source>%1 is an SQLite database, but not demo.exe&apos;s: it lacks %2.</source>
+        <translation>%1 是 SQLite 数据库，但不是 demo.exe 的：缺少 %2。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder, not an exchange.db file.</source>
+        <translation>%1 是文件夹，不是 exchange.db 文件。</translation>
+    </message>
+    <message>
+        <source>%1 is read-only: wxpanel must be able to delete the rows it has read.</source>
+        <translation>%1 是只读的：wxpanel 需要删除已读取的行。</translation>
+    </message>
+    <message>
+        <source>The folder of %1 is read-only: SQLite writes its journal beside the file.</source>
+        <translation>%1 所在文件夹是只读的：SQLite 需要在文件旁写入日志文件。</translation>
+    </message>
+    <message>
+        <source>There is no %1.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>wxpanel cannot use this file</source>
+        <translation>wxpanel 无法使用这个文件</translation>
+    </message>
+    <message>
+        <source>wxpanel needs the exchange.db that demo.exe uses, in demo.exe&apos;s folder. What do you want to do?</source>
+        <translation>wxpanel 需要 demo.exe 使用的 exchange.db（在 demo.exe 所在文件夹中）。你想怎么做？</translation>
+    </message>
+    <message>
+        <source>Choose another file…</source>
+        <translation>选择其他文件…</translation>
+    </message>
+    <message>
+        <source>Create a new exchange.db here</source>
+        <translation>在这里新建 exchange.db</translation>
+    </message>
+    <message>
+        <source>Open the demo</source>
+        <translation>打开演示</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Create exchange.db?</source>
+        <translation>新建 exchange.db？</translation>
+    </message>
+    <message>
+        <source>There is no exchange.db at %1. Create an empty one?</source>
+        <translation>%1 处没有 exchange.db。要新建一个空的吗？</translation>
+    </message>
+    <message>
+        <source>demo.exe fills it once it runs in the same folder, with WeChat 2.6.8.51 logged in. To look around first without demo.exe, open the demo (wxpanel --demo).</source>
+        <translation>demo.exe 在同一文件夹中运行、且微信 2.6.8.51 已登录后，会向其中写入消息。想先不用 demo.exe 看看，可以打开演示（wxpanel --demo）。</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Replace exchange.db?</source>
+        <translation>替换 exchange.db？</translation>
+    </message>
+    <message>
+        <source>%1 already exists. It will be moved to %2 and a new, empty exchange.db made in its place. demo.exe must not be running meanwhile.</source>
+        <translation>%1 已存在。它会被移到 %2，并在原处新建一个空的 exchange.db。此时 demo.exe 不能在运行。</translation>
+    </message>
+    <message>
+        <source>Nothing was created</source>
+        <translation>没有新建任何文件</translation>
+    </message>
+    <message>
+        <source>wxpanel needs demo.exe&apos;s exchange.db. To look around without demo.exe, start it with: wxpanel --demo</source>
+        <translation>wxpanel 需要 demo.exe 的 exchange.db。想在没有 demo.exe 的情况下看看，请这样启动：wxpanel --demo</translation>
+    </message>
+</context>
+<context>
     <name>HealthPage</name>
     <message>
         <source>Waiting for the first check…</source>
