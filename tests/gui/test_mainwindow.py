@@ -247,6 +247,19 @@ def test_rename_and_search_conversations(
         assert store.aliases() == {"wxid_alice": "爱丽丝"}
 
 
+def test_the_empty_panel_says_it_waits_for_demo_exe(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    hint = window.waiting_hint
+    assert hint.isVisible()
+    assert "demo.exe" in hint.text() and "2.6.8.51" in hint.text()
+    assert str(exchange_db.parent) in hint.text()
+    insert_events(exchange_db, [text_event("wxid_alice", "你好")])
+    qtbot.waitUntil(lambda: not hint.isVisible())
+    assert window.chat_view.isVisible()
+
+
 def test_title_unread_count_does_not_follow_the_search(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:

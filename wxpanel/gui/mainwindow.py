@@ -175,6 +175,12 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.chat_title.setFont(font)
         layout.addWidget(self.chat_title)
+        self.waiting_hint = QLabel(self._waiting_text(), box)
+        self.waiting_hint.setWordWrap(True)
+        self.waiting_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.waiting_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.waiting_hint.setMargin(24)
+        layout.addWidget(self.waiting_hint, 1)
         self.chat_view = ChatView(box)
         self.chat_view.setModel(self.chat)
         self.bubbles = BubbleDelegate(self.chat_view)
@@ -628,7 +634,26 @@ class MainWindow(QMainWindow):
         for widget in (self.composer, self.send_button, self.picture_button):
             widget.setEnabled(enabled)
 
+    def _waiting_text(self) -> str:
+        folder = str(Path(self.poller.exchange_db).parent)
+        return (
+            self.tr(
+                "Waiting for demo.exe…\n\nNo message has arrived yet. Check that:\n"
+                "• demo.exe runs in %1, beside exchange.db\n"
+                "• WeChat 2.6.8.51 is running and logged in\n\n"
+                "Messages show here as soon as demo.exe writes them."
+            )
+        ).replace("%1", folder)
+
+    def _show_waiting(self) -> None:
+        """The empty panel says what it waits for, not just nothing."""
+        empty = self.conversations.rowCount() == 0 and not self.search.text()
+        self.waiting_hint.setVisible(empty)
+        self.chat_view.setVisible(not empty)
+        self.chat_title.setVisible(not empty)
+
     def _update_title(self) -> None:
+        self._show_waiting()
         unread = self.conversations.total_unread
         title = self.tr("wxpanel")
         if unread:

@@ -724,6 +724,22 @@
         <translation>%1 条新的私聊消息</translation>
     </message>
     <message>
+        <source>Waiting for demo.exe…
+
+No message has arrived yet. Check that:
+• demo.exe runs in %1, beside exchange.db
+• WeChat 2.6.8.51 is running and logged in
+
+Messages show here as soon as demo.exe writes them.</source>
+        <translation>正在等待 demo.exe…
+
+还没有收到任何消息。请检查：
+• demo.exe 在 %1 中运行，与 exchange.db 在同一文件夹
+• 微信 2.6.8.51 正在运行并已登录
+
+demo.exe 一写入消息，就会显示在这里。</translation>
+    </message>
+    <message>
         <source>wxpanel</source>
         <translation>wxpanel</translation>
     </message>
