@@ -260,6 +260,33 @@ def test_the_empty_panel_says_it_waits_for_demo_exe(
     assert window.chat_view.isVisible()
 
 
+def test_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = make_window()
+    window.activateWindow()
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible() and not window.poller.running)
+
+
+def test_quitting_with_queued_replies_says_how_many_will_wait(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "在吗")])
+    open_conversation(qtbot, window, "wxid_alice")
+    for n in range(3):  # nobody takes the first: the other two wait in the outbox
+        window.send_text(f"回复 {n}")
+    qtbot.waitUntil(lambda: window.queued_replies() == 2, timeout=5000)
+    asked: list[int] = []
+    answers = [False, True]
+    window.ask_quit = lambda count: asked.append(count) or answers.pop(0)  # type: ignore[method-assign]
+    window.quit_action.trigger()
+    assert asked == [2] and window.isVisible() and window.poller.running
+    window.quit_action.trigger()
+    qtbot.waitUntil(lambda: not window.poller.running)
+    assert asked == [2, 2]
+
+
 def test_title_unread_count_does_not_follow_the_search(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:

@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -119,6 +121,16 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.pause_action)
         self.settings_action = QAction(self.tr("Settings…"), self)
         toolbar.addAction(self.settings_action)
+        # Quit for good, also with "close to tray"; Ctrl+Q on every system
+        # (QKeySequence.Quit is empty on Windows).
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.setToolTip(self.tr("Stop wxpanel (Ctrl+Q); queued replies wait"))
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._toolbar_spacer = toolbar.addWidget(spacer)
+        toolbar.addAction(self.quit_action)
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -262,6 +274,7 @@ class MainWindow(QMainWindow):
         self.composer.submitted.connect(self.send_text)
         self.tray.activated.connect(self.bring_to_front)
         self.tray.quitRequested.connect(self.quit)
+        self.quit_action.triggered.connect(self.quit)
         self.settings_action.triggered.connect(self.open_settings)
         self.composer.imagePasted.connect(self._on_image_pasted)
         self.composer.picturesDropped.connect(self._on_pictures_dropped)
@@ -283,15 +296,45 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             return
+        # The user closed the window (not a programmatic close): say what waits.
+        if event.spontaneous() and not self._quitting and not self.confirm_quit():
+            event.ignore()
+            return
         self.poller.stop()
         self.auto_reply.close()
         self.answer_sources.close()
         super().closeEvent(event)
 
     def quit(self) -> None:
-        """Close for good, even with "close to tray"."""
+        """Close for good, even with "close to tray" (Ctrl+Q, the toolbar, the tray)."""
+        if not self._quitting and not self.confirm_quit():
+            return
         self._quitting = True
         self.close()
+
+    def queued_replies(self) -> int:
+        """Replies not yet handed to demo.exe: they wait in history for the next start."""
+        health = self.health
+        return 0 if health is None else health.queued
+
+    def confirm_quit(self) -> bool:
+        """True to quit; with replies queued, the operator is told how many will wait."""
+        count = self.queued_replies()
+        return count == 0 or self.ask_quit(count)
+
+    def ask_quit(self, count: int) -> bool:
+        """The question; a method of the window so tests can answer it."""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Quit wxpanel?"),
+            self.tr(
+                "%1 replies are still queued. They wait in wxpanel's history and are sent"
+                " when wxpanel runs again. Quit now?"
+            ).replace("%1", str(count)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- preferences -------------------------------------------------------------------
 

@@ -592,6 +592,14 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Stop wxpanel (Ctrl+Q); queued replies wait</source>
+        <translation>退出 wxpanel（Ctrl+Q）；排队中的回复会保留</translation>
+    </message>
+    <message>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
@@ -650,6 +658,14 @@
     <message>
         <source>Filter the feed…</source>
         <translation>筛选消息…</translation>
+    </message>
+    <message>
+        <source>Quit wxpanel?</source>
+        <translation>退出 wxpanel？</translation>
+    </message>
+    <message>
+        <source>%1 replies are still queued. They wait in wxpanel&apos;s history and are sent when wxpanel runs again. Quit now?</source>
+        <translation>还有 %1 条回复在排队。它们保存在 wxpanel 的历史中，下次运行 wxpanel 时会发出。现在退出吗？</translation>
     </message>
     <message>
         <source>Type a reply: Enter sends, Shift+Enter new line, /code quick reply</source>
