@@ -8,9 +8,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, Qt, QUrl
+from PySide6.QtCore import QEvent, QLocale, QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
@@ -20,7 +20,7 @@ from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
-from wxpanel.gui import mainwindow
+from wxpanel.gui import app, mainwindow
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
 from wxpanel.gui.widgets import Banner
@@ -260,6 +260,29 @@ def test_the_empty_panel_says_it_waits_for_demo_exe(
     assert window.chat_view.isVisible()
 
 
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_page_fits_1024_by_640_without_cut_texts(
+    qtbot: QtBot, qapp: QApplication, make_window: MakeWindow, language: str
+) -> None:
+    translators = app.install_translators(qapp, QLocale(language))
+    try:
+        window = make_window()
+        window.resize(1024, 640)
+        qtbot.waitUntil(lambda: window.width() <= 1024 and window.height() <= 640)
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            page = window.tabs.widget(index)
+            assert page is not None
+            QApplication.processEvents()
+            for widget in page.findChildren(QAbstractButton):
+                if widget.isVisibleTo(page) and widget.text():
+                    shown = (window.tabs.tabText(index), widget.text())
+                    assert widget.width() >= widget.minimumSizeHint().width(), shown
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
 def test_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
     window.activateWindow()
@@ -279,7 +302,12 @@ def test_quitting_with_queued_replies_says_how_many_will_wait(
     qtbot.waitUntil(lambda: window.queued_replies() == 2, timeout=5000)
     asked: list[int] = []
     answers = [False, True]
-    window.ask_quit = lambda count: asked.append(count) or answers.pop(0)  # type: ignore[method-assign]
+
+    def ask_quit(count: int) -> bool:
+        asked.append(count)
+        return answers.pop(0)
+
+    window.ask_quit = ask_quit  # type: ignore[method-assign]
     window.quit_action.trigger()
     assert asked == [2] and window.isVisible() and window.poller.running
     window.quit_action.trigger()

@@ -104,7 +104,9 @@ class MainWindow(QMainWindow):
         self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
         self.answer_sources = SourcesControl(self)  # plugins, webhooks, AI after the rules
         self.apply_preferences(self.preferences)
-        self.resize(1100, 700)
+        # Old VPS desktops are 1024×640: open no larger than the screen.
+        available = self.screen().availableGeometry()
+        self.resize(min(1100, available.width()), min(700, available.height()))
         self._update_title()
 
     # -- construction -------------------------------------------------------------
