@@ -212,3 +212,29 @@ def test_a_bad_exchange_db_offers_the_ways_on(
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
+
+
+def test_chinese_covers_qts_own_dialogs_and_the_ai_prompt(qapp: QCoreApplication) -> None:
+    """Issue 14: "Look in:" and "Files of type:" in English, and an English AI prompt."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from wxpanel.gui.source_dialog import AIDialog
+
+    translators = app.install_translators(
+        qapp, QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    )
+    try:
+        names = [Path(t.filePath()).name for t in translators]
+        assert "qtbase_zh_CN.qm" in names, names
+        dialog = QFileDialog(None, "x")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        labels = {label.text() for label in dialog.findChildren(QLabel)}
+        assert {"查找范围(&L)：", "文件类型(&T)："} <= labels, labels
+        ai = AIDialog()
+        prompt = ai.prompt.toPlainText()
+        assert prompt and "assistant" not in prompt, prompt
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+    english = AIDialog()
+    assert "assistant" in english.prompt.toPlainText()

@@ -188,6 +188,20 @@ def install_translators(app: QCoreApplication, locale: QLocale | None = None) ->
     return loaded
 
 
+def qt_translation_gaps() -> tuple[str, ...]:
+    """Qt's own strings that its shipped qtbase_zh_CN.qm lacks, translated by wxpanel's file.
+
+    Qt renamed these file dialog labels ("Look in:" became "&Look in:") and
+    the Chinese translation was never updated, so the dialog was half
+    English.  The literal calls make lupdate keep them in wxpanel_zh_CN.ts
+    under Qt's own context; Qt asks every installed translator in turn.
+    """
+    return (
+        QCoreApplication.translate("QFileDialog", "&Look in:"),
+        QCoreApplication.translate("QFileDialog", "Files of &type:"),
+    )
+
+
 def show_error_dialog(summary: str, details: str) -> None:
     """An unexpected error: a short text, the traceback under "Show Details…" to copy."""
     box = QMessageBox(

@@ -4,6 +4,10 @@
 <context>
     <name>AIDialog</name>
     <message>
+        <source>You are a helpful assistant replying in a WeChat chat. Be brief.</source>
+        <translation>你是在微信聊天中替我回复的助手。回答要简短。</translation>
+    </message>
+    <message>
         <source>Edit AI model</source>
         <translation>编辑 AI 模型</translation>
     </message>
@@ -820,6 +824,17 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     <message>
         <source>Timeout per call:</source>
         <translation>每次调用超时：</translation>
+    </message>
+</context>
+<context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
     </message>
 </context>
 <context>
