@@ -283,6 +283,38 @@ def test_every_page_fits_1024_by_640_without_cut_texts(
             qapp.removeTranslator(translator)
 
 
+def test_slash_opens_a_searchable_list_of_quick_replies(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "多少钱？")])
+    open_conversation(qtbot, window, "wxid_alice")
+    picker, composer = window.quick_picker, window.composer
+    assert composer.quick_replies  # a few useful defaults from the start
+    assert all(text.encode("gbk") for text in composer.quick_replies.values())  # no emoji
+    qtbot.keyClicks(composer, "/")
+    assert picker.isVisible() and picker.list.count() == len(composer.quick_replies)
+    qtbot.keyClicks(composer, "wa")
+    assert [picker.list.item(r).text().split()[0] for r in range(picker.list.count())] == ["/wait"]
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    assert composer.toPlainText() == composer.quick_replies["wait"]
+    assert not picker.isVisible()
+    composer.clear()
+    composer.insertPlainText("价格 /稍后")  # searched in the texts too
+    assert picker.list.count() == 1
+    qtbot.keyClick(composer, Qt.Key.Key_Escape)
+    assert not picker.isVisible() and composer.toPlainText() == "价格 /稍后"
+    composer.clear()
+    qtbot.keyClicks(composer, "/zzz")
+    assert picker.isVisible() and picker.empty.isVisible()
+    opened: list[bool] = []
+    window.open_settings = lambda: opened.append(True)  # type: ignore[method-assign]
+    picker.editRequested.disconnect()
+    picker.editRequested.connect(window.open_settings)
+    picker.edit_link.linkActivated.emit("edit")
+    assert opened == [True]
+
+
 def test_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
     window.activateWindow()

@@ -53,6 +53,7 @@ from wxpanel.gui.models import (
 )
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
+from wxpanel.gui.quickreplies import QuickReplyPicker
 from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
@@ -211,6 +212,8 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.picture_button)
         buttons.addStretch(1)
         row.addLayout(buttons)
+        self.quick_picker = QuickReplyPicker(self.composer, box)  # opens on "/"
+        layout.addWidget(self.quick_picker)
         layout.addLayout(row)
         self._set_composer_enabled(False)
         return box
@@ -278,6 +281,7 @@ class MainWindow(QMainWindow):
         self.tray.quitRequested.connect(self.quit)
         self.quit_action.triggered.connect(self.quit)
         self.settings_action.triggered.connect(self.open_settings)
+        self.quick_picker.editRequested.connect(self.open_settings)
         self.composer.imagePasted.connect(self._on_image_pasted)
         self.composer.picturesDropped.connect(self._on_pictures_dropped)
         self.send_button.clicked.connect(self.composer.submit)
