@@ -8,14 +8,17 @@ import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from wxpanel.core import exchange
 from wxpanel.core.errors import ExchangeError
 from wxpanel.gui import app, firstrun
 from wxpanel.gui.firstrun import Choice
+from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.preferences import Preferences
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -238,3 +241,29 @@ def test_chinese_covers_qts_own_dialogs_and_the_ai_prompt(qapp: QCoreApplication
             qapp.removeTranslator(translator)
     english = AIDialog()
     assert "assistant" in english.prompt.toPlainText()
+
+
+def test_the_demo_keeps_language_and_quick_replies_across_restarts(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = tmp_path / "config" / "demo-settings.json"
+    monkeypatch.setattr(app, "demo_preferences_file", lambda: kept)
+    seen: list[Preferences] = []
+
+    def windows() -> list[MainWindow]:
+        return [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+    def change() -> None:
+        for window in windows():
+            seen.append(window.preferences)
+            window.change_preferences(
+                window.preferences.with_changes(language="en", quick_replies={"ok": "好的，收到"})
+            )
+
+    QTimer.singleShot(300, change)
+    assert app.run_gui(args(demo=True, screenshot=tmp_path / "1.png", after=0.8)) == 0
+    QTimer.singleShot(300, lambda: seen.extend(w.preferences for w in windows()))
+    assert app.run_gui(args(demo=True, screenshot=tmp_path / "2.png", after=0.8)) == 0
+    first, second = seen
+    assert first.language == "" and "hi" in first.quick_replies
+    assert second.language == "en" and second.quick_replies == {"ok": "好的，收到"}

@@ -24,7 +24,14 @@ from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtCore import (
+    QCoreApplication,
+    QLibraryInfo,
+    QLocale,
+    QStandardPaths,
+    QTimer,
+    QTranslator,
+)
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
@@ -38,6 +45,7 @@ from wxpanel.gui import firstrun
 from wxpanel.gui.firstrun import Choice
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
+from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.single import SingleInstance
 from wxpanel.gui.worker import PollThread
 
@@ -154,6 +162,22 @@ def choose_exchange(args: argparse.Namespace, headless: bool) -> Path | Choice:
             except OSError:
                 log.warning("cannot remember %s beside the program", db)
         return db
+
+
+def demo_preferences_file() -> Path:
+    """Where the demo keeps the panel's preferences between runs (the user's config folder)."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
+    return Path(folder) / "demo-settings.json"
+
+
+def keep_demo_preferences(paths: DataPaths) -> None:
+    """Copy the demo's preferences out of its temporary folder before it goes."""
+    target = demo_preferences_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_preferences(target, load_preferences(paths.settings))
+    except OSError as exc:
+        log.warning("cannot keep the demo's settings in %s: %s", target, exc)
 
 
 def demo_copy(folder: Path) -> Path:
@@ -311,6 +335,7 @@ def run_gui(args: argparse.Namespace) -> int:
     window: MainWindow | None = None
     single: SingleInstance | None = None
     book: logbook.Logbook | None = None
+    demo_paths: DataPaths | None = None
     status: list[int] = []
     try:
         demo = bool(args.demo)
@@ -337,6 +362,9 @@ def run_gui(args: argparse.Namespace) -> int:
         paths = DataPaths.beside(db, args.data_dir)
         if demo:
             prepare_demo(paths.ensure().history)
+            demo_paths = paths
+            # The demo's folder is temporary: its language and quick replies are not.
+            save_preferences(paths.settings, load_preferences(demo_preferences_file()))
         # The rotating log file beside the data and the ring the log page shows.
         book = logbook.setup_logging(paths, stderr=False)
         preferences = load_preferences(paths.settings)
@@ -399,6 +427,8 @@ def run_gui(args: argparse.Namespace) -> int:
             simulator.close()
         if single is not None:
             single.close()
+        if demo_paths is not None:
+            keep_demo_preferences(demo_paths)
         if book is not None:
             book.close()  # before the demo's folder goes: the file is open
         if temp is not None:
