@@ -439,6 +439,21 @@ def test_the_cap_banner_clears_itself_when_the_cap_is_no_longer_hit(
     assert banner.isVisible()
 
 
+def test_a_new_rule_dialog_opens_clean_and_shows_errors_once_touched(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    dialog = rules_page(window).add_rule()
+    qtbot.addWidget(dialog)
+    fields = (dialog.name_edit, dialog.texts_edit, *(row.pattern for row in dialog.trigger_rows))
+    assert dialog.issues_text() == "" and not dialog.issues_label.isVisible()
+    assert not any(widget.styleSheet() for widget in fields)
+    assert dialog.has_errors  # it is not valid yet, it just does not shout
+    qtbot.keyClicks(dialog.name_edit, "price")  # touched: now the list says what is missing
+    assert dialog.issues_text() and not dialog.save_button.isEnabled()
+    dialog.reject()
+
+
 def test_shipped_rules_and_new_rules_have_a_cooldown(qtbot: QtBot, make_window: MakeWindow) -> None:
     assert all(rule.cooldown > 0 for rule in DEMO_RULES)
     window = make_window()
@@ -489,6 +504,10 @@ def test_timed_message_add_and_edit(
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert dialog is not None
+    # Issue 14: a new form opens clean; Save on it says what is missing, and refuses.
+    assert dialog.issues_text() == "" and not dialog.name_edit.styleSheet()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert page.dialog is dialog and dialog.issues_text()
     assert not dialog.save_button.isEnabled()  # nothing filled in yet
     qtbot.keyClicks(dialog.name_edit, "morning")
     qtbot.keyClicks(dialog.targets_edit, "wxid_alice, 123@chatroom")

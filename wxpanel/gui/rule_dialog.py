@@ -214,16 +214,21 @@ class _ValidatedDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self._errors = 0
         self._refusal = ""
-        #: Fields are outlined once the user changed something (or when editing):
-        #: a fresh form is not a page of red boxes, its list says what is missing.
+        #: Problems are shown once the operator changed something or pressed
+        #: Save (at once when editing): a new form opens clean, not red.
         self.touched = False
+        self._built = False
 
     def _show_issues(self, placed: Sequence[tuple[str, Issue]]) -> None:
+        if self._built:
+            self.touched = True  # a field changed after the form was built
         self._errors = sum(1 for _, issue in placed if issue.severity is Severity.ERROR)
         self._refusal = ""
-        self.issues_label.setText(issues_html(placed))
-        self.issues_label.setVisible(bool(placed))
-        self.save_button.setEnabled(self._errors == 0)
+        shown = placed if self.touched else ()
+        self.issues_label.setText(issues_html(shown))
+        self.issues_label.setVisible(bool(shown))
+        # Untouched, Save stays enabled: pressing it is how the problems show.
+        self.save_button.setEnabled(self._errors == 0 or not self.touched)
 
     @property
     def has_errors(self) -> bool:
@@ -237,9 +242,16 @@ class _ValidatedDialog(QDialog):
     def value(self) -> object:
         raise NotImplementedError
 
+    def revalidate(self) -> None:
+        """Check the form and show what is wrong (each dialog knows its fields)."""
+        raise NotImplementedError
+
     def accept(self) -> None:
         """Save only a valid value, and only if the store took it."""
         if self.has_errors:
+            if not self.touched:  # Save on a fresh form: now say what is missing
+                self.touched = True
+                self.revalidate()
             return
         if self.saver is not None:
             refusal = self.saver(self.value())
@@ -333,6 +345,7 @@ class RuleDialog(_ValidatedDialog):
         layout.addWidget(self.buttons)
         self.touched = self.original is not None
         self._on_kind_changed()
+        self._built = True  # from now on a change is the operator's
 
     # -- construction ---------------------------------------------------------------
 
@@ -619,7 +632,6 @@ class RuleDialog(_ValidatedDialog):
                 marks.setdefault(widget, []).append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
-        self.touched = True
 
     def _markable(self) -> list[QWidget]:
         return [
@@ -772,6 +784,7 @@ class TimedDialog(_ValidatedDialog):
         self.weekdays.changed.connect(self.revalidate)
         self.touched = self.original is not None
         self._on_schedule_changed()
+        self._built = True  # from now on a change is the operator's
 
     def _schedule(self) -> ScheduleKind:
         return ScheduleKind(str(self.schedule_box.currentData()))
@@ -850,7 +863,6 @@ class TimedDialog(_ValidatedDialog):
                 marks[widget].append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
-        self.touched = True
 
     def _place(self, path: str) -> str:
         head = path.split(".")[0].split("[")[0]
@@ -894,6 +906,7 @@ class SafetyDialog(_ValidatedDialog):
         self.nicknames_edit.textChanged.connect(self.revalidate)
         self.touched = True
         self.revalidate()
+        self._built = True
 
     def _spin(self, value: int, low: int, high: int, suffix: str = "") -> QSpinBox:
         spin = QSpinBox(self)
