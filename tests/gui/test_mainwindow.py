@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,10 +18,11 @@ from tests.conftest import insert_events, text_event
 from tests.gui.conftest import fast_settings
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
-from wxpanel.core.models import CommandStatus
+from wxpanel.core.models import CommandStatus, CommandUpdate
+from wxpanel.core.outbox import INTERRUPTED
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
-from wxpanel.gui import app, mainwindow
+from wxpanel.gui import app, display, mainwindow
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
 from wxpanel.gui.widgets import Banner
@@ -192,6 +194,27 @@ def test_stalled_demo_exe_shows_stuck(
     window.dashboard.evaluate()
     window.dashboard.evaluate()
     assert len(banners_about(window, "demo.exe")) == 1
+
+
+def test_a_failed_send_is_shown_on_its_message(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window(fast_settings(stuck_after=0.3))
+    insert_events(exchange_db, [text_event("wxid_alice", "hello?")])
+    open_conversation(qtbot, window, "wxid_alice")
+    window.send_text("anyone there")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
+    sent = window.chat.message(1)
+    qtbot.waitUntil(lambda: window.chat.status_of(sent.id) is CommandStatus.STUCK, timeout=5000)
+    tip = window.chat.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "demo.exe" in tip
+    assert display.status_line(window.chat.message(1)).startswith("⚠")
+    # After a crash the outbox marks a command it cannot vouch for as failed.
+    failed = CommandUpdate(sent.id, "wxid_alice", CommandStatus.FAILED, time.time(), INTERRUPTED)
+    window.poller.commandsUpdated.emit((failed,))
+    qtbot.waitUntil(lambda: window.chat.status_of(sent.id) is CommandStatus.FAILED)
+    tip = window.chat.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert INTERRUPTED in tip and "Not sent" in tip
 
 
 def banners_about(window: MainWindow, word: str) -> list[Banner]:

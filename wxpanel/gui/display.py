@@ -88,6 +88,30 @@ def payload_label(payload: Payload) -> str:
     return text.replace("%1", payload.title).strip()
 
 
+def send_problem(message: Message, detail: str | None = None) -> str:
+    """Why our command did not go (stuck or failed), for its bubble; "" when it went."""
+    if message.status is CommandStatus.STUCK:
+        return QCoreApplication.translate(
+            "Display",
+            "Not taken by demo.exe yet: is demo.exe running and WeChat logged in?"
+            " It goes as soon as demo.exe takes it.",
+        )
+    if message.status is CommandStatus.FAILED:
+        reason = QCoreApplication.translate(
+            "Display", "Not sent. Check in WeChat whether it arrived before sending it again."
+        )
+        return f"{reason}\n{detail}" if detail else reason
+    return ""
+
+
+def status_line(message: Message) -> str:
+    """The status over an outgoing bubble; a warning sign when it did not go."""
+    name = status_name(message.status)
+    if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
+        return "⚠ " + name
+    return name
+
+
 def body(message: Message, limit: int = BUBBLE_CHARS) -> str:
     """What a bubble shows: the text itself, or a bracketed description.
 

@@ -387,6 +387,9 @@ class ChatModel(QAbstractListModel):
         self._rows: list[Message] = []
         self._exhausted = True
         self._waiting = False
+        #: Why a command is stuck or failed, by message id (any conversation):
+        #: the bubble tells it once its conversation is open.
+        self.problems: dict[int, str] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -398,7 +401,9 @@ class ChatModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display.body(message)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return display.full_time(message.time)
+            problem = display.send_problem(message, self.problems.get(message.id))
+            when = display.full_time(message.time)
+            return f"{when}\n{problem}" if problem else when
         if role == MessageRole:
             return message
         return None
@@ -476,6 +481,8 @@ class ChatModel(QAbstractListModel):
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
+            if update.status in (CommandStatus.STUCK, CommandStatus.FAILED) and update.detail:
+                self.problems[update.message_id] = update.detail
             if update.conversation != self.conversation:
                 continue
             row = _find(self._rows, update.message_id)

@@ -344,6 +344,14 @@
         <translation>[消息] %1</translation>
     </message>
     <message>
+        <source>Not taken by demo.exe yet: is demo.exe running and WeChat logged in? It goes as soon as demo.exe takes it.</source>
+        <translation>demo.exe 还没有取走：demo.exe 是否在运行、微信是否已登录？demo.exe 一取走就会发出。</translation>
+    </message>
+    <message>
+        <source>Not sent. Check in WeChat whether it arrived before sending it again.</source>
+        <translation>未发送。再次发送前，请先在微信里确认对方是否已收到。</translation>
+    </message>
+    <message>
         <source>[Picture] %1</source>
         <translation>[图片] %1</translation>
     </message>
@@ -857,7 +865,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     <name>RuleDialog</name>
     <message>
         <source>Choose a picture</source>
-        <extracomment>Fields are outlined once the user changed something (or when editing): a fresh form is not a page of red boxes, its list says what is missing.</extracomment>
+        <extracomment>Problems are shown once the operator changed something or pressed Save (at once when editing): a new form opens clean, not red.</extracomment>
         <translation>选择图片</translation>
     </message>
     <message>
