@@ -852,6 +852,10 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <extracomment>&quot;/&quot; at the start or after a space, then what was typed of the code. The list shows at most this many rows before it scrolls. A snippet is shown on one line of at most this many characters. The operator asked to edit the quick replies (the settings dialog).</extracomment>
         <translation>没有匹配的快捷回复</translation>
     </message>
+    <message>
+        <source>Edit quick replies…</source>
+        <translation>编辑快捷回复…</translation>
+    </message>
 </context>
 <context>
     <name>RawTextDialog</name>
