@@ -370,6 +370,34 @@ def test_quitting_with_queued_replies_says_how_many_will_wait(
     assert asked == [2, 2]
 
 
+def test_the_list_holds_still_under_the_pointer_and_opens_the_row_clicked(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    for wxid in ("wxid_alice", "wxid_bob", "wxid_carol"):
+        insert_events(exchange_db, [text_event(wxid, f"hi from {wxid}")])
+        qtbot.waitUntil(lambda wxid=wxid: window.conversations.row_of(wxid) == 0)
+    view, model = window.conversation_view, window.conversations
+
+    def listed() -> list[str]:
+        return [model.conversation(r).id for r in range(model.rowCount())]
+
+    assert listed() == ["wxid_carol", "wxid_bob", "wxid_alice"]
+    window.list_hold.timer.setInterval(100)
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Enter))  # the pointer arrives
+    insert_events(exchange_db, [text_event("wxid_alice", "new!"), text_event("wxid_dave", "yo")])
+    qtbot.waitUntil(lambda: model.rowCount() == 4)
+    qtbot.waitUntil(lambda: "new!" in model.index(2, 0).data(PreviewRole))
+    assert listed() == ["wxid_carol", "wxid_bob", "wxid_alice", "wxid_dave"]  # nothing moved
+    target = view.visualRect(model.index(1, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    assert model.active == "wxid_bob"  # the row that was under the pointer
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
+    qtbot.waitUntil(lambda: listed()[0] == "wxid_dave", timeout=3000)
+    assert listed() == ["wxid_dave", "wxid_alice", "wxid_carol", "wxid_bob"]
+    assert view.currentIndex().row() == 3 and model.active == "wxid_bob"
+
+
 def test_title_unread_count_does_not_follow_the_search(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:

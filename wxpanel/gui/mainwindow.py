@@ -43,6 +43,7 @@ from wxpanel.gui import pictures
 from wxpanel.gui.autoreply import AutoReplyControl
 from wxpanel.gui.dashboard import Dashboard
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
+from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
@@ -178,6 +179,7 @@ class MainWindow(QMainWindow):
         self.conversation_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.conversation_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversation_view.setMinimumWidth(220)
+        self.list_hold = ListHold(self.conversation_view, self.conversations)
         layout.addWidget(self.conversation_view, 1)
         return box
 

@@ -214,6 +214,10 @@ class ConversationModel(QAbstractListModel):
         self._previews: dict[str, str] = {}
         self.active: str | None = None  # the open conversation: its messages are read
         self.filtered = False  # a search result: do not add new conversations
+        #: While the pointer is over the list, rows stay where they are (a
+        #: click must open the row it was aimed at); :meth:`set_frozen` sorts after.
+        self.frozen = False
+        self._unsorted = False
         #: Unread per conversation, all of them: the title's count does not
         #: follow the search box (a search shows fewer rows, not fewer unread).
         self._unread: dict[str, int] = {}
@@ -308,6 +312,8 @@ class ConversationModel(QAbstractListModel):
         if row < 0:
             if self.filtered:
                 return
+            at = len(self._rows) if self.frozen else 0  # frozen: appended, sorted later
+            self._unsorted = self._unsorted or self.frozen
             conv = Conversation(
                 id=conv_id,
                 is_group=message.is_group,
@@ -318,8 +324,8 @@ class ConversationModel(QAbstractListModel):
                 unread=unread,
                 message_count=count,
             )
-            self.beginInsertRows(QModelIndex(), 0, 0)
-            self._rows.insert(0, conv)
+            self.beginInsertRows(QModelIndex(), at, at)
+            self._rows.insert(at, conv)
             self._previews[conv_id] = display.preview(message)
             self.endInsertRows()
             return
@@ -333,7 +339,11 @@ class ConversationModel(QAbstractListModel):
             message_count=old.message_count + count,
         )
         self._previews[conv_id] = display.preview(message)
-        if row > 0:
+        if row > 0 and self.frozen:
+            self._rows[row] = new
+            self._unsorted = True
+            changed = self.index(row, 0)
+        elif row > 0:
             self.beginMoveRows(QModelIndex(), row, row, QModelIndex(), 0)
             del self._rows[row]
             self._rows.insert(0, new)
@@ -343,6 +353,22 @@ class ConversationModel(QAbstractListModel):
             self._rows[0] = new
             changed = self.index(0, 0)
         self.dataChanged.emit(changed, changed)
+
+    def set_frozen(self, frozen: bool) -> None:
+        """Hold the rows in place (pointer over the list), or put them back in order."""
+        self.frozen = frozen
+        if frozen or not self._unsorted:
+            return
+        self._unsorted = False
+        self.layoutAboutToBeChanged.emit()
+        before = [conv.id for conv in self._rows]
+        self._rows.sort(key=lambda c: (c.last_time or 0.0, c.last_message_id or 0), reverse=True)
+        after = {conv.id: row for row, conv in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(after[before[index.row()]], 0) for index in old]
+        )
+        self.layoutChanged.emit()
 
     def set_muted(self, conversation: str, muted: bool) -> bool:
         """Silence notifications for one conversation; True if it changed."""
