@@ -25,7 +25,7 @@ from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import app, display, mainwindow
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
-from wxpanel.gui.widgets import Banner
+from wxpanel.gui.widgets import BANNER_COLOURS, Banner
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -574,6 +574,30 @@ def test_theme_setting_overrides_the_system(qtbot: QtBot, make_window: MakeWindo
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
     window.apply_preferences(window.preferences.with_changes(theme=""))  # follow the system
     assert app.palette().color(QPalette.ColorRole.Window) == system
+
+
+def test_the_dark_theme_reaches_the_charts_and_the_banners(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    from PySide6.QtCharts import QChart
+
+    window = make_window()
+    chart = window.dashboard.stats_page.chart
+    banners = window.findChildren(Banner)
+    assert len(banners) >= 3
+    try:
+        window.apply_preferences(window.preferences.with_changes(theme="dark"))
+        QApplication.processEvents()
+        assert chart.theme() is QChart.ChartTheme.ChartThemeDark
+        for banner in banners:
+            assert BANNER_COLOURS[banner.kind][True][0] in banner.styleSheet(), banner.kind
+        window.apply_preferences(window.preferences.with_changes(theme="light"))
+        QApplication.processEvents()
+        assert chart.theme() is QChart.ChartTheme.ChartThemeLight
+        for banner in banners:
+            assert BANNER_COLOURS[banner.kind][False][0] in banner.styleSheet(), banner.kind
+    finally:
+        window.apply_preferences(window.preferences.with_changes(theme=""))
 
 
 def test_poller_errors_are_shown_in_the_users_words(make_window: MakeWindow) -> None:

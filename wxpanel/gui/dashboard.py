@@ -59,14 +59,6 @@ HEALTH_TICK_MS = 1000
 RECOVERED_SHOWN_MS = 15_000
 #: Where the alert preferences live in settings.json (kept by the core and the panel).
 SETTINGS_KEY = "alerts"
-ALERT_STYLE = (
-    "#banner { background: #fde2e1; border: 1px solid #e64340; border-radius: 4px; }"
-    "#banner QLabel { color: #8a1c1a; }"
-)
-RECOVERED_STYLE = (
-    "#banner { background: #e3f6ea; border: 1px solid #07c160; border-radius: 4px; }"
-    "#banner QLabel { color: #0b5e33; }"
-)
 
 
 def thresholds_for(settings: Settings) -> Thresholds:
@@ -121,8 +113,7 @@ class Dashboard(QObject):
         self.health_page.sound_box.setChecked(self.sound)
 
         strip_parent = window.banner.parentWidget() or window
-        self.alert_banner = Banner(strip_parent)
-        self.alert_banner.setStyleSheet(ALERT_STYLE)
+        self.alert_banner = Banner(strip_parent, "alert")
         layout = strip_parent.layout()
         if isinstance(layout, QBoxLayout):  # right under the window's own banner
             layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
@@ -267,7 +258,7 @@ class Dashboard(QObject):
         if alerting:
             self._recovered_timer.stop()
             lines = [healthtext.check_line(c) for c in alerting]
-            self.alert_banner.setStyleSheet(ALERT_STYLE)
+            self.alert_banner.set_kind("alert")
             self.alert_banner.show_message("⚠ " + "\n⚠ ".join(lines))
             return
         recovered = [t.check for t in transitions if t.recovered and not self._elsewhere(t.check)]
@@ -276,7 +267,7 @@ class Dashboard(QObject):
         if recovered:
             lines = [healthtext.check_line(c) for c in recovered]
             text = self.tr("Recovered: %1").replace("%1", "; ".join(lines))
-            self.alert_banner.setStyleSheet(RECOVERED_STYLE)
+            self.alert_banner.set_kind("recovered")
             self.alert_banner.show_message("✓ " + text)
             self._recovered_timer.start()
 

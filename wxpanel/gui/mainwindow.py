@@ -349,6 +349,12 @@ class MainWindow(QMainWindow):
     def apply_preferences(self, preferences: Preferences) -> None:
         self.preferences = preferences
         apply_theme(preferences.theme)
+        # What paints its own colours follows the theme too (not every widget
+        # with a style sheet hears of the application's new palette).
+        for banner in self.findChildren(Banner):
+            banner.restyle()
+        if hasattr(self, "dashboard"):
+            self.dashboard.stats_page.apply_chart_theme()
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:
