@@ -71,9 +71,12 @@ class QuickReplyPicker(QFrame):
         return None if found is None else found.group(1)
 
     def matches(self, query: str) -> list[tuple[str, str]]:
-        """The quick replies whose code or text contains ``query``, codes first."""
+        """The quick replies whose code or text contains ``query``, codes first.
+
+        In the order the operator keeps them (the defaults: greeting first).
+        """
         wanted = query.casefold()
-        replies = sorted(self.composer.quick_replies.items())
+        replies = list(self.composer.quick_replies.items())
         by_code = [(c, t) for c, t in replies if c.casefold().startswith(wanted)]
         by_text = [
             (c, t)
