@@ -25,7 +25,7 @@ from wxpanel.core.simulator import Shapes, Simulator
 from wxpanel.gui import app, display, mainwindow
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
-from wxpanel.gui.widgets import BANNER_COLOURS, Banner
+from wxpanel.gui.widgets import BANNER_COLOURS, Banner, resize_within_screen
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -336,6 +336,23 @@ def test_slash_opens_a_searchable_list_of_quick_replies(
     picker.editRequested.connect(window.open_settings)
     picker.edit_link.linkActivated.emit("edit")
     assert opened == [True]
+
+
+def test_dialogs_open_no_larger_than_a_small_screen(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QRect
+
+    class SmallScreen:
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1024, 640)
+
+    class Dialog(QWidget):
+        def screen(self) -> SmallScreen:  # type: ignore[override]
+            return SmallScreen()
+
+    dialog = Dialog()
+    qtbot.addWidget(dialog)
+    resize_within_screen(dialog, 760, 720)  # the rule dialog's wish
+    assert dialog.width() == 760 and dialog.height() <= 640
 
 
 def test_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:

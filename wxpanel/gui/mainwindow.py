@@ -59,7 +59,13 @@ from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
-from wxpanel.gui.widgets import Banner, Composer, FeedFilter, RawTextDialog
+from wxpanel.gui.widgets import (
+    Banner,
+    Composer,
+    FeedFilter,
+    RawTextDialog,
+    resize_within_screen,
+)
 from wxpanel.gui.worker import PollThread
 
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
@@ -106,9 +112,7 @@ class MainWindow(QMainWindow):
         self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
         self.answer_sources = SourcesControl(self)  # plugins, webhooks, AI after the rules
         self.apply_preferences(self.preferences)
-        # Old VPS desktops are 1024×640: open no larger than the screen.
-        available = self.screen().availableGeometry()
-        self.resize(min(1100, available.width()), min(700, available.height()))
+        resize_within_screen(self, 1100, 700)
         self._update_title()
 
     # -- construction -------------------------------------------------------------

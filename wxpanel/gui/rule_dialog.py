@@ -67,6 +67,7 @@ from wxpanel.core.rules import (
 from wxpanel.core.sources.store import SourceStore
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
+from wxpanel.gui.widgets import resize_within_screen
 
 #: Between two reply texts in the text box.
 #: A new rule starts with a cooldown: a safe default against answering every message.
@@ -324,7 +325,7 @@ class RuleDialog(_ValidatedDialog):
             name="", triggers=(Trigger(""),), reply=Reply(texts=()), cooldown=NEW_RULE_COOLDOWN
         )
         self.setWindowTitle(self.tr("Edit rule") if self.original else self.tr("New rule"))
-        self.resize(760, 720)
+        resize_within_screen(self, 760, 720)
         self.trigger_rows: list[TriggerRow] = []
 
         form_widget = QWidget(self)

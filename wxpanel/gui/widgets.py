@@ -250,6 +250,16 @@ class FeedFilter(QSortFilterProxyModel):
         return self._text in haystack.casefold()
 
 
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """``widget.resize(width, height)``, but never larger than the screen's free area.
+
+    Old VPS desktops are 1024×640: a 720-pixel dialog would have its buttons
+    off the screen.
+    """
+    available = widget.screen().availableGeometry()
+    widget.resize(min(width, available.width()), min(height, available.height() - 40))
+
+
 class RawTextDialog(QDialog):
     """A message's content exactly as stored: the XML behind "[图片]", to read or copy."""
 
