@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import time
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPersistentModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +17,7 @@ from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
     FeedModel,
+    IdRole,
     KindRole,
     MessageRole,
     UnreadRole,
@@ -95,6 +96,31 @@ def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) 
     assert model.conversation(0).id == "wxid_a" and model.conversation(0).unread == 0
     assert model.conversation(1).id == "wxid_new" and model.conversation(1).unread == 1
     assert model.total_unread == 5
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_frozen_conversations_stay_in_place_then_sort(qtmodeltester: ModelTester) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 3), conv("wxid_b", 2), conv("wxid_c", 1)])
+    qtmodeltester.check(model, force_py=True)
+    held = QPersistentModelIndex(model.index(1, 0))  # wxid_b, selected
+    model.set_frozen(True)
+    model.apply_messages([msg(10, "wxid_c"), msg(11, "wxid_new")])
+    assert [model.conversation(r).id for r in range(4)] == [
+        "wxid_a",
+        "wxid_b",
+        "wxid_c",
+        "wxid_new",
+    ]
+    assert model.conversation(2).unread == 1
+    model.set_frozen(False)
+    assert [model.conversation(r).id for r in range(4)] == [
+        "wxid_new",
+        "wxid_c",
+        "wxid_a",
+        "wxid_b",
+    ]
+    assert held.row() == 3 and held.data(IdRole) == "wxid_b"
     qtmodeltester.check(model, force_py=True)
 
 

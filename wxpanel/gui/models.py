@@ -269,6 +269,7 @@ class ConversationModel(QAbstractListModel):
         self._rows = list(conversations)
         self._previews.clear()
         self.filtered = filtered
+        self._unsorted = False  # the history's order
         if not filtered:
             self._unread.clear()
         self._unread.update({conv.id: conv.unread for conv in self._rows})
