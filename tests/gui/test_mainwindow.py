@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QLocale, QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QKeyEvent
-from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
@@ -301,6 +301,10 @@ def test_every_page_fits_1024_by_640_without_cut_texts(
                 if widget.isVisibleTo(page) and widget.text():
                     shown = (window.tabs.tabText(index), widget.text())
                     assert widget.width() >= widget.minimumSizeHint().width(), shown
+            for scroll in page.findChildren(QScrollArea):  # no figure hidden to the right
+                bar = scroll.horizontalScrollBar()
+                if scroll.isVisibleTo(page):
+                    assert bar.maximum() == 0, (window.tabs.tabText(index), bar.maximum())
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)

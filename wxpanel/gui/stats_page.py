@@ -94,13 +94,16 @@ class StatsPage(QWidget):
         header.addWidget(self.refresh_button)
         layout.addLayout(header)
 
+        # Two columns, not three: three did not fit beside the conversation
+        # list on a 1024-pixel screen (their figures were cut off).
         boxes = QHBoxLayout()
-        boxes.addWidget(self._build_totals(body), 4)
-        boxes.addWidget(self._build_replies(body), 3)
-        queue_column = QVBoxLayout()
-        queue_column.addWidget(self._build_queue(body))
-        queue_column.addWidget(self._build_ai(body))
-        boxes.addLayout(queue_column, 3)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(self._build_totals(body))
+        left.addWidget(self._build_ai(body))
+        right.addWidget(self._build_replies(body))
+        right.addWidget(self._build_queue(body))
+        boxes.addLayout(left, 1)
+        boxes.addLayout(right, 1)
         layout.addLayout(boxes)
 
         chart_row = QHBoxLayout()
