@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import os
+import sqlite3
 import sys
 import threading
 import time
@@ -250,10 +251,15 @@ def cmd_send(args: argparse.Namespace) -> int:
         else:
             message = engine.queue_text(to, text or "")
         deadline = time.monotonic() + args.wait
+        told: int | None = None
         while time.monotonic() < deadline:
             result = engine.poll()
             if result.health is not None and result.health.error:
                 raise KnownError(f"#{message.id} is queued but not sent: {result.health.error}")
+            waiting = _waiting_for(engine.hconn, message.id, time.time())
+            if waiting is not None and waiting[0] != told:
+                print(waiting[1], file=sys.stderr, flush=True)  # not a minute of silence
+                told = waiting[0]
             for update in result.updates:
                 if update.message_id != message.id:
                     continue
@@ -265,6 +271,27 @@ def cmd_send(args: argparse.Namespace) -> int:
             time.sleep(max(result.delay, 0.01))
     print(f"#{message.id} queued; the pacer holds it, the next wxpanel run will send it")
     return 0
+
+
+def _waiting_for(conn: sqlite3.Connection, message_id: int, now: float) -> tuple[int, str] | None:
+    """What holds ``message_id`` back: an earlier command demo.exe has not taken, and why.
+
+    Only one command is in wx_command at a time, so a picture queued behind
+    a command nobody takes waits for it, silently but for this line.
+    """
+    row = conn.execute(
+        "SELECT id, conversation, written_at FROM message"
+        " WHERE status IN ('written', 'stuck') AND id <> ? ORDER BY written_at LIMIT 1",
+        (message_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    earlier, conversation, written_at = row
+    seconds = max(0, round(now - (written_at or now)))
+    return earlier, (
+        f"#{message_id} waits for #{earlier} to {conversation}, in wx_command for {seconds} s"
+        " and not taken by demo.exe yet (is demo.exe running and WeChat logged in?)"
+    )
 
 
 def cmd_export(args: argparse.Namespace) -> int:

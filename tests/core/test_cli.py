@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import insert_events, text_event
+from tests.core.test_outbox import png_bytes
 from wxpanel import __version__
 from wxpanel.cli import main
 
@@ -79,6 +80,23 @@ def test_send_then_export(exchange_db: Path, capsys: pytest.CaptureFixture[str])
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [line["content"] for line in lines] == [text]
     assert lines[0]["direction"] == "out" and lines[0]["status"] == "written"
+
+
+def test_send_picture_behind_an_untaken_command_says_what_it_waits_for(
+    exchange_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14: a minute of silence while an earlier command sat in wx_command."""
+    assert main(["send", "--db", str(exchange_db), "--to", "wxid_a", "--text", "first"]) == 0
+    picture = tmp_path / "p.png"
+    picture.write_bytes(png_bytes())
+    capsys.readouterr()
+    args = ["send", "--db", str(exchange_db), "--to", "wxid_b", "--picture", str(picture)]
+    started = time.monotonic()
+    assert main([*args, "--wait", "1.5"]) == 0
+    err = capsys.readouterr().err
+    assert "#2 waits for #1 to wxid_a" in err and "not taken by demo.exe" in err
+    assert err.count("waits for") == 1  # said once, not every poll
+    assert time.monotonic() - started < 10
 
 
 def test_send_bad_picture_is_refused(exchange_db: Path, tmp_path: Path) -> None:

@@ -36,7 +36,9 @@ FAST = Settings(
 )
 NOW = 1_000_000.0
 GIB = 1024**3
-FINE = Health(exchange="/bot/exchange.db", checked_at=NOW, last_event_at=NOW - 5)
+FINE = Health(
+    exchange="/bot/exchange.db", checked_at=NOW, last_event_at=NOW - 5, last_taken_at=NOW - 9
+)
 
 
 class Clock:
@@ -136,13 +138,28 @@ def test_demo_levels() -> None:
     assert stuck.level is Level.RED and stuck.reason.values == {"seconds": 45, "stuck": 1}
     quiet = replace(FINE, last_event_at=NOW - 3600)
     assert by_name(evaluate(data(quiet)))[h.DEMO].text == "No event from demo.exe for 60 min"
-    never = replace(FINE, last_event_at=None)
+    never = replace(FINE, last_event_at=None)  # commands taken, no event
     assert level_of(h.DEMO, data(never, started_at=NOW - 60)) is Level.GREEN
     assert level_of(h.DEMO, data(never, started_at=NOW - 1000)) is Level.AMBER
+    events_only = by_name(evaluate(data(replace(FINE, last_taken_at=None))))[h.DEMO]
+    assert events_only.level is Level.GREEN
+    assert events_only.text == "demo.exe writes events; last event 5 s ago"
     broken = replace(FINE, error="/bot/exchange.db: disk I/O error")
     assert level_of(h.DEMO, data(broken)) is Level.AMBER
     limits = Thresholds(pending_amber=1, pending_red=2)
     assert level_of(h.DEMO, data(replace(FINE, oldest_pending_since=NOW - 3)), limits) is Level.RED
+
+
+def test_demo_without_evidence_is_unknown_never_green() -> None:
+    """A fresh exchange.db with nothing running: no event, no command taken (issue 14)."""
+    nothing = replace(FINE, last_event_at=None, last_taken_at=None)
+    for started in (NOW - 5, NOW - 3600):
+        checks = evaluate(data(nothing, started_at=started))
+        demo = by_name(checks)[h.DEMO]
+        assert demo.level is Level.UNKNOWN and demo.reason.key == "demo_unseen"
+        assert h.overall(checks) is Level.UNKNOWN
+    stuck = replace(nothing, oldest_pending_since=NOW - 45, stuck=1)
+    assert level_of(h.DEMO, data(stuck)) is Level.RED  # a command not taken in time is red
 
 
 def test_disk_levels() -> None:

@@ -18,6 +18,14 @@ from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.worker import PollThread
 
 
+@pytest.fixture(autouse=True)
+def _demo_preferences_in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo keeps its preferences in the user's config folder: not the tester's."""
+    from wxpanel.gui import app
+
+    monkeypatch.setattr(app, "demo_preferences_file", lambda: tmp_path / "demo-settings.json")
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     """wxpanel's own files go to the test's folder."""

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QObject, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QObject, QTimer, Signal
 from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from wxpanel.gui import app
+from wxpanel.core import exchange
+from wxpanel.core.errors import ExchangeError
+from wxpanel.gui import app, firstrun
+from wxpanel.gui.firstrun import Choice
+from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.preferences import Preferences
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 
@@ -137,3 +144,126 @@ def test_the_chosen_exchange_db_is_remembered_beside_the_program(
     assert locate_exchange(tmp_path / "given.db") == tmp_path / "given.db"  # --db wins
     exchange_db.unlink()
     assert locate_exchange(None) is None  # a remembered file that is gone: ask again
+
+
+def test_first_run_asks_before_creating_and_cancel_says_how_to_look_around(
+    qapp: object, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    chosen = tmp_path / "exchange.db"
+    monkeypatch.setattr(app, "ask_for_exchange", lambda parent=None: (chosen, True))
+    asked: list[Path] = []
+    told: list[bool] = []
+
+    def confirm(path: Path, parent: object = None) -> Choice:
+        asked.append(path)
+        return Choice.QUIT  # Cancel
+
+    monkeypatch.setattr(firstrun, "confirm_create", confirm)
+    monkeypatch.setattr(firstrun, "show_how_to_look_around", lambda parent=None: told.append(True))
+    assert app.run_gui(args()) == 0
+    assert asked == [chosen] and told == [True] and not chosen.exists()
+    monkeypatch.setattr(firstrun, "confirm_create", lambda path, parent=None: Choice.DEMO)
+    assert app.choose_exchange(args(), headless=False) is Choice.DEMO
+    assert not chosen.exists()
+
+
+@pytest.mark.parametrize("content", [b"just some notes\n", None])
+def test_a_bad_exchange_db_offers_the_ways_on(
+    qapp: QCoreApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, content: bytes | None
+) -> None:
+    monkeypatch.chdir(tmp_path)  # "beside the program", where the choice is remembered
+    bad = tmp_path / "exchange.db"
+    if content is None:  # an SQLite file without demo.exe's tables
+        conn = sqlite3.connect(bad)
+        conn.execute("CREATE TABLE notes (x)")
+        conn.commit()
+        conn.close()
+    else:
+        bad.write_bytes(content)
+    original = bad.read_bytes()
+    seen: list[str] = []
+    choices: list[Choice] = []
+
+    def ask(exc: ExchangeError, path: Path, parent: object = None) -> Choice:
+        seen.append(firstrun.problem_text(exc, path))
+        return choices.pop(0)
+
+    monkeypatch.setattr(firstrun, "ask_what_now", ask)
+    monkeypatch.setattr(firstrun, "confirm_replace", lambda path, keep, parent=None: True)
+    choices.append(Choice.QUIT)
+    assert app.choose_exchange(args(db=bad), headless=False) is Choice.QUIT
+    choices.append(Choice.DEMO)
+    assert app.choose_exchange(args(db=bad), headless=False) is Choice.DEMO
+    choices.append(Choice.CREATE)
+    made = app.choose_exchange(args(db=bad), headless=False)
+    assert made == bad.resolve() and exchange.check_exchange(bad) == bad.resolve()
+    (kept,) = (tmp_path / "wxpanel-data" / firstrun.REPLACED_FOLDER).iterdir()
+    assert kept.read_bytes() == original  # moved into wxpanel's folder, never deleted
+    beside = sorted(p.name for p in tmp_path.iterdir())
+    assert beside == ["exchange.db", "wxpanel-data", "wxpanel.json"]  # the choice remembered
+    assert str(bad) in seen[0]
+
+    translators = app.install_translators(
+        qapp, QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    )
+    try:
+        with pytest.raises(ExchangeError) as raised:
+            exchange.check_exchange(kept)
+        chinese = firstrun.problem_text(raised.value, kept)
+        assert "数据库" in chinese, chinese
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_chinese_covers_qts_own_dialogs_and_the_ai_prompt(qapp: QCoreApplication) -> None:
+    """Issue 14: "Look in:" and "Files of type:" in English, and an English AI prompt."""
+    from PySide6.QtWidgets import QFileDialog, QLabel
+
+    from wxpanel.gui.source_dialog import AIDialog
+
+    translators = app.install_translators(
+        qapp, QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    )
+    try:
+        names = [Path(t.filePath()).name for t in translators]
+        assert "qtbase_zh_CN.qm" in names, names
+        dialog = QFileDialog(None, "x")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog)
+        labels = {label.text() for label in dialog.findChildren(QLabel)}
+        assert {"查找范围(&L)：", "文件类型(&T)："} <= labels, labels
+        ai = AIDialog()
+        prompt = ai.prompt.toPlainText()
+        assert prompt and "assistant" not in prompt, prompt
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+    english = AIDialog()
+    assert "assistant" in english.prompt.toPlainText()
+
+
+def test_the_demo_keeps_language_and_quick_replies_across_restarts(
+    qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    kept = tmp_path / "config" / "demo-settings.json"
+    monkeypatch.setattr(app, "demo_preferences_file", lambda: kept)
+    seen: list[Preferences] = []
+
+    def windows() -> list[MainWindow]:
+        return [w for w in qapp.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+
+    def change() -> None:
+        for window in windows():
+            seen.append(window.preferences)
+            window.change_preferences(
+                window.preferences.with_changes(language="en", quick_replies={"ok": "好的，收到"})
+            )
+
+    QTimer.singleShot(300, change)
+    assert app.run_gui(args(demo=True, screenshot=tmp_path / "1.png", after=0.8)) == 0
+    QTimer.singleShot(300, lambda: seen.extend(w.preferences for w in windows()))
+    assert app.run_gui(args(demo=True, screenshot=tmp_path / "2.png", after=0.8)) == 0
+    first, second = seen
+    assert first.language == "" and "hi" in first.quick_replies
+    assert second.language == "en" and second.quick_replies == {"ok": "好的，收到"}

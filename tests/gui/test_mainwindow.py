@@ -4,25 +4,28 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QMimeData, Qt, QUrl
+from PySide6.QtCore import QEvent, QLocale, QMimeData, Qt, QUrl
 from PySide6.QtGui import QColor, QImage, QKeyEvent
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
 from tests.gui.conftest import fast_settings
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
-from wxpanel.core.models import CommandStatus
+from wxpanel.core.models import CommandStatus, CommandUpdate
+from wxpanel.core.outbox import INTERRUPTED
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
-from wxpanel.gui import mainwindow
+from wxpanel.gui import app, display, mainwindow
 from wxpanel.gui.mainwindow import MainWindow
-from wxpanel.gui.models import FeedModel, UnreadRole
+from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
+from wxpanel.gui.widgets import BANNER_COLOURS, Banner, resize_within_screen
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -187,8 +190,37 @@ def test_stalled_demo_exe_shows_stuck(
     qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
     message_id = window.chat.message(1).id
     qtbot.waitUntil(lambda: window.chat.status_of(message_id) is CommandStatus.STUCK, timeout=5000)
-    qtbot.waitUntil(lambda: "demo.exe" in window.banner.text, timeout=5000)
-    assert window.banner.isVisible()
+    # One problem, one banner (issue 14: the window's and the health strip both said it).
+    qtbot.waitUntil(lambda: len(banners_about(window, "demo.exe")) == 1, timeout=5000)
+    window.dashboard.evaluate()
+    window.dashboard.evaluate()
+    assert len(banners_about(window, "demo.exe")) == 1
+
+
+def test_a_failed_send_is_shown_on_its_message(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window(fast_settings(stuck_after=0.3))
+    insert_events(exchange_db, [text_event("wxid_alice", "hello?")])
+    open_conversation(qtbot, window, "wxid_alice")
+    window.send_text("anyone there")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
+    sent = window.chat.message(1)
+    qtbot.waitUntil(lambda: window.chat.status_of(sent.id) is CommandStatus.STUCK, timeout=5000)
+    tip = window.chat.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert "demo.exe" in tip
+    assert display.status_line(window.chat.message(1)).startswith("⚠")
+    # After a crash the outbox marks a command it cannot vouch for as failed.
+    failed = CommandUpdate(sent.id, "wxid_alice", CommandStatus.FAILED, time.time(), INTERRUPTED)
+    window.poller.commandsUpdated.emit((failed,))
+    qtbot.waitUntil(lambda: window.chat.status_of(sent.id) is CommandStatus.FAILED)
+    tip = window.chat.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
+    assert INTERRUPTED in tip and "Not sent" in tip
+
+
+def banners_about(window: MainWindow, word: str) -> list[Banner]:
+    """The banners shown anywhere in the window whose text mentions ``word``."""
+    return [b for b in window.findChildren(Banner) if b.isVisible() and word in b.label.text()]
 
 
 def test_feed_filters_by_kind_and_text(
@@ -237,6 +269,194 @@ def test_rename_and_search_conversations(
     window.close()
     with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
         assert store.aliases() == {"wxid_alice": "爱丽丝"}
+
+
+def test_the_empty_panel_says_it_waits_for_demo_exe(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    hint = window.waiting_hint
+    assert hint.isVisible()
+    assert "demo.exe" in hint.text() and "2.6.8.51" in hint.text()
+    assert str(exchange_db.parent) in hint.text()
+    insert_events(exchange_db, [text_event("wxid_alice", "你好")])
+    qtbot.waitUntil(lambda: not hint.isVisible())
+    assert window.chat_view.isVisible()
+
+
+@pytest.mark.parametrize("language", ["en", "zh_CN"])
+def test_every_page_fits_1024_by_640_without_cut_texts(
+    qtbot: QtBot, qapp: QApplication, make_window: MakeWindow, language: str
+) -> None:
+    translators = app.install_translators(qapp, QLocale(language))
+    try:
+        window = make_window()
+        window.resize(1024, 640)
+        qtbot.waitUntil(lambda: window.width() <= 1024 and window.height() <= 640)
+        for index in range(window.tabs.count()):
+            window.tabs.setCurrentIndex(index)
+            page = window.tabs.widget(index)
+            assert page is not None
+            QApplication.processEvents()
+            for widget in page.findChildren(QAbstractButton):
+                if widget.isVisibleTo(page) and widget.text():
+                    shown = (window.tabs.tabText(index), widget.text())
+                    assert widget.width() >= widget.minimumSizeHint().width(), shown
+            for scroll in page.findChildren(QScrollArea):  # no figure hidden to the right
+                bar = scroll.horizontalScrollBar()
+                if scroll.isVisibleTo(page):
+                    assert bar.maximum() == 0, (window.tabs.tabText(index), bar.maximum())
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_slash_opens_a_searchable_list_of_quick_replies(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "多少钱？")])
+    open_conversation(qtbot, window, "wxid_alice")
+    picker, composer = window.quick_picker, window.composer
+    assert composer.quick_replies  # a few useful defaults from the start
+    assert all(text.encode("gbk") for text in composer.quick_replies.values())  # no emoji
+    qtbot.keyClicks(composer, "/")
+    assert picker.isVisible() and picker.list.count() == len(composer.quick_replies)
+    qtbot.keyClicks(composer, "wa")
+    assert [picker.list.item(r).text().split()[0] for r in range(picker.list.count())] == ["/wait"]
+    qtbot.keyClick(composer, Qt.Key.Key_Return)
+    assert composer.toPlainText() == composer.quick_replies["wait"]
+    assert not picker.isVisible()
+    composer.clear()
+    composer.insertPlainText("价格 /稍后")  # searched in the texts too
+    assert picker.list.count() == 1
+    qtbot.keyClick(composer, Qt.Key.Key_Escape)
+    assert not picker.isVisible() and composer.toPlainText() == "价格 /稍后"
+    composer.clear()
+    qtbot.keyClicks(composer, "/zzz")
+    assert picker.isVisible() and picker.empty.isVisible()
+    opened: list[bool] = []
+    window.open_settings = lambda: opened.append(True)  # type: ignore[method-assign]
+    picker.editRequested.disconnect()
+    picker.editRequested.connect(window.open_settings)
+    picker.edit_link.linkActivated.emit("edit")
+    assert opened == [True]
+
+
+def test_dialogs_open_no_larger_than_a_small_screen(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QRect
+
+    class SmallScreen:
+        def availableGeometry(self) -> QRect:
+            return QRect(0, 0, 1024, 640)
+
+    class Dialog(QWidget):
+        def screen(self) -> SmallScreen:  # type: ignore[override]
+            return SmallScreen()
+
+    dialog = Dialog()
+    qtbot.addWidget(dialog)
+    resize_within_screen(dialog, 760, 720)  # the rule dialog's wish
+    assert dialog.width() == 760 and dialog.height() <= 640
+
+
+def test_ctrl_q_quits(qtbot: QtBot, make_window: MakeWindow) -> None:
+    window = make_window()
+    window.activateWindow()
+    assert window.quit_action.shortcut().toString() == "Ctrl+Q"
+    qtbot.keyClick(window, Qt.Key.Key_Q, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: not window.isVisible() and not window.poller.running)
+
+
+def test_quitting_with_queued_replies_says_how_many_will_wait(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "在吗")])
+    open_conversation(qtbot, window, "wxid_alice")
+    for n in range(3):  # nobody takes the first: the other two wait in the outbox
+        window.send_text(f"回复 {n}")
+    qtbot.waitUntil(lambda: window.queued_replies() == 2, timeout=5000)
+    asked: list[int] = []
+    answers = [False, True]
+
+    def ask_quit(count: int) -> bool:
+        asked.append(count)
+        return answers.pop(0)
+
+    window.ask_quit = ask_quit  # type: ignore[method-assign]
+    window.quit_action.trigger()
+    assert asked == [2] and window.isVisible() and window.poller.running
+    window.quit_action.trigger()
+    qtbot.waitUntil(lambda: not window.poller.running)
+    assert asked == [2, 2]
+
+
+def test_the_list_holds_still_under_the_pointer_and_opens_the_row_clicked(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    for wxid in ("wxid_alice", "wxid_bob", "wxid_carol"):
+        insert_events(exchange_db, [text_event(wxid, f"hi from {wxid}")])
+        qtbot.waitUntil(lambda wxid=wxid: window.conversations.row_of(wxid) == 0)
+    view, model = window.conversation_view, window.conversations
+
+    def listed() -> list[str]:
+        return [model.conversation(r).id for r in range(model.rowCount())]
+
+    assert listed() == ["wxid_carol", "wxid_bob", "wxid_alice"]
+    window.list_hold.timer.setInterval(100)
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Enter))  # the pointer arrives
+    insert_events(exchange_db, [text_event("wxid_alice", "new!"), text_event("wxid_dave", "yo")])
+    qtbot.waitUntil(lambda: model.rowCount() == 4)
+    qtbot.waitUntil(lambda: "new!" in model.index(2, 0).data(PreviewRole))
+    assert listed() == ["wxid_carol", "wxid_bob", "wxid_alice", "wxid_dave"]  # nothing moved
+    target = view.visualRect(model.index(1, 0)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=target)
+    assert model.active == "wxid_bob"  # the row that was under the pointer
+    QApplication.sendEvent(view.viewport(), QEvent(QEvent.Type.Leave))
+    qtbot.waitUntil(lambda: listed()[0] == "wxid_dave", timeout=3000)
+    assert listed() == ["wxid_dave", "wxid_alice", "wxid_carol", "wxid_bob"]
+    assert view.currentIndex().row() == 3 and model.active == "wxid_bob"
+
+
+def test_title_unread_count_does_not_follow_the_search(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """A search shows fewer rows, not fewer unread messages (issue 14: 1514 → 1)."""
+    window = make_window()
+    rows = [text_event("wxid_alice", f"第 {n} 条") for n in range(5)]
+    insert_events(exchange_db, [*rows, text_event("wxid_bob", "see you")])
+    qtbot.waitUntil(lambda: window.conversations.total_unread == 6)
+    assert "6" in window.windowTitle()
+    window.search.setText("see")
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 1)
+    assert "6" in window.windowTitle()
+    insert_events(exchange_db, [text_event("wxid_carol", "hidden by the search")])
+    qtbot.waitUntil(lambda: "7" in window.windowTitle())
+    window.search.setText("")
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 3)
+    assert "7" in window.windowTitle()
+
+
+def test_xml_payloads_are_summarised_with_the_raw_text_one_click_away(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    window = make_window()
+    xml = '<?xml version="1.0"?>\n<msg><img aeskey="9f8e7d" cdnthumburl="30570201" /></msg>'
+    insert_events(exchange_db, [text_event("wxid_alice", xml)])
+    open_conversation(qtbot, window, "wxid_alice")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)
+    row = window.conversations.row_of("wxid_alice")
+    shown = (
+        window.chat.index(0, 0).data(),
+        window.conversations.index(row, 0).data(PreviewRole),
+        window.feed.index(0, FeedModel.CONTENT).data(),
+    )
+    assert shown == ("[Picture]", "[Picture]", "[Picture]")
+    dialog = window.show_raw(window.chat.message(0))
+    qtbot.addWidget(dialog)
+    assert dialog.view.toPlainText() == xml
 
 
 def test_long_lock_shows_a_banner_that_goes_away(
@@ -376,6 +596,30 @@ def test_theme_setting_overrides_the_system(qtbot: QtBot, make_window: MakeWindo
     assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
     window.apply_preferences(window.preferences.with_changes(theme=""))  # follow the system
     assert app.palette().color(QPalette.ColorRole.Window) == system
+
+
+def test_the_dark_theme_reaches_the_charts_and_the_banners(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    from PySide6.QtCharts import QChart
+
+    window = make_window()
+    chart = window.dashboard.stats_page.chart
+    banners = window.findChildren(Banner)
+    assert len(banners) >= 3
+    try:
+        window.apply_preferences(window.preferences.with_changes(theme="dark"))
+        QApplication.processEvents()
+        assert chart.theme() is QChart.ChartTheme.ChartThemeDark
+        for banner in banners:
+            assert BANNER_COLOURS[banner.kind][True][0] in banner.styleSheet(), banner.kind
+        window.apply_preferences(window.preferences.with_changes(theme="light"))
+        QApplication.processEvents()
+        assert chart.theme() is QChart.ChartTheme.ChartThemeLight
+        for banner in banners:
+            assert BANNER_COLOURS[banner.kind][False][0] in banner.styleSheet(), banner.kind
+    finally:
+        window.apply_preferences(window.preferences.with_changes(theme=""))
 
 
 def test_poller_errors_are_shown_in_the_users_words(make_window: MakeWindow) -> None:

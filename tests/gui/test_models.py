@@ -17,6 +17,7 @@ from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
     FeedModel,
+    IdRole,
     KindRole,
     MessageRole,
     UnreadRole,
@@ -112,6 +113,30 @@ def test_a_busy_batch_reorders_once_and_keeps_the_selection(
     assert order == ["wxid_5", "wxid_new", "wxid_4", "wxid_0", "wxid_1", "wxid_2", "wxid_3"]
     assert layouts == [1]  # one reorder, no move per conversation
     assert model.conversation(selected.row()).id == "wxid_2"
+
+
+def test_frozen_conversations_stay_in_place_then_sort(qtmodeltester: ModelTester) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 3), conv("wxid_b", 2), conv("wxid_c", 1)])
+    qtmodeltester.check(model, force_py=True)
+    held = QPersistentModelIndex(model.index(1, 0))  # wxid_b, selected
+    model.set_frozen(True)
+    model.apply_messages([msg(10, "wxid_c"), msg(11, "wxid_new")])
+    assert [model.conversation(r).id for r in range(4)] == [
+        "wxid_a",
+        "wxid_b",
+        "wxid_c",
+        "wxid_new",
+    ]
+    assert model.conversation(2).unread == 1
+    model.set_frozen(False)
+    assert [model.conversation(r).id for r in range(4)] == [
+        "wxid_new",
+        "wxid_c",
+        "wxid_a",
+        "wxid_b",
+    ]
+    assert held.row() == 3 and held.data(IdRole) == "wxid_b"
     qtmodeltester.check(model, force_py=True)
 
 
@@ -205,11 +230,36 @@ def test_stored_previews_name_rich_messages(qapp: object) -> None:
         "[Picture]"
     )
     assert display.preview(None, "<msg><voicemsg endflag='1' /></msg>") == "[Voice]"
-    assert display.preview(None, "<msg><appmsg><title>季度报告.pdf</title></appmsg>") == (
-        "[季度报告.pdf]"
+    assert display.preview(None, "<msg><appmsg><title>季度报告</title></appmsg>") == (
+        "[Link] 季度报告"
     )
+    file = "<msg><appmsg appid=''><title>季度报告.pdf</title><type>6</type></appmsg></msg>"
+    assert display.preview(None, file) == "[File] 季度报告.pdf"
     assert display.preview(None, "<msg><unknown/></msg>") == "[Message]"
     assert display.preview(None, "line one\n  line two") == "line one line two"
+
+
+def test_structured_payloads_are_summarised_everywhere(qapp: object) -> None:
+    """Issue 14: "[图片] <?xml version…" in the bubble, the feed and the list."""
+    xml = '<?xml version="1.0"?>\n<msg>\n\t<img aeskey="0123abcd" length="2048" />\n</msg>'
+    sent_from_phone = dataclasses.replace(
+        msg(1), direction=Direction.OUT, type=MessageType.IMAGE, content=xml
+    )
+    as_text = dataclasses.replace(msg(2), content=xml)  # a bridge that calls it a text
+    for message in (sent_from_phone, as_text):
+        assert display.body(message) == "[Picture]"
+        assert display.preview(message) == "[Picture]"
+        assert display.raw_text(message) == xml
+    feed = FeedModel()
+    feed.append([sent_from_phone])
+    assert feed.index(0, FeedModel.CONTENT).data() == "[Picture]"
+    link = dataclasses.replace(
+        msg(3),
+        type=MessageType.APP,
+        content="<msg><appmsg><title>双十一 &amp; 优惠</title><type>5</type></appmsg></msg>",
+    )
+    assert display.body(link) == "[Link] 双十一 & 优惠"
+    assert display.raw_text(msg(4)) is None  # plain text is shown as it is
 
 
 def test_feed_shows_a_type_icon(qapp: object) -> None:

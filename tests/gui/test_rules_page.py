@@ -19,6 +19,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
+from wxpanel.core.demo import DEMO_RULES
 from wxpanel.core.models import CommandStatus, Direction, Message, Origin
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import (
@@ -37,6 +38,7 @@ from wxpanel.core.rules import (
 )
 from wxpanel.core.rules.texts import Text
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui import autoreply
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts
 from wxpanel.gui.rules_model import RULE_ROWS_MIME, MissedRunsModel, RulesModel, TimedModel
@@ -457,6 +459,50 @@ def test_a_message_the_rules_could_not_evaluate_is_named_in_the_banner(
     )
 
 
+def test_the_cap_banner_clears_itself_when_the_cap_is_no_longer_hit(
+    qtbot: QtBot, make_window: MakeWindow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(autoreply, "CAP_BANNER_MS", 300)  # a minute, in the panel
+    window = make_window()
+    banner = window.auto_reply.alert_banner
+    cap = Alert(AlertKind.CAP, None, "20 answers a minute", time.time())
+    window.poller.alertsRaised.emit((cap,))
+    qtbot.waitUntil(banner.isVisible)
+    qtbot.wait(150)
+    window.poller.alertsRaised.emit((cap,))  # hit again: the minute starts over
+    qtbot.wait(200)
+    assert banner.isVisible()
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)
+    loop = Alert(AlertKind.LOOP, "wxid_bot", "5 answers in a row", time.time())
+    window.poller.alertsRaised.emit((loop,))  # a loop stays until the operator acts
+    qtbot.wait(500)
+    assert banner.isVisible()
+
+
+def test_a_new_rule_dialog_opens_clean_and_shows_errors_once_touched(
+    qtbot: QtBot, make_window: MakeWindow
+) -> None:
+    window = make_window()
+    dialog = rules_page(window).add_rule()
+    qtbot.addWidget(dialog)
+    fields = (dialog.name_edit, dialog.texts_edit, *(row.pattern for row in dialog.trigger_rows))
+    assert dialog.issues_text() == "" and not dialog.issues_label.isVisible()
+    assert not any(widget.styleSheet() for widget in fields)
+    assert dialog.has_errors  # it is not valid yet, it just does not shout
+    qtbot.keyClicks(dialog.name_edit, "price")  # touched: now the list says what is missing
+    assert dialog.issues_text() and not dialog.save_button.isEnabled()
+    dialog.reject()
+
+
+def test_shipped_rules_and_new_rules_have_a_cooldown(qtbot: QtBot, make_window: MakeWindow) -> None:
+    assert all(rule.cooldown > 0 for rule in DEMO_RULES)
+    window = make_window()
+    dialog = rules_page(window).add_rule()
+    qtbot.addWidget(dialog)
+    assert dialog.cooldown_spin.value() > 0
+    dialog.reject()
+
+
 def test_a_real_loop_raises_an_alert_through_the_poller(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
@@ -498,6 +544,10 @@ def test_timed_message_add_and_edit(
     qtbot.mouseClick(page.add_button, Qt.MouseButton.LeftButton)
     dialog = page.dialog
     assert dialog is not None
+    # Issue 14: a new form opens clean; Save on it says what is missing, and refuses.
+    assert dialog.issues_text() == "" and not dialog.name_edit.styleSheet()
+    qtbot.mouseClick(dialog.save_button, Qt.MouseButton.LeftButton)
+    assert page.dialog is dialog and dialog.issues_text()
     assert not dialog.save_button.isEnabled()  # nothing filled in yet
     qtbot.keyClicks(dialog.name_edit, "morning")
     qtbot.keyClicks(dialog.targets_edit, "wxid_alice, 123@chatroom")

@@ -20,6 +20,7 @@ from tests.gui.conftest import fast_settings
 from wxpanel.core import logbook
 from wxpanel.core.health import DEMO, INTEGRITY, LAG, REASONS, TITLES, Level, Transition
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.rules import Reply, Rule, Trigger
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, Simulator, TakenCommand
 from wxpanel.core.stats import QueueStats
@@ -154,6 +155,24 @@ def test_stalled_simulator_turns_demo_red_then_green(
     assert DEMO not in dashboard.monitor.alerting
 
 
+def test_no_demo_exe_is_unknown_until_an_event_arrives(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """A fresh exchange.db, nothing running: grey "not seen yet", never "everything works"."""
+    window = make_window()
+    page = window.dashboard.health_page
+    # (Before the poller's first health report, the check is "unknown" for lack of one.)
+    qtbot.waitUntil(lambda: reason_of(window, DEMO) not in (None, "demo_unknown"), timeout=10_000)
+    window.dashboard.evaluate()
+    assert level_of(window, DEMO) is Level.UNKNOWN
+    assert reason_of(window, DEMO) == "demo_unseen"
+    assert "Everything is working" not in page.summary.text()
+    assert window.dashboard.monitor.level is not Level.GREEN
+    insert_events(exchange_db, [text_event("wxid_alice", "在吗？")])
+    qtbot.waitUntil(lambda: level_of(window, DEMO) is Level.GREEN, timeout=10_000)
+    assert reason_of(window, DEMO) == "demo_events"
+
+
 def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
     qtbot: QtBot, make_window: MakeWindow, simulator: Simulator
 ) -> None:
@@ -223,6 +242,43 @@ def test_log_page_shows_lines_live_and_copies_them(
     assert log_book.path is not None and log_book.path.exists()
 
 
+def test_what_the_operator_did_is_in_the_log(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, log_book: logbook.Logbook
+) -> None:
+    """Sends, rule edits and toggles, settings, pauses: all on the Log page and in the file."""
+    window = make_window()
+    page = window.dashboard.log_page
+    window.poller.send_text("wxid_alice", "价格是 99 元")
+    qtbot.waitUntil(lambda: "价格是 99 元" in page.view.toPlainText(), timeout=5000)
+    qtbot.waitUntil(lambda: window.auto_reply.rule_store is not None, timeout=5000)
+    store = window.auto_reply.rule_store
+    assert store is not None
+    rule = store.add(Rule("报价", triggers=(Trigger("价格"),), reply=Reply(texts=("见官网",))))
+    window.auto_reply.rules_page.set_enabled(rule.id or 0, False)
+    window.auto_reply.set_enabled(False)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(True)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(False)
+    window.change_preferences(window.preferences.with_changes(enter_sends=False))
+    expected = (
+        "queued #",
+        "wxid_alice (manual, text): 价格是 99 元",
+        "rule #1 '报价' added",
+        "rule #1 switched off",
+        "auto-reply switched off",
+        "polling paused by the operator",
+        "polling resumed",
+        "settings changed (enter_sends)",
+    )
+    qtbot.waitUntil(lambda: all(line in page.view.toPlainText() for line in expected))
+    assert log_book.path is not None
+    for handler in log_book.handlers:
+        handler.flush()
+    written = log_book.path.read_text(encoding="utf-8")
+    assert all(line in written for line in expected), written
+
+
 def _fields(template: str) -> set[str]:
     return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
 
@@ -264,6 +320,30 @@ def test_statistics_refresh_only_while_the_page_is_shown(
     assert page._timer.isActive()
     window.tabs.setCurrentIndex(0)
     assert not page._timer.isActive()
+
+
+def test_backlog_is_measured_while_paused(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """Paused, rows wait in wx_event: the status bar and Health count them (issue 14)."""
+    window = make_window()
+    insert_events(exchange_db, [text_event("wxid_alice", "before the pause")])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 1, timeout=10_000)
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(True)
+    insert_events(exchange_db, [text_event("wxid_bob", f"waiting {n}") for n in range(78)])
+
+    def backlog_shown() -> tuple[str, object]:
+        check = window.dashboard.health_page.row_of("backlog")
+        return window.health_label.text(), None if check is None else check.reason.values
+
+    qtbot.waitUntil(lambda: "backlog 78 " in backlog_shown()[0], timeout=10_000)
+    qtbot.waitUntil(lambda: backlog_shown()[1] == {"rows": 78}, timeout=5000)
+    assert window.feed.rowCount() == 1  # nothing was ingested
+    assert "paused" in window.dashboard.health_page.summary.text()
+    with qtbot.waitSignal(window.poller.pausedChanged):
+        window.pause_action.setChecked(False)
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 79, timeout=10_000)
 
 
 def test_pausing_polling_is_not_a_stalled_poller(qtbot: QtBot, make_window: MakeWindow) -> None:

@@ -22,6 +22,7 @@ DEMO_RULES = (
         "菜单 / menu",
         triggers=(Trigger("菜单", MatchMode.EXACT), Trigger("menu", MatchMode.EXACT)),
         reply=Reply(("功能列表：\n1. 查询订单\n2. 人工客服\n回复数字即可",)),
+        cooldown=60,
     ),
     Rule(
         "价格咨询",

@@ -27,7 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from wxpanel.core import exchange
+from wxpanel.core import activity, exchange
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.exchange.reader import (
     SNAPSHOT_MAX_ROWS,
@@ -274,6 +274,7 @@ class Engine:
             picture_max_bytes=self.settings.outbox.picture_max_bytes,
         )
         self._note_queued(messages)
+        activity.queued(messages)
         return messages
 
     def wake_outbox(self) -> None:
@@ -325,6 +326,24 @@ class Engine:
             health = self._measure(now, locked_since, error)
         return self._result(now, work, health)
 
+    def measure_paused(self) -> Health | None:
+        """While the operator paused polling: what waits in wx_event, ingesting nothing.
+
+        The panel keeps showing the backlog (rows after the newest one in
+        history) and the commands in wx_command; both are counted on the
+        lock-free reader, so demo.exe never meets a lock of ours.  None when
+        a writer was at work (look again later) or the file cannot be read.
+        """
+        now = self.clock()
+        try:
+            backlog, pending = self.reader.counts(self.ingestor.after)
+        except (SnapshotRetry, HotJournalError, sqlite3.Error, OSError, KnownError):
+            return None
+        self._state.backlog = backlog
+        health = replace(self._measure(now, None, None), pending_commands=pending)
+        self._state.health = health
+        return health
+
     def _round(self, now: float, work: _Round) -> None:
         state = self._state
         self._check_file(now)
@@ -353,6 +372,7 @@ class Engine:
             replies = self.replier.process(self.hconn, self.pacer, now)
             state.replies_pending = replies.more
             self._collect(work, replies.queued)
+            activity.queued(replies.queued)
             work.alerts.extend(replies.alerts)
             work.rule_counters.extend(replies.counters)
             if replies.queued:
@@ -360,6 +380,7 @@ class Engine:
         # Every round: it collects answers finished since (an idle round runs no SQL).
         sourced = self.sources.process(self.hconn, self.pacer, now, replies)
         self._collect(work, sourced.queued)
+        activity.queued(sourced.queued)
         work.alerts.extend(sourced.alerts)
         work.source_statuses.extend(sourced.statuses)
         if sourced.queued:
@@ -368,6 +389,7 @@ class Engine:
             timed = self.timed.process(self.hconn, self.pacer, now)
             state.timed_due = timed.next_due
             self._collect(work, timed.queued)
+            activity.queued(timed.queued)
             work.timed_runs.extend(timed.runs)
             if timed.queued:
                 state.outbox_due = now
@@ -472,6 +494,9 @@ class Engine:
 
     def _result(self, now: float, work: _Round, health: Health | None) -> PollResult:
         state = self._state
+        activity.command_updates(work.updates)
+        activity.alerts(work.alerts)
+        activity.timed_runs(work.timed_runs)
         if work.messages or work.updates:
             state.last_activity = now
         return PollResult(

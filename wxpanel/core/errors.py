@@ -18,7 +18,17 @@ class KnownError(Exception):
 
 
 class ExchangeError(KnownError):
-    """exchange.db cannot be used: missing, not a database, wrong schema, read-only."""
+    """exchange.db cannot be used: missing, not a database, wrong schema, read-only.
+
+    ``reason`` (``"missing"``, ``"folder"``, ``"not_sqlite"``, ``"not_demo"``,
+    ``"read_only"``, ``"folder_read_only"``, ``"exists"``; "" when not given)
+    and ``detail`` let the panel say it in the user's language.
+    """
+
+    def __init__(self, message: str, reason: str = "", detail: str = "") -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.detail = detail
 
 
 class ExchangeLockedError(ExchangeError):

@@ -57,9 +57,6 @@ def run(
                 len(result.messages),
                 len({message.conversation for message in result.messages}),
             )
-        for update in result.updates:
-            log.info("command %d to %s: %s %s", update.message_id, update.conversation,
-                     update.status.value, update.detail)  # fmt: skip
         health = result.health
         if health is not None and health.error != last_error:
             if health.error:
@@ -92,10 +89,8 @@ class HealthLog:
         self._monitor = HealthMonitor(started_at=time.time())
 
     def __call__(self, result: PollResult) -> None:
-        for alert in result.alerts:
-            log.warning("auto-reply stopped: %s %s", alert.conversation or "", alert.detail)
-        for run in result.timed_runs:
-            log.info("timed message %r: %s %s", run.name, run.outcome.value, run.detail or "")
+        # Commands, auto-reply alerts and timed runs are logged by the Engine
+        # (wxpanel.core.activity), for the panel and headless alike.
         if result.health is None:
             return
         data = gather_input(

@@ -40,11 +40,16 @@ if TYPE_CHECKING:
 
 
 class Level(enum.IntEnum):
-    """Ordered, so that ``max(levels)`` is the overall state."""
+    """Ordered, so that ``max(levels)`` is the overall state.
+
+    UNKNOWN (grey) is worse than GREEN: a check without evidence must not let
+    the page say that everything works.
+    """
 
     GREEN = 0
-    AMBER = 1
-    RED = 2
+    UNKNOWN = 1
+    AMBER = 2
+    RED = 3
 
 
 # Check names, in the order :func:`evaluate` returns them.
@@ -85,6 +90,8 @@ REASONS: Final[Mapping[str, str]] = MappingProxyType(
         "demo_quiet": "No event from demo.exe for {minutes} min",
         "demo_ok": "demo.exe takes commands; last event {seconds} s ago",
         "demo_ok_no_event": "demo.exe takes commands; no event yet",
+        "demo_events": "demo.exe writes events; last event {seconds} s ago",
+        "demo_unseen": "No sign of demo.exe yet: no event arrived and no command was taken",
         "disk_unknown": "Free space beside {file} is unknown",
         "disk_full": "Only {free_mb} MB free beside {file}: the disk is nearly full",
         "disk_low": "{free_mb} MB free beside {file}",
@@ -278,7 +285,12 @@ def _oldest_pending_since(data: HealthInput) -> float | None:
 
 
 def check_demo(data: HealthInput, limits: Thresholds) -> Check:
-    """demo.exe is alive if it takes our commands; quiet if no event came for long."""
+    """demo.exe is alive if it takes our commands or writes events; unknown without either.
+
+    A fresh exchange.db with nothing running looks exactly like a demo.exe
+    that has nothing to say: only a command taken or an event arriving is
+    evidence, so until then the check is grey, never green.
+    """
     health = data.health
     if health is None or health.error is not None or health.checked_at == 0.0:
         return Check(DEMO, Level.AMBER, Reason.of("demo_unknown"))
@@ -294,13 +306,18 @@ def check_demo(data: HealthInput, limits: Thresholds) -> Check:
         if waited >= limits.pending_amber:
             return Check(DEMO, Level.AMBER, Reason.of("demo_slow", seconds=_seconds(waited)))
     last_event = health.last_event_at
+    if last_event is None and health.last_taken_at is None:
+        return Check(DEMO, Level.UNKNOWN, Reason.of("demo_unseen"))
     quiet_since = last_event if last_event is not None else data.started_at
     if quiet_since is not None and data.now - quiet_since >= limits.quiet_amber:
         minutes = _seconds((data.now - quiet_since) / 60)
         return Check(DEMO, Level.AMBER, Reason.of("demo_quiet", minutes=minutes))
     if last_event is None:
         return Check(DEMO, Level.GREEN, Reason.of("demo_ok_no_event"))
-    return Check(DEMO, Level.GREEN, Reason.of("demo_ok", seconds=_seconds(data.now - last_event)))
+    seconds = _seconds(data.now - last_event)
+    if health.last_taken_at is None:
+        return Check(DEMO, Level.GREEN, Reason.of("demo_events", seconds=seconds))
+    return Check(DEMO, Level.GREEN, Reason.of("demo_ok", seconds=seconds))
 
 
 def check_disk(name: str, file: str, free: int | None, limits: Thresholds) -> Check:

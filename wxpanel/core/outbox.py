@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from wxpanel.core import stats
+from wxpanel.core import activity, stats
 from wxpanel.core.codec import Flag
 from wxpanel.core.codepage import UnsendableText, unsendable, without_unsendable
 from wxpanel.core.errors import PictureError
@@ -120,6 +120,7 @@ def queue_command(
             conn, [(to, command, payload)], origin=origin, pacer=pacer, now=now,
             not_before=not_before,
         )  # fmt: skip
+    activity.queued([message])
     return message
 
 

@@ -32,6 +32,7 @@ from PySide6.QtCore import (
     QLocale,
     QObject,
     QSocketNotifier,
+    QStandardPaths,
     QTimer,
     QTranslator,
 )
@@ -40,13 +41,16 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QWidget
 
 from wxpanel.core import exchange, logbook
 from wxpanel.core.demo import prepare_demo
-from wxpanel.core.errors import ExchangeLockedError, KnownError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.paths import DataPaths, remember_exchange, remembered_exchange
 from wxpanel.core.simulator import Simulator
 from wxpanel.core.sources.hub import default_plugin_dirs
 from wxpanel.core.stopping import STOP_SIGNALS
+from wxpanel.gui import firstrun
+from wxpanel.gui.firstrun import Choice
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
+from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.single import SingleInstance
 from wxpanel.gui.worker import PollThread
 
@@ -108,6 +112,79 @@ def ask_for_exchange(parent: QWidget | None = None) -> tuple[Path, bool] | None:
     return path, not path.exists()
 
 
+def choose_exchange(args: argparse.Namespace, headless: bool) -> Path | Choice:
+    """The exchange.db to open, or :attr:`Choice.DEMO` / :attr:`Choice.QUIT`.
+
+    A missing file is created only after a question; a file wxpanel cannot
+    use is explained and the ways on offered (:mod:`wxpanel.gui.firstrun`).
+    Headless (``--screenshot``) the problem is raised as before.
+    """
+    found = locate_exchange(args.db)
+    create = bool(args.create)
+    confirmed = create  # --create is the operator's answer already
+    asked = False
+    if found is None:
+        answer = ask_for_exchange()
+        if answer is None:
+            return Choice.QUIT
+        (found, create), asked = answer, True
+    while True:
+        if create and not confirmed and not headless:
+            choice = firstrun.confirm_create(Path(found))
+            if choice is not Choice.CREATE:
+                if choice is Choice.QUIT:
+                    firstrun.show_how_to_look_around()
+                return choice
+        try:
+            db = exchange.check_exchange(found, create=create)
+        except ExchangeLockedError:
+            db = Path(found)  # demo.exe is busy with it: the poller waits for the lock
+        except ExchangeError as exc:
+            if headless:
+                raise
+            choice = firstrun.ask_what_now(exc, Path(found))
+            if choice is Choice.CHOOSE:
+                answer = ask_for_exchange()
+                if answer is None:
+                    return Choice.QUIT
+                (found, create), asked, confirmed = answer, True, False
+                continue
+            if choice is not Choice.CREATE:
+                return choice
+            target = Path(found) if Path(found).is_dir() else Path(found).parent
+            target = target / EXCHANGE_NAME
+            if target.exists():
+                data_root = DataPaths.beside(target, args.data_dir).root
+                if not firstrun.confirm_replace(target, data_root / firstrun.REPLACED_FOLDER):
+                    continue
+                moved = firstrun.move_aside(target, data_root)
+                log.warning("moved the unusable %s to %s", target, moved)
+            found, create, confirmed, asked = target, True, True, True
+            continue
+        if asked:  # chosen in a dialog and usable: keep it
+            try:
+                remember_exchange(db)
+            except OSError:
+                log.warning("cannot remember %s beside the program", db)
+        return db
+
+
+def demo_preferences_file() -> Path:
+    """Where the demo keeps the panel's preferences between runs (the user's config folder)."""
+    folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
+    return Path(folder) / "demo-settings.json"
+
+
+def keep_demo_preferences(paths: DataPaths) -> None:
+    """Copy the demo's preferences out of its temporary folder before it goes."""
+    target = demo_preferences_file()
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        save_preferences(target, load_preferences(paths.settings))
+    except OSError as exc:
+        log.warning("cannot keep the demo's settings in %s: %s", target, exc)
+
+
 def demo_copy(folder: Path) -> Path:
     """A writable copy of the bundled exchange.db in ``folder``."""
     if not BUNDLED_EXCHANGE.is_file():
@@ -138,6 +215,20 @@ def install_translators(app: QCoreApplication, locale: QLocale | None = None) ->
             app.installTranslator(translator)
             loaded.append(translator)
     return loaded
+
+
+def qt_translation_gaps() -> tuple[str, ...]:
+    """Qt's own strings that its shipped qtbase_zh_CN.qm lacks, translated by wxpanel's file.
+
+    Qt renamed these file dialog labels ("Look in:" became "&Look in:") and
+    the Chinese translation was never updated, so the dialog was half
+    English.  The literal calls make lupdate keep them in wxpanel_zh_CN.ts
+    under Qt's own context; Qt asks every installed translator in turn.
+    """
+    return (
+        QCoreApplication.translate("QFileDialog", "&Look in:"),
+        QCoreApplication.translate("QFileDialog", "Files of &type:"),
+    )
 
 
 def show_error_dialog(summary: str, details: str) -> None:
@@ -296,31 +387,21 @@ def run_gui(args: argparse.Namespace) -> int:
     single: SingleInstance | None = None
     signals: QuitOnSignals | None = None
     book: logbook.Logbook | None = None
+    demo_paths: DataPaths | None = None
     status: list[int] = []
     try:
-        if args.demo:
+        demo = bool(args.demo)
+        chosen: Path | Choice = Choice.DEMO if demo else choose_exchange(args, headless)
+        if chosen is Choice.QUIT or chosen is Choice.CHOOSE:
+            return 0
+        if isinstance(chosen, Path):
+            db = chosen
+        else:
+            demo = True
             temp = tempfile.TemporaryDirectory(prefix="wxpanel-demo-")
             db = demo_copy(Path(temp.name))
-        else:
-            found = locate_exchange(args.db)
-            create = bool(args.create)
-            answer: tuple[Path, bool] | None = None
-            if found is None:
-                answer = ask_for_exchange()
-                if answer is None:
-                    return 0
-                found, create = answer
-            try:
-                db = exchange.check_exchange(found, create=create)
-            except ExchangeLockedError:
-                db = Path(found)  # demo.exe is busy with it: the poller waits for the lock
-            if answer is not None:  # chosen in the first-run dialog and usable: keep it
-                try:
-                    remember_exchange(db)
-                except OSError:
-                    log.warning("cannot remember %s beside the program", db)
         single = SingleInstance(db)
-        if not args.demo and single.notify_running():
+        if not demo and single.notify_running():
             text = QCoreApplication.translate(
                 "App", "wxpanel is already open on %1; it was brought to the front."
             ).replace("%1", str(db))
@@ -331,8 +412,11 @@ def run_gui(args: argparse.Namespace) -> int:
             return 0
         single.listen()
         paths = DataPaths.beside(db, args.data_dir)
-        if args.demo:
+        if demo:
             prepare_demo(paths.ensure().history)
+            demo_paths = paths
+            # The demo's folder is temporary: its language and quick replies are not.
+            save_preferences(paths.settings, load_preferences(demo_preferences_file()))
         # The rotating log file beside the data and the ring the log page shows.
         book = logbook.setup_logging(paths, stderr=False)
         preferences = load_preferences(paths.settings)
@@ -363,7 +447,7 @@ def run_gui(args: argparse.Namespace) -> int:
         signals = QuitOnSignals(quit_now)
         window.show()
         window.start()
-        if args.demo:
+        if demo:
             simulator = Simulator(db)
             sim_thread = threading.Thread(
                 target=_run_simulator, args=(simulator, stop), name="wxpanel-demo", daemon=True
@@ -381,7 +465,7 @@ def run_gui(args: argparse.Namespace) -> int:
                 app.exit(0)
 
             delay = max(0, round(float(args.after) * 1000))
-            if args.demo:
+            if demo:
                 QTimer.singleShot(delay * 6 // 10, lambda: _stage_demo(shown))
             QTimer.singleShot(delay, shoot)
         code = app.exec()
@@ -404,6 +488,8 @@ def run_gui(args: argparse.Namespace) -> int:
             simulator.close()
         if single is not None:
             single.close()
+        if demo_paths is not None:
+            keep_demo_preferences(demo_paths)
         if book is not None:
             book.close()  # before the demo's folder goes: the file is open
         if temp is not None:

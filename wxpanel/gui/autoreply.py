@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar
 
@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 SWITCH_SHORTCUT: Final = "Ctrl+Shift+A"
 #: The GUI thread waits at most this long for history.db (the poller's writes are short).
 GUI_BUSY_TIMEOUT: Final = 1.0
+#: The "limit reached" banner goes when no cap was hit for this long.
+CAP_BANNER_MS: Final = 60_000
 
 
 class AutoReplyControl(QObject):
@@ -58,6 +60,11 @@ class AutoReplyControl(QObject):
         self.timed_store: TimedStore | None = None
         self.enabled = True
         self._missed_banner = False
+        self._cap_banner = False
+        self._cap_timer = QTimer(self)
+        self._cap_timer.setSingleShot(True)
+        self._cap_timer.setInterval(CAP_BANNER_MS)
+        self._cap_timer.timeout.connect(self._cap_quiet)
         self.action = QAction(self.tr("Auto-reply"), window)
         self.action.setCheckable(True)
         self.action.setChecked(True)
@@ -195,6 +202,10 @@ class AutoReplyControl(QObject):
         text = "\n".join(lines)
         self.alert_banner.show_message(text)
         self._missed_banner = False
+        caps = (AlertKind.CAP, AlertKind.CONVERSATION_CAP)
+        self._cap_banner = all(alert.kind in caps for alert in alerts)
+        if self._cap_banner:  # its cause passes: gone a minute after the last cap hit
+            self._cap_timer.start()
         if any(alert.kind is AlertKind.LOOP for alert in alerts):
             self.rules_page.refresh_paused()
         self.notify.emit(self.tr("wxpanel auto-reply"), text)
@@ -245,6 +256,13 @@ class AutoReplyControl(QObject):
             self.alert_banner.clear_message()
             self._missed_banner = False
 
+    def _cap_quiet(self) -> None:
+        """No cap was hit for a minute: the banner about it has nothing left to say."""
+        if self._cap_banner:
+            self.alert_banner.clear_message()
+            self._cap_banner = False
+
     def _show_missed(self, text: str) -> None:
+        self._cap_banner = False
         self.alert_banner.show_message(text)
         self._missed_banner = True

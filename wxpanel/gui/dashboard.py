@@ -28,12 +28,16 @@ from PySide6.QtWidgets import QApplication, QBoxLayout
 
 from wxpanel.core.engine import Health
 from wxpanel.core.health import (
+    BACKLOG,
+    EXCHANGE,
+    LAG,
     Check,
     HealthInput,
     HealthMonitor,
     Level,
     Thresholds,
     Transition,
+    check_backlog,
     overall,
 )
 from wxpanel.core.settings import Settings, SettingsError
@@ -56,14 +60,6 @@ HEALTH_TICK_MS = 1000
 RECOVERED_SHOWN_MS = 15_000
 #: Where the alert preferences live in settings.json (kept by the core and the panel).
 SETTINGS_KEY = "alerts"
-ALERT_STYLE = (
-    "#banner { background: #fde2e1; border: 1px solid #e64340; border-radius: 4px; }"
-    "#banner QLabel { color: #8a1c1a; }"
-)
-RECOVERED_STYLE = (
-    "#banner { background: #e3f6ea; border: 1px solid #07c160; border-radius: 4px; }"
-    "#banner QLabel { color: #0b5e33; }"
-)
 
 
 def thresholds_for(settings: Settings) -> Thresholds:
@@ -119,8 +115,7 @@ class Dashboard(QObject):
         self.health_page.sound_box.setChecked(self.sound)
 
         strip_parent = window.banner.parentWidget() or window
-        self.alert_banner = Banner(strip_parent)
-        self.alert_banner.setStyleSheet(ALERT_STYLE)
+        self.alert_banner = Banner(strip_parent, "alert")
         layout = strip_parent.layout()
         if isinstance(layout, QBoxLayout):  # right under the window's own banner
             layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
@@ -203,12 +198,22 @@ class Dashboard(QObject):
         if resumed is not None and now - resumed > self.monitor.limits.lag_red:
             self._resume_checks()  # resumed long ago and still no Health: let lag say so
         if self.paused:
+            self._show_paused_backlog(now)
             return []
         if self.measured is None:
             data = HealthInput(now=now, health=self.health)
         else:
             data = replace(self.measured, now=now, health=self.health or self.measured.health)
         return self._apply(self.monitor.update(data))
+
+    def _show_paused_backlog(self, now: float) -> None:
+        """Paused: the other checks wait, but the backlog is still measured and shown."""
+        if self.health is None:
+            return
+        fresh = check_backlog(HealthInput(now=now, health=self.health), self.monitor.limits)
+        shown = [c for c in self.health_page.checks if c.name != BACKLOG]
+        self.health_page.show_checks([*shown, fresh])
+        self.health_page.show_paused()
 
     def _apply(self, transitions: list[Transition]) -> list[Transition]:
         checks = self.monitor.checks
@@ -237,19 +242,37 @@ class Dashboard(QObject):
         self.checksChanged.emit(checks)
         return transitions
 
+    def _elsewhere(self, check: Check) -> bool:
+        """The window's own banner already says it, in more words: one banner per problem.
+
+        exchange.db's errors and a long lock are explained (with advice) by
+        :meth:`MainWindow._health_problem`; repeating them here showed the
+        operator two banners for one cause.
+        """
+        if check.name == EXCHANGE:
+            return True
+        health = self.health
+        return check.name == LAG and health is not None and health.locked_since is not None
+
     def _show_banner(self, transitions: list[Transition]) -> None:
-        alerting = [c for c in self.monitor.checks if c.name in self.monitor.alerting]
+        alerting = [
+            c
+            for c in self.monitor.checks
+            if c.name in self.monitor.alerting and not self._elsewhere(c)
+        ]
         if alerting:
             self._recovered_timer.stop()
             lines = [healthtext.check_line(c) for c in alerting]
-            self.alert_banner.setStyleSheet(ALERT_STYLE)
+            self.alert_banner.set_kind("alert")
             self.alert_banner.show_message("⚠ " + "\n⚠ ".join(lines))
             return
-        recovered = [t.check for t in transitions if t.recovered]
+        recovered = [t.check for t in transitions if t.recovered and not self._elsewhere(t.check)]
+        if not recovered and self.alert_banner.isVisible() and not self._recovered_timer.isActive():
+            self.alert_banner.clear_message()  # what it showed is now the window's banner's
         if recovered:
             lines = [healthtext.check_line(c) for c in recovered]
             text = self.tr("Recovered: %1").replace("%1", "; ".join(lines))
-            self.alert_banner.setStyleSheet(RECOVERED_STYLE)
+            self.alert_banner.set_kind("recovered")
             self.alert_banner.show_message("✓ " + text)
             self._recovered_timer.start()
 

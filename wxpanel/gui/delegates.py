@@ -206,7 +206,7 @@ class BubbleDelegate(QStyledItemDelegate):
             member = (self.aliases.get(sender) or short_wxid(sender)) if message.is_group else ""
             header = f"{member}  {when}" if member else when
         else:
-            status = display.status_name(message.status)
+            status = display.status_line(message)
             header = f"{when}  {status}" if status else when
         header_rect = QRect(0, 0, 0, 0)
         if header:

@@ -7,12 +7,12 @@ is a literal in one place.
 
 from __future__ import annotations
 
-import re
 import time
 
 from PySide6.QtCore import QCoreApplication
 
 from wxpanel.core.models import CommandStatus, Message
+from wxpanel.core.payload import Payload, PayloadKind, summarise
 from wxpanel.core.protocol import Direction, MessageType
 
 #: A preview is one line of at most this many characters.
@@ -20,7 +20,13 @@ PREVIEW_CHARS = 80
 #: A bubble shows at most this much text (the rest is in the export).
 BUBBLE_CHARS = 4000
 
-_TITLE = re.compile(r"<title>(?:<!\[CDATA\[)?(.*?)(?:\]\]>)?</title>", re.S)
+#: Payload kinds shown by the name of their message type.
+_MEDIA = {
+    PayloadKind.PICTURE: MessageType.IMAGE,
+    PayloadKind.VOICE: MessageType.VOICE,
+    PayloadKind.VIDEO: MessageType.VIDEO,
+    PayloadKind.STICKER: MessageType.STICKER,
+}
 
 
 def type_name(kind: MessageType) -> str:
@@ -62,17 +68,64 @@ def status_name(status: CommandStatus | None) -> str:
     return names[status]
 
 
+def payload_label(payload: Payload) -> str:
+    """ "[图片]", "[链接] 标题", "[文件] 名称": a structured message in a few words."""
+    kind = payload.kind
+    if kind is PayloadKind.LINK:
+        text = QCoreApplication.translate("Display", "[Link] %1")
+    elif kind is PayloadKind.FILE:
+        text = QCoreApplication.translate("Display", "[File] %1")
+    elif kind is PayloadKind.LOCATION:
+        text = QCoreApplication.translate("Display", "[Location] %1")
+    elif kind is PayloadKind.CARD:
+        text = "[" + type_name(MessageType.CARD) + "] %1"
+    elif kind in _MEDIA:
+        return "[" + type_name(_MEDIA[kind]) + "]"
+    elif kind is PayloadKind.SYSTEM:
+        return "[" + type_name(MessageType.SYSTEM) + "]"
+    else:
+        text = QCoreApplication.translate("Display", "[Message] %1")
+    return text.replace("%1", payload.title).strip()
+
+
+def send_problem(message: Message, detail: str | None = None) -> str:
+    """Why our command did not go (stuck or failed), for its bubble; "" when it went."""
+    if message.status is CommandStatus.STUCK:
+        return QCoreApplication.translate(
+            "Display",
+            "Not taken by demo.exe yet: is demo.exe running and WeChat logged in?"
+            " It goes as soon as demo.exe takes it.",
+        )
+    if message.status is CommandStatus.FAILED:
+        reason = QCoreApplication.translate(
+            "Display", "Not sent. Check in WeChat whether it arrived before sending it again."
+        )
+        return f"{reason}\n{detail}" if detail else reason
+    return ""
+
+
+def status_line(message: Message) -> str:
+    """The status over an outgoing bubble; a warning sign when it did not go."""
+    name = status_name(message.status)
+    if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
+        return "⚠ " + name
+    return name
+
+
 def body(message: Message, limit: int = BUBBLE_CHARS) -> str:
-    """What a bubble shows: the text itself, or a bracketed description."""
+    """What a bubble shows: the text itself, or a bracketed description.
+
+    XML payloads (other bridges, old histories) are summarised whatever
+    their type says; :func:`raw_text` has the content as stored.
+    """
     content = message.content or ""
-    if message.type in (MessageType.TEXT, MessageType.SYSTEM, MessageType.UNKNOWN):
+    payload = summarise(content)
+    if payload is not None:
+        text = payload_label(payload)
+    elif message.type in (MessageType.TEXT, MessageType.SYSTEM, MessageType.UNKNOWN):
         text = content
     elif message.type is MessageType.IMAGE and message.direction is Direction.OUT:
         text = QCoreApplication.translate("Display", "[Picture] %1").replace("%1", content)
-    elif message.type is MessageType.APP:
-        match = _TITLE.search(content)
-        title = match.group(1).strip() if match else ""
-        text = QCoreApplication.translate("Display", "[Link or file] %1").replace("%1", title)
     else:
         text = "[" + type_name(message.type) + "]"
     if message.is_bad:
@@ -85,32 +138,18 @@ def preview(message: Message | None, content: str | None = None) -> str:
     if message is None:
         # The stored list only has the raw content: XML means a rich message.
         text = content or ""
-        if text.lstrip().startswith("<"):
-            text = _describe_xml(text)
+        payload = summarise(text)
+        if payload is not None:
+            text = payload_label(payload)
     else:
         text = body(message, PREVIEW_CHARS * 2)
     text = " ".join(text.split())
     return text if len(text) <= PREVIEW_CHARS else text[:PREVIEW_CHARS] + "…"
 
 
-#: The element that tells what a rich message is, when only its XML is at hand.
-_XML_KINDS = (
-    ("<img", MessageType.IMAGE),
-    ("<voicemsg", MessageType.VOICE),
-    ("<videomsg", MessageType.VIDEO),
-    ("<emoji", MessageType.STICKER),
-)
-
-
-def _describe_xml(text: str) -> str:
-    """A rich message known only by its XML (the stored conversation list): name its kind."""
-    match = _TITLE.search(text)
-    if match:
-        return "[" + match.group(1).strip() + "]"
-    for marker, kind in _XML_KINDS:
-        if marker in text[:200]:
-            return "[" + type_name(kind) + "]"
-    return QCoreApplication.translate("Display", "[Message]")
+def raw_text(message: Message) -> str | None:
+    """The content as stored when what is shown is a summary of it, else None."""
+    return message.content if summarise(message.content) is not None else None
 
 
 def clock_time(moment: float | None, now: float | None = None) -> str:

@@ -31,7 +31,12 @@ from PySide6.QtWidgets import (
 from wxpanel.core.health import INTEGRITY, Check, Level, Transition
 from wxpanel.gui import healthtext
 
-COLORS = {Level.GREEN: "#07c160", Level.AMBER: "#f0a020", Level.RED: "#e64340"}
+COLORS = {
+    Level.GREEN: "#07c160",
+    Level.UNKNOWN: "#9e9e9e",
+    Level.AMBER: "#f0a020",
+    Level.RED: "#e64340",
+}
 #: Transitions kept in the page's "recent changes" list.
 HISTORY_ROWS = 50
 
@@ -131,13 +136,24 @@ class HealthPage(QWidget):
     def _summarise(self) -> None:
         red = sum(1 for c in self.checks if c.level is Level.RED)
         amber = sum(1 for c in self.checks if c.level is Level.AMBER)
+        unknown = [c for c in self.checks if c.level is Level.UNKNOWN]
         if red:
             text = self.tr("%1 check(s) red: see below").replace("%1", str(red))
         elif amber:
             text = self.tr("Working, %1 warning(s)").replace("%1", str(amber))
+        elif unknown:
+            text = self.tr("No sign of demo.exe yet: is it running beside wxpanel?")
         else:
             text = self.tr("Everything is working")
-        level = Level.RED if red else Level.AMBER if amber else Level.GREEN
+        level = (
+            Level.RED
+            if red
+            else Level.AMBER
+            if amber
+            else Level.UNKNOWN
+            if unknown
+            else Level.GREEN
+        )
         self._set_summary(text, level)
 
     def show_paused(self) -> None:

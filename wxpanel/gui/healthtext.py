@@ -67,6 +67,12 @@ def reasons() -> dict[str, str]:
         "demo_ok_no_event": QCoreApplication.translate(
             "health", "demo.exe takes commands; no event yet"
         ),
+        "demo_events": QCoreApplication.translate(
+            "health", "demo.exe writes events; last event {seconds} s ago"
+        ),
+        "demo_unseen": QCoreApplication.translate(
+            "health", "No sign of demo.exe yet: no event arrived and no command was taken"
+        ),
         "disk_unknown": QCoreApplication.translate("health", "Free space beside {file} is unknown"),
         "disk_full": QCoreApplication.translate(
             "health", "Only {free_mb} MB free beside {file}: the disk is nearly full"
@@ -111,6 +117,8 @@ def level_name(level: Level) -> str:
         return QCoreApplication.translate("health", "Alert")
     if level is Level.AMBER:
         return QCoreApplication.translate("health", "Warning")
+    if level is Level.UNKNOWN:
+        return QCoreApplication.translate("health", "Unknown")
     return QCoreApplication.translate("health", "OK")
 
 

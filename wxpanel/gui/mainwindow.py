@@ -15,7 +15,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage
+from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -28,12 +28,14 @@ from PySide6.QtWidgets import (
     QMenu,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from wxpanel.core import activity
 from wxpanel.core.codepage import describe
 from wxpanel.core.engine import Health
 from wxpanel.core.models import CommandUpdate, Conversation, Message
@@ -45,6 +47,7 @@ from wxpanel.gui import pictures
 from wxpanel.gui.autoreply import AutoReplyControl
 from wxpanel.gui.dashboard import Dashboard
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
+from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
@@ -55,12 +58,19 @@ from wxpanel.gui.models import (
 )
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
+from wxpanel.gui.quickreplies import QuickReplyPicker
 from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.settingstext import problem_text, problems_text
 from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
-from wxpanel.gui.widgets import Banner, Composer, FeedFilter
+from wxpanel.gui.widgets import (
+    Banner,
+    Composer,
+    FeedFilter,
+    RawTextDialog,
+    resize_within_screen,
+)
 from wxpanel.gui.worker import PollThread
 
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
@@ -134,7 +144,7 @@ class MainWindow(QMainWindow):
         self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
         self.answer_sources = SourcesControl(self)  # plugins, webhooks, AI after the rules
         self.apply_preferences(self.preferences)
-        self.resize(1100, 700)
+        resize_within_screen(self, 1100, 700)
         self._update_title()
 
     # -- construction -------------------------------------------------------------
@@ -154,6 +164,16 @@ class MainWindow(QMainWindow):
         toolbar.addAction(self.pause_action)
         self.settings_action = QAction(self.tr("Settings…"), self)
         toolbar.addAction(self.settings_action)
+        # Quit for good, also with "close to tray"; Ctrl+Q on every system
+        # (QKeySequence.Quit is empty on Windows).
+        self.quit_action = QAction(self.tr("Quit"), self)
+        self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.quit_action.setToolTip(self.tr("Stop wxpanel (Ctrl+Q); queued replies wait"))
+        spacer = QWidget(toolbar)
+        spacer.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self._toolbar_spacer = toolbar.addWidget(spacer)
+        toolbar.addAction(self.quit_action)
 
         central = QWidget(self)
         outer = QVBoxLayout(central)
@@ -198,6 +218,7 @@ class MainWindow(QMainWindow):
         self.conversation_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.conversation_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversation_view.setMinimumWidth(220)
+        self.list_hold = ListHold(self.conversation_view, self.conversations)
         layout.addWidget(self.conversation_view, 1)
         return box
 
@@ -210,6 +231,12 @@ class MainWindow(QMainWindow):
         font.setBold(True)
         self.chat_title.setFont(font)
         layout.addWidget(self.chat_title)
+        self.waiting_hint = QLabel(self._waiting_text(), box)
+        self.waiting_hint.setWordWrap(True)
+        self.waiting_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.waiting_hint.setTextFormat(Qt.TextFormat.PlainText)
+        self.waiting_hint.setMargin(24)
+        layout.addWidget(self.waiting_hint, 1)
         self.chat_view = ChatView(box)
         self.chat_view.setModel(self.chat)
         self.bubbles = BubbleDelegate(self.chat_view)
@@ -228,6 +255,8 @@ class MainWindow(QMainWindow):
         buttons.addWidget(self.picture_button)
         buttons.addStretch(1)
         row.addLayout(buttons)
+        self.quick_picker = QuickReplyPicker(self.composer, box)  # opens on "/"
+        layout.addWidget(self.quick_picker)
         layout.addLayout(row)
         self._set_composer_enabled(False)
         return box
@@ -277,6 +306,9 @@ class MainWindow(QMainWindow):
         self.conversations.aliasEdited.connect(self._on_alias_edited)
         self.conversation_view.selectionModel().currentChanged.connect(self._on_current_changed)
         self.conversation_view.customContextMenuRequested.connect(self._conversation_menu)
+        for view in (self.chat_view, self.feed_view):
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            view.customContextMenuRequested.connect(partial(self._message_menu, view))
         # A full-text search per keystroke would queue work the next key makes
         # useless: search once typing pauses.
         self._search_timer = QTimer(self)
@@ -293,7 +325,9 @@ class MainWindow(QMainWindow):
         poller.directoryLoaded.connect(self._on_directory)
         self.tray.activated.connect(self.bring_to_front)
         self.tray.quitRequested.connect(self.quit)
+        self.quit_action.triggered.connect(self.quit)
         self.settings_action.triggered.connect(self.open_settings)
+        self.quick_picker.editRequested.connect(self.open_settings)
         self.composer.imagePasted.connect(self._on_image_pasted)
         self.composer.picturesDropped.connect(self._on_pictures_dropped)
         self.send_button.clicked.connect(self.composer.submit)
@@ -314,21 +348,57 @@ class MainWindow(QMainWindow):
             event.ignore()
             self.hide()
             return
+        # The user closed the window (not a programmatic close): say what waits.
+        if event.spontaneous() and not self._quitting and not self.confirm_quit():
+            event.ignore()
+            return
         self.poller.stop()
         self.auto_reply.close()
         self.answer_sources.close()
         super().closeEvent(event)
 
     def quit(self) -> None:
-        """Close for good, even with "close to tray"."""
+        """Close for good, even with "close to tray" (Ctrl+Q, the toolbar, the tray)."""
+        if not self._quitting and not self.confirm_quit():
+            return
         self._quitting = True
         self.close()
+
+    def queued_replies(self) -> int:
+        """Replies not yet handed to demo.exe: they wait in history for the next start."""
+        health = self.health
+        return 0 if health is None else health.queued
+
+    def confirm_quit(self) -> bool:
+        """True to quit; with replies queued, the operator is told how many will wait."""
+        count = self.queued_replies()
+        return count == 0 or self.ask_quit(count)
+
+    def ask_quit(self, count: int) -> bool:
+        """The question; a method of the window so tests can answer it."""
+        answer = QMessageBox.question(
+            self,
+            self.tr("Quit wxpanel?"),
+            self.tr(
+                "%1 replies are still queued. They wait in wxpanel's history and are sent"
+                " when wxpanel runs again. Quit now?"
+            ).replace("%1", str(count)),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- preferences -------------------------------------------------------------------
 
     def apply_preferences(self, preferences: Preferences) -> None:
         self.preferences = preferences
         apply_theme(preferences.theme)
+        # What paints its own colours follows the theme too (not every widget
+        # with a style sheet hears of the application's new palette).
+        for banner in self.findChildren(Banner):
+            banner.restyle()
+        if hasattr(self, "dashboard"):
+            self.dashboard.stats_page.apply_chart_theme()
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:
@@ -362,6 +432,11 @@ class MainWindow(QMainWindow):
         self, preferences: Preferences, pacer: PacerConfig | None = None
     ) -> None:
         """Apply and save in settings.json beside the history (pacing: at the next start)."""
+        before, after = self.preferences.to_json(), preferences.to_json()
+        changed = sorted(key for key in after if after[key] != before.get(key))
+        if changed or pacer is not None:
+            names = ", ".join([*changed, *(["pacing"] if pacer is not None else [])])
+            activity.changed("settings", f"changed ({names})")
         self.apply_preferences(preferences)
         try:
             save_preferences(self.poller.paths.settings, preferences, pacer)
@@ -470,10 +545,8 @@ class MainWindow(QMainWindow):
             if seconds >= LOCK_BANNER_AFTER:
                 text = self.tr("exchange.db locked for %1 s by another program; waiting.")
                 return text.replace("%1", str(int(seconds)))
-        if health.stuck:
-            return self.tr(
-                "%1 command(s) not taken by demo.exe: is demo.exe running and logged in?"
-            ).replace("%1", str(health.stuck))
+        # Stuck commands turn the health check "demo.exe" red: the dashboard's
+        # alert strip says so, and a second banner here would repeat it.
         return ""
 
     def _error_text(self, health: Health) -> str:
@@ -657,6 +730,24 @@ class MainWindow(QMainWindow):
             self.poller.mark_read(conversation.id)
             self._update_title()
 
+    def _message_menu(self, view: QAbstractItemView, point: QPoint) -> None:
+        """A bubble's or a feed row's menu: the raw text behind a summary like "[图片]"."""
+        message = view.indexAt(point).data(MessageRole)
+        if not isinstance(message, Message):
+            return
+        menu = QMenu(self)
+        raw = menu.addAction(self.tr("Show the raw text…"))
+        raw.setEnabled(bool(message.content))
+        if menu.exec(view.viewport().mapToGlobal(point)) is raw:
+            self.show_raw(message)
+
+    def show_raw(self, message: Message) -> RawTextDialog:
+        """The message's content as stored (XML and all), to read or copy."""
+        dialog = RawTextDialog(message.content or "", self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        return dialog
+
     def _on_alias_edited(self, wxid: str, alias: str) -> None:
         self.poller.set_alias(wxid, alias)
         known = self.conversations.known_aliases
@@ -745,7 +836,26 @@ class MainWindow(QMainWindow):
         for widget in (self.composer, self.send_button, self.picture_button):
             widget.setEnabled(enabled)
 
+    def _waiting_text(self) -> str:
+        folder = str(Path(self.poller.exchange_db).parent)
+        return (
+            self.tr(
+                "Waiting for demo.exe…\n\nNo message has arrived yet. Check that:\n"
+                "• demo.exe runs in %1, beside exchange.db\n"
+                "• WeChat 2.6.8.51 is running and logged in\n\n"
+                "Messages show here as soon as demo.exe writes them."
+            )
+        ).replace("%1", folder)
+
+    def _show_waiting(self) -> None:
+        """The empty panel says what it waits for, not just nothing."""
+        empty = self.conversations.rowCount() == 0 and not self.search.text()
+        self.waiting_hint.setVisible(empty)
+        self.chat_view.setVisible(not empty)
+        self.chat_title.setVisible(not empty)
+
     def _update_title(self) -> None:
+        self._show_waiting()
         unread = self.conversations.total_unread
         title = self.tr("wxpanel")
         if unread:

@@ -242,6 +242,13 @@ class ConversationModel(QAbstractListModel):
         self._previews: dict[str, str] = {}
         self.active: str | None = None  # the open conversation: its messages are read
         self.filtered = False  # a search result: do not add new conversations
+        #: While the pointer is over the list, rows stay where they are (a
+        #: click must open the row it was aimed at); :meth:`set_frozen` sorts after.
+        self.frozen = False
+        self._unsorted = False
+        #: Unread per conversation, all of them: the title's count does not
+        #: follow the search box (a search shows fewer rows, not fewer unread).
+        self._unread: dict[str, int] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -290,6 +297,10 @@ class ConversationModel(QAbstractListModel):
         self._rows = list(conversations)
         self._previews.clear()
         self.filtered = filtered
+        self._unsorted = False  # the history's order
+        if not filtered:
+            self._unread.clear()
+        self._unread.update({conv.id: conv.unread for conv in self._rows})
         self.endResetModel()
 
     def row_of(self, conversation: str) -> int:
@@ -306,7 +317,8 @@ class ConversationModel(QAbstractListModel):
 
     @property
     def total_unread(self) -> int:
-        return sum(conv.unread for conv in self._rows)
+        """Unread messages in every conversation, listed by the search or not."""
+        return sum(self._unread.values())
 
     def apply_messages(self, messages: Sequence[Message]) -> None:
         """Fold a batch in: one insert for new conversations, one reorder for the rest.
@@ -314,6 +326,8 @@ class ConversationModel(QAbstractListModel):
         A busy account touches dozens of conversations per frame; a
         ``beginMoveRows`` each made the list lay out and remap its indexes
         dozens of times (up to 200 ms a frame with 2 000 conversations).
+        While :attr:`frozen`, rows change in place and new ones come last:
+        :meth:`set_frozen` sorts them afterwards.
         """
         latest: dict[str, Message] = {}
         unread: dict[str, int] = {}
@@ -323,6 +337,8 @@ class ConversationModel(QAbstractListModel):
             counts[message.conversation] = counts.get(message.conversation, 0) + 1
             if counts_as_unread(message) and message.conversation != self.active:
                 unread[message.conversation] = unread.get(message.conversation, 0) + 1
+        for conv_id, count in unread.items():
+            self._unread[conv_id] = self._unread.get(conv_id, 0) + count
         if not latest:
             return
         rows = {conv.id: row for row, conv in enumerate(self._rows)}
@@ -330,8 +346,12 @@ class ConversationModel(QAbstractListModel):
         touched = sorted(latest, key=lambda conv_id: latest[conv_id].id, reverse=True)
         fresh = [c for c in touched if c not in rows] if not self.filtered else []
         if fresh:
-            self.beginInsertRows(QModelIndex(), 0, len(fresh) - 1)
-            self._rows[:0] = [self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh]
+            at = len(self._rows) if self.frozen else 0  # frozen: appended, sorted later
+            self._unsorted = self._unsorted or self.frozen
+            self.beginInsertRows(QModelIndex(), at, at + len(fresh) - 1)
+            self._rows[at:at] = [
+                self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh
+            ]
             for conv_id in fresh:
                 self._previews[conv_id] = display.preview(latest[conv_id])
             self.endInsertRows()
@@ -353,12 +373,13 @@ class ConversationModel(QAbstractListModel):
         order = [rows[c] for c in touched if c in rows]
         moved = set(order)
         order += [row for row in range(len(self._rows)) if row not in moved]
-        if order == list(range(len(self._rows))):  # nothing changes place
+        if self.frozen or order == list(range(len(self._rows))):  # nothing changes place
+            self._unsorted = self._unsorted or order != list(range(len(self._rows)))
             for conv_id in known:
                 self._rows[rows[conv_id]] = updated[conv_id]
             if known:
-                last = max(rows[c] for c in known)
-                self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
+                first, last = min(rows[c] for c in known), max(rows[c] for c in known)
+                self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
             return
         self.layoutAboutToBeChanged.emit()
         old_rows = self._rows
@@ -383,6 +404,22 @@ class ConversationModel(QAbstractListModel):
             message_count=count,
         )
 
+    def set_frozen(self, frozen: bool) -> None:
+        """Hold the rows in place (pointer over the list), or put them back in order."""
+        self.frozen = frozen
+        if frozen or not self._unsorted:
+            return
+        self._unsorted = False
+        self.layoutAboutToBeChanged.emit()
+        before = [conv.id for conv in self._rows]
+        self._rows.sort(key=lambda c: (c.last_time or 0.0, c.last_message_id or 0), reverse=True)
+        after = {conv.id: row for row, conv in enumerate(self._rows)}
+        old = self.persistentIndexList()
+        self.changePersistentIndexList(
+            old, [self.index(after[before[index.row()]], 0) for index in old]
+        )
+        self.layoutChanged.emit()
+
     def set_muted(self, conversation: str, muted: bool) -> bool:
         """Silence notifications for one conversation; True if it changed."""
         row = self.row_of(conversation)
@@ -399,6 +436,7 @@ class ConversationModel(QAbstractListModel):
 
     def mark_read(self, conversation: str) -> bool:
         """Clear the badge; True if there was one (the worker then saves it)."""
+        self._unread.pop(conversation, None)
         row = self.row_of(conversation)
         if row < 0 or not self._rows[row].unread:
             return False
@@ -429,6 +467,9 @@ class ChatModel(QAbstractListModel):
         self._rows: list[Message] = []
         self._exhausted = True
         self._waiting = False
+        #: Why a command is stuck or failed, by message id (any conversation):
+        #: the bubble tells it once its conversation is open.
+        self.problems: dict[int, str] = {}
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
@@ -440,7 +481,9 @@ class ChatModel(QAbstractListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return display.body(message)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return display.full_time(message.time)
+            problem = display.send_problem(message, self.problems.get(message.id))
+            when = display.full_time(message.time)
+            return f"{when}\n{problem}" if problem else when
         if role == MessageRole:
             return message
         return None
@@ -519,6 +562,8 @@ class ChatModel(QAbstractListModel):
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
+            if update.status in (CommandStatus.STUCK, CommandStatus.FAILED) and update.detail:
+                self.problems[update.message_id] = update.detail
             if update.conversation != self.conversation:
                 continue
             row = _find(self._rows, update.message_id)

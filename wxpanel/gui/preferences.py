@@ -26,6 +26,15 @@ KEY = "panel"
 CODE = re.compile(r"^\w{1,20}$")
 LANGUAGES = ("", "zh_CN", "en")  # "" follows the system
 THEMES = ("", "light", "dark")  # "" follows the system
+#: What a new panel offers after "/": common customer-service lines, in
+#: Chinese (the customers' language) and GBK-safe (no emoji: demo.exe sends GBK).
+DEFAULT_QUICK_REPLIES: dict[str, str] = {
+    "hi": "您好，请问有什么可以帮您？",
+    "wait": "好的，请稍等，我马上为您查询。",
+    "thanks": "感谢您的耐心等待！",
+    "later": "收到，我稍后回复您。",
+    "bye": "不客气，祝您生活愉快！",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +46,9 @@ class Preferences:
     close_to_tray: bool = False
     language: str = ""
     theme: str = ""
-    quick_replies: dict[str, str] = field(default_factory=dict)  # code -> text
+    quick_replies: dict[str, str] = field(
+        default_factory=lambda: dict(DEFAULT_QUICK_REPLIES)
+    )  # code -> text
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -63,17 +74,20 @@ class Preferences:
         language = data.get("language")
         theme = data.get("theme")
         replies = data.get("quick_replies")
+        kept = {
+            str(code): text
+            for code, text in (replies.items() if isinstance(replies, dict) else ())
+            if CODE.match(str(code)) and isinstance(text, str) and text
+        }
+        if not kept and replies != {}:  # missing or all wrong: the defaults
+            kept = dict(default.quick_replies)
         return cls(
             enter_sends=flag("enter_sends"),
             notifications=flag("notifications"),
             close_to_tray=flag("close_to_tray"),
             language=language if language in LANGUAGES else "",
             theme=theme if theme in THEMES else "",
-            quick_replies={
-                str(code): text
-                for code, text in (replies.items() if isinstance(replies, dict) else ())
-                if CODE.match(str(code)) and isinstance(text, str) and text
-            },
+            quick_replies=kept,
         )
 
     def with_changes(self, **changes: Any) -> Preferences:

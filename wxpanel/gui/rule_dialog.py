@@ -69,8 +69,11 @@ from wxpanel.core.sources.store import SourceStore
 from wxpanel.gui import targets
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
+from wxpanel.gui.widgets import resize_within_screen
 
 #: Between two reply texts in the text box.
+#: A new rule starts with a cooldown: a safe default against answering every message.
+NEW_RULE_COOLDOWN = 60.0
 TEXT_SEPARATOR = "---"
 #: A saver returns None when saved, else the reason to show.
 Saver = Callable[[object], str | None]
@@ -214,16 +217,21 @@ class _ValidatedDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self._errors = 0
         self._refusal = ""
-        #: Fields are outlined once the user changed something (or when editing):
-        #: a fresh form is not a page of red boxes, its list says what is missing.
+        #: Problems are shown once the operator changed something or pressed
+        #: Save (at once when editing): a new form opens clean, not red.
         self.touched = False
+        self._built = False
 
     def _show_issues(self, placed: Sequence[tuple[str, Issue]]) -> None:
+        if self._built:
+            self.touched = True  # a field changed after the form was built
         self._errors = sum(1 for _, issue in placed if issue.severity is Severity.ERROR)
         self._refusal = ""
-        self.issues_label.setText(issues_html(placed))
-        self.issues_label.setVisible(bool(placed))
-        self.save_button.setEnabled(self._errors == 0)
+        shown = placed if self.touched else ()
+        self.issues_label.setText(issues_html(shown))
+        self.issues_label.setVisible(bool(shown))
+        # Untouched, Save stays enabled: pressing it is how the problems show.
+        self.save_button.setEnabled(self._errors == 0 or not self.touched)
 
     @property
     def has_errors(self) -> bool:
@@ -237,9 +245,16 @@ class _ValidatedDialog(QDialog):
     def value(self) -> object:
         raise NotImplementedError
 
+    def revalidate(self) -> None:
+        """Check the form and show what is wrong (each dialog knows its fields)."""
+        raise NotImplementedError
+
     def accept(self) -> None:
         """Save only a valid value, and only if the store took it."""
         if self.has_errors:
+            if not self.touched:  # Save on a fresh form: now say what is missing
+                self.touched = True
+                self.revalidate()
             return
         if self.saver is not None:
             refusal = self.saver(self.value())
@@ -315,9 +330,11 @@ class RuleDialog(_ValidatedDialog):
         self.config = config
         self.directory = directory_of(parent)
         self.source_names = tuple(sources) if sources is not None else _source_names(parent)
-        rule = rule or Rule(name="", triggers=(Trigger(""),), reply=Reply(texts=()))
+        rule = rule or Rule(
+            name="", triggers=(Trigger(""),), reply=Reply(texts=()), cooldown=NEW_RULE_COOLDOWN
+        )
         self.setWindowTitle(self.tr("Edit rule") if self.original else self.tr("New rule"))
-        self.resize(760, 720)
+        resize_within_screen(self, 760, 720)
         self.trigger_rows: list[TriggerRow] = []
 
         form_widget = QWidget(self)
@@ -338,6 +355,7 @@ class RuleDialog(_ValidatedDialog):
         layout.addWidget(self.buttons)
         self.touched = self.original is not None
         self._on_kind_changed()
+        self._built = True  # from now on a change is the operator's
 
     # -- construction ---------------------------------------------------------------
 
@@ -630,7 +648,6 @@ class RuleDialog(_ValidatedDialog):
                 marks.setdefault(widget, []).append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
-        self.touched = True
 
     def _markable(self) -> list[QWidget]:
         return [
@@ -787,6 +804,7 @@ class TimedDialog(_ValidatedDialog):
         self.weekdays.changed.connect(self.revalidate)
         self.touched = self.original is not None
         self._on_schedule_changed()
+        self._built = True  # from now on a change is the operator's
 
     def _schedule(self) -> ScheduleKind:
         return ScheduleKind(str(self.schedule_box.currentData()))
@@ -866,7 +884,6 @@ class TimedDialog(_ValidatedDialog):
                 marks[widget].append(issue_text(issue))
         for widget, messages in marks.items():
             _mark(widget, messages, self.touched)
-        self.touched = True
 
     def _place(self, path: str) -> str:
         head = path.split(".")[0].split("[")[0]
@@ -910,6 +927,7 @@ class SafetyDialog(_ValidatedDialog):
         self.nicknames_edit.textChanged.connect(self.revalidate)
         self.touched = True
         self.revalidate()
+        self._built = True
 
     def _spin(self, value: int, low: int, high: int, suffix: str = "") -> QSpinBox:
         spin = QSpinBox(self)

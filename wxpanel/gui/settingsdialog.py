@@ -35,6 +35,7 @@ from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.gui.preferences import CODE, LANGUAGES, THEMES, Preferences
+from wxpanel.gui.widgets import resize_within_screen
 
 
 class SettingsDialog(QDialog):
@@ -49,7 +50,7 @@ class SettingsDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("Settings"))
-        self.resize(560, 600)
+        resize_within_screen(self, 560, 600)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         # Another exchange.db chosen here, opened at the next start (None: unchanged).

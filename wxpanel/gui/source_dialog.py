@@ -291,7 +291,11 @@ class AIDialog(SourceDialog):
         *,
         key_set: bool | None = False,
     ) -> None:
-        config = source.config if source is not None else AIConfig()
+        if source is None:  # a new model's prompt in the operator's language
+            prompt = self.tr("You are a helpful assistant replying in a WeChat chat. Be brief.")
+            config: SourceConfig = AIConfig(system_prompt=prompt)
+        else:
+            config = source.config
         assert isinstance(config, AIConfig)
         super().__init__(source, config, taken_names, parent)
         self.base = config

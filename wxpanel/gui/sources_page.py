@@ -165,9 +165,14 @@ class SourcesPage(QWidget):
         ):
             row.addWidget(button)
         row.addStretch(1)
-        for button in (self.reload_plugin_button, self.open_folder_button, self.refresh_button):
-            row.addWidget(button)
         layout.addLayout(row)
+        # The plugin buttons on a row of their own: one row of nine did not
+        # fit a 1024-pixel screen (issue 14).
+        plugin_row = QHBoxLayout()
+        for button in (self.reload_plugin_button, self.open_folder_button, self.refresh_button):
+            plugin_row.addWidget(button)
+        plugin_row.addStretch(1)
+        layout.addLayout(plugin_row)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
         self.hint.setStyleSheet("color: #666;")

@@ -15,7 +15,7 @@ import time
 from collections.abc import Sequence
 
 from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QValueAxis
-from PySide6.QtCore import QDateTime, QMargins, QPointF, Qt, QTimer, Signal
+from PySide6.QtCore import QDateTime, QEvent, QMargins, QPointF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QHideEvent, QPainter, QPalette, QPen, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -94,13 +94,16 @@ class StatsPage(QWidget):
         header.addWidget(self.refresh_button)
         layout.addLayout(header)
 
+        # Two columns, not three: three did not fit beside the conversation
+        # list on a 1024-pixel screen (their figures were cut off).
         boxes = QHBoxLayout()
-        boxes.addWidget(self._build_totals(body), 4)
-        boxes.addWidget(self._build_replies(body), 3)
-        queue_column = QVBoxLayout()
-        queue_column.addWidget(self._build_queue(body))
-        queue_column.addWidget(self._build_ai(body))
-        boxes.addLayout(queue_column, 3)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        left.addWidget(self._build_totals(body))
+        left.addWidget(self._build_ai(body))
+        right.addWidget(self._build_replies(body))
+        right.addWidget(self._build_queue(body))
+        boxes.addLayout(left, 1)
+        boxes.addLayout(right, 1)
         layout.addLayout(boxes)
 
         chart_row = QHBoxLayout()
@@ -218,14 +221,11 @@ class StatsPage(QWidget):
         self.chart = QChart()
         self.chart.setMargins(QMargins(4, 4, 4, 4))
         self.chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-        if self.palette().color(QPalette.ColorRole.Window).lightness() < 128:
-            self.chart.setTheme(QChart.ChartTheme.ChartThemeDark)
         self.incoming_series = QLineSeries(self.chart)
         self.incoming_series.setName(self.tr("In"))
-        self.incoming_series.setPen(QPen(INCOMING_COLOR, 2))
         self.outgoing_series = QLineSeries(self.chart)
         self.outgoing_series.setName(self.tr("Out"))
-        self.outgoing_series.setPen(QPen(OUTGOING_COLOR, 2))
+        self.apply_chart_theme()
         self.chart.addSeries(self.incoming_series)
         self.chart.addSeries(self.outgoing_series)
         self.time_axis = QDateTimeAxis(self.chart)
@@ -245,6 +245,21 @@ class StatsPage(QWidget):
         view.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.chart_view = view
         return view
+
+    def apply_chart_theme(self) -> None:
+        """The chart in the window's scheme: a white chart in a dark window glares."""
+        dark = self.palette().color(QPalette.ColorRole.Window).lightness() < 128
+        theme = QChart.ChartTheme.ChartThemeDark if dark else QChart.ChartTheme.ChartThemeLight
+        if self.chart.theme() != theme:
+            self.chart.setTheme(theme)  # resets the series' pens: set them again
+        self.incoming_series.setPen(QPen(INCOMING_COLOR, 2))
+        self.outgoing_series.setPen(QPen(OUTGOING_COLOR, 2))
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The theme changed (the settings, or the system's): the chart follows."""
+        if event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange):
+            self.apply_chart_theme()
+        super().changeEvent(event)
 
     def _table(self, headers: Sequence[str], parent: QWidget) -> QTableWidget:
         table = QTableWidget(0, len(headers), parent)

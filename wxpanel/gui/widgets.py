@@ -17,17 +17,22 @@ from PySide6.QtGui import (
     QColor,
     QImage,
     QKeyEvent,
+    QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -182,6 +187,17 @@ def _picture_paths(source: QMimeData) -> list[str]:
     return paths
 
 
+#: Banner colours per kind, (background, border, text) for light and dark windows.
+BANNER_COLOURS: dict[str, dict[bool, tuple[str, str, str]]] = {
+    "warning": {False: ("#fff3cd", "#e0c36c", "#5c4400"), True: ("#4a3d12", "#a8882a", "#f5e3a8")},
+    "alert": {False: ("#fde2e1", "#e64340", "#8a1c1a"), True: ("#4d1f1e", "#e64340", "#ffd2d0")},
+    "recovered": {
+        False: ("#e3f6ea", "#07c160", "#0b5e33"),
+        True: ("#173d27", "#07c160", "#c9f2d9"),
+    },
+}
+
+
 class Banner(QFrame):
     """A non-blocking strip above the content: what went wrong and what to do.
 
@@ -189,13 +205,11 @@ class Banner(QFrame):
     is gone, or when the user closes it.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, kind: str = "warning") -> None:
         super().__init__(parent)
         self.setObjectName("banner")
-        self.setStyleSheet(
-            "#banner { background: #fff3cd; border: 1px solid #e0c36c; border-radius: 4px; }"
-            "#banner QLabel { color: #5c4400; }"
-        )
+        self.kind = kind
+        self.restyle()
         layout = QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 4, 4)
         self.label = QLabel(self)
@@ -208,6 +222,31 @@ class Banner(QFrame):
         layout.addWidget(self.label, 1)
         layout.addWidget(close)
         self.hide()
+
+    def set_kind(self, kind: str) -> None:
+        """``"warning"`` (amber), ``"alert"`` (red) or ``"recovered"`` (green)."""
+        self.kind = kind
+        self.restyle()
+
+    def restyle(self) -> None:
+        """Colours of the banner's kind for a light or dark window.
+
+        Read from the application's palette: this widget's own is the style sheet's.
+        """
+        window = QApplication.palette().color(QPalette.ColorRole.Window)
+        background, border, text = BANNER_COLOURS[self.kind][window.lightness() < 128]
+        style = (
+            f"#banner {{ background: {background}; border: 1px solid {border};"
+            f" border-radius: 4px; }} #banner QLabel {{ color: {text}; }}"
+        )
+        if style != self.styleSheet():  # setting it changes the palette: no loop
+            self.setStyleSheet(style)
+
+    def changeEvent(self, event: QEvent) -> None:
+        """Light or dark with the window: a pale strip in a dark window glares."""
+        if event.type() == QEvent.Type.ApplicationPaletteChange:
+            self.restyle()
+        super().changeEvent(event)
 
     def show_message(self, text: str) -> None:
         self.label.setText(text)
@@ -256,3 +295,30 @@ class FeedFilter(QSortFilterProxyModel):
         if message is not None:
             haystack += " " + (message.content or "") + " " + message.conversation
         return self._text in haystack.casefold()
+
+
+def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
+    """``widget.resize(width, height)``, but never larger than the screen's free area.
+
+    Old VPS desktops are 1024×640: a 720-pixel dialog would have its buttons
+    off the screen.
+    """
+    available = widget.screen().availableGeometry()
+    widget.resize(min(width, available.width()), min(height, available.height() - 40))
+
+
+class RawTextDialog(QDialog):
+    """A message's content exactly as stored: the XML behind "[图片]", to read or copy."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Raw text"))
+        layout = QVBoxLayout(self)
+        self.view = QPlainTextEdit(self)
+        self.view.setReadOnly(True)
+        self.view.setPlainText(text)
+        layout.addWidget(self.view)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 360)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
-from wxpanel.core import stats
+from wxpanel.core import activity, stats
 from wxpanel.core.decode import name_of
 from wxpanel.core.engine import Engine, Health
 from wxpanel.core.errors import KnownError
@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 200
 #: After an unexpected exception in a poll, wait this long before the next one.
 ERROR_BACKOFF_MS = 1000
+#: While paused, the backlog is counted (lock-free) this often.
+PAUSED_LOOK_MS = 2000
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
 #: Closing takes at most this long, or the log says what it is still waiting for.
@@ -114,6 +116,7 @@ class PollWorker(QObject):
         self._engine: Engine | None = None
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
+        self._paused_timer: QTimer | None = None
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
         self._started_at: float | None = None
@@ -151,6 +154,9 @@ class PollWorker(QObject):
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._poll)
+        self._paused_timer = QTimer(self)
+        self._paused_timer.setInterval(PAUSED_LOOK_MS)
+        self._paused_timer.timeout.connect(self._look_while_paused)
         self.healthChanged.connect(self._remember_health)  # same thread: direct
         self._started_at = time.time()
         self.ready.emit(self._engine.paths)
@@ -170,6 +176,10 @@ class PollWorker(QObject):
                 self._timer.stop()
                 self._timer.setParent(None)
                 self._timer = None
+            if self._paused_timer is not None:
+                self._paused_timer.stop()
+                self._paused_timer.setParent(None)
+                self._paused_timer = None
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -187,16 +197,33 @@ class PollWorker(QObject):
     def pause(self) -> None:
         """Stop consuming wx_event: the rows stay there for later (nothing is lost)."""
         self._paused = True
+        activity.changed("polling", "paused by the operator: rows wait in wx_event")
         if self._timer is not None:
             self._timer.stop()
         self.pausedChanged.emit(True)
+        if self._paused_timer is not None:
+            self._paused_timer.start()
+            self._look_while_paused()
 
     @Slot()
     def resume(self) -> None:
+        if self._paused:
+            activity.changed("polling", "resumed")
         self._paused = False
+        if self._paused_timer is not None:
+            self._paused_timer.stop()
         if self._timer is not None and self._engine is not None:
             self._timer.start(0)
         self.pausedChanged.emit(False)
+
+    @Slot()
+    def _look_while_paused(self) -> None:
+        """Paused is not blind: the backlog keeps being counted, without a lock."""
+        if self._engine is None or not self._paused:
+            return
+        health = self._engine.measure_paused()
+        if health is not None:
+            self.healthChanged.emit(health)
 
     # -- polling --------------------------------------------------------------
 

@@ -336,6 +336,24 @@ def test_welcome_new_group_members_and_friend_requests(
     assert sent_texts(report) == [(GROUP_ID, "欢迎 李娜！"), ("wxid_new", "你好 小鱼儿")]
 
 
+def test_a_welcome_is_once_per_contact_ever_whatever_the_cooldown(
+    engine: Engine, store: RuleStore, replier: AutoReplier, clock: Clock
+) -> None:
+    """Issue 14: a welcome with cooldown 0 greeted one contact ten times in six minutes."""
+    store.add(Rule("欢迎新朋友", kind=RuleKind.WELCOME_FRIEND, reply=Reply(("你好 {nickname}",))))
+    store.add(Rule("join", kind=RuleKind.WELCOME_GROUP, reply=Reply(("欢迎 {nickname}！",))))
+    join = system_event(GROUP_ID, '"张伟"邀请"李娜"加入了群聊', "wxid_zw")
+    first = exchange(engine, replier, [friend_request("wxid_new", "小鱼儿", "我是小鱼儿"), join])
+    assert sent_texts(first) == [("wxid_new", "你好 小鱼儿"), (GROUP_ID, "欢迎 李娜！")]
+    for _ in range(3):
+        clock.advance(2 * 86_400)  # days later, after any pruning of cooldowns
+        again = exchange(engine, replier, [friend_request("wxid_new", "小鱼儿", "在吗"), join])
+        assert sent_texts(again) == []
+        assert {a.outcome for a in again.answers} == {Outcome.COOLDOWN}
+    other = exchange(engine, replier, [friend_request("wxid_other", "阿强", "你好")])
+    assert sent_texts(other) == [("wxid_other", "你好 阿强")]
+
+
 def test_global_cap_drops_and_alerts(
     engine: Engine, store: RuleStore, replier: AutoReplier, clock: Clock
 ) -> None:

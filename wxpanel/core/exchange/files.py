@@ -45,7 +45,7 @@ def is_busy(exc: BaseException) -> bool:
 def create_exchange(path: Path) -> None:
     """Make a new, empty exchange.db exactly as demo.exe ships it."""
     if path.exists():
-        raise ExchangeError(f"{path}: already exists, not overwriting it")
+        raise ExchangeError(f"{path}: already exists, not overwriting it", "exists")
     if not path.parent.is_dir():
         raise ExchangeError(f"{path}: folder {path.parent} does not exist")
     try:
@@ -92,10 +92,12 @@ def check_exchange(
     path = Path(path).expanduser()
     if not path.exists():
         if not create:
-            raise ExchangeError(f"{path}: no such file (add --create to make an empty one)")
+            raise ExchangeError(
+                f"{path}: no such file (add --create to make an empty one)", "missing"
+            )
         create_exchange(path)
     if path.is_dir():
-        raise ExchangeError(f"{path}: is a folder, not an exchange.db file")
+        raise ExchangeError(f"{path}: is a folder, not an exchange.db file", "folder")
     path = path.resolve()
     writable = os.access(path, os.W_OK)
     try:
@@ -112,9 +114,14 @@ def check_exchange(
             if need_write:
                 _check_writable(path, writable)
             raise ExchangeLockedError(path) from exc
-        raise ExchangeError(f"{path}: not an SQLite database ({exc})") from exc
+        raise ExchangeError(
+            f"{path}: not an SQLite database ({exc})", "not_sqlite", str(exc)
+        ) from exc
     if problems:
-        raise ExchangeError(f"{path}: not demo.exe's exchange.db, missing {', '.join(problems)}")
+        missing = ", ".join(problems)
+        raise ExchangeError(
+            f"{path}: not demo.exe's exchange.db, missing {missing}", "not_demo", missing
+        )
     if need_write:
         _check_writable(path, writable)
     return path
@@ -130,10 +137,13 @@ def _read_schema(uri: str, wait: float) -> list[str]:
 
 def _check_writable(path: Path, writable: bool) -> None:
     if not writable:
-        raise ExchangeError(f"{path}: the file is read-only; wxpanel must delete ingested rows")
+        raise ExchangeError(
+            f"{path}: the file is read-only; wxpanel must delete ingested rows", "read_only"
+        )
     if not os.access(path.parent, os.W_OK):
         raise ExchangeError(
-            f"{path}: its folder is read-only; SQLite needs to write its journal there"
+            f"{path}: its folder is read-only; SQLite needs to write its journal there",
+            "folder_read_only",
         )
 
 

@@ -58,7 +58,7 @@ from wxpanel.core.rules.evaluate import (
     RuleSet,
     plan,
 )
-from wxpanel.core.rules.model import Rule, picture_text
+from wxpanel.core.rules.model import Rule, RuleKind, picture_text
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import (
     RuleCounter,
@@ -74,6 +74,9 @@ from wxpanel.core.rules.texts import FieldValue, Text
 BATCH: Final = 500
 #: How long the cap log is kept, and how often old state is pruned.
 KEEP_SENT: Final = 3600.0
+#: Cooldown keys of welcome rules start with this and are never pruned:
+#: a welcome is once per contact, ever, whatever the rule's cooldown.
+WELCOMED: Final = "welcome:"
 PRUNE_EVERY: Final = 3600.0
 #: The setting that carries delegations from the replier to the answer sources.
 DELEGATIONS: Final = "delegations"
@@ -324,8 +327,9 @@ class AutoReplier:
             if talk.paused_until is not None and talk.paused_until > now:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.PAUSED)
                 continue
-            last = self._cooldown(conn, state, rule.id, conversation)
-            if rule.cooldown > 0 and last is not None and now - last < rule.cooldown:
+            last = self._cooldown(conn, state, rule.id, cooldown_key(rule, event))
+            welcomed = rule.kind in WELCOMES and last is not None
+            if welcomed or (rule.cooldown > 0 and last is not None and now - last < rule.cooldown):
                 self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
                 continue
             sends = self._checked(state, plan(event, match, local, aliases).outgoing(self.rng))
@@ -397,8 +401,9 @@ class AutoReplier:
                 state.sent_by_conversation.get(conversation, 0) + size
             )
             state.sent_log.append((now, conversation, size))
-            state.cooldowns[(rule.id, conversation)] = now
-            state.cooldowns_changed[(rule.id, conversation)] = now
+            cooled = cooldown_key(rule, event)
+            state.cooldowns[(rule.id, cooled)] = now
+            state.cooldowns_changed[(rule.id, cooled)] = now
             state.counters[rule.id][1] += 1
             if event.kind is EventKind.TEXT:
                 talk.last_reply = now
@@ -450,9 +455,9 @@ class AutoReplier:
     def _delegate(state: _Round, event: Event, rule: Rule, ids: tuple[int, ...]) -> None:
         """``rule`` hands ``event`` to its answer source: cooldown, counter, the hub's note."""
         assert rule.id is not None and rule.reply.source is not None
-        conversation = event.reply_to
-        state.cooldowns[(rule.id, conversation)] = state.now
-        state.cooldowns_changed[(rule.id, conversation)] = state.now
+        key = cooldown_key(rule, event)
+        state.cooldowns[(rule.id, key)] = state.now
+        state.cooldowns_changed[(rule.id, key)] = state.now
         state.counters[rule.id][1] += 1
         names = state.delegations.setdefault(event.incoming.id, [])
         if rule.reply.source not in names:
@@ -460,7 +465,7 @@ class AutoReplier:
         state.answers.append(
             Answer(
                 event.incoming.id,
-                conversation,
+                event.reply_to,
                 rule.id,
                 rule.label,
                 Outcome.DELEGATED,
@@ -599,13 +604,30 @@ class AutoReplier:
             conn.execute("DELETE FROM auto_sent WHERE time < ?", (now - KEEP_SENT,))
             longest = max((r.cooldown for r in ruleset.rules), default=0.0)
             conn.execute(
-                "DELETE FROM auto_cooldown WHERE last_time < ?", (now - longest - KEEP_SENT,)
+                "DELETE FROM auto_cooldown WHERE last_time < ? AND substr(conversation, 1, ?) <> ?",
+                (now - longest - KEEP_SENT, len(WELCOMED), WELCOMED),
             )
             conn.execute(
                 "DELETE FROM auto_conversation WHERE coalesce(paused_until, 0) < ?"
                 " AND coalesce(last_reply, 0) < ?",
                 (now, now - KEEP_SENT),
             )
+
+
+WELCOMES: Final = frozenset({RuleKind.WELCOME_FRIEND, RuleKind.WELCOME_GROUP})
+
+
+def cooldown_key(rule: Rule, event: Event) -> str:
+    """Whose answer a cooldown counts: the conversation, or for welcomes the newcomer.
+
+    A friend request is welcomed once per wxid, a group join once per group
+    and names who joined (a notice carries names only), and both forever.
+    """
+    if rule.kind is RuleKind.WELCOME_FRIEND:
+        return f"{WELCOMED}{event.sender}"
+    if rule.kind is RuleKind.WELCOME_GROUP:
+        return f"{WELCOMED}{event.reply_to}:{event.text}"
+    return event.reply_to
 
 
 def read_delegations(conn: sqlite3.Connection) -> dict[int, list[str]]:

@@ -20,6 +20,7 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
+from wxpanel.core import activity
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.names import known_wxids
@@ -209,6 +210,7 @@ class RuleStore(ConnectionStore):
         with immediate(self.conn):
             saved = self._insert(rule, position, self.clock())
             self._renumber()
+        activity.changed("rule", "added", rule.name, saved)
         return self.rule(saved) or rule
 
     def update(self, rule: Rule) -> Rule:
@@ -231,6 +233,7 @@ class RuleStore(ConnectionStore):
             )
             if cursor.rowcount != 1:
                 raise KnownError(f"rule #{rule.id} no longer exists")
+        activity.changed("rule", "changed", rule.name, rule.id)
         return self.rule(rule.id) or rule
 
     def delete(self, rule_id: int) -> Rule | None:
@@ -244,7 +247,9 @@ class RuleStore(ConnectionStore):
                 return None
             self.conn.execute("DELETE FROM auto_rule WHERE id = ?", (rule_id,))
             self._renumber()
-        return _rule_from_row(row)
+        deleted = _rule_from_row(row)
+        activity.changed("rule", "deleted", deleted.name, rule_id)
+        return deleted
 
     def set_enabled(self, rule_id: int, enabled: bool) -> None:
         with immediate(self.conn):
@@ -252,6 +257,7 @@ class RuleStore(ConnectionStore):
                 "UPDATE auto_rule SET enabled = ?, updated_at = ? WHERE id = ?",
                 (int(enabled), self.clock(), rule_id),
             )
+        activity.changed("rule", "switched on" if enabled else "switched off", item_id=rule_id)
 
     def move(self, rule_id: int, index: int) -> None:
         """Move a rule to ``index`` in the priority order (clamped to the list)."""
@@ -283,6 +289,7 @@ class RuleStore(ConnectionStore):
         """Flip the global switch; the poller obeys from its next round."""
         with immediate(self.conn):
             write_setting(self.conn, "enabled", bool(enabled))
+        activity.changed("auto-reply", "switched on" if enabled else "switched off")
 
     def set_config(self, config: AutoReplyConfig) -> None:
         problems = config.issues()
@@ -291,6 +298,7 @@ class RuleStore(ConnectionStore):
         with immediate(self.conn):
             write_setting(self.conn, "config", config_to_json(config))
             bump_version(self.conn)
+        activity.changed("auto-reply settings", "changed")
 
     def resume(self, conversation: str) -> None:
         """Answer a conversation again that loop detection paused."""

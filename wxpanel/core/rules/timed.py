@@ -23,6 +23,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
+from wxpanel.core import activity
 from wxpanel.core.errors import KnownError, PictureError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.models import Message, Origin
@@ -308,6 +309,7 @@ class TimedStore(ConnectionStore):
                 " created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (count, int(timed.enabled), timed.name, _definition(timed), now, now, now),
             )
+        activity.changed("timed message", "added", timed.name, cursor.lastrowid)
         return self.get(int(cursor.lastrowid or 0)) or timed
 
     def update(self, timed: TimedMessage) -> TimedMessage:
@@ -323,6 +325,7 @@ class TimedStore(ConnectionStore):
             )
             if cursor.rowcount != 1:
                 raise KnownError(f"timed message #{timed.id} no longer exists")
+        activity.changed("timed message", "changed", timed.name, timed.id)
         return self.get(timed.id) or timed
 
     def set_enabled(self, timed_id: int, enabled: bool) -> None:
@@ -333,11 +336,14 @@ class TimedStore(ConnectionStore):
                 " WHERE id = ? AND enabled != ?",
                 (int(enabled), now, now, timed_id, int(enabled)),
             )
+        state = "switched on" if enabled else "switched off"
+        activity.changed("timed message", state, item_id=timed_id)
 
     def delete(self, timed_id: int) -> TimedMessage | None:
         found = self.get(timed_id)
         with immediate(self.conn):
             self.conn.execute("DELETE FROM timed_message WHERE id = ?", (timed_id,))
+        activity.changed("timed message", "deleted", found.name if found else "", timed_id)
         return found
 
     def runs(self, timed_id: int | None = None, limit: int = 100) -> list[TimedRun]:

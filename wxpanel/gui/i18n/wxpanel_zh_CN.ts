@@ -4,6 +4,10 @@
 <context>
     <name>AIDialog</name>
     <message>
+        <source>You are a helpful assistant replying in a WeChat chat. Be brief.</source>
+        <translation>你是在微信聊天中替我回复的助手。回答要简短。</translation>
+    </message>
+    <message>
         <source>Edit AI model</source>
         <translation>编辑 AI 模型</translation>
     </message>
@@ -140,7 +144,7 @@
     <name>AutoReplyControl</name>
     <message>
         <source>Auto-reply</source>
-        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
+        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
         <translation>自动回复</translation>
     </message>
     <message>
@@ -260,7 +264,7 @@
     <name>Display</name>
     <message>
         <source>Unknown</source>
-        <extracomment>A preview is one line of at most this many characters. A bubble shows at most this much text (the rest is in the export).</extracomment>
+        <extracomment>A preview is one line of at most this many characters. A bubble shows at most this much text (the rest is in the export). Payload kinds shown by the name of their message type.</extracomment>
         <translation>未知</translation>
     </message>
     <message>
@@ -328,21 +332,36 @@
         <translation>失败</translation>
     </message>
     <message>
+        <source>[Link] %1</source>
+        <translation>[链接] %1</translation>
+    </message>
+    <message>
+        <source>[File] %1</source>
+        <translation>[文件] %1</translation>
+    </message>
+    <message>
+        <source>[Location] %1</source>
+        <translation>[位置] %1</translation>
+    </message>
+    <message>
+        <source>[Message] %1</source>
+        <translation>[消息] %1</translation>
+    </message>
+    <message>
+        <source>Not taken by demo.exe yet: is demo.exe running and WeChat logged in? It goes as soon as demo.exe takes it.</source>
+        <translation>demo.exe 还没有取走：demo.exe 是否在运行、微信是否已登录？demo.exe 一取走就会发出。</translation>
+    </message>
+    <message>
+        <source>Not sent. Check in WeChat whether it arrived before sending it again.</source>
+        <translation>未发送。再次发送前，请先在微信里确认对方是否已收到。</translation>
+    </message>
+    <message>
         <source>[Picture] %1</source>
         <translation>[图片] %1</translation>
     </message>
     <message>
-        <source>[Link or file] %1</source>
-        <translation>[链接或文件] %1</translation>
-    </message>
-    <message>
         <source>⚠ stored oddly by demo.exe: </source>
         <translation>⚠ demo.exe 存储异常：</translation>
-    </message>
-    <message>
-        <source>[Message]</source>
-        <extracomment>The element that tells what a rich message is, when only its XML is at hand.</extracomment>
-        <translation>[消息]</translation>
     </message>
 </context>
 <context>
@@ -371,6 +390,90 @@
     <message>
         <source>Content</source>
         <translation>内容</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRun</name>
+    <message>
+        <source>%1 is not a database: it cannot be demo.exe&apos;s exchange.db.</source>
+        <extracomment>Where a replaced exchange.db goes: inside wxpanel&apos;s own data folder, never beside it.</extracomment>
+        <translation>%1 不是数据库：它不可能是 demo.exe 的 exchange.db。</translation>
+    </message>
+    <message>
+        <source>%1 is an SQLite database, but not demo.exe&apos;s: it lacks %2.</source>
+        <translation>%1 是 SQLite 数据库，但不是 demo.exe 的：缺少 %2。</translation>
+    </message>
+    <message>
+        <source>%1 is a folder, not an exchange.db file.</source>
+        <translation>%1 是文件夹，不是 exchange.db 文件。</translation>
+    </message>
+    <message>
+        <source>%1 is read-only: wxpanel must be able to delete the rows it has read.</source>
+        <translation>%1 是只读的：wxpanel 需要删除已读取的行。</translation>
+    </message>
+    <message>
+        <source>The folder of %1 is read-only: SQLite writes its journal beside the file.</source>
+        <translation>%1 所在文件夹是只读的：SQLite 需要在文件旁写入日志文件。</translation>
+    </message>
+    <message>
+        <source>There is no %1.</source>
+        <translation>%1 不存在。</translation>
+    </message>
+    <message>
+        <source>wxpanel cannot use this file</source>
+        <translation>wxpanel 无法使用这个文件</translation>
+    </message>
+    <message>
+        <source>wxpanel needs the exchange.db that demo.exe uses, in demo.exe&apos;s folder. What do you want to do?</source>
+        <translation>wxpanel 需要 demo.exe 使用的 exchange.db（在 demo.exe 所在文件夹中）。你想怎么做？</translation>
+    </message>
+    <message>
+        <source>Choose another file…</source>
+        <translation>选择其他文件…</translation>
+    </message>
+    <message>
+        <source>Create a new exchange.db here</source>
+        <translation>在这里新建 exchange.db</translation>
+    </message>
+    <message>
+        <source>Open the demo</source>
+        <translation>打开演示</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Create exchange.db?</source>
+        <translation>新建 exchange.db？</translation>
+    </message>
+    <message>
+        <source>There is no exchange.db at %1. Create an empty one?</source>
+        <translation>%1 处没有 exchange.db。要新建一个空的吗？</translation>
+    </message>
+    <message>
+        <source>demo.exe fills it once it runs in the same folder, with WeChat 2.6.8.51 logged in. To look around first without demo.exe, open the demo (wxpanel --demo).</source>
+        <translation>demo.exe 在同一文件夹中运行、且微信 2.6.8.51 已登录后，会向其中写入消息。想先不用 demo.exe 看看，可以打开演示（wxpanel --demo）。</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>新建</translation>
+    </message>
+    <message>
+        <source>Replace exchange.db?</source>
+        <translation>替换 exchange.db？</translation>
+    </message>
+    <message>
+        <source>%1 already exists. It will be moved to %2 and a new, empty exchange.db made in its place. demo.exe must not be running meanwhile.</source>
+        <translation>%1 已存在。它会被移到 %2，并在原处新建一个空的 exchange.db。此时 demo.exe 不能在运行。</translation>
+    </message>
+    <message>
+        <source>Nothing was created</source>
+        <translation>没有新建任何文件</translation>
+    </message>
+    <message>
+        <source>wxpanel needs demo.exe&apos;s exchange.db. To look around without demo.exe, start it with: wxpanel --demo</source>
+        <translation>wxpanel 需要 demo.exe 的 exchange.db。想在没有 demo.exe 的情况下看看，请这样启动：wxpanel --demo</translation>
     </message>
 </context>
 <context>
@@ -415,6 +518,10 @@
     <message>
         <source>Working, %1 warning(s)</source>
         <translation>运行中，%1 项警告</translation>
+    </message>
+    <message>
+        <source>No sign of demo.exe yet: is it running beside wxpanel?</source>
+        <translation>还没有看到 demo.exe 的活动：它是否在 wxpanel 旁边运行？</translation>
     </message>
     <message>
         <source>Everything is working</source>
@@ -501,6 +608,14 @@
         <translation>设置…</translation>
     </message>
     <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Stop wxpanel (Ctrl+Q); queued replies wait</source>
+        <translation>退出 wxpanel（Ctrl+Q）；排队中的回复会保留</translation>
+    </message>
+    <message>
         <source>Chat</source>
         <translation>聊天</translation>
     </message>
@@ -561,6 +676,14 @@
         <translation>筛选消息…</translation>
     </message>
     <message>
+        <source>Quit wxpanel?</source>
+        <translation>退出 wxpanel？</translation>
+    </message>
+    <message>
+        <source>%1 replies are still queued. They wait in wxpanel&apos;s history and are sent when wxpanel runs again. Quit now?</source>
+        <translation>还有 %1 条回复在排队。它们保存在 wxpanel 的历史中，下次运行 wxpanel 时会发出。现在退出吗？</translation>
+    </message>
+    <message>
         <source>Type a reply: Enter sends, Shift+Enter new line, /code quick reply</source>
         <translation>输入回复：Enter 发送，Shift+Enter 换行，/代码 快捷回复</translation>
     </message>
@@ -603,10 +726,6 @@
     <message>
         <source>exchange.db locked for %1 s by another program; waiting.</source>
         <translation>exchange.db 已被其他程序锁定 %1 秒；正在等待。</translation>
-    </message>
-    <message>
-        <source>%1 command(s) not taken by demo.exe: is demo.exe running and logged in?</source>
-        <translation>有 %1 条命令未被 demo.exe 取走：demo.exe 是否在运行并已登录？</translation>
     </message>
     <message>
         <source>Paused</source>
@@ -657,8 +776,28 @@
         <translation>%1 的名称（留空：不命名）：</translation>
     </message>
     <message>
+        <source>Show the raw text…</source>
+        <translation>查看原始文本…</translation>
+    </message>
+    <message>
         <source>%1 new private messages</source>
         <translation>%1 条新的私聊消息</translation>
+    </message>
+    <message>
+        <source>Waiting for demo.exe…
+
+No message has arrived yet. Check that:
+• demo.exe runs in %1, beside exchange.db
+• WeChat 2.6.8.51 is running and logged in
+
+Messages show here as soon as demo.exe writes them.</source>
+        <translation>正在等待 demo.exe…
+
+还没有收到任何消息。请检查：
+• demo.exe 在 %1 中运行，与 exchange.db 在同一文件夹
+• 微信 2.6.8.51 正在运行并已登录
+
+demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>wxpanel</source>
@@ -728,10 +867,41 @@
     </message>
 </context>
 <context>
+    <name>QFileDialog</name>
+    <message>
+        <source>&amp;Look in:</source>
+        <translation>查找范围(&amp;L)：</translation>
+    </message>
+    <message>
+        <source>Files of &amp;type:</source>
+        <translation>文件类型(&amp;T)：</translation>
+    </message>
+</context>
+<context>
+    <name>QuickReplyPicker</name>
+    <message>
+        <source>No quick reply matches</source>
+        <extracomment>&quot;/&quot; at the start or after a space, then what was typed of the code. The list shows at most this many rows before it scrolls. A snippet is shown on one line of at most this many characters. The operator asked to edit the quick replies (the settings dialog).</extracomment>
+        <translation>没有匹配的快捷回复</translation>
+    </message>
+    <message>
+        <source>Edit quick replies…</source>
+        <translation>编辑快捷回复…</translation>
+    </message>
+</context>
+<context>
+    <name>RawTextDialog</name>
+    <message>
+        <source>Raw text</source>
+        <extracomment>What demo.exe can send as a picture (the core checks the content too). Send was asked for a text with characters WeChat cannot receive through demo.exe: (text, those characters). The text stays in the box until :meth:`send_without_unsendable` or the user edits it. A picture pasted from the clipboard or dropped as image data. Picture files dropped or pasted as file URLs (absolute local paths). Banner colours per kind, (background, border, text) for light and dark windows.</extracomment>
+        <translation>原始文本</translation>
+    </message>
+</context>
+<context>
     <name>RuleDialog</name>
     <message>
         <source>Choose a picture</source>
-        <extracomment>Fields are outlined once the user changed something (or when editing): a fresh form is not a page of red boxes, its list says what is missing.</extracomment>
+        <extracomment>Problems are shown once the operator changed something or pressed Save (at once when editing): a new form opens clean, not red.</extracomment>
         <translation>选择图片</translation>
     </message>
     <message>
@@ -2245,7 +2415,7 @@
     <name>TriggerRow</name>
     <message>
         <source>Keyword or regular expression</source>
-        <extracomment>Between two reply texts in the text box. A saver returns None when saved, else the reason to show.</extracomment>
+        <extracomment>Between two reply texts in the text box. A new rule starts with a cooldown: a safe default against answering every message. A saver returns None when saved, else the reason to show.</extracomment>
         <translation>关键词或正则表达式</translation>
     </message>
     <message>
@@ -2431,6 +2601,14 @@
         <translation>demo.exe 正在取走命令；尚无事件</translation>
     </message>
     <message>
+        <source>demo.exe writes events; last event {seconds} s ago</source>
+        <translation>demo.exe 正在写入事件；上一条事件在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>No sign of demo.exe yet: no event arrived and no command was taken</source>
+        <translation>还没有看到 demo.exe 的活动：没有收到事件，也没有命令被取走</translation>
+    </message>
+    <message>
         <source>Free space beside {file} is unknown</source>
         <translation>{file} 所在磁盘的剩余空间未知</translation>
     </message>
@@ -2513,6 +2691,10 @@
     <message>
         <source>Warning</source>
         <translation>警告</translation>
+    </message>
+    <message>
+        <source>Unknown</source>
+        <translation>未知</translation>
     </message>
     <message>
         <source>OK</source>
