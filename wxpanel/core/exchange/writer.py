@@ -11,10 +11,12 @@ and as short transactions as it can:
 - a clean-up on its own only when many rows have piled up, or after a quiet
   spell (see :class:`wxpanel.core.ingest.CleanupPolicy`).
 
-Each transaction is prepared before it starts, runs with no busy timeout
-(``timeout=0``): when demo.exe holds a lock we give up at once, roll back
-and retry on a later poll, instead of sitting on RESERVED or PENDING while
-SQLite's busy handler waits, which would fail demo.exe's next INSERT too.
+Each transaction is prepared before it starts, takes the EXCLUSIVE lock up
+front and runs with no busy timeout (``timeout=0``): when demo.exe holds any
+lock we give up at once, before doing any work, and retry on a later poll,
+instead of sitting on RESERVED or PENDING while SQLite's busy handler waits
+(or while our COMMIT waits for demo.exe's read), which would fail demo.exe's
+next INSERT too.
 The file stays as demo.exe knows it: rollback journal in ``delete`` mode
 (nothing is left beside it), ``synchronous=FULL`` as demo.exe's own SQLite
 has it, and only single-file transactions, so no super-journal is ever
@@ -83,7 +85,7 @@ class WriteResult:
     command_rowid: int | None
     deleted_below: int | None  # every row below this rowid (ingested ones) is gone
     deleted: int
-    held: float  # seconds from BEGIN IMMEDIATE to the end of COMMIT
+    held: float  # seconds from BEGIN EXCLUSIVE to the end of COMMIT
 
 
 @dataclass
@@ -146,7 +148,7 @@ class ExchangeWriter:
     ) -> WriteResult:
         """One transaction: delete ingested events below ``clean_below``, then add ``command``.
 
-        Raises :class:`WriteBusy` (nothing written) when a lock is in the
+        Raises :class:`WriteBusy` (nothing written) when any lock is in the
         way, :class:`AnchorMoved` when the anchor row changed (nothing
         deleted, nothing written).
         """
@@ -161,7 +163,11 @@ class ExchangeWriter:
         )
         started = time.perf_counter()
         try:
-            conn.execute("BEGIN IMMEDIATE")
+            # EXCLUSIVE at once, not IMMEDIATE: when demo.exe holds a read lock (the
+            # SELECTs before its INSERT), IMMEDIATE would take RESERVED, do the work
+            # and fail at COMMIT, keeping demo.exe's INSERT out all that while;
+            # EXCLUSIVE fails before any work, in the time of one lock call.
+            conn.execute("BEGIN EXCLUSIVE")
         except sqlite3.OperationalError as exc:
             self.stats.add(kind, time.perf_counter() - started, succeeded=False)
             if is_busy(exc):
