@@ -314,3 +314,17 @@ def test_a_writer_at_work_is_reported_as_health_not_raised(
             break
     assert [m.content for m in result.messages] == ["patience", "more"]
     assert result.health is not None and result.health.locked_since is None
+
+
+def test_an_automatic_text_with_nothing_sendable_is_failed_not_written_empty(
+    engine: Engine, exchange_db: Path
+) -> None:
+    """Code page 936 cannot carry emoji: an automatic answer made only of them would
+    reach wx_command as an empty text."""
+    (message,) = [engine.queue_text("wxid_a", "😀👍", origin=Origin.AUTO)]
+    assert message.status is CommandStatus.FAILED
+    kept = engine.queue_text("wxid_a", "好的😀", origin=Origin.AUTO)
+    assert kept.content == "好的"
+    for _ in range(3):
+        engine.poll()
+    assert [row[4] for row in commands(exchange_db)] == [b"\xe5\xa5\xbd\xe7\x9a\x84"]

@@ -143,8 +143,15 @@ def insert_commands(
         raise RuntimeError("insert_commands() must run inside the caller's write transaction")
     if any(not to for to, _, _ in commands):
         raise ValueError("a command needs a recipient wxid")
+    originals = list(commands)
     commands = [
         (to, command, _sendable(command, payload, origin)) for to, command, payload in commands
+    ]
+    # An automatic text made only of what code page 936 cannot carry has nothing
+    # left to send: it is kept, failed, rather than written as an empty command.
+    nothing_left = [
+        command is CommandType.TEXT and bool(original.strip()) and not payload.strip()
+        for (_, command, payload), (_, _, original) in zip(commands, originals, strict=True)
     ]
     priority = 0 if origin is Origin.MANUAL else 1
     new = [
@@ -158,16 +165,21 @@ def insert_commands(
             time=now,
             flags=Flag.NONE,
             command=command,
-            status=CommandStatus.QUEUED,
+            status=CommandStatus.FAILED if empty else CommandStatus.QUEUED,
             priority=priority,
             not_before=not_before,
             jitter=pacer.draw_jitter(origin),
         )
-        for to, command, payload in commands
+        for (to, command, payload), empty in zip(commands, nothing_left, strict=True)
     ]
     messages = HistoryWriter.insert(conn, new)
     counted = len(messages)
     HistoryWriter.count(conn, {"commands_queued": counted, f"queued_{origin.value}": counted}, now)
+    for message, empty in zip(messages, nothing_left, strict=True):
+        if empty:
+            HistoryWriter.count(conn, {"commands_failed": 1}, now)
+            detail = f"{message.conversation}: #{message.id} {NOTHING_SENDABLE}"
+            HistoryWriter.log_error(conn, "unsendable", detail, now)
     return messages
 
 
@@ -211,6 +223,9 @@ class OutboxStep:
     release: Release | None
     next_due: float | None
 
+
+#: Why an automatic text was not sent: nothing of it fits code page 936.
+NOTHING_SENDABLE = "not sent: nothing of the text fits WeChat's code page 936 (GBK)"
 
 #: What a command is marked with when a crash left it unclear whether it reached wx_command.
 INTERRUPTED = "interrupted while being written to wx_command; check WeChat before sending again"
