@@ -375,3 +375,21 @@ def test_a_full_disk_names_the_disk_and_ingestion_resumes_in_smaller_batches(
             clock.now += 0.5
             taken += [m.content for m in engine.poll().messages]
         assert taken == [f"第{i}条" for i in range(40)]
+
+
+def test_a_damaged_history_is_named_as_such(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Not "exchange.db: database disk image is malformed": the user would repair the
+    wrong file."""
+    from wxpanel.core import ingest
+
+    def damaged(*args: object, **kwargs: object) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    insert_events(exchange_db, [("wxid_a", "_", "A", "hi", "0", "1")])
+    monkeypatch.setattr(ingest, "_insert", damaged)
+    with Engine(exchange_db) as engine:
+        health = engine.poll().health
+        assert health is not None and health.error is not None
+        assert health.error.startswith(str(engine.paths.history))

@@ -428,6 +428,8 @@ class Engine:
                 log.info("%s: rolling back a journal left by a crash", self.exchange_db)
                 self.reader.recover()
             return
+        except sqlite3.DatabaseError as exc:
+            raise self._exchange_error(exc) from exc
         state.next_safety = now + self.settings.safety_poll
         state.blocked_since = None
         state.commands = snapshot.commands
@@ -450,6 +452,9 @@ class Engine:
         anchor = self.ingestor.anchor if self.ingestor.pending[0] else None
         try:
             result = self.writer.write(command=release.outgoing(), clean_below=anchor)
+        except sqlite3.DatabaseError as exc:
+            self.outbox.not_written(release)
+            raise self._exchange_error(exc) from exc
         except (WriteBusy, AnchorMoved) as exc:
             self.outbox.not_written(release)
             if isinstance(exc, AnchorMoved):
@@ -474,6 +479,8 @@ class Engine:
             return
         try:
             result = self.writer.write(clean_below=anchor)
+        except sqlite3.DatabaseError as exc:
+            raise self._exchange_error(exc) from exc
         except WriteBusy:
             state.next_cleanup = now + self._rng.uniform(*WRITE_RETRY)
             return
@@ -536,10 +543,22 @@ class Engine:
         """The check :func:`exchange.check_exchange` could not finish at start."""
         problems = self.reader.missing_columns()
         if problems:
+            missing = ", ".join(problems)
             raise ExchangeError(
-                f"{self.exchange_db}: not demo.exe's exchange.db, missing {', '.join(problems)}"
+                f"{self.exchange_db}: not demo.exe's exchange.db, missing {missing}",
+                "not_demo",
+                missing,
             )
         self._schema_checked = True
+
+    def _exchange_error(self, exc: sqlite3.DatabaseError) -> BaseException:
+        """An error that came from exchange.db, named so (history.db's are not wrapped).
+
+        A full disk stays as it is: :func:`_describe` finds out which disk.
+        """
+        if _is_disk_full(exc):
+            return exc
+        return ExchangeError(f"{self.exchange_db}: {exc}", "damaged", str(exc))
 
     def _history_changed(self) -> bool:
         """Whether another connection committed to history.db since last time.
@@ -703,8 +722,11 @@ def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, str]:
             f" once about {NEEDED_ROOM // 2**20} MiB are free"
         )
     if isinstance(exc, KnownError):
-        kind = "schema" if "not demo.exe's exchange.db" in str(exc) else "other"
+        kind = "schema" if getattr(exc, "reason", "") == "not_demo" else "other"
         return kind, str(exc)
+    if isinstance(exc, sqlite3.DatabaseError):
+        # exchange.db's errors arrive as ExchangeError: an SQLite error left is history's.
+        return "other", f"{history}: {exc}"
     return "other", f"{path}: {exc}"
 
 
