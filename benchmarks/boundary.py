@@ -129,6 +129,7 @@ def run_wxpanel(db: Path, stop: list[bool], args: argparse.Namespace) -> dict[st
             "replies_queued": replies,
             "locks": engine.writer.stats.to_json(),
             "read_retries": engine.reader.retries,
+            "recoveries": engine.reader.recoveries,
             "anchor_resets": engine.ingestor.resets,
             "history": str(engine.paths.history),
         }
@@ -244,9 +245,14 @@ def wake_latencies(result: dict[str, Any]) -> tuple[list[float], int, int]:
 
 def describe(scenario: Scenario) -> list[str]:
     standin = scenario.result["standin"]
+    codes: dict[int, int] = {}
+    for entry in standin["lost_rows"]:
+        codes[entry["error"]] = codes.get(entry["error"], 0) + 1
+    why = ", ".join(f"SQLite code {code}: {n}" for code, n in sorted(codes.items()))
     lines = [
         f"  {scenario.name:<28} demo.exe lost {standin['lost']:>5} of {standin['attempts']:>6}"
         f"  (commands sent {len(standin['sent'])}, sent twice {standin['duplicates']})"
+        + (f" [{why}]" if why else "")
     ]
     consumer = scenario.result["consumer"]
     if scenario.consumer == "wxpanel" and consumer:
@@ -271,7 +277,8 @@ def describe(scenario: Scenario) -> list[str]:
             )
         lines.append(f"      write locks on exchange.db: {held or 'none taken'}; reads: no lock")
         lines.append(
-            f"      reads thrown away because demo.exe was writing: {consumer['read_retries']};"
+            f"      reads thrown away because demo.exe was writing: {consumer['read_retries']},"
+            f" hot journals rolled back: {consumer['recoveries']};"
             f" CPU {consumer['cpu'] / wall:.1%} of a core"
         )
     return lines

@@ -147,6 +147,8 @@ class ExchangeReader:
         self._seen_version: int | None = None
         #: How many reads were thrown away because a writer was at work.
         self.retries = 0
+        #: How many times a hot journal was rolled back (an ordinary read: a lock).
+        self.recoveries = 0
 
     # -- connection -----------------------------------------------------------
 
@@ -274,6 +276,7 @@ class ExchangeReader:
         takes a lock, which is why this runs only when the read-only
         connection reported a hot journal).  True when the journal is gone.
         """
+        self.recoveries += 1
         try:
             conn = sqlite3.connect(
                 sqlite_uri(self.path, "rw"), uri=True, isolation_level=None, timeout=busy_timeout
