@@ -164,13 +164,25 @@ class ExchangeReader:
             self._conn = None
 
     def _version(self) -> int:
-        try:
-            return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
-        except sqlite3.OperationalError as exc:
-            self.close()
-            if _is_readonly_rollback(exc):
-                raise HotJournalError(str(self.path)) from exc
-            raise
+        """The connection's data_version; takes no lock.
+
+        Page 1 read while a writer rewrites it can look damaged for that
+        instant: such a read is tried once more on a new connection before
+        the file is called damaged.
+        """
+        for attempt in (1, 2):
+            try:
+                return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.OperationalError as exc:
+                self.close()
+                if _is_readonly_rollback(exc):
+                    raise HotJournalError(str(self.path)) from exc
+                raise
+            except sqlite3.DatabaseError:
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     # -- public ---------------------------------------------------------------
 
@@ -180,8 +192,8 @@ class ExchangeReader:
             return True
         try:
             return self._version() != self._seen_version
-        except HotJournalError:
-            return True
+        except (HotJournalError, sqlite3.DatabaseError):
+            return True  # the snapshot that follows tells what it was
 
     def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``read`` on the lock-free connection; its result only if no writer
