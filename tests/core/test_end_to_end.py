@@ -393,3 +393,35 @@ def test_a_damaged_history_is_named_as_such(
         health = engine.poll().health
         assert health is not None and health.error is not None
         assert health.error.startswith(str(engine.paths.history))
+
+
+CRASH_MID_COMMIT = """
+import os, sqlite3, sys
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute('PRAGMA cache_size = 2')
+c.execute('BEGIN IMMEDIATE')
+for i in range(200):
+    c.execute("INSERT INTO wx_event VALUES ('x', '_', 'x', ?, '0', '1')", ('y' * 900,))
+os._exit(9)
+"""
+
+
+def test_a_journal_is_rolled_back_only_once_it_has_stood_a_while(exchange_db: Path) -> None:
+    """A live writer's journal lasts milliseconds; rolling back one by mistake would lose
+    a message demo.exe believes written.  A dead writer's stays: then, and only then."""
+    clock = Clock()
+    journal = Path(str(exchange_db) + "-journal")
+    with Engine(exchange_db, clock=clock) as engine:
+        engine.poll()
+        insert_events(exchange_db, [("wxid_a", "_", "A", "kept", "0", "1")])
+        subprocess.run([sys.executable, "-c", CRASH_MID_COMMIT, str(exchange_db)], check=False)
+        assert journal.exists()
+        clock.now += 0.1
+        found = [m.content for m in engine.poll().messages]
+        clock.now += 1.0
+        found += [m.content for m in engine.poll().messages]
+        assert journal.exists() and found == []
+        for _ in range(3):
+            clock.now += 1.0
+            found += [m.content for m in engine.poll().messages]
+        assert not journal.exists() and found == ["kept"]

@@ -71,6 +71,8 @@ WRITE_RETRY = (0.05, 0.25)
 NEEDED_ROOM = 8 * 2**20
 #: Reads blocked by another writer's journal this long show as "locked".
 LOCKED_AFTER = 1.0
+#: A journal must stand this long before wxpanel takes it for a dead writer's.
+HOT_JOURNAL_GRACE = 2.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
 RECOVER_EVERY = 1.0
 
@@ -139,6 +141,8 @@ class _State:
     last_new_row: float = 0.0
     #: Since when every read met a writer at work (a journal beside the file).
     blocked_since: float | None = None
+    #: Since when the read-only connection has taken the journal for a dead writer's.
+    hot_since: float | None = None
     #: What is wrong with exchange.db itself (gone, replaced by a bad file).
     file_problem: BaseException | None = None
     #: Rows per snapshot: halved while the disk is full, so ingestion resumes early.
@@ -350,10 +354,11 @@ class Engine:
         if not self._schema_checked:
             try:
                 self._check_schema()
-            except (SnapshotRetry, HotJournalError) as exc:
-                if isinstance(exc, HotJournalError):
-                    self.reader.recover()
+            except SnapshotRetry:
                 state.more = True
+                return
+            except HotJournalError:
+                self._hot_journal(now)
                 return
         exchange_changed = self.reader.changed()
         history_changed = self._history_changed()
@@ -419,19 +424,19 @@ class Engine:
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again on the next poll
             state.blocked_since = state.blocked_since or now
+            if self.reader.journal.exists():
+                self._hot_journal(now)  # unless it stays, it was demo.exe at work
+            else:
+                state.hot_since = None
             return
         except HotJournalError:
-            state.more = True
-            state.blocked_since = state.blocked_since or now
-            if now >= state.next_recover:
-                state.next_recover = now + RECOVER_EVERY
-                log.info("%s: rolling back a journal left by a crash", self.exchange_db)
-                self.reader.recover()
+            self._hot_journal(now)
             return
         except sqlite3.DatabaseError as exc:
             raise self._exchange_error(exc) from exc
         state.next_safety = now + self.settings.safety_poll
         state.blocked_since = None
+        state.hot_since = None
         state.commands = snapshot.commands
         if not state.recovered:
             state.recovered = True
@@ -445,6 +450,25 @@ class Engine:
             state.replies_pending = True
             state.counters["last_event_at"] = now
             state.last_new_row = now
+
+    def _hot_journal(self, now: float) -> None:
+        """A journal stands beside exchange.db: demo.exe at work, or a dead writer's.
+
+        It is rolled back (an ordinary read does it, taking a lock) only once it
+        has stood for :data:`HOT_JOURNAL_GRACE`: a live writer's journal lasts
+        milliseconds, and should a platform's lock test ever fail to see
+        demo.exe's lock, rolling back its live transaction would lose a message
+        demo.exe believes written.  demo.exe's own SQLite rolls a dead journal
+        back at its next write anyway.
+        """
+        state = self._state
+        state.more = True
+        state.blocked_since = state.blocked_since or now
+        state.hot_since = state.hot_since or now
+        if now - state.hot_since >= HOT_JOURNAL_GRACE and now >= state.next_recover:
+            state.next_recover = now + RECOVER_EVERY
+            log.info("%s: rolling back a journal left by a crash", self.exchange_db)
+            self.reader.recover()
 
     def _write_command(self, now: float, release: Release, work: _Round) -> None:
         """Write one command to wx_command, with the clean-up of ingested rows if any."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from pathlib import Path
 from urllib.parse import quote
 
@@ -101,13 +102,11 @@ def check_exchange(
     path = path.resolve()
     writable = os.access(path, os.W_OK)
     try:
-        try:
-            problems = _read_schema(sqlite_uri(path, "ro") + "&nolock=1", 0.0)
-        except sqlite3.DatabaseError:
+        problems = _read_schema_lock_free(path)
+        if problems is None:
             # A hot journal (a writer died mid-commit), which only a writer may
-            # roll back, as demo.exe's own SQLite would on its next read; or a
-            # page read while being written; or not a database at all.  An
-            # ordinary read, rare as this is, tells which.
+            # roll back, as demo.exe's own SQLite would on its next read; or
+            # not a database at all.  An ordinary read, rare as this is, tells which.
             problems = _read_schema(sqlite_uri(path, "rw" if writable else "ro"), wait)
     except sqlite3.DatabaseError as exc:
         if is_busy(exc):
@@ -125,6 +124,28 @@ def check_exchange(
     if need_write:
         _check_writable(path, writable)
     return path
+
+
+#: A journal that stands this long is a dead writer's, not demo.exe at work.
+_JOURNAL_GRACE = 2.0
+
+
+def _read_schema_lock_free(path: Path) -> list[str] | None:
+    """The schema's problems, read without a lock; None if that cannot tell.
+
+    A read that meets a writer at work (its journal beside the file) is tried
+    again until the journal is gone: rolling back a live writer's journal,
+    should a platform's lock test miss demo.exe's lock, would lose a message.
+    """
+    journal = Path(str(path) + "-journal")
+    deadline = time.monotonic() + _JOURNAL_GRACE
+    while True:
+        try:
+            return _read_schema(sqlite_uri(path, "ro") + "&nolock=1", 0.0)
+        except sqlite3.DatabaseError:
+            if not journal.exists() or time.monotonic() >= deadline:
+                return None
+            time.sleep(0.05)
 
 
 def _read_schema(uri: str, wait: float) -> list[str]:
