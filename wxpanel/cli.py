@@ -221,18 +221,18 @@ def cmd_send(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wxpanel.core.export import write_csv, write_jsonl
+    from wxpanel.core.export import write_csv_bytes, write_jsonl
     from wxpanel.core.history import HistoryStore
 
     db = _checked_db(args)
     paths = DataPaths.beside(db, args.data_dir)
     with HistoryStore(paths.history) as store:
         messages = store.iter_messages(args.conversation, args.search)
-        out = sys.stdout
         if args.format == "csv":
-            write_csv(messages, out, store.aliases())
+            sys.stdout.flush()
+            write_csv_bytes(messages, sys.stdout.buffer, store.aliases())
         else:
-            write_jsonl(messages, out, store.aliases())
+            write_jsonl(messages, sys.stdout, store.aliases())
     return 0
 
 
@@ -318,7 +318,12 @@ def cmd_gui(args: argparse.Namespace) -> int:
         from wxpanel.gui.app import run_gui
     except ModuleNotFoundError as exc:
         if exc.name and exc.name.startswith("wxpanel.gui"):
-            raise KnownError("this build has no panel yet; use a subcommand (see --help)") from exc
+            exe = ".exe" if sys.platform == "win32" else ""
+            raise KnownError(
+                f"this is wxpanel-cli{exe}, wxpanel's command line without the panel:"
+                f" for the window, start wxpanel{exe}; for the commands (headless, send,"
+                f" export, stats, rules, simulate), see wxpanel-cli{exe} --help"
+            ) from exc
         raise
     return run_gui(args)
 

@@ -139,7 +139,8 @@ def test_the_bundle_holds_what_the_panel_needs_and_no_more(built: Build) -> None
 
 def test_cli_without_a_subcommand_points_to_the_panel(built: Build) -> None:
     result = run(built.cli)
-    assert result.returncode == 2 and "use a subcommand" in result.stderr
+    assert result.returncode == 2 and "wxpanel-cli --help" in result.stderr
+    assert "start wxpanel;" in result.stderr  # the panel, by its name
     assert "Traceback" not in result.stderr
 
 
