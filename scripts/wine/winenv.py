@@ -270,8 +270,8 @@ class WineEnv:
                 self._make_prefix()
         # What earlier runs left in %TEMP% (one-file programs unpack there) would
         # only grow the cached prefix.
-        for user in (self.prefix / "drive_c" / "users").glob("*"):
-            shutil.rmtree(user / "Temp", ignore_errors=True)
+        for left in (self.prefix / "drive_c" / "users").glob("*/Temp/*"):
+            shutil.rmtree(left, ignore_errors=True) if left.is_dir() else left.unlink()
         self.start_server()
         if not (self.python_dir / ".ready").exists():
             with step("Windows Python and wheels (cold)"):

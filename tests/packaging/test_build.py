@@ -3,7 +3,8 @@
 One build per test session (about a minute on two cores), in a temporary
 folder: the one-file ``wxpanel`` (the panel, and on Linux every subcommand)
 and ``wxpanel-cli`` (the console companion without Qt). The Windows exe is
-built and smoke-run by ``.github/workflows/windows.yml``.
+built and smoke-run by ``.github/workflows/windows.yml`` on Windows and by
+``scripts/windows-wine`` under Wine (``scripts/test`` runs it after pytest).
 """
 
 from __future__ import annotations
