@@ -478,7 +478,8 @@ class WineEnv:
     ) -> float:
         """PyInstaller under Wine; returns the seconds it took, or exits naming the log."""
         started = time.monotonic()
-        argv: list[str | Path] = [self.python, "-m", "PyInstaller", "--noconfirm"]
+        argv: list[str | Path] = [self.python, windows_path(HERE / "pyinstaller_wine.py")]
+        argv.append("--noconfirm")
         argv += ["--distpath", windows_path(dist), "--workpath", windows_path(work), *options]
         argv.append(windows_path(target))
         if spec_args:
