@@ -30,7 +30,7 @@ in a real window on Xvfb (``wxpanel.exe --screenshot`` grabs it as soon as
 it is shown).  Wine's own start (its process and DLL loading) is in every
 figure, so compare the Windows rows with each other, not with Linux.
 
-Run: ``python benchmarks/package.py [--runs 5] [--onedir] [--wine] [--keep DIR]``.
+Run: ``python benchmarks/package.py [--runs 5] [--onedir] [--wine | --wine-only] [--keep DIR]``.
 Building takes a few minutes (with ``--wine``, some more).  Exit status is 0
 whatever the verdicts.
 """
@@ -269,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--wine", action="store_true", help="also build and time the Windows exe under Wine"
     )
+    parser.add_argument("--wine-only", action="store_true", help="only the Windows figures")
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
 
@@ -283,12 +284,12 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wxpanel-bench-package-") as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        for onedir in (False, True) if args.onedir else (False,):
+        for onedir in () if args.wine_only else (False, True) if args.onedir else (False,):
             bare, ours = build(root, onedir)
             measure(bare, ours, args.runs, root)
             report(bare, ours, goals=not onedir)
             print()
-        if args.wine:
+        if args.wine or args.wine_only:
             windows(root, args.runs)
     return 0
 
