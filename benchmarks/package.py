@@ -239,11 +239,11 @@ def measure(bare: Contender, ours: Contender, runs: int, folder: Path) -> None:
 
 def report(bare: Contender, ours: Contender, goals: bool) -> None:
     """The table and the ratios; the goals are set for the one-file builds."""
-    print(f"\n{'':18}{'size':>10}{'painted (median)':>19}{'exit (median)':>16}   runs (painted)")
+    print(f"\n{'':22}{'size':>10}{'painted (median)':>19}{'exit (median)':>16}   runs (painted)")
     for c in (bare, ours):
         runs = " ".join(f"{t:.2f}" for t in c.painted)
         print(
-            f"{c.name:18}{c.size / 1e6:>8.1f} MB{statistics.median(c.painted):>17.2f} s"
+            f"{c.name:22}{c.size / 1e6:>8.1f} MB{statistics.median(c.painted):>17.2f} s"
             f"{statistics.median(c.exited):>14.2f} s   {runs}"
         )
     size_ratio = ours.size / bare.size
