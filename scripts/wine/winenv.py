@@ -270,8 +270,11 @@ class WineEnv:
                 self._make_prefix()
         # What earlier runs left in %TEMP% (one-file programs unpack there) would
         # only grow the cached prefix.
-        for left in (self.prefix / "drive_c" / "users").glob("*/Temp/*"):
-            shutil.rmtree(left, ignore_errors=True) if left.is_dir() else left.unlink()
+        # (The folder itself must stay: without it Wine's EndUpdateResourceW fails with
+        # "Success" and PyInstaller cannot write the exe's icon and version.)
+        for temp in (self.prefix / "drive_c" / "users").glob("*/Temp"):
+            shutil.rmtree(temp, ignore_errors=True)
+            temp.mkdir()
         self.start_server()
         if not (self.python_dir / ".ready").exists():
             with step("Windows Python and wheels (cold)"):
@@ -478,8 +481,7 @@ class WineEnv:
     ) -> float:
         """PyInstaller under Wine; returns the seconds it took, or exits naming the log."""
         started = time.monotonic()
-        argv: list[str | Path] = [self.python, windows_path(HERE / "pyinstaller_wine.py")]
-        argv.append("--noconfirm")
+        argv: list[str | Path] = [self.python, "-m", "PyInstaller", "--noconfirm"]
         argv += ["--distpath", windows_path(dist), "--workpath", windows_path(work), *options]
         argv.append(windows_path(target))
         if spec_args:
