@@ -23,8 +23,16 @@ wxpanel / bare and the goals: size <= 1.3x, start <= 1.5x (for one file).
 there the bare window's start is almost only Qt's own, so that ratio is
 printed without a goal.
 
-Run: ``python benchmarks/package.py [--runs 5] [--onedir] [--keep DIR]``.
-Building takes a few minutes.  Exit status is 0 whatever the verdicts.
+``--wine`` then does the same for Windows: both programs built the same way
+by the Windows Python under Wine (the environment of ``scripts/windows-wine``,
+cached outside the clone), one file and one folder, and started under Wine
+in a real window on Xvfb (``wxpanel.exe --screenshot`` grabs it as soon as
+it is shown).  Wine's own start (its process and DLL loading) is in every
+figure, so compare the Windows rows with each other, not with Linux.
+
+Run: ``python benchmarks/package.py [--runs 5] [--onedir] [--wine | --wine-only] [--keep DIR]``.
+Building takes a few minutes (with ``--wine``, some more).  Exit status is 0
+whatever the verdicts.
 """
 
 from __future__ import annotations
@@ -37,10 +45,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import _common as common
+
+sys.path.insert(0, str(common.REPO / "scripts" / "wine"))
+import winenv  # scripts/wine: the Windows build environment under Wine
 
 SIZE_GOAL = 1.3
 START_GOAL = 1.5
@@ -78,6 +90,10 @@ class Contender:
     size: int
     painted: list[float] = field(default_factory=list)
     exited: list[float] = field(default_factory=list)
+    #: Under Wine: the wine64 command, its environment, and how a path is spelt.
+    launcher: list[str] = field(default_factory=list)
+    env: dict[str, str] | None = None
+    path_arg: Callable[[Path], str] = str
 
 
 def pyinstaller(args: list[str], log: Path) -> float:
@@ -139,17 +155,65 @@ def build(root: Path, onedir: bool) -> tuple[Contender, Contender]:
     return bare, ours
 
 
+def build_wine(root: Path, wine: winenv.WineEnv, onedir: bool) -> tuple[Contender, Contender]:
+    """Both programs built by the Windows Python under Wine, each in one work folder.
+
+    The one folder is built after the one file in the same work folders, so
+    each reuses its analysis (as a contributor's second build does).
+    """
+    kind = "onedir" if onedir else "onefile"
+    bare_src = root / "bare.py"
+    bare_src.write_text(BARE_APP, encoding="utf-8")
+    dist, work = root / f"wine-dist-{kind}", root / "wine-work"
+    seconds = wine.pyinstaller(
+        bare_src, dist, work / "bare", log=root / f"wine-bare-{kind}.log",
+        options=["--onedir" if onedir else "--onefile", "--specpath", winenv.windows_path(work)],
+    )  # fmt: skip
+    print(f"built bare.exe ({kind}) under Wine in {seconds:.0f} s")
+    seconds = wine.pyinstaller(
+        common.REPO / "build.spec", dist, work / "wxpanel", log=root / f"wine-wxpanel-{kind}.log",
+        spec_args=["--onedir"] if onedir else [],
+    )  # fmt: skip
+    print(f"built wxpanel.exe ({kind}) under Wine in {seconds:.0f} s")
+    if onedir:
+        bare_program, ours_program = dist / "bare" / "bare.exe", dist / "wxpanel" / "wxpanel.exe"
+        bare_size, ours_size = tree_size(dist / "bare"), tree_size(dist / "wxpanel")
+    else:
+        bare_program, ours_program = dist / "bare.exe", dist / "wxpanel.exe"
+        bare_size, ours_size = tree_size(bare_program), tree_size(ours_program)
+        cli = dist / "wxpanel-cli.exe"
+        print(f"(wxpanel-cli.exe, the console companion without Qt: {tree_size(cli) / 1e6:.1f} MB)")
+    db = common.fresh_exchange(root / f"wine-bot-{kind}")
+    under_wine = {
+        "launcher": [str(winenv.WINE64)],
+        "env": wine.env(DISPLAY=os.environ["DISPLAY"]),
+        "path_arg": winenv.windows_path,
+    }
+    bare = Contender(f"bare.exe ({kind})", bare_program, [], bare_size, **under_wine)
+    ours_args = ["--db", winenv.windows_path(db), "--after", "0"]
+    ours = Contender(f"wxpanel.exe ({kind})", ours_program, ours_args, ours_size, **under_wine)
+    return bare, ours
+
+
 def start_once(contender: Contender, shot: Path) -> tuple[float, float]:
     """Seconds from starting the program to its PNG appearing, and to its exit."""
     shot.unlink(missing_ok=True)
-    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env = contender.env or {
+        **os.environ,
+        "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen"),
+    }
+    command = [*contender.launcher, str(contender.program), *contender.args]
     started = time.perf_counter()
     process = subprocess.Popen(
-        [str(contender.program), *contender.args, "--screenshot", str(shot)],
-        stdout=subprocess.DEVNULL,
+        [*command, "--screenshot", contender.path_arg(shot)],
+        # Pipes, not /dev/null: a Windows Python under Wine dies on a null stream.
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         env=env,
     )
+    assert process.stdin is not None
+    process.stdin.close()
     painted = None
     while process.poll() is None:
         if painted is None and shot.exists():
@@ -175,11 +239,11 @@ def measure(bare: Contender, ours: Contender, runs: int, folder: Path) -> None:
 
 def report(bare: Contender, ours: Contender, goals: bool) -> None:
     """The table and the ratios; the goals are set for the one-file builds."""
-    print(f"\n{'':18}{'size':>10}{'painted (median)':>19}{'exit (median)':>16}   runs (painted)")
+    print(f"\n{'':22}{'size':>10}{'painted (median)':>19}{'exit (median)':>16}   runs (painted)")
     for c in (bare, ours):
         runs = " ".join(f"{t:.2f}" for t in c.painted)
         print(
-            f"{c.name:18}{c.size / 1e6:>8.1f} MB{statistics.median(c.painted):>17.2f} s"
+            f"{c.name:22}{c.size / 1e6:>8.1f} MB{statistics.median(c.painted):>17.2f} s"
             f"{statistics.median(c.exited):>14.2f} s   {runs}"
         )
     size_ratio = ours.size / bare.size
@@ -202,6 +266,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5, help="measured starts of each (5)")
     parser.add_argument("--onedir", action="store_true", help="also build and time one folder")
+    parser.add_argument(
+        "--wine", action="store_true", help="also build and time the Windows exe under Wine"
+    )
+    parser.add_argument("--wine-only", action="store_true", help="only the Windows figures")
     parser.add_argument("--keep", type=Path, help="build here and keep it (default: a temp dir)")
     args = parser.parse_args(argv)
 
@@ -216,12 +284,32 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="wxpanel-bench-package-") as tmp:
         root = args.keep or Path(tmp)
         root.mkdir(parents=True, exist_ok=True)
-        for onedir in (False, True) if args.onedir else (False,):
+        for onedir in () if args.wine_only else (False, True) if args.onedir else (False,):
             bare, ours = build(root, onedir)
             measure(bare, ours, args.runs, root)
             report(bare, ours, goals=not onedir)
             print()
+        if args.wine or args.wine_only:
+            windows(root, args.runs)
     return 0
+
+
+def windows(root: Path, runs: int) -> None:
+    """The Windows figures, under Wine on Xvfb (see the module docstring)."""
+    winenv.ensure_debian_packages()
+    wine = winenv.WineEnv()
+    print(f"Windows under Wine {wine.version}: {winenv.PYTHON_EMBED}, {wine.python_dir.name}")
+    try:
+        with winenv.xvfb() as display:
+            os.environ["DISPLAY"] = display  # before Wine's helper processes start
+            wine.ensure()
+            for onedir in (False, True):
+                bare, ours = build_wine(root, wine, onedir)
+                measure(bare, ours, runs, root)
+                report(bare, ours, goals=not onedir)
+                print()
+    finally:
+        wine.stop()
 
 
 if __name__ == "__main__":

@@ -295,7 +295,7 @@ def _waiting_for(conn: sqlite3.Connection, message_id: int, now: float) -> tuple
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
+    from wxpanel.core.export import write_csv_bytes, write_jsonl, write_jsonl_fast
     from wxpanel.core.history import HistoryStore
     from wxpanel.core.names import load_directory
 
@@ -309,11 +309,11 @@ def cmd_export(args: argparse.Namespace) -> int:
             return 0
         messages = store.iter_messages(conversation, args.search)
         names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name
-        out = sys.stdout
         if args.format == "csv":
-            write_csv(messages, out, names)
+            sys.stdout.flush()  # bytes, with a BOM: no \r\r\n on Windows, Chinese in Excel
+            write_csv_bytes(messages, sys.stdout.buffer, names)
         else:
-            write_jsonl(messages, out, names)
+            write_jsonl(messages, sys.stdout, names)
     return 0
 
 
@@ -413,12 +413,42 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Said when Qt cannot load on Windows, in both languages: without Qt there is no tr().
+OLD_WINDOWS = (
+    "wxpanel needs 64-bit Windows 10, version 1903 or later (or Windows 11):"
+    " Qt, which draws its window, cannot load on this Windows.\n\n"
+    "wxpanel 需要 64 位 Windows 10（1903 版或更高）或 Windows 11："
+    "此 Windows 无法加载绘制窗口的 Qt。"
+    "\n\n({detail})"
+)
+
+
+def _tell_windows_user(text: str) -> None:
+    """A message box: a windowed wxpanel.exe has no console to print to."""
+    if sys.platform == "win32":
+        import ctypes
+
+        ctypes.windll.user32.MessageBoxW(None, text, "wxpanel", 0x10)  # MB_ICONERROR
+    print(f"wxpanel: error: {text}", file=sys.stderr or sys.__stderr__)
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     try:
         from wxpanel.gui.app import run_gui
-    except ModuleNotFoundError as exc:
+    except ImportError as exc:
+        # Qt 6 links Windows 10's icuuc.dll: on an older Windows, "DLL load failed".
+        if sys.platform == "win32" and "DLL load failed" in str(exc):
+            _tell_windows_user(OLD_WINDOWS.format(detail=exc))
+            return EXIT_USAGE
+        if not isinstance(exc, ModuleNotFoundError):
+            raise
         if exc.name and exc.name.startswith("wxpanel.gui"):
-            raise KnownError("this build has no panel yet; use a subcommand (see --help)") from exc
+            exe = ".exe" if sys.platform == "win32" else ""
+            raise KnownError(
+                f"this is wxpanel-cli{exe}, wxpanel's command line without the panel:"
+                f" for the window, start wxpanel{exe}; for the commands (headless, send,"
+                f" export, stats, rules, simulate), see wxpanel-cli{exe} --help"
+            ) from exc
         raise
     return run_gui(args)
 

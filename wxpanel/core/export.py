@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 
 from wxpanel.core.codec import Flag
 from wxpanel.core.models import Message
@@ -117,3 +118,20 @@ def write_csv(messages: Iterable[Message], out: TextIO, aliases: dict[str, str])
         writer.writerow(row)
         count += 1
     return count
+
+
+def write_csv_bytes(messages: Iterable[Message], out: BinaryIO, aliases: dict[str, str]) -> int:
+    """CSV onto a byte stream, the same bytes on every OS: UTF-8 with a BOM, rows ending CRLF.
+
+    Through a text-mode stream Windows turns the csv module's ``\r\n`` into
+    ``\r\r\n`` (an empty line after every row in some readers), so the text
+    is encoded here with ``newline=""``. The BOM is what makes Excel on a
+    Chinese Windows read the file as UTF-8 instead of GBK; Python's
+    ``utf-8-sig``, LibreOffice and pandas skip it.
+    """
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    try:
+        return write_csv(messages, text, aliases)
+    finally:
+        text.flush()
+        text.detach()  # the caller's stream stays open

@@ -63,6 +63,22 @@ def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> N
     painter.restore()
 
 
+def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
+    """The palette group the style paints an item's background with, for its text to match.
+
+    A style fills a selected row with the Highlight of the view's actual
+    state: Inactive when its window is not the active one, Disabled when the
+    view is. Text taken from the palette's current group instead is the
+    Active HighlightedText: white, which on Windows' light Inactive Highlight
+    (#f5f5f5) cannot be read.
+    """
+    if not state & QStyle.StateFlag.State_Enabled:
+        return QPalette.ColorGroup.Disabled
+    if not state & QStyle.StateFlag.State_Active:
+        return QPalette.ColorGroup.Inactive
+    return QPalette.ColorGroup.Active
+
+
 class ConversationDelegate(QStyledItemDelegate):
     """Name, group marker, time, a one-line preview and an unread badge."""
 
@@ -83,7 +99,8 @@ class ConversationDelegate(QStyledItemDelegate):
         selected = bool(opt.state & QStyle.StateFlag.State_Selected)
         palette: QPalette = opt.palette
         text_colour = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+            colour_group(opt.state),
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text,
         )
         font = QFont(opt.font)
         metrics = QFontMetrics(font)
