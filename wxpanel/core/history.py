@@ -50,7 +50,6 @@ def message_from_row(row: Sequence[Any]) -> Message:
 #: held too little of a 1 M-message history's indexes and full-text index:
 #: each batch re-read their pages.  Pages are only cached as they are read.
 _CACHE_SIZE = "PRAGMA cache_size = -32768"
-_HIST_CACHE_SIZE = "PRAGMA hist.cache_size = -32768"
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -110,12 +109,6 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
         conn.close()
         raise HistoryError(f"{path}: not a usable history database ({exc})") from exc
     return conn
-
-
-def attach_history(conn: sqlite3.Connection, path: Path) -> None:
-    """Attach an (already migrated) history database to an exchange.db connection."""
-    conn.execute("ATTACH DATABASE ? AS hist", (str(path),))
-    conn.execute(_HIST_CACHE_SIZE)
 
 
 @contextmanager

@@ -244,9 +244,13 @@ class CleanupPolicy:
 
 def _insert(conn: sqlite3.Connection, rows: Sequence[EventRow], now: float) -> list[Message]:
     """Decode rows into messages and counters, in the caller's transaction."""
-    if not rows:
+    return _store(conn, [event_to_message(row.columns, now) for row in rows], now)
+
+
+def _store(conn: sqlite3.Connection, new: list[NewMessage], now: float) -> list[Message]:
+    """Messages and their counters, the account's own ones matched to our commands."""
+    if not new:
         return []
-    new = [event_to_message(row.columns, now) for row in rows]
     if any(item.direction is Direction.OUT for item in new):
         matcher = _EchoMatcher(conn, now)
         new = [matcher.claim(item) for item in new]
@@ -265,13 +269,8 @@ def process_inbox(
         rows = conn.execute(_SELECT_INBOX, (max_rows + 1,)).fetchall()
         more = len(rows) > max_rows
         rows = rows[:max_rows]
-        new = [event_to_message(row[2:], row[1]) for row in rows]
-        if any(item.direction is Direction.OUT for item in new):
-            matcher = _EchoMatcher(conn, now)
-            new = [matcher.claim(item) for item in new]
-        messages = HistoryWriter.insert(conn, new)
+        messages = _store(conn, [event_to_message(row[2:], row[1]) for row in rows], now)
         conn.execute("DELETE FROM inbox WHERE seq <= ?", (rows[-1][0],))
-        HistoryWriter.count(conn, _counts(messages), now)
     return IngestResult(tuple(messages), more)
 
 

@@ -170,19 +170,24 @@ class ExchangeReader:
         instant: such a read is tried once more on a new connection before
         the file is called damaged.
         """
-        for attempt in (1, 2):
-            try:
-                return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
-            except sqlite3.OperationalError as exc:
-                self.close()
-                if _is_readonly_rollback(exc):
-                    raise HotJournalError(str(self.path)) from exc
-                raise
-            except sqlite3.DatabaseError:
-                self.close()
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return self._read_version()
+        except sqlite3.OperationalError:
+            raise
+        except sqlite3.DatabaseError:
+            return self._read_version()  # on a new connection: _read_version closed it
+
+    def _read_version(self) -> int:
+        try:
+            return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            self.close()
+            if _is_readonly_rollback(exc):
+                raise HotJournalError(str(self.path)) from exc
+            raise
+        except sqlite3.DatabaseError:
+            self.close()
+            raise
 
     # -- public ---------------------------------------------------------------
 
