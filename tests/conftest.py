@@ -57,6 +57,17 @@ def insert_events(db: Path, rows: list[EventRow]) -> None:
         conn.close()
 
 
+def wx_commands(db: Path) -> list[tuple[str, str, str]]:
+    """What waits in wx_command for demo.exe: type, recipient, text."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
+    finally:
+        conn.close()
+
+
 def real_event(
     conversation: str, content: str, member: str | None = None, name: str = "_"
 ) -> EventRow:

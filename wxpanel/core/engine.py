@@ -29,6 +29,7 @@ from pathlib import Path
 
 from wxpanel.core import activity, exchange
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
+from wxpanel.core.exchange.quiet import QUIET, QuietMoments
 from wxpanel.core.exchange.reader import (
     SNAPSHOT_MAX_ROWS,
     CommandRow,
@@ -176,6 +177,7 @@ class Engine:
         take_lock: bool = True,
         plugin_dirs: Sequence[Path] | None = None,
         cleanup: CleanupPolicy | None = None,
+        write_quiet: float = QUIET,
     ) -> None:
         try:
             self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
@@ -205,6 +207,8 @@ class Engine:
             raise
         self.reader = ExchangeReader(self.exchange_db)
         self.writer = ExchangeWriter(self.exchange_db)
+        #: Writes wait for a moment demo.exe is not writing (0: they never wait).
+        self.moments = QuietMoments(self.reader, quiet=write_quiet)
         self.ingestor = EventIngestor(self.hconn)
         self.cleanup = cleanup or CleanupPolicy()
         self.outbox = Outbox(self.hconn, self.pacer, self.settings.outbox)
@@ -361,6 +365,7 @@ class Engine:
                 self._hot_journal(now)
                 return
         exchange_changed = self.reader.changed()
+        self.moments.note(now)
         history_changed = self._history_changed()
         if exchange_changed or state.more or now >= state.next_safety:
             self._read_exchange(now, work)
@@ -405,7 +410,7 @@ class Engine:
     def _step_outbox(self, now: float, work: _Round) -> None:
         """Follow written commands and write the next one the pacer lets go."""
         state = self._state
-        step = self.outbox.step(now, state.commands)
+        step = self.outbox.step(now, state.commands, self.moments.hold)
         work.updates.extend(step.updates)
         state.outbox_due = step.next_due
         if any(u.status == "taken" for u in step.updates):
@@ -500,6 +505,10 @@ class Engine:
         anchor = self.ingestor.anchor
         quiet_for = now - max(state.last_new_row, self._started)
         if anchor is None or not self.cleanup.due(self.ingestor.pending, quiet_for, len(commands)):
+            return
+        held_until = self.moments.hold(now)
+        if held_until is not None:
+            state.next_cleanup = held_until
             return
         try:
             result = self.writer.write(clean_below=anchor)

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -253,9 +253,19 @@ class Outbox:
         self.pacer = pacer
         self.config = config
 
-    def step(self, now: float, commands: Sequence[CommandRow] | None) -> OutboxStep:
+    def step(
+        self,
+        now: float,
+        commands: Sequence[CommandRow] | None,
+        hold: Callable[[float], float | None] | None = None,
+    ) -> OutboxStep:
         """Track written commands against ``commands`` (None: no fresh snapshot yet)
-        and pick the next command to release, if wx_command is empty."""
+        and pick the next command to release, if wx_command is empty.
+
+        ``hold`` is asked only when a command is due: None lets it go now, a
+        time keeps it queued until then (the exchange's quiet moments,
+        :mod:`wxpanel.core.exchange.quiet`).
+        """
         updates = self._track(now, commands) if commands is not None else []
         in_flight = self.conn.execute(
             "SELECT status, written_at FROM message"
@@ -268,7 +278,7 @@ class Outbox:
             # Only into an empty wx_command we have just seen: a row still there
             # is about to be deleted by demo.exe, and our lock would fail that.
             return OutboxStep(tuple(updates), None, None)
-        release, failed, next_due = self._release(now)
+        release, failed, next_due = self._release(now, hold)
         return OutboxStep(tuple(updates + failed), release, next_due)
 
     @property
@@ -327,7 +337,9 @@ class Outbox:
                 times.append(last)
         return times
 
-    def _release(self, now: float) -> tuple[Release | None, list[CommandUpdate], float | None]:
+    def _release(
+        self, now: float, hold: Callable[[float], float | None] | None
+    ) -> tuple[Release | None, list[CommandUpdate], float | None]:
         """The next queued command, if the pacer allows it; its Token is recorded first."""
         candidate = self.conn.execute(
             "SELECT id, origin, jitter, not_before FROM message"
@@ -342,6 +354,9 @@ class Outbox:
             earliest = max(earliest, not_before)
         if earliest > now:
             return None, [], earliest
+        held_until = hold(now) if hold is not None else None
+        if held_until is not None:
+            return None, [], held_until
         with immediate(self.conn):
             row = self.conn.execute(
                 "SELECT conversation, command, content FROM message"

@@ -144,6 +144,8 @@ class ExchangeReader:
         self.path = Path(path)
         self.journal = Path(str(self.path) + "-journal")
         self._conn: sqlite3.Connection | None = None
+        #: Connections opened so far: data_version counts per connection.
+        self._generation = 0
         self._seen_version: int | None = None
         #: How many reads were thrown away because a writer was at work.
         self.retries = 0
@@ -155,6 +157,7 @@ class ExchangeReader:
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = connect(self.path, mode="ro", nolock=True, busy_timeout=0)
+            self._generation += 1
         return self._conn
 
     def close(self) -> None:
@@ -199,6 +202,21 @@ class ExchangeReader:
             return self._version() != self._seen_version
         except (HotJournalError, sqlite3.DatabaseError):
             return True  # the snapshot that follows tells what it was
+
+    def write_mark(self) -> tuple[int, int] | None:
+        """A value that changes whenever anybody commits; None while a journal stands.
+
+        Takes no lock (:mod:`wxpanel.core.exchange.quiet` uses it to write in
+        demo.exe's quiet moments).  A new connection gives a new value, so a
+        change is never missed, at worst imagined.
+        """
+        if self.journal.exists():
+            return None
+        try:
+            version = self._version()
+        except (HotJournalError, sqlite3.DatabaseError):
+            return None
+        return (self._generation, version)
 
     def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``read`` on the lock-free connection; its result only if no writer
