@@ -146,4 +146,3 @@ def test_the_engine_holds_a_reply_while_demo_exe_writes_during_its_round(
             engine.wake_outbox()
             engine.poll()
         assert wx_commands(exchange_db) == [("wx_send", "wxid_a", "hi")]
-
