@@ -130,6 +130,8 @@ def run_wxpanel(db: Path, stop: list[bool], args: argparse.Namespace) -> dict[st
             "locks": engine.writer.stats.to_json(),
             "read_retries": engine.reader.retries,
             "recoveries": engine.reader.recoveries,
+            "writes_waited": engine.moments.waited,
+            "writes_impatient": engine.moments.impatient,
             "anchor_resets": engine.ingestor.resets,
             "history": str(engine.paths.history),
         }
@@ -276,6 +278,10 @@ def describe(scenario: Scenario) -> list[str]:
                 f" (goal p95 <= 150 ms: {verdict(percentile(latencies, 95) <= 0.150)})"
             )
         lines.append(f"      write locks on exchange.db: {held or 'none taken'}; reads: no lock")
+        lines.append(
+            f"      writes that waited for a quiet moment: {consumer.get('writes_waited', 0)}"
+            f" ({consumer.get('writes_impatient', 0)} went ahead after 5 s of demo.exe writing)"
+        )
         lines.append(
             f"      reads thrown away because demo.exe was writing: {consumer['read_retries']},"
             f" hot journals rolled back: {consumer['recoveries']};"
