@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -105,24 +106,31 @@ def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
     assert messages(results) == expected
 
 
-def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path) -> None:
-    """An EXCLUSIVE lock with nothing written (a scanner, a second demo.exe connection)
-    would have made an ordinary reader wait; the lock-free reader reads on."""
-    with Simulator(exchange_db, seed=5) as sim:
-        events = sim.emit(20)
+@contextlib.contextmanager
+def lock_held(db: Path, seconds: float, *, journal: bool) -> Iterator[subprocess.Popen[str]]:
+    """Another process holds an EXCLUSIVE lock on ``db`` for ``seconds``; with
+    ``journal`` it has changed a page too (a journal stands beside the file)."""
     holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "3.0", "0"],
+        [sys.executable, "-c", HOLD_LOCK, str(db), str(seconds), "1" if journal else "0"],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with Engine(exchange_db) as engine:
-            results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
-        assert holder.poll() is None, "read only after the lock was gone"
-        assert messages(results) == [e.MSG_CONTENT for e in events]
+        yield holder
     finally:
         holder.wait(timeout=30)
+
+
+def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path) -> None:
+    """An EXCLUSIVE lock with nothing written (a scanner, a second demo.exe connection)
+    would have made an ordinary reader wait; the lock-free reader reads on."""
+    with Simulator(exchange_db, seed=5) as sim:
+        events = sim.emit(20)
+    with lock_held(exchange_db, 3.0, journal=False) as holder, Engine(exchange_db) as engine:
+        results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
+        assert holder.poll() is None, "read only after the lock was gone"
+    assert messages(results) == [e.MSG_CONTENT for e in events]
 
 
 def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
@@ -130,23 +138,14 @@ def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
     out: reading around it could see half its pages."""
     with Simulator(exchange_db, seed=5) as sim:
         events = sim.emit(20)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(exchange_db), "2.0", "1"],
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        with Engine(exchange_db) as engine:
-            started = time.monotonic()
-            results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
-            waited = time.monotonic() - started
-        locked = [r.health for r in results if r.health and r.health.locked_since]
-        assert locked, "the lock was never reported as health"
-        assert waited >= 1.0
-        assert messages(results) == [e.MSG_CONTENT for e in events]
-    finally:
-        holder.wait(timeout=30)
+    with lock_held(exchange_db, 2.0, journal=True), Engine(exchange_db) as engine:
+        started = time.monotonic()
+        results = poll_until(engine, lambda rs: len(messages(rs)) >= 20, timeout=30)
+        waited = time.monotonic() - started
+    locked = [r.health for r in results if r.health and r.health.locked_since]
+    assert locked, "the lock was never reported as health"
+    assert waited >= 1.0
+    assert messages(results) == [e.MSG_CONTENT for e in events]
 
 
 #: argv: exchange.db, seconds, 1 to change a page (a journal appears) or 0 not to.
