@@ -1,12 +1,19 @@
-"""The two kinds of failure wxpanel distinguishes.
+"""The two kinds of failure wxpanel distinguishes, and what an SQLite error means.
 
 A :class:`KnownError` is something the user can act on (a missing file, a
 wrong schema, a bad picture); it is shown as one line and never as a
 traceback.  Anything else is a bug and is reported as such by the caller.
+
+SQLite errors are told apart by their result codes
+(``sqlite3.Error.sqlite_errorcode``, Python 3.11) and by the exception
+types, never by their English text, which SQLite words differently from
+one version to the next: :func:`is_busy`, :func:`is_disk_full`,
+:func:`is_damaged`, :func:`is_read_only`.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -64,6 +71,43 @@ class AlreadyRunningError(KnownError):
     """Another wxpanel already consumes this exchange.db."""
 
 
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of ``exc`` (``SQLITE_BUSY``…), None if it has none.
+
+    Extended codes (``SQLITE_BUSY_SNAPSHOT``, ``SQLITE_IOERR_WRITE``…) keep the
+    primary code in their low byte.  An error the ``sqlite3`` module raised by
+    itself (a closed connection, a wrong parameter) has no code.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock; try again later."""
+    return sqlite_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL, or the OS saying so (ENOSPC) for a file of ours."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return sqlite_code(exc) == sqlite3.SQLITE_FULL
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLITE_CORRUPT or SQLITE_NOTADB: the file is not (or no longer) a sound database."""
+    return sqlite_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or _damaged_schema(
+        exc
+    )
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY: the file, its folder or the connection cannot be written."""
+    return sqlite_code(exc) == sqlite3.SQLITE_READONLY
+
+
 def describe_failure(exc: BaseException) -> str | None:
     """One line for a failure of the machine or the files, None for a bug.
 
@@ -73,12 +117,12 @@ def describe_failure(exc: BaseException) -> str | None:
     """
     if isinstance(exc, KnownError):
         return str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+    if is_busy(exc):
         return f"a database is locked by another program ({exc}); try again"
-    if isinstance(exc, sqlite3.DatabaseError):
-        return f"a database cannot be used: {exc}"
     if _damaged_schema(exc):
         return "a database is damaged: its schema cannot be read"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"a database cannot be used: {exc}"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
@@ -94,11 +138,11 @@ def concerning(path: Path) -> Iterator[None]:
     """Database errors inside are about ``path``: name it in the one line the user sees."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc):
-            raise HistoryError(f"{path}: locked by another program; try again") from exc
-        raise HistoryError(f"{path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
+        if is_busy(exc):
+            raise HistoryError(f"{path}: locked by another program; try again") from exc
+        if not is_damaged(exc) and isinstance(exc, sqlite3.OperationalError):
+            raise HistoryError(f"{path}: {exc}") from exc
         raise HistoryError(
             f"{path}: the database is damaged ({exc}); restore a backup or move it away"
         ) from exc

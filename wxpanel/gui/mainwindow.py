@@ -60,8 +60,8 @@ from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.quickreplies import QuickReplyPicker
 from wxpanel.gui.settingsdialog import SettingsDialog
-from wxpanel.gui.settingstext import problem_text, problems_text
 from wxpanel.gui.sources_page import SourcesControl
+from wxpanel.gui.texts import problem_text, problems_text
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
 from wxpanel.gui.widgets import (

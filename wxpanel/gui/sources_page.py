@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxpanel.core.errors import KnownError
+from wxpanel.core.errors import KnownError, is_busy
 from wxpanel.core.history import open_history
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.sources import (
@@ -88,7 +88,7 @@ GUI_BUSY_TIMEOUT: Final = 1.0
 
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+    if is_busy(exc):
         return QCoreApplication.translate(
             "SourcesPage", "history.db is busy; try again in a moment"
         )

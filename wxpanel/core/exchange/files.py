@@ -19,7 +19,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from wxpanel.core import protocol
-from wxpanel.core.errors import ExchangeError, ExchangeLockedError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError, is_busy
 
 #: How long SQLite itself waits on a lock before handing SQLITE_BUSY back to
 #: us.  Short on purpose: the poller retries with backoff and stays able to
@@ -30,17 +30,6 @@ DEFAULT_BUSY_TIMEOUT = 0.05
 def sqlite_uri(path: Path, mode: str) -> str:
     """A ``file:`` URI for ``path``: the only way to ask for mode=ro / mode=rw."""
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
-
-
-def is_busy(exc: BaseException) -> bool:
-    """True for SQLITE_BUSY / SQLITE_LOCKED, which we retry instead of reporting."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
 
 
 def create_exchange(path: Path) -> None:

@@ -24,7 +24,7 @@ from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.pattern import PatternError, compile_regex
 from wxpanel.core.rules.template import placeholders
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.texts import FieldValue, Text
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
 ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
@@ -87,8 +87,8 @@ class Issue:
     """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why.
 
     ``message`` is the English line; ``key`` and ``fields`` are the same sentence
-    as a :class:`~wxpanel.core.rules.texts.Text` (a key of
-    :data:`~wxpanel.core.rules.texts.TEXTS`), for the panel to translate.  An
+    as a :class:`~wxpanel.core.texts.Text` (a key of
+    :data:`~wxpanel.core.texts.TEXTS`), for the panel to translate.  An
     issue made by other code may have no key ("" ): show its message.
     """
 

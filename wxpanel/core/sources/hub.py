@@ -76,7 +76,6 @@ from wxpanel.core.rules.replier import (
 )
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
-from wxpanel.core.rules.texts import Text
 from wxpanel.core.sources import http
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
@@ -101,6 +100,7 @@ from wxpanel.core.sources.store import (
     write_value,
 )
 from wxpanel.core.sources.webhook import WebhookError, call_webhook
+from wxpanel.core.texts import Text
 
 log = logging.getLogger(__name__)
 

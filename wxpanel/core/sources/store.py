@@ -282,6 +282,6 @@ def _check(kind: SourceKind, name: str, config: SourceConfig) -> None:
     if not name.strip():
         from wxpanel.core.rules.model import Issue
 
-        problems.insert(0, Issue("name", "a name is needed"))
+        problems.insert(0, Issue.of("name", "source_name_needed"))
     if problems:
         raise RuleError(problems, prefix=f"{kind.value} {name!r}: ")
