@@ -290,6 +290,15 @@ TEXTS: Final[Mapping[str, str]] = _catalogue(
         "rule {rule}: there is no answer source named {source}; message not answered",
         "alert_unknown_source",
     ),
+    # -- answer sources' alerts (sources/hub.py)
+    QT_TRANSLATE_NOOP("texts", "{source} switched off: {detail}", "alert_source_off"),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "{conversation}: {exchanges} answers of plugins, webhooks or models in a row, each"
+        " within {window:g} s; looks like another bot answering. Not answering there for"
+        " {pause_min:g} min.",
+        "alert_source_loop",
+    ),
     # -- health checks: their titles and reasons (health.py)
     QT_TRANSLATE_NOOP("texts", "exchange.db", "check_exchange"),
     QT_TRANSLATE_NOOP("texts", "demo.exe", "check_demo"),

@@ -3005,6 +3005,16 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <translation>规则 {rule}：没有名为 {source} 的回复来源；消息未回复</translation>
     </message>
     <message>
+        <source>{source} switched off: {detail}</source>
+        <comment>alert_source_off</comment>
+        <translation>{source} 已停用：{detail}</translation>
+    </message>
+    <message>
+        <source>{conversation}: {exchanges} answers of plugins, webhooks or models in a row, each within {window:g} s; looks like another bot answering. Not answering there for {pause_min:g} min.</source>
+        <comment>alert_source_loop</comment>
+        <translation>{conversation}：插件、Webhook 或模型连续回复 {exchanges} 次，每次间隔不超过 {window:g} 秒；看起来是另一个机器人在回复。将在 {pause_min:g} 分钟内不再在该会话回复。</translation>
+    </message>
+    <message>
         <source>exchange.db</source>
         <comment>check_exchange</comment>
         <translation>exchange.db</translation>
