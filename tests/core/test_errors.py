@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 
 from wxpanel.core.errors import (
+    AlreadyRunningError,
+    ExchangeError,
     HistoryError,
+    KnownError,
     concerning,
     describe_failure,
     is_busy,
@@ -88,3 +91,34 @@ def test_the_command_line_and_history_errors_say_locked_by_the_code(tmp_path: Pa
     notadb = error_of(str(damaged), "SELECT 1 FROM sqlite_master")
     with pytest.raises(HistoryError, match="damaged"), concerning(damaged):
         raise notadb
+
+
+def test_expected_failures_carry_their_sentence_as_a_key(tmp_path: Path) -> None:
+    """The panel translates ``exc.text``; ``str(exc)`` stays the English line."""
+    from wxpanel.core.exchange import check_exchange
+    from wxpanel.core.instance import InstanceLock
+
+    not_db = tmp_path / "exchange.db"
+    not_db.write_bytes(b"this is no SQLite file at all.." * 40)
+    with pytest.raises(ExchangeError) as raised:
+        check_exchange(not_db)
+    assert raised.value.text is not None and raised.value.text.key == "problem_not_sqlite"
+    assert str(raised.value) == str(raised.value.text) and raised.value.reason == "not_sqlite"
+    with pytest.raises(ExchangeError) as missing:
+        check_exchange(tmp_path / "nowhere.db")
+    assert missing.value.text is not None and missing.value.text.key == "problem_missing"
+    db = tmp_path / "real.db"
+    check_exchange(db, create=True)
+    with InstanceLock(db), pytest.raises(AlreadyRunningError) as twice:
+        InstanceLock(db).acquire()
+    assert twice.value.text is not None and twice.value.text.key == "already_running"
+    assert KnownError("words from elsewhere").text is None
+
+
+def test_history_errors_say_which_file_as_keys(tmp_path: Path) -> None:
+    path = tmp_path / "history.db"
+    path.write_bytes(b"garbage!" * 200)
+    with pytest.raises(HistoryError) as raised, concerning(path):
+        sqlite3.connect(path).execute("SELECT 1 FROM sqlite_master")
+    assert raised.value.text is not None and raised.value.text.key == "history_damaged"
+    assert dict(raised.value.text.fields)["path"] == str(path)

@@ -23,6 +23,8 @@ _CLASS = re.compile(r"^class (\w+)\(", re.M)
 #: A field with its format spec: ``{seconds:.0f}``.
 _FIELD = re.compile(r"\{\w+(?::[^{}]*)?\}")
 _NAME = re.compile(r"\w+\.(?:db|exe)\b")
+#: Keys whose Chinese is the English word, as the rest of the panel writes it.
+_KEPT_AS_IS = {"source_kind_webhook"}
 
 
 def source_strings() -> set[tuple[str, str]]:
@@ -75,7 +77,7 @@ def test_every_key_of_the_catalogue_is_translated_with_its_fields() -> None:
         assert field_names(chinese) == field_names(english), key
         assert sorted(_FIELD.findall(chinese)) == sorted(_FIELD.findall(english)), key
         words = _NAME.sub("", _FIELD.sub("", english))  # "exchange.db" is a name, not English
-        if re.search(r"[a-z]{3}", words):
+        if re.search(r"[a-z]{3}", words) and key not in _KEPT_AS_IS:
             assert re.search(r"[\u4e00-\u9fff]", chinese), key  # really translated
     stale = {k for (context, _, k) in messages if context == CONTEXT and k} - set(TEXTS)
     assert not stale, f"keys no longer in the catalogue: run pyside6-lupdate: {sorted(stale)}"

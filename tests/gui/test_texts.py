@@ -225,3 +225,27 @@ def test_saving_preferences_over_an_unreadable_file_is_refused_and_said(
     window.change_preferences(window.preferences)
     assert "not saved" in window.banner.text
     assert settings_file.read_text() == broken
+
+
+# -- expected failures ---------------------------------------------------------------
+
+
+def test_an_expected_failure_is_said_in_chinese_with_its_nested_kind(
+    chinese: QTranslator, tmp_path: Path
+) -> None:
+    from wxpanel.core.errors import KnownError
+    from wxpanel.core.rules.store import RuleStore
+    from wxpanel.core.sources.config import SourceKind, WebhookConfig
+    from wxpanel.core.sources.store import SourceStore
+
+    with RuleStore.open(tmp_path / "history.db") as rules:
+        sources = SourceStore(rules.conn)
+        config = WebhookConfig(url="https://example.com/hook")
+        sources.add(SourceKind.WEBHOOK, "orders", config)
+        with pytest.raises(KnownError) as raised:
+            sources.add(SourceKind.WEBHOOK, "orders", config)
+    assert str(raised.value) == "a webhook source named 'orders' exists already"
+    shown = texts.error_text(raised.value)
+    assert "'orders'" in shown and "exists already" not in shown
+    assert zh(chinese, "source_kind_webhook") in shown
+    assert texts.error_text(OSError("disk on fire")) == "disk on fire"  # not ours: as it is

@@ -577,11 +577,8 @@ class Engine:
         problems = self.reader.missing_columns()
         if problems:
             missing = ", ".join(problems)
-            raise ExchangeError(
-                f"{self.exchange_db}: not demo.exe's exchange.db, missing {missing}",
-                "not_demo",
-                missing,
-            )
+            text = Text.of("problem_not_demo", path=str(self.exchange_db), missing=missing)
+            raise ExchangeError(text, "not_demo", missing)
         self._schema_checked = True
 
     def _exchange_error(self, exc: sqlite3.DatabaseError) -> BaseException:
@@ -593,8 +590,11 @@ class Engine:
         """
         if is_disk_full(exc):
             return exc
-        reason = "not_sqlite" if is_damaged(exc) else "damaged"
-        return ExchangeError(f"{self.exchange_db}: {exc}", reason, str(exc))
+        where = str(self.exchange_db)
+        if is_damaged(exc):
+            text = Text.of("problem_not_sqlite", path=where, detail=str(exc))
+            return ExchangeError(text, "not_sqlite", str(exc))
+        return ExchangeError(Text.of("problem_file", path=where, detail=str(exc)), "damaged")
 
     def _history_changed(self) -> bool:
         """Whether another connection committed to history.db since last time.
@@ -747,16 +747,6 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-#: The ExchangeError reasons whose sentence the catalogue has as ``problem_<reason>``.
-_EXCHANGE_PROBLEMS = {
-    "not_demo": "missing",
-    "not_sqlite": "detail",
-    "read_only": None,
-    "folder_read_only": None,
-    "folder": None,
-}
-
-
 def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, Text]:
     """What happened to which file: a kind for the banner, and the sentence that says it.
 
@@ -773,17 +763,9 @@ def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, Text]
             "problem_disk_full", folder=str(folder), free_mib=free, needed_mib=NEEDED_ROOM // 2**20
         )
         return "disk_full", text
-    if isinstance(exc, ExchangeLockedError):
-        return "other", Text.of("problem_locked", path=str(path))
-    if isinstance(exc, ExchangeError) and exc.reason in _EXCHANGE_PROBLEMS:
-        field = _EXCHANGE_PROBLEMS[exc.reason]
-        fields = {field: exc.detail} if field else {}
-        kind = "schema" if exc.reason == "not_demo" else "other"
-        return kind, Text.of(f"problem_{exc.reason}", path=str(path), **fields)
-    if isinstance(exc, ExchangeError) and exc.reason == "damaged":
-        return "other", Text.of("problem_file", path=str(path), detail=exc.detail)
     if isinstance(exc, KnownError):
-        return "other", Text.of("problem_other", detail=str(exc))
+        kind = "schema" if getattr(exc, "reason", "") == "not_demo" else "other"
+        return kind, exc.text or Text.of("problem_other", detail=str(exc))
     if isinstance(exc, sqlite3.DatabaseError):
         # exchange.db's errors arrive as ExchangeError: an SQLite error left is history's.
         return "other", Text.of("problem_file", path=str(history), detail=str(exc))

@@ -19,9 +19,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from wxpanel.core.texts import Text
+
 
 class KnownError(Exception):
-    """An expected failure with a message fit for the user."""
+    """An expected failure with a message fit for the user.
+
+    Raised with a :class:`~wxpanel.core.texts.Text`, ``str(exc)`` is its English
+    line and ``text`` the sentence for the panel to translate; raised with a
+    plain string (words that come from outside wxpanel), ``text`` is None.
+    """
+
+    def __init__(self, message: str | Text) -> None:
+        super().__init__(str(message))
+        self.text: Text | None = message if isinstance(message, Text) else None
 
 
 class ExchangeError(KnownError):
@@ -29,10 +40,10 @@ class ExchangeError(KnownError):
 
     ``reason`` (``"missing"``, ``"folder"``, ``"not_sqlite"``, ``"not_demo"``,
     ``"read_only"``, ``"folder_read_only"``, ``"exists"``; "" when not given)
-    and ``detail`` let the panel say it in the user's language.
+    and ``detail`` let the first-run dialog choose its own wording.
     """
 
-    def __init__(self, message: str, reason: str = "", detail: str = "") -> None:
+    def __init__(self, message: str | Text, reason: str = "", detail: str = "") -> None:
         super().__init__(message)
         self.reason = reason
         self.detail = detail
@@ -46,7 +57,7 @@ class ExchangeLockedError(ExchangeError):
     """
 
     def __init__(self, path: object) -> None:
-        super().__init__(f"{path}: locked by another program for too long; try again")
+        super().__init__(Text.of("problem_locked", path=str(path)))
         self.path = path
 
 
@@ -55,16 +66,7 @@ class HistoryError(KnownError):
 
 
 class PictureError(KnownError):
-    """A picture cannot be queued for sending.
-
-    ``reason`` (``"missing"``, ``"too_big"``…; "" when not given) and ``fields``
-    say the same as the message in parts, for the panel to translate it.
-    """
-
-    def __init__(self, message: str, reason: str = "", **fields: str | int | float) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.fields = fields
+    """A picture cannot be queued for sending: ``text`` is one of the ``picture_*`` texts."""
 
 
 class AlreadyRunningError(KnownError):
@@ -139,20 +141,16 @@ def concerning(path: Path) -> Iterator[None]:
     try:
         yield
     except sqlite3.DatabaseError as exc:
+        where = str(path)
         if is_busy(exc):
-            raise HistoryError(f"{path}: locked by another program; try again") from exc
+            raise HistoryError(Text.of("history_locked", path=where)) from exc
         if not is_damaged(exc) and isinstance(exc, sqlite3.OperationalError):
-            raise HistoryError(f"{path}: {exc}") from exc
-        raise HistoryError(
-            f"{path}: the database is damaged ({exc}); restore a backup or move it away"
-        ) from exc
+            raise HistoryError(Text.of("problem_file", path=where, detail=str(exc))) from exc
+        raise HistoryError(Text.of("history_damaged", path=where, detail=str(exc))) from exc
     except UnicodeDecodeError as exc:
         if not _damaged_schema(exc):
             raise
-        raise HistoryError(
-            f"{path}: the database is damaged (its schema cannot be read);"
-            " restore a backup or move it away"
-        ) from exc
+        raise HistoryError(Text.of("history_schema_damaged", path=str(path))) from exc
 
 
 def _damaged_schema(exc: BaseException) -> bool:

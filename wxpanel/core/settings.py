@@ -91,7 +91,7 @@ class SettingsError(KnownError):
     """settings.json cannot be saved without losing what is in it."""
 
     def __init__(self, problem: SettingsProblem) -> None:
-        super().__init__(str(problem))
+        super().__init__(problem.text)
         self.problem = problem
 
 

@@ -445,6 +445,64 @@ TEXTS: Final[Mapping[str, str]] = _catalogue(
     ),
     QT_TRANSLATE_NOOP("texts", "{path}: {detail}", "problem_file"),
     QT_TRANSLATE_NOOP("texts", "{detail}", "problem_other"),
+    QT_TRANSLATE_NOOP(
+        "texts", "{path}: no such file (add --create to make an empty one)", "problem_missing"
+    ),
+    QT_TRANSLATE_NOOP("texts", "{path}: already exists, not overwriting it", "problem_exists"),
+    QT_TRANSLATE_NOOP("texts", "{path}: folder {folder} does not exist", "problem_no_folder"),
+    QT_TRANSLATE_NOOP("texts", "{path}: cannot create it ({detail})", "problem_cannot_create"),
+    QT_TRANSLATE_NOOP("texts", "{path}: cannot open it ({detail})", "problem_cannot_open"),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "{path}: another wxpanel (pid {pid}) already consumes this exchange.db",
+        "already_running",
+    ),
+    # -- history.db (history.py, errors.concerning)
+    QT_TRANSLATE_NOOP("texts", "{path}: locked by another program; try again", "history_locked"),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "{path}: the database is damaged ({detail}); restore a backup or move it away",
+        "history_damaged",
+    ),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "{path}: the database is damaged (its schema cannot be read); restore a backup or"
+        " move it away",
+        "history_schema_damaged",
+    ),
+    QT_TRANSLATE_NOOP(
+        "texts", "{path}: the database is damaged (schema version {version})", "history_bad_version"
+    ),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "{path}: made by a newer wxpanel (schema {version}, this one knows {supported});"
+        " upgrade wxpanel",
+        "history_newer",
+    ),
+    QT_TRANSLATE_NOOP(
+        "texts", "{path}: cannot open the history database ({detail})", "history_cannot_open"
+    ),
+    QT_TRANSLATE_NOOP(
+        "texts", "{path}: not a usable history database ({detail})", "history_unusable"
+    ),
+    # -- what was edited away meanwhile (rules/store.py, rules/timed.py, sources/store.py)
+    QT_TRANSLATE_NOOP("texts", "rule #{id} no longer exists", "rule_gone"),
+    QT_TRANSLATE_NOOP("texts", "timed message #{id} no longer exists", "timed_gone"),
+    QT_TRANSLATE_NOOP("texts", "run #{id} is not a missed timed message", "run_not_missed"),
+    QT_TRANSLATE_NOOP("texts", "the timed message of run #{id} was deleted", "run_timed_deleted"),
+    QT_TRANSLATE_NOOP("texts", "source #{id} no longer exists", "source_gone"),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "plugins are added by putting their file in the plugins folder",
+        "source_plugins_by_file",
+    ),
+    QT_TRANSLATE_NOOP("texts", "a {kind} source named {name} exists already", "source_exists"),
+    QT_TRANSLATE_NOOP("texts", "{kind} {name}", "source_label"),
+    QT_TRANSLATE_NOOP("texts", "source #{id}", "source_number"),
+    QT_TRANSLATE_NOOP("texts", "plugin", "source_kind_plugin"),
+    QT_TRANSLATE_NOOP("texts", "webhook", "source_kind_webhook"),
+    QT_TRANSLATE_NOOP("texts", "ai", "source_kind_ai"),
+    QT_TRANSLATE_NOOP("texts", "only an AI source has an API key", "source_key_ai_only"),
     # -- answer sources' settings (sources/config.py, sources/store.py)
     QT_TRANSLATE_NOOP("texts", "a name is needed", "source_name_needed"),
     QT_TRANSLATE_NOOP("texts", "must be an http:// or https:// address", "source_url"),

@@ -46,7 +46,6 @@ from wxpanel.core.rules import (
     ReplyMode,
     Rule,
     RuleCounter,
-    RuleError,
     RuleStore,
     TimedMessage,
     TimedStore,
@@ -58,7 +57,7 @@ from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui import targets
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
-from wxpanel.gui.texts import rule_error_text
+from wxpanel.gui.texts import error_text
 from wxpanel.gui.texts import text as rules_text
 
 T = TypeVar("T")
@@ -102,9 +101,7 @@ def _until(moment: float) -> str:
 def _problem(exc: Exception) -> str:
     if is_busy(exc):
         return QCoreApplication.translate("RulesPage", "history.db is busy; try again in a moment")
-    if isinstance(exc, RuleError):
-        return rule_error_text(exc)
-    return str(exc) or type(exc).__name__
+    return error_text(exc)
 
 
 class _DeleteRule(QUndoCommand):

@@ -77,6 +77,7 @@ from wxpanel.gui.source_dialog import (
     WebhookDialog,
 )
 from wxpanel.gui.sources_model import SourcesModel, cost_text, kind_name, seconds_text
+from wxpanel.gui.texts import error_text
 
 if TYPE_CHECKING:
     from wxpanel.gui.mainwindow import MainWindow
@@ -92,7 +93,7 @@ def _problem(exc: Exception) -> str:
         return QCoreApplication.translate(
             "SourcesPage", "history.db is busy; try again in a moment"
         )
-    return str(exc) or type(exc).__name__
+    return error_text(exc)
 
 
 def _groups_text(source: Source) -> str:

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QCoreApplication
 
+from wxpanel.core.errors import KnownError
 from wxpanel.core.health import Check, Level
 from wxpanel.core.rules.model import Issue
 from wxpanel.core.rules.replier import Alert
@@ -49,6 +50,19 @@ def text(value: Text) -> str:
 def _pair(first: str, second: str) -> str:
     """``"first: second"``, with the colon of the user's language."""
     return QCoreApplication.translate("texts", "%1: %2").replace("%1", first).replace("%2", second)
+
+
+def error_text(exc: BaseException) -> str:
+    """An expected failure in the user's language: its text if the core gave one.
+
+    A refused rule lists its issues; an error without a text (words from
+    outside wxpanel: the OS, SQLite, a plugin) is shown as it is.
+    """
+    if isinstance(exc, RuleError) and exc.issues:
+        return rule_error_text(exc)
+    if isinstance(exc, KnownError) and exc.text is not None:
+        return text(exc.text)
+    return str(exc) or type(exc).__name__
 
 
 # -- rules and sources: validation issues, alerts -----------------------------------

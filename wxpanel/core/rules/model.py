@@ -526,11 +526,7 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
 
 def picture_text(exc: PictureError) -> Text | None:
     """Why a picture cannot be sent, as a text (None if the error does not say which way)."""
-    try:
-        text = Text.of(f"picture_{exc.reason}", **exc.fields)
-    except KeyError:
-        return None
-    return text if str(text) == str(exc) else None
+    return exc.text
 
 
 def _finite(value: object) -> bool:

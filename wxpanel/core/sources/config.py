@@ -15,6 +15,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 from wxpanel.core.rules.model import Issue
+from wxpanel.core.texts import Text
 
 #: Longest a source may take for one message before its job counts as failed.
 MAX_TIMEOUT: Final = 300.0
@@ -129,6 +130,11 @@ class AIConfig:
         ) / 1000.0
 
 
+def source_label(kind: SourceKind, name: str) -> Text:
+    """``webhook 'orders'``: a source's kind and its name, quoted."""
+    return Text.of("source_label", kind=Text.of(f"source_kind_{kind.value}"), name=repr(name))
+
+
 SourceConfig: TypeAlias = PluginConfig | WebhookConfig | AIConfig
 CONFIG_TYPES: Final[dict[SourceKind, type[Any]]] = {
     SourceKind.PLUGIN: PluginConfig,
@@ -151,7 +157,12 @@ class Source:
 
     @property
     def label(self) -> str:
-        return f"{self.kind.value} {self.name!r}"
+        return str(self.label_text)
+
+    @property
+    def label_text(self) -> Text:
+        """``webhook 'orders'`` as a sentence of the catalogue, its kind translatable."""
+        return source_label(self.kind, self.name)
 
 
 @dataclass(frozen=True, slots=True)

@@ -719,11 +719,12 @@ class AnswerSources:
             return
         source = self._source(outcome.source_id)
         label = source.label if source else f"source #{outcome.source_id}"
+        said = source.label_text if source else Text.of("source_number", id=outcome.source_id)
         set_failed(conn, outcome.source_id, problem, state.now, disable=outcome.disable)
         if outcome.error is not None:
             state.add("source_failures")
         if outcome.disable:
-            text = Text.of("alert_source_off", source=label, detail=redact(str(outcome.error)))
+            text = Text.of("alert_source_off", source=said, detail=redact(str(outcome.error)))
             alert = Alert.of(AlertKind.SOURCE, None, text, state.now)
             if source is not None:
                 self.host.disable(source.name, problem)

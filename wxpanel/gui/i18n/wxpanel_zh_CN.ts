@@ -3305,6 +3305,136 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <translation>{detail}</translation>
     </message>
     <message>
+        <source>{path}: no such file (add --create to make an empty one)</source>
+        <comment>problem_missing</comment>
+        <translation>{path}：文件不存在（加上 --create 可新建一个空的）</translation>
+    </message>
+    <message>
+        <source>{path}: already exists, not overwriting it</source>
+        <comment>problem_exists</comment>
+        <translation>{path}：文件已存在，不会覆盖</translation>
+    </message>
+    <message>
+        <source>{path}: folder {folder} does not exist</source>
+        <comment>problem_no_folder</comment>
+        <translation>{path}：文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <source>{path}: cannot create it ({detail})</source>
+        <comment>problem_cannot_create</comment>
+        <translation>{path}：无法创建（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: cannot open it ({detail})</source>
+        <comment>problem_cannot_open</comment>
+        <translation>{path}：无法打开（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: another wxpanel (pid {pid}) already consumes this exchange.db</source>
+        <comment>already_running</comment>
+        <translation>{path}：另一个 wxpanel（进程号 {pid}）已在处理这个 exchange.db</translation>
+    </message>
+    <message>
+        <source>{path}: locked by another program; try again</source>
+        <comment>history_locked</comment>
+        <translation>{path}：被其他程序锁定；请稍后再试</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged ({detail}); restore a backup or move it away</source>
+        <comment>history_damaged</comment>
+        <translation>{path}：数据库已损坏（{detail}）；请恢复备份或把它移走</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged (its schema cannot be read); restore a backup or move it away</source>
+        <comment>history_schema_damaged</comment>
+        <translation>{path}：数据库已损坏（无法读取表结构）；请恢复备份或把它移走</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged (schema version {version})</source>
+        <comment>history_bad_version</comment>
+        <translation>{path}：数据库已损坏（结构版本 {version}）</translation>
+    </message>
+    <message>
+        <source>{path}: made by a newer wxpanel (schema {version}, this one knows {supported}); upgrade wxpanel</source>
+        <comment>history_newer</comment>
+        <translation>{path}：由更新版本的 wxpanel 创建（结构版本 {version}，当前版本只认识 {supported}）；请升级 wxpanel</translation>
+    </message>
+    <message>
+        <source>{path}: cannot open the history database ({detail})</source>
+        <comment>history_cannot_open</comment>
+        <translation>{path}：无法打开历史数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: not a usable history database ({detail})</source>
+        <comment>history_unusable</comment>
+        <translation>{path}：不是可用的历史数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>rule #{id} no longer exists</source>
+        <comment>rule_gone</comment>
+        <translation>规则 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>timed message #{id} no longer exists</source>
+        <comment>timed_gone</comment>
+        <translation>定时消息 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>run #{id} is not a missed timed message</source>
+        <comment>run_not_missed</comment>
+        <translation>执行记录 #{id} 不是错过的定时消息</translation>
+    </message>
+    <message>
+        <source>the timed message of run #{id} was deleted</source>
+        <comment>run_timed_deleted</comment>
+        <translation>执行记录 #{id} 对应的定时消息已被删除</translation>
+    </message>
+    <message>
+        <source>source #{id} no longer exists</source>
+        <comment>source_gone</comment>
+        <translation>回复来源 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>plugins are added by putting their file in the plugins folder</source>
+        <comment>source_plugins_by_file</comment>
+        <translation>插件的添加方式是把文件放进插件文件夹</translation>
+    </message>
+    <message>
+        <source>a {kind} source named {name} exists already</source>
+        <comment>source_exists</comment>
+        <translation>已有名为 {name} 的{kind}回复来源</translation>
+    </message>
+    <message>
+        <source>{kind} {name}</source>
+        <comment>source_label</comment>
+        <translation>{kind} {name}</translation>
+    </message>
+    <message>
+        <source>source #{id}</source>
+        <comment>source_number</comment>
+        <translation>回复来源 #{id}</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <comment>source_kind_plugin</comment>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>webhook</source>
+        <comment>source_kind_webhook</comment>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>ai</source>
+        <comment>source_kind_ai</comment>
+        <translation>AI 模型</translation>
+    </message>
+    <message>
+        <source>only an AI source has an API key</source>
+        <comment>source_key_ai_only</comment>
+        <translation>只有 AI 模型回复来源才有 API 密钥</translation>
+    </message>
+    <message>
         <source>a name is needed</source>
         <comment>source_name_needed</comment>
         <translation>需要填写名称</translation>
