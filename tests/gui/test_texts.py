@@ -249,3 +249,14 @@ def test_an_expected_failure_is_said_in_chinese_with_its_nested_kind(
     assert "'orders'" in shown and "exists already" not in shown
     assert zh(chinese, "source_kind_webhook") in shown
     assert texts.error_text(OSError("disk on fire")) == "disk on fire"  # not ours: as it is
+
+
+def test_a_command_that_did_not_go_says_why_in_chinese(chinese: QTranslator) -> None:
+    from wxpanel.core.models import CommandStatus, CommandUpdate
+    from wxpanel.core.outbox import INTERRUPTED, INTERRUPTED_TEXT
+    from wxpanel.gui.models import ChatModel
+
+    model = ChatModel()
+    update = CommandUpdate(7, "wxid_a", CommandStatus.FAILED, 0.0, INTERRUPTED, INTERRUPTED_TEXT)
+    model.apply_updates([update])
+    assert model.problems[7] == zh(chinese, "command_interrupted") != INTERRUPTED

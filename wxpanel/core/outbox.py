@@ -225,7 +225,8 @@ class OutboxStep:
 NOTHING_SENDABLE = "not sent: nothing of the text fits WeChat's code page 936 (GBK)"
 
 #: What a command is marked with when a crash left it unclear whether it reached wx_command.
-INTERRUPTED = "interrupted while being written to wx_command; check WeChat before sending again"
+INTERRUPTED_TEXT = Text.of("command_interrupted")
+INTERRUPTED = str(INTERRUPTED_TEXT)
 
 
 class Outbox:
@@ -303,11 +304,14 @@ class Outbox:
                     self.conn.execute(
                         "UPDATE message SET status = 'stuck' WHERE id = ?", (message_id,)
                     )
-                    detail = f"not taken by demo.exe after {now - written_at:.0f} s"
+                    text = Text.of("command_stuck", seconds=now - written_at)
+                    detail = str(text)
                     HistoryWriter.count(self.conn, {"commands_stuck": 1}, now)
                     HistoryWriter.log_error(self.conn, "stuck", f"{conversation}: {detail}", now)
                     updates.append(
-                        CommandUpdate(message_id, conversation, CommandStatus.STUCK, now, detail)
+                        CommandUpdate(
+                            message_id, conversation, CommandStatus.STUCK, now, detail, text
+                        )
                     )
         return updates
 
@@ -359,7 +363,7 @@ class Outbox:
                     HistoryWriter.count(self.conn, {"commands_failed": 1}, now)
                     HistoryWriter.log_error(self.conn, "picture", str(exc), now)
                     update = CommandUpdate(
-                        message_id, conversation, CommandStatus.FAILED, now, str(exc)
+                        message_id, conversation, CommandStatus.FAILED, now, str(exc), exc.text
                     )
                     return None, [update], now
             token = f"wxpanel:{message_id}:{secrets.token_hex(4)}"
@@ -418,7 +422,14 @@ class Outbox:
                     self.conn, "interrupted", f"{conversation}: {INTERRUPTED}", now
                 )
             updates.append(
-                CommandUpdate(message_id, conversation, CommandStatus.FAILED, now, INTERRUPTED)
+                CommandUpdate(
+                    message_id,
+                    conversation,
+                    CommandStatus.FAILED,
+                    now,
+                    INTERRUPTED,
+                    INTERRUPTED_TEXT,
+                )
             )
         return updates
 

@@ -299,6 +299,13 @@ TEXTS: Final[Mapping[str, str]] = _catalogue(
         " {pause_min:g} min.",
         "alert_source_loop",
     ),
+    # -- our commands in wx_command (outbox.py)
+    QT_TRANSLATE_NOOP("texts", "not taken by demo.exe after {seconds:.0f} s", "command_stuck"),
+    QT_TRANSLATE_NOOP(
+        "texts",
+        "interrupted while being written to wx_command; check WeChat before sending again",
+        "command_interrupted",
+    ),
     # -- health checks: their titles and reasons (health.py)
     QT_TRANSLATE_NOOP("texts", "exchange.db", "check_exchange"),
     QT_TRANSLATE_NOOP("texts", "demo.exe", "check_demo"),

@@ -3015,6 +3015,16 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <translation>{conversation}：插件、Webhook 或模型连续回复 {exchanges} 次，每次间隔不超过 {window:g} 秒；看起来是另一个机器人在回复。将在 {pause_min:g} 分钟内不再在该会话回复。</translation>
     </message>
     <message>
+        <source>not taken by demo.exe after {seconds:.0f} s</source>
+        <comment>command_stuck</comment>
+        <translation>demo.exe 在 {seconds:.0f} 秒后仍未取走</translation>
+    </message>
+    <message>
+        <source>interrupted while being written to wx_command; check WeChat before sending again</source>
+        <comment>command_interrupted</comment>
+        <translation>写入 wx_command 时被中断；再次发送前请先在微信里确认是否已发出</translation>
+    </message>
+    <message>
         <source>exchange.db</source>
         <comment>check_exchange</comment>
         <translation>exchange.db</translation>
