@@ -36,7 +36,8 @@ CONTEXT: Final = "texts"
 
 def QT_TRANSLATE_NOOP(context: str, english: str, key: str) -> tuple[str, str]:
     """One catalogue entry, ``(key, english)``; named so that lupdate finds it."""
-    assert context == CONTEXT
+    if context != CONTEXT:
+        raise ValueError(f"text {key!r}: the context is {CONTEXT!r}, not {context!r}")
     return key, english
 
 
