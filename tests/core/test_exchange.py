@@ -100,7 +100,22 @@ def test_read_only_check_uses_access(monkeypatch: pytest.MonkeyPatch, exchange_d
         exchange.check_exchange(exchange_db)
 
 
-def test_is_busy_recognises_locks() -> None:
-    assert exchange.is_busy(sqlite3.OperationalError("database is locked"))
-    assert not exchange.is_busy(sqlite3.OperationalError("no such table: x"))
+def test_is_busy_recognises_locks(tmp_path: Path) -> None:
+    """By SQLite's result code: the words "database is locked" alone are not a lock."""
+    path = tmp_path / "locked.db"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE t (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    other = sqlite3.connect(path, timeout=0)
+    try:
+        with pytest.raises(sqlite3.OperationalError) as locked:
+            other.execute("SELECT * FROM t")
+        with pytest.raises(sqlite3.OperationalError) as no_table:
+            holder.execute("SELECT * FROM missing")
+    finally:
+        other.close()
+        holder.close()
+    assert exchange.is_busy(locked.value)
+    assert not exchange.is_busy(no_table.value)
+    assert not exchange.is_busy(sqlite3.OperationalError("database is locked"))  # no code
     assert not exchange.is_busy(ValueError("database is locked"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import string
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,6 @@ from wxpanel.core.health import (
     HealthInput,
     HealthMonitor,
     Level,
-    Reason,
     Thresholds,
     evaluate,
     gather_input,
@@ -29,6 +27,7 @@ from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Simulator
+from wxpanel.core.texts import Text
 
 FAST = Settings(
     pacer=PacerConfig(PacingRule(0.0, 0.0, 1000), PacingRule(0.0, 0.0, 1000)),
@@ -72,18 +71,13 @@ def level_of(name: str, inputs: HealthInput, limits: Thresholds | None = None) -
 # -- reasons ------------------------------------------------------------------
 
 
-def test_every_reason_template_formats_with_its_own_fields() -> None:
-    for key, text in h.REASONS.items():
-        names = [name for _, name, _, _ in string.Formatter().parse(text) if name]
-        reason = Reason.of(key, **dict.fromkeys(names, 1))
-        assert "{" not in str(reason) and reason.text == text
-    with pytest.raises(KeyError):
-        Reason.of("no such reason")
-    reason = Reason.of("demo_slow", seconds=12)
+def test_every_check_has_a_title_in_the_catalogue() -> None:
+    checks = [*evaluate(data()), Check(h.INTEGRITY, Level.GREEN, Text.of("integrity_ok"))]
+    assert all(str(check.title) for check in checks)  # Text.of raises for a missing key
+    reason = Text.of("demo_slow", seconds=12)
     assert (
         reason.format("demo.exe 已经 {seconds} 秒没有取走命令") == "demo.exe 已经 12 秒没有取走命令"
     )
-    assert set(h.TITLES) >= {c.name for c in evaluate(data())} | {h.INTEGRITY}
 
 
 def test_all_green_when_everything_is_fine() -> None:
@@ -105,28 +99,37 @@ def test_all_green_when_everything_is_fine() -> None:
 # -- each check ---------------------------------------------------------------
 
 
+BOT = "/bot/exchange.db"
+
+
+def failed(problem: Text) -> Health:
+    """The Engine's snapshot after ``problem`` stopped it."""
+    return replace(FINE, error=str(problem), problem=problem)
+
+
 @pytest.mark.parametrize(
-    ("error", "key"),
+    ("problem", "key"),
     [
+        (Text.of("problem_not_demo", path=BOT, missing="table wx_event"), "exchange_schema"),
         (
-            "/bot/exchange.db: not demo.exe's exchange.db, missing table wx_event",
+            Text.of("problem_not_sqlite", path=BOT, detail="file is not a database"),
             "exchange_schema",
         ),
-        ("/bot/exchange.db: file is not a database", "exchange_schema"),
-        ("/bot/exchange.db: the file is gone; waiting for it to come back", "exchange_gone"),
-        ("/bot/exchange.db: disk I/O error", "exchange_error"),
+        (Text.of("problem_gone", path=BOT), "exchange_gone"),
+        (Text.of("problem_file", path=BOT, detail="disk I/O error"), "exchange_error"),
     ],
 )
-def test_exchange_errors_are_red(error: str, key: str) -> None:
-    check = by_name(evaluate(data(replace(FINE, error=error))))[h.EXCHANGE]
+def test_exchange_errors_are_red(problem: Text, key: str) -> None:
+    """Told apart by the problem's key, never by the words of the English line."""
+    check = by_name(evaluate(data(failed(problem))))[h.EXCHANGE]
     assert check.level is Level.RED and check.reason.key == key
     assert "/bot/" not in check.text and "\n" not in check.text
     assert level_of(h.EXCHANGE, data(None)) is Level.AMBER  # no poll yet
 
 
 def test_schema_reason_names_what_is_missing() -> None:
-    error = "/bot/exchange.db: not demo.exe's exchange.db, missing table wx_event"
-    check = by_name(evaluate(data(replace(FINE, error=error))))[h.EXCHANGE]
+    problem = Text.of("problem_not_demo", path=BOT, missing="table wx_event")
+    check = by_name(evaluate(data(failed(problem))))[h.EXCHANGE]
     assert check.text == "exchange.db is not demo.exe's database (missing table wx_event)"
 
 
@@ -245,7 +248,7 @@ def test_monitor_remembers_the_backlog() -> None:
 def test_integrity_result_joins_the_checks(tmp_path: Path) -> None:
     monitor = HealthMonitor()
     monitor.update(data())
-    bad = Check(h.INTEGRITY, Level.RED, Reason.of("integrity_bad", detail="page 4"))
+    bad = Check(h.INTEGRITY, Level.RED, Text.of("integrity_bad", detail="page 4"))
     (raised,) = monitor.record_integrity(bad, NOW)
     assert raised.name == h.INTEGRITY
     monitor.update(data(now=NOW + 1))

@@ -36,8 +36,8 @@ from wxpanel.core.rules import (
     TimedStore,
     Trigger,
 )
-from wxpanel.core.rules.texts import Text
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.core.texts import Text
 from wxpanel.gui import autoreply
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rule_dialog import RuleDialog, split_texts

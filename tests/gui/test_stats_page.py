@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import logging
-import string
 import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
@@ -18,13 +16,12 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import insert_events, text_event
 from tests.gui.conftest import fast_settings
 from wxpanel.core import logbook
-from wxpanel.core.health import DEMO, INTEGRITY, LAG, REASONS, TITLES, Level, Transition
+from wxpanel.core.health import DEMO, INTEGRITY, LAG, Level, Transition
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Reply, Rule, Trigger
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, Simulator, TakenCommand
 from wxpanel.core.stats import QueueStats
-from wxpanel.gui import app, healthtext
 from wxpanel.gui.dashboard import load_sound
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.worker import PollThread
@@ -277,25 +274,6 @@ def test_what_the_operator_did_is_in_the_log(
         handler.flush()
     written = log_book.path.read_text(encoding="utf-8")
     assert all(line in written for line in expected), written
-
-
-def _fields(template: str) -> set[str]:
-    return {name for _text, name, _spec, _conv in string.Formatter().parse(template) if name}
-
-
-def test_health_templates_are_the_cores_and_translations_keep_their_fields() -> None:
-    assert set(healthtext.reasons()) == set(REASONS)
-    assert set(healthtext.titles()) == set(TITLES)
-    translator = QTranslator()
-    if not translator.load(QLocale("zh_CN"), "wxpanel", "_", str(app.I18N_DIR)):
-        pytest.skip("translations not compiled")
-    for key, english in REASONS.items():
-        assert QCoreApplication.translate("health", english) in (english, healthtext.reasons()[key])
-        chinese = translator.translate("health", english)
-        assert chinese and chinese != english, key
-        assert _fields(chinese) == _fields(english), key
-    for english in TITLES.values():
-        assert translator.translate("health", english), english
 
 
 def test_alert_sound_switch_is_kept_in_settings(

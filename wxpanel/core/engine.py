@@ -16,7 +16,6 @@ says how that stays exactly-once.
 
 from __future__ import annotations
 
-import errno
 import logging
 import os
 import random
@@ -28,7 +27,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wxpanel.core import activity, exchange
-from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
+from wxpanel.core.errors import (
+    ExchangeError,
+    ExchangeLockedError,
+    KnownError,
+    is_busy,
+    is_damaged,
+    is_disk_full,
+)
 from wxpanel.core.exchange.quiet import QUIET, QuietMoments
 from wxpanel.core.exchange.reader import (
     SNAPSHOT_MAX_ROWS,
@@ -52,6 +58,7 @@ from wxpanel.core.rules.timed import TimedRun, send_late
 from wxpanel.core.settings import Settings, SettingsProblem, load_settings
 from wxpanel.core.sources.config import SourceStatus
 from wxpanel.core.sources.hub import AnswerSources, default_plugin_dirs
+from wxpanel.core.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -84,9 +91,12 @@ class Health:
 
     exchange: str
     locked_since: float | None = None
+    #: The problem in English (the log, the command line); ``problem`` says it as a text.
     error: str | None = None
     #: What kind of error, for a translated banner: gone, disk_full, schema or other.
     error_kind: str | None = None
+    #: The problem as a sentence of the catalogue, for the panel to translate.
+    problem: Text | None = None
     backlog: int = 0  # rows waiting in wx_event
     pending_commands: int = 0  # rows in wx_command, ours or not
     queued: int = 0  # our commands waiting for the pacer
@@ -307,7 +317,6 @@ class Engine:
         now = self.clock()
         state = self._state
         work = _Round()
-        error: str | None = None
         locked_since: float | None = None
         health_changed = False
         try:
@@ -316,7 +325,7 @@ class Engine:
                 health_changed = True  # a command changed state or a problem just ended
             state.failures = 0
         except sqlite3.OperationalError as exc:
-            if not exchange.is_busy(exc):
+            if not is_busy(exc):
                 return self._failed(now, exc, work)
             state.failures += 1
             locked_since = (state.health.locked_since if state.health else None) or now
@@ -331,7 +340,7 @@ class Engine:
             health_changed = True
         health = None
         if health_changed or now >= state.next_health:
-            health = self._measure(now, locked_since, error)
+            health = self._measure(now, locked_since, None)
         return self._result(now, work, health)
 
     def measure_paused(self) -> Health | None:
@@ -577,21 +586,24 @@ class Engine:
         problems = self.reader.missing_columns()
         if problems:
             missing = ", ".join(problems)
-            raise ExchangeError(
-                f"{self.exchange_db}: not demo.exe's exchange.db, missing {missing}",
-                "not_demo",
-                missing,
-            )
+            text = Text.of("problem_not_demo", path=str(self.exchange_db), missing=missing)
+            raise ExchangeError(text, "not_demo", missing)
         self._schema_checked = True
 
     def _exchange_error(self, exc: sqlite3.DatabaseError) -> BaseException:
         """An error that came from exchange.db, named so (history.db's are not wrapped).
 
         A full disk stays as it is: :func:`_describe` finds out which disk.
+        A file that is not a database any more is told from other trouble by
+        SQLite's result code.
         """
-        if _is_disk_full(exc):
+        if is_disk_full(exc):
             return exc
-        return ExchangeError(f"{self.exchange_db}: {exc}", "damaged", str(exc))
+        where = str(self.exchange_db)
+        if is_damaged(exc):
+            text = Text.of("problem_not_sqlite", path=where, detail=str(exc))
+            return ExchangeError(text, "not_sqlite", str(exc))
+        return ExchangeError(Text.of("problem_file", path=where, detail=str(exc)), "damaged")
 
     def _history_changed(self) -> bool:
         """Whether another connection committed to history.db since last time.
@@ -642,7 +654,8 @@ class Engine:
         """A real error (file gone, disk full, corrupt): report it, back off, retry."""
         state = self._state
         state.failures += 1
-        kind, message = _describe(self.exchange_db, self.paths.history, exc)
+        kind, problem = _describe(self.exchange_db, self.paths.history, exc)
+        message = str(problem)
         if kind == "disk_full":
             # Smaller batches need less room: go on as soon as one fits.
             state.batch_rows = max(1, state.batch_rows // 2)
@@ -651,7 +664,7 @@ class Engine:
         if kind != previous.error_kind or (kind != "disk_full" and message != previous.error):
             log.warning("%s", message)
             self._log_error(now, message)
-        return self._result(now, work, self._measure(now, None, message, kind))
+        return self._result(now, work, self._measure(now, None, problem, kind))
 
     def _reopen(self) -> BaseException | None:
         """exchange.db was replaced: new connections once the new file passes the checks.
@@ -682,7 +695,7 @@ class Engine:
         self,
         now: float,
         locked_since: float | None,
-        error: str | None,
+        problem: Text | None,
         error_kind: str | None = None,
     ) -> Health:
         """A fresh health snapshot; counts are cheap at wx_event's usual size."""
@@ -692,13 +705,14 @@ class Engine:
         base = replace(
             previous,
             locked_since=locked_since,
-            error=error,
-            error_kind=error_kind if error else None,
+            error=None if problem is None else str(problem),
+            error_kind=error_kind if problem else None,
+            problem=problem,
             last_event_at=state.counters.get("last_event_at", previous.last_event_at),
             last_taken_at=state.counters.get("last_taken_at", previous.last_taken_at),
             checked_at=now,
         )
-        if error is None and locked_since is None:
+        if problem is None and locked_since is None:
             try:
                 # From the last lock-free snapshot: counting here would lock.
                 backlog = state.backlog
@@ -742,32 +756,29 @@ def _inode(path: Path) -> tuple[int, int] | None:
     return (stat.st_dev, stat.st_ino)
 
 
-def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, str]:
-    """What happened to which file: a kind the panel translates, and one English line."""
+def _describe(path: Path, history: Path, exc: BaseException) -> tuple[str, Text]:
+    """What happened to which file: a kind for the banner, and the sentence that says it.
+
+    Told apart by the exception's type, its ``reason`` and SQLite's result
+    code, never by the words of its message.
+    """
     if isinstance(exc, FileNotFoundError) or not path.exists():
-        return "gone", f"{path}: the file is gone; waiting for it to come back"
-    if _is_disk_full(exc):
+        return "gone", Text.of("problem_gone", path=str(path))
+    if is_disk_full(exc):
         # Whichever of the two folders has less room is the one that filled up.
         folder = min((history.parent, path.parent), key=_free_bytes)
         free = _free_bytes(folder) / 2**20
-        return "disk_full", (
-            f"{folder}: the disk is full ({free:.1f} MiB free); wxpanel goes on by itself"
-            f" once about {NEEDED_ROOM // 2**20} MiB are free"
+        text = Text.of(
+            "problem_disk_full", folder=str(folder), free_mib=free, needed_mib=NEEDED_ROOM // 2**20
         )
+        return "disk_full", text
     if isinstance(exc, KnownError):
         kind = "schema" if getattr(exc, "reason", "") == "not_demo" else "other"
-        return kind, str(exc)
+        return kind, exc.text or Text.of("problem_other", detail=str(exc))
     if isinstance(exc, sqlite3.DatabaseError):
         # exchange.db's errors arrive as ExchangeError: an SQLite error left is history's.
-        return "other", f"{history}: {exc}"
-    return "other", f"{path}: {exc}"
-
-
-def _is_disk_full(exc: BaseException) -> bool:
-    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
-        return True
-    code = getattr(exc, "sqlite_errorcode", None)
-    return code is not None and code & 0xFF == sqlite3.SQLITE_FULL
+        return "other", Text.of("problem_file", path=str(history), detail=str(exc))
+    return "other", Text.of("problem_file", path=str(path), detail=str(exc))
 
 
 def _free_bytes(folder: Path) -> int:

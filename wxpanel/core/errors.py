@@ -1,20 +1,38 @@
-"""The two kinds of failure wxpanel distinguishes.
+"""The two kinds of failure wxpanel distinguishes, and what an SQLite error means.
 
 A :class:`KnownError` is something the user can act on (a missing file, a
 wrong schema, a bad picture); it is shown as one line and never as a
 traceback.  Anything else is a bug and is reported as such by the caller.
+
+SQLite errors are told apart by their result codes
+(``sqlite3.Error.sqlite_errorcode``, Python 3.11) and by the exception
+types, never by their English text, which SQLite words differently from
+one version to the next: :func:`is_busy`, :func:`is_disk_full`,
+:func:`is_damaged`, :func:`is_read_only`.
 """
 
 from __future__ import annotations
 
+import errno
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from wxpanel.core.texts import Text
+
 
 class KnownError(Exception):
-    """An expected failure with a message fit for the user."""
+    """An expected failure with a message fit for the user.
+
+    Raised with a :class:`~wxpanel.core.texts.Text`, ``str(exc)`` is its English
+    line and ``text`` the sentence for the panel to translate; raised with a
+    plain string (words that come from outside wxpanel), ``text`` is None.
+    """
+
+    def __init__(self, message: str | Text) -> None:
+        super().__init__(str(message))
+        self.text: Text | None = message if isinstance(message, Text) else None
 
 
 class ExchangeError(KnownError):
@@ -22,10 +40,10 @@ class ExchangeError(KnownError):
 
     ``reason`` (``"missing"``, ``"folder"``, ``"not_sqlite"``, ``"not_demo"``,
     ``"read_only"``, ``"folder_read_only"``, ``"exists"``; "" when not given)
-    and ``detail`` let the panel say it in the user's language.
+    and ``detail`` let the first-run dialog choose its own wording.
     """
 
-    def __init__(self, message: str, reason: str = "", detail: str = "") -> None:
+    def __init__(self, message: str | Text, reason: str = "", detail: str = "") -> None:
         super().__init__(message)
         self.reason = reason
         self.detail = detail
@@ -39,7 +57,7 @@ class ExchangeLockedError(ExchangeError):
     """
 
     def __init__(self, path: object) -> None:
-        super().__init__(f"{path}: locked by another program for too long; try again")
+        super().__init__(Text.of("problem_locked", path=str(path)))
         self.path = path
 
 
@@ -48,20 +66,48 @@ class HistoryError(KnownError):
 
 
 class PictureError(KnownError):
-    """A picture cannot be queued for sending.
-
-    ``reason`` (``"missing"``, ``"too_big"``…; "" when not given) and ``fields``
-    say the same as the message in parts, for the panel to translate it.
-    """
-
-    def __init__(self, message: str, reason: str = "", **fields: str | int | float) -> None:
-        super().__init__(message)
-        self.reason = reason
-        self.fields = fields
+    """A picture cannot be queued for sending: ``text`` is one of the ``picture_*`` texts."""
 
 
 class AlreadyRunningError(KnownError):
     """Another wxpanel already consumes this exchange.db."""
+
+
+def sqlite_code(exc: BaseException) -> int | None:
+    """The primary SQLite result code of ``exc`` (``SQLITE_BUSY``…), None if it has none.
+
+    Extended codes (``SQLITE_BUSY_SNAPSHOT``, ``SQLITE_IOERR_WRITE``…) keep the
+    primary code in their low byte.  An error the ``sqlite3`` module raised by
+    itself (a closed connection, a wrong parameter) has no code.
+    """
+    if not isinstance(exc, sqlite3.Error):
+        return None
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code & 0xFF if isinstance(code, int) else None
+
+
+def is_busy(exc: BaseException) -> bool:
+    """SQLITE_BUSY or SQLITE_LOCKED: another connection holds a lock; try again later."""
+    return sqlite_code(exc) in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLITE_FULL, or the OS saying so (ENOSPC) for a file of ours."""
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return True
+    return sqlite_code(exc) == sqlite3.SQLITE_FULL
+
+
+def is_damaged(exc: BaseException) -> bool:
+    """SQLITE_CORRUPT or SQLITE_NOTADB: the file is not (or no longer) a sound database."""
+    return sqlite_code(exc) in (sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB) or _damaged_schema(
+        exc
+    )
+
+
+def is_read_only(exc: BaseException) -> bool:
+    """SQLITE_READONLY: the file, its folder or the connection cannot be written."""
+    return sqlite_code(exc) == sqlite3.SQLITE_READONLY
 
 
 def describe_failure(exc: BaseException) -> str | None:
@@ -73,12 +119,12 @@ def describe_failure(exc: BaseException) -> str | None:
     """
     if isinstance(exc, KnownError):
         return str(exc)
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+    if is_busy(exc):
         return f"a database is locked by another program ({exc}); try again"
-    if isinstance(exc, sqlite3.DatabaseError):
-        return f"a database cannot be used: {exc}"
     if _damaged_schema(exc):
         return "a database is damaged: its schema cannot be read"
+    if isinstance(exc, sqlite3.DatabaseError):
+        return f"a database cannot be used: {exc}"
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return f"{where}{exc.strerror or exc}"
@@ -94,21 +140,17 @@ def concerning(path: Path) -> Iterator[None]:
     """Database errors inside are about ``path``: name it in the one line the user sees."""
     try:
         yield
-    except sqlite3.OperationalError as exc:
-        if "locked" in str(exc):
-            raise HistoryError(f"{path}: locked by another program; try again") from exc
-        raise HistoryError(f"{path}: {exc}") from exc
     except sqlite3.DatabaseError as exc:
-        raise HistoryError(
-            f"{path}: the database is damaged ({exc}); restore a backup or move it away"
-        ) from exc
+        where = str(path)
+        if is_busy(exc):
+            raise HistoryError(Text.of("history_locked", path=where)) from exc
+        if not is_damaged(exc) and isinstance(exc, sqlite3.OperationalError):
+            raise HistoryError(Text.of("problem_file", path=where, detail=str(exc))) from exc
+        raise HistoryError(Text.of("history_damaged", path=where, detail=str(exc))) from exc
     except UnicodeDecodeError as exc:
         if not _damaged_schema(exc):
             raise
-        raise HistoryError(
-            f"{path}: the database is damaged (its schema cannot be read);"
-            " restore a backup or move it away"
-        ) from exc
+        raise HistoryError(Text.of("history_schema_damaged", path=str(path))) from exc
 
 
 def _damaged_schema(exc: BaseException) -> bool:

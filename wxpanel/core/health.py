@@ -10,11 +10,10 @@ backlog samples, which checks are alerting) and reports
 :class:`Transition` values when a check turns red and when it recovers:
 the panel turns those into a tray notification, a banner and a sound.
 
-Reasons are not formatted English but a :class:`Reason`: a key, an English
-template from :data:`REASONS` with named fields, and the values of those
-fields.  ``str(reason)`` is the English line; the panel translates the
-template (``QCoreApplication.translate("health", reason.text)``) and fills
-it with :meth:`Reason.format`.  :func:`integrity_check` runs ``PRAGMA
+Reasons and titles are not formatted English but a
+:class:`~wxpanel.core.texts.Text` of the catalogue (a key and the values of
+its fields): ``str(reason)`` is the English line, the panel translates the
+key.  :func:`integrity_check` runs ``PRAGMA
 quick_check`` on demand (seconds on a large file: call it off the GUI
 thread).
 """
@@ -25,14 +24,14 @@ import enum
 import shutil
 import sqlite3
 from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from wxpanel.core import exchange
+from wxpanel.core.texts import Text
 
 if TYPE_CHECKING:
     from wxpanel.core.engine import Health
@@ -62,102 +61,17 @@ LAG: Final = "lag"
 BACKLOG: Final = "backlog"
 INTEGRITY: Final = "integrity"
 
-#: A short title per check, for the page's first column (translatable like the reasons).
-TITLES: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        EXCHANGE: "exchange.db",
-        DEMO: "demo.exe",
-        DISK_EXCHANGE: "Disk beside exchange.db",
-        DISK_HISTORY: "Disk beside history.db",
-        HISTORY_SIZE: "History size",
-        LAG: "Poller",
-        BACKLOG: "wx_event backlog",
-        INTEGRITY: "History integrity",
-    }
-)
-
-#: Every reason's English template; the fields are filled with :meth:`Reason.format`.
-REASONS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        "exchange_ok": "exchange.db is readable and has demo.exe's tables",
-        "exchange_waiting": "Waiting for the poller's first look at exchange.db",
-        "exchange_schema": "exchange.db is not demo.exe's database ({detail})",
-        "exchange_gone": "exchange.db is gone; waiting for it to come back",
-        "exchange_error": "exchange.db cannot be used: {detail}",
-        "demo_unknown": "Cannot tell while exchange.db is unreadable",
-        "demo_stuck": "demo.exe has taken nothing for {seconds} s ({stuck} commands stuck)",
-        "demo_slow": "demo.exe has not taken a command for {seconds} s",
-        "demo_quiet": "No event from demo.exe for {minutes} min",
-        "demo_ok": "demo.exe takes commands; last event {seconds} s ago",
-        "demo_ok_no_event": "demo.exe takes commands; no event yet",
-        "demo_events": "demo.exe writes events; last event {seconds} s ago",
-        "demo_unseen": "No sign of demo.exe yet: no event arrived and no command was taken",
-        "disk_unknown": "Free space beside {file} is unknown",
-        "disk_full": "Only {free_mb} MB free beside {file}: the disk is nearly full",
-        "disk_low": "{free_mb} MB free beside {file}",
-        "disk_ok": "{free_gb:.1f} GB free beside {file}",
-        "history_unknown": "history.db's size is unknown",
-        "history_huge": "history.db is {size_gb:.1f} GB: export and archive old messages",
-        "history_large": "history.db is {size_gb:.1f} GB",
-        "history_ok": "history.db is {size_mb} MB",
-        "lag_waiting": "Waiting for the poller's first report",
-        "lag_locked": "exchange.db locked by another program for {seconds} s",
-        "lag_stale": "The poller last looked {seconds} s ago",
-        "lag_ok": "The poller looked {seconds} s ago",
-        "backlog_unknown": "Backlog unknown while exchange.db is unreadable",
-        "backlog_growing": "wx_event backlog grew from {first} to {last} rows in {seconds} s",
-        "backlog_high": "{rows} events wait in wx_event",
-        "backlog_ok": "{rows} events wait in wx_event",
-        "integrity_ok": "PRAGMA quick_check found no problem",
-        "integrity_busy": "history.db is busy; try the check again",
-        "integrity_bad": "history.db is damaged: {detail}",
-        "integrity_unreadable": "history.db cannot be read: {detail}",
-    }
-)
-
-FieldValue = str | int | float
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """Why a check has its level: a template key and the values of its fields."""
-
-    key: str
-    fields: tuple[tuple[str, FieldValue], ...] = ()
-
-    @classmethod
-    def of(cls, key: str, **fields: FieldValue) -> Reason:
-        if key not in REASONS:
-            raise KeyError(f"no reason template {key!r}")
-        return cls(key, tuple(sorted(fields.items())))
-
-    @property
-    def text(self) -> str:
-        """The English template, e.g. ``"demo.exe has taken nothing for {seconds} s"``."""
-        return REASONS[self.key]
-
-    @property
-    def values(self) -> dict[str, FieldValue]:
-        return dict(self.fields)
-
-    def format(self, template: str | None = None) -> str:
-        """``template`` (a translation of :attr:`text`; the English one if None), filled."""
-        return (self.text if template is None else template).format(**self.values)
-
-    def __str__(self) -> str:
-        return self.format()
-
 
 @dataclass(frozen=True, slots=True)
 class Check:
     name: str
     level: Level
-    reason: Reason
+    reason: Text
 
     @property
-    def title(self) -> str:
-        """The check's English title from :data:`TITLES` (translate like the reason)."""
-        return TITLES.get(self.name, self.name)
+    def title(self) -> Text:
+        """The check's title (the key ``check_<name>`` of the catalogue)."""
+        return Text.of(f"check_{self.name}")
 
     @property
     def text(self) -> str:
@@ -259,21 +173,23 @@ def _seconds(value: float) -> int:
 def check_exchange(data: HealthInput) -> Check:
     health = data.health
     if health is None or health.checked_at == 0.0:
-        return Check(EXCHANGE, Level.AMBER, Reason.of("exchange_waiting"))
-    error = health.error
-    if error is None:
-        return Check(EXCHANGE, Level.GREEN, Reason.of("exchange_ok"))
-    # The Engine's messages are "<path>: <what>"; the path is shown elsewhere.
-    detail = error.split(": ", 1)[-1] if error.startswith(f"{health.exchange}: ") else error
-    if "the file is gone" in detail:
-        return Check(EXCHANGE, Level.RED, Reason.of("exchange_gone"))
-    for marker in ("not demo.exe's exchange.db, ", "not an SQLite database "):
-        if detail.startswith(marker):
-            detail = detail.removeprefix(marker).strip("()")
-            return Check(EXCHANGE, Level.RED, Reason.of("exchange_schema", detail=detail))
-    if "not a database" in detail:
-        return Check(EXCHANGE, Level.RED, Reason.of("exchange_schema", detail=detail))
-    return Check(EXCHANGE, Level.RED, Reason.of("exchange_error", detail=detail))
+        return Check(EXCHANGE, Level.AMBER, Text.of("exchange_waiting"))
+    problem = health.problem
+    if health.error is None or problem is None:
+        if health.error is None:
+            return Check(EXCHANGE, Level.GREEN, Text.of("exchange_ok"))
+        return Check(EXCHANGE, Level.RED, Text.of("exchange_error", detail=health.error))
+    fields = problem.values
+    if problem.key == "problem_gone":
+        return Check(EXCHANGE, Level.RED, Text.of("exchange_gone"))
+    if problem.key == "problem_not_demo":
+        missing = Text.of("exchange_missing", missing=fields["missing"])
+        return Check(EXCHANGE, Level.RED, Text.of("exchange_schema", detail=missing))
+    if problem.key == "problem_not_sqlite":
+        return Check(EXCHANGE, Level.RED, Text.of("exchange_schema", detail=fields["detail"]))
+    # The path is shown elsewhere on the page: SQLite's or the OS's words alone.
+    detail = fields["detail"] if problem.key in ("problem_file", "problem_other") else problem
+    return Check(EXCHANGE, Level.RED, Text.of("exchange_error", detail=detail))
 
 
 def _oldest_pending_since(data: HealthInput) -> float | None:
@@ -293,7 +209,7 @@ def check_demo(data: HealthInput, limits: Thresholds) -> Check:
     """
     health = data.health
     if health is None or health.error is not None or health.checked_at == 0.0:
-        return Check(DEMO, Level.AMBER, Reason.of("demo_unknown"))
+        return Check(DEMO, Level.AMBER, Text.of("demo_unknown"))
     since = _oldest_pending_since(data)
     if since is not None:
         waited = data.now - since
@@ -301,61 +217,61 @@ def check_demo(data: HealthInput, limits: Thresholds) -> Check:
             return Check(
                 DEMO,
                 Level.RED,
-                Reason.of("demo_stuck", seconds=_seconds(waited), stuck=health.stuck),
+                Text.of("demo_stuck", seconds=_seconds(waited), stuck=health.stuck),
             )
         if waited >= limits.pending_amber:
-            return Check(DEMO, Level.AMBER, Reason.of("demo_slow", seconds=_seconds(waited)))
+            return Check(DEMO, Level.AMBER, Text.of("demo_slow", seconds=_seconds(waited)))
     last_event = health.last_event_at
     if last_event is None and health.last_taken_at is None:
-        return Check(DEMO, Level.UNKNOWN, Reason.of("demo_unseen"))
+        return Check(DEMO, Level.UNKNOWN, Text.of("demo_unseen"))
     quiet_since = last_event if last_event is not None else data.started_at
     if quiet_since is not None and data.now - quiet_since >= limits.quiet_amber:
         minutes = _seconds((data.now - quiet_since) / 60)
-        return Check(DEMO, Level.AMBER, Reason.of("demo_quiet", minutes=minutes))
+        return Check(DEMO, Level.AMBER, Text.of("demo_quiet", minutes=minutes))
     if last_event is None:
-        return Check(DEMO, Level.GREEN, Reason.of("demo_ok_no_event"))
+        return Check(DEMO, Level.GREEN, Text.of("demo_ok_no_event"))
     seconds = _seconds(data.now - last_event)
     if health.last_taken_at is None:
-        return Check(DEMO, Level.GREEN, Reason.of("demo_events", seconds=seconds))
-    return Check(DEMO, Level.GREEN, Reason.of("demo_ok", seconds=seconds))
+        return Check(DEMO, Level.GREEN, Text.of("demo_events", seconds=seconds))
+    return Check(DEMO, Level.GREEN, Text.of("demo_ok", seconds=seconds))
 
 
 def check_disk(name: str, file: str, free: int | None, limits: Thresholds) -> Check:
     if free is None:
-        return Check(name, Level.AMBER, Reason.of("disk_unknown", file=file))
+        return Check(name, Level.AMBER, Text.of("disk_unknown", file=file))
     free_mb = free // 1024**2
     if free < limits.disk_red:
-        return Check(name, Level.RED, Reason.of("disk_full", free_mb=free_mb, file=file))
+        return Check(name, Level.RED, Text.of("disk_full", free_mb=free_mb, file=file))
     if free < limits.disk_amber:
-        return Check(name, Level.AMBER, Reason.of("disk_low", free_mb=free_mb, file=file))
-    return Check(name, Level.GREEN, Reason.of("disk_ok", free_gb=free / 1024**3, file=file))
+        return Check(name, Level.AMBER, Text.of("disk_low", free_mb=free_mb, file=file))
+    return Check(name, Level.GREEN, Text.of("disk_ok", free_gb=free / 1024**3, file=file))
 
 
 def check_history_size(size: int | None, limits: Thresholds) -> Check:
     if size is None:
-        return Check(HISTORY_SIZE, Level.AMBER, Reason.of("history_unknown"))
+        return Check(HISTORY_SIZE, Level.AMBER, Text.of("history_unknown"))
     if size >= limits.history_red:
-        return Check(HISTORY_SIZE, Level.RED, Reason.of("history_huge", size_gb=size / 1024**3))
+        return Check(HISTORY_SIZE, Level.RED, Text.of("history_huge", size_gb=size / 1024**3))
     if size >= limits.history_amber:
-        return Check(HISTORY_SIZE, Level.AMBER, Reason.of("history_large", size_gb=size / 1024**3))
-    return Check(HISTORY_SIZE, Level.GREEN, Reason.of("history_ok", size_mb=size // 1024**2))
+        return Check(HISTORY_SIZE, Level.AMBER, Text.of("history_large", size_gb=size / 1024**3))
+    return Check(HISTORY_SIZE, Level.GREEN, Text.of("history_ok", size_mb=size // 1024**2))
 
 
 def check_lag(data: HealthInput, limits: Thresholds) -> Check:
     """How old the poller's last look is; a lock held by demo.exe shows here, not as an error."""
     health = data.health
     if health is None or health.checked_at == 0.0:
-        return Check(LAG, Level.AMBER, Reason.of("lag_waiting"))
+        return Check(LAG, Level.AMBER, Text.of("lag_waiting"))
     lag = data.now - health.checked_at
     if health.locked_since is not None:
         locked = max(lag, data.now - health.locked_since)
         level = Level.RED if locked >= limits.lag_red else Level.AMBER
-        return Check(LAG, level, Reason.of("lag_locked", seconds=_seconds(locked)))
+        return Check(LAG, level, Text.of("lag_locked", seconds=_seconds(locked)))
     if lag >= limits.lag_red:
-        return Check(LAG, Level.RED, Reason.of("lag_stale", seconds=_seconds(lag)))
+        return Check(LAG, Level.RED, Text.of("lag_stale", seconds=_seconds(lag)))
     if lag >= limits.lag_amber:
-        return Check(LAG, Level.AMBER, Reason.of("lag_stale", seconds=_seconds(lag)))
-    return Check(LAG, Level.GREEN, Reason.of("lag_ok", seconds=_seconds(lag)))
+        return Check(LAG, Level.AMBER, Text.of("lag_stale", seconds=_seconds(lag)))
+    return Check(LAG, Level.GREEN, Text.of("lag_ok", seconds=_seconds(lag)))
 
 
 def current_backlog(data: HealthInput) -> int | None:
@@ -370,7 +286,7 @@ def check_backlog(data: HealthInput, limits: Thresholds) -> Check:
     """Red when wx_event kept growing over the whole window, amber when merely large."""
     rows = current_backlog(data)
     if rows is None:
-        return Check(BACKLOG, Level.AMBER, Reason.of("backlog_unknown"))
+        return Check(BACKLOG, Level.AMBER, Text.of("backlog_unknown"))
     window = [(t, n) for t, n in data.backlog_samples if t >= data.now - limits.backlog_window]
     if len(window) >= 3:
         (first_t, first), (last_t, last) = window[0], window[-1]
@@ -380,13 +296,13 @@ def check_backlog(data: HealthInput, limits: Thresholds) -> Check:
             and last - first >= limits.backlog_growth
             and last_t - first_t >= limits.backlog_window / 2
         ):
-            reason = Reason.of(
+            reason = Text.of(
                 "backlog_growing", first=first, last=last, seconds=_seconds(last_t - first_t)
             )
             return Check(BACKLOG, Level.RED, reason)
     if rows >= limits.backlog_amber:
-        return Check(BACKLOG, Level.AMBER, Reason.of("backlog_high", rows=rows))
-    return Check(BACKLOG, Level.GREEN, Reason.of("backlog_ok", rows=rows))
+        return Check(BACKLOG, Level.AMBER, Text.of("backlog_high", rows=rows))
+    return Check(BACKLOG, Level.GREEN, Text.of("backlog_ok", rows=rows))
 
 
 def evaluate(data: HealthInput, limits: Thresholds | None = None) -> tuple[Check, ...]:
@@ -416,17 +332,17 @@ def integrity_check(history_path: Path, *, max_errors: int = 3) -> Check:
     try:
         conn = sqlite3.connect(exchange.sqlite_uri(path, "ro"), uri=True, timeout=2.0)
     except sqlite3.Error as exc:
-        return Check(INTEGRITY, Level.RED, Reason.of("integrity_unreadable", detail=str(exc)))
+        return Check(INTEGRITY, Level.RED, Text.of("integrity_unreadable", detail=str(exc)))
     try:
         rows = [str(row[0]) for row in conn.execute(f"PRAGMA quick_check({max_errors:d})")]
     except sqlite3.Error as exc:
         if exchange.is_busy(exc):
-            return Check(INTEGRITY, Level.AMBER, Reason.of("integrity_busy"))
-        return Check(INTEGRITY, Level.RED, Reason.of("integrity_unreadable", detail=str(exc)))
+            return Check(INTEGRITY, Level.AMBER, Text.of("integrity_busy"))
+        return Check(INTEGRITY, Level.RED, Text.of("integrity_unreadable", detail=str(exc)))
     finally:
         conn.close()
     if rows == ["ok"]:
-        return Check(INTEGRITY, Level.GREEN, Reason.of("integrity_ok"))
+        return Check(INTEGRITY, Level.GREEN, Text.of("integrity_ok"))
     problems = [
         line.strip()
         for row in rows
@@ -434,7 +350,7 @@ def integrity_check(history_path: Path, *, max_errors: int = 3) -> Check:
         if line.strip() and not line.startswith("***")  # "*** in database main ***"
     ]
     detail = "; ".join(problems[:max_errors])
-    return Check(INTEGRITY, Level.RED, Reason.of("integrity_bad", detail=detail))
+    return Check(INTEGRITY, Level.RED, Text.of("integrity_bad", detail=detail))
 
 
 # -- memory --------------------------------------------------------------------
@@ -502,13 +418,10 @@ class HealthMonitor:
 
 
 __all__ = [
-    "REASONS",
-    "TITLES",
     "Check",
     "HealthInput",
     "HealthMonitor",
     "Level",
-    "Reason",
     "Thresholds",
     "Transition",
     "evaluate",

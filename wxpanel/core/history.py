@@ -23,6 +23,7 @@ from wxpanel.core.errors import HistoryError
 from wxpanel.core.models import CommandStatus, Conversation, Message, Origin
 from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
 from wxpanel.core.schema import MIGRATIONS, SCHEMA_VERSION
+from wxpanel.core.texts import Text
 
 
 def message_from_row(row: Sequence[Any]) -> Message:
@@ -56,12 +57,10 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
     """Bring the schema to :data:`SCHEMA_VERSION`, one transaction per step."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version < 0:  # the header's bytes are garbage (found by fuzzing the CLI)
-        raise HistoryError(f"{path}: the database is damaged (schema version {version})")
+        raise HistoryError(Text.of("history_bad_version", path=str(path), version=version))
     if version > SCHEMA_VERSION:
-        raise HistoryError(
-            f"{path}: made by a newer wxpanel (schema {version}, this one knows "
-            f"{SCHEMA_VERSION}); upgrade wxpanel"
-        )
+        text = Text.of("history_newer", path=str(path), version=version, supported=SCHEMA_VERSION)
+        raise HistoryError(text)
     for target in range(version + 1, SCHEMA_VERSION + 1):
         conn.execute("BEGIN IMMEDIATE")
         try:
@@ -95,7 +94,7 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None)
     except (OSError, sqlite3.Error) as exc:
-        raise HistoryError(f"{path}: cannot open the history database ({exc})") from exc
+        raise HistoryError(Text.of("history_cannot_open", path=str(path), detail=str(exc))) from exc
     try:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if str(mode).lower() == "wal":
@@ -107,7 +106,7 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
         migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
-        raise HistoryError(f"{path}: not a usable history database ({exc})") from exc
+        raise HistoryError(Text.of("history_unusable", path=str(path), detail=str(exc))) from exc
     return conn
 
 

@@ -19,6 +19,7 @@ from types import TracebackType
 from typing import IO
 
 from wxpanel.core.errors import AlreadyRunningError
+from wxpanel.core.texts import Text
 
 
 def lock_path_for(exchange_db: Path) -> Path:
@@ -46,10 +47,8 @@ class InstanceLock:
             handle.seek(0)
             owner = handle.read().strip() or "?"
             handle.close()
-            raise AlreadyRunningError(
-                f"{self.exchange_db}: another wxpanel (pid {owner})"
-                " already consumes this exchange.db"
-            ) from exc
+            text = Text.of("already_running", path=str(self.exchange_db), pid=owner)
+            raise AlreadyRunningError(text) from exc
         handle.seek(0)
         handle.truncate()
         handle.write(str(os.getpid()))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from wxpanel.core.codec import Flag
 from wxpanel.core.protocol import CommandType, Direction, MessageType
+from wxpanel.core.texts import Text
 
 
 class Origin(enum.StrEnum):
@@ -80,7 +81,8 @@ class CommandUpdate:
     conversation: str
     status: CommandStatus
     time: float
-    detail: str = ""
+    detail: str = ""  # why it is stuck or failed, in English
+    text: Text | None = None  # the same, for the panel to translate
 
 
 @dataclass(frozen=True, slots=True)

@@ -36,6 +36,7 @@ from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message, Origin
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, Direction, MessageType
+from wxpanel.core.texts import Text
 
 #: Magic numbers of the picture formats WeChat sends as pictures.
 PICTURE_SIGNATURES: dict[str, tuple[bytes, ...]] = {
@@ -72,30 +73,26 @@ def check_picture(path: Path | str, max_bytes: int = DEFAULT_PICTURE_LIMIT) -> P
     try:
         path = path.resolve(strict=True)
     except (OSError, RuntimeError) as exc:
-        raise PictureError(f"{path}: no such picture", "missing", path=str(path)) from exc
+        raise PictureError(Text.of("picture_missing", path=str(path))) from exc
     if not path.is_file():
-        raise PictureError(f"{path}: not a file", "not_file", path=str(path))
+        raise PictureError(Text.of("picture_not_file", path=str(path)))
     try:
         size = path.stat().st_size
         with path.open("rb") as handle:
             head = handle.read(16)
     except OSError as exc:
         detail = str(exc.strerror or exc)
-        raise PictureError(
-            f"{path}: cannot be read ({detail})", "unreadable", path=str(path), detail=detail
-        ) from exc
+        raise PictureError(Text.of("picture_unreadable", path=str(path), detail=detail)) from exc
     if size > max_bytes:
-        raise PictureError(
-            f"{path}: {size / 1048576:.1f} MiB is over the {max_bytes / 1048576:.1f} MiB limit",
-            "too_big",
+        text = Text.of(
+            "picture_too_big",
             path=str(path),
             size_mib=size / 1048576,
             limit_mib=max_bytes / 1048576,
         )
+        raise PictureError(text)
     if picture_format(head) is None:
-        raise PictureError(
-            f"{path}: not a JPG, PNG, GIF or BMP picture", "not_picture", path=str(path)
-        )
+        raise PictureError(Text.of("picture_not_picture", path=str(path)))
     return path
 
 
@@ -228,7 +225,8 @@ class OutboxStep:
 NOTHING_SENDABLE = "not sent: nothing of the text fits WeChat's code page 936 (GBK)"
 
 #: What a command is marked with when a crash left it unclear whether it reached wx_command.
-INTERRUPTED = "interrupted while being written to wx_command; check WeChat before sending again"
+INTERRUPTED_TEXT = Text.of("command_interrupted")
+INTERRUPTED = str(INTERRUPTED_TEXT)
 
 
 class Outbox:
@@ -316,11 +314,14 @@ class Outbox:
                     self.conn.execute(
                         "UPDATE message SET status = 'stuck' WHERE id = ?", (message_id,)
                     )
-                    detail = f"not taken by demo.exe after {now - written_at:.0f} s"
+                    text = Text.of("command_stuck", seconds=now - written_at)
+                    detail = str(text)
                     HistoryWriter.count(self.conn, {"commands_stuck": 1}, now)
                     HistoryWriter.log_error(self.conn, "stuck", f"{conversation}: {detail}", now)
                     updates.append(
-                        CommandUpdate(message_id, conversation, CommandStatus.STUCK, now, detail)
+                        CommandUpdate(
+                            message_id, conversation, CommandStatus.STUCK, now, detail, text
+                        )
                     )
         return updates
 
@@ -377,7 +378,7 @@ class Outbox:
                     HistoryWriter.count(self.conn, {"commands_failed": 1}, now)
                     HistoryWriter.log_error(self.conn, "picture", str(exc), now)
                     update = CommandUpdate(
-                        message_id, conversation, CommandStatus.FAILED, now, str(exc)
+                        message_id, conversation, CommandStatus.FAILED, now, str(exc), exc.text
                     )
                     return None, [update], now
             token = f"wxpanel:{message_id}:{secrets.token_hex(4)}"
@@ -436,7 +437,14 @@ class Outbox:
                     self.conn, "interrupted", f"{conversation}: {INTERRUPTED}", now
                 )
             updates.append(
-                CommandUpdate(message_id, conversation, CommandStatus.FAILED, now, INTERRUPTED)
+                CommandUpdate(
+                    message_id,
+                    conversation,
+                    CommandStatus.FAILED,
+                    now,
+                    INTERRUPTED,
+                    INTERRUPTED_TEXT,
+                )
             )
         return updates
 

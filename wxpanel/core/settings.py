@@ -33,6 +33,7 @@ from typing import Any
 from wxpanel.core.errors import KnownError
 from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.core.texts import TEXTS, FieldValue, Text, field_names
 
 #: What the previous settings.json is kept as before each rewrite.
 BACKUP_SUFFIX = ".bak"
@@ -59,32 +60,26 @@ RANGES: dict[str, Range] = {
     "outbox.picture_max_bytes": Range(1, 2**31 - 1, integer=True),
 }
 
-#: The English text of each problem; the panel has the translated ones.
-TEXTS: dict[str, str] = {
-    "unreadable": "{path}: cannot be read ({detail}); running on the default settings,"
-    " the file is kept as it is",
-    "not_json": "{path}: not valid JSON, line {line} column {column}: {detail};"
-    " running on the default settings, the file is kept as it is",
-    "not_object": "{path}: expected a JSON object, found {found}; running on the default"
-    " settings, the file is kept as it is",
-    "wrong_type": "{path}: {key}: expected {expected}, found {found}; using the default {default}",
-    "out_of_range": "{path}: {key}: {found} is not between {low} and {high};"
-    " using the default {default}",
-    "kept": "{path}: not saved, the file cannot be read ({detail}) and is kept as it is;"
-    " fix or remove it first",
-}
-
 
 @dataclass(frozen=True, slots=True)
 class SettingsProblem:
     """One thing wrong in settings.json: which key ("" for the file), why, what wxpanel does."""
 
-    reason: str  # a key of TEXTS
+    reason: str  # the catalogue's ``settings_<reason>``
     key: str = ""
     fields: Mapping[str, str] = field(default_factory=dict)
 
+    @property
+    def text(self) -> Text:
+        """The problem as a sentence of the catalogue (:mod:`wxpanel.core.texts`)."""
+        key = f"settings_{self.reason}"
+        fields: dict[str, FieldValue] = dict(self.fields)
+        if "key" in field_names(TEXTS[key]):
+            fields["key"] = self.key
+        return Text.of(key, **fields)
+
     def __str__(self) -> str:
-        return TEXTS[self.reason].format(key=self.key, **self.fields)
+        return str(self.text)
 
     @property
     def whole_file(self) -> bool:
@@ -96,7 +91,7 @@ class SettingsError(KnownError):
     """settings.json cannot be saved without losing what is in it."""
 
     def __init__(self, problem: SettingsProblem) -> None:
-        super().__init__(str(problem))
+        super().__init__(problem.text)
         self.problem = problem
 
 

@@ -52,6 +52,7 @@ from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.preferences import load as load_preferences
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.single import SingleInstance
+from wxpanel.gui.texts import error_text
 from wxpanel.gui.worker import PollThread
 
 log = logging.getLogger(__name__)
@@ -474,7 +475,9 @@ def run_gui(args: argparse.Namespace) -> int:
         if headless:
             print(f"wxpanel: error: {exc}", file=sys.stderr)
         else:
-            QMessageBox.critical(None, QCoreApplication.translate("App", "wxpanel"), str(exc))
+            QMessageBox.critical(
+                None, QCoreApplication.translate("App", "wxpanel"), error_text(exc)
+            )
         return 2
     finally:
         if signals is not None:

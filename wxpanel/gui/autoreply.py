@@ -28,7 +28,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui.rules_page import RulesPage, TimedPage
-from wxpanel.gui.rulestext import alert_detail
+from wxpanel.gui.texts import alert_detail
 from wxpanel.gui.widgets import Banner
 
 if TYPE_CHECKING:

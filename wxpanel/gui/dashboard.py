@@ -42,11 +42,11 @@ from wxpanel.core.health import (
 )
 from wxpanel.core.settings import Settings, SettingsError
 from wxpanel.core.stats import QueueStats
-from wxpanel.gui import healthtext
+from wxpanel.gui import texts
 from wxpanel.gui.health_page import HealthPage, level_icon
 from wxpanel.gui.log_page import LogPage, installed_ring
-from wxpanel.gui.settingstext import problem_text
 from wxpanel.gui.stats_page import StatsPage
+from wxpanel.gui.texts import problem_text
 from wxpanel.gui.widgets import Banner
 
 if TYPE_CHECKING:
@@ -224,7 +224,7 @@ class Dashboard(QObject):
             self.window.tabs.setTabIcon(self.health_index, self.level_icon(level))
         for transition in transitions:
             self.health_page.add_transition(transition)
-            line = healthtext.check_line(transition.check)
+            line = texts.check_line(transition.check)
             if transition.raised:
                 log.warning("health: %s turned red: %s", transition.name, transition.check.text)
                 self._notify(self.tr("wxpanel: alert"), line, critical=True)
@@ -262,7 +262,7 @@ class Dashboard(QObject):
         ]
         if alerting:
             self._recovered_timer.stop()
-            lines = [healthtext.check_line(c) for c in alerting]
+            lines = [texts.check_line(c) for c in alerting]
             self.alert_banner.set_kind("alert")
             self.alert_banner.show_message("⚠ " + "\n⚠ ".join(lines))
             return
@@ -270,7 +270,7 @@ class Dashboard(QObject):
         if not recovered and self.alert_banner.isVisible() and not self._recovered_timer.isActive():
             self.alert_banner.clear_message()  # what it showed is now the window's banner's
         if recovered:
-            lines = [healthtext.check_line(c) for c in recovered]
+            lines = [texts.check_line(c) for c in recovered]
             text = self.tr("Recovered: %1").replace("%1", "; ".join(lines))
             self.alert_banner.set_kind("recovered")
             self.alert_banner.show_message("✓ " + text)

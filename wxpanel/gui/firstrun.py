@@ -18,6 +18,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
 from wxpanel.core.errors import ExchangeError
+from wxpanel.gui.texts import error_text
 
 #: Where a replaced exchange.db goes: inside wxpanel's own data folder, never beside it.
 REPLACED_FOLDER = "replaced"
@@ -59,7 +60,7 @@ def problem_text(exc: ExchangeError, path: Path) -> str:
         ).replace("%1", where)
     if exc.reason == "missing":
         return QCoreApplication.translate("FirstRun", "There is no %1.").replace("%1", where)
-    return str(exc)
+    return error_text(exc)
 
 
 def ask_what_now(exc: ExchangeError, path: Path, parent: QWidget | None = None) -> Choice:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.health import INTEGRITY, Check, Level, Transition
-from wxpanel.gui import healthtext
+from wxpanel.gui import texts
 
 COLORS = {
     Level.GREEN: "#07c160",
@@ -122,11 +122,11 @@ class HealthPage(QWidget):
             item = table.topLevelItem(row)
             if item is None:
                 item = QTreeWidgetItem(table)
-            reason = healthtext.reason_text(check.reason)
-            texts = (healthtext.title(check.name), healthtext.level_name(check.level), reason)
-            if tuple(item.text(column) for column in range(3)) == texts:
+            reason = texts.text(check.reason)
+            shown = (texts.check_title(check), texts.level_name(check.level), reason)
+            if tuple(item.text(column) for column in range(3)) == shown:
                 continue
-            for column, text in enumerate(texts):
+            for column, text in enumerate(shown):
                 item.setText(column, text)
             item.setIcon(1, level_icon(check.level))
             item.setToolTip(2, reason)
@@ -178,7 +178,7 @@ class HealthPage(QWidget):
     def integrity_done(self, check: Check) -> None:
         self.integrity_button.setEnabled(True)
         self.integrity_button.setText(self.tr("Check history integrity"))
-        self.add_note(check.level, healthtext.check_line(check))
+        self.add_note(check.level, texts.check_line(check))
         if self.row_of(INTEGRITY) is None:
             self.show_checks((*self.checks, check))
 
@@ -188,7 +188,7 @@ class HealthPage(QWidget):
         self.add_note(Level.AMBER, self.tr("The poller is not running: no check was made"))
 
     def add_transition(self, transition: Transition) -> None:
-        line = healthtext.check_line(transition.check)
+        line = texts.check_line(transition.check)
         if transition.raised:
             text = self.tr("Turned red: %1").replace("%1", line)
         else:

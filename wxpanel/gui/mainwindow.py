@@ -60,8 +60,9 @@ from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.quickreplies import QuickReplyPicker
 from wxpanel.gui.settingsdialog import SettingsDialog
-from wxpanel.gui.settingstext import problem_text, problems_text
 from wxpanel.gui.sources_page import SourcesControl
+from wxpanel.gui.texts import problem_text, problems_text
+from wxpanel.gui.texts import text as translated
 from wxpanel.gui.tray import Tray, worth_notifying
 from wxpanel.gui.views import ChatView, FeedView
 from wxpanel.gui.widgets import (
@@ -550,8 +551,9 @@ class MainWindow(QMainWindow):
         return ""
 
     def _error_text(self, health: Health) -> str:
-        """The poller's error in the user's language; the English detail for the rest."""
+        """The poller's error in the user's language."""
         path = health.exchange
+        detail = translated(health.problem) if health.problem is not None else health.error
         if health.error_kind == "gone":
             return self.tr(
                 "%1 is gone: wxpanel waits for it to come back. Was demo.exe's folder moved?"
@@ -562,9 +564,9 @@ class MainWindow(QMainWindow):
             )
         if health.error_kind == "schema":
             headline = self.tr("%1 is not demo.exe's exchange.db any more.").replace("%1", path)
-            return f"{headline}\n{health.error}"
+            return f"{headline}\n{detail}"
         advice = self.tr("Retrying. Check that the file exists and its folder is writable.")
-        return f"{health.error}\n{advice}"
+        return f"{detail}\n{advice}"
 
     def _on_settings_problems(self, problems: tuple[SettingsProblem, ...]) -> None:
         """Said before the panel runs on defaults; the log has the same lines."""

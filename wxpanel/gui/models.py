@@ -32,6 +32,7 @@ from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Mess
 from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.gui import display, icons
+from wxpanel.gui.texts import text as translated
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -563,7 +564,8 @@ class ChatModel(QAbstractListModel):
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
             if update.status in (CommandStatus.STUCK, CommandStatus.FAILED) and update.detail:
-                self.problems[update.message_id] = update.detail
+                detail = update.detail if update.text is None else translated(update.text)
+                self.problems[update.message_id] = detail
             if update.conversation != self.conversation:
                 continue
             row = _find(self._rows, update.message_id)

@@ -68,7 +68,7 @@ from wxpanel.core.rules import (
 from wxpanel.core.sources.store import SourceStore
 from wxpanel.gui import targets
 from wxpanel.gui.rules_model import weekday_names
-from wxpanel.gui.rulestext import issue_text
+from wxpanel.gui.texts import issue_text
 from wxpanel.gui.widgets import resize_within_screen
 
 #: Between two reply texts in the text box.

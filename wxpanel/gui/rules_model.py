@@ -39,7 +39,7 @@ from wxpanel.core.rules.model import demo_limit
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun, next_occurrence
 from wxpanel.gui import display
 from wxpanel.gui.reorder import ReorderableRows
-from wxpanel.gui.rulestext import text as rules_text
+from wxpanel.gui.texts import text as rules_text
 
 Index = QModelIndex | QPersistentModelIndex
 

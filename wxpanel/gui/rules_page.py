@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.codepage import as_delivered
-from wxpanel.core.errors import KnownError
+from wxpanel.core.errors import KnownError, is_busy
 from wxpanel.core.names import Directory
 from wxpanel.core.protocol import is_group_id
 from wxpanel.core.rules import (
@@ -46,7 +46,6 @@ from wxpanel.core.rules import (
     ReplyMode,
     Rule,
     RuleCounter,
-    RuleError,
     RuleStore,
     TimedMessage,
     TimedStore,
@@ -58,8 +57,8 @@ from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.gui import targets
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
-from wxpanel.gui.rulestext import rule_error_text
-from wxpanel.gui.rulestext import text as rules_text
+from wxpanel.gui.texts import error_text
+from wxpanel.gui.texts import text as rules_text
 
 T = TypeVar("T")
 
@@ -100,11 +99,9 @@ def _until(moment: float) -> str:
 
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+    if is_busy(exc):
         return QCoreApplication.translate("RulesPage", "history.db is busy; try again in a moment")
-    if isinstance(exc, RuleError):
-        return rule_error_text(exc)
-    return str(exc) or type(exc).__name__
+    return error_text(exc)
 
 
 class _DeleteRule(QUndoCommand):

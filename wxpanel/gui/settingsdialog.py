@@ -35,6 +35,7 @@ from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.gui.preferences import CODE, LANGUAGES, THEMES, Preferences
+from wxpanel.gui.texts import error_text
 from wxpanel.gui.widgets import resize_within_screen
 
 
@@ -142,7 +143,7 @@ class SettingsDialog(QDialog):
         try:
             checked = check_exchange(Path(path))
         except KnownError as exc:
-            QMessageBox.warning(self, self.tr("Settings"), str(exc))
+            QMessageBox.warning(self, self.tr("Settings"), error_text(exc))
             return
         self.new_exchange = checked
         self.exchange_label.setText(str(checked))

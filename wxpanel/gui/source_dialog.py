@@ -14,7 +14,6 @@ in a file.
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
@@ -44,10 +43,9 @@ from wxpanel.core.sources.config import (
     WebhookConfig,
 )
 from wxpanel.gui.rule_dialog import _ValidatedDialog
+from wxpanel.gui.texts import issue_text
 
 _INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
-_BETWEEN = re.compile(r"must be between (\S+) and (\S+?)( seconds)?$")
-_TIMEOUT = re.compile(r"must be more than 0 and at most (\S+) seconds$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,34 +58,6 @@ class SourceEdit:
     source_id: int | None = None  # None: a new source
     key: str = ""  # a new API key to store ("" leaves the stored one as it is)
     forget_key: bool = False
-
-
-def issue_message(issue: Issue) -> str:
-    """The core's (English) wording of a settings problem, in the panel's language."""
-    text = issue.message
-    match = _BETWEEN.match(text)
-    if match:
-        low, high, seconds = match.groups()
-        if seconds:
-            wording = QCoreApplication.translate("SourceDialog", "must be between %1 and %2 s")
-        else:
-            wording = QCoreApplication.translate("SourceDialog", "must be between %1 and %2")
-        return wording.replace("%1", low).replace("%2", high)
-    match = _TIMEOUT.match(text)
-    if match:
-        wording = QCoreApplication.translate("SourceDialog", "must be more than 0 and at most %1 s")
-        return wording.replace("%1", match.group(1))
-    known = {
-        "must be an http:// or https:// address": QCoreApplication.translate(
-            "SourceDialog", "must be an http:// or https:// address"
-        ),
-        "a model name is needed": QCoreApplication.translate(
-            "SourceDialog", "a model name is needed"
-        ),
-        "must be zero or more": QCoreApplication.translate("SourceDialog", "must be zero or more"),
-        "a name is needed": QCoreApplication.translate("SourceDialog", "a name is needed"),
-    }
-    return known.get(text, text)
 
 
 def groups_box(parent: QWidget, policy: GroupPolicy) -> QComboBox:
@@ -192,7 +162,7 @@ class SourceDialog(_ValidatedDialog):
         found: list[Issue] = []
         name = self.name_edit.text().strip()
         if not name:
-            found.append(Issue("name", "a name is needed"))
+            found.append(Issue.of("name", "source_name_needed"))
         elif self.original is None and name.casefold() in self.taken_names:
             found.append(Issue("name", "taken"))
         return found + self.config().issues()
@@ -221,7 +191,7 @@ class SourceDialog(_ValidatedDialog):
     def describe(self, issue: Issue) -> str:
         if issue.message == "taken":
             return self.tr("a source of this kind with this name exists already")
-        return issue_message(issue)
+        return issue_text(issue)
 
     def issue_lines(self) -> Sequence[str]:
         """The listed problems as plain lines (tests)."""

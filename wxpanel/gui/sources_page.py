@@ -54,7 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxpanel.core.errors import KnownError
+from wxpanel.core.errors import KnownError, is_busy
 from wxpanel.core.history import open_history
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.sources import (
@@ -77,6 +77,7 @@ from wxpanel.gui.source_dialog import (
     WebhookDialog,
 )
 from wxpanel.gui.sources_model import SourcesModel, cost_text, kind_name, seconds_text
+from wxpanel.gui.texts import error_text
 
 if TYPE_CHECKING:
     from wxpanel.gui.mainwindow import MainWindow
@@ -88,11 +89,11 @@ GUI_BUSY_TIMEOUT: Final = 1.0
 
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+    if is_busy(exc):
         return QCoreApplication.translate(
             "SourcesPage", "history.db is busy; try again in a moment"
         )
-    return str(exc) or type(exc).__name__
+    return error_text(exc)
 
 
 def _groups_text(source: Source) -> str:

@@ -36,6 +36,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
 from wxpanel.core.sources.store import read_statuses
+from wxpanel.gui.texts import error_text
 
 log = logging.getLogger(__name__)
 
@@ -148,7 +149,7 @@ class PollWorker(QObject):
             if self._engine is not None:
                 self._engine.close()
                 self._engine = None
-            self.startFailed.emit(str(exc) or type(exc).__name__)
+            self.startFailed.emit(error_text(exc))
             return
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -287,7 +288,7 @@ class PollWorker(QObject):
         try:
             message = self._engine.queue_text(to, text)
         except KnownError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
             return
         self.messagesArrived.emit((message,))
         self._poll_soon()
@@ -300,7 +301,7 @@ class PollWorker(QObject):
         try:
             message = self._engine.queue_picture(to, Path(path))
         except KnownError as exc:
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
             return
         self.messagesArrived.emit((message,))
         self._poll_soon()
@@ -314,7 +315,7 @@ class PollWorker(QObject):
             page = self._store.messages(conversation, before_id=before_id or None, limit=PAGE_SIZE)
         except Exception as exc:
             log.exception("cannot read history")
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
             page = []
         self.historyLoaded.emit(conversation, before_id, tuple(page), len(page) < PAGE_SIZE)
 
@@ -328,7 +329,7 @@ class PollWorker(QObject):
             aliases = tuple(sorted(self._store.aliases().items()))
         except Exception as exc:
             log.exception("cannot read conversations")
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
             return
         # Every alias, not only the listed conversations': group members and
         # conversations that have not spoken yet are named too.
@@ -384,7 +385,7 @@ class PollWorker(QObject):
         except Exception as exc:  # KnownError (deleted, not missed), a lock, a gone picture
             if not isinstance(exc, KnownError):
                 log.warning("cannot send timed run #%s late: %s", run_id, exc)
-            self.lateSent.emit(run_id, str(exc) or type(exc).__name__)
+            self.lateSent.emit(run_id, error_text(exc))
             return
         log.info("timed run #%s sent late on request: %d command(s)", run_id, len(messages))
         self.messagesArrived.emit(tuple(messages))
@@ -398,7 +399,7 @@ class PollWorker(QObject):
             action(self._store)
         except Exception as exc:
             log.exception("cannot update history")
-            self.failed.emit(str(exc))
+            self.failed.emit(error_text(exc))
 
     # -- the dashboard: statistics and health ------------------------------------
 
@@ -420,7 +421,7 @@ class PollWorker(QObject):
             figures = stats.collect(self._store, None, health=self._health)
         except Exception as exc:  # a lock held too long, a damaged file: the page says so
             log.warning("cannot collect statistics: %s", exc)
-            self.statsFailed.emit(str(exc) or type(exc).__name__)
+            self.statsFailed.emit(error_text(exc))
             return
         self.statsReady.emit(figures)
 

@@ -45,8 +45,8 @@ from wxpanel.core.rules.model import (
 )
 from wxpanel.core.rules.replier import Alert, AlertKind, AutoReplier
 from wxpanel.core.rules.store import RuleStore
-from wxpanel.core.rules.texts import TEXTS, Text, field_names, fill
 from wxpanel.core.rules.tryit import TryState, try_message
+from wxpanel.core.texts import TEXTS, Text, field_names, fill
 
 
 def keyed(issues: Iterable[Issue]) -> list[Issue]:

@@ -186,6 +186,7 @@ def test_a_failing_plugin_is_switched_off_and_the_next_answers(
     assert auto_texts(engine) == [("wxid_a", "plugin: one")]
     (alert,) = [a for r in reports for a in r.alerts]
     assert alert.kind is AlertKind.SOURCE and "bad day" in alert.detail
+    assert alert.key == "alert_source_off" and str(alert.text) == alert.detail  # translatable
     broken = next(s for s in driver.sources() if s.name == "a_broken")
     assert not broken.enabled and broken.error_disabled
     with SourceStore.open(engine.paths.history) as store:
@@ -258,7 +259,9 @@ def test_global_switch_caps_and_pauses(engine: Engine, make_hub: Hubs, plugin_di
     deliver(engine, [text_event("wxid_a", "one"), text_event("wxid_a", "two")])
     reports = driver.settle()
     assert auto_texts(engine) == [("wxid_a", "plugin: one")]
-    assert [a.kind for r in reports for a in r.alerts] == [AlertKind.CONVERSATION_CAP]
+    assert [(a.kind, a.key) for r in reports for a in r.alerts] == [
+        (AlertKind.CONVERSATION_CAP, "alert_conversation_cap")
+    ]
     assert [state for _, state, _ in jobs(engine)] == ["done", "dropped"]
 
 
@@ -277,7 +280,7 @@ def test_loop_detection_pauses_the_conversation(
         ("wxid_bot", "plugin: bot says 0"),
         ("wxid_bot", "plugin: bot says 1"),
     ]
-    assert [a.kind for a in alerts] == [AlertKind.LOOP]
+    assert [(a.kind, a.key) for a in alerts] == [(AlertKind.LOOP, "alert_source_loop")]
     assert [p.conversation for p in rules.paused(engine.clock())] == ["wxid_bot"]
     # The pause is shared: the rules do not answer there either.
     deliver(engine, [text_event("wxid_bot", "hi")])
@@ -578,4 +581,4 @@ def test_a_missing_picture_is_left_out_and_the_text_goes(
     deliver(engine, [text_event("wxid_a", "picture?")])
     alerts = [a for r in driver.settle() for a in r.alerts]
     assert auto_texts(engine) == [("wxid_a", "here it is")]
-    assert [a.kind for a in alerts] == [AlertKind.PICTURE]
+    assert [(a.kind, a.key) for a in alerts] == [(AlertKind.PICTURE, "alert_picture")]

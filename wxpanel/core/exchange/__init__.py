@@ -6,12 +6,12 @@
 - :mod:`~wxpanel.core.exchange.writer`: the only writes, short and fail-fast.
 """
 
+from wxpanel.core.errors import is_busy
 from wxpanel.core.exchange.files import (
     DEFAULT_BUSY_TIMEOUT,
     check_exchange,
     connect,
     create_exchange,
-    is_busy,
     missing_columns,
     sqlite_uri,
 )

@@ -19,7 +19,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 from wxpanel.core import protocol
-from wxpanel.core.errors import ExchangeError, ExchangeLockedError
+from wxpanel.core.errors import ExchangeError, ExchangeLockedError, is_busy
+from wxpanel.core.texts import Text
 
 #: How long SQLite itself waits on a lock before handing SQLITE_BUSY back to
 #: us.  Short on purpose: the poller retries with backoff and stays able to
@@ -32,23 +33,12 @@ def sqlite_uri(path: Path, mode: str) -> str:
     return f"file:{quote(str(path.resolve()))}?mode={mode}"
 
 
-def is_busy(exc: BaseException) -> bool:
-    """True for SQLITE_BUSY / SQLITE_LOCKED, which we retry instead of reporting."""
-    if not isinstance(exc, sqlite3.OperationalError):
-        return False
-    code = getattr(exc, "sqlite_errorcode", None)
-    if code is not None:
-        return code & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
-    message = str(exc).lower()
-    return "locked" in message or "busy" in message
-
-
 def create_exchange(path: Path) -> None:
     """Make a new, empty exchange.db exactly as demo.exe ships it."""
     if path.exists():
-        raise ExchangeError(f"{path}: already exists, not overwriting it", "exists")
+        raise ExchangeError(Text.of("problem_exists", path=str(path)), "exists")
     if not path.parent.is_dir():
-        raise ExchangeError(f"{path}: folder {path.parent} does not exist")
+        raise ExchangeError(Text.of("problem_no_folder", path=str(path), folder=str(path.parent)))
     try:
         conn = sqlite3.connect(sqlite_uri(path, "rwc"), uri=True, isolation_level=None)
         try:
@@ -60,7 +50,9 @@ def create_exchange(path: Path) -> None:
         finally:
             conn.close()
     except sqlite3.Error as exc:
-        raise ExchangeError(f"{path}: cannot create it ({exc})") from exc
+        raise ExchangeError(
+            Text.of("problem_cannot_create", path=str(path), detail=str(exc))
+        ) from exc
 
 
 def missing_columns(conn: sqlite3.Connection) -> list[str]:
@@ -93,12 +85,10 @@ def check_exchange(
     path = Path(path).expanduser()
     if not path.exists():
         if not create:
-            raise ExchangeError(
-                f"{path}: no such file (add --create to make an empty one)", "missing"
-            )
+            raise ExchangeError(Text.of("problem_missing", path=str(path)), "missing")
         create_exchange(path)
     if path.is_dir():
-        raise ExchangeError(f"{path}: is a folder, not an exchange.db file", "folder")
+        raise ExchangeError(Text.of("problem_folder", path=str(path)), "folder")
     path = path.resolve()
     writable = os.access(path, os.W_OK)
     try:
@@ -113,14 +103,12 @@ def check_exchange(
             if need_write:
                 _check_writable(path, writable)
             raise ExchangeLockedError(path) from exc
-        raise ExchangeError(
-            f"{path}: not an SQLite database ({exc})", "not_sqlite", str(exc)
-        ) from exc
+        text = Text.of("problem_not_sqlite", path=str(path), detail=str(exc))
+        raise ExchangeError(text, "not_sqlite", str(exc)) from exc
     if problems:
         missing = ", ".join(problems)
-        raise ExchangeError(
-            f"{path}: not demo.exe's exchange.db, missing {missing}", "not_demo", missing
-        )
+        text = Text.of("problem_not_demo", path=str(path), missing=missing)
+        raise ExchangeError(text, "not_demo", missing)
     if need_write:
         _check_writable(path, writable)
     return path
@@ -158,14 +146,9 @@ def _read_schema(uri: str, wait: float) -> list[str]:
 
 def _check_writable(path: Path, writable: bool) -> None:
     if not writable:
-        raise ExchangeError(
-            f"{path}: the file is read-only; wxpanel must delete ingested rows", "read_only"
-        )
+        raise ExchangeError(Text.of("problem_read_only", path=str(path)), "read_only")
     if not os.access(path.parent, os.W_OK):
-        raise ExchangeError(
-            f"{path}: its folder is read-only; SQLite needs to write its journal there",
-            "folder_read_only",
-        )
+        raise ExchangeError(Text.of("problem_folder_read_only", path=str(path)), "folder_read_only")
 
 
 def connect(
@@ -187,4 +170,6 @@ def connect(
     try:
         return sqlite3.connect(uri, uri=True, timeout=busy_timeout, isolation_level=None)
     except sqlite3.Error as exc:
-        raise ExchangeError(f"{path}: cannot open it ({exc})") from exc
+        raise ExchangeError(
+            Text.of("problem_cannot_open", path=str(path), detail=str(exc))
+        ) from exc

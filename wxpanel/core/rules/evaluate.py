@@ -40,7 +40,7 @@ from wxpanel.core.rules.model import (
 )
 from wxpanel.core.rules.pattern import PatternError, Regex, RegexSet, compile_regex, encode
 from wxpanel.core.rules.template import render
-from wxpanel.core.rules.texts import Text
+from wxpanel.core.texts import Text
 
 #: Conversations of WeChat itself and of official accounts (``gh_…``): only a
 #: rule that names them in a "chosen conversations" scope answers there.

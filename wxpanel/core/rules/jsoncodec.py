@@ -34,7 +34,7 @@ from wxpanel.core.rules.model import (
     TimedMessage,
     Trigger,
 )
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.texts import FieldValue, Text
 
 E = TypeVar("E", bound=enum.Enum)
 T = TypeVar("T")

@@ -24,7 +24,7 @@ from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.pattern import PatternError, compile_regex
 from wxpanel.core.rules.template import placeholders
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.texts import FieldValue, Text
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
 ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
@@ -87,8 +87,8 @@ class Issue:
     """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why.
 
     ``message`` is the English line; ``key`` and ``fields`` are the same sentence
-    as a :class:`~wxpanel.core.rules.texts.Text` (a key of
-    :data:`~wxpanel.core.rules.texts.TEXTS`), for the panel to translate.  An
+    as a :class:`~wxpanel.core.texts.Text` (a key of
+    :data:`~wxpanel.core.texts.TEXTS`), for the panel to translate.  An
     issue made by other code may have no key ("" ): show its message.
     """
 
@@ -526,11 +526,7 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
 
 def picture_text(exc: PictureError) -> Text | None:
     """Why a picture cannot be sent, as a text (None if the error does not say which way)."""
-    try:
-        text = Text.of(f"picture_{exc.reason}", **exc.fields)
-    except KeyError:
-        return None
-    return text if str(text) == str(exc) else None
+    return exc.text
 
 
 def _finite(value: object) -> bool:

@@ -68,7 +68,7 @@ from wxpanel.core.rules.store import (
     rules_version,
     write_setting,
 )
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.texts import FieldValue, Text
 
 #: Messages looked at per transaction; the rest waits for the next call.
 BATCH: Final = 500
@@ -109,7 +109,7 @@ class Alert:
     """Something the operator should see (a banner, the tray, the log).
 
     ``detail`` is the English line; ``key`` and ``fields`` the same sentence as
-    a translatable :class:`~wxpanel.core.rules.texts.Text` ("" when the
+    a translatable :class:`~wxpanel.core.texts.Text` ("" when the
     alert was made without one: show ``detail``).
     """
 

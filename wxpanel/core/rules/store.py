@@ -37,6 +37,7 @@ from wxpanel.core.rules.model import (
     errors,
     validate_rule,
 )
+from wxpanel.core.texts import Text
 
 
 class RuleError(KnownError):
@@ -232,7 +233,7 @@ class RuleStore(ConnectionStore):
                 ),
             )
             if cursor.rowcount != 1:
-                raise KnownError(f"rule #{rule.id} no longer exists")
+                raise KnownError(Text.of("rule_gone", id=str(rule.id)))
         activity.changed("rule", "changed", rule.name, rule.id)
         return self.rule(rule.id) or rule
 

@@ -43,6 +43,7 @@ from wxpanel.core.rules.model import (
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import RuleError, read_setting
 from wxpanel.core.rules.template import render
+from wxpanel.core.texts import Text
 
 #: An occurrence up to this many seconds old is still sent; older ones are missed.
 DEFAULT_GRACE: Final = 120.0
@@ -324,7 +325,7 @@ class TimedStore(ConnectionStore):
                 (int(timed.enabled), timed.name, _definition(timed), now, now, timed.id),
             )
             if cursor.rowcount != 1:
-                raise KnownError(f"timed message #{timed.id} no longer exists")
+                raise KnownError(Text.of("timed_gone", id=str(timed.id)))
         activity.changed("timed message", "changed", timed.name, timed.id)
         return self.get(timed.id) or timed
 
@@ -525,13 +526,13 @@ def send_late(
             (run_id,),
         ).fetchone()
         if row is None or row[2] != TimedOutcome.MISSED:
-            raise KnownError(f"run #{run_id} is not a missed timed message")
+            raise KnownError(Text.of("run_not_missed", id=run_id))
         timed_row = conn.execute(
             "SELECT id, enabled, name, definition, checked_until FROM timed_message WHERE id = ?",
             (row[0],),
         ).fetchone()
         if timed_row is None:
-            raise KnownError(f"the timed message of run #{run_id} was deleted")
+            raise KnownError(Text.of("run_timed_deleted", id=run_id))
         timed = _from_row(timed_row)
         sends = _resolve_pictures(sends_of(timed, row[1], tz), picture_max_bytes)
         messages = queue_commands(conn, sends, origin=Origin.TIMED, pacer=pacer, now=now)

@@ -28,7 +28,7 @@ from wxpanel.core.rules.evaluate import (
 )
 from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule, demo_limit
 from wxpanel.core.rules.store import load_config, load_rules, read_setting
-from wxpanel.core.rules.texts import Text
+from wxpanel.core.texts import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +45,7 @@ class TryAnswer:
     """A rule that matches; ``reply`` is what it sends unless ``blocked`` says why not.
 
     ``blocked_text`` is the same reason as a translatable
-    :class:`~wxpanel.core.rules.texts.Text`; ``blocked`` its English.
+    :class:`~wxpanel.core.texts.Text`; ``blocked`` its English.
     """
 
     rule: Rule
@@ -62,7 +62,7 @@ class TryResult:
     """What the rules would do with a sample.
 
     ``verdicts`` and ``note_text`` are translatable
-    :class:`~wxpanel.core.rules.texts.Text` values; ``considered`` and
+    :class:`~wxpanel.core.texts.Text` values; ``considered`` and
     ``note`` are the same in English.
     """
 

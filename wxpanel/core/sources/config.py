@@ -15,6 +15,7 @@ from typing import Any, Final, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
 from wxpanel.core.rules.model import Issue
+from wxpanel.core.texts import Text
 
 #: Longest a source may take for one message before its job counts as failed.
 MAX_TIMEOUT: Final = 300.0
@@ -60,9 +61,9 @@ class WebhookConfig:
     def issues(self) -> list[Issue]:
         found = _url_issues("url", self.url) + _timeout_issues(self.timeout)
         if not 0 <= self.retries <= 5:
-            found.append(Issue("retries", "must be between 0 and 5"))
+            found.append(Issue.of("retries", "source_between", low=0, high=5))
         if not 0 <= self.backoff <= 30:
-            found.append(Issue("backoff", "must be between 0 and 30 seconds"))
+            found.append(Issue.of("backoff", "source_between_seconds", low=0, high=30))
         return found
 
 
@@ -103,7 +104,7 @@ class AIConfig:
     def issues(self) -> list[Issue]:
         found = _url_issues("base_url", self.base_url) + _timeout_issues(self.timeout)
         if not self.model.strip():
-            found.append(Issue("model", "a model name is needed"))
+            found.append(Issue.of("model", "source_model_needed"))
         checks = (
             ("context_messages", 0, 100),
             ("max_reply_chars", 1, 4000),
@@ -114,12 +115,12 @@ class AIConfig:
         )
         for name, low, high in checks:
             if not low <= getattr(self, name) <= high:
-                found.append(Issue(name, f"must be between {low} and {high}"))
+                found.append(Issue.of(name, "source_between", low=low, high=high))
         if not 0 <= self.temperature <= 2:
-            found.append(Issue("temperature", "must be between 0 and 2"))
+            found.append(Issue.of("temperature", "source_between", low=0, high=2))
         for name in ("price_prompt_per_1k", "price_completion_per_1k", "backoff"):
             if not (math.isfinite(getattr(self, name)) and getattr(self, name) >= 0):
-                found.append(Issue(name, "must be zero or more"))
+                found.append(Issue.of(name, "source_zero_or_more"))
         return found
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
@@ -127,6 +128,11 @@ class AIConfig:
             prompt_tokens * self.price_prompt_per_1k
             + completion_tokens * self.price_completion_per_1k
         ) / 1000.0
+
+
+def source_label(kind: SourceKind, name: str) -> Text:
+    """``webhook 'orders'``: a source's kind and its name, quoted."""
+    return Text.of("source_label", kind=Text.of(f"source_kind_{kind.value}"), name=repr(name))
 
 
 SourceConfig: TypeAlias = PluginConfig | WebhookConfig | AIConfig
@@ -151,7 +157,12 @@ class Source:
 
     @property
     def label(self) -> str:
-        return f"{self.kind.value} {self.name!r}"
+        return str(self.label_text)
+
+    @property
+    def label_text(self) -> Text:
+        """``webhook 'orders'`` as a sentence of the catalogue, its kind translatable."""
+        return source_label(self.kind, self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,11 +227,11 @@ def config_from_json(kind: SourceKind, data: Any) -> SourceConfig:
 def _url_issues(name: str, url: str) -> list[Issue]:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        return [Issue(name, "must be an http:// or https:// address")]
+        return [Issue.of(name, "source_url")]
     return []
 
 
 def _timeout_issues(timeout: float) -> list[Issue]:
     if not (math.isfinite(timeout) and 0 < timeout <= MAX_TIMEOUT):
-        return [Issue("timeout", f"must be more than 0 and at most {MAX_TIMEOUT:g} seconds")]
+        return [Issue.of("timeout", "source_timeout", limit=MAX_TIMEOUT)]
     return []

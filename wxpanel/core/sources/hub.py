@@ -66,7 +66,7 @@ from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
-from wxpanel.core.rules.model import AutoReplyConfig
+from wxpanel.core.rules.model import AutoReplyConfig, picture_text
 from wxpanel.core.rules.replier import (
     Alert,
     AlertKind,
@@ -76,7 +76,6 @@ from wxpanel.core.rules.replier import (
 )
 from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
-from wxpanel.core.rules.texts import Text
 from wxpanel.core.sources import http
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
@@ -101,6 +100,7 @@ from wxpanel.core.sources.store import (
     write_value,
 )
 from wxpanel.core.sources.webhook import WebhookError, call_webhook
+from wxpanel.core.texts import Text
 
 log = logging.getLogger(__name__)
 
@@ -719,18 +719,18 @@ class AnswerSources:
             return
         source = self._source(outcome.source_id)
         label = source.label if source else f"source #{outcome.source_id}"
+        said = source.label_text if source else Text.of("source_number", id=outcome.source_id)
         set_failed(conn, outcome.source_id, problem, state.now, disable=outcome.disable)
         if outcome.error is not None:
             state.add("source_failures")
         if outcome.disable:
-            detail = redact(f"{label} switched off: {outcome.error}")
+            text = Text.of("alert_source_off", source=said, detail=redact(str(outcome.error)))
+            alert = Alert.of(AlertKind.SOURCE, None, text, state.now)
             if source is not None:
                 self.host.disable(source.name, problem)
-            log.warning("%s", detail)
-            HistoryWriter.log_error(conn, "source", detail, state.now)
-            state.alerts.setdefault(
-                (AlertKind.SOURCE, label), Alert(AlertKind.SOURCE, None, detail, state.now)
-            )
+            log.warning("%s", alert.detail)
+            HistoryWriter.log_error(conn, "source", alert.detail, state.now)
+            state.alerts.setdefault((AlertKind.SOURCE, label), alert)
         else:
             log.warning("%s: %s", label, redact(problem))
 
@@ -762,15 +762,16 @@ class AnswerSources:
                 "UPDATE source_conversation SET streak = 0 WHERE conversation = ?",
                 (conversation,),
             )
-            detail = (
-                f"{conversation}: {config.loop_exchanges} answers of plugins, webhooks or"
-                f" models in a row, each within {config.loop_window:g} s; looks like another"
-                f" bot answering. Not answering there for {config.loop_pause / 60:g} min."
+            text = Text.of(
+                "alert_source_loop",
+                conversation=conversation,
+                exchanges=config.loop_exchanges,
+                window=config.loop_window,
+                pause_min=config.loop_pause / 60,
             )
-            HistoryWriter.log_error(conn, "autoreply", detail, state.now)
-            state.alerts[(AlertKind.LOOP, conversation)] = Alert(
-                AlertKind.LOOP, conversation, detail, state.now
-            )
+            alert = Alert.of(AlertKind.LOOP, conversation, text, state.now)
+            HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
+            state.alerts[(AlertKind.LOOP, conversation)] = alert
             state.add("auto_loops")
             return "loop detected"
         conn.execute(
@@ -790,20 +791,21 @@ class AnswerSources:
     def _within_caps(self, state: _Round, conversation: str, size: int) -> bool:
         config = state.config
         if state.global_sent + size > config.per_minute:
-            detail = f"more than {config.per_minute} auto-replies a minute; answer dropped"
+            text = Text.of("alert_cap", limit=config.per_minute)
             state.alerts.setdefault(
-                (AlertKind.CAP, None), Alert(AlertKind.CAP, None, detail, state.now)
+                (AlertKind.CAP, None), Alert.of(AlertKind.CAP, None, text, state.now)
             )
             return False
         if state.sent_by_conversation.get(conversation, 0) + size > (
             config.per_conversation_per_minute
         ):
-            detail = (
-                f"{conversation}: more than {config.per_conversation_per_minute}"
-                " auto-replies a minute here; answer dropped"
+            text = Text.of(
+                "alert_conversation_cap",
+                conversation=conversation,
+                limit=config.per_conversation_per_minute,
             )
             key = (AlertKind.CONVERSATION_CAP, conversation)
-            state.alerts.setdefault(key, Alert(key[0], conversation, detail, state.now))
+            state.alerts.setdefault(key, Alert.of(key[0], conversation, text, state.now))
             return False
         return True
 
@@ -817,9 +819,9 @@ class AnswerSources:
                 path = check_picture(reply.value, self.picture_max_bytes)
             except PictureError as exc:
                 key = (AlertKind.PICTURE, reply.value)
+                text = Text.of("alert_picture", problem=picture_text(exc) or str(exc))
                 state.alerts.setdefault(
-                    key,
-                    Alert(AlertKind.PICTURE, conversation, f"{exc}; sent without it", state.now),
+                    key, Alert.of(AlertKind.PICTURE, conversation, text, state.now)
                 )
                 continue
             sends.append(Outgoing(conversation, CommandType.PICTURE, str(path)))

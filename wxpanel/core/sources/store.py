@@ -29,6 +29,7 @@ from wxpanel.core.sources.config import (
     config_to_json,
 )
 from wxpanel.core.sources.credentials import ApiKeys, redact
+from wxpanel.core.texts import Text
 
 
 def read_value(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
@@ -191,13 +192,14 @@ class SourceStore(ConnectionStore):
     def add(self, kind: SourceKind, name: str, config: SourceConfig) -> Source:
         """Save a new webhook or AI source, last in the order (plugins appear by themselves)."""
         if kind is SourceKind.PLUGIN:
-            raise KnownError("plugins are added by putting their file in the plugins folder")
+            raise KnownError(Text.of("source_plugins_by_file"))
         _check(kind, name, config)
         try:
             with immediate(self.conn):
                 source_id = insert_source(self.conn, kind, name.strip(), config, self.clock())
         except sqlite3.IntegrityError:
-            raise KnownError(f"a {kind.value} source named {name!r} exists already") from None
+            kind_text = Text.of(f"source_kind_{kind.value}")
+            raise KnownError(Text.of("source_exists", kind=kind_text, name=repr(name))) from None
         saved = self.source(source_id)
         assert saved is not None
         return saved
@@ -205,7 +207,7 @@ class SourceStore(ConnectionStore):
     def update(self, source_id: int, config: SourceConfig) -> Source:
         current = self.source(source_id)
         if current is None:
-            raise KnownError(f"source #{source_id} no longer exists")
+            raise KnownError(Text.of("source_gone", id=source_id))
         _check(current.kind, current.name, config)
         with immediate(self.conn):
             self.conn.execute(
@@ -250,7 +252,7 @@ class SourceStore(ConnectionStore):
         """Keep ``key`` in the OS credential store for an AI source (never in history.db)."""
         source = self.source(source_id)
         if source is None or not isinstance(source.config, AIConfig):
-            raise KnownError("only an AI source has an API key")
+            raise KnownError(Text.of("source_key_ai_only"))
         config = source.config
         if not config.key_ref:
             from dataclasses import replace
@@ -282,6 +284,6 @@ def _check(kind: SourceKind, name: str, config: SourceConfig) -> None:
     if not name.strip():
         from wxpanel.core.rules.model import Issue
 
-        problems.insert(0, Issue("name", "a name is needed"))
+        problems.insert(0, Issue.of("name", "source_name_needed"))
     if problems:
         raise RuleError(problems, prefix=f"{kind.value} {name!r}: ")

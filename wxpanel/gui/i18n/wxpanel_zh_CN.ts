@@ -1543,34 +1543,6 @@ demo.exe 一写入消息，就会显示在这里。</translation>
 <context>
     <name>SourceDialog</name>
     <message>
-        <source>must be between %1 and %2 s</source>
-        <translation>必须在 %1 到 %2 秒之间</translation>
-    </message>
-    <message>
-        <source>must be between %1 and %2</source>
-        <translation>必须在 %1 到 %2 之间</translation>
-    </message>
-    <message>
-        <source>must be more than 0 and at most %1 s</source>
-        <translation>必须大于 0 且不超过 %1 秒</translation>
-    </message>
-    <message>
-        <source>must be an http:// or https:// address</source>
-        <translation>必须是 http:// 或 https:// 开头的地址</translation>
-    </message>
-    <message>
-        <source>a model name is needed</source>
-        <translation>需要填写模型名称</translation>
-    </message>
-    <message>
-        <source>must be zero or more</source>
-        <translation>必须大于或等于 0</translation>
-    </message>
-    <message>
-        <source>a name is needed</source>
-        <translation>需要填写名称</translation>
-    </message>
-    <message>
         <source>Only when the account is @-mentioned</source>
         <translation>仅在账号被 @ 时</translation>
     </message>
@@ -2525,166 +2497,6 @@ demo.exe 一写入消息，就会显示在这里。</translation>
 <context>
     <name>health</name>
     <message>
-        <source>exchange.db</source>
-        <translation>exchange.db</translation>
-    </message>
-    <message>
-        <source>demo.exe</source>
-        <translation>demo.exe</translation>
-    </message>
-    <message>
-        <source>Disk beside exchange.db</source>
-        <translation>exchange.db 所在磁盘</translation>
-    </message>
-    <message>
-        <source>Disk beside history.db</source>
-        <translation>history.db 所在磁盘</translation>
-    </message>
-    <message>
-        <source>History size</source>
-        <translation>历史库大小</translation>
-    </message>
-    <message>
-        <source>Poller</source>
-        <translation>轮询器</translation>
-    </message>
-    <message>
-        <source>wx_event backlog</source>
-        <translation>wx_event 积压</translation>
-    </message>
-    <message>
-        <source>History integrity</source>
-        <translation>历史库完整性</translation>
-    </message>
-    <message>
-        <source>exchange.db is readable and has demo.exe&apos;s tables</source>
-        <translation>exchange.db 可读，且包含 demo.exe 的表</translation>
-    </message>
-    <message>
-        <source>Waiting for the poller&apos;s first look at exchange.db</source>
-        <translation>等待轮询器第一次读取 exchange.db</translation>
-    </message>
-    <message>
-        <source>exchange.db is not demo.exe&apos;s database ({detail})</source>
-        <translation>exchange.db 不是 demo.exe 的数据库（{detail}）</translation>
-    </message>
-    <message>
-        <source>exchange.db is gone; waiting for it to come back</source>
-        <translation>exchange.db 不见了；等待它恢复</translation>
-    </message>
-    <message>
-        <source>exchange.db cannot be used: {detail}</source>
-        <translation>exchange.db 无法使用：{detail}</translation>
-    </message>
-    <message>
-        <source>Cannot tell while exchange.db is unreadable</source>
-        <translation>exchange.db 不可读，无法判断</translation>
-    </message>
-    <message>
-        <source>demo.exe has taken nothing for {seconds} s ({stuck} commands stuck)</source>
-        <translation>demo.exe 已 {seconds} 秒未取走任何命令（{stuck} 条命令卡住）</translation>
-    </message>
-    <message>
-        <source>demo.exe has not taken a command for {seconds} s</source>
-        <translation>demo.exe 已 {seconds} 秒未取走命令</translation>
-    </message>
-    <message>
-        <source>No event from demo.exe for {minutes} min</source>
-        <translation>demo.exe 已 {minutes} 分钟没有事件</translation>
-    </message>
-    <message>
-        <source>demo.exe takes commands; last event {seconds} s ago</source>
-        <translation>demo.exe 正在取走命令；最近事件在 {seconds} 秒前</translation>
-    </message>
-    <message>
-        <source>demo.exe takes commands; no event yet</source>
-        <translation>demo.exe 正在取走命令；尚无事件</translation>
-    </message>
-    <message>
-        <source>demo.exe writes events; last event {seconds} s ago</source>
-        <translation>demo.exe 正在写入事件；上一条事件在 {seconds} 秒前</translation>
-    </message>
-    <message>
-        <source>No sign of demo.exe yet: no event arrived and no command was taken</source>
-        <translation>还没有看到 demo.exe 的活动：没有收到事件，也没有命令被取走</translation>
-    </message>
-    <message>
-        <source>Free space beside {file} is unknown</source>
-        <translation>{file} 所在磁盘的剩余空间未知</translation>
-    </message>
-    <message>
-        <source>Only {free_mb} MB free beside {file}: the disk is nearly full</source>
-        <translation>{file} 所在磁盘仅剩 {free_mb} MB：磁盘快满了</translation>
-    </message>
-    <message>
-        <source>{free_mb} MB free beside {file}</source>
-        <translation>{file} 所在磁盘剩余 {free_mb} MB</translation>
-    </message>
-    <message>
-        <source>{free_gb:.1f} GB free beside {file}</source>
-        <translation>{file} 所在磁盘剩余 {free_gb:.1f} GB</translation>
-    </message>
-    <message>
-        <source>history.db&apos;s size is unknown</source>
-        <translation>history.db 的大小未知</translation>
-    </message>
-    <message>
-        <source>history.db is {size_gb:.1f} GB: export and archive old messages</source>
-        <translation>history.db 已有 {size_gb:.1f} GB：请导出并归档旧消息</translation>
-    </message>
-    <message>
-        <source>history.db is {size_gb:.1f} GB</source>
-        <translation>history.db 为 {size_gb:.1f} GB</translation>
-    </message>
-    <message>
-        <source>history.db is {size_mb} MB</source>
-        <translation>history.db 为 {size_mb} MB</translation>
-    </message>
-    <message>
-        <source>Waiting for the poller&apos;s first report</source>
-        <translation>等待轮询器的第一次报告</translation>
-    </message>
-    <message>
-        <source>exchange.db locked by another program for {seconds} s</source>
-        <translation>exchange.db 被其他程序锁定已 {seconds} 秒</translation>
-    </message>
-    <message>
-        <source>The poller last looked {seconds} s ago</source>
-        <translation>轮询器上次查看在 {seconds} 秒前</translation>
-    </message>
-    <message>
-        <source>The poller looked {seconds} s ago</source>
-        <translation>轮询器在 {seconds} 秒前查看过</translation>
-    </message>
-    <message>
-        <source>Backlog unknown while exchange.db is unreadable</source>
-        <translation>exchange.db 不可读，积压未知</translation>
-    </message>
-    <message>
-        <source>wx_event backlog grew from {first} to {last} rows in {seconds} s</source>
-        <translation>wx_event 积压在 {seconds} 秒内从 {first} 行增长到 {last} 行</translation>
-    </message>
-    <message>
-        <source>{rows} events wait in wx_event</source>
-        <translation>wx_event 中有 {rows} 个事件等待处理</translation>
-    </message>
-    <message>
-        <source>PRAGMA quick_check found no problem</source>
-        <translation>PRAGMA quick_check 未发现问题</translation>
-    </message>
-    <message>
-        <source>history.db is busy; try the check again</source>
-        <translation>history.db 正忙；请重新检查</translation>
-    </message>
-    <message>
-        <source>history.db is damaged: {detail}</source>
-        <translation>history.db 已损坏：{detail}</translation>
-    </message>
-    <message>
-        <source>history.db cannot be read: {detail}</source>
-        <translation>无法读取 history.db：{detail}</translation>
-    </message>
-    <message>
         <source>Alert</source>
         <translation>告警</translation>
     </message>
@@ -2700,431 +2512,972 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <source>OK</source>
         <translation>正常</translation>
     </message>
+</context>
+<context>
+    <name>texts</name>
     <message>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
-</context>
-<context>
-    <name>rules</name>
     <message>
         <source>must be a whole number of at least 1</source>
+        <comment>at_least_one</comment>
         <translation>必须是不小于 1 的整数</translation>
     </message>
     <message>
         <source>must be a positive number of seconds</source>
+        <comment>positive_seconds</comment>
         <translation>必须是正数（秒）</translation>
     </message>
     <message>
         <source>empty nickname</source>
+        <comment>empty_nickname</comment>
         <translation>昵称为空</translation>
     </message>
     <message>
         <source>empty keyword</source>
+        <comment>empty_keyword</comment>
         <translation>关键词为空</translation>
     </message>
     <message>
         <source>bad regular expression: {detail}</source>
+        <comment>bad_regex</comment>
         <translation>正则表达式有误：{detail}</translation>
     </message>
     <message>
         <source>not supported by the safe regular-expression engine (RE2: no backreferences, no look-ahead or look-behind such as (?=…)): {detail}</source>
+        <comment>regex_unsupported</comment>
         <translation>安全正则引擎不支持（RE2：没有反向引用，也没有 (?=…) 这样的前瞻或后顾）：{detail}</translation>
     </message>
     <message>
         <source>regular expression too big to match quickly: {detail}</source>
+        <comment>regex_too_big</comment>
         <translation>正则表达式太大，无法快速匹配：{detail}</translation>
     </message>
     <message>
         <source>group name &apos;{name}&apos; is taken by the placeholder {placeholder}</source>
+        <comment>group_name_taken</comment>
         <translation>分组名“{name}”已被占位符 {placeholder} 占用</translation>
     </message>
     <message>
         <source>matches an empty text, so it matches every message</source>
+        <comment>regex_matches_empty</comment>
         <translation>能匹配空文本，因此会匹配每一条消息</translation>
     </message>
     <message>
         <source>contains full-width characters; with width folding the text is searched in half-width form, so write the pattern half-width</source>
+        <comment>regex_full_width</comment>
         <translation>包含全角字符；开启全角半角视为相同时，会按半角形式查找文本，请用半角字符书写表达式</translation>
     </message>
     <message>
         <source>a rule needs a name</source>
+        <comment>rule_needs_name</comment>
         <translation>规则需要一个名称</translation>
     </message>
     <message>
         <source>a keyword rule needs at least one trigger</source>
+        <comment>keyword_needs_trigger</comment>
         <translation>关键词规则至少需要一个触发条件</translation>
     </message>
     <message>
         <source>a default reply answers what nothing matched: no triggers</source>
+        <comment>default_no_triggers</comment>
         <translation>默认回复用于回答没有规则匹配的消息：不能有触发条件</translation>
     </message>
     <message>
         <source>must be a number of seconds, 0 or more</source>
+        <comment>cooldown_invalid</comment>
         <translation>必须是 0 或更大的秒数</translation>
     </message>
     <message>
         <source>a default reply needs one: at most once per conversation per N s</source>
+        <comment>default_needs_cooldown</comment>
         <translation>默认回复必须设置冷却时间：每个会话每 N 秒最多回复一次</translation>
     </message>
     <message>
         <source>choose at least one conversation</source>
+        <comment>choose_conversation</comment>
         <translation>请至少选择一个会话</translation>
     </message>
     <message>
         <source>empty entry</source>
+        <comment>empty_entry</comment>
         <translation>条目为空</translation>
     </message>
     <message>
         <source>a group welcome cannot be limited to private chats</source>
+        <comment>welcome_group_private</comment>
         <translation>入群欢迎不能只限于私聊</translation>
     </message>
     <message>
         <source>no nickname to recognise an @mention: set the account&apos;s nickname</source>
+        <comment>no_mention_nickname</comment>
         <translation>没有可用于识别 @ 的昵称：请设置账号昵称</translation>
     </message>
     <message>
         <source>a default reply in groups answers every unmatched message there; consider &apos;only when mentioned&apos;</source>
+        <comment>default_in_groups</comment>
         <translation>群聊中的默认回复会回答那里每一条未匹配的消息；建议勾选“仅当被 @ 时”</translation>
     </message>
     <message>
         <source>a reply needs a text or a picture</source>
+        <comment>reply_needs_content</comment>
         <translation>回复需要文字或图片</translation>
     </message>
     <message>
         <source>empty answer source name</source>
+        <comment>empty_source</comment>
         <translation>回复来源名称为空</translation>
     </message>
     <message>
         <source>empty text</source>
+        <comment>empty_text</comment>
         <translation>文字为空</translation>
     </message>
     <message>
         <source>unknown placeholder {placeholder} is sent as it is (write {{ and }} for literal braces)</source>
+        <comment>unknown_placeholder</comment>
         <translation>未知的占位符 {placeholder} 会原样发送（字面的花括号请写作 {{ 和 }}）</translation>
     </message>
     <message>
         <source>empty picture path</source>
+        <comment>empty_picture</comment>
         <translation>图片路径为空</translation>
     </message>
     <message>
         <source>must be an absolute path: demo.exe reads the file itself</source>
+        <comment>picture_not_absolute</comment>
         <translation>必须是绝对路径：demo.exe 会自己读取该文件</translation>
     </message>
     <message>
         <source>give both a start and an end time, or neither</source>
+        <comment>hours_start_and_end</comment>
         <translation>开始和结束时间要么都填，要么都不填</translation>
     </message>
     <message>
         <source>start and end are the same time: leave both empty for all day</source>
+        <comment>hours_same</comment>
         <translation>开始和结束是同一时间：全天有效请两者都留空</translation>
     </message>
     <message>
         <source>choose at least one weekday</source>
+        <comment>choose_weekday</comment>
         <translation>请至少选择一个星期几</translation>
     </message>
     <message>
         <source>a weekday is 1 (Monday) to 7 (Sunday)</source>
+        <comment>weekday_range</comment>
         <translation>星期几的取值为 1（星期一）到 7（星期日）</translation>
     </message>
     <message>
         <source>a weekday is listed twice</source>
+        <comment>weekday_twice</comment>
         <translation>同一个星期几出现了两次</translation>
     </message>
     <message>
         <source>a timed message needs a name</source>
+        <comment>timed_needs_name</comment>
         <translation>定时消息需要一个名称</translation>
     </message>
     <message>
         <source>a timed message needs a text or a picture</source>
+        <comment>timed_needs_content</comment>
         <translation>定时消息需要文字或图片</translation>
     </message>
     <message>
         <source>a one-off message needs a date and time</source>
+        <comment>once_needs_moment</comment>
         <translation>一次性消息需要日期和时间</translation>
     </message>
     <message>
         <source>a daily or weekly message needs a time</source>
+        <comment>repeat_needs_time</comment>
         <translation>每天或每周的消息需要一个时间</translation>
     </message>
     <message>
         <source>that time has passed</source>
+        <comment>time_passed</comment>
         <translation>该时间已经过去</translation>
     </message>
     <message>
         <source>{target} is neither a known contact nor a wxid: choose one from the list</source>
+        <comment>target_unknown</comment>
         <translation>{target} 既不是已知联系人，也不是 wxid：请从列表中选择</translation>
     </message>
     <message>
         <source>{target} names several contacts: {names}; choose one from the list</source>
+        <comment>target_ambiguous</comment>
         <translation>{target} 对应多个联系人：{names}；请从列表中选择</translation>
     </message>
     <message>
         <source>cannot reach WeChat through code page 936 and will be left out: {chars}</source>
+        <comment>not_gbk</comment>
         <translation>无法通过代码页 936 发到微信，将被去掉：{chars}</translation>
     </message>
     <message>
         <source>demo.exe accepts friend requests itself and never reports them: this rule cannot fire with demo.exe (kept for other bridges)</source>
+        <comment>demo_no_friend_requests</comment>
         <translation>demo.exe 会自行通过好友请求且从不上报：此规则在 demo.exe 下无法触发（为其他桥接程序保留）</translation>
     </message>
     <message>
         <source>demo.exe reports only received text, never someone joining a group: this rule cannot fire with demo.exe (kept for other bridges)</source>
+        <comment>demo_no_group_joins</comment>
         <translation>demo.exe 只上报收到的文字，从不上报有人入群：此规则在 demo.exe 下无法触发（为其他桥接程序保留）</translation>
     </message>
     <message>
         <source>demo.exe delivers only received text: pictures, voice, links, transfers and the account&apos;s own messages never arrive from it</source>
+        <comment>demo_text_only</comment>
         <translation>demo.exe 只传来收到的文字：图片、语音、链接、转账和本账号自己发的消息都不会传来</translation>
     </message>
     <message>
         <source>{path}: no such picture</source>
+        <comment>picture_missing</comment>
         <translation>{path}：图片不存在</translation>
     </message>
     <message>
         <source>{path}: not a file</source>
+        <comment>picture_not_file</comment>
         <translation>{path}：不是文件</translation>
     </message>
     <message>
         <source>{path}: cannot be read ({detail})</source>
+        <comment>picture_unreadable</comment>
         <translation>{path}：无法读取（{detail}）</translation>
     </message>
     <message>
         <source>{path}: {size_mib:.1f} MiB is over the {limit_mib:.1f} MiB limit</source>
+        <comment>picture_too_big</comment>
         <translation>{path}：{size_mib:.1f} MiB，超过了 {limit_mib:.1f} MiB 的上限</translation>
     </message>
     <message>
         <source>{path}: not a JPG, PNG, GIF or BMP picture</source>
+        <comment>picture_not_picture</comment>
         <translation>{path}：不是 JPG、PNG、GIF 或 BMP 图片</translation>
     </message>
     <message>
         <source>not valid JSON: line {line} column {column}: {detail}</source>
+        <comment>not_json</comment>
         <translation>不是有效的 JSON：第 {line} 行第 {column} 列：{detail}</translation>
     </message>
     <message>
         <source>expected a JSON object with a &apos;rules&apos; list</source>
+        <comment>not_rules_object</comment>
         <translation>应为包含“rules”列表的 JSON 对象</translation>
     </message>
     <message>
         <source>nested too deeply to be a rules file</source>
+        <comment>too_deep</comment>
         <translation>嵌套层数过深，不是规则文件</translation>
     </message>
     <message>
         <source>expected {expected}, found {found}</source>
+        <comment>expected_found</comment>
         <translation>应为 {expected}，实际是 {found}</translation>
     </message>
     <message>
         <source>format version {version} is newer than this wxpanel&apos;s {supported}</source>
+        <comment>version_newer</comment>
         <translation>格式版本 {version} 比本 wxpanel 支持的版本 {supported} 更新</translation>
     </message>
     <message>
         <source>unknown key (typo?)</source>
+        <comment>unknown_key</comment>
         <translation>未知的键（拼写错误？）</translation>
     </message>
     <message>
         <source>expected a list of rules</source>
+        <comment>expected_rule_list</comment>
         <translation>应为规则列表</translation>
     </message>
     <message>
         <source>the same name as rules[{index}]; a merge matches rules by name</source>
+        <comment>same_name</comment>
         <translation>与 rules[{index}] 同名；合并时按名称对应规则</translation>
     </message>
     <message>
         <source>cannot read it ({detail})</source>
+        <comment>cannot_read</comment>
         <translation>无法读取（{detail}）</translation>
     </message>
     <message>
         <source>not UTF-8 text (byte {byte})</source>
+        <comment>not_utf8</comment>
         <translation>不是 UTF-8 文本（第 {byte} 字节）</translation>
     </message>
     <message>
         <source>missing</source>
+        <comment>missing</comment>
         <translation>缺失</translation>
     </message>
     <message>
         <source>expected an object, found {found}</source>
+        <comment>expected_object</comment>
         <translation>应为对象，实际是{found}</translation>
     </message>
     <message>
         <source>expected a string, found {found}</source>
+        <comment>expected_string</comment>
         <translation>应为字符串，实际是{found}</translation>
     </message>
     <message>
         <source>expected true or false, found {found}</source>
+        <comment>expected_boolean</comment>
         <translation>应为 true 或 false，实际是{found}</translation>
     </message>
     <message>
         <source>expected a number, found {found}</source>
+        <comment>expected_number</comment>
         <translation>应为数字，实际是{found}</translation>
     </message>
     <message>
         <source>expected one of {choices}, found {found}</source>
+        <comment>expected_one_of</comment>
         <translation>应为 {choices} 之一，实际是 {found}</translation>
     </message>
     <message>
         <source>expected a list of strings, found {found}</source>
+        <comment>expected_strings</comment>
         <translation>应为字符串列表，实际是{found}</translation>
     </message>
     <message>
         <source>expected a list of weekdays 1-7, found {found}</source>
+        <comment>expected_weekdays</comment>
         <translation>应为星期几（1-7）的列表，实际是{found}</translation>
     </message>
     <message>
         <source>expected a weekday 1-7, found {found}</source>
+        <comment>expected_weekday</comment>
         <translation>应为星期几（1-7），实际是{found}</translation>
     </message>
     <message>
         <source>expected a time as HH:MM, found {found}</source>
+        <comment>expected_hhmm</comment>
         <translation>应为 HH:MM 格式的时间，实际是 {found}</translation>
     </message>
     <message>
         <source>expected a list of triggers, found {found}</source>
+        <comment>expected_triggers</comment>
         <translation>应为触发条件列表，实际是{found}</translation>
     </message>
     <message>
         <source>null</source>
+        <comment>json_null</comment>
         <translation>空值 null</translation>
     </message>
     <message>
         <source>true</source>
+        <comment>json_true</comment>
         <translation>布尔值 true</translation>
     </message>
     <message>
         <source>false</source>
+        <comment>json_false</comment>
         <translation>布尔值 false</translation>
     </message>
     <message>
         <source>the string {value}</source>
+        <comment>json_string</comment>
         <translation>字符串 {value}</translation>
     </message>
     <message>
         <source>the number {value}</source>
+        <comment>json_number</comment>
         <translation>数字 {value}</translation>
     </message>
     <message>
         <source>a list</source>
+        <comment>json_list</comment>
         <translation>一个列表</translation>
     </message>
     <message>
         <source>an object</source>
+        <comment>json_object</comment>
         <translation>一个对象</translation>
     </message>
     <message>
         <source>rules never answer an outgoing message</source>
+        <comment>never_outgoing</comment>
         <translation>规则从不回复发出的消息</translation>
     </message>
     <message>
         <source>rules never answer this kind of message</source>
+        <comment>never_this_kind</comment>
         <translation>规则从不回复这类消息</translation>
     </message>
     <message>
         <source>rules never answer a system notice other than someone joining a group</source>
+        <comment>never_system</comment>
         <translation>规则从不回复系统通知（有人入群的通知除外）</translation>
     </message>
     <message>
         <source>auto-reply is switched off</source>
+        <comment>switched_off</comment>
         <translation>自动回复已关闭</translation>
     </message>
     <message>
         <source>loop detection paused this conversation</source>
+        <comment>loop_paused</comment>
         <translation>循环检测已暂停此会话</translation>
     </message>
     <message>
         <source>cooling down for another {seconds:.0f} s</source>
+        <comment>cooling_down</comment>
         <translation>冷却中，还需 {seconds:.0f} 秒</translation>
     </message>
     <message>
         <source>every text renders empty</source>
+        <comment>renders_empty</comment>
         <translation>每条文字生成后都为空</translation>
     </message>
     <message>
         <source>matches</source>
+        <comment>matches</comment>
         <translation>匹配</translation>
     </message>
     <message>
         <source>outside its active hours</source>
+        <comment>outside_hours</comment>
         <translation>不在其生效时段内</translation>
     </message>
     <message>
         <source>no trigger matches</source>
+        <comment>no_trigger_matches</comment>
         <translation>没有触发条件匹配</translation>
     </message>
     <message>
         <source>the conversation or sender is excluded</source>
+        <comment>excluded</comment>
         <translation>该会话或发送者已被排除</translation>
     </message>
     <message>
         <source>not one of its chosen conversations</source>
+        <comment>not_chosen</comment>
         <translation>不是其选定的会话之一</translation>
     </message>
     <message>
         <source>a WeChat service or official account (choose it explicitly to answer there)</source>
+        <comment>service_account</comment>
         <translation>微信服务号或公众号（需明确选择该会话才会在那里回复）</translation>
     </message>
     <message>
         <source>answers private chats only</source>
+        <comment>private_only</comment>
         <translation>只回复私聊</translation>
     </message>
     <message>
         <source>answers groups only</source>
+        <comment>groups_only</comment>
         <translation>只回复群聊</translation>
     </message>
     <message>
         <source>in groups only when the account is @-mentioned</source>
+        <comment>mention_only</comment>
         <translation>在群里仅当本账号被 @ 时回复</translation>
     </message>
     <message>
         <source>{conversation}: {exchanges} auto-replies in a row, each within {window:g} s; looks like another bot answering. Not answering there for {pause_min:g} min.</source>
+        <comment>alert_loop</comment>
         <translation>{conversation}：连续 {exchanges} 次自动回复，每次间隔不超过 {window:g} 秒；看起来是另一个机器人在回复。将在 {pause_min:g} 分钟内不再在该会话回复。</translation>
     </message>
     <message>
         <source>more than {limit} auto-replies a minute; answer dropped</source>
+        <comment>alert_cap</comment>
         <translation>每分钟自动回复超过 {limit} 条；该回复已丢弃</translation>
     </message>
     <message>
         <source>{conversation}: more than {limit} auto-replies a minute here; answer dropped</source>
+        <comment>alert_conversation_cap</comment>
         <translation>{conversation}：此会话每分钟自动回复超过 {limit} 条；该回复已丢弃</translation>
     </message>
     <message>
         <source>{problem}; sent without it</source>
+        <comment>alert_picture</comment>
         <translation>{problem}；已不带图片发送</translation>
     </message>
     <message>
         <source>message #{message}: the rules could not be evaluated ({detail}); it gets no automatic answer</source>
+        <comment>alert_rule_failed</comment>
         <translation>消息 #{message}：无法执行规则判断（{detail}），不会自动回复</translation>
     </message>
     <message>
         <source>rule {rule}: there is no answer source named {source}; message not answered</source>
+        <comment>alert_unknown_source</comment>
         <translation>规则 {rule}：没有名为 {source} 的回复来源；消息未回复</translation>
     </message>
     <message>
-        <source>%1: %2</source>
-        <translation>%1：%2</translation>
+        <source>{source} switched off: {detail}</source>
+        <comment>alert_source_off</comment>
+        <translation>{source} 已停用：{detail}</translation>
     </message>
-</context>
-<context>
-    <name>settings</name>
+    <message>
+        <source>{conversation}: {exchanges} answers of plugins, webhooks or models in a row, each within {window:g} s; looks like another bot answering. Not answering there for {pause_min:g} min.</source>
+        <comment>alert_source_loop</comment>
+        <translation>{conversation}：插件、Webhook 或模型连续回复 {exchanges} 次，每次间隔不超过 {window:g} 秒；看起来是另一个机器人在回复。将在 {pause_min:g} 分钟内不再在该会话回复。</translation>
+    </message>
+    <message>
+        <source>not taken by demo.exe after {seconds:.0f} s</source>
+        <comment>command_stuck</comment>
+        <translation>demo.exe 在 {seconds:.0f} 秒后仍未取走</translation>
+    </message>
+    <message>
+        <source>interrupted while being written to wx_command; check WeChat before sending again</source>
+        <comment>command_interrupted</comment>
+        <translation>写入 wx_command 时被中断；再次发送前请先在微信里确认是否已发出</translation>
+    </message>
+    <message>
+        <source>exchange.db</source>
+        <comment>check_exchange</comment>
+        <translation>exchange.db</translation>
+    </message>
+    <message>
+        <source>demo.exe</source>
+        <comment>check_demo</comment>
+        <translation>demo.exe</translation>
+    </message>
+    <message>
+        <source>Disk beside exchange.db</source>
+        <comment>check_disk_exchange</comment>
+        <translation>exchange.db 所在磁盘</translation>
+    </message>
+    <message>
+        <source>Disk beside history.db</source>
+        <comment>check_disk_history</comment>
+        <translation>history.db 所在磁盘</translation>
+    </message>
+    <message>
+        <source>History size</source>
+        <comment>check_history_size</comment>
+        <translation>历史库大小</translation>
+    </message>
+    <message>
+        <source>Poller</source>
+        <comment>check_lag</comment>
+        <translation>轮询器</translation>
+    </message>
+    <message>
+        <source>wx_event backlog</source>
+        <comment>check_backlog</comment>
+        <translation>wx_event 积压</translation>
+    </message>
+    <message>
+        <source>History integrity</source>
+        <comment>check_integrity</comment>
+        <translation>历史库完整性</translation>
+    </message>
+    <message>
+        <source>exchange.db is readable and has demo.exe&apos;s tables</source>
+        <comment>exchange_ok</comment>
+        <translation>exchange.db 可读，且包含 demo.exe 的表</translation>
+    </message>
+    <message>
+        <source>Waiting for the poller&apos;s first look at exchange.db</source>
+        <comment>exchange_waiting</comment>
+        <translation>等待轮询器第一次读取 exchange.db</translation>
+    </message>
+    <message>
+        <source>exchange.db is not demo.exe&apos;s database ({detail})</source>
+        <comment>exchange_schema</comment>
+        <translation>exchange.db 不是 demo.exe 的数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>exchange.db is gone; waiting for it to come back</source>
+        <comment>exchange_gone</comment>
+        <translation>exchange.db 不见了；等待它恢复</translation>
+    </message>
+    <message>
+        <source>exchange.db cannot be used: {detail}</source>
+        <comment>exchange_error</comment>
+        <translation>exchange.db 无法使用：{detail}</translation>
+    </message>
+    <message>
+        <source>missing {missing}</source>
+        <comment>exchange_missing</comment>
+        <translation>缺少 {missing}</translation>
+    </message>
+    <message>
+        <source>Cannot tell while exchange.db is unreadable</source>
+        <comment>demo_unknown</comment>
+        <translation>exchange.db 不可读，无法判断</translation>
+    </message>
+    <message>
+        <source>demo.exe has taken nothing for {seconds} s ({stuck} commands stuck)</source>
+        <comment>demo_stuck</comment>
+        <translation>demo.exe 已 {seconds} 秒未取走任何命令（{stuck} 条命令卡住）</translation>
+    </message>
+    <message>
+        <source>demo.exe has not taken a command for {seconds} s</source>
+        <comment>demo_slow</comment>
+        <translation>demo.exe 已 {seconds} 秒未取走命令</translation>
+    </message>
+    <message>
+        <source>No event from demo.exe for {minutes} min</source>
+        <comment>demo_quiet</comment>
+        <translation>demo.exe 已 {minutes} 分钟没有事件</translation>
+    </message>
+    <message>
+        <source>demo.exe takes commands; last event {seconds} s ago</source>
+        <comment>demo_ok</comment>
+        <translation>demo.exe 正在取走命令；最近事件在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>demo.exe takes commands; no event yet</source>
+        <comment>demo_ok_no_event</comment>
+        <translation>demo.exe 正在取走命令；尚无事件</translation>
+    </message>
+    <message>
+        <source>demo.exe writes events; last event {seconds} s ago</source>
+        <comment>demo_events</comment>
+        <translation>demo.exe 正在写入事件；上一条事件在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>No sign of demo.exe yet: no event arrived and no command was taken</source>
+        <comment>demo_unseen</comment>
+        <translation>还没有看到 demo.exe 的活动：没有收到事件，也没有命令被取走</translation>
+    </message>
+    <message>
+        <source>Free space beside {file} is unknown</source>
+        <comment>disk_unknown</comment>
+        <translation>{file} 所在磁盘的剩余空间未知</translation>
+    </message>
+    <message>
+        <source>Only {free_mb} MB free beside {file}: the disk is nearly full</source>
+        <comment>disk_full</comment>
+        <translation>{file} 所在磁盘仅剩 {free_mb} MB：磁盘快满了</translation>
+    </message>
+    <message>
+        <source>{free_mb} MB free beside {file}</source>
+        <comment>disk_low</comment>
+        <translation>{file} 所在磁盘剩余 {free_mb} MB</translation>
+    </message>
+    <message>
+        <source>{free_gb:.1f} GB free beside {file}</source>
+        <comment>disk_ok</comment>
+        <translation>{file} 所在磁盘剩余 {free_gb:.1f} GB</translation>
+    </message>
+    <message>
+        <source>history.db&apos;s size is unknown</source>
+        <comment>history_unknown</comment>
+        <translation>history.db 的大小未知</translation>
+    </message>
+    <message>
+        <source>history.db is {size_gb:.1f} GB: export and archive old messages</source>
+        <comment>history_huge</comment>
+        <translation>history.db 已有 {size_gb:.1f} GB：请导出并归档旧消息</translation>
+    </message>
+    <message>
+        <source>history.db is {size_gb:.1f} GB</source>
+        <comment>history_large</comment>
+        <translation>history.db 为 {size_gb:.1f} GB</translation>
+    </message>
+    <message>
+        <source>history.db is {size_mb} MB</source>
+        <comment>history_ok</comment>
+        <translation>history.db 为 {size_mb} MB</translation>
+    </message>
+    <message>
+        <source>Waiting for the poller&apos;s first report</source>
+        <comment>lag_waiting</comment>
+        <translation>等待轮询器的第一次报告</translation>
+    </message>
+    <message>
+        <source>exchange.db locked by another program for {seconds} s</source>
+        <comment>lag_locked</comment>
+        <translation>exchange.db 被其他程序锁定已 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>The poller last looked {seconds} s ago</source>
+        <comment>lag_stale</comment>
+        <translation>轮询器上次查看在 {seconds} 秒前</translation>
+    </message>
+    <message>
+        <source>The poller looked {seconds} s ago</source>
+        <comment>lag_ok</comment>
+        <translation>轮询器在 {seconds} 秒前查看过</translation>
+    </message>
+    <message>
+        <source>Backlog unknown while exchange.db is unreadable</source>
+        <comment>backlog_unknown</comment>
+        <translation>exchange.db 不可读，积压未知</translation>
+    </message>
+    <message>
+        <source>wx_event backlog grew from {first} to {last} rows in {seconds} s</source>
+        <comment>backlog_growing</comment>
+        <translation>wx_event 积压在 {seconds} 秒内从 {first} 行增长到 {last} 行</translation>
+    </message>
+    <message>
+        <source>{rows} events wait in wx_event</source>
+        <comment>backlog_high</comment>
+        <translation>wx_event 中有 {rows} 个事件等待处理</translation>
+    </message>
+    <message>
+        <source>{rows} events wait in wx_event</source>
+        <comment>backlog_ok</comment>
+        <translation>wx_event 中有 {rows} 个事件等待处理</translation>
+    </message>
+    <message>
+        <source>PRAGMA quick_check found no problem</source>
+        <comment>integrity_ok</comment>
+        <translation>PRAGMA quick_check 未发现问题</translation>
+    </message>
+    <message>
+        <source>history.db is busy; try the check again</source>
+        <comment>integrity_busy</comment>
+        <translation>history.db 正忙；请重新检查</translation>
+    </message>
+    <message>
+        <source>history.db is damaged: {detail}</source>
+        <comment>integrity_bad</comment>
+        <translation>history.db 已损坏：{detail}</translation>
+    </message>
+    <message>
+        <source>history.db cannot be read: {detail}</source>
+        <comment>integrity_unreadable</comment>
+        <translation>无法读取 history.db：{detail}</translation>
+    </message>
     <message>
         <source>{path}: cannot be read ({detail}); running on the default settings, the file is kept as it is</source>
+        <comment>settings_unreadable</comment>
         <translation>{path}：无法读取（{detail}）；现使用默认设置运行，文件原样保留</translation>
     </message>
     <message>
         <source>{path}: not valid JSON, line {line} column {column}: {detail}; running on the default settings, the file is kept as it is</source>
+        <comment>settings_not_json</comment>
         <translation>{path}：不是有效的 JSON，第 {line} 行第 {column} 列：{detail}；现使用默认设置运行，文件原样保留</translation>
     </message>
     <message>
         <source>{path}: expected a JSON object, found {found}; running on the default settings, the file is kept as it is</source>
+        <comment>settings_not_object</comment>
         <translation>{path}：应为 JSON 对象，实际为 {found}；现使用默认设置运行，文件原样保留</translation>
     </message>
     <message>
         <source>{path}: {key}: expected {expected}, found {found}; using the default {default}</source>
+        <comment>settings_wrong_type</comment>
         <translation>{path}：{key}：应为 {expected}，实际为 {found}；改用默认值 {default}</translation>
     </message>
     <message>
         <source>{path}: {key}: {found} is not between {low} and {high}; using the default {default}</source>
+        <comment>settings_out_of_range</comment>
         <translation>{path}：{key}：{found} 不在 {low} 到 {high} 之间；改用默认值 {default}</translation>
     </message>
     <message>
         <source>{path}: not saved, the file cannot be read ({detail}) and is kept as it is; fix or remove it first</source>
+        <comment>settings_kept</comment>
         <translation>{path}：未保存，该文件无法读取（{detail}），已原样保留；请先修正或删除它</translation>
+    </message>
+    <message>
+        <source>{path}: the file is gone; waiting for it to come back</source>
+        <comment>problem_gone</comment>
+        <translation>{path}：文件不见了；等待它恢复</translation>
+    </message>
+    <message>
+        <source>{folder}: the disk is full ({free_mib:.1f} MiB free); wxpanel goes on by itself once about {needed_mib} MiB are free</source>
+        <comment>problem_disk_full</comment>
+        <translation>{folder}：磁盘已满（剩余 {free_mib:.1f} MiB）；空出约 {needed_mib} MiB 后 wxpanel 会自动继续</translation>
+    </message>
+    <message>
+        <source>{path}: not demo.exe&apos;s exchange.db, missing {missing}</source>
+        <comment>problem_not_demo</comment>
+        <translation>{path}：不是 demo.exe 的 exchange.db，缺少 {missing}</translation>
+    </message>
+    <message>
+        <source>{path}: not an SQLite database ({detail})</source>
+        <comment>problem_not_sqlite</comment>
+        <translation>{path}：不是 SQLite 数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: the file is read-only; wxpanel must delete ingested rows</source>
+        <comment>problem_read_only</comment>
+        <translation>{path}：文件是只读的；wxpanel 需要删除已读取的行</translation>
+    </message>
+    <message>
+        <source>{path}: its folder is read-only; SQLite needs to write its journal there</source>
+        <comment>problem_folder_read_only</comment>
+        <translation>{path}：所在文件夹是只读的；SQLite 需要在那里写日志文件</translation>
+    </message>
+    <message>
+        <source>{path}: is a folder, not an exchange.db file</source>
+        <comment>problem_folder</comment>
+        <translation>{path}：这是文件夹，不是 exchange.db 文件</translation>
+    </message>
+    <message>
+        <source>{path}: locked by another program for too long; try again</source>
+        <comment>problem_locked</comment>
+        <translation>{path}：被其他程序锁定太久；请稍后再试</translation>
+    </message>
+    <message>
+        <source>{path}: {detail}</source>
+        <comment>problem_file</comment>
+        <translation>{path}：{detail}</translation>
+    </message>
+    <message>
+        <source>{detail}</source>
+        <comment>problem_other</comment>
+        <translation>{detail}</translation>
+    </message>
+    <message>
+        <source>{path}: no such file (add --create to make an empty one)</source>
+        <comment>problem_missing</comment>
+        <translation>{path}：文件不存在（加上 --create 可新建一个空的）</translation>
+    </message>
+    <message>
+        <source>{path}: already exists, not overwriting it</source>
+        <comment>problem_exists</comment>
+        <translation>{path}：文件已存在，不会覆盖</translation>
+    </message>
+    <message>
+        <source>{path}: folder {folder} does not exist</source>
+        <comment>problem_no_folder</comment>
+        <translation>{path}：文件夹 {folder} 不存在</translation>
+    </message>
+    <message>
+        <source>{path}: cannot create it ({detail})</source>
+        <comment>problem_cannot_create</comment>
+        <translation>{path}：无法创建（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: cannot open it ({detail})</source>
+        <comment>problem_cannot_open</comment>
+        <translation>{path}：无法打开（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: another wxpanel (pid {pid}) already consumes this exchange.db</source>
+        <comment>already_running</comment>
+        <translation>{path}：另一个 wxpanel（进程号 {pid}）已在处理这个 exchange.db</translation>
+    </message>
+    <message>
+        <source>{path}: locked by another program; try again</source>
+        <comment>history_locked</comment>
+        <translation>{path}：被其他程序锁定；请稍后再试</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged ({detail}); restore a backup or move it away</source>
+        <comment>history_damaged</comment>
+        <translation>{path}：数据库已损坏（{detail}）；请恢复备份或把它移走</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged (its schema cannot be read); restore a backup or move it away</source>
+        <comment>history_schema_damaged</comment>
+        <translation>{path}：数据库已损坏（无法读取表结构）；请恢复备份或把它移走</translation>
+    </message>
+    <message>
+        <source>{path}: the database is damaged (schema version {version})</source>
+        <comment>history_bad_version</comment>
+        <translation>{path}：数据库已损坏（结构版本 {version}）</translation>
+    </message>
+    <message>
+        <source>{path}: made by a newer wxpanel (schema {version}, this one knows {supported}); upgrade wxpanel</source>
+        <comment>history_newer</comment>
+        <translation>{path}：由更新版本的 wxpanel 创建（结构版本 {version}，当前版本只认识 {supported}）；请升级 wxpanel</translation>
+    </message>
+    <message>
+        <source>{path}: cannot open the history database ({detail})</source>
+        <comment>history_cannot_open</comment>
+        <translation>{path}：无法打开历史数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>{path}: not a usable history database ({detail})</source>
+        <comment>history_unusable</comment>
+        <translation>{path}：不是可用的历史数据库（{detail}）</translation>
+    </message>
+    <message>
+        <source>rule #{id} no longer exists</source>
+        <comment>rule_gone</comment>
+        <translation>规则 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>timed message #{id} no longer exists</source>
+        <comment>timed_gone</comment>
+        <translation>定时消息 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>run #{id} is not a missed timed message</source>
+        <comment>run_not_missed</comment>
+        <translation>执行记录 #{id} 不是错过的定时消息</translation>
+    </message>
+    <message>
+        <source>the timed message of run #{id} was deleted</source>
+        <comment>run_timed_deleted</comment>
+        <translation>执行记录 #{id} 对应的定时消息已被删除</translation>
+    </message>
+    <message>
+        <source>source #{id} no longer exists</source>
+        <comment>source_gone</comment>
+        <translation>回复来源 #{id} 已不存在</translation>
+    </message>
+    <message>
+        <source>plugins are added by putting their file in the plugins folder</source>
+        <comment>source_plugins_by_file</comment>
+        <translation>插件的添加方式是把文件放进插件文件夹</translation>
+    </message>
+    <message>
+        <source>a {kind} source named {name} exists already</source>
+        <comment>source_exists</comment>
+        <translation>已有名为 {name} 的{kind}回复来源</translation>
+    </message>
+    <message>
+        <source>{kind} {name}</source>
+        <comment>source_label</comment>
+        <translation>{kind} {name}</translation>
+    </message>
+    <message>
+        <source>source #{id}</source>
+        <comment>source_number</comment>
+        <translation>回复来源 #{id}</translation>
+    </message>
+    <message>
+        <source>plugin</source>
+        <comment>source_kind_plugin</comment>
+        <translation>插件</translation>
+    </message>
+    <message>
+        <source>webhook</source>
+        <comment>source_kind_webhook</comment>
+        <translation>Webhook</translation>
+    </message>
+    <message>
+        <source>ai</source>
+        <comment>source_kind_ai</comment>
+        <translation>AI 模型</translation>
+    </message>
+    <message>
+        <source>only an AI source has an API key</source>
+        <comment>source_key_ai_only</comment>
+        <translation>只有 AI 模型回复来源才有 API 密钥</translation>
+    </message>
+    <message>
+        <source>a name is needed</source>
+        <comment>source_name_needed</comment>
+        <translation>需要填写名称</translation>
+    </message>
+    <message>
+        <source>must be an http:// or https:// address</source>
+        <comment>source_url</comment>
+        <translation>必须是 http:// 或 https:// 开头的地址</translation>
+    </message>
+    <message>
+        <source>a model name is needed</source>
+        <comment>source_model_needed</comment>
+        <translation>需要填写模型名称</translation>
+    </message>
+    <message>
+        <source>must be zero or more</source>
+        <comment>source_zero_or_more</comment>
+        <translation>必须大于或等于 0</translation>
+    </message>
+    <message>
+        <source>must be between {low} and {high}</source>
+        <comment>source_between</comment>
+        <translation>必须在 {low} 到 {high} 之间</translation>
+    </message>
+    <message>
+        <source>must be between {low} and {high} seconds</source>
+        <comment>source_between_seconds</comment>
+        <translation>必须在 {low} 到 {high} 秒之间</translation>
+    </message>
+    <message>
+        <source>must be more than 0 and at most {limit:g} seconds</source>
+        <comment>source_timeout</comment>
+        <translation>必须大于 0 且不超过 {limit:g} 秒</translation>
     </message>
 </context>
 </TS>
