@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from tests.gui.conftest import open_panel
 from wxpanel.core.settings import TEXTS, SettingsProblem, load_settings
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.settingstext import problem_text, templates
@@ -36,9 +37,9 @@ def test_the_panel_shows_what_settings_json_had_wrong(
 ) -> None:
     data_dir.mkdir(parents=True)
     (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 1e308, "pacer": []}))
-    window = MainWindow(PollThread(exchange_db, data_dir))  # the Engine reads settings.json
-    qtbot.addWidget(window)
-    window.show()
+    window = open_panel(
+        qtbot, PollThread(exchange_db, data_dir), start=False
+    )  # reads settings.json
     with qtbot.waitSignal(window.poller.settingsProblems):
         window.start()
     try:

@@ -1,7 +1,7 @@
 """Auto-reply in the window: the global switch, the alerts, the Rules and Timed pages.
 
-:class:`AutoReplyControl` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line, and adds what issue 4 asks of the window: the switch (a
+:class:`AutoReplyControl` is plugged into the window by :mod:`wxpanel.gui.panel`
+through its :class:`~wxpanel.gui.host.PageHost` interface: the switch (a
 toolbar action with Ctrl+Shift+A, a status-bar label, the tray menu entry),
 an alert banner under the window's banner, and the Rules and Timed messages
 tabs with their own connection to history.db (opened once the poller is up).
@@ -15,24 +15,25 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar
+from PySide6.QtWidgets import QLabel
 
+from wxpanel.core.engine import PollResult
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import open_history
 from wxpanel.core.names import Directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui.host import PageHost
 from wxpanel.gui.rules_page import RulesPage, TimedPage
 from wxpanel.gui.rulestext import alert_detail
+from wxpanel.gui.tray import Tray
 from wxpanel.gui.widgets import Banner
-
-if TYPE_CHECKING:
-    from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.worker import PollThread
 
 #: The switch's keyboard shortcut, in the window.
 SWITCH_SHORTCUT: Final = "Ctrl+Shift+A"
@@ -52,9 +53,18 @@ class AutoReplyControl(QObject):
     #: An alert for the tray: (title, text).
     notify = Signal(str, str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        host: PageHost,
+        poller: PollThread,
+        tray: Tray,
+        banner: Banner,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.poller = poller
+        self.tray = tray
         self.conn: sqlite3.Connection | None = None
         self.rule_store: RuleStore | None = None
         self.timed_store: TimedStore | None = None
@@ -65,43 +75,35 @@ class AutoReplyControl(QObject):
         self._cap_timer.setSingleShot(True)
         self._cap_timer.setInterval(CAP_BANNER_MS)
         self._cap_timer.timeout.connect(self._cap_quiet)
-        self.action = QAction(self.tr("Auto-reply"), window)
+        self.action = QAction(self.tr("Auto-reply"), self)
         self.action.setCheckable(True)
         self.action.setChecked(True)
         self.action.setEnabled(False)  # until history.db is open
         self.action.setShortcut(QKeySequence(SWITCH_SHORTCUT))
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        window.addAction(self.action)  # the shortcut works even with the toolbar hidden
-        toolbar = window.findChild(QToolBar, "main-toolbar")
-        if toolbar is not None:
-            toolbar.addAction(self.action)
-        self.label = QLabel(window)
-        window.statusBar().addPermanentWidget(self.label)
-        holder = window.banner.parentWidget()
-        self.alert_banner = Banner(holder)
-        layout = holder.layout() if holder is not None else None
-        if isinstance(layout, QBoxLayout):
-            layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
-        self.rules_page = RulesPage(window.tabs)
-        self.timed_page = TimedPage(window.tabs)
-        self._tabs = window.tabs
-        window.tabs.addTab(self.rules_page, self.tr("Rules"))
-        window.tabs.addTab(self.timed_page, self.tr("Timed messages"))
+        host.add_action(self.action)
+        self.label = QLabel()
+        host.add_status_widget(self.label)
+        self.alert_banner = Banner()
+        host.add_banner(self.alert_banner)
+        self.rules_page = RulesPage()
+        self.timed_page = TimedPage()
+        host.add_page(self.rules_page, self.tr("Rules"))
+        host.add_page(self.timed_page, self.tr("Timed messages"), after=self.rules_page)
         self.action.toggled.connect(self.set_enabled)
         self.rules_page.failed.connect(self.failed)
         self.timed_page.failed.connect(self.failed)
         self.timed_page.attentionChanged.connect(self._on_attention)
-        self.failed.connect(window.banner.show_message)
+        self.failed.connect(banner.show_message)
         self._connect_poller()
         self._show(True)
 
     def _connect_poller(self) -> None:
         """What the poller reports, what the pages ask of it, and the tray's switch."""
-        poller, tray = self.window.poller, self.window.tray
+        poller, tray = self.poller, self.tray
         poller.ready.connect(self._on_ready)
-        poller.alertsRaised.connect(self.on_alerts)
-        poller.ruleCountersChanged.connect(self.on_rule_counters)
-        poller.timedRunsReported.connect(self.on_timed_runs)
+        poller.directoryLoaded.connect(self.set_directory)
+        poller.polled.connect(self.on_polled)
         poller.lateSent.connect(self.timed_page.on_late_sent)
         self.timed_page.sendLateRequested.connect(poller.send_late)
         tray.autoReplyToggled.connect(self.set_enabled)
@@ -194,6 +196,15 @@ class AutoReplyControl(QObject):
 
     # -- from the poller ------------------------------------------------------------------
 
+    def on_polled(self, result: PollResult) -> None:
+        """Auto-reply's share of a round: alerts, rule counters, timed runs."""
+        if result.alerts:
+            self.on_alerts(result.alerts)
+        if result.rule_counters:
+            self.on_rule_counters(result.rule_counters)
+        if result.timed_runs:
+            self.on_timed_runs(result.timed_runs)
+
     def on_alerts(self, alerts: Sequence[Alert]) -> None:
         """Loops stopped and caps hit: a banner in the window and a tray notification."""
         if not alerts:
@@ -249,9 +260,7 @@ class AutoReplyControl(QObject):
         title = self.tr("Timed messages")
         if count:
             title = self.tr("Timed messages (%1)").replace("%1", str(count))
-        index = self._tabs.indexOf(self.timed_page)
-        if self._tabs.tabText(index) != title:  # a new text relayouts the whole window
-            self._tabs.setTabText(index, title)
+        self.host.set_page_title(self.timed_page, title)
         if count == 0 and self._missed_banner:
             self.alert_banner.clear_message()
             self._missed_banner = False

@@ -1,15 +1,15 @@
 """The Answer sources page: plugins, webhooks and AI models asked after the rules.
 
-:class:`SourcesControl` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line: it puts :class:`SourcesPage` in a tab right after the Rules
-tab and gives it its own connection to history.db once the poller is up.
+:class:`SourcesControl` is plugged into the window by :mod:`wxpanel.gui.panel`:
+it puts :class:`SourcesPage` in a tab right after the page it is told (the
+Rules tab) and gives it its own connection to history.db once the poller is up.
 
 Edits are rare user actions, each one small transaction through
 :class:`~wxpanel.core.sources.SourceStore` in the GUI thread; the running
 poller notices them by the sources' version.  Nothing here reads the
 database on a timer: the calls, errors, latencies, tokens and costs arrive
 from the poller as :class:`~wxpanel.core.sources.SourceStatus` values
-(``sourceStatusesChanged``), and the list is read again only when one of
+(in the poller's ``polled`` results), and the list is read again only when one of
 them says a source appeared or was switched on or off by the poller.
 
 API keys go to the OS credential store through the store's
@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import Final, TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.engine import PollResult
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import open_history
 from wxpanel.core.paths import DataPaths
@@ -69,6 +70,7 @@ from wxpanel.core.sources import (
 )
 from wxpanel.core.sources.plugins import PluginHost
 from wxpanel.gui import display
+from wxpanel.gui.host import PageHost
 from wxpanel.gui.source_dialog import (
     AIDialog,
     PluginDialog,
@@ -77,9 +79,8 @@ from wxpanel.gui.source_dialog import (
     WebhookDialog,
 )
 from wxpanel.gui.sources_model import SourcesModel, cost_text, kind_name, seconds_text
-
-if TYPE_CHECKING:
-    from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.widgets import Banner
+from wxpanel.gui.worker import PollThread
 
 T = TypeVar("T")
 
@@ -654,29 +655,40 @@ class SourcesPage(QWidget):
 
 
 class SourcesControl(QObject):
-    """Puts the Answer sources page after the Rules tab and feeds it."""
+    """Puts the Answer sources page after the page it is told (the Rules tab) and feeds it."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(
+        self,
+        host: PageHost,
+        poller: PollThread,
+        banner: Banner,
+        after: QWidget | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.banner = banner
         self.conn: sqlite3.Connection | None = None
         self.store: SourceStore | None = None
-        poller = window.poller
-        self.page = SourcesPage(poller.plugin_dirs, window.tabs)
-        tabs = window.tabs
-        auto_reply = getattr(window, "auto_reply", None)
-        rules = tabs.indexOf(auto_reply.rules_page) if auto_reply is not None else -1
-        position = rules + 1 if rules >= 0 else tabs.count()
-        self.index = tabs.insertTab(position, self.page, self.tr("Answer sources"))
+        self.page = SourcesPage(poller.plugin_dirs)
+        host.add_page(
+            self.page,
+            self.tr("Answer sources"),
+            after=after,
+            tooltip=self.tr("Plugins, webhooks and AI models after the rules"),
+        )
         self._attention = 0  # failing sources the tab's title shows
-        tabs.setTabToolTip(self.index, self.tr("Plugins, webhooks and AI models after the rules"))
-        self.page.failed.connect(window.banner.show_message)
+        self.page.failed.connect(banner.show_message)
         self.page.attentionChanged.connect(self._on_attention)
         poller.ready.connect(self._on_ready)
-        poller.sourceStatusesChanged.connect(self.page.on_statuses)
+        poller.polled.connect(self._on_polled)
 
     def _on_ready(self, paths: DataPaths) -> None:
         self.attach(paths.history)
+
+    def _on_polled(self, result: PollResult) -> None:
+        if result.source_statuses:
+            self.page.on_statuses(result.source_statuses)
 
     def attach(self, history: Path) -> None:
         if self.conn is not None:
@@ -685,7 +697,7 @@ class SourcesControl(QObject):
             self.conn = open_history(history, busy_timeout=GUI_BUSY_TIMEOUT)
         except (KnownError, sqlite3.Error, OSError) as exc:
             text = self.tr("Cannot open the answer sources: %1").replace("%1", str(exc))
-            self.window.banner.show_message(text)
+            self.banner.show_message(text)
             return
         self.store = SourceStore(self.conn)
         self.page.attach(self.store)
@@ -698,18 +710,11 @@ class SourcesControl(QObject):
             self.conn = None
 
     def _on_attention(self, count: int) -> None:
-        tabs = self.window.tabs
-        index = tabs.indexOf(self.page)
-        if index < 0:
-            return
-        title = self.tr("Answer sources")
         if count == self._attention:
             return  # a new tab text or icon relayouts the whole window
         self._attention = count
+        title, icon = self.tr("Answer sources"), QIcon()
         if count:
             title = self.tr("Answer sources (%1 failing)").replace("%1", str(count))
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            tabs.setTabIcon(index, icon)
-        else:
-            tabs.setTabIcon(index, QIcon())
-        tabs.setTabText(index, title)
+        self.host.set_page_title(self.page, title, icon)
