@@ -4,7 +4,8 @@
 through its :class:`~wxpanel.gui.host.PageHost` interface: the switch (a
 toolbar action with Ctrl+Shift+A, a status-bar label, the tray menu entry),
 an alert banner under the window's banner, and the Rules and Timed messages
-tabs with their own connection to history.db (opened once the poller is up).
+tabs, which read and edit history.db through the injected
+:class:`~wxpanel.gui.history_service.HistoryService` (open once the poller is up).
 
 The switch is stored in history.db (:meth:`RuleStore.set_auto_reply_enabled`),
 so it survives a restart and the poller obeys it from its next round.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Final
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
@@ -23,11 +23,10 @@ from PySide6.QtWidgets import QLabel
 
 from wxpanel.core.engine import PollResult
 from wxpanel.core.errors import KnownError
-from wxpanel.core.history import open_history
 from wxpanel.core.names import Directory
-from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui.history_service import HistoryService
 from wxpanel.gui.host import PageHost
 from wxpanel.gui.rules_page import RulesPage, TimedPage
 from wxpanel.gui.rulestext import alert_detail
@@ -37,8 +36,6 @@ from wxpanel.gui.worker import PollThread
 
 #: The switch's keyboard shortcut, in the window.
 SWITCH_SHORTCUT: Final = "Ctrl+Shift+A"
-#: The GUI thread waits at most this long for history.db (the poller's writes are short).
-GUI_BUSY_TIMEOUT: Final = 1.0
 #: The "limit reached" banner goes when no cap was hit for this long.
 CAP_BANNER_MS: Final = 60_000
 
@@ -59,13 +56,14 @@ class AutoReplyControl(QObject):
         poller: PollThread,
         tray: Tray,
         banner: Banner,
+        history: HistoryService,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.host = host
         self.poller = poller
         self.tray = tray
-        self.conn: sqlite3.Connection | None = None
+        self.history = history
         self.rule_store: RuleStore | None = None
         self.timed_store: TimedStore | None = None
         self.enabled = True
@@ -101,7 +99,7 @@ class AutoReplyControl(QObject):
     def _connect_poller(self) -> None:
         """What the poller reports, what the pages ask of it, and the tray's switch."""
         poller, tray = self.poller, self.tray
-        poller.ready.connect(self._on_ready)
+        self.history.opened.connect(self.attach)
         poller.directoryLoaded.connect(self.set_directory)
         poller.polled.connect(self.on_polled)
         poller.lateSent.connect(self.timed_page.on_late_sent)
@@ -118,27 +116,19 @@ class AutoReplyControl(QObject):
 
     # -- life ---------------------------------------------------------------------------
 
-    def _on_ready(self, paths: DataPaths) -> None:
-        self.attach(paths.history)
-
-    def attach(self, history: Path) -> None:
-        """Open the panel's own connection to history.db (the poller created it)."""
-        if self.conn is not None:
+    def attach(self) -> None:
+        """history.db is open (the poller created it): the switch and the pages work on it."""
+        if self.history.rules is None or self.history.timed is None:
             return
-        try:
-            self.conn = open_history(history, busy_timeout=GUI_BUSY_TIMEOUT)
-        except (KnownError, sqlite3.Error, OSError) as exc:
-            self.failed.emit(self.tr("Cannot open the rules: %1").replace("%1", str(exc)))
-            return
-        self.rule_store = RuleStore(self.conn)
-        self.timed_store = TimedStore(self.conn)
+        self.rule_store = self.history.rules
+        self.timed_store = self.history.timed
         try:
             enabled = self.rule_store.auto_reply_enabled()
         except sqlite3.Error:
             enabled = True  # what the poller assumes too when it cannot read the switch
         self.action.setEnabled(True)
         self._show(enabled)
-        self.rules_page.attach(self.rule_store)
+        self.rules_page.attach(self.rule_store, self.history.sources)
         self.timed_page.attach(self.timed_store)
         missed = self.timed_page.missed.rowCount()
         if missed:
@@ -151,9 +141,6 @@ class AutoReplyControl(QObject):
         self.rules_page.attach(None)
         self.timed_page.attach(None)
         self.rule_store = self.timed_store = None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     # -- the switch -----------------------------------------------------------------------
 

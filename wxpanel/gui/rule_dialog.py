@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -65,7 +64,6 @@ from wxpanel.core.rules import (
     validate_rule,
     validate_timed,
 )
-from wxpanel.core.sources.store import SourceStore
 from wxpanel.gui import targets
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
@@ -296,24 +294,6 @@ def _picture_row(dialog: _ValidatedDialog, edit: QLineEdit) -> QWidget:
     return row
 
 
-def _source_names(parent: QWidget | None) -> tuple[str, ...]:
-    """The answer sources' names, read through the parent page's store (if it has one)."""
-    store = getattr(parent, "store", None)
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        return ()
-    try:
-        return tuple(source.name for source in SourceStore(conn).sources())
-    except sqlite3.Error:
-        return ()
-
-
-def directory_of(parent: QWidget | None) -> Directory:
-    """The known conversations and contacts the parent page holds (given by the poller)."""
-    directory = getattr(parent, "directory", None)
-    return directory if isinstance(directory, Directory) else Directory()
-
-
 class RuleDialog(_ValidatedDialog):
     """Add or edit one rule."""
 
@@ -323,13 +303,16 @@ class RuleDialog(_ValidatedDialog):
         config: AutoReplyConfig | None = None,
         parent: QWidget | None = None,
         *,
-        sources: Sequence[str] | None = None,
+        sources: Sequence[str] = (),
+        directory: Directory | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = rule
         self.config = config
-        self.directory = directory_of(parent)
-        self.source_names = tuple(sources) if sources is not None else _source_names(parent)
+        #: Known conversations and contacts (the page's, from the poller), for the pickers.
+        self.directory = directory or Directory()
+        #: The answer sources a rule may hand its question to, by name.
+        self.source_names = tuple(sources)
         rule = rule or Rule(
             name="", triggers=(Trigger(""),), reply=Reply(texts=()), cooldown=NEW_RULE_COOLDOWN
         )
@@ -733,11 +716,12 @@ class TimedDialog(_ValidatedDialog):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        directory: Directory | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = timed
         self.clock = clock
-        self.directory = directory_of(parent)
+        self.directory = directory or Directory()
         self.setWindowTitle(
             self.tr("Edit timed message") if timed is not None else self.tr("New timed message")
         )

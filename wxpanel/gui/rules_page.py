@@ -15,6 +15,7 @@ import html
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -55,7 +56,9 @@ from wxpanel.core.rules import (
 )
 from wxpanel.core.rules.model import target_refusal
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.core.sources import SourceStore
 from wxpanel.gui import targets
+from wxpanel.gui.history_service import busy
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
 from wxpanel.gui.rulestext import rule_error_text
@@ -100,7 +103,7 @@ def _until(moment: float) -> str:
 
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+    if busy(exc):
         return QCoreApplication.translate("RulesPage", "history.db is busy; try again in a moment")
     if isinstance(exc, RuleError):
         return rule_error_text(exc)
@@ -140,6 +143,7 @@ class RulesPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: RuleStore | None = None
+        self.sources: SourceStore | None = None
         #: Known conversations and contacts, given by the poller (see set_directory).
         self.directory = Directory()
         self.dialog: RuleDialog | None = None
@@ -289,9 +293,13 @@ class RulesPage(QWidget):
 
     # -- the store ------------------------------------------------------------------------
 
-    def attach(self, store: RuleStore | None) -> None:
-        """Work on ``store`` (None: no database yet, or closed)."""
+    def attach(self, store: RuleStore | None, sources: SourceStore | None = None) -> None:
+        """Work on ``store`` (None: no database yet, or closed).
+
+        ``sources`` is read for the names a rule may hand its question to.
+        """
         self.store = store
+        self.sources = sources
         self.undo_stack.clear()
         self.reload()
 
@@ -317,6 +325,8 @@ class RulesPage(QWidget):
     def reload(self, select: int | None = None) -> None:
         """Read the rules and counters again (after an edit; never on a timer)."""
         loaded = self.store_call(lambda store: (store.rules(), store.counters()))
+        if loaded is None and self.store is not None:
+            return  # history.db busy: said in the banner; the rules shown stay
         rules, counters = loaded if loaded is not None else ([], {})
         self.model.load(rules, counters)
         if select is not None:
@@ -398,13 +408,25 @@ class RulesPage(QWidget):
     def open_dialog(self, rule: Rule | None) -> RuleDialog:
         """The add/edit dialog, window-modal but not blocking (``open()``)."""
         config = self.store_call(lambda store: store.config())
-        dialog = RuleDialog(rule, config, self)
+        dialog = RuleDialog(
+            rule, config, self, sources=self.source_names(), directory=self.directory
+        )
         dialog.saver = self._save
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
         dialog.open()
         return dialog
+
+    def source_names(self) -> tuple[str, ...]:
+        """The answer sources' names (none when they cannot be read now)."""
+        sources = self.sources
+        if sources is None:
+            return ()
+        try:
+            return tuple(source.name for source in sources.sources())
+        except (KnownError, sqlite3.Error):
+            return ()
 
     def _dialog_closed(self, dialog: RuleDialog) -> None:
         if self.dialog is dialog:
@@ -443,8 +465,15 @@ class RulesPage(QWidget):
 
     def set_enabled(self, rule_id: int, enabled: bool) -> None:
         """A check box in the table: write it through (the model already shows it)."""
-        if not self.store_do(lambda store: store.set_enabled(rule_id, enabled)):
-            self.reload(select=rule_id)
+        if self.store_do(lambda store: store.set_enabled(rule_id, enabled)):
+            return
+        rules = [
+            replace(rule, enabled=not enabled) if rule.id == rule_id else rule
+            for rule in self.model.rules()
+        ]
+        counters = {r.id: c for r in rules if r.id is not None and (c := self.model.counter(r.id))}
+        self.model.load(rules, counters)  # as stored, even when history.db cannot be read now
+        self.reload(select=rule_id)
 
     def set_order(self, ids: list[int]) -> None:
         """Rows were moved (drag or buttons): persist the new priority order."""
@@ -742,6 +771,8 @@ class TimedPage(QWidget):
 
     def reload(self, select: int | None = None) -> None:
         items = self.store_call(lambda store: store.all())
+        if items is None and self.store is not None:
+            return  # history.db busy: said in the banner; the list shown stays
         self.model.load(items or [])
         if select is not None:
             row = self.model.row_of(select)
@@ -814,7 +845,7 @@ class TimedPage(QWidget):
             self.open_dialog(self.model.item(index.row()))
 
     def open_dialog(self, timed: TimedMessage | None) -> TimedDialog:
-        dialog = TimedDialog(timed, self, clock=self.clock)
+        dialog = TimedDialog(timed, self, clock=self.clock, directory=self.directory)
         dialog.saver = self._save
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog

@@ -2,7 +2,8 @@
 
 :class:`SourcesControl` is plugged into the window by :mod:`wxpanel.gui.panel`:
 it puts :class:`SourcesPage` in a tab right after the page it is told (the
-Rules tab) and gives it its own connection to history.db once the poller is up.
+Rules tab) and gives it the injected
+:class:`~wxpanel.gui.history_service.HistoryService`'s store once it is open.
 
 Edits are rare user actions, each one small transaction through
 :class:`~wxpanel.core.sources.SourceStore` in the GUI thread; the running
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -56,8 +57,6 @@ from PySide6.QtWidgets import (
 
 from wxpanel.core.engine import PollResult
 from wxpanel.core.errors import KnownError
-from wxpanel.core.history import open_history
-from wxpanel.core.paths import DataPaths
 from wxpanel.core.sources import (
     AIConfig,
     PluginConfig,
@@ -70,6 +69,7 @@ from wxpanel.core.sources import (
 )
 from wxpanel.core.sources.plugins import PluginHost
 from wxpanel.gui import display
+from wxpanel.gui.history_service import HistoryService, busy
 from wxpanel.gui.host import PageHost
 from wxpanel.gui.source_dialog import (
     AIDialog,
@@ -84,12 +84,9 @@ from wxpanel.gui.worker import PollThread
 
 T = TypeVar("T")
 
-# The GUI thread waits at most this long for history.db (the poller's writes are short).
-GUI_BUSY_TIMEOUT: Final = 1.0
-
 
 def _problem(exc: Exception) -> str:
-    if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc).lower():
+    if busy(exc):
         return QCoreApplication.translate(
             "SourcesPage", "history.db is busy; try again in a moment"
         )
@@ -280,6 +277,8 @@ class SourcesPage(QWidget):
         if check_keys:
             self._keys.clear()
         loaded = self.store_call(lambda store: (store.sources(), store.statuses()))
+        if loaded is None and self.store is not None:
+            return  # history.db busy: said in the banner; the list shown stays
         sources, statuses = loaded if loaded is not None else ([], [])
         keys = {
             source.id: self._key_stored(source.config.key_ref)
@@ -662,13 +661,13 @@ class SourcesControl(QObject):
         host: PageHost,
         poller: PollThread,
         banner: Banner,
+        history: HistoryService,
         after: QWidget | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.host = host
-        self.banner = banner
-        self.conn: sqlite3.Connection | None = None
+        self.history = history
         self.store: SourceStore | None = None
         self.page = SourcesPage(poller.plugin_dirs)
         host.add_page(
@@ -680,34 +679,22 @@ class SourcesControl(QObject):
         self._attention = 0  # failing sources the tab's title shows
         self.page.failed.connect(banner.show_message)
         self.page.attentionChanged.connect(self._on_attention)
-        poller.ready.connect(self._on_ready)
+        history.opened.connect(self.attach)
         poller.polled.connect(self._on_polled)
-
-    def _on_ready(self, paths: DataPaths) -> None:
-        self.attach(paths.history)
 
     def _on_polled(self, result: PollResult) -> None:
         if result.source_statuses:
             self.page.on_statuses(result.source_statuses)
 
-    def attach(self, history: Path) -> None:
-        if self.conn is not None:
-            return
-        try:
-            self.conn = open_history(history, busy_timeout=GUI_BUSY_TIMEOUT)
-        except (KnownError, sqlite3.Error, OSError) as exc:
-            text = self.tr("Cannot open the answer sources: %1").replace("%1", str(exc))
-            self.banner.show_message(text)
-            return
-        self.store = SourceStore(self.conn)
-        self.page.attach(self.store)
+    def attach(self) -> None:
+        """history.db is open: the page works on the service's store."""
+        if self.history.sources is not None and self.store is None:
+            self.store = self.history.sources
+            self.page.attach(self.store)
 
     def close(self) -> None:
         self.page.attach(None)
         self.store = None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     def _on_attention(self, count: int) -> None:
         if count == self._attention:

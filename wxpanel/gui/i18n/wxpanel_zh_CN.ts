@@ -144,7 +144,7 @@
     <name>AutoReplyControl</name>
     <message>
         <source>Auto-reply</source>
-        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
+        <extracomment>The switch&apos;s keyboard shortcut, in the window. The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
         <translation>自动回复</translation>
     </message>
     <message>
@@ -154,10 +154,6 @@
     <message>
         <source>Timed messages</source>
         <translation>定时消息</translation>
-    </message>
-    <message>
-        <source>Cannot open the rules: %1</source>
-        <translation>无法打开规则：%1</translation>
     </message>
     <message>
         <source>%1 timed message(s) missed while wxpanel was closed: see Timed messages.</source>
@@ -549,6 +545,14 @@
     </message>
 </context>
 <context>
+    <name>HistoryService</name>
+    <message>
+        <source>Cannot open history.db: %1</source>
+        <extracomment>How long a statement waits for another program&apos;s lock before it gives up. How long a statement may run before it is interrupted. SQLite virtual-machine steps between two looks at the clock. The stores are usable (history.db is open). history.db could not be opened: why, for the window&apos;s banner.</extracomment>
+        <translation>无法打开 history.db：%1</translation>
+    </message>
+</context>
+<context>
     <name>LogPage</name>
     <message>
         <source>Debug and above</source>
@@ -592,7 +596,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch) follows at a calmer pace than the open tab. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. Every known conversation and contact with its names, from the poller.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch) follows at a calmer pace than the open tab. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -910,6 +914,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>Edit rule</source>
+        <extracomment>Known conversations and contacts (the page&apos;s, from the poller), for the pickers. The answer sources a rule may hand its question to, by name.</extracomment>
         <translation>编辑规则</translation>
     </message>
     <message>
@@ -1620,10 +1625,6 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     <message>
         <source>Plugins, webhooks and AI models after the rules</source>
         <translation>规则之后的插件、Webhook 和 AI 模型</translation>
-    </message>
-    <message>
-        <source>Cannot open the answer sources: %1</source>
-        <translation>无法打开回复来源：%1</translation>
     </message>
     <message>
         <source>Answer sources (%1 failing)</source>
