@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,3 +110,29 @@ def test_no_page_imports_the_window() -> None:
     """Pages see the window through ``host.PageHost``; only the assembly knows it."""
     importers = {m for m, names in import_graph().items() if "wxpanel.gui.mainwindow" in names}
     assert importers <= {"wxpanel.gui.panel", "wxpanel.gui.app"}
+
+
+def _string_literals(path: Path) -> Iterator[tuple[int, str]]:
+    """Every string literal of a module (f-strings whole), with its line."""
+    with path.open(encoding="utf-8") as source:
+        for token in tokenize.generate_tokens(source.readline):
+            if token.type == tokenize.STRING:
+                yield token.start[0], token.string
+
+
+def test_the_colour_finder_finds_colours() -> None:
+    assert HEX_COLOUR.search('"color: #c62828;"')
+    assert HEX_COLOUR.search("f'<p style=\"color:#666\">'")
+    assert not HEX_COLOUR.search('"message #42"')
+    assert not HEX_COLOUR.search('"#banner { background: %s }"')
+
+
+def test_colours_are_written_only_in_the_palette() -> None:
+    found = [
+        f"{path.relative_to(GUI)}:{line}: {text}"
+        for path in _modules().values()
+        if path.name != "palette.py"
+        for line, text in _string_literals(path)
+        if HEX_COLOUR.search(text)
+    ]
+    assert found == []

@@ -22,10 +22,10 @@ from wxpanel.core.models import CommandStatus, CommandUpdate
 from wxpanel.core.outbox import INTERRUPTED
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
-from wxpanel.gui import app, display, mainwindow
+from wxpanel.gui import app, display, mainwindow, palette
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
-from wxpanel.gui.widgets import BANNER_COLOURS, Banner, resize_within_screen
+from wxpanel.gui.widgets import Banner, resize_within_screen
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -612,12 +612,12 @@ def test_the_dark_theme_reaches_the_charts_and_the_banners(
         QApplication.processEvents()
         assert chart.theme() is QChart.ChartTheme.ChartThemeDark
         for banner in banners:
-            assert BANNER_COLOURS[banner.kind][True][0] in banner.styleSheet(), banner.kind
+            assert palette.DARK.banners[banner.kind][0] in banner.styleSheet(), banner.kind
         window.apply_preferences(window.preferences.with_changes(theme="light"))
         QApplication.processEvents()
         assert chart.theme() is QChart.ChartTheme.ChartThemeLight
         for banner in banners:
-            assert BANNER_COLOURS[banner.kind][False][0] in banner.styleSheet(), banner.kind
+            assert palette.LIGHT.banners[banner.kind][0] in banner.styleSheet(), banner.kind
     finally:
         window.apply_preferences(window.preferences.with_changes(theme=""))
 

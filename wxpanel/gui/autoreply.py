@@ -26,6 +26,7 @@ from wxpanel.core.errors import KnownError
 from wxpanel.core.names import Directory
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui import palette
 from wxpanel.gui.history_service import HistoryService
 from wxpanel.gui.host import PageHost
 from wxpanel.gui.rules_page import RulesPage, TimedPage
@@ -176,7 +177,7 @@ class AutoReplyControl(QObject):
             self.tr("Switch every auto-reply on or off (%1)").replace("%1", SWITCH_SHORTCUT)
         )
         self.label.setText(self.tr("Auto-reply %1").replace("%1", state))
-        colour = "#1a7f37" if enabled else "#c62828"
+        colour = palette.scheme().ok if enabled else palette.scheme().error
         self.label.setStyleSheet(f"color: {colour}; font-weight: bold;")
         if changed:
             self.switched.emit(enabled)

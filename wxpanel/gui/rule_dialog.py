@@ -64,7 +64,7 @@ from wxpanel.core.rules import (
     validate_rule,
     validate_timed,
 )
-from wxpanel.gui import targets
+from wxpanel.gui import palette, targets
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.rulestext import issue_text
 from wxpanel.gui.widgets import resize_within_screen
@@ -76,7 +76,13 @@ TEXT_SEPARATOR = "---"
 #: A saver returns None when saved, else the reason to show.
 Saver = Callable[[object], str | None]
 
-_INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
+
+def invalid_style() -> str:
+    """A refused field: outlined in the theme's error colour."""
+    colours = palette.scheme()
+    return f"border: 1px solid {colours.error}; background: {colours.invalid_background};"
+
+
 _LIST_SPLIT = re.compile(r"[,，;；\n]")
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -104,7 +110,7 @@ def join_texts(texts: Sequence[str]) -> str:
 
 
 def _mark(widget: QWidget, messages: Sequence[str], outline: bool = True) -> None:
-    widget.setStyleSheet(_INVALID_STYLE if messages and outline else "")
+    widget.setStyleSheet(invalid_style() if messages and outline else "")
     widget.setToolTip("\n".join(messages))
 
 
@@ -113,7 +119,7 @@ def issues_html(issues: Sequence[tuple[str, Issue]]) -> str:
     lines = []
     for place, issue in issues:
         error = issue.severity is Severity.ERROR
-        colour = "#c62828" if error else "#8a6100"
+        colour = palette.scheme().error if error else palette.scheme().warning
         mark = "✖" if error else "⚠"
         where = f"<b>{html.escape(place)}</b>: " if place else ""
         lines.append(
@@ -259,7 +265,7 @@ class _ValidatedDialog(QDialog):
             if refusal:
                 self._refusal = refusal
                 self.issues_label.setText(
-                    f'<div style="color:#c62828">✖ {html.escape(refusal)}</div>'
+                    f'<div style="color:{palette.scheme().error}">✖ {html.escape(refusal)}</div>'
                 )
                 self.issues_label.setVisible(True)
                 return
@@ -446,7 +452,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        hint.setStyleSheet(palette.css(palette.scheme().muted))
         self.mode_box = QComboBox(box)
         self.mode_box.addItem(self.tr("Send every text, in order"), ReplyMode.ALL.value)
         self.mode_box.addItem(self.tr("Send one text, at random"), ReplyMode.RANDOM.value)
@@ -473,7 +479,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         source_hint.setWordWrap(True)
-        source_hint.setStyleSheet("color: #666;")
+        source_hint.setStyleSheet(palette.css(palette.scheme().muted))
         form.addRow(self.tr("Let an answer source write the reply:"), self.source_box)
         form.addRow("", source_hint)
         self.texts_edit.textChanged.connect(self.revalidate)

@@ -57,7 +57,7 @@ from wxpanel.core.rules import (
 from wxpanel.core.rules.model import target_refusal
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
 from wxpanel.core.sources import SourceStore
-from wxpanel.gui import targets
+from wxpanel.gui import palette, targets
 from wxpanel.gui.history_service import busy
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
@@ -196,14 +196,14 @@ class RulesPage(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        hint.setStyleSheet(palette.css(palette.scheme().muted))
         layout.addWidget(hint)
         self.paused_bar = QWidget(self)
         paused_row = QHBoxLayout(self.paused_bar)
         paused_row.setContentsMargins(0, 0, 0, 0)
         self.paused_label = QLabel(self.paused_bar)
         self.paused_label.setWordWrap(True)
-        self.paused_label.setStyleSheet("color: #c62828;")
+        self.paused_label.setStyleSheet(palette.css(palette.scheme().error))
         self.resume_button = _button(
             self.tr("Resume"), self.paused_bar, self.tr("Answer these conversations again now")
         )
@@ -522,7 +522,8 @@ class RulesPage(QWidget):
         self.try_sender.setEnabled(is_group_id(conversation))
 
     def _try_warning(self, text: str) -> None:
-        self.try_result.setHtml(f'<p style="color:#8a6100">{html.escape(text)}</p>')
+        colour = palette.scheme().warning
+        self.try_result.setHtml(f'<p style="color:{colour}">{html.escape(text)}</p>')
 
     def try_it(self) -> TryResult | None:
         """Which rule answers the sample, and exactly what it sends (nothing is written).
@@ -567,12 +568,12 @@ class RulesPage(QWidget):
                 .replace("%2", html.escape(reply.to))
             )
             if answer.blocked_text is not None:
-                colour = "#8a6100"
+                colour = palette.scheme().warning
                 head += " — " + self.tr("but not now: %1").replace(
                     "%1", html.escape(rules_text(answer.blocked_text))
                 )
             else:
-                colour = "#1a7f37"
+                colour = palette.scheme().ok
             parts.append(f'<p style="color:{colour}"><b>{head}</b></p>')
             if reply.mode is ReplyMode.RANDOM and len(reply.texts) > 1:
                 parts.append("<p>" + self.tr("One of these, at random:") + "</p>")
@@ -608,15 +609,19 @@ class RulesPage(QWidget):
                 for rule, reason in result.verdicts
             )
             looked = self.tr("Every rule looked at:")
-            parts.append(f'<p style="color:#666">{looked}</p><ul style="color:#666">{lines}</ul>')
+            muted = palette.scheme().muted
+            parts.append(
+                f'<p style="color:{muted}">{looked}</p><ul style="color:{muted}">{lines}</ul>'
+            )
         if result.never:
             lines = "".join(
                 f"<li>{html.escape(rule.label)}: {html.escape(rules_text(reason))}</li>"
                 for rule, reason in result.never
             )
             never = self.tr("Never with demo.exe:")
+            warning = palette.scheme().warning
             parts.append(
-                f'<p style="color:#8a6100">{never}</p><ul style="color:#8a6100">{lines}</ul>'
+                f'<p style="color:{warning}">{never}</p><ul style="color:{warning}">{lines}</ul>'
             )
         return "".join(parts)
 
@@ -708,7 +713,7 @@ class TimedPage(QWidget):
             self.missed_box,
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #666;")
+        note.setStyleSheet(palette.css(palette.scheme().muted))
         missed_layout.addWidget(note)
         self.missed_view = _table(self.missed_box)
         self.missed_view.setModel(self.missed)

@@ -68,7 +68,7 @@ from wxpanel.core.sources import (
     WebhookConfig,
 )
 from wxpanel.core.sources.plugins import PluginHost
-from wxpanel.gui import display
+from wxpanel.gui import display, palette
 from wxpanel.gui.history_service import HistoryService, busy
 from wxpanel.gui.host import PageHost
 from wxpanel.gui.source_dialog import (
@@ -173,7 +173,7 @@ class SourcesPage(QWidget):
         layout.addLayout(plugin_row)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #666;")
+        self.hint.setStyleSheet(palette.css(palette.scheme().muted))
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.hint)
         self._show_hint()
@@ -467,8 +467,9 @@ class SourcesPage(QWidget):
                 )
             if status.last_used_at:
                 rows.append((self.tr("Last asked"), display.full_time(status.last_used_at)))
+        colours = palette.scheme()
         cells = "".join(
-            f'<tr><td style="color:#666; padding-right:12px">{html.escape(label)}</td>'
+            f'<tr><td style="color:{colours.muted}; padding-right:12px">{html.escape(label)}</td>'
             f'<td style="white-space:pre-wrap">{html.escape(value)}</td></tr>'
             for label, value in rows
         )
@@ -480,19 +481,19 @@ class SourcesPage(QWidget):
         problem = ""
         if source.error_disabled:
             text = self.tr("Switched off by an error: %1").replace("%1", error or "?")
-            problem = f'<p style="color:#c62828"><b>⚠ {html.escape(text)}</b></p>'
+            problem = f'<p style="color:{colours.error}"><b>⚠ {html.escape(text)}</b></p>'
             advice = (
                 self.tr("Fix the file and it is loaded and switched on again by itself.")
                 if source.kind is SourceKind.PLUGIN
                 else self.tr("Switch it on again once the problem is fixed.")
             )
-            problem += f'<p style="color:#666">{html.escape(advice)}</p>'
+            problem += f'<p style="color:{colours.muted}">{html.escape(advice)}</p>'
         elif error:
             when = (
                 display.full_time(status.last_error_at) if status and status.last_error_at else ""
             )
             text = self.tr("Last error %1: %2").replace("%1", when).replace("%2", error)
-            problem = f'<p style="color:#c62828">{html.escape(" ".join(text.split()))}</p>'
+            problem = f'<p style="color:{colours.error}">{html.escape(" ".join(text.split()))}</p>'
         return f"{head}{problem}<table>{cells}</table>"
 
     # -- actions ----------------------------------------------------------------------------
