@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
+from tests.gui.conftest import panel_of
 from tests.gui.test_delegate_contrast import contrast
 from wxpanel.gui import palette
+from wxpanel.gui.mainwindow import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 from wxpanel.gui.preferences import apply_theme
 
 #: WCAG 2.x for large text and user-interface marks: the least a coloured note needs.
@@ -49,3 +54,22 @@ def test_notes_are_readable_on_their_theme(name: str) -> None:
             assert ratio >= READABLE, f"{role} {colour} on {background}: {ratio:.2f}"
     for kind, (fill, _border, text) in scheme.banners.items():
         assert contrast(QColor(text), QColor(fill)) >= 4.5, kind
+
+
+def test_coloured_text_follows_a_theme_change(
+    qtbot: QtBot, theme: None, make_window: Callable[..., MainWindow]
+) -> None:
+    window = make_window()
+    window.change_preferences(window.preferences.with_changes(theme="light"))
+    label = panel_of(window).auto_reply.label  # "Auto-reply ON", in the status bar
+    assert palette.LIGHT.ok in label.styleSheet()
+    window.change_preferences(window.preferences.with_changes(theme="dark"))
+    assert palette.DARK.ok in label.styleSheet()
+    assert "bold" in label.styleSheet()
+    hint = QLabel(window)
+    palette.colour_text(hint, "muted")
+    assert palette.DARK.muted in hint.styleSheet()
+    window.change_preferences(window.preferences.with_changes(theme="light"))
+    assert palette.LIGHT.muted in hint.styleSheet()
+    with pytest.raises(AttributeError):
+        palette.colour_text(hint, "no such role")

@@ -177,8 +177,7 @@ class AutoReplyControl(QObject):
             self.tr("Switch every auto-reply on or off (%1)").replace("%1", SWITCH_SHORTCUT)
         )
         self.label.setText(self.tr("Auto-reply %1").replace("%1", state))
-        colour = palette.scheme().ok if enabled else palette.scheme().error
-        self.label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        palette.colour_text(self.label, "ok" if enabled else "error", bold=True)
         if changed:
             self.switched.emit(enabled)
 

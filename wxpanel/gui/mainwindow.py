@@ -48,7 +48,7 @@ from wxpanel.core.names import Directory
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.core.settings import SettingsError, SettingsProblem
-from wxpanel.gui import pictures
+from wxpanel.gui import palette, pictures
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
 from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
@@ -443,6 +443,7 @@ class MainWindow(QMainWindow):
         # with a style sheet hears of the application's new palette).
         for banner in self.findChildren(Banner):
             banner.restyle()
+        palette.restyle(self)
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:

@@ -21,7 +21,7 @@ from functools import cache
 from typing import Final
 
 from PySide6.QtGui import QBrush, QColor, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from wxpanel.core.health import Level
 from wxpanel.core.models import CommandStatus, MessageType
@@ -202,6 +202,30 @@ def brush(colour: str) -> QBrush:
     return QBrush(QColor(colour))
 
 
-def css(colour: str) -> str:
-    """A style sheet giving a label this text colour."""
-    return f"color: {colour};"
+#: The dynamic property that names a widget's text colour in the scheme.
+_ROLE: Final = "paletteRole"
+
+
+def colour_text(widget: QWidget, role: str, *, bold: bool = False) -> None:
+    """Give ``widget`` the scheme's ``role`` colour (``"muted"``, ``"error"``...) for its text.
+
+    The role is kept on the widget, so that :func:`restyle` gives it the
+    other theme's colour when the theme changes.
+    """
+    getattr(LIGHT, role)  # a role the schemes do not have fails here, not at the next theme
+    widget.setProperty(_ROLE, f"{role};bold" if bold else role)
+    _apply(widget)
+
+
+def _apply(widget: QWidget) -> None:
+    role, _, bold = str(widget.property(_ROLE)).partition(";")
+    style = f"color: {getattr(scheme(), role)};" + (" font-weight: bold;" if bold else "")
+    if widget.styleSheet() != style:  # a new style sheet relayouts the widget
+        widget.setStyleSheet(style)
+
+
+def restyle(root: QWidget) -> None:
+    """After a theme change: every text coloured by :func:`colour_text` under ``root``."""
+    for widget in root.findChildren(QWidget):
+        if widget.property(_ROLE) is not None:
+            _apply(widget)

@@ -452,7 +452,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(hint, "muted")
         self.mode_box = QComboBox(box)
         self.mode_box.addItem(self.tr("Send every text, in order"), ReplyMode.ALL.value)
         self.mode_box.addItem(self.tr("Send one text, at random"), ReplyMode.RANDOM.value)
@@ -479,7 +479,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         source_hint.setWordWrap(True)
-        source_hint.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(source_hint, "muted")
         form.addRow(self.tr("Let an answer source write the reply:"), self.source_box)
         form.addRow("", source_hint)
         self.texts_edit.textChanged.connect(self.revalidate)

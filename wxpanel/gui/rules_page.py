@@ -196,14 +196,14 @@ class RulesPage(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(hint, "muted")
         layout.addWidget(hint)
         self.paused_bar = QWidget(self)
         paused_row = QHBoxLayout(self.paused_bar)
         paused_row.setContentsMargins(0, 0, 0, 0)
         self.paused_label = QLabel(self.paused_bar)
         self.paused_label.setWordWrap(True)
-        self.paused_label.setStyleSheet(palette.css(palette.scheme().error))
+        palette.colour_text(self.paused_label, "error")
         self.resume_button = _button(
             self.tr("Resume"), self.paused_bar, self.tr("Answer these conversations again now")
         )
@@ -713,7 +713,7 @@ class TimedPage(QWidget):
             self.missed_box,
         )
         note.setWordWrap(True)
-        note.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(note, "muted")
         missed_layout.addWidget(note)
         self.missed_view = _table(self.missed_box)
         self.missed_view.setModel(self.missed)

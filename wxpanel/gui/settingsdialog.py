@@ -108,7 +108,7 @@ class SettingsDialog(QDialog):
         #: Says which quick replies hold characters WeChat cannot receive (code page 936).
         self.replies_warning = QLabel(self)
         self.replies_warning.setWordWrap(True)
-        self.replies_warning.setStyleSheet(palette.css(palette.scheme().warning))
+        palette.colour_text(self.replies_warning, "warning")
         layout.addWidget(self.replies_warning)
         self.replies.itemChanged.connect(lambda _item: self._check_replies())
         self._check_replies()

@@ -263,7 +263,7 @@ class WebhookDialog(SourceDialog):
             self,
         )
         note.setWordWrap(True)
-        note.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(note, "muted")
         self.form.addRow(note)
         self._finish()
 

@@ -173,7 +173,7 @@ class SourcesPage(QWidget):
         layout.addLayout(plugin_row)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(palette.css(palette.scheme().muted))
+        palette.colour_text(self.hint, "muted")
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.hint)
         self._show_hint()
