@@ -13,9 +13,9 @@ from tests.gui.conftest import panel_of
 from tests.gui.test_delegate_contrast import contrast
 from wxpanel.gui import palette
 from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.preferences import apply_theme
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-from wxpanel.gui.preferences import apply_theme
 
 #: WCAG 2.x for large text and user-interface marks: the least a coloured note needs.
 READABLE = 3.0
