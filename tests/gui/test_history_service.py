@@ -20,9 +20,11 @@ from tests.gui.conftest import panel_of
 from wxpanel.core.history import open_history
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Reply, Rule, RuleStore, Trigger
+from wxpanel.core.sources import SourceKind, SourceStore, WebhookConfig
 from wxpanel.gui.history_service import LOCK_BUDGET, HistoryService, busy
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.rules_model import RulesModel
+from wxpanel.gui.sources_model import SourcesModel
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -143,3 +145,32 @@ def test_a_locked_history_does_not_freeze_the_pages(
     page.model.setData(index, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
     with RuleStore.open(path) as store:
         assert [rule.enabled for rule in store.rules()] == [False]
+
+
+def test_a_refused_change_is_taken_back_while_history_is_locked(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    """The table shows what is stored: a move or a switch the lock refused goes back."""
+    window = make_window()
+    panel = panel_of(window)
+    rules = panel.auto_reply.rules_page
+    sources = panel.answer_sources.page
+    qtbot.waitUntil(lambda: rules.store is not None and sources.store is not None)
+    assert rules.store is not None and sources.store is not None
+    for name in ("first", "second"):
+        rules.store.add(Rule(name, (Trigger(name),), Reply(texts=("x",))))
+    rules.reload()
+    sources.store.add(SourceKind.WEBHOOK, "hook", WebhookConfig(url="http://127.0.0.1:9/w"))
+    sources.reload()
+    path = DataPaths.beside(exchange_db, data_dir).history
+    with locked(path):
+        rules.select_rule(rules.model.rule(0).id)
+        with qtbot.waitSignal(rules.failed):
+            rules.move_selected(1)
+        assert [rule.name for rule in rules.model.rules()] == ["first", "second"]
+        on = sources.model.index(0, SourcesModel.ON)
+        with qtbot.waitSignal(sources.failed):
+            sources.model.setData(on, Qt.CheckState.Unchecked, Qt.ItemDataRole.CheckStateRole)
+        assert on.data(Qt.ItemDataRole.CheckStateRole) == Qt.CheckState.Checked
+    with SourceStore.open(path) as store:
+        assert [source.enabled for source in store.sources()] == [True]

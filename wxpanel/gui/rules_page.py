@@ -15,7 +15,6 @@ import html
 import sqlite3
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import replace
 from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QItemSelectionModel, QModelIndex, Qt, Signal
@@ -150,6 +149,8 @@ class RulesPage(QWidget):
         self.settings_dialog: SafetyDialog | None = None
         self.clock: Callable[[], float] = time.time
         self.model = RulesModel(self)
+        #: The rules and counters last read from the store.
+        self._last_read: tuple[list[Rule], dict[int, RuleCounter]] = ([], {})
         self.undo_stack = QUndoStack(self)
         self._paused: list[str] = []
         self._build()
@@ -326,8 +327,10 @@ class RulesPage(QWidget):
         """Read the rules and counters again (after an edit; never on a timer)."""
         loaded = self.store_call(lambda store: (store.rules(), store.counters()))
         if loaded is None and self.store is not None:
-            return  # history.db busy: said in the banner; the rules shown stay
+            loaded = self._last_read  # history.db busy (said in the banner): as last read,
+            # which also takes back a change the store refused (a switch, a new order)
         rules, counters = loaded if loaded is not None else ([], {})
+        self._last_read = (rules, counters)
         self.model.load(rules, counters)
         if select is not None:
             self.select_rule(select)
@@ -465,15 +468,8 @@ class RulesPage(QWidget):
 
     def set_enabled(self, rule_id: int, enabled: bool) -> None:
         """A check box in the table: write it through (the model already shows it)."""
-        if self.store_do(lambda store: store.set_enabled(rule_id, enabled)):
-            return
-        rules = [
-            replace(rule, enabled=not enabled) if rule.id == rule_id else rule
-            for rule in self.model.rules()
-        ]
-        counters = {r.id: c for r in rules if r.id is not None and (c := self.model.counter(r.id))}
-        self.model.load(rules, counters)  # as stored, even when history.db cannot be read now
-        self.reload(select=rule_id)
+        if not self.store_do(lambda store: store.set_enabled(rule_id, enabled)):
+            self.reload(select=rule_id)
 
     def set_order(self, ids: list[int]) -> None:
         """Rows were moved (drag or buttons): persist the new priority order."""
@@ -669,6 +665,8 @@ class TimedPage(QWidget):
         self.dialog: TimedDialog | None = None
         self.clock: Callable[[], float] = time.time
         self.model = TimedModel(self)
+        #: The timed messages last read from the store.
+        self._last_read: list[TimedMessage] = []
         self.missed = MissedRunsModel(self)
         self.undo_stack = QUndoStack(self)
         self._sending: set[int] = set()
@@ -777,8 +775,9 @@ class TimedPage(QWidget):
     def reload(self, select: int | None = None) -> None:
         items = self.store_call(lambda store: store.all())
         if items is None and self.store is not None:
-            return  # history.db busy: said in the banner; the list shown stays
-        self.model.load(items or [])
+            items = self._last_read  # history.db busy (said in the banner): as last read
+        self._last_read = items or []
+        self.model.load(self._last_read)
         if select is not None:
             row = self.model.row_of(select)
             if row >= 0:

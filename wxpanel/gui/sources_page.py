@@ -118,6 +118,8 @@ class SourcesPage(QWidget):
         self.model = SourcesModel(self)
         self._keys: dict[str, bool | None] = {}  # key_ref -> stored? (None: store unreadable)
         self._attention = 0
+        #: The sources and statuses last read from the store.
+        self._last_read: tuple[list[Source], list[SourceStatus]] = ([], [])
         self._build()
         self._connect()
         self._update_actions()
@@ -278,8 +280,10 @@ class SourcesPage(QWidget):
             self._keys.clear()
         loaded = self.store_call(lambda store: (store.sources(), store.statuses()))
         if loaded is None and self.store is not None:
-            return  # history.db busy: said in the banner; the list shown stays
+            loaded = self._last_read  # history.db busy (said in the banner): as last read,
+            # which also takes back a change the store refused (a switch, a new order)
         sources, statuses = loaded if loaded is not None else ([], [])
+        self._last_read = (sources, statuses)
         keys = {
             source.id: self._key_stored(source.config.key_ref)
             for source in sources
