@@ -138,14 +138,14 @@ class Panel:
 
         from wxpanel.core.settings import Settings
         from wxpanel.gui.app import tune_gc
-        from wxpanel.gui.mainwindow import MainWindow
+        from wxpanel.gui.panel import build_panel
         from wxpanel.gui.worker import PollThread
 
         self.QEvent, self.Qt, self.QTimer = QEvent, Qt, QTimer
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
         tune_gc()
         scale = _scale.Scale(folder, 0)
-        self.window = MainWindow(PollThread(scale.exchange, scale.data_dir, Settings()))
+        self.window = build_panel(PollThread(scale.exchange, scale.data_dir, Settings())).window
         self.window.resize(1100, 700)
         self.window.show()
         self.window.start()

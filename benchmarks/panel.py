@@ -92,7 +92,7 @@ class Child:
         from wxpanel.core.pacer import PacerConfig, PacingRule
         from wxpanel.core.settings import Settings
         from wxpanel.gui.app import tune_gc
-        from wxpanel.gui.mainwindow import MainWindow
+        from wxpanel.gui.panel import build_panel
         from wxpanel.gui.worker import PollThread
 
         self.imported = time.perf_counter()
@@ -100,7 +100,8 @@ class Child:
         tune_gc()  # as app.run_gui does
         rule = PacingRule(0.0, 0.0, 10_000)
         settings = Settings(pacer=PacerConfig(rule, rule), outbox=OutboxConfig())
-        self.window = MainWindow(PollThread(db, data, settings))
+        self.panel = build_panel(PollThread(db, data, settings))
+        self.window = self.panel.window
         self.window.resize(1100, 700)
         self.constructed = time.perf_counter()
         self.painted: float | None = None
@@ -190,7 +191,7 @@ def child_burst(db: Path, data: Path, burst: int, repeat: int) -> dict[str, Any]
     child = Child(db, data)
     window = child.window
     child.wait(lambda: child.ready is not None)
-    window.tabs.setCurrentIndex(window.dashboard.stats_index)  # refreshing while it all arrives
+    window.show_page(child.panel.dashboard.stats_page)  # refreshing while it all arrives
     meter = StallMeter(child)
     idle_gap: list[float] = []
     meter.start()
@@ -222,8 +223,8 @@ def child_memory(db: Path, data: Path, live: int) -> dict[str, Any]:
     child.wait(lambda: child.ready is not None and window.conversations.rowCount() > 0)
     window.conversation_view.setCurrentIndex(window.conversations.index(0, 0))
     child.wait(lambda: window.chat.rowCount() > 0 and child.idle())
-    window.tabs.setCurrentIndex(window.dashboard.stats_index)
-    page = window.dashboard.stats_page
+    page = child.panel.dashboard.stats_page
+    window.show_page(page)
     child.wait(lambda: page.stats is not None)
     end = time.perf_counter() + 1.0
     child.wait(lambda: time.perf_counter() >= end)
@@ -254,8 +255,8 @@ def child_statistics(db: Path, data: Path, repeat: int) -> dict[str, Any]:
     child = Child(db, data)
     window = child.window
     child.wait(lambda: child.ready is not None)
-    page = window.dashboard.stats_page
-    window.tabs.setCurrentIndex(window.dashboard.stats_index)
+    page = child.panel.dashboard.stats_page
+    window.show_page(page)
     child.wait(lambda: page.stats is not None)
     page._timer.stop()  # only the refreshes asked for below
     gui_times: list[float] = []
@@ -266,7 +267,7 @@ def child_statistics(db: Path, data: Path, repeat: int) -> dict[str, Any]:
         original(figures)
         gui_times.append(time.perf_counter() - began)
 
-    window.poller.statsReady.disconnect(window.dashboard._on_stats)
+    window.poller.statsReady.disconnect(child.panel.dashboard._on_stats)
     window.poller.statsReady.connect(timed_show)
     round_trips: list[float] = []
     for _ in range(repeat):

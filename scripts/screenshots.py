@@ -29,7 +29,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Simulator
 from wxpanel.gui import app as gui_app
 from wxpanel.gui import firstrun
-from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.panel import Panel, build_panel
 from wxpanel.gui.worker import PollThread
 
 SIZE = (1024, 640)
@@ -53,13 +53,14 @@ def shoot(widget: QWidget, target: Path) -> None:
     print(target)
 
 
-def window_on(db: Path, data: Path) -> MainWindow:
-    window = MainWindow(PollThread(db, data))
+def window_on(db: Path, data: Path) -> Panel:
+    panel = build_panel(PollThread(db, data))
+    window = panel.window
     window.resize(*SIZE)
     window.show()
     window.start()
     wait(5, lambda: window.poller.running)
-    return window
+    return panel
 
 
 def fresh_panel(folder: Path, out: Path, lang: str) -> None:
@@ -67,10 +68,11 @@ def fresh_panel(folder: Path, out: Path, lang: str) -> None:
     db = folder / "WechatBot" / "exchange.db"
     db.parent.mkdir()
     shutil.copyfile(gui_app.BUNDLED_EXCHANGE, db)
-    window = window_on(db, folder / "fresh-data")
+    panel = window_on(db, folder / "fresh-data")
+    window = panel.window
     wait(2.5)
     shoot(window, out / f"first-start-{lang}.png")
-    window.tabs.setCurrentIndex(window.dashboard.health_index)
+    window.show_page(panel.dashboard.health_page)
     shoot(window, out / f"health-{lang}.png")
     window.close()
 
@@ -87,7 +89,8 @@ def demo_panel(folder: Path, out: Path, lang: str) -> None:
     runner = threading.Thread(target=simulator.run, kwargs={"rate": 3.0, "stop": stop})
     runner.start()
     try:
-        window = window_on(db, data)
+        panel = window_on(db, data)
+        window = panel.window
         wait(4, lambda: window.conversations.rowCount() >= 4)
         window.conversation_view.setCurrentIndex(window.conversations.index(0, 0))
         wait(1)
@@ -96,7 +99,7 @@ def demo_panel(folder: Path, out: Path, lang: str) -> None:
         shoot(window, out / f"quick-replies-{lang}.png")
         window.composer.clear()
         window.apply_preferences(window.preferences.with_changes(theme="dark"))
-        window.tabs.setCurrentIndex(window.dashboard.stats_index)
+        window.show_page(panel.dashboard.stats_page)
         wait(2)
         shoot(window, out / f"stats-dark-{lang}.png")
         window.apply_preferences(window.preferences.with_changes(theme=""))

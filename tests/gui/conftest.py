@@ -15,7 +15,29 @@ from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
 from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.panel import Panel, build_panel
 from wxpanel.gui.worker import PollThread
+
+#: The panel of each window the tests opened: its plugged-in pages' controls.
+_PANELS: dict[int, Panel] = {}
+
+
+def panel_of(window: MainWindow) -> Panel:
+    """The controls plugged into ``window`` (the window itself knows none of them)."""
+    return _PANELS[id(window)]
+
+
+def open_panel(qtbot: QtBot, poller: PollThread, *, start: bool = True) -> MainWindow:
+    """The real window with its pages on ``poller``, shown and (by default) started."""
+    panel = build_panel(poller)
+    window = panel.window
+    _PANELS[id(window)] = panel
+    qtbot.addWidget(window)
+    window.show()
+    if start:
+        with qtbot.waitSignal(window.poller.ready):
+            window.start()
+    return window
 
 
 @pytest.fixture(autouse=True)
@@ -56,15 +78,12 @@ def make_window(
     windows: list[MainWindow] = []
 
     def make(settings: Settings | None = None) -> MainWindow:
-        window = MainWindow(PollThread(exchange_db, data_dir, settings or fast_settings()))
-        qtbot.addWidget(window)
-        window.show()
-        with qtbot.waitSignal(window.poller.ready):
-            window.start()
+        window = open_panel(qtbot, PollThread(exchange_db, data_dir, settings or fast_settings()))
         windows.append(window)
         return window
 
     yield make
     for window in windows:
         window.close()
+        _PANELS.pop(id(window), None)
         assert not window.poller.running

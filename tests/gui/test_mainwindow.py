@@ -15,17 +15,17 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidge
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
-from tests.gui.conftest import fast_settings
-from wxpanel.core.engine import Engine
+from tests.gui.conftest import fast_settings, panel_of
+from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate
 from wxpanel.core.outbox import INTERRUPTED
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.simulator import Shapes, Simulator
-from wxpanel.gui import app, display, mainwindow
+from wxpanel.gui import app, display, mainwindow, palette
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import FeedModel, PreviewRole, UnreadRole
-from wxpanel.gui.widgets import BANNER_COLOURS, Banner, resize_within_screen
+from wxpanel.gui.widgets import Banner, resize_within_screen
 
 MakeWindow = Callable[..., MainWindow]
 
@@ -192,8 +192,8 @@ def test_stalled_demo_exe_shows_stuck(
     qtbot.waitUntil(lambda: window.chat.status_of(message_id) is CommandStatus.STUCK, timeout=5000)
     # One problem, one banner (issue 14: the window's and the health strip both said it).
     qtbot.waitUntil(lambda: len(banners_about(window, "demo.exe")) == 1, timeout=5000)
-    window.dashboard.evaluate()
-    window.dashboard.evaluate()
+    panel_of(window).dashboard.evaluate()
+    panel_of(window).dashboard.evaluate()
     assert len(banners_about(window, "demo.exe")) == 1
 
 
@@ -212,7 +212,7 @@ def test_a_failed_send_is_shown_on_its_message(
     assert display.status_line(window.chat.message(1)).startswith("⚠")
     # After a crash the outbox marks a command it cannot vouch for as failed.
     failed = CommandUpdate(sent.id, "wxid_alice", CommandStatus.FAILED, time.time(), INTERRUPTED)
-    window.poller.commandsUpdated.emit((failed,))
+    window.poller.polled.emit(PollResult(updates=(failed,)))
     qtbot.waitUntil(lambda: window.chat.status_of(sent.id) is CommandStatus.FAILED)
     tip = window.chat.index(1, 0).data(Qt.ItemDataRole.ToolTipRole)
     assert INTERRUPTED in tip and "Not sent" in tip
@@ -604,7 +604,7 @@ def test_the_dark_theme_reaches_the_charts_and_the_banners(
     from PySide6.QtCharts import QChart
 
     window = make_window()
-    chart = window.dashboard.stats_page.chart
+    chart = panel_of(window).dashboard.stats_page.chart
     banners = window.findChildren(Banner)
     assert len(banners) >= 3
     try:
@@ -612,12 +612,12 @@ def test_the_dark_theme_reaches_the_charts_and_the_banners(
         QApplication.processEvents()
         assert chart.theme() is QChart.ChartTheme.ChartThemeDark
         for banner in banners:
-            assert BANNER_COLOURS[banner.kind][True][0] in banner.styleSheet(), banner.kind
+            assert palette.DARK.banners[banner.kind][0] in banner.styleSheet(), banner.kind
         window.apply_preferences(window.preferences.with_changes(theme="light"))
         QApplication.processEvents()
         assert chart.theme() is QChart.ChartTheme.ChartThemeLight
         for banner in banners:
-            assert BANNER_COLOURS[banner.kind][False][0] in banner.styleSheet(), banner.kind
+            assert palette.LIGHT.banners[banner.kind][0] in banner.styleSheet(), banner.kind
     finally:
         window.apply_preferences(window.preferences.with_changes(theme=""))
 

@@ -19,7 +19,9 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
+from tests.gui.conftest import panel_of
 from wxpanel.core.demo import DEMO_RULES
+from wxpanel.core.engine import PollResult
 from wxpanel.core.models import CommandStatus, Direction, Message, Origin
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import (
@@ -77,13 +79,13 @@ def keyword(name: str, pattern: str, *texts: str, enabled: bool = True) -> Rule:
 
 
 def rules_page(window: MainWindow) -> RulesPage:
-    page = window.auto_reply.rules_page
+    page = panel_of(window).auto_reply.rules_page
     window.tabs.setCurrentWidget(page)
     return page
 
 
 def timed_page(window: MainWindow) -> TimedPage:
-    page = window.auto_reply.timed_page
+    page = panel_of(window).auto_reply.timed_page
     window.tabs.setCurrentWidget(page)
     return page
 
@@ -373,7 +375,7 @@ def test_global_switch_stops_replies_and_survives_a_restart(
 ) -> None:
     window = make_window()
     page = with_rules(qtbot, window, keyword("ping", "ping", "pong"))
-    control = window.auto_reply
+    control = panel_of(window).auto_reply
     assert control.action.isChecked()
     assert "ON" in control.label.text()
 
@@ -408,17 +410,17 @@ def test_global_switch_stops_replies_and_survives_a_restart(
     window.close()
     assert not window.poller.running
     again = make_window()
-    qtbot.waitUntil(lambda: again.auto_reply.action.isEnabled())
-    assert not again.auto_reply.enabled
-    assert not again.auto_reply.action.isChecked()
-    assert "OFF" in again.auto_reply.label.text()
+    qtbot.waitUntil(lambda: panel_of(again).auto_reply.action.isEnabled())
+    assert not panel_of(again).auto_reply.enabled
+    assert not panel_of(again).auto_reply.action.isChecked()
+    assert "OFF" in panel_of(again).auto_reply.label.text()
 
 
 def test_switch_has_a_keyboard_shortcut(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
 ) -> None:
     window = make_window()
-    control = window.auto_reply
+    control = panel_of(window).auto_reply
     qtbot.waitUntil(control.action.isEnabled)
     assert control.action.shortcut().toString() == "Ctrl+Shift+A"
     window.activateWindow()
@@ -438,8 +440,8 @@ def test_switch_has_a_keyboard_shortcut(
 def test_an_alert_shows_a_banner(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
     alert = Alert(AlertKind.LOOP, "wxid_bot", "5 answers in a row", time.time())
-    window.poller.alertsRaised.emit((alert,))
-    banner = window.auto_reply.alert_banner
+    window.poller.polled.emit(PollResult(alerts=(alert,)))
+    banner = panel_of(window).auto_reply.alert_banner
     qtbot.waitUntil(banner.isVisible)
     assert "wxid_bot" in banner.text
     assert "5 answers in a row" in banner.text
@@ -450,8 +452,10 @@ def test_a_message_the_rules_could_not_evaluate_is_named_in_the_banner(
 ) -> None:
     window = make_window()
     text = Text.of("alert_rule_failed", message=42, detail="MemoryError: boom")
-    window.poller.alertsRaised.emit((Alert.of(AlertKind.EVALUATION, "wxid_a", text, 0.0),))
-    banner = window.auto_reply.alert_banner
+    window.poller.polled.emit(
+        PollResult(alerts=(Alert.of(AlertKind.EVALUATION, "wxid_a", text, 0.0),))
+    )
+    banner = panel_of(window).auto_reply.alert_banner
     qtbot.waitUntil(banner.isVisible)
     assert banner.text == (
         "A message was passed over by the auto-reply in wxid_a: message #42: the rules"
@@ -464,17 +468,17 @@ def test_the_cap_banner_clears_itself_when_the_cap_is_no_longer_hit(
 ) -> None:
     monkeypatch.setattr(autoreply, "CAP_BANNER_MS", 300)  # a minute, in the panel
     window = make_window()
-    banner = window.auto_reply.alert_banner
+    banner = panel_of(window).auto_reply.alert_banner
     cap = Alert(AlertKind.CAP, None, "20 answers a minute", time.time())
-    window.poller.alertsRaised.emit((cap,))
+    window.poller.polled.emit(PollResult(alerts=(cap,)))
     qtbot.waitUntil(banner.isVisible)
     qtbot.wait(150)
-    window.poller.alertsRaised.emit((cap,))  # hit again: the minute starts over
+    window.poller.polled.emit(PollResult(alerts=(cap,)))  # hit again: the minute starts over
     qtbot.wait(200)
     assert banner.isVisible()
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=2000)
     loop = Alert(AlertKind.LOOP, "wxid_bot", "5 answers in a row", time.time())
-    window.poller.alertsRaised.emit((loop,))  # a loop stays until the operator acts
+    window.poller.polled.emit(PollResult(alerts=(loop,)))  # a loop stays until the operator acts
     qtbot.wait(500)
     assert banner.isVisible()
 
@@ -510,13 +514,15 @@ def test_a_real_loop_raises_an_alert_through_the_poller(
     page = with_rules(qtbot, window, keyword("echo", "ping", "ping back"))
     assert page.store is not None
     page.store.set_config(AutoReplyConfig(loop_exchanges=1, loop_window=600.0))
-    with qtbot.waitSignal(window.poller.alertsRaised, timeout=10_000) as raised:
+    with qtbot.waitSignal(
+        window.poller.polled, timeout=10_000, check_params_cb=lambda r: bool(r.alerts)
+    ) as raised:
         insert_events(window.poller.exchange_db, [text_event("wxid_bot", "ping")])
         qtbot.waitUntil(lambda: len(outgoing(window, Origin.AUTO)) == 1)
         insert_events(window.poller.exchange_db, [text_event("wxid_bot", "ping")])
-    (alerts,) = raised.args
+    alerts = raised.args[0].alerts
     assert alerts[0].kind is AlertKind.LOOP
-    banner = window.auto_reply.alert_banner
+    banner = panel_of(window).auto_reply.alert_banner
     qtbot.waitUntil(banner.isVisible)
     assert "wxid_bot" in banner.text
     # The Rules page says which conversation is paused, and can resume it.
@@ -609,8 +615,8 @@ def test_missed_runs_are_reported_then_sent_or_dismissed(
     page = timed_page(window)
     qtbot.waitUntil(lambda: page.missed.rowCount() == 2)
     assert outgoing(window, Origin.TIMED) == []  # reported, never sent late on its own
-    assert "missed" in window.auto_reply.alert_banner.text
-    control = window.auto_reply
+    assert "missed" in panel_of(window).auto_reply.alert_banner.text
+    control = panel_of(window).auto_reply
     assert "(2)" in window.tabs.tabText(window.tabs.indexOf(control.timed_page))
     names = [page.missed.run(row).name for row in range(2)]
 
@@ -632,6 +638,6 @@ def test_missed_runs_are_reported_then_sent_or_dismissed(
     assert page.missed.rowCount() == 0
     with TimedStore.open(history(exchange_db, data_dir)) as store:
         assert store.needs_attention() == []
-    assert not window.auto_reply.alert_banner.isVisible()
+    assert not panel_of(window).auto_reply.alert_banner.isVisible()
     assert window.tabs.tabText(window.tabs.indexOf(control.timed_page)) == "Timed messages"
     assert len(outgoing(window, Origin.TIMED)) == 1  # the dismissed one was not sent

@@ -21,7 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
 from tests.core.sources.conftest import Canned, FakeServer, MemoryKeyring
-from tests.gui.conftest import fast_settings
+from tests.gui.conftest import fast_settings, open_panel, panel_of
 from wxpanel.core.history import HistoryWriter, immediate, open_history
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.sources import (
@@ -92,11 +92,7 @@ def make_window(
 
     def make() -> MainWindow:
         poller = PollThread(exchange_db, data_dir, fast_settings(), plugin_dirs=(plugin_dir,))
-        window = MainWindow(poller)
-        qtbot.addWidget(window)
-        window.show()
-        with qtbot.waitSignal(window.poller.ready):
-            window.start()
+        window = open_panel(qtbot, poller)
         windows.append(window)
         return window
 
@@ -107,7 +103,7 @@ def make_window(
 
 
 def sources_page(qtbot: QtBot, window: MainWindow) -> SourcesPage:
-    page = window.answer_sources.page
+    page = panel_of(window).answer_sources.page
     window.tabs.setCurrentWidget(page)
     qtbot.waitUntil(lambda: page.store is not None)
     return page
@@ -401,9 +397,9 @@ def test_the_statistics_page_shows_the_ai_cost(
             HistoryWriter.count(conn, counts, time.time())
     finally:
         conn.close()
-    page = window.dashboard.stats_page
+    page = panel_of(window).dashboard.stats_page
     with qtbot.waitSignal(page.refreshed, timeout=10_000):
-        window.tabs.setCurrentIndex(window.dashboard.stats_index)
+        window.show_page(panel_of(window).dashboard.stats_page)
     assert page.stats is not None and page.stats.ai_all_time.cost == pytest.approx(0.00248)
     values = page.values
     assert values["all_ai_cost"].text() == "0.0025"

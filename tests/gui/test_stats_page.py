@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
-from tests.gui.conftest import fast_settings
+from tests.gui.conftest import fast_settings, panel_of
 from wxpanel.core import logbook
 from wxpanel.core.health import DEMO, INTEGRITY, LAG, Level, Transition
 from wxpanel.core.paths import DataPaths
@@ -39,12 +39,12 @@ def simulator(exchange_db: Path) -> Iterator[Simulator]:
 
 
 def level_of(window: MainWindow, name: str) -> Level | None:
-    check = window.dashboard.health_page.row_of(name)
+    check = panel_of(window).dashboard.health_page.row_of(name)
     return None if check is None else check.level
 
 
 def reason_of(window: MainWindow, name: str) -> str:
-    check = window.dashboard.health_page.row_of(name)
+    check = panel_of(window).dashboard.health_page.row_of(name)
     return "" if check is None else check.reason.key
 
 
@@ -74,7 +74,7 @@ def test_counts_shown_match_the_traffic_sent(
     # its inserts wait for the poller's locks (demo.exe's would be lost, issue 10).
     simulator = Simulator(exchange_db, seed=7, take_delay=0.0, shapes=Shapes.RICH)
     window = make_window()
-    page = window.dashboard.stats_page
+    page = panel_of(window).dashboard.stats_page
     events = simulator.emit(120)
     incoming = sum(1 for e in events if e.MSG_STATE == "收到")
     typed_on_phone = len(events) - incoming
@@ -83,7 +83,7 @@ def test_counts_shown_match_the_traffic_sent(
     window.poller.send_text("wxid_a7b3c9d1e5f2g8", "OK, noted.")
     qtbot.waitUntil(take_until(simulator, 2), timeout=10_000)
 
-    window.tabs.setCurrentIndex(window.dashboard.stats_index)
+    window.show_page(panel_of(window).dashboard.stats_page)
     assert page.isVisible()
     expected = {
         "today_in": incoming,
@@ -117,7 +117,7 @@ def test_stalled_simulator_turns_demo_red_then_green(
     qtbot: QtBot, make_window: MakeWindow, simulator: Simulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     window = make_window(fast_settings(stuck_after=0.5))
-    dashboard = window.dashboard
+    dashboard = panel_of(window).dashboard
     dashboard.sound = True
     tray_calls: list[tuple[str, str, bool]] = []
     monkeypatch.setattr(
@@ -140,7 +140,7 @@ def test_stalled_simulator_turns_demo_red_then_green(
     assert "demo.exe" in dashboard.alert_banner.text
     assert tray_calls and tray_calls[-1][2] is True
     assert dashboard.beeps == 1
-    assert window.tabs.tabIcon(dashboard.health_index).cacheKey() == (
+    assert window.tabs.tabIcon(window.tabs.indexOf(dashboard.health_page)).cacheKey() == (
         dashboard.level_icon(Level.RED).cacheKey()
     )
 
@@ -157,14 +157,14 @@ def test_no_demo_exe_is_unknown_until_an_event_arrives(
 ) -> None:
     """A fresh exchange.db, nothing running: grey "not seen yet", never "everything works"."""
     window = make_window()
-    page = window.dashboard.health_page
+    page = panel_of(window).dashboard.health_page
     # (Before the poller's first health report, the check is "unknown" for lack of one.)
-    qtbot.waitUntil(lambda: window.dashboard.health is not None, timeout=10_000)
-    window.dashboard.evaluate()
+    qtbot.waitUntil(lambda: panel_of(window).dashboard.health is not None, timeout=10_000)
+    panel_of(window).dashboard.evaluate()
     assert level_of(window, DEMO) is Level.UNKNOWN
     assert reason_of(window, DEMO) == "demo_unseen"
     assert "Everything is working" not in page.summary.text()
-    assert window.dashboard.monitor.level is not Level.GREEN
+    assert panel_of(window).dashboard.monitor.level is not Level.GREEN
     insert_events(exchange_db, [text_event("wxid_alice", "在吗？")])
     qtbot.waitUntil(lambda: level_of(window, DEMO) is Level.GREEN, timeout=10_000)
     assert reason_of(window, DEMO) == "demo_events"
@@ -178,7 +178,7 @@ def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
     held = threading.Event()
     simulator.emit(1)  # a message waits behind the lock: the poller tries to read it
     locker = threading.Thread(target=simulator.hold_lock, args=(2.5,), kwargs={"held": held})
-    with qtbot.assertNotEmitted(window.dashboard.alertRaised):
+    with qtbot.assertNotEmitted(panel_of(window).dashboard.alertRaised):
         locker.start()
         try:
             qtbot.waitUntil(held.is_set)
@@ -194,7 +194,7 @@ def test_lock_held_by_demo_exe_shows_as_lag_not_as_an_error(
 
 def test_integrity_check_reports_ok(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
-    page = window.dashboard.health_page
+    page = panel_of(window).dashboard.health_page
     with qtbot.waitSignal(window.poller.integrityChecked, timeout=10_000):
         page.integrity_button.click()
         assert not page.integrity_button.isEnabled()
@@ -215,9 +215,9 @@ def test_log_page_shows_lines_live_and_copies_them(
     qtbot: QtBot, make_window: MakeWindow, log_book: logbook.Logbook
 ) -> None:
     window = make_window()
-    page = window.dashboard.log_page
+    page = panel_of(window).dashboard.log_page
     assert page.ring is log_book.ring
-    window.tabs.setCurrentIndex(window.dashboard.log_index)
+    window.show_page(panel_of(window).dashboard.log_page)
     logging.getLogger("wxpanel.test").warning("the marker line 4711")
     threading.Thread(
         target=lambda: logging.getLogger("wxpanel.other").info("from another thread 0815")
@@ -244,15 +244,15 @@ def test_what_the_operator_did_is_in_the_log(
 ) -> None:
     """Sends, rule edits and toggles, settings, pauses: all on the Log page and in the file."""
     window = make_window()
-    page = window.dashboard.log_page
+    page = panel_of(window).dashboard.log_page
     window.poller.send_text("wxid_alice", "价格是 99 元")
     qtbot.waitUntil(lambda: "价格是 99 元" in page.view.toPlainText(), timeout=5000)
-    qtbot.waitUntil(lambda: window.auto_reply.rule_store is not None, timeout=5000)
-    store = window.auto_reply.rule_store
+    qtbot.waitUntil(lambda: panel_of(window).auto_reply.rule_store is not None, timeout=5000)
+    store = panel_of(window).auto_reply.rule_store
     assert store is not None
     rule = store.add(Rule("报价", triggers=(Trigger("价格"),), reply=Reply(texts=("见官网",))))
-    window.auto_reply.rules_page.set_enabled(rule.id or 0, False)
-    window.auto_reply.set_enabled(False)
+    panel_of(window).auto_reply.rules_page.set_enabled(rule.id or 0, False)
+    panel_of(window).auto_reply.set_enabled(False)
     with qtbot.waitSignal(window.poller.pausedChanged):
         window.pause_action.setChecked(True)
     with qtbot.waitSignal(window.poller.pausedChanged):
@@ -280,8 +280,8 @@ def test_alert_sound_switch_is_kept_in_settings(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
 ) -> None:
     window = make_window()
-    window.dashboard.health_page.sound_box.setChecked(True)
-    assert window.dashboard.sound
+    panel_of(window).dashboard.health_page.sound_box.setChecked(True)
+    assert panel_of(window).dashboard.sound
     settings_file = DataPaths.beside(exchange_db, data_dir).settings
     assert Settings.load(settings_file).extra["alerts"] == {"sound": True}
     assert load_sound(Settings.load(settings_file))
@@ -291,10 +291,10 @@ def test_statistics_refresh_only_while_the_page_is_shown(
     qtbot: QtBot, make_window: MakeWindow
 ) -> None:
     window = make_window()
-    page = window.dashboard.stats_page
+    page = panel_of(window).dashboard.stats_page
     assert not page.isVisible() and page.stats is None
     with qtbot.waitSignal(page.refreshed):
-        window.tabs.setCurrentIndex(window.dashboard.stats_index)
+        window.show_page(panel_of(window).dashboard.stats_page)
     assert page._timer.isActive()
     window.tabs.setCurrentIndex(0)
     assert not page._timer.isActive()
@@ -312,13 +312,13 @@ def test_backlog_is_measured_while_paused(
     insert_events(exchange_db, [text_event("wxid_bob", f"waiting {n}") for n in range(78)])
 
     def backlog_shown() -> tuple[str, object]:
-        check = window.dashboard.health_page.row_of("backlog")
+        check = panel_of(window).dashboard.health_page.row_of("backlog")
         return window.health_label.text(), None if check is None else check.reason.values
 
     qtbot.waitUntil(lambda: "backlog 78 " in backlog_shown()[0], timeout=10_000)
     qtbot.waitUntil(lambda: backlog_shown()[1] == {"rows": 78}, timeout=5000)
     assert window.feed.rowCount() == 1  # nothing was ingested
-    assert "paused" in window.dashboard.health_page.summary.text()
+    assert "paused" in panel_of(window).dashboard.health_page.summary.text()
     with qtbot.waitSignal(window.poller.pausedChanged):
         window.pause_action.setChecked(False)
     qtbot.waitUntil(lambda: window.feed.rowCount() == 79, timeout=10_000)
@@ -326,7 +326,7 @@ def test_backlog_is_measured_while_paused(
 
 def test_pausing_polling_is_not_a_stalled_poller(qtbot: QtBot, make_window: MakeWindow) -> None:
     window = make_window()
-    dashboard = window.dashboard
+    dashboard = panel_of(window).dashboard
     qtbot.waitUntil(lambda: level_of(window, LAG) is Level.GREEN, timeout=10_000)
     with qtbot.waitSignal(window.poller.pausedChanged):
         window.pause_action.setChecked(True)

@@ -39,7 +39,9 @@ def test_closing_while_a_burst_is_ingested(
 ) -> None:
     window = make_window()
     insert_events(exchange_db, [text_event(f"wxid_{i % 50}", f"m {i}") for i in range(20_000)])
-    with qtbot.waitSignal(window.poller.messagesArrived, timeout=10_000):
+    with qtbot.waitSignal(
+        window.poller.polled, timeout=10_000, check_params_cb=lambda r: bool(r.messages)
+    ):
         pass  # ingestion is under way
     with caplog.at_level(logging.WARNING, logger="wxpanel.gui.worker"):
         took = close_and_time(window)

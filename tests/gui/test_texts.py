@@ -15,6 +15,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from pytestqt.qtbot import QtBot
 
+from tests.gui.conftest import open_panel
 from wxpanel.core.rules.model import (
     Issue,
     MatchMode,
@@ -201,9 +202,8 @@ def test_the_panel_shows_what_settings_json_had_wrong(
 ) -> None:
     data_dir.mkdir(parents=True)
     (data_dir / "settings.json").write_text(json.dumps({"poll_interval": 1e308, "pacer": []}))
-    window = MainWindow(PollThread(exchange_db, data_dir))  # the Engine reads settings.json
-    qtbot.addWidget(window)
-    window.show()
+    # The Engine reads settings.json.
+    window = open_panel(qtbot, PollThread(exchange_db, data_dir), start=False)
     with qtbot.waitSignal(window.poller.settingsProblems):
         window.start()
     try:

@@ -49,6 +49,7 @@ from wxpanel.core.stopping import STOP_SIGNALS
 from wxpanel.gui import firstrun
 from wxpanel.gui.firstrun import Choice
 from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.panel import build_panel
 from wxpanel.gui.preferences import load as load_preferences
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.single import SingleInstance
@@ -426,9 +427,10 @@ def run_gui(args: argparse.Namespace) -> int:
                 app.removeTranslator(translator)
             translators = install_translators(app, QLocale(preferences.language))
         plugins = default_plugin_dirs(getattr(args, "plugins", None))
-        window = MainWindow(PollThread(db, args.data_dir, plugin_dirs=plugins), preferences)
+        panel = build_panel(PollThread(db, args.data_dir, plugin_dirs=plugins), preferences)
+        window = panel.window
         single.activated.connect(window.bring_to_front)
-        window.dashboard.log_page.attach(book.ring, book.path)
+        panel.dashboard.log_page.attach(book.ring, book.path)
 
         def fatal(message: str) -> None:
             if not headless:

@@ -1,10 +1,11 @@
 """Auto-reply in the window: the global switch, the alerts, the Rules and Timed pages.
 
-:class:`AutoReplyControl` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line, and adds what issue 4 asks of the window: the switch (a
+:class:`AutoReplyControl` is plugged into the window by :mod:`wxpanel.gui.panel`
+through its :class:`~wxpanel.gui.host.PageHost` interface: the switch (a
 toolbar action with Ctrl+Shift+A, a status-bar label, the tray menu entry),
 an alert banner under the window's banner, and the Rules and Timed messages
-tabs with their own connection to history.db (opened once the poller is up).
+tabs, which read and edit history.db through the injected
+:class:`~wxpanel.gui.history_service.HistoryService` (open once the poller is up).
 
 The switch is stored in history.db (:meth:`RuleStore.set_auto_reply_enabled`),
 so it survives a restart and the poller obeys it from its next round.
@@ -14,30 +15,28 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QBoxLayout, QLabel, QToolBar
+from PySide6.QtWidgets import QLabel
 
+from wxpanel.core.engine import PollResult
 from wxpanel.core.errors import KnownError
-from wxpanel.core.history import open_history
 from wxpanel.core.names import Directory
-from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules import Alert, AlertKind, RuleCounter, RuleStore, TimedStore
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
+from wxpanel.gui import palette
+from wxpanel.gui.history_service import HistoryService
+from wxpanel.gui.host import PageHost
 from wxpanel.gui.rules_page import RulesPage, TimedPage
 from wxpanel.gui.texts import alert_detail
+from wxpanel.gui.tray import Tray
 from wxpanel.gui.widgets import Banner
-
-if TYPE_CHECKING:
-    from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.worker import PollThread
 
 #: The switch's keyboard shortcut, in the window.
 SWITCH_SHORTCUT: Final = "Ctrl+Shift+A"
-#: The GUI thread waits at most this long for history.db (the poller's writes are short).
-GUI_BUSY_TIMEOUT: Final = 1.0
 #: The "limit reached" banner goes when no cap was hit for this long.
 CAP_BANNER_MS: Final = 60_000
 
@@ -52,10 +51,20 @@ class AutoReplyControl(QObject):
     #: An alert for the tray: (title, text).
     notify = Signal(str, str)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.conn: sqlite3.Connection | None = None
+    def __init__(
+        self,
+        host: PageHost,
+        poller: PollThread,
+        tray: Tray,
+        banner: Banner,
+        history: HistoryService,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.poller = poller
+        self.tray = tray
+        self.history = history
         self.rule_store: RuleStore | None = None
         self.timed_store: TimedStore | None = None
         self.enabled = True
@@ -65,43 +74,35 @@ class AutoReplyControl(QObject):
         self._cap_timer.setSingleShot(True)
         self._cap_timer.setInterval(CAP_BANNER_MS)
         self._cap_timer.timeout.connect(self._cap_quiet)
-        self.action = QAction(self.tr("Auto-reply"), window)
+        self.action = QAction(self.tr("Auto-reply"), self)
         self.action.setCheckable(True)
         self.action.setChecked(True)
         self.action.setEnabled(False)  # until history.db is open
         self.action.setShortcut(QKeySequence(SWITCH_SHORTCUT))
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        window.addAction(self.action)  # the shortcut works even with the toolbar hidden
-        toolbar = window.findChild(QToolBar, "main-toolbar")
-        if toolbar is not None:
-            toolbar.addAction(self.action)
-        self.label = QLabel(window)
-        window.statusBar().addPermanentWidget(self.label)
-        holder = window.banner.parentWidget()
-        self.alert_banner = Banner(holder)
-        layout = holder.layout() if holder is not None else None
-        if isinstance(layout, QBoxLayout):
-            layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
-        self.rules_page = RulesPage(window.tabs)
-        self.timed_page = TimedPage(window.tabs)
-        self._tabs = window.tabs
-        window.tabs.addTab(self.rules_page, self.tr("Rules"))
-        window.tabs.addTab(self.timed_page, self.tr("Timed messages"))
+        host.add_action(self.action)
+        self.label = QLabel()
+        host.add_status_widget(self.label)
+        self.alert_banner = Banner()
+        host.add_banner(self.alert_banner)
+        self.rules_page = RulesPage()
+        self.timed_page = TimedPage()
+        host.add_page(self.rules_page, self.tr("Rules"))
+        host.add_page(self.timed_page, self.tr("Timed messages"), after=self.rules_page)
         self.action.toggled.connect(self.set_enabled)
         self.rules_page.failed.connect(self.failed)
         self.timed_page.failed.connect(self.failed)
         self.timed_page.attentionChanged.connect(self._on_attention)
-        self.failed.connect(window.banner.show_message)
+        self.failed.connect(banner.show_message)
         self._connect_poller()
         self._show(True)
 
     def _connect_poller(self) -> None:
         """What the poller reports, what the pages ask of it, and the tray's switch."""
-        poller, tray = self.window.poller, self.window.tray
-        poller.ready.connect(self._on_ready)
-        poller.alertsRaised.connect(self.on_alerts)
-        poller.ruleCountersChanged.connect(self.on_rule_counters)
-        poller.timedRunsReported.connect(self.on_timed_runs)
+        poller, tray = self.poller, self.tray
+        self.history.opened.connect(self.attach)
+        poller.directoryLoaded.connect(self.set_directory)
+        poller.polled.connect(self.on_polled)
         poller.lateSent.connect(self.timed_page.on_late_sent)
         self.timed_page.sendLateRequested.connect(poller.send_late)
         tray.autoReplyToggled.connect(self.set_enabled)
@@ -116,27 +117,19 @@ class AutoReplyControl(QObject):
 
     # -- life ---------------------------------------------------------------------------
 
-    def _on_ready(self, paths: DataPaths) -> None:
-        self.attach(paths.history)
-
-    def attach(self, history: Path) -> None:
-        """Open the panel's own connection to history.db (the poller created it)."""
-        if self.conn is not None:
+    def attach(self) -> None:
+        """history.db is open (the poller created it): the switch and the pages work on it."""
+        if self.history.rules is None or self.history.timed is None:
             return
-        try:
-            self.conn = open_history(history, busy_timeout=GUI_BUSY_TIMEOUT)
-        except (KnownError, sqlite3.Error, OSError) as exc:
-            self.failed.emit(self.tr("Cannot open the rules: %1").replace("%1", str(exc)))
-            return
-        self.rule_store = RuleStore(self.conn)
-        self.timed_store = TimedStore(self.conn)
+        self.rule_store = self.history.rules
+        self.timed_store = self.history.timed
         try:
             enabled = self.rule_store.auto_reply_enabled()
         except sqlite3.Error:
             enabled = True  # what the poller assumes too when it cannot read the switch
         self.action.setEnabled(True)
         self._show(enabled)
-        self.rules_page.attach(self.rule_store)
+        self.rules_page.attach(self.rule_store, self.history.sources)
         self.timed_page.attach(self.timed_store)
         missed = self.timed_page.missed.rowCount()
         if missed:
@@ -149,9 +142,6 @@ class AutoReplyControl(QObject):
         self.rules_page.attach(None)
         self.timed_page.attach(None)
         self.rule_store = self.timed_store = None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     # -- the switch -----------------------------------------------------------------------
 
@@ -187,12 +177,20 @@ class AutoReplyControl(QObject):
             self.tr("Switch every auto-reply on or off (%1)").replace("%1", SWITCH_SHORTCUT)
         )
         self.label.setText(self.tr("Auto-reply %1").replace("%1", state))
-        colour = "#1a7f37" if enabled else "#c62828"
-        self.label.setStyleSheet(f"color: {colour}; font-weight: bold;")
+        palette.colour_text(self.label, "ok" if enabled else "error", bold=True)
         if changed:
             self.switched.emit(enabled)
 
     # -- from the poller ------------------------------------------------------------------
+
+    def on_polled(self, result: PollResult) -> None:
+        """Auto-reply's share of a round: alerts, rule counters, timed runs."""
+        if result.alerts:
+            self.on_alerts(result.alerts)
+        if result.rule_counters:
+            self.on_rule_counters(result.rule_counters)
+        if result.timed_runs:
+            self.on_timed_runs(result.timed_runs)
 
     def on_alerts(self, alerts: Sequence[Alert]) -> None:
         """Loops stopped and caps hit: a banner in the window and a tray notification."""
@@ -249,9 +247,7 @@ class AutoReplyControl(QObject):
         title = self.tr("Timed messages")
         if count:
             title = self.tr("Timed messages (%1)").replace("%1", str(count))
-        index = self._tabs.indexOf(self.timed_page)
-        if self._tabs.tabText(index) != title:  # a new text relayouts the whole window
-            self._tabs.setTabText(index, title)
+        self.host.set_page_title(self.timed_page, title)
         if count == 0 and self._missed_banner:
             self.alert_banner.clear_message()
             self._missed_banner = False

@@ -1,8 +1,8 @@
 """Statistics, health and log pages in the main window, and the health alerts.
 
-:class:`Dashboard` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line: it adds its three pages to the window's tabs, a red alert
-strip under the window's banner, and wires them to the poller.
+:class:`Dashboard` is plugged into the window by :mod:`wxpanel.gui.panel`
+through its :class:`~wxpanel.gui.host.PageHost` interface: three pages, a
+red alert strip under the window's banner, wired to the poller.
 
 Health: the worker measures free disk and history.db's size beside the
 Engine's latest :class:`~wxpanel.core.engine.Health` (``healthMeasured``,
@@ -20,13 +20,12 @@ import logging
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
-from PySide6.QtWidgets import QApplication, QBoxLayout
+from PySide6.QtWidgets import QApplication
 
-from wxpanel.core.engine import Health
+from wxpanel.core.engine import Health, PollResult
 from wxpanel.core.health import (
     BACKLOG,
     EXCHANGE,
@@ -44,13 +43,13 @@ from wxpanel.core.settings import Settings, SettingsError
 from wxpanel.core.stats import QueueStats
 from wxpanel.gui import texts
 from wxpanel.gui.health_page import HealthPage, level_icon
+from wxpanel.gui.host import PageHost
 from wxpanel.gui.log_page import LogPage, installed_ring
 from wxpanel.gui.stats_page import StatsPage
 from wxpanel.gui.texts import problem_text
+from wxpanel.gui.tray import Tray
 from wxpanel.gui.widgets import Banner
-
-if TYPE_CHECKING:
-    from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.worker import PollThread
 
 log = logging.getLogger(__name__)
 
@@ -88,10 +87,18 @@ class Dashboard(QObject):
     #: The checks were evaluated again (a tuple of :class:`Check`).
     checksChanged = Signal(tuple)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        poller = window.poller
+    def __init__(
+        self,
+        host: PageHost,
+        poller: PollThread,
+        tray: Tray,
+        banner: Banner,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.tray = tray
+        self.banner = banner  # the window's own, for what settings.json had wrong
         self.poller = poller
         settings = poller.settings or Settings.load(poller.paths.settings)
         self.sound = load_sound(settings)
@@ -102,23 +109,20 @@ class Dashboard(QObject):
         self.paused = False  # polling paused by the user: the checks wait too
         self._resumed_at: float | None = None
 
-        self.stats_page = StatsPage(window.tabs)
-        self.health_page = HealthPage(window.tabs)
-        self.log_page = LogPage(window.tabs)
-        self.stats_index = window.tabs.addTab(self.stats_page, self.tr("Statistics"))
-        self.health_index = window.tabs.addTab(self.health_page, self.tr("Health"))
+        self.stats_page = StatsPage()
+        self.health_page = HealthPage()
+        self.log_page = LogPage()
+        host.add_page(self.stats_page, self.tr("Statistics"))
+        host.add_page(self.health_page, self.tr("Health"), after=self.stats_page)
         self._tab_level: Level | None = None  # the level the Health tab's icon shows
-        self.log_index = window.tabs.addTab(self.log_page, self.tr("Log"))
+        host.add_page(self.log_page, self.tr("Log"), after=self.health_page)
         ring = installed_ring()
         if ring is not None:
             self.log_page.attach(ring, _log_path())
         self.health_page.sound_box.setChecked(self.sound)
 
-        strip_parent = window.banner.parentWidget() or window
-        self.alert_banner = Banner(strip_parent, "alert")
-        layout = strip_parent.layout()
-        if isinstance(layout, QBoxLayout):  # right under the window's own banner
-            layout.insertWidget(layout.indexOf(window.banner) + 1, self.alert_banner)
+        self.alert_banner = Banner(None, "alert")
+        host.add_banner(self.alert_banner)
         self._recovered_timer = QTimer(self)
         self._recovered_timer.setSingleShot(True)
         self._recovered_timer.setInterval(RECOVERED_SHOWN_MS)
@@ -129,7 +133,7 @@ class Dashboard(QObject):
         self._tick.timeout.connect(self._on_tick)
 
         poller.ready.connect(self._on_ready)
-        poller.healthChanged.connect(self._on_health)
+        poller.polled.connect(self._on_polled)
         poller.healthMeasured.connect(self._on_measured)
         poller.statsReady.connect(self._on_stats)
         poller.statsFailed.connect(self.stats_page.show_failure)
@@ -152,6 +156,10 @@ class Dashboard(QObject):
             return
         self.poller.measure_health()
         self.evaluate()
+
+    def _on_polled(self, result: PollResult) -> None:
+        if result.health is not None:
+            self._on_health(result.health)
 
     def _on_health(self, health: Health) -> None:
         self.health = health
@@ -221,7 +229,7 @@ class Dashboard(QObject):
         level = overall(checks)
         if level != self._tab_level:  # a new icon relayouts the whole window: only on change
             self._tab_level = level
-            self.window.tabs.setTabIcon(self.health_index, self.level_icon(level))
+            self.host.set_page_title(self.health_page, self.tr("Health"), self.level_icon(level))
         for transition in transitions:
             self.health_page.add_transition(transition)
             line = texts.check_line(transition.check)
@@ -281,7 +289,7 @@ class Dashboard(QObject):
             self.alert_banner.clear_message()
 
     def _notify(self, title: str, text: str, *, critical: bool) -> None:
-        self.window.tray.alert(title, text, critical=critical)
+        self.tray.alert(title, text, critical=critical)
 
     def level_icon(self, level: Level) -> QIcon:
         return level_icon(level)
@@ -300,12 +308,12 @@ class Dashboard(QObject):
             settings.with_extra(**{SETTINGS_KEY: values}).save(path)
         except SettingsError as exc:  # settings.json unreadable: kept as it is
             log.warning("%s", exc)
-            self.window.banner.show_message(problem_text(exc.problem))
+            self.banner.show_message(problem_text(exc.problem))
         except OSError as exc:
             log.warning("cannot save the alert sound setting: %s", exc)
 
     def show_stats_page(self) -> None:
-        self.window.tabs.setCurrentIndex(self.stats_index)
+        self.host.show_page(self.stats_page)
 
 
 def _log_path() -> Path | None:

@@ -14,6 +14,7 @@ from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
+from wxpanel.gui import palette as colours
 from wxpanel.gui.models import IsGroupRole, MessageRole, PreviewRole, TimeRole, UnreadRole
 
 Index = QModelIndex | QPersistentModelIndex
@@ -25,13 +26,7 @@ HEADER_GAP = 4
 #: A bubble takes at most this share of the view's width.
 BUBBLE_SHARE = 0.72
 
-_STATUS_COLOURS = {
-    CommandStatus.QUEUED: QColor("#8a8a8a"),
-    CommandStatus.WRITTEN: QColor("#3b78c2"),
-    CommandStatus.TAKEN: QColor("#2e8b57"),
-    CommandStatus.STUCK: QColor("#c0392b"),
-    CommandStatus.FAILED: QColor("#c0392b"),
-}
+_STATUS_COLOURS = {status: QColor(colour) for status, colour in colours.COMMAND_STATUS.items()}
 
 
 def _small(font: QFont) -> QFont:
@@ -41,7 +36,7 @@ def _small(font: QFont) -> QFont:
 
 
 #: Avatar colours, picked by a stable hash of the name.
-_AVATAR_COLOURS = ("#5b8def", "#e8833a", "#3fb27f", "#b36ae2", "#e05d6f", "#2fa7b8", "#9a8c3a")
+_AVATAR_COLOURS = colours.AVATARS
 
 
 def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> None:
@@ -70,7 +65,7 @@ def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
     state: Inactive when its window is not the active one, Disabled when the
     view is. Text taken from the palette's current group instead is the
     Active HighlightedText: white, which on Windows' light Inactive Highlight
-    (#f5f5f5) cannot be read.
+    (near white) cannot be read.
     """
     if not state & QStyle.StateFlag.State_Enabled:
         return QPalette.ColorGroup.Disabled
@@ -163,7 +158,7 @@ class ConversationDelegate(QStyledItemDelegate):
             )
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor("#e64340"))
+            painter.setBrush(QColor(colours.ALARM))
             painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
             painter.setPen(QColor("white"))
             painter.setFont(small)
@@ -284,17 +279,21 @@ class BubbleDelegate(QStyledItemDelegate):
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
         if outgoing:
-            fill = QColor("#95ec69")
+            fill = QColor(colours.BUBBLE_OUT)
             if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
-                fill = QColor("#f5c6c2")
+                fill = QColor(colours.BUBBLE_FAILED)
         else:
             fill = palette.color(QPalette.ColorRole.Base).lighter(100)
-            fill = QColor("#ffffff") if fill.lightness() > 128 else QColor("#3a3a3a")
+            light = fill.lightness() > 128
+            fill = QColor(colours.BUBBLE_IN_LIGHT if light else colours.BUBBLE_IN_DARK)
         painter.setPen(QColor(0, 0, 0, 30))
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 6, 6)
         painter.setFont(font)
-        painter.setPen(QColor("#111111") if fill.lightness() > 128 else QColor("#eeeeee"))
+        light = fill.lightness() > 128
+        painter.setPen(
+            QColor(colours.BUBBLE_TEXT_ON_LIGHT if light else colours.BUBBLE_TEXT_ON_DARK)
+        )
         flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
         painter.restore()

@@ -29,14 +29,9 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.health import INTEGRITY, Check, Level, Transition
-from wxpanel.gui import texts
+from wxpanel.gui import palette, texts
 
-COLORS = {
-    Level.GREEN: "#07c160",
-    Level.UNKNOWN: "#9e9e9e",
-    Level.AMBER: "#f0a020",
-    Level.RED: "#e64340",
-}
+COLORS = palette.LEVELS
 #: Transitions kept in the page's "recent changes" list.
 HISTORY_ROWS = 50
 

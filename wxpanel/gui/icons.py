@@ -12,19 +12,23 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
 
 from wxpanel.core.protocol import MessageType
+from wxpanel.gui import palette
 
 #: The symbol and colour of each type; symbols every desktop font has.
 GLYPHS: dict[MessageType, tuple[str, str]] = {
-    MessageType.TEXT: ("✎", "#4a90d9"),
-    MessageType.IMAGE: ("▣", "#2e9e6b"),
-    MessageType.VOICE: ("♪", "#8e6bd6"),
-    MessageType.VIDEO: ("▶", "#d9534f"),
-    MessageType.STICKER: ("☺", "#e0a020"),
-    MessageType.FRIEND_REQUEST: ("+", "#16a085"),
-    MessageType.CARD: ("☎", "#7f8c8d"),
-    MessageType.APP: ("↗", "#2c7fb8"),
-    MessageType.SYSTEM: ("i", "#95a5a6"),
-    MessageType.UNKNOWN: ("?", "#b0b0b0"),
+    kind: (symbol, palette.MESSAGE_TYPES[kind])
+    for kind, symbol in (
+        (MessageType.TEXT, "✎"),
+        (MessageType.IMAGE, "▣"),
+        (MessageType.VOICE, "♪"),
+        (MessageType.VIDEO, "▶"),
+        (MessageType.STICKER, "☺"),
+        (MessageType.FRIEND_REQUEST, "+"),
+        (MessageType.CARD, "☎"),
+        (MessageType.APP, "↗"),
+        (MessageType.SYSTEM, "i"),
+        (MessageType.UNKNOWN, "?"),
+    )
 }
 SIZE = 32  # drawn large, scaled down by the view: sharp on high-DPI screens
 

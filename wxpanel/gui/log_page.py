@@ -37,15 +37,21 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.logbook import LogEntry, RingBuffer, format_for_bug_report, matches
+from wxpanel.gui import palette
 
 #: New lines are appended at most this often.
 FLUSH_MS = 100
-LEVEL_COLORS = {
-    logging.DEBUG: QColor("#888888"),
-    logging.WARNING: QColor("#b26a00"),
-    logging.ERROR: QColor("#e64340"),
-    logging.CRITICAL: QColor("#e64340"),
-}
+
+
+def level_colour(level: int) -> QColor | None:
+    """A line's colour by its level (the theme's, for the warnings)."""
+    if level >= logging.ERROR:
+        return QColor(palette.ALARM)
+    if level >= logging.WARNING:
+        return QColor(palette.scheme().late)
+    if level <= logging.DEBUG:
+        return QColor(palette.scheme().disabled)
+    return None
 
 
 def installed_ring() -> RingBuffer | None:
@@ -186,7 +192,7 @@ class LogPage(QWidget):
         for entry in entries:
             if not self.view.document().isEmpty():
                 cursor.insertBlock()
-            color = LEVEL_COLORS.get(entry.level)
+            color = level_colour(entry.level)
             if color is None:
                 cursor.insertText(entry.line(), plain)
                 continue

@@ -2,8 +2,13 @@
 
 The window only wires models, views and the poller together.  Everything it
 shows arrives as immutable values through :class:`~wxpanel.gui.worker.PollThread`
-signals, and everything it asks for (send, history page, rename, mark read)
-leaves as a queued request: the GUI thread never waits on SQLite.
+signals (a round's report is one frozen :class:`~wxpanel.core.engine.PollResult`),
+and everything it asks for (send, history page, rename, mark read) leaves as
+a queued request: the GUI thread never waits on SQLite.
+
+Pages beyond the chat and the live feed (rules, sources, statistics...) are
+plugged in through the small :class:`~wxpanel.gui.host.PageHost` interface
+(:meth:`MainWindow.add_page` and its siblings); the window knows none of them.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QImage, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,15 +42,13 @@ from PySide6.QtWidgets import (
 
 from wxpanel.core import activity
 from wxpanel.core.codepage import describe
-from wxpanel.core.engine import Health
+from wxpanel.core.engine import Health, PollResult
 from wxpanel.core.models import CommandUpdate, Conversation, Message
 from wxpanel.core.names import Directory
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.core.settings import SettingsError, SettingsProblem
-from wxpanel.gui import pictures
-from wxpanel.gui.autoreply import AutoReplyControl
-from wxpanel.gui.dashboard import Dashboard
+from wxpanel.gui import palette, pictures
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
 from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
@@ -60,7 +63,6 @@ from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.quickreplies import QuickReplyPicker
 from wxpanel.gui.settingsdialog import SettingsDialog
-from wxpanel.gui.sources_page import SourcesControl
 from wxpanel.gui.texts import problem_text, problems_text
 from wxpanel.gui.texts import text as translated
 from wxpanel.gui.tray import Tray, worth_notifying
@@ -106,15 +108,24 @@ class MainWindow(QMainWindow):
 
     #: The poller could not start (another panel, unusable file): the app shows it and exits.
     fatalError = Signal(str)
+    #: The window is closing for good (the poller is stopped): pages let go of their files.
+    closing = Signal()
+    #: New preferences were applied (the theme among them): pages that paint follow.
+    preferencesApplied = Signal(object)
 
     def __init__(
         self,
         poller: PollThread,
+        banner: Banner,
+        tray: Tray,
         preferences: Preferences | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.poller = poller
+        self.banner = banner
+        self.tray = tray
+        tray.setParent(self)
         self.preferences = preferences or Preferences()
         self._quitting = False
         self.feed = FeedModel(parent=self)
@@ -139,11 +150,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
         self._build()
-        self.tray = Tray(self)
         self._connect()
-        self.dashboard = Dashboard(self)  # statistics, health, log pages
-        self.auto_reply = AutoReplyControl(self)  # the switch, alerts, rules and timed pages
-        self.answer_sources = SourcesControl(self)  # plugins, webhooks, AI after the rules
         self.apply_preferences(self.preferences)
         resize_within_screen(self, 1100, 700)
         self._update_title()
@@ -155,6 +162,7 @@ class MainWindow(QMainWindow):
         # label's new text) cost a QPropertyAnimation and frames at idle.
         self.setAnimated(False)
         toolbar = self.addToolBar(self.tr("Main"))
+        self.toolbar = toolbar
         toolbar.setObjectName("main-toolbar")
         toolbar.setMovable(False)
         self.pause_action = QAction(self.tr("Pause"), self)
@@ -179,8 +187,10 @@ class MainWindow(QMainWindow):
         central = QWidget(self)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(6, 6, 6, 0)
-        self.banner = Banner(central)
+        self.banner.setParent(central)
         outer.addWidget(self.banner)
+        self._banners = outer
+        self._extra_banners = 0
         splitter = QSplitter(Qt.Orientation.Horizontal, central)
         outer.addWidget(splitter, 1)
         splitter.addWidget(self._build_conversations())
@@ -295,9 +305,7 @@ class MainWindow(QMainWindow):
         poller = self.poller
         poller.ready.connect(self._on_ready)
         poller.startFailed.connect(self._on_start_failed)
-        poller.messagesArrived.connect(self._on_messages)
-        poller.commandsUpdated.connect(self._on_updates)
-        poller.healthChanged.connect(self._on_health)
+        poller.polled.connect(self._on_polled)
         poller.failed.connect(self._on_failed)
         poller.settingsProblems.connect(self._on_settings_problems)
         poller.historyLoaded.connect(self._on_history)
@@ -335,6 +343,45 @@ class MainWindow(QMainWindow):
         self.picture_button.clicked.connect(self.choose_picture)
         self.pause_action.toggled.connect(poller.set_paused)
 
+    # -- the pages' interface (wxpanel.gui.host.PageHost) -------------------------------
+
+    def add_page(
+        self, widget: QWidget, title: str, after: QWidget | None = None, tooltip: str = ""
+    ) -> None:
+        """A tab right after ``after`` (None: after the last one): the order is stated."""
+        position = self.tabs.count() if after is None else self.tabs.indexOf(after) + 1
+        if position <= 0:
+            raise ValueError(f"{title!r} is to follow a page the window does not have")
+        index = self.tabs.insertTab(position, widget, title)
+        if tooltip:
+            self.tabs.setTabToolTip(index, tooltip)
+
+    def set_page_title(self, widget: QWidget, title: str, icon: QIcon | None = None) -> None:
+        """Only what changed is set: a new tab text or icon relayouts the whole window."""
+        index = self.tabs.indexOf(widget)
+        if index < 0:
+            return
+        if self.tabs.tabText(index) != title:
+            self.tabs.setTabText(index, title)
+        if icon is not None:
+            self.tabs.setTabIcon(index, icon)
+
+    def show_page(self, widget: QWidget) -> None:
+        self.tabs.setCurrentWidget(widget)
+
+    def add_action(self, action: QAction) -> None:
+        """In the toolbar before the spacer; its shortcut works with the toolbar hidden too."""
+        self.addAction(action)
+        self.toolbar.insertAction(self._toolbar_spacer, action)
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        self.statusBar().addPermanentWidget(widget)
+
+    def add_banner(self, banner: Banner) -> None:
+        """Under the window's banner (and the strips added before)."""
+        self._extra_banners += 1
+        self._banners.insertWidget(self._banners.indexOf(self.banner) + self._extra_banners, banner)
+
     # -- life ---------------------------------------------------------------------------
 
     def start(self) -> None:
@@ -354,8 +401,7 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.poller.stop()
-        self.auto_reply.close()
-        self.answer_sources.close()
+        self.closing.emit()
         super().closeEvent(event)
 
     def quit(self) -> None:
@@ -398,8 +444,7 @@ class MainWindow(QMainWindow):
         # with a style sheet hears of the application's new palette).
         for banner in self.findChildren(Banner):
             banner.restyle()
-        if hasattr(self, "dashboard"):
-            self.dashboard.stats_page.apply_chart_theme()
+        palette.restyle(self)
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:
@@ -407,6 +452,7 @@ class MainWindow(QMainWindow):
         else:
             hint = self.tr("Type a reply: Ctrl+Enter sends, Enter new line, /code quick reply")
         self.composer.setPlaceholderText(hint)
+        self.preferencesApplied.emit(preferences)
 
     def open_settings(self) -> None:
         settings_file = self.poller.paths.settings
@@ -459,6 +505,15 @@ class MainWindow(QMainWindow):
         self.banner.show_message(message)
         self._banner_from_health = False
         self.fatalError.emit(message)
+
+    def _on_polled(self, result: PollResult) -> None:
+        """The window's share of a round: messages, command updates, health, in that order."""
+        if result.messages:
+            self._on_messages(result.messages)
+        if result.updates:
+            self._on_updates(result.updates)
+        if result.health is not None:
+            self._on_health(result.health)
 
     def _on_messages(self, batch: tuple[Message, ...]) -> None:
         """Queue a batch, merged with one still waiting for its frame; big ones in slices."""
@@ -765,7 +820,6 @@ class MainWindow(QMainWindow):
     def _on_directory(self, directory: Directory) -> None:
         self.directory = directory
         self._apply_names()
-        self.auto_reply.set_directory(directory)
 
     def _apply_names(self) -> None:
         """Who is who in the feed and the bubbles: the alias, else demo.exe's name.

@@ -25,13 +25,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 
 from wxpanel.core.decode import name_of
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
 from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
-from wxpanel.gui import display, icons
+from wxpanel.gui import display, icons, palette
 from wxpanel.gui.texts import text as translated
 
 Index = QModelIndex | QPersistentModelIndex
@@ -61,8 +60,6 @@ _FEED_ROLES = frozenset(
     )
 )
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
-_FLAGGED = QBrush(QColor("#fde2e1"))
-_OUTGOING = QBrush(QColor("#1a7f37"))
 
 
 def kind_of(message: Message) -> str:
@@ -158,9 +155,9 @@ class FeedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole and message.is_bad:
             return ", ".join(message.flags.describe())
         if role == Qt.ItemDataRole.BackgroundRole and message.is_bad:
-            return _FLAGGED
+            return palette.brush(palette.scheme().flagged_background)
         if role == Qt.ItemDataRole.ForegroundRole and message.direction is Direction.OUT:
-            return _OUTGOING
+            return palette.brush(palette.scheme().ok)
         if role == MessageRole:
             return message
         if role == KindRole:

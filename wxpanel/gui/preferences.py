@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QGuiApplication, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory
 
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.settings import Settings
+from wxpanel.gui import palette
 
 KEY = "panel"
 #: A quick-reply code: what follows "/" in the composer.
@@ -141,38 +142,14 @@ def apply_theme(theme: str) -> None:
         hints.unsetColorScheme()
         app.setStyle(_system_look[0])
         app.setPalette(_system_look[1])
+        palette.refresh()
         return
     hints.setColorScheme(Qt.ColorScheme.Dark if theme == "dark" else Qt.ColorScheme.Light)
     style = QStyleFactory.create("Fusion")
     app.setStyle(style)
-    app.setPalette(_dark_palette() if theme == "dark" else style.standardPalette())
+    app.setPalette(palette.dark_qt_palette() if theme == "dark" else style.standardPalette())
+    palette.refresh()
 
 
 #: The style name and palette Qt chose for the system, kept to return to them.
 _system_look: tuple[str, QPalette] | None = None
-
-
-def _dark_palette() -> QPalette:
-    palette = QPalette()
-    role = QPalette.ColorRole
-    for item, colour in (
-        (role.Window, "#2b2b2b"),
-        (role.WindowText, "#e6e6e6"),
-        (role.Base, "#1e1e1e"),
-        (role.AlternateBase, "#2f2f2f"),
-        (role.ToolTipBase, "#3a3a3a"),
-        (role.ToolTipText, "#e6e6e6"),
-        (role.Text, "#e6e6e6"),
-        (role.Button, "#353535"),
-        (role.ButtonText, "#e6e6e6"),
-        (role.BrightText, "#ff6b6b"),
-        (role.Link, "#5aa9e6"),
-        (role.Highlight, "#2f6fb3"),
-        (role.HighlightedText, "#ffffff"),
-        (role.PlaceholderText, "#8a8a8a"),
-    ):
-        palette.setColor(item, QColor(colour))
-    disabled = QPalette.ColorGroup.Disabled
-    for item in (role.Text, role.ButtonText, role.WindowText):
-        palette.setColor(disabled, item, QColor("#7a7a7a"))
-    return palette

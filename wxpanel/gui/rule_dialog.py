@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import html
 import re
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
@@ -65,8 +64,7 @@ from wxpanel.core.rules import (
     validate_rule,
     validate_timed,
 )
-from wxpanel.core.sources.store import SourceStore
-from wxpanel.gui import targets
+from wxpanel.gui import palette, targets
 from wxpanel.gui.rules_model import weekday_names
 from wxpanel.gui.texts import issue_text
 from wxpanel.gui.widgets import resize_within_screen
@@ -78,7 +76,13 @@ TEXT_SEPARATOR = "---"
 #: A saver returns None when saved, else the reason to show.
 Saver = Callable[[object], str | None]
 
-_INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
+
+def invalid_style() -> str:
+    """A refused field: outlined in the theme's error colour."""
+    colours = palette.scheme()
+    return f"border: 1px solid {colours.error}; background: {colours.invalid_background};"
+
+
 _LIST_SPLIT = re.compile(r"[,，;；\n]")
 _INDEX = re.compile(r"\[(\d+)\]")
 
@@ -106,7 +110,7 @@ def join_texts(texts: Sequence[str]) -> str:
 
 
 def _mark(widget: QWidget, messages: Sequence[str], outline: bool = True) -> None:
-    widget.setStyleSheet(_INVALID_STYLE if messages and outline else "")
+    widget.setStyleSheet(invalid_style() if messages and outline else "")
     widget.setToolTip("\n".join(messages))
 
 
@@ -115,7 +119,7 @@ def issues_html(issues: Sequence[tuple[str, Issue]]) -> str:
     lines = []
     for place, issue in issues:
         error = issue.severity is Severity.ERROR
-        colour = "#c62828" if error else "#8a6100"
+        colour = palette.scheme().error if error else palette.scheme().warning
         mark = "✖" if error else "⚠"
         where = f"<b>{html.escape(place)}</b>: " if place else ""
         lines.append(
@@ -261,7 +265,7 @@ class _ValidatedDialog(QDialog):
             if refusal:
                 self._refusal = refusal
                 self.issues_label.setText(
-                    f'<div style="color:#c62828">✖ {html.escape(refusal)}</div>'
+                    f'<div style="color:{palette.scheme().error}">✖ {html.escape(refusal)}</div>'
                 )
                 self.issues_label.setVisible(True)
                 return
@@ -296,24 +300,6 @@ def _picture_row(dialog: _ValidatedDialog, edit: QLineEdit) -> QWidget:
     return row
 
 
-def _source_names(parent: QWidget | None) -> tuple[str, ...]:
-    """The answer sources' names, read through the parent page's store (if it has one)."""
-    store = getattr(parent, "store", None)
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        return ()
-    try:
-        return tuple(source.name for source in SourceStore(conn).sources())
-    except sqlite3.Error:
-        return ()
-
-
-def directory_of(parent: QWidget | None) -> Directory:
-    """The known conversations and contacts the parent page holds (given by the poller)."""
-    directory = getattr(parent, "directory", None)
-    return directory if isinstance(directory, Directory) else Directory()
-
-
 class RuleDialog(_ValidatedDialog):
     """Add or edit one rule."""
 
@@ -323,13 +309,16 @@ class RuleDialog(_ValidatedDialog):
         config: AutoReplyConfig | None = None,
         parent: QWidget | None = None,
         *,
-        sources: Sequence[str] | None = None,
+        sources: Sequence[str] = (),
+        directory: Directory | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = rule
         self.config = config
-        self.directory = directory_of(parent)
-        self.source_names = tuple(sources) if sources is not None else _source_names(parent)
+        #: Known conversations and contacts (the page's, from the poller), for the pickers.
+        self.directory = directory or Directory()
+        #: The answer sources a rule may hand its question to, by name.
+        self.source_names = tuple(sources)
         rule = rule or Rule(
             name="", triggers=(Trigger(""),), reply=Reply(texts=()), cooldown=NEW_RULE_COOLDOWN
         )
@@ -463,7 +452,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        palette.colour_text(hint, "muted")
         self.mode_box = QComboBox(box)
         self.mode_box.addItem(self.tr("Send every text, in order"), ReplyMode.ALL.value)
         self.mode_box.addItem(self.tr("Send one text, at random"), ReplyMode.RANDOM.value)
@@ -490,7 +479,7 @@ class RuleDialog(_ValidatedDialog):
             box,
         )
         source_hint.setWordWrap(True)
-        source_hint.setStyleSheet("color: #666;")
+        palette.colour_text(source_hint, "muted")
         form.addRow(self.tr("Let an answer source write the reply:"), self.source_box)
         form.addRow("", source_hint)
         self.texts_edit.textChanged.connect(self.revalidate)
@@ -733,11 +722,12 @@ class TimedDialog(_ValidatedDialog):
         parent: QWidget | None = None,
         *,
         clock: Callable[[], float] = time.time,
+        directory: Directory | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = timed
         self.clock = clock
-        self.directory = directory_of(parent)
+        self.directory = directory or Directory()
         self.setWindowTitle(
             self.tr("Edit timed message") if timed is not None else self.tr("New timed message")
         )

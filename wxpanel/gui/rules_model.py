@@ -23,7 +23,6 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
 
 from wxpanel.core.names import Directory
 from wxpanel.core.rules import (
@@ -37,7 +36,7 @@ from wxpanel.core.rules import (
 )
 from wxpanel.core.rules.model import demo_limit
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun, next_occurrence
-from wxpanel.gui import display
+from wxpanel.gui import display, palette
 from wxpanel.gui.reorder import ReorderableRows
 from wxpanel.gui.texts import text as rules_text
 
@@ -48,9 +47,6 @@ ValueRole = Qt.ItemDataRole.UserRole + 20
 #: The mime type of rows dragged inside the rules table.
 RULE_ROWS_MIME: Final = "application/x-wxpanel-rule-rows"
 
-_DISABLED = QBrush(QColor("#8a8a8a"))
-_MISSED = QBrush(QColor("#b35c00"))
-_FAILED = QBrush(QColor("#c62828"))
 _PREVIEW = 60
 
 
@@ -186,7 +182,7 @@ class RulesModel(ReorderableRows, QAbstractTableModel):
             return Qt.CheckState.Checked if rule.enabled else Qt.CheckState.Unchecked
         limit = demo_limit(rule)
         if role == Qt.ItemDataRole.ForegroundRole and (not rule.enabled or limit is not None):
-            return _DISABLED
+            return palette.brush(palette.scheme().disabled)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.NAME and limit is not None:
             return rules_text(limit)
         if role == Qt.ItemDataRole.ToolTipRole and column == self.TRIGGERS:
@@ -368,7 +364,7 @@ class TimedModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.CheckStateRole and column == self.ON:
             return Qt.CheckState.Checked if item.enabled else Qt.CheckState.Unchecked
         if role == Qt.ItemDataRole.ForegroundRole and not item.enabled:
-            return _DISABLED
+            return palette.brush(palette.scheme().disabled)
         if role == Qt.ItemDataRole.ToolTipRole and column in (self.TARGETS, self.CONTENT):
             if column == self.TARGETS:
                 return "\n".join(self.directory.label(target) for target in item.targets)
@@ -491,7 +487,9 @@ class MissedRunsModel(QAbstractTableModel):
         if role == ValueRole:
             return run
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.WHAT:
-            return _FAILED if run.outcome is TimedOutcome.FAILED else _MISSED
+            colours = palette.scheme()
+            failed = run.outcome is TimedOutcome.FAILED
+            return palette.brush(colours.error if failed else colours.late)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
         if index.column() == self.NAME:

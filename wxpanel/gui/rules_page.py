@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.codepage import as_delivered
-from wxpanel.core.errors import KnownError, is_busy
+from wxpanel.core.errors import KnownError
 from wxpanel.core.names import Directory
 from wxpanel.core.protocol import is_group_id
 from wxpanel.core.rules import (
@@ -54,7 +54,9 @@ from wxpanel.core.rules import (
 )
 from wxpanel.core.rules.model import target_refusal
 from wxpanel.core.rules.timed import TimedOutcome, TimedRun
-from wxpanel.gui import targets
+from wxpanel.core.sources import SourceStore
+from wxpanel.gui import palette, targets
+from wxpanel.gui.history_service import busy
 from wxpanel.gui.rule_dialog import RuleDialog, SafetyDialog, TimedDialog
 from wxpanel.gui.rules_model import MissedRunsModel, RulesModel, TimedModel
 from wxpanel.gui.texts import error_text
@@ -99,7 +101,7 @@ def _until(moment: float) -> str:
 
 
 def _problem(exc: Exception) -> str:
-    if is_busy(exc):
+    if busy(exc):
         return QCoreApplication.translate("RulesPage", "history.db is busy; try again in a moment")
     return error_text(exc)
 
@@ -137,12 +139,15 @@ class RulesPage(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store: RuleStore | None = None
+        self.sources: SourceStore | None = None
         #: Known conversations and contacts, given by the poller (see set_directory).
         self.directory = Directory()
         self.dialog: RuleDialog | None = None
         self.settings_dialog: SafetyDialog | None = None
         self.clock: Callable[[], float] = time.time
         self.model = RulesModel(self)
+        #: The rules and counters last read from the store.
+        self._last_read: tuple[list[Rule], dict[int, RuleCounter]] = ([], {})
         self.undo_stack = QUndoStack(self)
         self._paused: list[str] = []
         self._build()
@@ -189,14 +194,14 @@ class RulesPage(QWidget):
             self,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: #666;")
+        palette.colour_text(hint, "muted")
         layout.addWidget(hint)
         self.paused_bar = QWidget(self)
         paused_row = QHBoxLayout(self.paused_bar)
         paused_row.setContentsMargins(0, 0, 0, 0)
         self.paused_label = QLabel(self.paused_bar)
         self.paused_label.setWordWrap(True)
-        self.paused_label.setStyleSheet("color: #c62828;")
+        palette.colour_text(self.paused_label, "error")
         self.resume_button = _button(
             self.tr("Resume"), self.paused_bar, self.tr("Answer these conversations again now")
         )
@@ -286,9 +291,13 @@ class RulesPage(QWidget):
 
     # -- the store ------------------------------------------------------------------------
 
-    def attach(self, store: RuleStore | None) -> None:
-        """Work on ``store`` (None: no database yet, or closed)."""
+    def attach(self, store: RuleStore | None, sources: SourceStore | None = None) -> None:
+        """Work on ``store`` (None: no database yet, or closed).
+
+        ``sources`` is read for the names a rule may hand its question to.
+        """
         self.store = store
+        self.sources = sources
         self.undo_stack.clear()
         self.reload()
 
@@ -314,7 +323,11 @@ class RulesPage(QWidget):
     def reload(self, select: int | None = None) -> None:
         """Read the rules and counters again (after an edit; never on a timer)."""
         loaded = self.store_call(lambda store: (store.rules(), store.counters()))
+        if loaded is None and self.store is not None:
+            loaded = self._last_read  # history.db busy (said in the banner): as last read,
+            # which also takes back a change the store refused (a switch, a new order)
         rules, counters = loaded if loaded is not None else ([], {})
+        self._last_read = (rules, counters)
         self.model.load(rules, counters)
         if select is not None:
             self.select_rule(select)
@@ -395,13 +408,25 @@ class RulesPage(QWidget):
     def open_dialog(self, rule: Rule | None) -> RuleDialog:
         """The add/edit dialog, window-modal but not blocking (``open()``)."""
         config = self.store_call(lambda store: store.config())
-        dialog = RuleDialog(rule, config, self)
+        dialog = RuleDialog(
+            rule, config, self, sources=self.source_names(), directory=self.directory
+        )
         dialog.saver = self._save
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog
         dialog.finished.connect(lambda _code: self._dialog_closed(dialog))
         dialog.open()
         return dialog
+
+    def source_names(self) -> tuple[str, ...]:
+        """The answer sources' names (none when they cannot be read now)."""
+        sources = self.sources
+        if sources is None:
+            return ()
+        try:
+            return tuple(source.name for source in sources.sources())
+        except (KnownError, sqlite3.Error):
+            return ()
 
     def _dialog_closed(self, dialog: RuleDialog) -> None:
         if self.dialog is dialog:
@@ -490,7 +515,8 @@ class RulesPage(QWidget):
         self.try_sender.setEnabled(is_group_id(conversation))
 
     def _try_warning(self, text: str) -> None:
-        self.try_result.setHtml(f'<p style="color:#8a6100">{html.escape(text)}</p>')
+        colour = palette.scheme().warning
+        self.try_result.setHtml(f'<p style="color:{colour}">{html.escape(text)}</p>')
 
     def try_it(self) -> TryResult | None:
         """Which rule answers the sample, and exactly what it sends (nothing is written).
@@ -535,12 +561,12 @@ class RulesPage(QWidget):
                 .replace("%2", html.escape(reply.to))
             )
             if answer.blocked_text is not None:
-                colour = "#8a6100"
+                colour = palette.scheme().warning
                 head += " — " + self.tr("but not now: %1").replace(
                     "%1", html.escape(rules_text(answer.blocked_text))
                 )
             else:
-                colour = "#1a7f37"
+                colour = palette.scheme().ok
             parts.append(f'<p style="color:{colour}"><b>{head}</b></p>')
             if reply.mode is ReplyMode.RANDOM and len(reply.texts) > 1:
                 parts.append("<p>" + self.tr("One of these, at random:") + "</p>")
@@ -576,15 +602,19 @@ class RulesPage(QWidget):
                 for rule, reason in result.verdicts
             )
             looked = self.tr("Every rule looked at:")
-            parts.append(f'<p style="color:#666">{looked}</p><ul style="color:#666">{lines}</ul>')
+            muted = palette.scheme().muted
+            parts.append(
+                f'<p style="color:{muted}">{looked}</p><ul style="color:{muted}">{lines}</ul>'
+            )
         if result.never:
             lines = "".join(
                 f"<li>{html.escape(rule.label)}: {html.escape(rules_text(reason))}</li>"
                 for rule, reason in result.never
             )
             never = self.tr("Never with demo.exe:")
+            warning = palette.scheme().warning
             parts.append(
-                f'<p style="color:#8a6100">{never}</p><ul style="color:#8a6100">{lines}</ul>'
+                f'<p style="color:{warning}">{never}</p><ul style="color:{warning}">{lines}</ul>'
             )
         return "".join(parts)
 
@@ -632,6 +662,8 @@ class TimedPage(QWidget):
         self.dialog: TimedDialog | None = None
         self.clock: Callable[[], float] = time.time
         self.model = TimedModel(self)
+        #: The timed messages last read from the store.
+        self._last_read: list[TimedMessage] = []
         self.missed = MissedRunsModel(self)
         self.undo_stack = QUndoStack(self)
         self._sending: set[int] = set()
@@ -676,7 +708,7 @@ class TimedPage(QWidget):
             self.missed_box,
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #666;")
+        palette.colour_text(note, "muted")
         missed_layout.addWidget(note)
         self.missed_view = _table(self.missed_box)
         self.missed_view.setModel(self.missed)
@@ -739,7 +771,10 @@ class TimedPage(QWidget):
 
     def reload(self, select: int | None = None) -> None:
         items = self.store_call(lambda store: store.all())
-        self.model.load(items or [])
+        if items is None and self.store is not None:
+            items = self._last_read  # history.db busy (said in the banner): as last read
+        self._last_read = items or []
+        self.model.load(self._last_read)
         if select is not None:
             row = self.model.row_of(select)
             if row >= 0:
@@ -811,7 +846,7 @@ class TimedPage(QWidget):
             self.open_dialog(self.model.item(index.row()))
 
     def open_dialog(self, timed: TimedMessage | None) -> TimedDialog:
-        dialog = TimedDialog(timed, self, clock=self.clock)
+        dialog = TimedDialog(timed, self, clock=self.clock, directory=self.directory)
         dialog.saver = self._save
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.dialog = dialog

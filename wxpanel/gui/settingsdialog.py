@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -34,6 +34,7 @@ from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange import check_exchange
 from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.gui import palette
 from wxpanel.gui.preferences import CODE, LANGUAGES, THEMES, Preferences
 from wxpanel.gui.texts import error_text
 from wxpanel.gui.widgets import resize_within_screen
@@ -108,7 +109,7 @@ class SettingsDialog(QDialog):
         #: Says which quick replies hold characters WeChat cannot receive (code page 936).
         self.replies_warning = QLabel(self)
         self.replies_warning.setWordWrap(True)
-        self.replies_warning.setStyleSheet("color: #8a6100")
+        palette.colour_text(self.replies_warning, "warning")
         layout.addWidget(self.replies_warning)
         self.replies.itemChanged.connect(lambda _item: self._check_replies())
         self._check_replies()
@@ -202,7 +203,8 @@ class SettingsDialog(QDialog):
             if item.toolTip() != tip:
                 self.replies.blockSignals(True)
                 item.setToolTip(tip)
-                item.setBackground(QColor("#ffd6d6") if lost else QBrush())
+                lost_brush = palette.brush(palette.scheme().flagged_background)
+                item.setBackground(lost_brush if lost else QBrush())
                 self.replies.blockSignals(False)
         self.replies_warning.setText("\n".join(lines))
         self.replies_warning.setVisible(bool(lines))

@@ -42,10 +42,9 @@ from wxpanel.core.sources.config import (
     SourceKind,
     WebhookConfig,
 )
-from wxpanel.gui.rule_dialog import _ValidatedDialog
+from wxpanel.gui import palette
+from wxpanel.gui.rule_dialog import _ValidatedDialog, invalid_style
 from wxpanel.gui.texts import issue_text
-
-_INVALID_STYLE = "border: 1px solid #c62828; background: #fdecea;"
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,7 +183,7 @@ class SourceDialog(_ValidatedDialog):
                 marked.setdefault(issue.path, []).append(text)
         for key, widget in self._fields.items():
             messages = marked.get(key, [])
-            widget.setStyleSheet(_INVALID_STYLE if messages and self.touched else "")
+            widget.setStyleSheet(invalid_style() if messages and self.touched else "")
             widget.setToolTip("\n".join(messages))
         self._show_issues(placed)
 
@@ -233,7 +232,7 @@ class WebhookDialog(SourceDialog):
             self,
         )
         note.setWordWrap(True)
-        note.setStyleSheet("color: #666;")
+        palette.colour_text(note, "muted")
         self.form.addRow(note)
         self._finish()
 
@@ -372,14 +371,15 @@ class AIDialog(SourceDialog):
         if not hasattr(self, "key_state"):
             return
         typed = bool(self.key_edit.text().strip())
+        colours = palette.scheme()
         if typed:
-            state, colour = self.tr("The new key is stored when you save."), "#1a7f37"
+            state, colour = self.tr("The new key is stored when you save."), colours.ok
         elif self.key_set and not self.forget_key.isChecked():
-            state, colour = self.tr("A key is stored in the credential store."), "#1a7f37"
+            state, colour = self.tr("A key is stored in the credential store."), colours.ok
         elif self.key_set is None:
-            state, colour = self.tr("The credential store cannot be read."), "#c62828"
+            state, colour = self.tr("The credential store cannot be read."), colours.error
         else:
-            state, colour = self.tr("No key stored."), "#8a6100"
+            state, colour = self.tr("No key stored."), colours.warning
         self.key_state.setText(f'<span style="color:{colour}">{html.escape(state)}</span>')
         super().revalidate()
 

@@ -23,11 +23,12 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QApplication, QStyle
 
 from wxpanel.core.sources import AIConfig, PluginConfig, Source, SourceKind, SourceStatus
 from wxpanel.core.sources.config import WebhookConfig
+from wxpanel.gui import palette
 from wxpanel.gui.reorder import ReorderableRows
 
 Index = QModelIndex | QPersistentModelIndex
@@ -36,11 +37,6 @@ Index = QModelIndex | QPersistentModelIndex
 SourceRole = Qt.ItemDataRole.UserRole + 30
 # The mime type of rows dragged inside the sources table.
 SOURCE_ROWS_MIME: Final = "application/x-wxpanel-source-rows"
-
-_DISABLED = QBrush(QColor("#8a8a8a"))
-_ERROR = QBrush(QColor("#c62828"))
-_WARNING = QBrush(QColor("#8a6100"))
-_OK = QBrush(QColor("#1a7f37"))
 
 
 def kind_name(kind: SourceKind) -> str:
@@ -310,17 +306,19 @@ class SourcesModel(ReorderableRows, QAbstractTableModel):
     def _colour(self, source: Source, status: SourceStatus | None, column: int) -> QBrush | None:
         failing = source.error_disabled or bool(source.enabled and status and status.last_error)
         if column == self.FAILED and status is not None and status.failures:
-            return _ERROR
+            return palette.brush(palette.scheme().error)
         if column == self.STATUS:
             if failing:
-                return _ERROR
+                return palette.brush(palette.scheme().error)
             if not source.enabled:
-                return _DISABLED
+                return palette.brush(palette.scheme().disabled)
             if source.kind is SourceKind.AI and self._keys.get(source.id) is False:
-                return _WARNING
-            return _OK if status is not None and status.calls else None
+                return palette.brush(palette.scheme().warning)
+            return (
+                palette.brush(palette.scheme().ok) if status is not None and status.calls else None
+            )
         if source.error_disabled and column == self.NAME:
-            return _ERROR
+            return palette.brush(palette.scheme().error)
         if not source.enabled:
-            return _DISABLED
+            return palette.brush(palette.scheme().disabled)
         return None

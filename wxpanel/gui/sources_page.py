@@ -1,15 +1,16 @@
 """The Answer sources page: plugins, webhooks and AI models asked after the rules.
 
-:class:`SourcesControl` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line: it puts :class:`SourcesPage` in a tab right after the Rules
-tab and gives it its own connection to history.db once the poller is up.
+:class:`SourcesControl` is plugged into the window by :mod:`wxpanel.gui.panel`:
+it puts :class:`SourcesPage` in a tab right after the page it is told (the
+Rules tab) and gives it the injected
+:class:`~wxpanel.gui.history_service.HistoryService`'s store once it is open.
 
 Edits are rare user actions, each one small transaction through
 :class:`~wxpanel.core.sources.SourceStore` in the GUI thread; the running
 poller notices them by the sources' version.  Nothing here reads the
 database on a timer: the calls, errors, latencies, tokens and costs arrive
 from the poller as :class:`~wxpanel.core.sources.SourceStatus` values
-(``sourceStatusesChanged``), and the list is read again only when one of
+(in the poller's ``polled`` results), and the list is read again only when one of
 them says a source appeared or was switched on or off by the poller.
 
 API keys go to the OS credential store through the store's
@@ -26,7 +27,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Final, TypeVar
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QCoreApplication,
@@ -54,9 +55,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxpanel.core.errors import KnownError, is_busy
-from wxpanel.core.history import open_history
-from wxpanel.core.paths import DataPaths
+from wxpanel.core.engine import PollResult
+from wxpanel.core.errors import KnownError
 from wxpanel.core.sources import (
     AIConfig,
     PluginConfig,
@@ -68,7 +68,9 @@ from wxpanel.core.sources import (
     WebhookConfig,
 )
 from wxpanel.core.sources.plugins import PluginHost
-from wxpanel.gui import display
+from wxpanel.gui import display, palette
+from wxpanel.gui.history_service import HistoryService, busy
+from wxpanel.gui.host import PageHost
 from wxpanel.gui.source_dialog import (
     AIDialog,
     PluginDialog,
@@ -78,18 +80,14 @@ from wxpanel.gui.source_dialog import (
 )
 from wxpanel.gui.sources_model import SourcesModel, cost_text, kind_name, seconds_text
 from wxpanel.gui.texts import error_text
-
-if TYPE_CHECKING:
-    from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.widgets import Banner
+from wxpanel.gui.worker import PollThread
 
 T = TypeVar("T")
 
-# The GUI thread waits at most this long for history.db (the poller's writes are short).
-GUI_BUSY_TIMEOUT: Final = 1.0
-
 
 def _problem(exc: Exception) -> str:
-    if is_busy(exc):
+    if busy(exc):
         return QCoreApplication.translate(
             "SourcesPage", "history.db is busy; try again in a moment"
         )
@@ -121,6 +119,8 @@ class SourcesPage(QWidget):
         self.model = SourcesModel(self)
         self._keys: dict[str, bool | None] = {}  # key_ref -> stored? (None: store unreadable)
         self._attention = 0
+        #: The sources and statuses last read from the store.
+        self._last_read: tuple[list[Source], list[SourceStatus]] = ([], [])
         self._build()
         self._connect()
         self._update_actions()
@@ -176,7 +176,7 @@ class SourcesPage(QWidget):
         layout.addLayout(plugin_row)
         self.hint = QLabel(self)
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: #666;")
+        palette.colour_text(self.hint, "muted")
         self.hint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.hint)
         self._show_hint()
@@ -280,7 +280,11 @@ class SourcesPage(QWidget):
         if check_keys:
             self._keys.clear()
         loaded = self.store_call(lambda store: (store.sources(), store.statuses()))
+        if loaded is None and self.store is not None:
+            loaded = self._last_read  # history.db busy (said in the banner): as last read,
+            # which also takes back a change the store refused (a switch, a new order)
         sources, statuses = loaded if loaded is not None else ([], [])
+        self._last_read = (sources, statuses)
         keys = {
             source.id: self._key_stored(source.config.key_ref)
             for source in sources
@@ -468,8 +472,9 @@ class SourcesPage(QWidget):
                 )
             if status.last_used_at:
                 rows.append((self.tr("Last asked"), display.full_time(status.last_used_at)))
+        colours = palette.scheme()
         cells = "".join(
-            f'<tr><td style="color:#666; padding-right:12px">{html.escape(label)}</td>'
+            f'<tr><td style="color:{colours.muted}; padding-right:12px">{html.escape(label)}</td>'
             f'<td style="white-space:pre-wrap">{html.escape(value)}</td></tr>'
             for label, value in rows
         )
@@ -481,19 +486,19 @@ class SourcesPage(QWidget):
         problem = ""
         if source.error_disabled:
             text = self.tr("Switched off by an error: %1").replace("%1", error or "?")
-            problem = f'<p style="color:#c62828"><b>⚠ {html.escape(text)}</b></p>'
+            problem = f'<p style="color:{colours.error}"><b>⚠ {html.escape(text)}</b></p>'
             advice = (
                 self.tr("Fix the file and it is loaded and switched on again by itself.")
                 if source.kind is SourceKind.PLUGIN
                 else self.tr("Switch it on again once the problem is fixed.")
             )
-            problem += f'<p style="color:#666">{html.escape(advice)}</p>'
+            problem += f'<p style="color:{colours.muted}">{html.escape(advice)}</p>'
         elif error:
             when = (
                 display.full_time(status.last_error_at) if status and status.last_error_at else ""
             )
             text = self.tr("Last error %1: %2").replace("%1", when).replace("%2", error)
-            problem = f'<p style="color:#c62828">{html.escape(" ".join(text.split()))}</p>'
+            problem = f'<p style="color:{colours.error}">{html.escape(" ".join(text.split()))}</p>'
         return f"{head}{problem}<table>{cells}</table>"
 
     # -- actions ----------------------------------------------------------------------------
@@ -655,62 +660,54 @@ class SourcesPage(QWidget):
 
 
 class SourcesControl(QObject):
-    """Puts the Answer sources page after the Rules tab and feeds it."""
+    """Puts the Answer sources page after the page it is told (the Rules tab) and feeds it."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
-        self.conn: sqlite3.Connection | None = None
+    def __init__(
+        self,
+        host: PageHost,
+        poller: PollThread,
+        banner: Banner,
+        history: HistoryService,
+        after: QWidget | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.host = host
+        self.history = history
         self.store: SourceStore | None = None
-        poller = window.poller
-        self.page = SourcesPage(poller.plugin_dirs, window.tabs)
-        tabs = window.tabs
-        auto_reply = getattr(window, "auto_reply", None)
-        rules = tabs.indexOf(auto_reply.rules_page) if auto_reply is not None else -1
-        position = rules + 1 if rules >= 0 else tabs.count()
-        self.index = tabs.insertTab(position, self.page, self.tr("Answer sources"))
+        self.page = SourcesPage(poller.plugin_dirs)
+        host.add_page(
+            self.page,
+            self.tr("Answer sources"),
+            after=after,
+            tooltip=self.tr("Plugins, webhooks and AI models after the rules"),
+        )
         self._attention = 0  # failing sources the tab's title shows
-        tabs.setTabToolTip(self.index, self.tr("Plugins, webhooks and AI models after the rules"))
-        self.page.failed.connect(window.banner.show_message)
+        self.page.failed.connect(banner.show_message)
         self.page.attentionChanged.connect(self._on_attention)
-        poller.ready.connect(self._on_ready)
-        poller.sourceStatusesChanged.connect(self.page.on_statuses)
+        history.opened.connect(self.attach)
+        poller.polled.connect(self._on_polled)
 
-    def _on_ready(self, paths: DataPaths) -> None:
-        self.attach(paths.history)
+    def _on_polled(self, result: PollResult) -> None:
+        if result.source_statuses:
+            self.page.on_statuses(result.source_statuses)
 
-    def attach(self, history: Path) -> None:
-        if self.conn is not None:
-            return
-        try:
-            self.conn = open_history(history, busy_timeout=GUI_BUSY_TIMEOUT)
-        except (KnownError, sqlite3.Error, OSError) as exc:
-            text = self.tr("Cannot open the answer sources: %1").replace("%1", str(exc))
-            self.window.banner.show_message(text)
-            return
-        self.store = SourceStore(self.conn)
-        self.page.attach(self.store)
+    def attach(self) -> None:
+        """history.db is open: the page works on the service's store."""
+        if self.history.sources is not None and self.store is None:
+            self.store = self.history.sources
+            self.page.attach(self.store)
 
     def close(self) -> None:
         self.page.attach(None)
         self.store = None
-        if self.conn is not None:
-            self.conn.close()
-            self.conn = None
 
     def _on_attention(self, count: int) -> None:
-        tabs = self.window.tabs
-        index = tabs.indexOf(self.page)
-        if index < 0:
-            return
-        title = self.tr("Answer sources")
         if count == self._attention:
             return  # a new tab text or icon relayouts the whole window
         self._attention = count
+        title, icon = self.tr("Answer sources"), QIcon()
         if count:
             title = self.tr("Answer sources (%1 failing)").replace("%1", str(count))
             icon = QApplication.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            tabs.setTabIcon(index, icon)
-        else:
-            tabs.setTabIcon(index, QIcon())
-        tabs.setTabText(index, title)
+        self.host.set_page_title(self.page, title, icon)

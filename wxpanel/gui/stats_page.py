@@ -38,13 +38,14 @@ from PySide6.QtWidgets import (
 
 from wxpanel.core.models import Origin
 from wxpanel.core.stats import AIUsage, Point, QueueStats, Totals
+from wxpanel.gui import palette
 
 #: How often a visible page asks for fresh figures.
 REFRESH_MS = 3000
 #: A request unanswered this long (the poller stopped meanwhile) no longer blocks new ones.
 STALE_REQUEST_S = 30.0
-INCOMING_COLOR = QColor("#1989fa")
-OUTGOING_COLOR = QColor("#07c160")
+INCOMING_COLOR = QColor(palette.INCOMING)
+OUTGOING_COLOR = QColor(palette.BRAND)
 
 
 def _number(value: int | None) -> str:
@@ -381,7 +382,8 @@ class StatsPage(QWidget):
         self._set("stuck", _number(stats.commands_stuck))
         self._set("rate", f"{stats.events_per_minute_15m:.1f}")
         stuck = self.values["stuck"]
-        stuck.setStyleSheet("color: #e64340; font-weight: bold;" if stats.commands_stuck else "")
+        alarm = f"color: {palette.ALARM}; font-weight: bold;"
+        stuck.setStyleSheet(alarm if stats.commands_stuck else "")
 
     def _show_chart(self) -> None:
         stats = self.stats

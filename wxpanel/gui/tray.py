@@ -13,7 +13,7 @@ from PySide6.QtGui import QAction, QColor, QFont, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
 from wxpanel.core.models import Conversation, Message
-from wxpanel.gui import display
+from wxpanel.gui import display, palette
 from wxpanel.gui.models import counts_as_unread
 
 #: More new messages than this in one batch make one summary notification.
@@ -27,7 +27,7 @@ def badge_icon(unread: int, size: int = 64) -> QIcon:
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.RenderHint.Antialiasing)
     painter.setPen(Qt.PenStyle.NoPen)
-    painter.setBrush(QColor("#07c160"))
+    painter.setBrush(QColor(palette.BRAND))
     painter.drawRoundedRect(QRect(2, 2, size - 4, size - 4), size / 5, size / 5)
     font = QFont()
     font.setBold(True)
@@ -38,7 +38,7 @@ def badge_icon(unread: int, size: int = 64) -> QIcon:
     if unread:
         text = "99+" if unread > 99 else str(unread)
         badge = QRect(size // 2 - 2, 0, size // 2 + 2, size * 2 // 5)
-        painter.setBrush(QColor("#e64340"))
+        painter.setBrush(QColor(palette.ALARM))
         painter.setPen(Qt.PenStyle.NoPen)
         painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
         font.setPixelSize(badge.height() * 3 // 4)

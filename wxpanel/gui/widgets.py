@@ -17,14 +17,12 @@ from PySide6.QtGui import (
     QColor,
     QImage,
     QKeyEvent,
-    QPalette,
     QSyntaxHighlighter,
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -37,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.core.codepage import fits, unsendable, without_unsendable
+from wxpanel.gui import palette
 from wxpanel.gui.models import KindRole, MessageRole
 from wxpanel.gui.preferences import expand_quick_reply
 
@@ -52,9 +51,10 @@ class UnsendableHighlighter(QSyntaxHighlighter):
     def __init__(self, document: QTextDocument) -> None:
         super().__init__(document)
         self.mark = QTextCharFormat()
-        self.mark.setBackground(QColor("#ffd6d6"))
+        colours = palette.scheme()
+        self.mark.setBackground(QColor(colours.flagged_background))
         self.mark.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        self.mark.setUnderlineColor(QColor("#c62828"))
+        self.mark.setUnderlineColor(QColor(colours.error))
 
     def highlightBlock(self, text: str) -> None:
         if text.isascii():
@@ -187,17 +187,6 @@ def _picture_paths(source: QMimeData) -> list[str]:
     return paths
 
 
-#: Banner colours per kind, (background, border, text) for light and dark windows.
-BANNER_COLOURS: dict[str, dict[bool, tuple[str, str, str]]] = {
-    "warning": {False: ("#fff3cd", "#e0c36c", "#5c4400"), True: ("#4a3d12", "#a8882a", "#f5e3a8")},
-    "alert": {False: ("#fde2e1", "#e64340", "#8a1c1a"), True: ("#4d1f1e", "#e64340", "#ffd2d0")},
-    "recovered": {
-        False: ("#e3f6ea", "#07c160", "#0b5e33"),
-        True: ("#173d27", "#07c160", "#c9f2d9"),
-    },
-}
-
-
 class Banner(QFrame):
     """A non-blocking strip above the content: what went wrong and what to do.
 
@@ -233,8 +222,7 @@ class Banner(QFrame):
 
         Read from the application's palette: this widget's own is the style sheet's.
         """
-        window = QApplication.palette().color(QPalette.ColorRole.Window)
-        background, border, text = BANNER_COLOURS[self.kind][window.lightness() < 128]
+        background, border, text = palette.scheme().banners[self.kind]
         style = (
             f"#banner {{ background: {background}; border: 1px solid {border};"
             f" border-radius: 4px; }} #banner QLabel {{ color: {text}; }}"
@@ -245,6 +233,7 @@ class Banner(QFrame):
     def changeEvent(self, event: QEvent) -> None:
         """Light or dark with the window: a pale strip in a dark window glares."""
         if event.type() == QEvent.Type.ApplicationPaletteChange:
+            palette.refresh()
             self.restyle()
         super().changeEvent(event)
 

@@ -3,15 +3,19 @@
 :class:`PollWorker` is a thin Qt adapter around :class:`~wxpanel.core.engine.Engine`:
 it creates the Engine (and the SQLite connections it owns) *inside* its thread,
 because a sqlite3 connection belongs to the thread that opened it, and it
-re-emits every :class:`~wxpanel.core.engine.PollResult` as signals carrying
-immutable values, so the GUI thread never touches the database on its hot path.
+hands every frozen :class:`~wxpanel.core.engine.PollResult` to the GUI in one
+signal, ``polled``, so the GUI thread never touches the database on its hot
+path.  A new kind of report is one more field of ``PollResult`` and one more
+line where a page reads it; no new signal, re-emission or connection.
 
 Polling uses a single-shot QTimer restarted with the delay the Engine asks for,
 rather than a loop with sleeps: between two polls the thread's event loop runs,
 so queued requests from the GUI (send, load history, stop) are served promptly.
 
 :class:`PollThread` owns the QThread and the worker and gives the GUI plain
-methods; it is the only object the window talks to.
+methods; it is the only object the window talks to.  Every request goes to
+the worker through one forwarder (a queued signal carrying the call), as
+dangerzone's ConvertTask carries its updates in one signal.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from wxpanel.core import activity, stats
 from wxpanel.core.decode import name_of
-from wxpanel.core.engine import Engine, Health
+from wxpanel.core.engine import Engine, Health, PollResult
 from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
@@ -39,6 +43,9 @@ from wxpanel.core.sources.store import read_statuses
 from wxpanel.gui.texts import error_text
 
 log = logging.getLogger(__name__)
+
+#: A request from the GUI: a call to run on the worker, in the worker's thread.
+Request = Callable[["PollWorker"], None]
 
 #: A chat page: how many messages one scroll to the top loads.
 PAGE_SIZE = 200
@@ -62,12 +69,11 @@ class PollWorker(QObject):
     ready = Signal(object)
     #: The Engine could not start (already running, bad file): a message for the user.
     startFailed = Signal(str)
-    #: A batch of new :class:`Message` values, in id order.
-    messagesArrived = Signal(tuple)
-    #: A batch of :class:`CommandUpdate` values.
-    commandsUpdated = Signal(tuple)
-    #: A new :class:`Health` snapshot.
-    healthChanged = Signal(object)
+    #: What a round (or a request) produced: one frozen :class:`PollResult` --
+    #: new messages in id order (also the commands the operator just queued),
+    #: command updates, a new Health, alerts, rule counters, timed runs and
+    #: answer sources' statuses.  Only results with something in them are sent.
+    polled = Signal(object)
     #: Something the user should read (a refused picture, an unexpected error).
     failed = Signal(str)
     #: A page of history: (conversation, before_id or 0, messages, exhausted).
@@ -78,12 +84,6 @@ class PollWorker(QObject):
     directoryLoaded = Signal(object)
     #: Polling was paused (True) or resumed (False).
     pausedChanged = Signal(bool)
-    #: Auto-reply safety stops (:class:`~wxpanel.core.rules.Alert` values: loops, caps).
-    alertsRaised = Signal(tuple)
-    #: New totals of the rules that matched (:class:`~wxpanel.core.rules.RuleCounter`).
-    ruleCountersChanged = Signal(tuple)
-    #: Timed messages sent, missed or failed (:class:`~wxpanel.core.rules.timed.TimedRun`).
-    timedRunsReported = Signal(tuple)
     #: A missed timed message was sent late on request: (run id, "" or why it could not be).
     lateSent = Signal(int, str)
     #: The statistics page's figures (:class:`~wxpanel.core.stats.QueueStats`).
@@ -94,8 +94,6 @@ class PollWorker(QObject):
     healthMeasured = Signal(object)
     #: The result of an on-demand ``PRAGMA quick_check`` (a health :class:`Check`).
     integrityChecked = Signal(object)
-    #: Answer sources whose status changed (:class:`~wxpanel.core.sources.SourceStatus`).
-    sourceStatusesChanged = Signal(tuple)
     #: What settings.json had wrong (:class:`~wxpanel.core.settings.SettingsProblem`
     #: values), sent once after ``ready`` when there is something to say.
     settingsProblems = Signal(tuple)
@@ -158,14 +156,32 @@ class PollWorker(QObject):
         self._paused_timer = QTimer(self)
         self._paused_timer.setInterval(PAUSED_LOOK_MS)
         self._paused_timer.timeout.connect(self._look_while_paused)
-        self.healthChanged.connect(self._remember_health)  # same thread: direct
         self._started_at = time.time()
         self.ready.emit(self._engine.paths)
         if self._engine.settings_problems:
             self.settingsProblems.emit(self._engine.settings_problems)
         self._timer.start(0)
 
-    @Slot()
+    @Slot(object)
+    def serve(self, request: Request) -> None:
+        """Run one request from the GUI, in this thread (the one forwarder's slot)."""
+        request(self)
+
+    def report(self, result: PollResult) -> None:
+        """Hand a result to the GUI, if it says anything."""
+        if result.health is not None:
+            self._health = result.health  # the latest snapshot, for the dashboard
+        if (
+            result.messages
+            or result.updates
+            or result.health is not None
+            or result.alerts
+            or result.rule_counters
+            or result.timed_runs
+            or result.source_statuses
+        ):
+            self.polled.emit(result)
+
     def shutdown(self) -> None:
         """Stop polling and close every connection, then end the thread's loop."""
         self.doing = "closing exchange.db and history.db"
@@ -194,7 +210,6 @@ class PollWorker(QObject):
             self.stopped.emit()
             self.thread().quit()
 
-    @Slot()
     def pause(self) -> None:
         """Stop consuming wx_event: the rows stay there for later (nothing is lost)."""
         self._paused = True
@@ -206,7 +221,6 @@ class PollWorker(QObject):
             self._paused_timer.start()
             self._look_while_paused()
 
-    @Slot()
     def resume(self) -> None:
         if self._paused:
             activity.changed("polling", "resumed")
@@ -224,7 +238,7 @@ class PollWorker(QObject):
             return
         health = self._engine.measure_paused()
         if health is not None:
-            self.healthChanged.emit(health)
+            self.report(PollResult(health=health))
 
     # -- polling --------------------------------------------------------------
 
@@ -244,22 +258,9 @@ class PollWorker(QObject):
             return
         finally:
             self.doing = "nothing"
-        if result.messages:
-            self.messagesArrived.emit(result.messages)
-            if self._names_changed(result.messages):
-                self._emit_directory()
-        if result.updates:
-            self.commandsUpdated.emit(result.updates)
-        if result.health is not None:
-            self.healthChanged.emit(result.health)
-        if result.alerts:
-            self.alertsRaised.emit(result.alerts)
-        if result.rule_counters:
-            self.ruleCountersChanged.emit(result.rule_counters)
-        if result.timed_runs:
-            self.timedRunsReported.emit(result.timed_runs)
-        if result.source_statuses:
-            self.sourceStatusesChanged.emit(result.source_statuses)
+        self.report(result)
+        if result.messages and self._names_changed(result.messages):
+            self._emit_directory()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
         timer.start(max(0, round(result.delay * 1000)))
@@ -275,12 +276,10 @@ class PollWorker(QObject):
         except sqlite3.Error:
             return  # tried again after the next round
         self._plugins_seen = version
-        if statuses:
-            self.sourceStatusesChanged.emit(tuple(statuses))
+        self.report(PollResult(source_statuses=tuple(statuses)))
 
     # -- requests from the GUI -------------------------------------------------
 
-    @Slot(str, str)
     def sendText(self, to: str, text: str) -> None:
         """Queue a text through the outbox; the queued message is reported at once."""
         if self._engine is None:
@@ -290,10 +289,9 @@ class PollWorker(QObject):
         except KnownError as exc:
             self.failed.emit(error_text(exc))
             return
-        self.messagesArrived.emit((message,))
+        self.report(PollResult(messages=(message,)))
         self._poll_soon()
 
-    @Slot(str, str)
     def sendPicture(self, to: str, path: str) -> None:
         """Queue a picture (an absolute local path, as demo.exe needs)."""
         if self._engine is None:
@@ -303,10 +301,9 @@ class PollWorker(QObject):
         except KnownError as exc:
             self.failed.emit(error_text(exc))
             return
-        self.messagesArrived.emit((message,))
+        self.report(PollResult(messages=(message,)))
         self._poll_soon()
 
-    @Slot(str, int)
     def loadHistory(self, conversation: str, before_id: int) -> None:
         """A page of one conversation before ``before_id`` (0: the newest page)."""
         if self._store is None or self.stopping:
@@ -319,7 +316,6 @@ class PollWorker(QObject):
             page = []
         self.historyLoaded.emit(conversation, before_id, tuple(page), len(page) < PAGE_SIZE)
 
-    @Slot(str)
     def loadConversations(self, search: str) -> None:
         """The conversation list, filtered by the core's full-text search when asked."""
         if self._store is None or self.stopping:
@@ -360,20 +356,16 @@ class PollWorker(QObject):
                 return True
         return False
 
-    @Slot(str, str)
     def setAlias(self, wxid: str, alias: str) -> None:
         self._write(lambda store: store.set_alias(wxid, alias))
         self._emit_directory()
 
-    @Slot(str, bool)
     def setMuted(self, conversation: str, muted: bool) -> None:
         self._write(lambda store: store.set_muted(conversation, muted))
 
-    @Slot(str)
     def markRead(self, conversation: str) -> None:
         self._write(lambda store: store.mark_read(conversation))
 
-    @Slot(int)
     def sendLate(self, run_id: int) -> None:
         """Send a missed timed message after all, through the Engine's pacer and outbox."""
         engine = self._engine
@@ -388,7 +380,7 @@ class PollWorker(QObject):
             self.lateSent.emit(run_id, error_text(exc))
             return
         log.info("timed run #%s sent late on request: %d command(s)", run_id, len(messages))
-        self.messagesArrived.emit(tuple(messages))
+        self.report(PollResult(messages=tuple(messages)))
         self.lateSent.emit(run_id, "")
         self._poll_soon()
 
@@ -403,11 +395,6 @@ class PollWorker(QObject):
 
     # -- the dashboard: statistics and health ------------------------------------
 
-    @Slot(object)
-    def _remember_health(self, snapshot: Health) -> None:
-        self._health = snapshot
-
-    @Slot()
     def collectStats(self) -> None:
         """The statistics page's figures, from history.db's incremental tables only.
 
@@ -425,7 +412,6 @@ class PollWorker(QObject):
             return
         self.statsReady.emit(figures)
 
-    @Slot()
     def measureHealth(self) -> None:
         """Free disk beside both files and history.db's size, with the latest Health."""
         engine = self._engine
@@ -440,7 +426,6 @@ class PollWorker(QObject):
         )
         self.healthMeasured.emit(data)
 
-    @Slot()
     def checkIntegrity(self) -> None:
         """``PRAGMA quick_check`` on history.db; polling waits meanwhile (no write meets it)."""
         engine = self._engine
@@ -466,9 +451,10 @@ def _round_ok(health: Health | None) -> bool:
 class PollThread(QObject):
     """The GUI's handle on the worker: requests go out and results come back queued.
 
-    Requests are private signals connected to the worker's slots; since the
-    worker lives in another thread, Qt queues them, so a call never blocks the
-    GUI and never touches the worker's state from the wrong thread.  The
+    Every request is a call on the worker sent through one private signal,
+    ``_request``, connected to :meth:`PollWorker.serve`; since the worker
+    lives in another thread, Qt queues it, so a call never blocks the GUI
+    and never touches the worker's state from the wrong thread.  The
     worker's signals are re-emitted by this object, which lives in the GUI
     thread: connecting a plain Python callable to the worker itself would run
     it in the worker's thread.
@@ -476,40 +462,22 @@ class PollThread(QObject):
 
     ready = Signal(object)
     startFailed = Signal(str)
-    messagesArrived = Signal(tuple)
-    commandsUpdated = Signal(tuple)
-    healthChanged = Signal(object)
+    #: One frozen :class:`~wxpanel.core.engine.PollResult` (see :attr:`PollWorker.polled`).
+    polled = Signal(object)
     failed = Signal(str)
     historyLoaded = Signal(str, int, tuple, bool)
     conversationsLoaded = Signal(str, tuple, tuple)
     directoryLoaded = Signal(object)
     pausedChanged = Signal(bool)
-    alertsRaised = Signal(tuple)
-    ruleCountersChanged = Signal(tuple)
-    timedRunsReported = Signal(tuple)
     lateSent = Signal(int, str)
-
     statsReady = Signal(object)
     statsFailed = Signal(str)
     healthMeasured = Signal(object)
     integrityChecked = Signal(object)
-    sourceStatusesChanged = Signal(tuple)
     settingsProblems = Signal(tuple)
 
-    _sendText = Signal(str, str)
-    _sendPicture = Signal(str, str)
-    _loadHistory = Signal(str, int)
-    _loadConversations = Signal(str)
-    _setAlias = Signal(str, str)
-    _markRead = Signal(str)
-    _setMuted = Signal(str, bool)
-    _pause = Signal()
-    _resume = Signal()
-    _shutdown = Signal()
-    _collectStats = Signal()
-    _measureHealth = Signal()
-    _checkIntegrity = Signal()
-    _sendLate = Signal(int)
+    #: The one forwarder: a :data:`Request` to run in the worker's thread.
+    _request = Signal(object)
 
     def __init__(
         self,
@@ -531,41 +499,28 @@ class PollThread(QObject):
         self.worker.moveToThread(self.qthread)
         self.qthread.started.connect(self.worker.start)
         queued = Qt.ConnectionType.QueuedConnection
-        self.worker.ready.connect(self.ready, queued)
-        self.worker.startFailed.connect(self.startFailed, queued)
-        self.worker.messagesArrived.connect(self.messagesArrived, queued)
-        self.worker.commandsUpdated.connect(self.commandsUpdated, queued)
-        self.worker.healthChanged.connect(self.healthChanged, queued)
-        self.worker.failed.connect(self.failed, queued)
-        self.worker.historyLoaded.connect(self.historyLoaded, queued)
-        self.worker.conversationsLoaded.connect(self.conversationsLoaded, queued)
-        self.worker.directoryLoaded.connect(self.directoryLoaded, queued)
-        self.worker.pausedChanged.connect(self.pausedChanged, queued)
-        self.worker.alertsRaised.connect(self.alertsRaised, queued)
-        self.worker.ruleCountersChanged.connect(self.ruleCountersChanged, queued)
-        self.worker.timedRunsReported.connect(self.timedRunsReported, queued)
-        self.worker.lateSent.connect(self.lateSent, queued)
-        self.worker.sourceStatusesChanged.connect(self.sourceStatusesChanged, queued)
-        self.worker.settingsProblems.connect(self.settingsProblems, queued)
-        self._sendLate.connect(self.worker.sendLate)
-        self._sendText.connect(self.worker.sendText)
-        self._sendPicture.connect(self.worker.sendPicture)
-        self._loadHistory.connect(self.worker.loadHistory)
-        self._loadConversations.connect(self.worker.loadConversations)
-        self._setAlias.connect(self.worker.setAlias)
-        self._markRead.connect(self.worker.markRead)
-        self._setMuted.connect(self.worker.setMuted)
-        self._pause.connect(self.worker.pause)
-        self._resume.connect(self.worker.resume)
-        self._shutdown.connect(self.worker.shutdown)
-        self.worker.statsReady.connect(self.statsReady, queued)
-        self.worker.statsFailed.connect(self.statsFailed, queued)
-        self.worker.healthMeasured.connect(self.healthMeasured, queued)
-        self.worker.integrityChecked.connect(self.integrityChecked, queued)
-        self._collectStats.connect(self.worker.collectStats)
-        self._measureHealth.connect(self.worker.measureHealth)
-        self._checkIntegrity.connect(self.worker.checkIntegrity)
+        for name in (
+            "ready",
+            "startFailed",
+            "polled",
+            "failed",
+            "historyLoaded",
+            "conversationsLoaded",
+            "directoryLoaded",
+            "pausedChanged",
+            "lateSent",
+            "statsReady",
+            "statsFailed",
+            "healthMeasured",
+            "integrityChecked",
+            "settingsProblems",
+        ):
+            getattr(self.worker, name).connect(getattr(self, name), queued)
+        self._request.connect(self.worker.serve, queued)
         self.paused = False
+
+    def _ask(self, request: Request) -> None:
+        self._request.emit(request)
 
     def start(self) -> None:
         self.qthread.start()
@@ -579,7 +534,7 @@ class PollThread(QObject):
         if not self.qthread.isRunning():
             return True
         self.worker.stopping = True  # reads queued before the stop are not worth waiting for
-        self._shutdown.emit()
+        self._ask(PollWorker.shutdown)
         if self.qthread.wait(SAY_AFTER_MS):
             return True
         log.warning("still closing: the poller is busy with %s", self.worker.doing)
@@ -593,42 +548,42 @@ class PollThread(QObject):
         return self.qthread.isRunning()
 
     def send_text(self, to: str, text: str) -> None:
-        self._sendText.emit(to, text)
+        self._ask(lambda worker: worker.sendText(to, text))
 
     def send_picture(self, to: str, path: str) -> None:
-        self._sendPicture.emit(to, path)
+        self._ask(lambda worker: worker.sendPicture(to, path))
 
     def load_history(self, conversation: str, before_id: int = 0) -> None:
-        self._loadHistory.emit(conversation, before_id)
+        self._ask(lambda worker: worker.loadHistory(conversation, before_id))
 
     def load_conversations(self, search: str = "") -> None:
-        self._loadConversations.emit(search)
+        self._ask(lambda worker: worker.loadConversations(search))
 
     def set_alias(self, wxid: str, alias: str) -> None:
-        self._setAlias.emit(wxid, alias)
+        self._ask(lambda worker: worker.setAlias(wxid, alias))
 
     def mark_read(self, conversation: str) -> None:
-        self._markRead.emit(conversation)
+        self._ask(lambda worker: worker.markRead(conversation))
 
     def set_muted(self, conversation: str, muted: bool) -> None:
-        self._setMuted.emit(conversation, muted)
+        self._ask(lambda worker: worker.setMuted(conversation, muted))
 
     def send_late(self, run_id: int) -> None:
         """Send a missed timed message now (the operator asked); answered by ``lateSent``."""
-        self._sendLate.emit(run_id)
+        self._ask(lambda worker: worker.sendLate(run_id))
 
     def request_stats(self) -> None:
         """Ask for the statistics; answered by ``statsReady`` (or ``statsFailed``)."""
-        self._collectStats.emit()
+        self._ask(PollWorker.collectStats)
 
     def measure_health(self) -> None:
         """Ask for disk and history size figures; answered by ``healthMeasured``."""
-        self._measureHealth.emit()
+        self._ask(PollWorker.measureHealth)
 
     def check_integrity(self) -> None:
         """Run ``PRAGMA quick_check`` in the worker; answered by ``integrityChecked``."""
-        self._checkIntegrity.emit()
+        self._ask(PollWorker.checkIntegrity)
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
-        (self._pause if paused else self._resume).emit()
+        self._ask(PollWorker.pause if paused else PollWorker.resume)

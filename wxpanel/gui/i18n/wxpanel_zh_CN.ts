@@ -144,7 +144,7 @@
     <name>AutoReplyControl</name>
     <message>
         <source>Auto-reply</source>
-        <extracomment>The switch&apos;s keyboard shortcut, in the window. The GUI thread waits at most this long for history.db (the poller&apos;s writes are short). The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
+        <extracomment>The switch&apos;s keyboard shortcut, in the window. The &quot;limit reached&quot; banner goes when no cap was hit for this long. The switch changed (from any of its places): True = auto-replies on. A problem to show in the window&apos;s banner. An alert for the tray: (title, text).</extracomment>
         <translation>自动回复</translation>
     </message>
     <message>
@@ -154,10 +154,6 @@
     <message>
         <source>Timed messages</source>
         <translation>定时消息</translation>
-    </message>
-    <message>
-        <source>Cannot open the rules: %1</source>
-        <translation>无法打开规则：%1</translation>
     </message>
     <message>
         <source>%1 timed message(s) missed while wxpanel was closed: see Timed messages.</source>
@@ -549,6 +545,14 @@
     </message>
 </context>
 <context>
+    <name>HistoryService</name>
+    <message>
+        <source>Cannot open history.db: %1</source>
+        <extracomment>How long a statement waits for another program&apos;s lock before it gives up. How long a statement may run before it is interrupted. SQLite virtual-machine steps between two looks at the clock. The stores are usable (history.db is open). history.db could not be opened: why, for the window&apos;s banner.</extracomment>
+        <translation>无法打开 history.db：%1</translation>
+    </message>
+</context>
+<context>
     <name>LogPage</name>
     <message>
         <source>Debug and above</source>
@@ -592,7 +596,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch) follows at a calmer pace than the open tab. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. Every known conversation and contact with its names, from the poller.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch) follows at a calmer pace than the open tab. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -893,7 +897,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     <name>RawTextDialog</name>
     <message>
         <source>Raw text</source>
-        <extracomment>What demo.exe can send as a picture (the core checks the content too). Send was asked for a text with characters WeChat cannot receive through demo.exe: (text, those characters). The text stays in the box until :meth:`send_without_unsendable` or the user edits it. A picture pasted from the clipboard or dropped as image data. Picture files dropped or pasted as file URLs (absolute local paths). Banner colours per kind, (background, border, text) for light and dark windows.</extracomment>
+        <extracomment>What demo.exe can send as a picture (the core checks the content too). Send was asked for a text with characters WeChat cannot receive through demo.exe: (text, those characters). The text stays in the box until :meth:`send_without_unsendable` or the user edits it. A picture pasted from the clipboard or dropped as image data. Picture files dropped or pasted as file URLs (absolute local paths).</extracomment>
         <translation>原始文本</translation>
     </message>
 </context>
@@ -910,6 +914,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>Edit rule</source>
+        <extracomment>Known conversations and contacts (the page&apos;s, from the poller), for the pickers. The answer sources a rule may hand its question to, by name.</extracomment>
         <translation>编辑规则</translation>
     </message>
     <message>
@@ -1245,7 +1250,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>Add…</source>
-        <extracomment>Something went wrong writing or reading (for the window&apos;s banner). Known conversations and contacts, given by the poller (see set_directory).</extracomment>
+        <extracomment>Something went wrong writing or reading (for the window&apos;s banner). Known conversations and contacts, given by the poller (see set_directory). The rules and counters last read from the store.</extracomment>
         <translation>添加…</translation>
     </message>
     <message>
@@ -1594,10 +1599,6 @@ demo.exe 一写入消息，就会显示在这里。</translation>
         <translation>规则之后的插件、Webhook 和 AI 模型</translation>
     </message>
     <message>
-        <source>Cannot open the answer sources: %1</source>
-        <translation>无法打开回复来源：%1</translation>
-    </message>
-    <message>
         <source>Answer sources (%1 failing)</source>
         <translation>回复来源（%1 个出错）</translation>
     </message>
@@ -1721,6 +1722,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>Add webhook…</source>
+        <extracomment>The sources and statuses last read from the store.</extracomment>
         <translation>添加 Webhook…</translation>
     </message>
     <message>
@@ -2319,7 +2321,7 @@ demo.exe 一写入消息，就会显示在这里。</translation>
     </message>
     <message>
         <source>Add…</source>
-        <extracomment>The operator asked to send a missed run now: the window passes it to the poller. How many missed or failed runs wait for a decision. Known conversations and contacts, given by the poller (the dialog picks from them).</extracomment>
+        <extracomment>The operator asked to send a missed run now: the window passes it to the poller. How many missed or failed runs wait for a decision. Known conversations and contacts, given by the poller (the dialog picks from them). The timed messages last read from the store.</extracomment>
         <translation>添加…</translation>
     </message>
     <message>
