@@ -41,13 +41,13 @@ from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
 from wxpanel.core.ingest import CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
-from wxpanel.core.models import CommandUpdate, Message, Origin
+from wxpanel.core.models import CommandUpdate, Health, Message, Origin
 from wxpanel.core.outbox import Outbox, Release, check_picture, queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
 from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
-from wxpanel.core.rules.timed import TimedRun, send_late
+from wxpanel.core.rules.timed import TimedRun, log_runs, send_late
 from wxpanel.core.settings import Settings, SettingsProblem, load_settings
 from wxpanel.core.sources.config import SourceStatus
 from wxpanel.core.sources.hub import AnswerSources, default_plugin_dirs
@@ -75,29 +75,6 @@ LOCKED_AFTER = 1.0
 HOT_JOURNAL_GRACE = 2.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
 RECOVER_EVERY = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """How the link with demo.exe looks right now."""
-
-    exchange: str
-    locked_since: float | None = None
-    error: str | None = None
-    #: What kind of error, for a translated banner: gone, disk_full, schema or other.
-    error_kind: str | None = None
-    backlog: int = 0  # rows waiting in wx_event
-    pending_commands: int = 0  # rows in wx_command, ours or not
-    queued: int = 0  # our commands waiting for the pacer
-    stuck: int = 0
-    oldest_pending_since: float | None = None
-    last_event_at: float | None = None
-    last_taken_at: float | None = None
-    checked_at: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.locked_since is None and not self.stuck
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,7 +504,7 @@ class Engine:
         state = self._state
         activity.command_updates(work.updates)
         activity.alerts(work.alerts)
-        activity.timed_runs(work.timed_runs)
+        log_runs(work.timed_runs)
         if work.messages or work.updates:
             state.last_activity = now
         return PollResult(

@@ -33,9 +33,9 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Final
 
 from wxpanel.core import exchange
+from wxpanel.core.models import Health
 
 if TYPE_CHECKING:
-    from wxpanel.core.engine import Health
     from wxpanel.core.stats import QueueStats
 
 

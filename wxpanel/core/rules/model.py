@@ -13,18 +13,20 @@ from __future__ import annotations
 import enum
 import math
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
 
+from wxpanel.core.autoreply.issues import Issue, Severity
+from wxpanel.core.autoreply.sending import picture_text
 from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import PictureError
 from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.pattern import PatternError, compile_regex
 from wxpanel.core.rules.template import placeholders
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.rules.texts import Text
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
 ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
@@ -75,54 +77,6 @@ class AfterMatch(enum.StrEnum):
 
     STOP = "stop"
     CONTINUE = "continue"
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"  # the rule cannot be saved or imported
-    WARNING = "warning"  # saved, but probably not what the user meant
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why.
-
-    ``message`` is the English line; ``key`` and ``fields`` are the same sentence
-    as a :class:`~wxpanel.core.rules.texts.Text` (a key of
-    :data:`~wxpanel.core.rules.texts.TEXTS`), for the panel to translate.  An
-    issue made by other code may have no key ("" ): show its message.
-    """
-
-    path: str
-    message: str
-    severity: Severity = Severity.ERROR
-    key: str = ""
-    fields: tuple[tuple[str, FieldValue], ...] = ()
-
-    @classmethod
-    def of(
-        cls, path: str, key: str, /, severity: Severity = Severity.ERROR, **fields: FieldValue
-    ) -> Issue:
-        """The issue whose message is the text ``key`` filled with ``fields``."""
-        return cls.from_text(path, Text.of(key, **fields), severity)
-
-    @classmethod
-    def from_text(cls, path: str, text: Text, severity: Severity = Severity.ERROR) -> Issue:
-        return cls(path, str(text), severity, text.key, text.fields)
-
-    @property
-    def text(self) -> Text | None:
-        """The message as a translatable text, or None for an issue without a key."""
-        return Text(self.key, self.fields) if self.key else None
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-    def under(self, prefix: str) -> Issue:
-        """The same issue seen from an enclosing value (``rules[2]`` + ``.name``)."""
-        if not self.path:
-            return replace(self, path=prefix)
-        joiner = "" if self.path.startswith("[") else "."
-        return replace(self, path=f"{prefix}{joiner}{self.path}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -522,15 +476,6 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
         if timed.schedule is ScheduleKind.WEEKLY:
             found.extend(_validate_weekdays(timed.weekdays))
     return found
-
-
-def picture_text(exc: PictureError) -> Text | None:
-    """Why a picture cannot be sent, as a text (None if the error does not say which way)."""
-    try:
-        text = Text.of(f"picture_{exc.reason}", **exc.fields)
-    except KeyError:
-        return None
-    return text if str(text) == str(exc) else None
 
 
 def _finite(value: object) -> bool:

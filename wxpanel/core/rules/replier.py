@@ -37,29 +37,28 @@ from __future__ import annotations
 import enum
 import random
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
 
-from wxpanel.core.errors import PictureError
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.names import nicknames
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.protocol import CommandType, Direction
+from wxpanel.core.protocol import Direction
 from wxpanel.core.rules.evaluate import (
     Event,
     EventKind,
     Incoming,
     LocalTime,
-    Outgoing,
     RuleSet,
     plan,
 )
-from wxpanel.core.rules.model import Rule, RuleKind, picture_text
-from wxpanel.core.rules.sending import queue_commands
+from wxpanel.core.rules.model import Rule, RuleKind
 from wxpanel.core.rules.store import (
     RuleCounter,
     load_config,
@@ -68,7 +67,7 @@ from wxpanel.core.rules.store import (
     rules_version,
     write_setting,
 )
-from wxpanel.core.rules.texts import FieldValue, Text
+from wxpanel.core.rules.texts import Text
 
 #: Messages looked at per transaction; the rest waits for the next call.
 BATCH: Final = 500
@@ -82,16 +81,6 @@ PRUNE_EVERY: Final = 3600.0
 DELEGATIONS: Final = "delegations"
 
 
-class AlertKind(enum.StrEnum):
-    LOOP = "loop"  # a conversation was paused
-    CAP = "cap"  # the global per-minute cap dropped an answer
-    CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
-    PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
-    RULE = "rule"  # a stored rule is invalid and was skipped
-    EVALUATION = "evaluation"  # evaluating the rules raised for one message; it was passed over
-    SOURCE = "source"  # an answer source (plugin, webhook, AI) was switched off by an error
-
-
 class Outcome(enum.StrEnum):
     """What became of one matched rule for one message."""
 
@@ -102,32 +91,6 @@ class Outcome(enum.StrEnum):
     CAP = "cap"
     EMPTY = "empty"  # every text rendered empty and no picture
     DELEGATED = "delegated"  # handed to the answer source ``Answer.delegate``
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """Something the operator should see (a banner, the tray, the log).
-
-    ``detail`` is the English line; ``key`` and ``fields`` the same sentence as
-    a translatable :class:`~wxpanel.core.rules.texts.Text` ("" when the
-    alert was made without one: show ``detail``).
-    """
-
-    kind: AlertKind
-    conversation: str | None
-    detail: str
-    time: float
-    key: str = ""
-    fields: tuple[tuple[str, FieldValue], ...] = ()
-
-    @classmethod
-    def of(cls, kind: AlertKind, conversation: str | None, text: Text, time: float) -> Alert:
-        """The alert whose detail is ``text`` in English."""
-        return cls(kind, conversation, str(text), time, text.key, text.fields)
-
-    @property
-    def text(self) -> Text | None:
-        return Text(self.key, self.fields) if self.key else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +295,8 @@ class AutoReplier:
             if welcomed or (rule.cooldown > 0 and last is not None and now - last < rule.cooldown):
                 self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
                 continue
-            sends = self._checked(state, plan(event, match, local, aliases).outgoing(self.rng))
+            planned = plan(event, match, local, aliases).outgoing(self.rng)
+            sends = with_pictures_checked(planned, self.picture_max_bytes, now, state.alerts)
             if not sends and rule.reply.source is not None:
                 delegating.append(rule)
                 continue
@@ -419,25 +383,6 @@ class AutoReplier:
                 Outcome.QUEUED,
                 tuple(m.id for m in queued),
             )
-
-    def _checked(self, state: _Round, sends: Sequence[Outgoing]) -> tuple[Outgoing, ...]:
-        """The sends with pictures resolved; a picture that cannot go is left out and alerted."""
-        kept: list[Outgoing] = []
-        for send in sends:
-            if send.command is CommandType.PICTURE:
-                try:
-                    path = check_picture(send.payload, self.picture_max_bytes)
-                except PictureError as exc:
-                    key = (AlertKind.PICTURE, send.payload)
-                    problem = picture_text(exc) or str(exc)
-                    text = Text.of("alert_picture", problem=problem)
-                    state.alerts.setdefault(
-                        key, Alert.of(AlertKind.PICTURE, send.to, text, state.now)
-                    )
-                    continue
-                send = Outgoing(send.to, send.command, str(path))
-            kept.append(send)
-        return tuple(kept)
 
     @staticmethod
     def _note(

@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.names import known_wxids
@@ -32,21 +33,10 @@ from wxpanel.core.rules.jsoncodec import (
 )
 from wxpanel.core.rules.model import (
     AutoReplyConfig,
-    Issue,
     Rule,
     errors,
     validate_rule,
 )
-
-
-class RuleError(KnownError):
-    """A rule (or a rules file) cannot be saved; ``issues`` say where and why."""
-
-    def __init__(self, issues: Sequence[Issue], prefix: str = "") -> None:
-        self.issues = tuple(issues)
-        lines = [str(issue) for issue in self.issues] or ["invalid rule"]
-        text = lines[0] if len(lines) == 1 else "\n  ".join([f"{len(lines)} problems:", *lines])
-        super().__init__(f"{prefix}{text}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,30 +18,29 @@ import enum
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply.issues import Issue, RuleError
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, resolved
 from wxpanel.core.errors import KnownError, PictureError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.names import known_wxids
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType
-from wxpanel.core.rules.evaluate import Outgoing
 from wxpanel.core.rules.jsoncodec import timed_from_json, timed_to_json
 from wxpanel.core.rules.model import (
-    Issue,
     ScheduleKind,
     TimedMessage,
     errors,
     validate_timed,
 )
-from wxpanel.core.rules.sending import queue_commands
-from wxpanel.core.rules.store import RuleError, read_setting
+from wxpanel.core.rules.store import read_setting
 from wxpanel.core.rules.template import render
 
 #: An occurrence up to this many seconds old is still sent; older ones are missed.
@@ -409,13 +408,15 @@ def _record(
     )
 
 
+def log_runs(runs: Iterable[TimedRun]) -> None:
+    """Timed messages sent or missed, on the activity log (:mod:`wxpanel.core.activity`)."""
+    for run in runs:
+        detail = f": {run.detail}" if run.detail else ""
+        activity.log.info("timed message %r %s%s", run.name, run.outcome.value, detail)
+
+
 def _resolve_pictures(sends: Sequence[Outgoing], max_bytes: int) -> list[Outgoing]:
-    resolved = []
-    for send in sends:
-        if send.command is CommandType.PICTURE:
-            send = Outgoing(send.to, send.command, str(check_picture(send.payload, max_bytes)))
-        resolved.append(send)
-    return resolved
+    return [resolved(send, max_bytes) for send in sends]
 
 
 class TimedRunner:

@@ -59,25 +59,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from wxpanel.core.errors import PictureError
+import wxpanel.core.sources.http as http
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.protocol import CommandType, Direction, MessageType
-from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
+from wxpanel.core.protocol import CommandType, MessageType
 from wxpanel.core.rules.model import AutoReplyConfig
 from wxpanel.core.rules.replier import (
-    Alert,
-    AlertKind,
     ReplyReport,
     read_delegations,
     write_delegations,
 )
-from wxpanel.core.rules.sending import queue_commands
 from wxpanel.core.rules.store import load_config, read_setting
-from wxpanel.core.rules.texts import Text
-from wxpanel.core.sources import http
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -363,12 +360,12 @@ class AnswerSources:
                     full = True  # the rest waits for jobs to finish
                     break
                 last = message.id
-                if _spoken_by_operator(message):
+                if spoken_by_operator(message):
                     operators.add(message.conversation)
                     continue
                 names = delegations.get(message.id)
                 if names is not None:
-                    if not switched_on or not _answerable(message):
+                    if not switched_on or not answerable(message):
                         continue
                     if _paused(conn, message.conversation, now):
                         continue
@@ -376,7 +373,7 @@ class AnswerSources:
                     if job is not None:
                         jobs.append(job)
                     continue
-                if not active or not switched_on or not _answerable(message):
+                if not active or not switched_on or not answerable(message):
                     continue
                 if _paused(conn, message.conversation, now):
                     continue
@@ -421,8 +418,14 @@ class AnswerSources:
             source = next((s for s in self._sources if s.name == name), None)
             if source is None:
                 rule = self._delegating_rule(conn, message.id, name)
-                text = Text.of("alert_unknown_source", rule=rule, source=name)
-                alert = Alert.of(AlertKind.SOURCE, message.conversation, text, now)
+                alert = Alert.keyed(
+                    AlertKind.SOURCE,
+                    message.conversation,
+                    now,
+                    "alert_unknown_source",
+                    rule=rule,
+                    source=name,
+                )
                 log.warning("%s", alert.detail)
                 HistoryWriter.log_error(conn, "source", alert.detail, now)
                 alerts.append(alert)
@@ -808,22 +811,15 @@ class AnswerSources:
         return True
 
     def _sends(self, state: _Round, conversation: str, replies: Iterable[Reply]) -> list[Outgoing]:
-        sends: list[Outgoing] = []
-        for reply in replies:
-            if reply.kind is ReplyKind.TEXT:
-                sends.append(Outgoing(conversation, CommandType.TEXT, reply.value))
-                continue
-            try:
-                path = check_picture(reply.value, self.picture_max_bytes)
-            except PictureError as exc:
-                key = (AlertKind.PICTURE, reply.value)
-                state.alerts.setdefault(
-                    key,
-                    Alert(AlertKind.PICTURE, conversation, f"{exc}; sent without it", state.now),
-                )
-                continue
-            sends.append(Outgoing(conversation, CommandType.PICTURE, str(path)))
-        return sends
+        planned = [
+            Outgoing(
+                conversation,
+                CommandType.TEXT if reply.kind is ReplyKind.TEXT else CommandType.PICTURE,
+                reply.value,
+            )
+            for reply in replies
+        ]
+        return list(with_pictures_checked(planned, self.picture_max_bytes, state.now, state.alerts))
 
     # -- sources and plugins ---------------------------------------------------------
 
@@ -936,25 +932,6 @@ def program_dir() -> Path:
     if getattr(sys, "frozen", False):
         return Path(sys.executable).resolve().parent
     return Path(__file__).resolve().parents[3]
-
-
-def _spoken_by_operator(message: Message) -> bool:
-    return message.origin is Origin.MANUAL or (
-        message.origin is Origin.EVENT
-        and message.direction is Direction.OUT
-        and message.echo_of is None
-    )
-
-
-def _answerable(message: Message) -> bool:
-    """Only what somebody else sent: never the account's own messages or our commands."""
-    return (
-        message.origin is Origin.EVENT
-        and message.direction is Direction.IN
-        and message.command is None
-        and bool(message.conversation)
-        and not is_service(message.conversation)
-    )
 
 
 def _paused(conn: sqlite3.Connection, conversation: str, now: float) -> bool:

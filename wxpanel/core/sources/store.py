@@ -15,9 +15,9 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from wxpanel.core.autoreply.issues import RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
-from wxpanel.core.rules.store import RuleError
 from wxpanel.core.sources.config import (
     CONFIG_TYPES,
     AIConfig,
@@ -280,7 +280,7 @@ def _check(kind: SourceKind, name: str, config: SourceConfig) -> None:
         raise KnownError(f"a {kind.value} source needs {CONFIG_TYPES[kind].__name__} settings")
     problems = config.issues()
     if not name.strip():
-        from wxpanel.core.rules.model import Issue
+        from wxpanel.core.autoreply.issues import Issue
 
         problems.insert(0, Issue("name", "a name is needed"))
     if problems:
