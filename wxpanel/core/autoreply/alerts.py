@@ -46,7 +46,13 @@ class Alert:
 
     @classmethod
     def keyed(
-        cls, kind: AlertKind, conversation: str | None, time: float, key: str, **fields: FieldValue
+        cls,
+        kind: AlertKind,
+        conversation: str | None,
+        time: float,
+        key: str,
+        /,
+        **fields: FieldValue,
     ) -> Alert:
         """The alert of the text ``key`` filled with ``fields``."""
         return cls.of(kind, conversation, Text.of(key, **fields), time)

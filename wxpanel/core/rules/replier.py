@@ -8,18 +8,14 @@ state, and advances the watermark.  A crash at any instant leaves either
 all of that or none of it, so an event is answered once, never twice, even
 across a restart.  While there is nothing new it takes no lock at all.
 
-Safety that no rule can switch off:
-
-* only incoming events are answered: never the account's own messages
-  (发出), never a command of ours (manual, auto or timed);
-* the global switch (:meth:`RuleStore.set_auto_reply_enabled`);
-* a global and a per-conversation cap of commands per minute; an answer
-  that would exceed one is dropped, not delayed, and reported;
-* loop detection: more than ``loop_exchanges`` answers in a row in one
-  conversation, each within ``loop_window`` s of the previous answer there
-  (two bots answering each other), pauses that conversation for
-  ``loop_pause`` s and raises an :class:`Alert`.  An incoming message that
-  gets no answer, or a message the operator sends, ends the streak.
+Safety that no rule can switch off is the
+:class:`~wxpanel.core.autoreply.guard.Guard`'s, opened in the same
+transaction: the global switch, the per-minute caps (an answer that would
+exceed one is dropped, not delayed, and reported) and the loop stop, which
+counts the rules' run of answers in a conversation (an incoming message
+that gets no answer, or a message the operator sends, ends it).  Only
+incoming events are answered: never the account's own messages (发出),
+never a command of ours (manual, auto or timed).
 
 A rule whose reply names an answer source (``Reply.source``) *delegates*:
 it matches, cools down and counts like any rule, queues its own texts or
@@ -43,6 +39,16 @@ from datetime import tzinfo
 from typing import Final
 
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.guard import (
+    KEEP_SENT,
+    PRUNE_EVERY,
+    Guard,
+    Track,
+    read_setting,
+    switched_on,
+    write_setting,
+)
+from wxpanel.core.autoreply.incoming import spoken_by_operator
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
@@ -63,20 +69,15 @@ from wxpanel.core.rules.store import (
     RuleCounter,
     load_config,
     load_rules,
-    read_setting,
     rules_version,
-    write_setting,
 )
 from wxpanel.core.rules.texts import Text
 
 #: Messages looked at per transaction; the rest waits for the next call.
 BATCH: Final = 500
-#: How long the cap log is kept, and how often old state is pruned.
-KEEP_SENT: Final = 3600.0
 #: Cooldown keys of welcome rules start with this and are never pruned:
 #: a welcome is once per contact, ever, whatever the rule's cooldown.
 WELCOMED: Final = "welcome:"
-PRUNE_EVERY: Final = 3600.0
 #: The setting that carries delegations from the replier to the answer sources.
 DELEGATIONS: Final = "delegations"
 
@@ -129,27 +130,14 @@ class ReplyReport:
 
 
 @dataclass(slots=True)
-class _Conversation:
-    streak: int = 0
-    last_reply: float | None = None
-    paused_until: float | None = None
-    dirty: bool = False
-
-
-@dataclass(slots=True)
 class _Round:
-    """Mutable bookkeeping of one transaction."""
+    """Mutable bookkeeping of one transaction; the safety state is the Guard's."""
 
-    now: float
-    global_sent: int
-    sent_by_conversation: dict[str, int]
-    conversations: dict[str, _Conversation] = field(default_factory=dict)
+    guard: Guard
     cooldowns: dict[tuple[int, str], float] = field(default_factory=dict)
     cooldowns_changed: dict[tuple[int, str], float] = field(default_factory=dict)
     counters: dict[int, list[float]] = field(default_factory=dict)  # id -> [matched, sent, last]
-    sent_log: list[tuple[float, str, int]] = field(default_factory=list)
     queued: list[Message] = field(default_factory=list)
-    alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
     dropped: int = 0
     delegations: dict[int, list[str]] = field(default_factory=dict)  # message id -> sources
@@ -215,8 +203,7 @@ class AutoReplier:
         more = len(rows) > self.batch
         messages = [message_from_row(row) for row in rows[: self.batch]]
         ruleset = self._load(conn)
-        switched_on = read_setting(conn, "enabled", True) is not False
-        if not switched_on or ruleset.empty:
+        if not switched_on(conn) or ruleset.empty:
             # Nothing can answer: skip everything there is, including later rows.
             last = max(newest, messages[-1].id)
             write_setting(conn, "watermark", last)
@@ -225,19 +212,19 @@ class AutoReplier:
         events = [
             (message, ruleset.classify(Incoming.from_message(message))) for message in messages
         ]
-        state = self._start_round(conn, now, {event.reply_to for _, event in events})
+        prune = now >= self._next_prune
+        if prune:
+            self._next_prune = now + PRUNE_EVERY
+        state = _Round(Guard(conn, now, ruleset.config, prune=prune))
+        state.guard.preload({event.reply_to for _, event in events})
         aliases = nicknames(conn, {event.sender for _, event in events if event.sender})
         for message, event in events:
-            if message.origin is Origin.MANUAL or (
-                message.origin is Origin.EVENT
-                and message.direction is Direction.OUT
-                and message.echo_of is None
-            ):
-                self._unanswered(state, message.conversation)  # a human spoke
+            if spoken_by_operator(message):
+                state.guard.run_ends(message.conversation, Track.RULES)  # a human spoke
                 continue
             if event.kind is EventKind.OTHER:
                 if message.origin is Origin.EVENT and message.direction is Direction.IN:
-                    self._unanswered(state, event.reply_to)
+                    state.guard.run_ends(event.reply_to, Track.RULES)
                 continue
             try:
                 self._answer(conn, pacer, state, ruleset, event, local, aliases)
@@ -249,10 +236,10 @@ class AutoReplier:
         if state.queued and not more:
             last = max(last, state.queued[-1].id)
         write_setting(conn, "watermark", last)
-        self._finish_round(conn, state, ruleset)
+        self._finish_round(conn, state, ruleset, prune)
         return ReplyReport(
             queued=tuple(state.queued),
-            alerts=tuple(state.alerts.values()),
+            alerts=tuple(state.guard.alerts.values()),
             answers=tuple(state.answers),
             counters=_read_counters(conn, state.counters),
             examined=len(messages),
@@ -274,11 +261,11 @@ class AutoReplier:
     ) -> None:
         matches = ruleset.matches(event, local)
         conversation = event.reply_to
+        guard = state.guard
         if not matches:
-            self._unanswered(state, conversation)
+            guard.run_ends(conversation, Track.RULES)
             return
-        now = state.now
-        talk = self._conversation(state, conversation)
+        now = state.guard.now
         ready: list[tuple[Rule, tuple[Outgoing, ...]]] = []
         delegating: list[Rule] = []  # rules that only hand the message to a source
         for match in matches:
@@ -287,7 +274,7 @@ class AutoReplier:
             counter = state.counters.setdefault(rule.id, [0, 0, now])
             counter[0] += 1
             counter[2] = now
-            if talk.paused_until is not None and talk.paused_until > now:
+            if guard.paused(conversation):
                 self._note(state, event.incoming.id, conversation, rule, Outcome.PAUSED)
                 continue
             last = self._cooldown(conn, state, rule.id, cooldown_key(rule, event))
@@ -296,7 +283,7 @@ class AutoReplier:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
                 continue
             planned = plan(event, match, local, aliases).outgoing(self.rng)
-            sends = with_pictures_checked(planned, self.picture_max_bytes, now, state.alerts)
+            sends = with_pictures_checked(planned, self.picture_max_bytes, now, state.guard.alerts)
             if not sends and rule.reply.source is not None:
                 delegating.append(rule)
                 continue
@@ -305,32 +292,12 @@ class AutoReplier:
                 continue
             ready.append((rule, sends))
         if not ready:
-            # The source's answer counts for the hub's loop detector, not ours.
+            # The source's answer counts for the sources' run, not the rules'.
             for rule in delegating:
                 self._delegate(state, event, rule, ())
             return
-        config = ruleset.config
-        if event.kind is EventKind.TEXT:  # a burst of joins or requests is no bot loop
-            recent = talk.last_reply is not None and now - talk.last_reply <= config.loop_window
-            talk.streak = talk.streak + 1 if recent else 1
-            talk.dirty = True
-        if talk.streak > config.loop_exchanges:
-            talk.paused_until = now + config.loop_pause
-            talk.streak = 0
-            loop = Alert.of(
-                AlertKind.LOOP,
-                conversation,
-                Text.of(
-                    "alert_loop",
-                    conversation=conversation,
-                    exchanges=config.loop_exchanges,
-                    window=config.loop_window,
-                    pause_min=config.loop_pause / 60,
-                ),
-                now,
-            )
-            state.alerts[(AlertKind.LOOP, conversation)] = loop
-            HistoryWriter.log_error(conn, "autoreply", loop.detail, now)
+        # A burst of joins or requests is no bot loop: only texts count.
+        if guard.loop_stop(conversation, Track.RULES, counts=event.kind is EventKind.TEXT):
             for rule in [rule for rule, _ in ready] + delegating:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.LOOP)
             return
@@ -338,39 +305,20 @@ class AutoReplier:
             self._delegate(state, event, rule, ())
         for rule, sends in ready:
             size = len(sends)
-            kind: AlertKind | None = None
-            if state.global_sent + size > config.per_minute:
-                kind = AlertKind.CAP
-                detail = Text.of("alert_cap", limit=config.per_minute)
-            elif state.sent_by_conversation.get(conversation, 0) + size > (
-                config.per_conversation_per_minute
-            ):
-                kind = AlertKind.CONVERSATION_CAP
-                detail = Text.of(
-                    "alert_conversation_cap",
-                    conversation=conversation,
-                    limit=config.per_conversation_per_minute,
-                )
-            if kind is not None:
-                key = (kind, conversation if kind is AlertKind.CONVERSATION_CAP else None)
-                state.alerts.setdefault(key, Alert.of(kind, key[1], detail, now))
+            if guard.over_cap(conversation, size):
                 state.dropped += 1
                 self._note(state, event.incoming.id, conversation, rule, Outcome.CAP)
                 continue
             queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=now)
             assert rule.id is not None
             state.queued.extend(queued)
-            state.global_sent += size
-            state.sent_by_conversation[conversation] = (
-                state.sent_by_conversation.get(conversation, 0) + size
-            )
-            state.sent_log.append((now, conversation, size))
+            guard.sent(conversation, size)
             cooled = cooldown_key(rule, event)
             state.cooldowns[(rule.id, cooled)] = now
             state.cooldowns_changed[(rule.id, cooled)] = now
             state.counters[rule.id][1] += 1
             if event.kind is EventKind.TEXT:
-                talk.last_reply = now
+                guard.replied(conversation, Track.RULES)
             if rule.reply.source is not None:
                 state.counters[rule.id][1] -= 1  # _delegate counts it
                 self._delegate(state, event, rule, tuple(m.id for m in queued))
@@ -401,8 +349,8 @@ class AutoReplier:
         """``rule`` hands ``event`` to its answer source: cooldown, counter, the hub's note."""
         assert rule.id is not None and rule.reply.source is not None
         key = cooldown_key(rule, event)
-        state.cooldowns[(rule.id, key)] = state.now
-        state.cooldowns_changed[(rule.id, key)] = state.now
+        state.cooldowns[(rule.id, key)] = state.guard.now
+        state.cooldowns_changed[(rule.id, key)] = state.guard.now
         state.counters[rule.id][1] += 1
         names = state.delegations.setdefault(event.incoming.id, [])
         if rule.reply.source not in names:
@@ -432,18 +380,10 @@ class AutoReplier:
             message=event.incoming.id,
             detail=f"{type(exc).__name__}: {exc}",
         )
-        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.now)
-        state.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
-        HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
-        AutoReplier._unanswered(state, event.reply_to)
-
-    @staticmethod
-    def _unanswered(state: _Round, conversation: str) -> None:
-        """No answer to an incoming message, or the operator spoke: a streak of answers ends."""
-        talk = state.conversations.get(conversation)
-        if talk is not None and talk.streak:
-            talk.streak = 0
-            talk.dirty = True
+        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.guard.now)
+        state.guard.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
+        HistoryWriter.log_error(conn, "autoreply", alert.detail, state.guard.now)
+        state.guard.run_ends(event.reply_to, Track.RULES)
 
     # -- state ---------------------------------------------------------------------
 
@@ -457,34 +397,6 @@ class AutoReplier:
     def reload(self) -> None:
         """Forget the compiled rules; the next call reads them again."""
         self._ruleset = None
-
-    @staticmethod
-    def _start_round(conn: sqlite3.Connection, now: float, conversations: set[str]) -> _Round:
-        """Caps of the last minute, and the loop state of the batch's conversations."""
-        import json
-
-        rows = conn.execute(
-            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
-            " GROUP BY conversation",
-            (now - 60.0,),
-        ).fetchall()
-        by_conversation = {conversation: int(total) for conversation, total in rows}
-        state = _Round(now, sum(by_conversation.values()), by_conversation)
-        for conversation, streak, last_reply, paused_until in conn.execute(
-            "SELECT conversation, streak, last_reply, paused_until FROM auto_conversation"
-            " WHERE conversation IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(conversations), ensure_ascii=False),),
-        ):
-            state.conversations[conversation] = _Conversation(streak, last_reply, paused_until)
-        return state
-
-    @staticmethod
-    def _conversation(state: _Round, conversation: str) -> _Conversation:
-        """The loop state of a conversation (preloaded by :meth:`_start_round`)."""
-        talk = state.conversations.get(conversation)
-        if talk is None:
-            talk = state.conversations[conversation] = _Conversation()
-        return talk
 
     @staticmethod
     def _cooldown(
@@ -501,19 +413,10 @@ class AutoReplier:
             state.cooldowns[key] = float(row[0])
         return state.cooldowns[key]
 
-    def _finish_round(self, conn: sqlite3.Connection, state: _Round, ruleset: RuleSet) -> None:
-        now = state.now
-        conn.executemany(
-            "INSERT INTO auto_conversation (conversation, streak, last_reply, paused_until)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET"
-            " streak = excluded.streak, last_reply = excluded.last_reply,"
-            " paused_until = excluded.paused_until",
-            [
-                (conversation, talk.streak, talk.last_reply, talk.paused_until)
-                for conversation, talk in state.conversations.items()
-                if talk.dirty
-            ],
-        )
+    def _finish_round(
+        self, conn: sqlite3.Connection, state: _Round, ruleset: RuleSet, prune: bool
+    ) -> None:
+        now = state.guard.now
         conn.executemany(
             "INSERT INTO auto_cooldown (rule_id, conversation, last_time) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, conversation) DO UPDATE SET last_time = excluded.last_time",
@@ -526,36 +429,18 @@ class AutoReplier:
             " last_matched = excluded.last_matched",
             [(rule_id, int(c[0]), int(c[1]), c[2]) for rule_id, c in state.counters.items()],
         )
-        conn.executemany(
-            "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
-            state.sent_log,
-        )
         answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED or a.message_ids)
         if state.delegations:
             pending = read_delegations(conn)
             pending.update(state.delegations)
             write_delegations(conn, pending)
-        HistoryWriter.count(
-            conn,
-            {
-                "auto_answers": answers,
-                "auto_dropped": state.dropped,
-                "auto_loops": sum(1 for kind, _ in state.alerts if kind is AlertKind.LOOP),
-            },
-            now,
-        )
-        if now >= self._next_prune:
-            self._next_prune = now + PRUNE_EVERY
-            conn.execute("DELETE FROM auto_sent WHERE time < ?", (now - KEEP_SENT,))
+        HistoryWriter.count(conn, {"auto_answers": answers, "auto_dropped": state.dropped}, now)
+        state.guard.finish()
+        if prune:
             longest = max((r.cooldown for r in ruleset.rules), default=0.0)
             conn.execute(
                 "DELETE FROM auto_cooldown WHERE last_time < ? AND substr(conversation, 1, ?) <> ?",
                 (now - longest - KEEP_SENT, len(WELCOMED), WELCOMED),
-            )
-            conn.execute(
-                "DELETE FROM auto_conversation WHERE coalesce(paused_until, 0) < ?"
-                " AND coalesce(last_reply, 0) < ?",
-                (now, now - KEEP_SENT),
             )
 
 

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply import guard
+from wxpanel.core.autoreply.guard import PausedConversation, read_setting, write_setting
 from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
@@ -50,14 +52,6 @@ class RuleCounter:
 
 
 @dataclass(frozen=True, slots=True)
-class PausedConversation:
-    """A conversation the loop detector stopped answering until ``until``."""
-
-    conversation: str
-    until: float
-
-
-@dataclass(frozen=True, slots=True)
 class ImportSummary:
     added: int = 0
     replaced: int = 0
@@ -65,24 +59,6 @@ class ImportSummary:
 
 
 # -- inside a caller's transaction ------------------------------------------------------
-
-
-def read_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
-    row = conn.execute("SELECT value FROM auto_setting WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        return json.loads(row[0])
-    except (TypeError, ValueError):
-        return default
-
-
-def write_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
-    conn.execute(
-        "INSERT INTO auto_setting (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value, ensure_ascii=False)),
-    )
 
 
 def bump_version(conn: sqlite3.Connection, key: str = "rules_version") -> None:
@@ -167,7 +143,7 @@ class RuleStore(ConnectionStore):
 
     def auto_reply_enabled(self) -> bool:
         """The global switch: False means no auto-reply at all."""
-        return read_setting(self.conn, "enabled", True) is not False
+        return guard.switched_on(self.conn)
 
     def config(self) -> AutoReplyConfig:
         return load_config(self.conn)
@@ -178,15 +154,7 @@ class RuleStore(ConnectionStore):
 
     def paused(self, now: float | None = None) -> list[PausedConversation]:
         """Conversations the loop detector stopped answering, and until when."""
-        now = self.clock() if now is None else now
-        return [
-            PausedConversation(conversation, until)
-            for conversation, until in self.conn.execute(
-                "SELECT conversation, paused_until FROM auto_conversation"
-                " WHERE paused_until > ? ORDER BY paused_until",
-                (now,),
-            )
-        ]
+        return guard.paused(self.conn, self.clock() if now is None else now)
 
     # -- editing ---------------------------------------------------------------
 
@@ -278,7 +246,7 @@ class RuleStore(ConnectionStore):
     def set_auto_reply_enabled(self, enabled: bool) -> None:
         """Flip the global switch; the poller obeys from its next round."""
         with immediate(self.conn):
-            write_setting(self.conn, "enabled", bool(enabled))
+            guard.set_switched_on(self.conn, enabled)
         activity.changed("auto-reply", "switched on" if enabled else "switched off")
 
     def set_config(self, config: AutoReplyConfig) -> None:
@@ -293,11 +261,7 @@ class RuleStore(ConnectionStore):
     def resume(self, conversation: str) -> None:
         """Answer a conversation again that loop detection paused."""
         with immediate(self.conn):
-            self.conn.execute(
-                "UPDATE auto_conversation SET paused_until = NULL, streak = 0"
-                " WHERE conversation = ?",
-                (conversation,),
-            )
+            guard.resume(self.conn, conversation)
 
     def reset_counters(self, rule_id: int | None = None) -> None:
         with immediate(self.conn):

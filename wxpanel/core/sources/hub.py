@@ -18,11 +18,10 @@ It never waits for a source: plugins, webhooks and models run on a
 
 A job asks its sources in the operator's order; the first that answers
 wins.  Everything answers only incoming events (never the account's own
-messages, 发出, nor our commands) and obeys the rules' safety: the global
-switch, the per-minute caps (shared with the rules through ``auto_sent``),
-paused conversations, and a loop detector of its own (a rule-less streak
-would otherwise never count: the replier ends a streak at every message no
-rule answers) whose pause is shared with the rules.
+messages, 发出, nor our commands) and obeys the
+:class:`~wxpanel.core.autoreply.guard.Guard`, as the rules do: the global
+switch, the per-minute caps, paused conversations and the loop stop (on
+the sources' own run of answers, whose pause is everyone's).
 
 **Rules that delegate.**  A keyword rule whose reply names a source
 (``Reply.source``) hands its message to that source: the replier records
@@ -61,6 +60,7 @@ from typing import Final
 
 import wxpanel.core.sources.http as http
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.guard import Guard, Track
 from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
@@ -68,7 +68,6 @@ from wxpanel.core.models import Message, Origin
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, MessageType
-from wxpanel.core.rules.model import AutoReplyConfig
 from wxpanel.core.rules.replier import (
     ReplyReport,
     read_delegations,
@@ -165,13 +164,8 @@ class _Flight:
 
 @dataclass(slots=True)
 class _Round:
-    now: float
-    config: AutoReplyConfig
-    switched_on: bool
-    global_sent: int
-    sent_by_conversation: dict[str, int]
+    guard: Guard
     queued: list[Message] = field(default_factory=list)
-    alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
     finished: list[int] = field(default_factory=list)
@@ -280,6 +274,7 @@ class AnswerSources:
                 self._sync_plugins(conn, state, sync)
                 for result in finished:
                     self._finish(conn, pacer, state, result)
+                state.guard.finish()
                 HistoryWriter.count(conn, state.counts, now)
             self._done.clear()
             self._recover = False
@@ -294,7 +289,7 @@ class AnswerSources:
             jobs, more = self._hand_over(conn, now, handover_alerts)
             for job in jobs:
                 self._submit(job)
-        alerts = (tuple(state.alerts.values()) if state else ()) + tuple(handover_alerts)
+        alerts = (tuple(state.guard.alerts.values()) if state else ()) + tuple(handover_alerts)
         return SourceReport(
             queued=tuple(state.queued) if state else (),
             alerts=alerts,
@@ -348,12 +343,12 @@ class AnswerSources:
             ).fetchall()
             messages = [message_from_row(row) for row in rows]
             active = [s for s in self._sources if s.enabled]
-            switched_on = read_setting(conn, "enabled", True) is not False
             config = load_config(conn)
+            guard = Guard(conn, now, config)
+            switched_on = guard.switched_on
             mentions = MentionFinder(config.nicknames)
             delegations = read_delegations(conn)
             last = self._handed
-            operators: set[str] = set()
             full = False
             for message in messages:
                 if len(jobs) >= room:
@@ -361,13 +356,13 @@ class AnswerSources:
                     break
                 last = message.id
                 if spoken_by_operator(message):
-                    operators.add(message.conversation)
+                    guard.run_ends(message.conversation, Track.SOURCES)
                     continue
                 names = delegations.get(message.id)
                 if names is not None:
                     if not switched_on or not answerable(message):
                         continue
-                    if _paused(conn, message.conversation, now):
+                    if guard.paused(message.conversation):
                         continue
                     job = self._delegated(conn, message, names, mentions, now, alerts)
                     if job is not None:
@@ -375,7 +370,7 @@ class AnswerSources:
                     continue
                 if not active or not switched_on or not answerable(message):
                     continue
-                if _paused(conn, message.conversation, now):
+                if guard.paused(message.conversation):
                     continue
                 job = self._plan(conn, message, active, mentions, now)
                 if job is not None:
@@ -388,11 +383,7 @@ class AnswerSources:
                     " created_at) VALUES (?, ?, 'pending', ?)",
                     [(job.message.id, job.message.conversation, now) for job in jobs],
                 )
-            if operators:
-                conn.executemany(
-                    "UPDATE source_conversation SET streak = 0 WHERE conversation = ?",
-                    [(c,) for c in sorted(operators)],
-                )
+            guard.finish()
             if not full and len(rows) < self.batch:
                 last = self._replier  # everything up to the replier's watermark was seen
             if any(message_id <= last for message_id in delegations):
@@ -481,25 +472,11 @@ class AnswerSources:
         mentions: MentionFinder,
         now: float,
     ) -> _Job | None:
-        content = message.content or ""
-        mentioned = False
-        if message.is_group and message.type is MessageType.TEXT:
-            stripped, found = mentions.find(content)
-            if found:
-                content, mentioned = stripped.strip(), True
         answered = message.id in self._answered or (
             message.id <= self._edge and _rule_answered(conn, message, self._edge)
         )
-        incoming = IncomingMessage(
-            conversation=message.conversation,
-            sender=message.sender or message.conversation,
-            is_group=message.is_group,
-            type=message.type,
-            content=content,
-            time=message.time,
-            mentioned=mentioned,
-            id=message.id,
-        )
+        incoming = self._incoming(message, mentions)
+        mentioned = incoming.mentioned
         chosen: list[Source] = []
         for source in active:
             config = source.config
@@ -609,19 +586,7 @@ class AnswerSources:
         return results
 
     def _start_round(self, conn: sqlite3.Connection, now: float) -> _Round:
-        rows = conn.execute(
-            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
-            " GROUP BY conversation",
-            (now - 60.0,),
-        ).fetchall()
-        by_conversation = {conversation: int(total) for conversation, total in rows}
-        return _Round(
-            now=now,
-            config=load_config(conn),
-            switched_on=read_setting(conn, "enabled", True) is not False,
-            global_sent=sum(by_conversation.values()),
-            sent_by_conversation=by_conversation,
-        )
+        return _Round(Guard(conn, now, load_config(conn)))
 
     def _finish(
         self, conn: sqlite3.Connection, pacer: Pacer, state: _Round, result: JobResult
@@ -643,9 +608,9 @@ class AnswerSources:
             failures = [o.error for o in result.outcomes if o.error]
             end, detail = ("failed", failures[-1]) if failures else ("done", "no answer")
             self._close_job(conn, state, result, end, detail)
-            self._streak_ends(conn, conversation)
+            state.guard.run_ends(conversation, Track.SOURCES)
             return
-        reason = self._blocked(conn, state, conversation)
+        reason = self._blocked(state.guard, conversation)
         if reason is not None:
             self._close_job(conn, state, result, "dropped", reason)
             state.add("source_dropped")
@@ -654,20 +619,13 @@ class AnswerSources:
         if not sends:
             self._close_job(conn, state, result, "dropped", "nothing that can be sent")
             return
-        if not self._within_caps(state, conversation, len(sends)):
+        if state.guard.over_cap(conversation, len(sends)):
             self._close_job(conn, state, result, "dropped", "over the per-minute cap")
             state.add("source_dropped")
             return
-        queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=state.now)
+        queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=state.guard.now)
         state.queued.extend(queued)
-        state.global_sent += len(sends)
-        state.sent_by_conversation[conversation] = state.sent_by_conversation.get(
-            conversation, 0
-        ) + len(sends)
-        conn.execute(
-            "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
-            (state.now, conversation, len(sends)),
-        )
+        state.guard.sent(conversation, len(sends))
         self._close_job(conn, state, result, "done", None, queued[0].id)
         state.add("source_answers")
 
@@ -687,7 +645,7 @@ class AnswerSources:
                 outcome,
                 result.answered_by,
                 redact(detail) if detail else None,
-                state.now,
+                state.guard.now,
                 first_reply,
                 result.message_id,
             ),
@@ -704,7 +662,7 @@ class AnswerSources:
                 int(outcome.error is not None),
                 outcome.latency,
                 outcome.latency,
-                state.now,
+                state.guard.now,
                 outcome.prompt_tokens,
                 outcome.completion_tokens,
                 outcome.cost,
@@ -722,7 +680,7 @@ class AnswerSources:
             return
         source = self._source(outcome.source_id)
         label = source.label if source else f"source #{outcome.source_id}"
-        set_failed(conn, outcome.source_id, problem, state.now, disable=outcome.disable)
+        set_failed(conn, outcome.source_id, problem, state.guard.now, disable=outcome.disable)
         if outcome.error is not None:
             state.add("source_failures")
         if outcome.disable:
@@ -730,85 +688,26 @@ class AnswerSources:
             if source is not None:
                 self.host.disable(source.name, problem)
             log.warning("%s", detail)
-            HistoryWriter.log_error(conn, "source", detail, state.now)
-            state.alerts.setdefault(
-                (AlertKind.SOURCE, label), Alert(AlertKind.SOURCE, None, detail, state.now)
+            HistoryWriter.log_error(conn, "source", detail, state.guard.now)
+            state.guard.alerts.setdefault(
+                (AlertKind.SOURCE, label), Alert(AlertKind.SOURCE, None, detail, state.guard.now)
             )
         else:
             log.warning("%s: %s", label, redact(problem))
 
     # -- safety ------------------------------------------------------------------------
 
-    def _blocked(self, conn: sqlite3.Connection, state: _Round, conversation: str) -> str | None:
-        """Why an answer may not go now (switch, pause, loop), or None."""
-        if not state.switched_on:
-            return "auto-reply is switched off"
-        if _paused(conn, conversation, state.now):
-            return "the conversation is paused"
-        config = state.config
-        row = conn.execute(
-            "SELECT streak, last_reply FROM source_conversation WHERE conversation = ?",
-            (conversation,),
-        ).fetchone()
-        streak, last_reply = (row[0], row[1]) if row else (0, None)
-        recent = last_reply is not None and state.now - last_reply <= config.loop_window
-        streak = streak + 1 if recent else 1
-        if streak > config.loop_exchanges:
-            until = state.now + config.loop_pause
-            conn.execute(
-                "INSERT INTO auto_conversation (conversation, streak, paused_until)"
-                " VALUES (?, 0, ?) ON CONFLICT (conversation) DO UPDATE SET"
-                " paused_until = excluded.paused_until, streak = 0",
-                (conversation, until),
-            )
-            conn.execute(
-                "UPDATE source_conversation SET streak = 0 WHERE conversation = ?",
-                (conversation,),
-            )
-            detail = (
-                f"{conversation}: {config.loop_exchanges} answers of plugins, webhooks or"
-                f" models in a row, each within {config.loop_window:g} s; looks like another"
-                f" bot answering. Not answering there for {config.loop_pause / 60:g} min."
-            )
-            HistoryWriter.log_error(conn, "autoreply", detail, state.now)
-            state.alerts[(AlertKind.LOOP, conversation)] = Alert(
-                AlertKind.LOOP, conversation, detail, state.now
-            )
-            state.add("auto_loops")
-            return "loop detected"
-        conn.execute(
-            "INSERT INTO source_conversation (conversation, streak, last_reply) VALUES (?, ?, ?)"
-            " ON CONFLICT (conversation) DO UPDATE SET streak = excluded.streak,"
-            " last_reply = excluded.last_reply",
-            (conversation, streak, state.now),
-        )
-        return None
-
     @staticmethod
-    def _streak_ends(conn: sqlite3.Connection, conversation: str) -> None:
-        conn.execute(
-            "UPDATE source_conversation SET streak = 0 WHERE conversation = ?", (conversation,)
-        )
-
-    def _within_caps(self, state: _Round, conversation: str, size: int) -> bool:
-        config = state.config
-        if state.global_sent + size > config.per_minute:
-            detail = f"more than {config.per_minute} auto-replies a minute; answer dropped"
-            state.alerts.setdefault(
-                (AlertKind.CAP, None), Alert(AlertKind.CAP, None, detail, state.now)
-            )
-            return False
-        if state.sent_by_conversation.get(conversation, 0) + size > (
-            config.per_conversation_per_minute
-        ):
-            detail = (
-                f"{conversation}: more than {config.per_conversation_per_minute}"
-                " auto-replies a minute here; answer dropped"
-            )
-            key = (AlertKind.CONVERSATION_CAP, conversation)
-            state.alerts.setdefault(key, Alert(key[0], conversation, detail, state.now))
-            return False
-        return True
+    def _blocked(guard: Guard, conversation: str) -> str | None:
+        """Why an answer may not go now (switch, pause, loop), or None."""
+        if not guard.switched_on:
+            return "auto-reply is switched off"
+        if guard.paused(conversation):
+            return "the conversation is paused"
+        if guard.loop_stop(conversation, Track.SOURCES):
+            return "loop detected"
+        guard.replied(conversation, Track.SOURCES)
+        return None
 
     def _sends(self, state: _Round, conversation: str, replies: Iterable[Reply]) -> list[Outgoing]:
         planned = [
@@ -819,7 +718,11 @@ class AnswerSources:
             )
             for reply in replies
         ]
-        return list(with_pictures_checked(planned, self.picture_max_bytes, state.now, state.alerts))
+        return list(
+            with_pictures_checked(
+                planned, self.picture_max_bytes, state.guard.now, state.guard.alerts
+            )
+        )
 
     # -- sources and plugins ---------------------------------------------------------
 
@@ -875,12 +778,14 @@ class AnswerSources:
             info = plugins[name]
             source_id, error_disabled = existing.get(name, (None, False))
             if source_id is None:
-                source_id = insert_source(conn, SourceKind.PLUGIN, name, PluginConfig(), state.now)
+                source_id = insert_source(
+                    conn, SourceKind.PLUGIN, name, PluginConfig(), state.guard.now
+                )
                 log.info("plugin %s found in %s", name, info.path)
                 state.touched.add(source_id)  # the panel lists it at once
             problem = info.error or ("the plugin file is gone" if info.missing else None)
             if problem is not None:
-                set_failed(conn, source_id, problem, state.now, disable=True)
+                set_failed(conn, source_id, problem, state.guard.now, disable=True)
                 log.warning("plugin %s: %s", name, problem)
                 state.touched.add(source_id)
             elif error_disabled:
@@ -932,13 +837,6 @@ def program_dir() -> Path:
     if getattr(sys, "frozen", False):
         return Path(sys.executable).resolve().parent
     return Path(__file__).resolve().parents[3]
-
-
-def _paused(conn: sqlite3.Connection, conversation: str, now: float) -> bool:
-    row = conn.execute(
-        "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (conversation,)
-    ).fetchone()
-    return row is not None and row[0] is not None and row[0] > now
 
 
 def _rule_answered(conn: sqlite3.Connection, message: Message, edge: int) -> bool:
