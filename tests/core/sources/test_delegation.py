@@ -203,9 +203,7 @@ def test_a_delegation_recorded_before_a_crash_is_handed_over_after_it(
     """The replier committed, the hub never ran: the next run still asks the source, once."""
     engine = _start(exchange_db, tmp_path / "plugins", engine_at)
     _setup(engine, server)
-    engine.sources.process = lambda *a, **k: type(  # type: ignore[method-assign]
-        "R", (), {"queued": (), "alerts": (), "statuses": ()}
-    )()
+    engine.sources.wanted = lambda *a, **k: False  # type: ignore[method-assign]
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气")])
     for _ in range(5):
         engine.poll()

@@ -15,10 +15,11 @@ import pytest
 from tests.conftest import text_event
 from tests.core.rules.conftest import GROUP_ID, TZ, deliver, own_event
 from tests.core.sources.conftest import Canned, DripServer, FakeServer, wait_for
+from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.rules.model import AutoReplyConfig, MatchMode, Reply, Rule, Trigger
-from wxpanel.core.rules.replier import AlertKind, AutoReplier, ReplyReport
+from wxpanel.core.rules.replier import AlertKind, AutoReplier
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -47,8 +48,8 @@ class Driver:
 
     def round(self) -> SourceReport:
         now = self.engine.clock()
-        replies: ReplyReport = self.replier.process(self.engine.hconn, self.engine.pacer, now)
-        report = self.hub.process(self.engine.hconn, self.engine.pacer, now, replies)
+        replies = self.replier.answer(self.engine.hconn, self.engine.pacer, now)
+        report = self.hub.process(self.engine.hconn, self.engine.pacer, now, [replies])
         self.reports.append(report)
         return report
 
@@ -463,7 +464,7 @@ def test_idle_rounds_touch_no_database(engine: Engine, make_hub: Hubs) -> None:
     engine.hconn.set_trace_callback(statements.append)
     try:
         report = driver.hub.process(
-            engine.hconn, engine.pacer, engine.clock(), ReplyReport(watermark=driver.hub._replier)
+            engine.hconn, engine.pacer, engine.clock(), [AnswerReport(seen=driver.hub._replier)]
         )
     finally:
         engine.hconn.set_trace_callback(None)
@@ -477,7 +478,7 @@ def test_sqlite_locked_is_retried_next_round(
     driver = Driver(engine, make_hub())
     driver.wait_for_plugins("echo")
     deliver(engine, [text_event("wxid_a", "x")])
-    replies = driver.replier.process(engine.hconn, engine.pacer, engine.clock())
+    replies = [driver.replier.answer(engine.hconn, engine.pacer, engine.clock())]
     other = sqlite3.connect(engine.paths.history, timeout=0)
     other.execute("BEGIN IMMEDIATE")
     try:
@@ -513,7 +514,7 @@ def test_rounds_without_the_replier_still_collect(
     hub = driver.hub
 
     def collected() -> bool:  # the Engine passes None while the replier has nothing new
-        return bool(hub.process(engine.hconn, engine.pacer, engine.clock(), None).queued)
+        return bool(hub.process(engine.hconn, engine.pacer, engine.clock()).queued)
 
     wait_for(collected)
     assert auto_texts(engine) == [("wxid_a", "ok")]

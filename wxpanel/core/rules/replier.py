@@ -33,12 +33,13 @@ from __future__ import annotations
 import enum
 import random
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
 
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.autoreply.guard import (
     KEEP_SENT,
     PRUNE_EVERY,
@@ -167,6 +168,37 @@ class AutoReplier:
         self._version = -1
         self._seen = -1  # the watermark as of our last transaction
         self._next_prune = 0.0
+        self._pending = True  # messages may wait that the rules have not looked at
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        """Nothing to read ahead: the watermark is read in each transaction."""
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        self._pending = self._pending or arrived
+        return self._pending
+
+    def answer(
+        self,
+        conn: sqlite3.Connection,
+        pacer: Pacer,
+        now: float,
+        earlier: Sequence[AnswerReport] = (),
+    ) -> AnswerReport:
+        report = self.process(conn, pacer, now)
+        self._pending = report.more
+        return AnswerReport(
+            queued=report.queued,
+            alerts=report.alerts,
+            shown=report.counters,
+            answered=frozenset(a.event_id for a in report.answers),
+            seen=report.watermark,
+            more=report.more,
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     @property
     def ruleset(self) -> RuleSet | None:

@@ -24,6 +24,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, resolved
 from wxpanel.core.errors import KnownError, PictureError
@@ -439,6 +440,31 @@ class TimedRunner:
         self.picture_max_bytes = picture_max_bytes
         self._version = -1
         self._next_due: float | None = None
+        self._call_at: float | None = 0.0  # when the Engine calls again (at once at start)
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        """Nothing to read ahead: the list is read on the first call."""
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        """When a message falls due, or the list may have been edited."""
+        return edited or (self._call_at is not None and self._call_at <= now)
+
+    def answer(
+        self,
+        conn: sqlite3.Connection,
+        pacer: Pacer,
+        now: float,
+        earlier: Sequence[AnswerReport] = (),
+    ) -> AnswerReport:
+        report = self.process(conn, pacer, now)
+        self._call_at = report.next_due
+        log_runs(report.runs)
+        return AnswerReport(queued=report.queued, shown=report.runs, next_due=report.next_due)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     @property
     def next_due(self) -> float | None:

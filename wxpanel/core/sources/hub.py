@@ -60,6 +60,7 @@ from typing import Final
 
 import wxpanel.core.sources.http as http
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.autoreply.guard import Guard, Track
 from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
@@ -69,7 +70,6 @@ from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, MessageType
 from wxpanel.core.rules.replier import (
-    ReplyReport,
     read_delegations,
     write_delegations,
 )
@@ -246,19 +246,20 @@ class AnswerSources:
         conn: sqlite3.Connection,
         pacer: Pacer,
         now: float,
-        replies: ReplyReport | None = None,
+        earlier: Sequence[AnswerReport] = (),
     ) -> SourceReport:
         """One round: note the rules' report, collect finished jobs, hand over new messages.
 
-        ``conn`` is the Engine's history connection (``hconn``); ``replies``
-        the report of the replier's call in this round, or None when it did
-        not run.  Costs nothing while there is nothing to do.  Raises
+        ``conn`` is the Engine's history connection (``hconn``); ``earlier``
+        the reports of the answerers that ran before in this round (the
+        rules': what they answered, how far they looked).  Costs nothing
+        while there is nothing to do.  Raises
         :class:`sqlite3.OperationalError` when locked; nothing is lost then
         and the next call does the same work.
         """
-        if replies is not None:
-            self._answered.update(a.event_id for a in replies.answers)
-            self._replier = max(self._replier, replies.watermark)
+        for report in earlier:
+            self._answered.update(report.answered)
+            self._replier = max(self._replier, report.seen)
         if not self._started:
             self.start(conn)
         statuses: list[SourceStatus] = []
@@ -298,6 +299,24 @@ class AnswerSources:
             finished=len(state.finished) if state else 0,
             pending=len(self._flights),
             more=more,
+        )
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        """Every round: answers finish on the pool at any time (an idle round runs no SQL)."""
+        return True
+
+    def answer(
+        self,
+        conn: sqlite3.Connection,
+        pacer: Pacer,
+        now: float,
+        earlier: Sequence[AnswerReport] = (),
+    ) -> AnswerReport:
+        report = self.process(conn, pacer, now, earlier)
+        return AnswerReport(
+            queued=report.queued, alerts=report.alerts, shown=report.statuses, more=report.more
         )
 
     def close(self) -> None:
