@@ -11,13 +11,13 @@ so that the same text serves the dialog, the import command and the store.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
 
+from wxpanel.core.autoreply.config import AutoReplyConfig, finite
 from wxpanel.core.autoreply.issues import Issue, Severity
 from wxpanel.core.autoreply.sending import picture_text
 from wxpanel.core.codepage import describe, unsendable
@@ -179,41 +179,6 @@ class Rule:
         return self.name or f"rule #{self.id}"
 
 
-@dataclass(frozen=True, slots=True)
-class AutoReplyConfig:
-    """The always-on safety limits and the account's names, stored with the rules.
-
-    ``per_minute`` and ``per_conversation_per_minute`` count queued commands
-    (an answer of two texts and a picture is three); an answer that would go
-    over a cap is dropped whole and reported.  Loop detection: more than
-    ``loop_exchanges`` answers in a row in one conversation, each within
-    ``loop_window`` seconds of our previous answer there, stops answering it
-    for ``loop_pause`` seconds and raises an alert.
-    """
-
-    nicknames: tuple[str, ...] = ()
-    per_minute: int = 20
-    per_conversation_per_minute: int = 6
-    loop_exchanges: int = 5
-    loop_window: float = 30.0
-    loop_pause: float = 600.0
-
-    def issues(self) -> list[Issue]:
-        found: list[Issue] = []
-        for name in ("per_minute", "per_conversation_per_minute", "loop_exchanges"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                found.append(Issue.of(name, "at_least_one"))
-        for name in ("loop_window", "loop_pause"):
-            value = getattr(self, name)
-            if not _finite(value) or value <= 0:
-                found.append(Issue.of(name, "positive_seconds"))
-        for index, nick in enumerate(self.nicknames):
-            if not isinstance(nick, str) or not nick.strip():
-                found.append(Issue.of(f"nicknames[{index}]", "empty_nickname"))
-        return found
-
-
 class ScheduleKind(enum.StrEnum):
     ONCE = "once"
     DAILY = "daily"
@@ -349,7 +314,7 @@ def validate_rule(
     found.extend(issue.under("reply") for issue in _validate_reply(rule))
     if rule.active is not None:
         found.extend(issue.under("active") for issue in _validate_hours(rule.active))
-    if not _finite(rule.cooldown) or rule.cooldown < 0:
+    if not finite(rule.cooldown) or rule.cooldown < 0:
         found.append(Issue.of("cooldown", "cooldown_invalid"))
     elif rule.kind is RuleKind.DEFAULT and rule.cooldown <= 0:
         found.append(Issue.of("cooldown", "default_needs_cooldown"))
@@ -468,7 +433,7 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
     if timed.picture is not None:
         found.extend(issue.under("picture") for issue in validate_picture(timed.picture))
     if timed.schedule is ScheduleKind.ONCE:
-        if timed.at is None or not _finite(timed.at):
+        if timed.at is None or not finite(timed.at):
             found.append(Issue.of("at", "once_needs_moment"))
     else:
         if timed.time_of_day is None:
@@ -476,10 +441,6 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
         if timed.schedule is ScheduleKind.WEEKLY:
             found.extend(_validate_weekdays(timed.weekdays))
     return found
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _changes_when_folded(pattern: str) -> bool:

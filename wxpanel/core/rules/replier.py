@@ -20,12 +20,11 @@ never a command of ours (manual, auto or timed).
 A rule whose reply names an answer source (``Reply.source``) *delegates*:
 it matches, cools down and counts like any rule, queues its own texts or
 picture if it has any, and its :class:`Answer` says ``delegate`` (outcome
-DELEGATED).  The same transaction records the delegation in the setting
-``delegations`` (message id → source names), which the answer sources'
-hub takes over in its own hand-over transaction
-(:mod:`wxpanel.core.sources.hub`), so a crash between the two loses
+DELEGATED).  The same transaction records the delegation as a job row
+(:mod:`wxpanel.core.autoreply.jobs`), which the answer sources' hand-over
+takes over in its own transaction, so a crash between the two loses
 nothing and answers nothing twice.  The source's answer goes through the
-hub's safety (switch, caps, pauses, loops) like any source answer.
+Guard like any source answer.
 """
 
 from __future__ import annotations
@@ -38,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
 
+from wxpanel.core.autoreply import jobs
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
 from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.autoreply.guard import (
@@ -79,8 +79,6 @@ BATCH: Final = 500
 #: Cooldown keys of welcome rules start with this and are never pruned:
 #: a welcome is once per contact, ever, whatever the rule's cooldown.
 WELCOMED: Final = "welcome:"
-#: The setting that carries delegations from the replier to the answer sources.
-DELEGATIONS: Final = "delegations"
 
 
 class Outcome(enum.StrEnum):
@@ -141,7 +139,8 @@ class _Round:
     queued: list[Message] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list)
     dropped: int = 0
-    delegations: dict[int, list[str]] = field(default_factory=dict)  # message id -> sources
+    #: message id -> (conversation, the sources rules delegated it to)
+    delegations: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 class AutoReplier:
@@ -384,7 +383,7 @@ class AutoReplier:
         state.cooldowns[(rule.id, key)] = state.guard.now
         state.cooldowns_changed[(rule.id, key)] = state.guard.now
         state.counters[rule.id][1] += 1
-        names = state.delegations.setdefault(event.incoming.id, [])
+        _, names = state.delegations.setdefault(event.incoming.id, (event.reply_to, []))
         if rule.reply.source not in names:
             names.append(rule.reply.source)
         state.answers.append(
@@ -462,10 +461,11 @@ class AutoReplier:
             [(rule_id, int(c[0]), int(c[1]), c[2]) for rule_id, c in state.counters.items()],
         )
         answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED or a.message_ids)
-        if state.delegations:
-            pending = read_delegations(conn)
-            pending.update(state.delegations)
-            write_delegations(conn, pending)
+        jobs.delegate(
+            conn,
+            {mid: (c, jobs.names_json(names)) for mid, (c, names) in state.delegations.items()},
+            state.guard.now,
+        )
         HistoryWriter.count(conn, {"auto_answers": answers, "auto_dropped": state.dropped}, now)
         state.guard.finish()
         if prune:
@@ -490,26 +490,6 @@ def cooldown_key(rule: Rule, event: Event) -> str:
     if rule.kind is RuleKind.WELCOME_GROUP:
         return f"{WELCOMED}{event.reply_to}:{event.text}"
     return event.reply_to
-
-
-def read_delegations(conn: sqlite3.Connection) -> dict[int, list[str]]:
-    """The delegations the answer sources have not taken over yet: message id -> sources."""
-    value = read_setting(conn, DELEGATIONS, {})
-    if not isinstance(value, dict):
-        return {}
-    found: dict[int, list[str]] = {}
-    for key, names in value.items():
-        try:
-            message_id = int(key)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(names, list):
-            found[message_id] = [str(name) for name in names if isinstance(name, str)]
-    return found
-
-
-def write_delegations(conn: sqlite3.Connection, delegations: Mapping[int, list[str]]) -> None:
-    write_setting(conn, DELEGATIONS, {str(k): list(v) for k, v in sorted(delegations.items())})
 
 
 def _read_counters(

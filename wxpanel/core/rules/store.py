@@ -22,19 +22,21 @@ from typing import Any
 
 from wxpanel.core import activity
 from wxpanel.core.autoreply import guard
+from wxpanel.core.autoreply.config import (
+    AutoReplyConfig,
+    config_to_json,
+    load_config,
+)
 from wxpanel.core.autoreply.guard import PausedConversation, read_setting, write_setting
 from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.names import known_wxids
 from wxpanel.core.rules.jsoncodec import (
-    config_from_json,
-    config_to_json,
     rule_from_json,
     rule_to_json,
 )
 from wxpanel.core.rules.model import (
-    AutoReplyConfig,
     Rule,
     errors,
     validate_rule,
@@ -75,10 +77,6 @@ def load_rules(conn: sqlite3.Connection) -> list[Rule]:
         "SELECT id, position, enabled, kind, name, definition FROM auto_rule ORDER BY position, id"
     ).fetchall()
     return [_rule_from_row(row) for row in rows]
-
-
-def load_config(conn: sqlite3.Connection) -> AutoReplyConfig:
-    return config_from_json(read_setting(conn, "config", {}))
 
 
 def _rule_from_row(row: Sequence[Any]) -> Rule:

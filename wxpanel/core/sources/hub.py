@@ -25,16 +25,18 @@ the sources' own run of answers, whose pause is everyone's).
 
 **Rules that delegate.**  A keyword rule whose reply names a source
 (``Reply.source``) hands its message to that source: the replier records
-the delegation (setting ``delegations``, in its own transaction) and the
-hand-over turns it into a job for the named source(s) alone, in the same
-transaction that inserts the other jobs and consumes the delegation.  A
-source named by a rule runs whether or not it is switched on in the
-general "after the rules" chain (the switch governs only that chain; a
-source that should answer *only* for its rules is simply left off there),
-and its own group policy does not apply (the rule's scope decided).  Such
-a message is never asked of the chain.  A name that matches no source
-raises an alert (AlertKind.SOURCE) and the message gets no answer.  The
-answer goes through the same safety as every source answer.
+the delegation as a job row in state *delegated*
+(:mod:`wxpanel.core.autoreply.jobs`, in its own transaction) and the
+hand-over turns it into a *pending* job for the named source(s) alone, in
+the same transaction that inserts the other jobs.  A source named by a
+rule runs whether or not it is switched on in the general "after the
+rules" chain (the switch governs only that chain; a source that should
+answer *only* for its rules is simply left off there), and its own group
+policy does not apply (the rule's scope decided).  Such a message is never
+asked of the chain.  A name that matches no source raises an alert
+(AlertKind.SOURCE) and the message gets no answer (its delegated row is
+deleted, like every delegation the hand-over does not turn into a job).
+The answer goes through the same Guard as every source answer.
 
 **Restart policy:** a job still *pending* when wxpanel stopped is marked
 *failed* ("interrupted by a restart") by the next run and not asked again:
@@ -59,9 +61,11 @@ from pathlib import Path
 from typing import Final
 
 import wxpanel.core.sources.http as http
+from wxpanel.core.autoreply import jobs as job_rows
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
 from wxpanel.core.autoreply.answerer import AnswerReport
-from wxpanel.core.autoreply.guard import Guard, Track
+from wxpanel.core.autoreply.config import load_config
+from wxpanel.core.autoreply.guard import Guard, Track, read_setting
 from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
@@ -69,11 +73,6 @@ from wxpanel.core.models import Message, Origin
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType, MessageType
-from wxpanel.core.rules.replier import (
-    read_delegations,
-    write_delegations,
-)
-from wxpanel.core.rules.store import load_config, read_setting
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -336,7 +335,7 @@ class AnswerSources:
 
     def _delegations_after(self, conn: sqlite3.Connection) -> bool:
         """Whether a rule delegated a message not handed over yet."""
-        return any(message_id > self._handed for message_id in read_delegations(conn))
+        return job_rows.any_delegated_after(conn, self._handed)
 
     def _hand_over(
         self, conn: sqlite3.Connection, now: float, alerts: list[Alert]
@@ -366,7 +365,7 @@ class AnswerSources:
             guard = Guard(conn, now, config)
             switched_on = guard.switched_on
             mentions = MentionFinder(config.nicknames)
-            delegations = read_delegations(conn)
+            delegations = job_rows.delegated(conn, self._handed, self._replier)
             last = self._handed
             full = False
             for message in messages:
@@ -396,17 +395,12 @@ class AnswerSources:
                     jobs.append(job)
             if self._recover:
                 self._fail_interrupted(conn, now)
-            if jobs:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO source_job (message_id, conversation, state,"
-                    " created_at) VALUES (?, ?, 'pending', ?)",
-                    [(job.message.id, job.message.conversation, now) for job in jobs],
-                )
+            job_rows.start_jobs(conn, [(j.message.id, j.message.conversation) for j in jobs], now)
             guard.finish()
             if not full and len(rows) < self.batch:
                 last = self._replier  # everything up to the replier's watermark was seen
-            if any(message_id <= last for message_id in delegations):
-                write_delegations(conn, {k: v for k, v in delegations.items() if k > last})
+            if delegations:  # those not turned into jobs just now are not asked
+                job_rows.drop_delegations(conn, last)
             write_value(conn, "watermark", last)
         self._recover = False
         self._handed = last
