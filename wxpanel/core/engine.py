@@ -141,7 +141,11 @@ class _State:
 
 
 class Engine:
-    """Consumes one exchange.db: ingestion, outbox and health, exactly once."""
+    """Consumes one exchange.db: ingestion, answering, outbox and health, exactly once.
+
+    ``clock`` is the wall clock of every record; ``monotonic`` the clock of
+    the answer sources' deadlines and plugin scans (tests move both by hand).
+    """
 
     def __init__(
         self,
@@ -154,6 +158,7 @@ class Engine:
         take_lock: bool = True,
         plugin_dirs: Sequence[Path] | None = None,
         cleanup: CleanupPolicy | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         try:
             self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
@@ -196,6 +201,7 @@ class Engine:
             self.paths.media,
             plugin_dirs=default_plugin_dirs() if plugin_dirs is None else plugin_dirs,
             picture_max_bytes=limit,
+            clock=monotonic,
         )
         for answerer in self.answerers():
             answerer.start(self.hconn)

@@ -54,11 +54,11 @@ import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import wxpanel.core.sources.http as http
 from wxpanel.core.autoreply import jobs as job_rows
@@ -195,6 +195,7 @@ class AnswerSources:
         max_pending: int = MAX_PENDING,
         batch: int = BATCH,
         scan_interval: float = SCAN_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.history = Path(history)
         self.media = Path(media)
@@ -204,6 +205,9 @@ class AnswerSources:
         self.max_pending = max_pending
         self.batch = batch
         self.scan_interval = scan_interval
+        #: Monotonic seconds for deadlines and scans (a test's clock moves by hand).
+        self.clock = clock
+        self._more = False  # the last round left messages to hand over
         self.limiter = RateLimiter()
         self._cancel = http.Cancel()  # ends every webhook and model request at close()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wxpanel-source")
@@ -290,6 +294,7 @@ class AnswerSources:
             for job in jobs:
                 self._submit(job)
         alerts = (tuple(state.guard.alerts.values()) if state else ()) + tuple(handover_alerts)
+        self._more = more
         return SourceReport(
             queued=tuple(state.queued) if state else (),
             alerts=alerts,
@@ -299,6 +304,26 @@ class AnswerSources:
             pending=len(self._flights),
             more=more,
         )
+
+    @property
+    def idle(self) -> bool:
+        """No job in flight, no scan running, nothing left to hand over."""
+        return not self._flights and self._scan is None and not self._more
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a job in flight or a scan of the plugin folders finishes.
+
+        For callers with nothing else to do meanwhile (the tests, which
+        would otherwise sleep and poll); the poller never waits.  False when
+        none finished within ``timeout``; True at once when none is running.
+        """
+        running: list[Future[Any]] = [flight.future for flight in self._flights.values()]
+        if self._scan is not None:
+            running.append(self._scan)
+        if not running:
+            return True
+        done, _ = wait(running, timeout, return_when=FIRST_COMPLETED)
+        return bool(done)
 
     # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
 
@@ -514,7 +539,7 @@ class AnswerSources:
     def _submit(self, job: _Job) -> None:
         budget = sum(_worst_case(source) for source in job.sources) + GRACE
         future = self._pool.submit(self._run, job)
-        self._flights[job.message.id] = _Flight(future, time.monotonic() + budget)
+        self._flights[job.message.id] = _Flight(future, self.clock() + budget)
 
     # -- on the pool -----------------------------------------------------------------
 
@@ -585,7 +610,7 @@ class AnswerSources:
         if not self._flights:
             return []
         results: list[JobResult] = []
-        clock = time.monotonic()
+        clock = self.clock()
         for message_id, flight in list(self._flights.items()):
             if flight.future.done():
                 del self._flights[message_id]
@@ -754,7 +779,7 @@ class AnswerSources:
     def _maybe_scan(self) -> None:
         if self._closed or self._scan is not None or not self.host.folders:
             return
-        clock = time.monotonic()
+        clock = self.clock()
         if clock >= self._next_scan:
             self._next_scan = clock + self.scan_interval
             self._scan = self._pool.submit(self.host.refresh)
