@@ -29,7 +29,7 @@ from pathlib import Path
 
 from wxpanel.core import activity, exchange
 from wxpanel.core.autoreply.alerts import Alert
-from wxpanel.core.autoreply.answerer import Answerer, AnswerReport
+from wxpanel.core.autoreply.answerer import Answerer, AnswerReport, Turn
 from wxpanel.core.errors import ExchangeError, ExchangeLockedError, KnownError
 from wxpanel.core.exchange.reader import (
     SNAPSHOT_MAX_ROWS,
@@ -374,7 +374,7 @@ class Engine:
         for answerer in self.answerers():
             if not answerer.wanted(now, arrived=arrived, edited=edited):
                 continue
-            report = answerer.answer(self.hconn, self.pacer, now, tuple(reports))
+            report = answerer.answer(Turn(self.hconn, self.pacer, now, tuple(reports)))
             reports.append(report)
             self._collect(work, report.queued)
             activity.queued(report.queued)

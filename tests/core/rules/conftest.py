@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EventRow, insert_events
-from wxpanel.core.autoreply.answerer import AnswerReport
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.engine import Engine
 from wxpanel.core.models import Message
 from wxpanel.core.outbox import OutboxConfig
@@ -87,9 +87,7 @@ class _InertAnswerer:
     def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
         return False
 
-    def answer(
-        self, conn: sqlite3.Connection, pacer: object, now: float, earlier: object = ()
-    ) -> AnswerReport:
+    def answer(self, turn: Turn) -> AnswerReport:
         raise AssertionError("an inert answerer is never asked")
 
     def close(self) -> None:

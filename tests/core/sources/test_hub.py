@@ -24,7 +24,7 @@ from tests.conftest import EventRow, insert_events, text_event
 from tests.core.rules.conftest import FAST, GROUP_ID, Clock, deliver, own_event
 from tests.core.sources.conftest import Canned, DripServer, FakeServer, MemoryKeyring, wait_for
 from wxpanel.core.autoreply.alerts import AlertKind
-from wxpanel.core.autoreply.answerer import AnswerReport
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.rules.model import AutoReplyConfig, MatchMode, Reply, Rule, Trigger
@@ -532,7 +532,7 @@ def test_sqlite_locked_is_retried_next_round(engine: Engine, plugin_dir: Path) -
     try:
         with pytest.raises(sqlite3.OperationalError):
             engine.sources.answer(
-                engine.hconn, engine.pacer, engine.clock(), [AnswerReport(seen=newest)]
+                Turn(engine.hconn, engine.pacer, engine.clock(), (AnswerReport(seen=newest),))
             )
     finally:
         other.rollback()

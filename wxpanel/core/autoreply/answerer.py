@@ -12,7 +12,6 @@ in these reports or in history.db (a rule's delegation is a job row).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -42,6 +41,20 @@ class AnswerReport:
     next_due: float | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """One answerer's turn in a round.
+
+    ``conn`` is the Engine's history connection, ``pacer`` spaces what is
+    queued, ``earlier`` are this round's reports of the answerers before.
+    """
+
+    conn: sqlite3.Connection
+    pacer: Pacer
+    now: float
+    earlier: tuple[AnswerReport, ...] = ()
+
+
 class Answerer(Protocol):
     """Something that answers messages (or sends on its own), on the Engine's thread."""
 
@@ -55,16 +68,9 @@ class Answerer(Protocol):
         another connection changed history.db (the panel, ``wxpanel send``).
         """
 
-    def answer(
-        self,
-        conn: sqlite3.Connection,
-        pacer: Pacer,
-        now: float,
-        earlier: Sequence[AnswerReport],
-    ) -> AnswerReport:
-        """One round of work, on the Engine's history connection; ``earlier``: this
-        round's reports of the answerers before this one.  Raises
-        :class:`sqlite3.OperationalError` when locked (nothing changed then)."""
+    def answer(self, turn: Turn) -> AnswerReport:
+        """One round of work.  Raises :class:`sqlite3.OperationalError` when locked
+        (nothing changed then; the next turn does the same work)."""
 
     def close(self) -> None:
         """The Engine stops."""

@@ -32,14 +32,14 @@ from __future__ import annotations
 import enum
 import random
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
 
 from wxpanel.core.autoreply import jobs
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
-from wxpanel.core.autoreply.answerer import AnswerReport
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.autoreply.guard import (
     KEEP_SENT,
     PRUNE_EVERY,
@@ -178,14 +178,8 @@ class AutoReplier:
         self._pending = self._pending or arrived
         return self._pending
 
-    def answer(
-        self,
-        conn: sqlite3.Connection,
-        pacer: Pacer,
-        now: float,
-        earlier: Sequence[AnswerReport] = (),
-    ) -> AnswerReport:
-        report = self.process(conn, pacer, now)
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now)
         self._pending = report.more
         return AnswerReport(
             queued=report.queued,

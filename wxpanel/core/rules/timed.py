@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from wxpanel.core import activity
-from wxpanel.core.autoreply.answerer import AnswerReport
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, resolved
 from wxpanel.core.errors import KnownError, PictureError
@@ -451,14 +451,8 @@ class TimedRunner:
         """When a message falls due, or the list may have been edited."""
         return edited or (self._call_at is not None and self._call_at <= now)
 
-    def answer(
-        self,
-        conn: sqlite3.Connection,
-        pacer: Pacer,
-        now: float,
-        earlier: Sequence[AnswerReport] = (),
-    ) -> AnswerReport:
-        report = self.process(conn, pacer, now)
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now)
         self._call_at = report.next_due
         log_runs(report.runs)
         return AnswerReport(queued=report.queued, shown=report.runs, next_due=report.next_due)

@@ -63,7 +63,7 @@ from typing import Any, Final
 import wxpanel.core.sources.http as http
 from wxpanel.core.autoreply import jobs as job_rows
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
-from wxpanel.core.autoreply.answerer import AnswerReport
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.autoreply.config import load_config
 from wxpanel.core.autoreply.guard import Guard, Track, read_setting
 from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
@@ -331,14 +331,8 @@ class AnswerSources:
         """Every round: answers finish on the pool at any time (an idle round runs no SQL)."""
         return True
 
-    def answer(
-        self,
-        conn: sqlite3.Connection,
-        pacer: Pacer,
-        now: float,
-        earlier: Sequence[AnswerReport] = (),
-    ) -> AnswerReport:
-        report = self.process(conn, pacer, now, earlier)
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now, turn.earlier)
         return AnswerReport(
             queued=report.queued, alerts=report.alerts, shown=report.statuses, more=report.more
         )
