@@ -10,19 +10,28 @@ is what the jobs do: plugin processes, HTTP servers on 127.0.0.1.
 from __future__ import annotations
 
 import os
-import random
 import sqlite3
 import textwrap
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from tests.conftest import EventRow, insert_events, text_event
-from tests.core.rules.conftest import FAST, GROUP_ID, Clock, deliver, own_event
-from tests.core.sources.conftest import Canned, DripServer, FakeServer, MemoryKeyring, wait_for
+from tests.conftest import insert_events, text_event
+from tests.core.rules.conftest import GROUP_ID, Clock, deliver, own_event
+from tests.core.sources.conftest import (
+    Canned,
+    DripServer,
+    Engines,
+    FakeServer,
+    exchange,
+    reports,
+    rescanned,
+    settle,
+    sources,
+    wait_for,
+    wait_for_plugins,
+)
 from wxpanel.core.autoreply.alerts import AlertKind
 from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.engine import Engine
@@ -33,114 +42,18 @@ from wxpanel.core.sources.config import (
     AIConfig,
     GroupPolicy,
     PluginConfig,
-    Source,
     SourceKind,
     SourceStatus,
     WebhookConfig,
 )
-from wxpanel.core.sources.credentials import ApiKeys
-from wxpanel.core.sources.hub import SCAN_INTERVAL, AnswerSources, SourceReport
+from wxpanel.core.sources.hub import SourceReport
 from wxpanel.core.sources.store import SourceStore
-
-
-class Recorded:
-    """The hub's own reports of the rounds Engine.poll runs (PollResult merges them)."""
-
-    def __init__(self, hub: AnswerSources) -> None:
-        self.reports: list[SourceReport] = []
-        self.earlier: list[tuple[AnswerReport, ...]] = []
-        process = hub.process
-
-        def recording(*args: Any) -> SourceReport:
-            report = process(*args)
-            self.earlier.append(tuple(args[3]) if len(args) > 3 else ())
-            self.reports.append(report)
-            return report
-
-        hub.process = recording  # type: ignore[method-assign]
-
-
-Engines = Callable[..., Engine]
-
-
-@pytest.fixture
-def make_engine(
-    exchange_db: Path, clock: Clock, plugin_dir: Path, memory_keyring: MemoryKeyring
-) -> Iterator[Engines]:
-    """Engines on one exchange.db (a restart closes one and makes the next), closed at the end.
-
-    Each has the real replier and a hub made with ``options`` (plugins from
-    ``plugin_dir``, API keys in the test's keyring), both on ``clock``.
-    """
-    made: list[Engine] = []
-
-    def make(replacing: Engine | None = None, **options: Any) -> Engine:
-        if replacing is not None:  # wxpanel stops, abandoning its jobs, and starts again
-            made.remove(replacing)
-            replacing.close()
-        engine = Engine(
-            exchange_db, settings=FAST, clock=clock, monotonic=clock, rng=random.Random(7)
-        )
-        made.append(engine)
-        options.setdefault("plugin_dirs", (plugin_dir,))
-        options.setdefault("keys", ApiKeys("wxpanel-test"))
-        engine.sources.close()
-        engine.sources = AnswerSources(
-            engine.paths.history, engine.paths.media, clock=clock, **options
-        )
-        engine.sources.start(engine.hconn)
-        engine.recorded = Recorded(engine.sources)  # type: ignore[attr-defined]
-        return engine
-
-    yield make
-    for engine in made:
-        engine.close()
 
 
 @pytest.fixture
 def engine(make_engine: Engines) -> Engine:
     """An engine with the default hub (the sources' conftest has a quiet one)."""
     return make_engine()
-
-
-def reports(engine: Engine) -> list[SourceReport]:
-    return engine.recorded.reports  # type: ignore[attr-defined, no-any-return]
-
-
-def settle(engine: Engine, timeout: float = 10.0) -> list[SourceReport]:
-    """Rounds until every job finished and nothing waits to be handed over; the hub's reports."""
-    start = len(reports(engine))
-    deadline = time.monotonic() + timeout
-    while True:
-        engine.poll()
-        if engine.sources.idle:
-            return reports(engine)[start:]
-        if time.monotonic() > deadline:
-            raise AssertionError("the answer sources did not settle")
-        engine.sources.wait(max(0.0, deadline - time.monotonic()))
-
-
-def exchange(engine: Engine, rows: list[EventRow]) -> list[SourceReport]:
-    """demo.exe writes ``rows``; rounds until answered: the hub's reports of all of them."""
-    start = len(reports(engine))
-    deliver(engine, rows)
-    settle(engine)
-    return reports(engine)[start:]
-
-
-def wait_for_plugins(engine: Engine, *names: str, timeout: float = 10.0) -> None:
-    """Rounds until a scan of the plugin folders has listed ``names``."""
-    deadline = time.monotonic() + timeout
-    while {s.name for s in sources(engine)} < set(names):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"plugins {names} not found")
-        engine.poll()
-        engine.sources.wait(max(0.0, deadline - time.monotonic()))
-
-
-def sources(engine: Engine) -> list[Source]:
-    with SourceStore.open(engine.paths.history) as store:
-        return store.sources()
 
 
 def auto_texts(engine: Engine) -> list[tuple[str, str]]:
@@ -290,14 +203,7 @@ def test_an_edited_plugin_is_reloaded_and_switched_on_again(
     stat = path.stat()
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
 
-    def rescanned() -> bool:
-        clock.advance(SCAN_INTERVAL)  # the next scan of the plugin folders is due
-        engine.poll()
-        engine.sources.wait(10.0)
-        engine.poll()  # what the scan found is written
-        return sources(engine)[0].enabled
-
-    assert any(rescanned() for _ in range(3))
+    assert any(rescanned(engine, clock, lambda: sources(engine)[0].enabled) for _ in range(3))
     deliver(engine, [text_event("wxid_a", "two")])
     settle(engine)
     assert auto_texts(engine) == [("wxid_a", "plugin: two")]
