@@ -155,13 +155,7 @@ class Guard:
         self._prune = prune
         self._talks: dict[str, _Talk] = {}
         self._sent_log: list[tuple[float, str, int]] = []
-        rows = conn.execute(
-            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
-            " GROUP BY conversation",
-            (now - 60.0,),
-        ).fetchall()
-        self._by_conversation = {conversation: int(total) for conversation, total in rows}
-        self._global = sum(self._by_conversation.values())
+        self._sent: dict[str, int] | None = None  # the last minute's commands, read on first use
 
     # -- reading ---------------------------------------------------------------------
 
@@ -244,16 +238,28 @@ class Guard:
 
     # -- caps ------------------------------------------------------------------------
 
+    def _last_minute(self) -> dict[str, int]:
+        """Commands queued in the last minute, by conversation."""
+        if self._sent is None:
+            rows = self.conn.execute(
+                "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
+                " GROUP BY conversation",
+                (self.now - 60.0,),
+            ).fetchall()
+            self._sent = {conversation: int(total) for conversation, total in rows}
+        return self._sent
+
     def over_cap(self, conversation: str, size: int) -> bool:
         """Whether ``size`` more commands would exceed a per-minute cap (then alerted)."""
         limits = self.limits
-        if self._global + size > limits.per_minute:
+        sent = self._last_minute()
+        if sum(sent.values()) + size > limits.per_minute:
             self.alerts.setdefault(
                 (AlertKind.CAP, None),
                 Alert.keyed(AlertKind.CAP, None, self.now, "alert_cap", limit=limits.per_minute),
             )
             return True
-        if self._by_conversation.get(conversation, 0) + size > limits.per_conversation_per_minute:
+        if sent.get(conversation, 0) + size > limits.per_conversation_per_minute:
             self.alerts.setdefault(
                 (AlertKind.CONVERSATION_CAP, conversation),
                 Alert.keyed(
@@ -270,8 +276,8 @@ class Guard:
 
     def sent(self, conversation: str, size: int) -> None:
         """``size`` commands were queued for ``conversation``: they count for the caps."""
-        self._global += size
-        self._by_conversation[conversation] = self._by_conversation.get(conversation, 0) + size
+        sent = self._last_minute()
+        sent[conversation] = sent.get(conversation, 0) + size
         self._sent_log.append((self.now, conversation, size))
 
     # -- closing ---------------------------------------------------------------------
