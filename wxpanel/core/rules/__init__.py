@@ -3,7 +3,8 @@
 * :mod:`.model` — the values (:class:`Rule`, :class:`Trigger`, :class:`Scope`,
   :class:`Reply`, :class:`TimedMessage`…) and their validation;
 * :mod:`.evaluate` — which rules answer a message (pure, fast);
-* :mod:`.store` — rules, counters, the global switch in history.db;
+* :mod:`.store` — rules and their counters in history.db (the switch, caps and
+  pauses are the :class:`~wxpanel.core.autoreply.guard.Guard`'s);
 * :mod:`.replier` — :class:`AutoReplier`, called by the poller, exactly once;
 * :mod:`.timed` — timed messages and their runs;
 * :mod:`.tryit` — "which rule would answer this, and what would it send";

@@ -1,4 +1,8 @@
-"""Rules, their counters, the global switch and the replier's state, in history.db.
+"""Rules, their counters and the replier's state, in history.db.
+
+The global switch and the list of paused conversations are the Guard's
+(:mod:`wxpanel.core.autoreply.guard`); :class:`RuleStore` offers them to the
+panel and the command line.
 
 :class:`RuleStore` works on any connection that sees the history tables: the
 panel's or the command line's own (:meth:`RuleStore.open`), or the poller's
