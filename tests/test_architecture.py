@@ -181,3 +181,9 @@ def test_answerers_import_autoreply_never_each_other(importer: str, imported_pac
         and other not in AUTOREPLY_MAY_IMPORT
     )
     assert found == []
+
+
+def test_every_folder_of_modules_is_a_package() -> None:
+    """A folder without ``__init__.py`` is a namespace package: left out of the install."""
+    folders = {path.parent for path in PACKAGE.rglob("*.py")}
+    assert sorted(str(f) for f in folders if not (f / "__init__.py").exists()) == []
