@@ -6,8 +6,9 @@ the log answers such questions, in the panel (the Log page) as in
 code that does the thing, whoever asked for it.  Actions and events of
 interest are logged (a send queued, taken, stuck or failed; an auto-reply
 dropped; a rule or timed message added, changed, switched, deleted; the
-auto-reply switch), never one line per incoming message: a busy bot would
-drown the rest.
+auto-reply switch; timed messages sent or missed, logged by
+:mod:`wxpanel.core.rules.timed` on this same logger), never one line per
+incoming message: a busy bot would drown the rest.
 
 Everything goes to the ``wxpanel.activity`` logger at INFO (WARNING for
 what went wrong), so the rotating file keeps it by default.
@@ -22,8 +23,7 @@ from typing import TYPE_CHECKING, Final
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
 
 if TYPE_CHECKING:
-    from wxpanel.core.rules.replier import Alert
-    from wxpanel.core.rules.timed import TimedRun
+    from wxpanel.core.autoreply.alerts import Alert
 
 log = logging.getLogger("wxpanel.activity")
 
@@ -71,12 +71,6 @@ def alerts(raised: Iterable[Alert]) -> None:
         log.warning("auto-reply %s%s: %s", alert.kind.value, where, alert.detail)
 
 
-def timed_runs(runs: Iterable[TimedRun]) -> None:
-    for run in runs:
-        detail = f": {run.detail}" if run.detail else ""
-        log.info("timed message %r %s%s", run.name, run.outcome.value, detail)
-
-
 def changed(what: str, action: str, name: str = "", item_id: int | None = None) -> None:
     """An operator's edit: ``changed("rule", "added", "欢迎新朋友", 3)``."""
     label = f" #{item_id}" if item_id is not None else ""
@@ -84,4 +78,4 @@ def changed(what: str, action: str, name: str = "", item_id: int | None = None) 
     log.info("%s%s%s %s", what, label, named, action)
 
 
-__all__ = ["alerts", "changed", "command_updates", "one_line", "queued", "timed_runs"]
+__all__ = ["alerts", "changed", "command_updates", "one_line", "queued"]

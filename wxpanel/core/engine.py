@@ -27,6 +27,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from wxpanel.core import activity, exchange
+from wxpanel.core.autoreply.alerts import Alert
+from wxpanel.core.autoreply.answerer import Answerer, AnswerReport, Turn
 from wxpanel.core.errors import (
     ExchangeError,
     ExchangeLockedError,
@@ -48,12 +50,12 @@ from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
 from wxpanel.core.ingest import CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
-from wxpanel.core.models import CommandUpdate, Message, Origin
+from wxpanel.core.models import CommandUpdate, Health, Message, Origin
 from wxpanel.core.outbox import Outbox, Release, check_picture, queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
-from wxpanel.core.rules import Alert, AutoReplier, RuleCounter, TimedRunner
+from wxpanel.core.rules import AutoReplier, RuleCounter, TimedRunner
 from wxpanel.core.rules.timed import TimedRun, send_late
 from wxpanel.core.settings import Settings, SettingsProblem, load_settings
 from wxpanel.core.sources.config import SourceStatus
@@ -83,32 +85,6 @@ LOCKED_AFTER = 1.0
 HOT_JOURNAL_GRACE = 2.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
 RECOVER_EVERY = 1.0
-
-
-@dataclass(frozen=True, slots=True)
-class Health:
-    """How the link with demo.exe looks right now."""
-
-    exchange: str
-    locked_since: float | None = None
-    #: The problem in English (the log, the command line); ``problem`` says it as a text.
-    error: str | None = None
-    #: What kind of error, for a translated banner: gone, disk_full, schema or other.
-    error_kind: str | None = None
-    #: The problem as a sentence of the catalogue, for the panel to translate.
-    problem: Text | None = None
-    backlog: int = 0  # rows waiting in wx_event
-    pending_commands: int = 0  # rows in wx_command, ours or not
-    queued: int = 0  # our commands waiting for the pacer
-    stuck: int = 0
-    oldest_pending_since: float | None = None
-    last_event_at: float | None = None
-    last_taken_at: float | None = None
-    checked_at: float = 0.0
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None and self.locked_since is None and not self.stuck
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +134,7 @@ class _State:
     file_problem: BaseException | None = None
     #: Rows per snapshot: halved while the disk is full, so ingestion resumes early.
     batch_rows: int = SNAPSHOT_MAX_ROWS
-    replies_pending: bool = True  # messages the rules have not looked at yet
-    timed_due: float | None = 0.0
+    replies_pending: bool = True  # messages came in since the answerers last heard of it
     next_safety: float = 0.0
     outbox_due: float | None = 0.0
     failures: int = 0
@@ -174,7 +149,11 @@ class _State:
 
 
 class Engine:
-    """Consumes one exchange.db: ingestion, outbox and health, exactly once."""
+    """Consumes one exchange.db: ingestion, answering, outbox and health, exactly once.
+
+    ``clock`` is the wall clock of every record; ``monotonic`` the clock of
+    the answer sources' deadlines and plugin scans (tests move both by hand).
+    """
 
     def __init__(
         self,
@@ -188,6 +167,7 @@ class Engine:
         plugin_dirs: Sequence[Path] | None = None,
         cleanup: CleanupPolicy | None = None,
         write_quiet: float = QUIET,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         try:
             self.exchange_db = exchange.check_exchange(exchange_db, wait=0.5)
@@ -232,8 +212,10 @@ class Engine:
             self.paths.media,
             plugin_dirs=default_plugin_dirs() if plugin_dirs is None else plugin_dirs,
             picture_max_bytes=limit,
+            clock=monotonic,
         )
-        self.sources.start(self.hconn)
+        for answerer in self.answerers():
+            answerer.start(self.hconn)
         self._rng = rng or random.Random()
         self._started = clock()
         self._state = _State(inode=_inode(self.exchange_db))
@@ -241,7 +223,8 @@ class Engine:
         self._state.last_activity = clock()
 
     def close(self) -> None:
-        self.sources.close()
+        for answerer in self.answerers():
+            answerer.close()
         self.reader.close()
         self.writer.close()
         self.hconn.close()
@@ -386,35 +369,36 @@ class Engine:
                 state.replies_pending = True
         if history_changed:
             self._collect(work, self._foreign_messages())
-        replies = None
-        if state.replies_pending:
-            replies = self.replier.process(self.hconn, self.pacer, now)
-            state.replies_pending = replies.more
-            self._collect(work, replies.queued)
-            activity.queued(replies.queued)
-            work.alerts.extend(replies.alerts)
-            work.rule_counters.extend(replies.counters)
-            if replies.queued:
-                state.outbox_due = now
-        # Every round: it collects answers finished since (an idle round runs no SQL).
-        sourced = self.sources.process(self.hconn, self.pacer, now, replies)
-        self._collect(work, sourced.queued)
-        activity.queued(sourced.queued)
-        work.alerts.extend(sourced.alerts)
-        work.source_statuses.extend(sourced.statuses)
-        if sourced.queued:
-            state.outbox_due = now
-        if history_changed or _due(state.timed_due, now):
-            timed = self.timed.process(self.hconn, self.pacer, now)
-            state.timed_due = timed.next_due
-            self._collect(work, timed.queued)
-            activity.queued(timed.queued)
-            work.timed_runs.extend(timed.runs)
-            if timed.queued:
-                state.outbox_due = now
+        self._answer(now, work, arrived=state.replies_pending, edited=history_changed)
+        state.replies_pending = False
         if exchange_changed or history_changed or _due(state.outbox_due, now):
             self._step_outbox(now, work)
         self._clean_up(now)
+
+    def answerers(self) -> tuple[Answerer, ...]:
+        """Who answers, in order: the rules, then the answer sources, then timed messages."""
+        return (self.replier, self.sources, self.timed)
+
+    def _answer(self, now: float, work: _Round, *, arrived: bool, edited: bool) -> None:
+        """Let every answerer that has work answer; its answers go out through the Guard."""
+        reports: list[AnswerReport] = []
+        for answerer in self.answerers():
+            if not answerer.wanted(now, arrived=arrived, edited=edited):
+                continue
+            report = answerer.answer(Turn(self.hconn, self.pacer, now, tuple(reports)))
+            reports.append(report)
+            self._collect(work, report.queued)
+            activity.queued(report.queued)
+            work.alerts.extend(report.alerts)
+            for value in report.shown:
+                if isinstance(value, RuleCounter):
+                    work.rule_counters.append(value)
+                elif isinstance(value, TimedRun):
+                    work.timed_runs.append(value)
+                elif isinstance(value, SourceStatus):
+                    work.source_statuses.append(value)
+            if report.queued:
+                self._state.outbox_due = now
 
     def _step_outbox(self, now: float, work: _Round) -> None:
         """Follow written commands and write the next one the pacer lets go."""
@@ -545,7 +529,6 @@ class Engine:
         state = self._state
         activity.command_updates(work.updates)
         activity.alerts(work.alerts)
-        activity.timed_runs(work.timed_runs)
         if work.messages or work.updates:
             state.last_activity = now
         return PollResult(

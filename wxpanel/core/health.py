@@ -31,10 +31,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
 from wxpanel.core import exchange
+from wxpanel.core.models import Health
 from wxpanel.core.texts import Text
 
 if TYPE_CHECKING:
-    from wxpanel.core.engine import Health
     from wxpanel.core.stats import QueueStats
 
 

@@ -104,3 +104,29 @@ class Conversation:
     def display_name(self) -> str:
         """The operator's alias, else demo.exe's name, else the wxid."""
         return self.alias or self.name or self.id or "?"
+
+
+@dataclass(frozen=True, slots=True)
+class Health:
+    """How the link with demo.exe looks right now."""
+
+    exchange: str
+    locked_since: float | None = None
+    #: The problem in English (the log, the command line); ``problem`` says it as a text.
+    error: str | None = None
+    #: What kind of error, for a translated banner: gone, disk_full, schema or other.
+    error_kind: str | None = None
+    #: The problem as a sentence of the catalogue, for the panel to translate.
+    problem: Text | None = None
+    backlog: int = 0  # rows waiting in wx_event
+    pending_commands: int = 0  # rows in wx_command, ours or not
+    queued: int = 0  # our commands waiting for the pacer
+    stuck: int = 0
+    oldest_pending_since: float | None = None
+    last_event_at: float | None = None
+    last_taken_at: float | None = None
+    checked_at: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.locked_since is None and not self.stuck

@@ -375,6 +375,31 @@ SELECT wxid, name FROM contact_name AS c
 ON CONFLICT (wxid) DO UPDATE SET name = excluded.name;
 """
 
+_V_DELEGATED_JOBS: Final = """
+-- A rule that delegates its answer to named answer sources makes a job row
+-- (state 'delegated', the names in ``sources`` as a JSON list) in the
+-- replier's own transaction; the sources' hand-over turns it into a
+-- 'pending' job.  Before, the delegations waited in the JSON value
+-- ``delegations`` of auto_setting: those still waiting move into rows.
+ALTER TABLE source_job ADD COLUMN sources TEXT;
+CREATE INDEX source_job_delegated ON source_job(message_id) WHERE state = 'delegated';
+INSERT OR IGNORE INTO source_job (message_id, conversation, state, sources, created_at)
+SELECT m.id, m.conversation, 'delegated', d.value, m.time
+    FROM auto_setting AS s, json_each(s.value) AS d
+    JOIN message AS m ON m.id = CAST(d.key AS INTEGER)
+    WHERE s.key = 'delegations' AND json_valid(s.value)
+    AND json_type(s.value) = 'object' AND d.type = 'array';
+DELETE FROM auto_setting WHERE key = 'delegations';
+"""
+
 #: MIGRATIONS[i] turns schema version i into version i + 1.
-MIGRATIONS: Final[tuple[str, ...]] = (_V1, _V2, _V3, _V4, _V_BOUNDARY, _V_NAMES)
+MIGRATIONS: Final[tuple[str, ...]] = (
+    _V1,
+    _V2,
+    _V3,
+    _V4,
+    _V_BOUNDARY,
+    _V_NAMES,
+    _V_DELEGATED_JOBS,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)

@@ -31,16 +31,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, tzinfo
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
 from wxpanel.core.errors import KnownError
 from wxpanel.core.exchange.reader import ExchangeReader, HotJournalError, SnapshotRetry
-from wxpanel.core.models import Message, Origin
+from wxpanel.core.models import Health, Message, Origin
 from wxpanel.core.protocol import Direction, MessageType, is_group_id
-
-if TYPE_CHECKING:  # history imports this module for its hooks
-    from wxpanel.core.engine import Health
-    from wxpanel.core.history import HistoryStore
 
 #: The median first-response time is taken over this many seconds.
 RESPONSE_WINDOW: Final = 24 * 3600.0
@@ -488,8 +484,19 @@ def _per_minute(conn: sqlite3.Connection, name: str, minutes: int, now: float) -
     return (row[0] or 0) / minutes
 
 
+class _Store(Protocol):
+    """What :func:`collect` needs of a :class:`~wxpanel.core.history.HistoryStore`.
+
+    Named structurally: history imports this module for its hooks, so this
+    module must not import history back (no import cycle in core).
+    """
+
+    @property
+    def conn(self) -> sqlite3.Connection: ...
+
+
 def collect(
-    store: HistoryStore,
+    store: _Store,
     exchange_db: Path | None,
     now: float | None = None,
     *,

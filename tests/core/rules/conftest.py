@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import EventRow, insert_events
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
 from wxpanel.core.engine import Engine
 from wxpanel.core.models import Message
 from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.rules.replier import AutoReplier, ReplyReport
 from wxpanel.core.rules.store import RuleStore
-from wxpanel.core.rules.timed import TimedReport
 from wxpanel.core.settings import Settings
 
 #: Rules are judged in this zone in the tests, whatever the machine's.
@@ -73,19 +73,25 @@ def engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
 def quiet_engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
     """See :func:`engine`; for tests that start and stop engines themselves."""
     with Engine(exchange_db, settings=FAST, clock=clock) as running:
-        running.replier = _InertReplier()  # type: ignore[assignment]
-        running.timed = _InertTimed()  # type: ignore[assignment]
+        running.replier = _InertAnswerer()  # type: ignore[assignment]
+        running.timed = _InertAnswerer()  # type: ignore[assignment]
         yield running
 
 
-class _InertReplier:
-    def process(self, conn: sqlite3.Connection, pacer: object, now: float) -> ReplyReport:
-        return ReplyReport()
+class _InertAnswerer:
+    """An answerer that never has work: the Engine's loop passes it by."""
 
+    def start(self, conn: sqlite3.Connection) -> None:
+        pass
 
-class _InertTimed:
-    def process(self, conn: sqlite3.Connection, pacer: object, now: float) -> TimedReport:
-        return TimedReport()
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        return False
+
+    def answer(self, turn: Turn) -> AnswerReport:
+        raise AssertionError("an inert answerer is never asked")
+
+    def close(self) -> None:
+        pass
 
 
 @pytest.fixture

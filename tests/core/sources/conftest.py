@@ -7,6 +7,7 @@ thread and is shut down by its fixture; no test reaches the internet.
 from __future__ import annotations
 
 import json
+import random
 import socket
 import threading
 import time
@@ -20,10 +21,14 @@ import keyring
 import pytest
 from keyring.backend import KeyringBackend
 
-from tests.core.rules.conftest import Clock, quiet_engine
+from tests.conftest import EventRow
+from tests.core.rules.conftest import FAST, Clock, deliver, quiet_engine
+from wxpanel.core.autoreply.answerer import AnswerReport
 from wxpanel.core.engine import Engine
+from wxpanel.core.sources.config import Source
 from wxpanel.core.sources.credentials import ApiKeys
-from wxpanel.core.sources.hub import AnswerSources
+from wxpanel.core.sources.hub import SCAN_INTERVAL, AnswerSources, SourceReport
+from wxpanel.core.sources.store import SourceStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -273,23 +278,107 @@ def plugin_dir(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.fixture
-def make_hub(
-    engine: Engine, plugin_dir: Path, memory_keyring: MemoryKeyring
-) -> Iterator[Callable[..., AnswerSources]]:
-    """Hubs on the engine's data folder, closed at the end (scans are on demand)."""
-    made: list[AnswerSources] = []
+class Recorded:
+    """The hub's own reports of the rounds Engine.poll runs (PollResult merges them)."""
 
-    def make(**options: Any) -> AnswerSources:
+    def __init__(self, hub: AnswerSources) -> None:
+        self.reports: list[SourceReport] = []
+        self.earlier: list[tuple[AnswerReport, ...]] = []
+        process = hub.process
+
+        def recording(*args: Any) -> SourceReport:
+            report = process(*args)
+            self.earlier.append(tuple(args[3]) if len(args) > 3 else ())
+            self.reports.append(report)
+            return report
+
+        hub.process = recording  # type: ignore[method-assign]
+
+
+Engines = Callable[..., Engine]
+
+
+@pytest.fixture
+def make_engine(
+    exchange_db: Path, clock: Clock, plugin_dir: Path, memory_keyring: MemoryKeyring
+) -> Iterator[Engines]:
+    """Engines on one exchange.db (a restart closes one and makes the next), closed at the end.
+
+    Each has the real replier and a hub made with ``options`` (plugins from
+    ``plugin_dir``, API keys in the test's keyring), both on ``clock``.
+    """
+    made: list[Engine] = []
+
+    def make(replacing: Engine | None = None, **options: Any) -> Engine:
+        if replacing is not None:  # wxpanel stops, abandoning its jobs, and starts again
+            made.remove(replacing)
+            replacing.close()
+        engine = Engine(
+            exchange_db, settings=FAST, clock=clock, monotonic=clock, rng=random.Random(7)
+        )
+        made.append(engine)
         options.setdefault("plugin_dirs", (plugin_dir,))
         options.setdefault("keys", ApiKeys("wxpanel-test"))
-        hub = AnswerSources(engine.paths.history, engine.paths.media, **options)
-        made.append(hub)
-        return hub
+        engine.sources.close()
+        engine.sources = AnswerSources(
+            engine.paths.history, engine.paths.media, clock=clock, **options
+        )
+        engine.sources.start(engine.hconn)
+        engine.recorded = Recorded(engine.sources)  # type: ignore[attr-defined]
+        return engine
 
     yield make
-    for hub in made:
-        hub.close()
+    for engine in made:
+        engine.close()
+
+
+def reports(engine: Engine) -> list[SourceReport]:
+    return engine.recorded.reports  # type: ignore[attr-defined, no-any-return]
+
+
+def settle(engine: Engine, timeout: float = 10.0) -> list[SourceReport]:
+    """Rounds until every job finished and nothing waits to be handed over; the hub's reports."""
+    start = len(reports(engine))
+    deadline = time.monotonic() + timeout
+    while True:
+        engine.poll()
+        if engine.sources.idle:
+            return reports(engine)[start:]
+        if time.monotonic() > deadline:
+            raise AssertionError("the answer sources did not settle")
+        engine.sources.wait(max(0.0, deadline - time.monotonic()))
+
+
+def exchange(engine: Engine, rows: list[EventRow]) -> list[SourceReport]:
+    """demo.exe writes ``rows``; rounds until answered: the hub's reports of all of them."""
+    start = len(reports(engine))
+    deliver(engine, rows)
+    settle(engine)
+    return reports(engine)[start:]
+
+
+def wait_for_plugins(engine: Engine, *names: str, timeout: float = 10.0) -> None:
+    """Rounds until a scan of the plugin folders has listed ``names``."""
+    deadline = time.monotonic() + timeout
+    while {s.name for s in sources(engine)} < set(names):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"plugins {names} not found")
+        engine.poll()
+        engine.sources.wait(max(0.0, deadline - time.monotonic()))
+
+
+def sources(engine: Engine) -> list[Source]:
+    with SourceStore.open(engine.paths.history) as store:
+        return store.sources()
+
+
+def rescanned(engine: Engine, clock: Clock, check: Callable[[], bool]) -> bool:
+    """Whether ``check`` holds after the next scan of the plugin folders (the clock moves to it)."""
+    clock.advance(SCAN_INTERVAL)
+    engine.poll()  # starts the scan
+    engine.sources.wait(10.0)
+    engine.poll()  # what the scan found is written
+    return check()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 10.0) -> None:

@@ -11,8 +11,7 @@ from keyring.backends import fail
 
 from tests.conftest import text_event
 from tests.core.rules.conftest import deliver
-from tests.core.sources.conftest import Canned, FakeServer, MemoryKeyring
-from tests.core.sources.test_hub import Driver
+from tests.core.sources.conftest import Canned, Engines, FakeServer, MemoryKeyring, settle
 from wxpanel.core.engine import Engine
 from wxpanel.core.logbook import setup_logging
 from wxpanel.core.sources.config import AIConfig, SourceKind
@@ -23,7 +22,6 @@ from wxpanel.core.sources.credentials import (
     install_redaction,
     redact,
 )
-from wxpanel.core.sources.hub import AnswerSources
 from wxpanel.core.sources.store import SourceStore
 
 KEY = "sk-live-9f8e7d6c5b4a39281706"
@@ -79,11 +77,12 @@ def test_no_credential_store_is_a_known_error() -> None:
 
 
 def test_the_key_never_reaches_a_file_or_the_log(
-    engine: Engine,
+    make_engine: Engines,
     memory_keyring: MemoryKeyring,
     server: FakeServer,
     tmp_path: Path,
 ) -> None:
+    engine = make_engine(plugin_dirs=())
     logbook = setup_logging(engine.paths, stderr=False)
     try:
         install_redaction(logbook.handlers)
@@ -95,13 +94,8 @@ def test_the_key_never_reaches_a_file_or_the_log(
             store.set_api_key(source.id, KEY)
         # A server that echoes the key in its error, and code that logs it by mistake.
         server.respond(Canned(401, {"error": f"invalid key {KEY}"}))
-        hub = AnswerSources(engine.paths.history, engine.paths.media, keys=keys)
-        try:
-            driver = Driver(engine, hub)
-            deliver(engine, [text_event("wxid_a", "hello")])
-            driver.settle()
-        finally:
-            hub.close()
+        deliver(engine, [text_event("wxid_a", "hello")])
+        settle(engine)
         assert server.seen[0].headers["Authorization"] == f"Bearer {KEY}"
         logging.getLogger("wxpanel.test").warning("oops, the key is %s", KEY)
         try:

@@ -85,9 +85,12 @@ def _commands(engine: Engine) -> list[tuple[str, str]]:
         return conn.execute("SELECT id_1, id_2 FROM wx_command ORDER BY rowid").fetchall()
 
 
-def _delegations(engine: Engine) -> object:
-    row = engine.hconn.execute("SELECT value FROM auto_setting WHERE key = 'delegations'")
-    return json.loads(row.fetchone()[0])
+def _delegations(engine: Engine) -> dict[str, list[str]]:
+    """The delegations not handed over yet (job rows in state 'delegated')."""
+    rows = engine.hconn.execute(
+        "SELECT message_id, sources FROM source_job WHERE state = 'delegated' ORDER BY message_id"
+    )
+    return {str(message_id): json.loads(sources) for message_id, sources in rows}
 
 
 def _poll_until(engine: Engine, done: object, timeout: float = 10.0) -> list[PollResult]:
@@ -134,6 +137,9 @@ def test_a_rule_delegates_to_a_webhook_and_its_text_reaches_wx_command(
     ).fetchone()
     assert tuple(row) == (1, 1)
     assert _delegations(engine) == {}  # taken over by the hub
+    assert engine.hconn.execute("SELECT message_id, state FROM source_job").fetchall() == [
+        (2, "done")
+    ]
 
 
 def test_the_replier_reports_the_delegation(
@@ -203,9 +209,7 @@ def test_a_delegation_recorded_before_a_crash_is_handed_over_after_it(
     """The replier committed, the hub never ran: the next run still asks the source, once."""
     engine = _start(exchange_db, tmp_path / "plugins", engine_at)
     _setup(engine, server)
-    engine.sources.process = lambda *a, **k: type(  # type: ignore[method-assign]
-        "R", (), {"queued": (), "alerts": (), "statuses": ()}
-    )()
+    engine.sources.wanted = lambda *a, **k: False  # type: ignore[method-assign]
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气")])
     for _ in range(5):
         engine.poll()
@@ -248,3 +252,40 @@ def test_a_delegating_rule_cools_down_like_any_rule(
     assert outcomes == [(Outcome.DELEGATED, "weather"), (Outcome.COOLDOWN, None)]
     assert len(server.seen) == 1
     assert _commands(engine) == [("wxid_a", "晴")]
+
+
+def test_a_delegation_waiting_in_an_old_history_becomes_a_job_row(tmp_path: Path) -> None:
+    """Histories of schema 6 kept delegations in the value ``delegations``: none is lost."""
+    from wxpanel.core.history import _split_sql, open_history
+    from wxpanel.core.schema import MIGRATIONS
+
+    path = tmp_path / "history.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    for version, script in enumerate(MIGRATIONS[:6], start=1):
+        for statement in _split_sql(script):
+            conn.execute(statement)
+        conn.execute(f"PRAGMA user_version = {version:d}")
+    conn.executemany(
+        "INSERT INTO message (id, conversation, sender, direction, origin, type, content, time)"
+        " VALUES (?, ?, ?, 'in', 'event', 1, '天气', ?)",
+        [(1, "wxid_a", "wxid_a", 10.0), (2, "g@chatroom", "wxid_b", 11.0)],
+    )
+    conn.execute(
+        "INSERT INTO auto_setting (key, value) VALUES ('delegations', ?)",
+        (json.dumps({"1": ["weather"], "2": ["weather", "model"], "x": ["bad"], "3": "no"}),),
+    )
+    conn.close()
+    migrated = open_history(path)
+    try:
+        rows = migrated.execute(
+            "SELECT message_id, conversation, state, sources, created_at FROM source_job"
+            " ORDER BY message_id"
+        ).fetchall()
+        assert [(m, c, st, json.loads(names), t) for m, c, st, names, t in rows] == [
+            (1, "wxid_a", "delegated", ["weather"], 10.0),
+            (2, "g@chatroom", "delegated", ["weather", "model"], 11.0),
+        ]
+        gone = migrated.execute("SELECT 1 FROM auto_setting WHERE key = 'delegations'")
+        assert gone.fetchone() is None
+    finally:
+        migrated.close()

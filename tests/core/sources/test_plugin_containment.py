@@ -17,10 +17,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import text_event
-from tests.core.rules.conftest import deliver
-from tests.core.sources.conftest import wait_for
-from tests.core.sources.test_hub import ECHO, Driver, Hubs, _status, auto_texts, write
-from wxpanel.core.engine import Engine
+from tests.core.rules.conftest import Clock, deliver
+from tests.core.sources.conftest import Engines, rescanned, settle, wait_for_plugins
+from tests.core.sources.test_hub import ECHO, _status, auto_texts, write
 from wxpanel.core.sources.config import PluginConfig
 from wxpanel.core.sources.store import SourceStore
 
@@ -64,31 +63,30 @@ def worker_alive(name: str) -> bool:
 @pytest.mark.slow
 @pytest.mark.parametrize("behaviour", list(MISBEHAVIOURS))
 def test_a_misbehaving_plugin_is_contained_switched_off_and_restarted_when_fixed(
-    engine: Engine, make_hub: Hubs, plugin_dir: Path, behaviour: str
+    make_engine: Engines, clock: Clock, plugin_dir: Path, behaviour: str
 ) -> None:
     source, reason, timeout = MISBEHAVIOURS[behaviour]
     bad = write(plugin_dir, "a_bad", source)
     write(plugin_dir, "b_echo", ECHO)
-    hub = make_hub(scan_interval=0.05)
-    hub.host.memory_limit = 256 << 20  # the hog meets its limit sooner than the default's
-    driver = Driver(engine, hub)
-    driver.wait_for_plugins("a_bad", "b_echo")
+    engine = make_engine()
+    engine.sources.host.memory_limit = 256 << 20  # the hog meets its limit sooner
+    wait_for_plugins(engine, "a_bad", "b_echo")
     with SourceStore.open(engine.paths.history) as store:
         store.update(_status(engine, "a_bad").source_id, PluginConfig(timeout=timeout))
     deliver(engine, [text_event("wxid_a", "one")])
-    driver.settle(timeout=60)
+    settle(engine, timeout=60)
     assert auto_texts(engine) == [("wxid_a", "plugin: one")]  # the next plugin answered
     status = _status(engine, "a_bad")
     assert not status.enabled and reason in (status.last_error or "")
     assert not worker_alive("a_bad")  # switched off: nothing of it runs or holds memory
     deliver(engine, [text_event("wxid_b", "two")])  # the poller goes on ingesting and answering
-    driver.settle(timeout=30)
+    settle(engine, timeout=30)
     assert auto_texts(engine)[-1] == ("wxid_b", "plugin: two")
     assert _status(engine, "a_bad").calls == 1  # switched off: not asked again
     bad.write_text(FIXED, encoding="utf-8")
     stat = bad.stat()
     os.utime(bad, ns=(stat.st_atime_ns, stat.st_mtime_ns + 2_000_000_000))
-    wait_for(lambda: (driver.round(), _status(engine, "a_bad").enabled)[1], timeout=30)
+    assert any(rescanned(engine, clock, lambda: _status(engine, "a_bad").enabled) for _ in range(3))
     deliver(engine, [text_event("wxid_c", "three")])
-    driver.settle(timeout=30)
+    settle(engine, timeout=30)
     assert auto_texts(engine)[-1] == ("wxid_c", "fixed: three")

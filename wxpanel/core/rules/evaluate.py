@@ -19,12 +19,13 @@ import html
 import random
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Final
 
-from wxpanel.core.codepage import as_delivered
+from wxpanel.core.autoreply.incoming import MentionFinder, is_service
+from wxpanel.core.autoreply.sending import Outgoing
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
 from wxpanel.core.rules.model import (
@@ -42,32 +43,10 @@ from wxpanel.core.rules.pattern import PatternError, Regex, RegexSet, compile_re
 from wxpanel.core.rules.template import render
 from wxpanel.core.texts import Text
 
-#: Conversations of WeChat itself and of official accounts (``gh_…``): only a
-#: rule that names them in a "chosen conversations" scope answers there.
-SERVICE_IDS: Final = frozenset(
-    {
-        "fmessage",
-        "weixin",
-        "newsapp",
-        "floatbottle",
-        "medianote",
-        "qqmail",
-        "notifymessage",
-        "qmessage",
-        "tmessage",
-        "mphelper",
-        "qqsync",
-        "voip",
-        "brandsessionholder",
-    }
-)
 #: Longest text the triggers see; a longer message is matched on its start, so
 #: that a pasted article cannot make a regular expression run for seconds.
 MAX_MATCH_CHARS: Final = 4000
 
-#: WeChat ends an @-mention with U+2005, which code page 936 lacks: demo.exe
-#: delivers it as ``?``.  Either is part of the mention; a space ends one too.
-_MENTION_END = "(?:[\u2005?]|(?=[\u0020\u00a0\n]|$))"
 _QUOTES = "\"'“”‘’「」"
 # RE2 (linear) like the rules': with ``re``, a notice of "x invited " repeated
 # 16 000 times takes a minute of backtracking on the poller.
@@ -142,15 +121,6 @@ class Event:
 
 
 @dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One command an answer queues."""
-
-    to: str
-    command: CommandType
-    payload: str
-
-
-@dataclass(frozen=True, slots=True)
 class Match:
     """A rule that answers an event; ``groups`` are its regular expression's groups."""
 
@@ -208,43 +178,6 @@ class LocalTime:
 
 
 # -- classification ------------------------------------------------------------------
-
-
-def is_service(conversation: str) -> bool:
-    return conversation in SERVICE_IDS or conversation.startswith("gh_")
-
-
-class MentionFinder:
-    """Finds and removes @mentions of the account (WeChat ends them with U+2005).
-
-    The text is taken as demo.exe delivers it: U+2005 and every other
-    character outside code page 936 (an emoji in the account's name too)
-    arrive as ``?``, so each name is also looked for in that form.
-    """
-
-    def __init__(self, names: Iterable[str]) -> None:
-        stripped = {n.strip() for n in names if n and n.strip()}
-        unique = sorted(stripped | {as_delivered(n) for n in stripped}, key=len, reverse=True)
-        #: The delivered form of a name back to the name as configured.
-        self._names = {as_delivered(n): n for n in stripped if as_delivered(n) != n}
-        self._pattern = (
-            re.compile("@(" + "|".join(re.escape(n) for n in unique) + ")" + _MENTION_END)
-            if unique
-            else None
-        )
-
-    def find(self, text: str) -> tuple[str, frozenset[str]]:
-        """``text`` without the mentions, and the names that were mentioned."""
-        if self._pattern is None or "@" not in text:
-            return text, frozenset()
-        found: set[str] = set()
-
-        def drop(match: re.Match[str]) -> str:
-            found.add(self._names.get(match.group(1), match.group(1)))
-            return ""
-
-        stripped = self._pattern.sub(drop, text)
-        return (stripped, frozenset(found)) if found else (text, frozenset())
 
 
 def classify(incoming: Incoming, mentions: MentionFinder | None = None) -> Event:

@@ -21,7 +21,6 @@ from wxpanel.core.rules.model import (
     ALL_WEEKDAYS,
     ActiveHours,
     AfterMatch,
-    AutoReplyConfig,
     Issue,
     MatchMode,
     Reply,
@@ -114,17 +113,6 @@ def timed_to_json(timed: TimedMessage, *, with_header: bool = True) -> dict[str,
         }
     )
     return data
-
-
-def config_to_json(config: AutoReplyConfig) -> dict[str, Any]:
-    return {
-        "nicknames": list(config.nicknames),
-        "per_minute": config.per_minute,
-        "per_conversation_per_minute": config.per_conversation_per_minute,
-        "loop_exchanges": config.loop_exchanges,
-        "loop_window": config.loop_window,
-        "loop_pause": config.loop_pause,
-    }
 
 
 def _number_out(value: float) -> int | float:
@@ -426,33 +414,3 @@ def timed_from_json(value: Any, path: str = "") -> tuple[TimedMessage | None, li
         ),
         [],
     )
-
-
-def config_from_json(value: Any) -> AutoReplyConfig:
-    """Lenient, like settings.json: a bad or missing value falls back to its default."""
-    default = AutoReplyConfig()
-    if not isinstance(value, dict):
-        return default
-    names = value.get("nicknames")
-    nicknames = (
-        tuple(n for n in names if isinstance(n, str) and n.strip())
-        if isinstance(names, list)
-        else default.nicknames
-    )
-    values: dict[str, Any] = {"nicknames": nicknames}
-    for name in ("per_minute", "per_conversation_per_minute", "loop_exchanges"):
-        given = value.get(name)
-        ok = isinstance(given, int) and not isinstance(given, bool) and given >= 1
-        values[name] = given if ok else getattr(default, name)
-    for name in ("loop_window", "loop_pause"):
-        number = _positive(value.get(name))
-        values[name] = getattr(default, name) if number is None else number
-    return AutoReplyConfig(**values)
-
-
-def _positive(value: Any) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        number = float(value)
-        if math.isfinite(number) and number > 0:
-            return number
-    return None

@@ -11,20 +11,22 @@ so that the same text serves the dialog, the import command and the store.
 from __future__ import annotations
 
 import enum
-import math
 from collections.abc import Container, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import time as dtime
 from pathlib import Path, PureWindowsPath
 from typing import Final
 
+from wxpanel.core.autoreply.config import AutoReplyConfig, finite
+from wxpanel.core.autoreply.issues import Issue, Severity
+from wxpanel.core.autoreply.sending import picture_text
 from wxpanel.core.codepage import describe, unsendable
 from wxpanel.core.errors import PictureError
 from wxpanel.core.names import Resolution, Verdict, looks_like_wxid
 from wxpanel.core.outbox import check_picture
 from wxpanel.core.rules.pattern import PatternError, compile_regex
 from wxpanel.core.rules.template import placeholders
-from wxpanel.core.texts import FieldValue, Text
+from wxpanel.core.texts import Text
 
 #: ISO weekday numbers, Monday = 1 … Sunday = 7.
 ALL_WEEKDAYS: Final = (1, 2, 3, 4, 5, 6, 7)
@@ -75,54 +77,6 @@ class AfterMatch(enum.StrEnum):
 
     STOP = "stop"
     CONTINUE = "continue"
-
-
-class Severity(enum.StrEnum):
-    ERROR = "error"  # the rule cannot be saved or imported
-    WARNING = "warning"  # saved, but probably not what the user meant
-
-
-@dataclass(frozen=True, slots=True)
-class Issue:
-    """One problem of a rule: where (a JSON-like path, "" for the whole rule) and why.
-
-    ``message`` is the English line; ``key`` and ``fields`` are the same sentence
-    as a :class:`~wxpanel.core.texts.Text` (a key of
-    :data:`~wxpanel.core.texts.TEXTS`), for the panel to translate.  An
-    issue made by other code may have no key ("" ): show its message.
-    """
-
-    path: str
-    message: str
-    severity: Severity = Severity.ERROR
-    key: str = ""
-    fields: tuple[tuple[str, FieldValue], ...] = ()
-
-    @classmethod
-    def of(
-        cls, path: str, key: str, /, severity: Severity = Severity.ERROR, **fields: FieldValue
-    ) -> Issue:
-        """The issue whose message is the text ``key`` filled with ``fields``."""
-        return cls.from_text(path, Text.of(key, **fields), severity)
-
-    @classmethod
-    def from_text(cls, path: str, text: Text, severity: Severity = Severity.ERROR) -> Issue:
-        return cls(path, str(text), severity, text.key, text.fields)
-
-    @property
-    def text(self) -> Text | None:
-        """The message as a translatable text, or None for an issue without a key."""
-        return Text(self.key, self.fields) if self.key else None
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.message}" if self.path else self.message
-
-    def under(self, prefix: str) -> Issue:
-        """The same issue seen from an enclosing value (``rules[2]`` + ``.name``)."""
-        if not self.path:
-            return replace(self, path=prefix)
-        joiner = "" if self.path.startswith("[") else "."
-        return replace(self, path=f"{prefix}{joiner}{self.path}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,41 +177,6 @@ class Rule:
     @property
     def label(self) -> str:
         return self.name or f"rule #{self.id}"
-
-
-@dataclass(frozen=True, slots=True)
-class AutoReplyConfig:
-    """The always-on safety limits and the account's names, stored with the rules.
-
-    ``per_minute`` and ``per_conversation_per_minute`` count queued commands
-    (an answer of two texts and a picture is three); an answer that would go
-    over a cap is dropped whole and reported.  Loop detection: more than
-    ``loop_exchanges`` answers in a row in one conversation, each within
-    ``loop_window`` seconds of our previous answer there, stops answering it
-    for ``loop_pause`` seconds and raises an alert.
-    """
-
-    nicknames: tuple[str, ...] = ()
-    per_minute: int = 20
-    per_conversation_per_minute: int = 6
-    loop_exchanges: int = 5
-    loop_window: float = 30.0
-    loop_pause: float = 600.0
-
-    def issues(self) -> list[Issue]:
-        found: list[Issue] = []
-        for name in ("per_minute", "per_conversation_per_minute", "loop_exchanges"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                found.append(Issue.of(name, "at_least_one"))
-        for name in ("loop_window", "loop_pause"):
-            value = getattr(self, name)
-            if not _finite(value) or value <= 0:
-                found.append(Issue.of(name, "positive_seconds"))
-        for index, nick in enumerate(self.nicknames):
-            if not isinstance(nick, str) or not nick.strip():
-                found.append(Issue.of(f"nicknames[{index}]", "empty_nickname"))
-        return found
 
 
 class ScheduleKind(enum.StrEnum):
@@ -395,7 +314,7 @@ def validate_rule(
     found.extend(issue.under("reply") for issue in _validate_reply(rule))
     if rule.active is not None:
         found.extend(issue.under("active") for issue in _validate_hours(rule.active))
-    if not _finite(rule.cooldown) or rule.cooldown < 0:
+    if not finite(rule.cooldown) or rule.cooldown < 0:
         found.append(Issue.of("cooldown", "cooldown_invalid"))
     elif rule.kind is RuleKind.DEFAULT and rule.cooldown <= 0:
         found.append(Issue.of("cooldown", "default_needs_cooldown"))
@@ -514,7 +433,7 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
     if timed.picture is not None:
         found.extend(issue.under("picture") for issue in validate_picture(timed.picture))
     if timed.schedule is ScheduleKind.ONCE:
-        if timed.at is None or not _finite(timed.at):
+        if timed.at is None or not finite(timed.at):
             found.append(Issue.of("at", "once_needs_moment"))
     else:
         if timed.time_of_day is None:
@@ -522,15 +441,6 @@ def validate_timed(timed: TimedMessage, known: Container[str] = ()) -> list[Issu
         if timed.schedule is ScheduleKind.WEEKLY:
             found.extend(_validate_weekdays(timed.weekdays))
     return found
-
-
-def picture_text(exc: PictureError) -> Text | None:
-    """Why a picture cannot be sent, as a text (None if the error does not say which way)."""
-    return exc.text
-
-
-def _finite(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _changes_when_folded(pattern: str) -> bool:

@@ -8,28 +8,23 @@ state, and advances the watermark.  A crash at any instant leaves either
 all of that or none of it, so an event is answered once, never twice, even
 across a restart.  While there is nothing new it takes no lock at all.
 
-Safety that no rule can switch off:
-
-* only incoming events are answered: never the account's own messages
-  (发出), never a command of ours (manual, auto or timed);
-* the global switch (:meth:`RuleStore.set_auto_reply_enabled`);
-* a global and a per-conversation cap of commands per minute; an answer
-  that would exceed one is dropped, not delayed, and reported;
-* loop detection: more than ``loop_exchanges`` answers in a row in one
-  conversation, each within ``loop_window`` s of the previous answer there
-  (two bots answering each other), pauses that conversation for
-  ``loop_pause`` s and raises an :class:`Alert`.  An incoming message that
-  gets no answer, or a message the operator sends, ends the streak.
+Safety that no rule can switch off is the
+:class:`~wxpanel.core.autoreply.guard.Guard`'s, opened in the same
+transaction: the global switch, the per-minute caps (an answer that would
+exceed one is dropped, not delayed, and reported) and the loop stop, which
+counts the rules' run of answers in a conversation (an incoming message
+that gets no answer, or a message the operator sends, ends it).  Only
+incoming events are answered: never the account's own messages (发出),
+never a command of ours (manual, auto or timed).
 
 A rule whose reply names an answer source (``Reply.source``) *delegates*:
 it matches, cools down and counts like any rule, queues its own texts or
 picture if it has any, and its :class:`Answer` says ``delegate`` (outcome
-DELEGATED).  The same transaction records the delegation in the setting
-``delegations`` (message id → source names), which the answer sources'
-hub takes over in its own hand-over transaction
-(:mod:`wxpanel.core.sources.hub`), so a crash between the two loses
+DELEGATED).  The same transaction records the delegation as a job row
+(:mod:`wxpanel.core.autoreply.jobs`), which the answer sources' hand-over
+takes over in its own transaction, so a crash between the two loses
 nothing and answers nothing twice.  The source's answer goes through the
-hub's safety (switch, caps, pauses, loops) like any source answer.
+Guard like any source answer.
 """
 
 from __future__ import annotations
@@ -37,59 +32,53 @@ from __future__ import annotations
 import enum
 import random
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from typing import Final
 
-from wxpanel.core.errors import PictureError
+from wxpanel.core.autoreply import jobs
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.guard import (
+    KEEP_SENT,
+    PRUNE_EVERY,
+    Guard,
+    Track,
+    read_setting,
+    switched_on,
+    write_setting,
+)
+from wxpanel.core.autoreply.incoming import spoken_by_operator
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.names import nicknames
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.protocol import CommandType, Direction
+from wxpanel.core.protocol import Direction
 from wxpanel.core.rules.evaluate import (
     Event,
     EventKind,
     Incoming,
     LocalTime,
-    Outgoing,
     RuleSet,
     plan,
 )
-from wxpanel.core.rules.model import Rule, RuleKind, picture_text
-from wxpanel.core.rules.sending import queue_commands
+from wxpanel.core.rules.model import Rule, RuleKind
 from wxpanel.core.rules.store import (
     RuleCounter,
     load_config,
     load_rules,
-    read_setting,
     rules_version,
-    write_setting,
 )
-from wxpanel.core.texts import FieldValue, Text
+from wxpanel.core.texts import Text
 
 #: Messages looked at per transaction; the rest waits for the next call.
 BATCH: Final = 500
-#: How long the cap log is kept, and how often old state is pruned.
-KEEP_SENT: Final = 3600.0
 #: Cooldown keys of welcome rules start with this and are never pruned:
 #: a welcome is once per contact, ever, whatever the rule's cooldown.
 WELCOMED: Final = "welcome:"
-PRUNE_EVERY: Final = 3600.0
-#: The setting that carries delegations from the replier to the answer sources.
-DELEGATIONS: Final = "delegations"
-
-
-class AlertKind(enum.StrEnum):
-    LOOP = "loop"  # a conversation was paused
-    CAP = "cap"  # the global per-minute cap dropped an answer
-    CONVERSATION_CAP = "conversation_cap"  # the per-conversation cap dropped an answer
-    PICTURE = "picture"  # a rule's picture cannot be sent; its texts went
-    RULE = "rule"  # a stored rule is invalid and was skipped
-    EVALUATION = "evaluation"  # evaluating the rules raised for one message; it was passed over
-    SOURCE = "source"  # an answer source (plugin, webhook, AI) was switched off by an error
 
 
 class Outcome(enum.StrEnum):
@@ -102,32 +91,6 @@ class Outcome(enum.StrEnum):
     CAP = "cap"
     EMPTY = "empty"  # every text rendered empty and no picture
     DELEGATED = "delegated"  # handed to the answer source ``Answer.delegate``
-
-
-@dataclass(frozen=True, slots=True)
-class Alert:
-    """Something the operator should see (a banner, the tray, the log).
-
-    ``detail`` is the English line; ``key`` and ``fields`` the same sentence as
-    a translatable :class:`~wxpanel.core.texts.Text` ("" when the
-    alert was made without one: show ``detail``).
-    """
-
-    kind: AlertKind
-    conversation: str | None
-    detail: str
-    time: float
-    key: str = ""
-    fields: tuple[tuple[str, FieldValue], ...] = ()
-
-    @classmethod
-    def of(cls, kind: AlertKind, conversation: str | None, text: Text, time: float) -> Alert:
-        """The alert whose detail is ``text`` in English."""
-        return cls(kind, conversation, str(text), time, text.key, text.fields)
-
-    @property
-    def text(self) -> Text | None:
-        return Text(self.key, self.fields) if self.key else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,30 +129,18 @@ class ReplyReport:
 
 
 @dataclass(slots=True)
-class _Conversation:
-    streak: int = 0
-    last_reply: float | None = None
-    paused_until: float | None = None
-    dirty: bool = False
-
-
-@dataclass(slots=True)
 class _Round:
-    """Mutable bookkeeping of one transaction."""
+    """Mutable bookkeeping of one transaction; the safety state is the Guard's."""
 
-    now: float
-    global_sent: int
-    sent_by_conversation: dict[str, int]
-    conversations: dict[str, _Conversation] = field(default_factory=dict)
+    guard: Guard
     cooldowns: dict[tuple[int, str], float] = field(default_factory=dict)
     cooldowns_changed: dict[tuple[int, str], float] = field(default_factory=dict)
     counters: dict[int, list[float]] = field(default_factory=dict)  # id -> [matched, sent, last]
-    sent_log: list[tuple[float, str, int]] = field(default_factory=list)
     queued: list[Message] = field(default_factory=list)
-    alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
     answers: list[Answer] = field(default_factory=list)
     dropped: int = 0
-    delegations: dict[int, list[str]] = field(default_factory=dict)  # message id -> sources
+    #: message id -> (conversation, the sources rules delegated it to)
+    delegations: dict[int, tuple[str, list[str]]] = field(default_factory=dict)
 
 
 class AutoReplier:
@@ -216,6 +167,31 @@ class AutoReplier:
         self._version = -1
         self._seen = -1  # the watermark as of our last transaction
         self._next_prune = 0.0
+        self._pending = True  # messages may wait that the rules have not looked at
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        """Nothing to read ahead: the watermark is read in each transaction."""
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        self._pending = self._pending or arrived
+        return self._pending
+
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now)
+        self._pending = report.more
+        return AnswerReport(
+            queued=report.queued,
+            alerts=report.alerts,
+            shown=report.counters,
+            answered=frozenset(a.event_id for a in report.answers),
+            seen=report.watermark,
+            more=report.more,
+        )
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     @property
     def ruleset(self) -> RuleSet | None:
@@ -252,8 +228,7 @@ class AutoReplier:
         more = len(rows) > self.batch
         messages = [message_from_row(row) for row in rows[: self.batch]]
         ruleset = self._load(conn)
-        switched_on = read_setting(conn, "enabled", True) is not False
-        if not switched_on or ruleset.empty:
+        if not switched_on(conn) or ruleset.empty:
             # Nothing can answer: skip everything there is, including later rows.
             last = max(newest, messages[-1].id)
             write_setting(conn, "watermark", last)
@@ -262,19 +237,19 @@ class AutoReplier:
         events = [
             (message, ruleset.classify(Incoming.from_message(message))) for message in messages
         ]
-        state = self._start_round(conn, now, {event.reply_to for _, event in events})
+        prune = now >= self._next_prune
+        if prune:
+            self._next_prune = now + PRUNE_EVERY
+        state = _Round(Guard(conn, now, ruleset.config, prune=prune))
+        state.guard.preload({event.reply_to for _, event in events})
         aliases = nicknames(conn, {event.sender for _, event in events if event.sender})
         for message, event in events:
-            if message.origin is Origin.MANUAL or (
-                message.origin is Origin.EVENT
-                and message.direction is Direction.OUT
-                and message.echo_of is None
-            ):
-                self._unanswered(state, message.conversation)  # a human spoke
+            if spoken_by_operator(message):
+                state.guard.run_ends(message.conversation, Track.RULES)  # a human spoke
                 continue
             if event.kind is EventKind.OTHER:
                 if message.origin is Origin.EVENT and message.direction is Direction.IN:
-                    self._unanswered(state, event.reply_to)
+                    state.guard.run_ends(event.reply_to, Track.RULES)
                 continue
             try:
                 self._answer(conn, pacer, state, ruleset, event, local, aliases)
@@ -286,10 +261,10 @@ class AutoReplier:
         if state.queued and not more:
             last = max(last, state.queued[-1].id)
         write_setting(conn, "watermark", last)
-        self._finish_round(conn, state, ruleset)
+        self._finish_round(conn, state, ruleset, prune)
         return ReplyReport(
             queued=tuple(state.queued),
-            alerts=tuple(state.alerts.values()),
+            alerts=tuple(state.guard.alerts.values()),
             answers=tuple(state.answers),
             counters=_read_counters(conn, state.counters),
             examined=len(messages),
@@ -311,11 +286,11 @@ class AutoReplier:
     ) -> None:
         matches = ruleset.matches(event, local)
         conversation = event.reply_to
+        guard = state.guard
         if not matches:
-            self._unanswered(state, conversation)
+            guard.run_ends(conversation, Track.RULES)
             return
-        now = state.now
-        talk = self._conversation(state, conversation)
+        now = state.guard.now
         ready: list[tuple[Rule, tuple[Outgoing, ...]]] = []
         delegating: list[Rule] = []  # rules that only hand the message to a source
         for match in matches:
@@ -324,7 +299,7 @@ class AutoReplier:
             counter = state.counters.setdefault(rule.id, [0, 0, now])
             counter[0] += 1
             counter[2] = now
-            if talk.paused_until is not None and talk.paused_until > now:
+            if guard.paused(conversation):
                 self._note(state, event.incoming.id, conversation, rule, Outcome.PAUSED)
                 continue
             last = self._cooldown(conn, state, rule.id, cooldown_key(rule, event))
@@ -332,7 +307,8 @@ class AutoReplier:
             if welcomed or (rule.cooldown > 0 and last is not None and now - last < rule.cooldown):
                 self._note(state, event.incoming.id, conversation, rule, Outcome.COOLDOWN)
                 continue
-            sends = self._checked(state, plan(event, match, local, aliases).outgoing(self.rng))
+            planned = plan(event, match, local, aliases).outgoing(self.rng)
+            sends = with_pictures_checked(planned, self.picture_max_bytes, now, state.guard.alerts)
             if not sends and rule.reply.source is not None:
                 delegating.append(rule)
                 continue
@@ -341,32 +317,12 @@ class AutoReplier:
                 continue
             ready.append((rule, sends))
         if not ready:
-            # The source's answer counts for the hub's loop detector, not ours.
+            # The source's answer counts for the sources' run, not the rules'.
             for rule in delegating:
                 self._delegate(state, event, rule, ())
             return
-        config = ruleset.config
-        if event.kind is EventKind.TEXT:  # a burst of joins or requests is no bot loop
-            recent = talk.last_reply is not None and now - talk.last_reply <= config.loop_window
-            talk.streak = talk.streak + 1 if recent else 1
-            talk.dirty = True
-        if talk.streak > config.loop_exchanges:
-            talk.paused_until = now + config.loop_pause
-            talk.streak = 0
-            loop = Alert.of(
-                AlertKind.LOOP,
-                conversation,
-                Text.of(
-                    "alert_loop",
-                    conversation=conversation,
-                    exchanges=config.loop_exchanges,
-                    window=config.loop_window,
-                    pause_min=config.loop_pause / 60,
-                ),
-                now,
-            )
-            state.alerts[(AlertKind.LOOP, conversation)] = loop
-            HistoryWriter.log_error(conn, "autoreply", loop.detail, now)
+        # A burst of joins or requests is no bot loop: only texts count.
+        if guard.loop_stop(conversation, Track.RULES, counts=event.kind is EventKind.TEXT):
             for rule in [rule for rule, _ in ready] + delegating:
                 self._note(state, event.incoming.id, conversation, rule, Outcome.LOOP)
             return
@@ -374,39 +330,20 @@ class AutoReplier:
             self._delegate(state, event, rule, ())
         for rule, sends in ready:
             size = len(sends)
-            kind: AlertKind | None = None
-            if state.global_sent + size > config.per_minute:
-                kind = AlertKind.CAP
-                detail = Text.of("alert_cap", limit=config.per_minute)
-            elif state.sent_by_conversation.get(conversation, 0) + size > (
-                config.per_conversation_per_minute
-            ):
-                kind = AlertKind.CONVERSATION_CAP
-                detail = Text.of(
-                    "alert_conversation_cap",
-                    conversation=conversation,
-                    limit=config.per_conversation_per_minute,
-                )
-            if kind is not None:
-                key = (kind, conversation if kind is AlertKind.CONVERSATION_CAP else None)
-                state.alerts.setdefault(key, Alert.of(kind, key[1], detail, now))
+            if guard.over_cap(conversation, size):
                 state.dropped += 1
                 self._note(state, event.incoming.id, conversation, rule, Outcome.CAP)
                 continue
             queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=now)
             assert rule.id is not None
             state.queued.extend(queued)
-            state.global_sent += size
-            state.sent_by_conversation[conversation] = (
-                state.sent_by_conversation.get(conversation, 0) + size
-            )
-            state.sent_log.append((now, conversation, size))
+            guard.sent(conversation, size)
             cooled = cooldown_key(rule, event)
             state.cooldowns[(rule.id, cooled)] = now
             state.cooldowns_changed[(rule.id, cooled)] = now
             state.counters[rule.id][1] += 1
             if event.kind is EventKind.TEXT:
-                talk.last_reply = now
+                guard.replied(conversation, Track.RULES)
             if rule.reply.source is not None:
                 state.counters[rule.id][1] -= 1  # _delegate counts it
                 self._delegate(state, event, rule, tuple(m.id for m in queued))
@@ -419,25 +356,6 @@ class AutoReplier:
                 Outcome.QUEUED,
                 tuple(m.id for m in queued),
             )
-
-    def _checked(self, state: _Round, sends: Sequence[Outgoing]) -> tuple[Outgoing, ...]:
-        """The sends with pictures resolved; a picture that cannot go is left out and alerted."""
-        kept: list[Outgoing] = []
-        for send in sends:
-            if send.command is CommandType.PICTURE:
-                try:
-                    path = check_picture(send.payload, self.picture_max_bytes)
-                except PictureError as exc:
-                    key = (AlertKind.PICTURE, send.payload)
-                    problem = picture_text(exc) or str(exc)
-                    text = Text.of("alert_picture", problem=problem)
-                    state.alerts.setdefault(
-                        key, Alert.of(AlertKind.PICTURE, send.to, text, state.now)
-                    )
-                    continue
-                send = Outgoing(send.to, send.command, str(path))
-            kept.append(send)
-        return tuple(kept)
 
     @staticmethod
     def _note(
@@ -456,10 +374,10 @@ class AutoReplier:
         """``rule`` hands ``event`` to its answer source: cooldown, counter, the hub's note."""
         assert rule.id is not None and rule.reply.source is not None
         key = cooldown_key(rule, event)
-        state.cooldowns[(rule.id, key)] = state.now
-        state.cooldowns_changed[(rule.id, key)] = state.now
+        state.cooldowns[(rule.id, key)] = state.guard.now
+        state.cooldowns_changed[(rule.id, key)] = state.guard.now
         state.counters[rule.id][1] += 1
-        names = state.delegations.setdefault(event.incoming.id, [])
+        _, names = state.delegations.setdefault(event.incoming.id, (event.reply_to, []))
         if rule.reply.source not in names:
             names.append(rule.reply.source)
         state.answers.append(
@@ -487,18 +405,10 @@ class AutoReplier:
             message=event.incoming.id,
             detail=f"{type(exc).__name__}: {exc}",
         )
-        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.now)
-        state.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
-        HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
-        AutoReplier._unanswered(state, event.reply_to)
-
-    @staticmethod
-    def _unanswered(state: _Round, conversation: str) -> None:
-        """No answer to an incoming message, or the operator spoke: a streak of answers ends."""
-        talk = state.conversations.get(conversation)
-        if talk is not None and talk.streak:
-            talk.streak = 0
-            talk.dirty = True
+        alert = Alert.of(AlertKind.EVALUATION, event.reply_to, text, state.guard.now)
+        state.guard.alerts[(AlertKind.EVALUATION, str(event.incoming.id))] = alert
+        HistoryWriter.log_error(conn, "autoreply", alert.detail, state.guard.now)
+        state.guard.run_ends(event.reply_to, Track.RULES)
 
     # -- state ---------------------------------------------------------------------
 
@@ -512,34 +422,6 @@ class AutoReplier:
     def reload(self) -> None:
         """Forget the compiled rules; the next call reads them again."""
         self._ruleset = None
-
-    @staticmethod
-    def _start_round(conn: sqlite3.Connection, now: float, conversations: set[str]) -> _Round:
-        """Caps of the last minute, and the loop state of the batch's conversations."""
-        import json
-
-        rows = conn.execute(
-            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
-            " GROUP BY conversation",
-            (now - 60.0,),
-        ).fetchall()
-        by_conversation = {conversation: int(total) for conversation, total in rows}
-        state = _Round(now, sum(by_conversation.values()), by_conversation)
-        for conversation, streak, last_reply, paused_until in conn.execute(
-            "SELECT conversation, streak, last_reply, paused_until FROM auto_conversation"
-            " WHERE conversation IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(conversations), ensure_ascii=False),),
-        ):
-            state.conversations[conversation] = _Conversation(streak, last_reply, paused_until)
-        return state
-
-    @staticmethod
-    def _conversation(state: _Round, conversation: str) -> _Conversation:
-        """The loop state of a conversation (preloaded by :meth:`_start_round`)."""
-        talk = state.conversations.get(conversation)
-        if talk is None:
-            talk = state.conversations[conversation] = _Conversation()
-        return talk
 
     @staticmethod
     def _cooldown(
@@ -556,19 +438,10 @@ class AutoReplier:
             state.cooldowns[key] = float(row[0])
         return state.cooldowns[key]
 
-    def _finish_round(self, conn: sqlite3.Connection, state: _Round, ruleset: RuleSet) -> None:
-        now = state.now
-        conn.executemany(
-            "INSERT INTO auto_conversation (conversation, streak, last_reply, paused_until)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (conversation) DO UPDATE SET"
-            " streak = excluded.streak, last_reply = excluded.last_reply,"
-            " paused_until = excluded.paused_until",
-            [
-                (conversation, talk.streak, talk.last_reply, talk.paused_until)
-                for conversation, talk in state.conversations.items()
-                if talk.dirty
-            ],
-        )
+    def _finish_round(
+        self, conn: sqlite3.Connection, state: _Round, ruleset: RuleSet, prune: bool
+    ) -> None:
+        now = state.guard.now
         conn.executemany(
             "INSERT INTO auto_cooldown (rule_id, conversation, last_time) VALUES (?, ?, ?)"
             " ON CONFLICT (rule_id, conversation) DO UPDATE SET last_time = excluded.last_time",
@@ -581,36 +454,19 @@ class AutoReplier:
             " last_matched = excluded.last_matched",
             [(rule_id, int(c[0]), int(c[1]), c[2]) for rule_id, c in state.counters.items()],
         )
-        conn.executemany(
-            "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
-            state.sent_log,
-        )
         answers = sum(1 for a in state.answers if a.outcome is Outcome.QUEUED or a.message_ids)
-        if state.delegations:
-            pending = read_delegations(conn)
-            pending.update(state.delegations)
-            write_delegations(conn, pending)
-        HistoryWriter.count(
+        jobs.delegate(
             conn,
-            {
-                "auto_answers": answers,
-                "auto_dropped": state.dropped,
-                "auto_loops": sum(1 for kind, _ in state.alerts if kind is AlertKind.LOOP),
-            },
-            now,
+            {mid: (c, jobs.names_json(names)) for mid, (c, names) in state.delegations.items()},
+            state.guard.now,
         )
-        if now >= self._next_prune:
-            self._next_prune = now + PRUNE_EVERY
-            conn.execute("DELETE FROM auto_sent WHERE time < ?", (now - KEEP_SENT,))
+        HistoryWriter.count(conn, {"auto_answers": answers, "auto_dropped": state.dropped}, now)
+        state.guard.finish()
+        if prune:
             longest = max((r.cooldown for r in ruleset.rules), default=0.0)
             conn.execute(
                 "DELETE FROM auto_cooldown WHERE last_time < ? AND substr(conversation, 1, ?) <> ?",
                 (now - longest - KEEP_SENT, len(WELCOMED), WELCOMED),
-            )
-            conn.execute(
-                "DELETE FROM auto_conversation WHERE coalesce(paused_until, 0) < ?"
-                " AND coalesce(last_reply, 0) < ?",
-                (now, now - KEEP_SENT),
             )
 
 
@@ -628,26 +484,6 @@ def cooldown_key(rule: Rule, event: Event) -> str:
     if rule.kind is RuleKind.WELCOME_GROUP:
         return f"{WELCOMED}{event.reply_to}:{event.text}"
     return event.reply_to
-
-
-def read_delegations(conn: sqlite3.Connection) -> dict[int, list[str]]:
-    """The delegations the answer sources have not taken over yet: message id -> sources."""
-    value = read_setting(conn, DELEGATIONS, {})
-    if not isinstance(value, dict):
-        return {}
-    found: dict[int, list[str]] = {}
-    for key, names in value.items():
-        try:
-            message_id = int(key)
-        except (TypeError, ValueError):
-            continue
-        if isinstance(names, list):
-            found[message_id] = [str(name) for name in names if isinstance(name, str)]
-    return found
-
-
-def write_delegations(conn: sqlite3.Connection, delegations: Mapping[int, list[str]]) -> None:
-    write_setting(conn, DELEGATIONS, {str(k): list(v) for k, v in sorted(delegations.items())})
 
 
 def _read_counters(

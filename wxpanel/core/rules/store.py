@@ -1,4 +1,8 @@
-"""Rules, their counters, the global switch and the replier's state, in history.db.
+"""Rules, their counters and the replier's state, in history.db.
+
+The global switch and the list of paused conversations are the Guard's
+(:mod:`wxpanel.core.autoreply.guard`); :class:`RuleStore` offers them to the
+panel and the command line.
 
 :class:`RuleStore` works on any connection that sees the history tables: the
 panel's or the command line's own (:meth:`RuleStore.open`), or the poller's
@@ -21,33 +25,27 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply import guard
+from wxpanel.core.autoreply.config import (
+    AutoReplyConfig,
+    config_to_json,
+    load_config,
+)
+from wxpanel.core.autoreply.guard import PausedConversation, read_setting, write_setting
+from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.names import known_wxids
 from wxpanel.core.rules.jsoncodec import (
-    config_from_json,
-    config_to_json,
     rule_from_json,
     rule_to_json,
 )
 from wxpanel.core.rules.model import (
-    AutoReplyConfig,
-    Issue,
     Rule,
     errors,
     validate_rule,
 )
 from wxpanel.core.texts import Text
-
-
-class RuleError(KnownError):
-    """A rule (or a rules file) cannot be saved; ``issues`` say where and why."""
-
-    def __init__(self, issues: Sequence[Issue], prefix: str = "") -> None:
-        self.issues = tuple(issues)
-        lines = [str(issue) for issue in self.issues] or ["invalid rule"]
-        text = lines[0] if len(lines) == 1 else "\n  ".join([f"{len(lines)} problems:", *lines])
-        super().__init__(f"{prefix}{text}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,14 +59,6 @@ class RuleCounter:
 
 
 @dataclass(frozen=True, slots=True)
-class PausedConversation:
-    """A conversation the loop detector stopped answering until ``until``."""
-
-    conversation: str
-    until: float
-
-
-@dataclass(frozen=True, slots=True)
 class ImportSummary:
     added: int = 0
     replaced: int = 0
@@ -76,24 +66,6 @@ class ImportSummary:
 
 
 # -- inside a caller's transaction ------------------------------------------------------
-
-
-def read_setting(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
-    row = conn.execute("SELECT value FROM auto_setting WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        return json.loads(row[0])
-    except (TypeError, ValueError):
-        return default
-
-
-def write_setting(conn: sqlite3.Connection, key: str, value: Any) -> None:
-    conn.execute(
-        "INSERT INTO auto_setting (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value, ensure_ascii=False)),
-    )
 
 
 def bump_version(conn: sqlite3.Connection, key: str = "rules_version") -> None:
@@ -110,10 +82,6 @@ def load_rules(conn: sqlite3.Connection) -> list[Rule]:
         "SELECT id, position, enabled, kind, name, definition FROM auto_rule ORDER BY position, id"
     ).fetchall()
     return [_rule_from_row(row) for row in rows]
-
-
-def load_config(conn: sqlite3.Connection) -> AutoReplyConfig:
-    return config_from_json(read_setting(conn, "config", {}))
 
 
 def _rule_from_row(row: Sequence[Any]) -> Rule:
@@ -178,7 +146,7 @@ class RuleStore(ConnectionStore):
 
     def auto_reply_enabled(self) -> bool:
         """The global switch: False means no auto-reply at all."""
-        return read_setting(self.conn, "enabled", True) is not False
+        return guard.switched_on(self.conn)
 
     def config(self) -> AutoReplyConfig:
         return load_config(self.conn)
@@ -189,15 +157,7 @@ class RuleStore(ConnectionStore):
 
     def paused(self, now: float | None = None) -> list[PausedConversation]:
         """Conversations the loop detector stopped answering, and until when."""
-        now = self.clock() if now is None else now
-        return [
-            PausedConversation(conversation, until)
-            for conversation, until in self.conn.execute(
-                "SELECT conversation, paused_until FROM auto_conversation"
-                " WHERE paused_until > ? ORDER BY paused_until",
-                (now,),
-            )
-        ]
+        return guard.paused(self.conn, self.clock() if now is None else now)
 
     # -- editing ---------------------------------------------------------------
 
@@ -289,7 +249,7 @@ class RuleStore(ConnectionStore):
     def set_auto_reply_enabled(self, enabled: bool) -> None:
         """Flip the global switch; the poller obeys from its next round."""
         with immediate(self.conn):
-            write_setting(self.conn, "enabled", bool(enabled))
+            guard.set_switched_on(self.conn, enabled)
         activity.changed("auto-reply", "switched on" if enabled else "switched off")
 
     def set_config(self, config: AutoReplyConfig) -> None:
@@ -304,11 +264,7 @@ class RuleStore(ConnectionStore):
     def resume(self, conversation: str) -> None:
         """Answer a conversation again that loop detection paused."""
         with immediate(self.conn):
-            self.conn.execute(
-                "UPDATE auto_conversation SET paused_until = NULL, streak = 0"
-                " WHERE conversation = ?",
-                (conversation,),
-            )
+            guard.resume(self.conn, conversation)
 
     def reset_counters(self, rule_id: int | None = None) -> None:
         with immediate(self.conn):

@@ -18,30 +18,30 @@ import enum
 import json
 import sqlite3
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Final
 
 from wxpanel.core import activity
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.issues import Issue, RuleError
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, resolved
 from wxpanel.core.errors import KnownError, PictureError
 from wxpanel.core.history import ConnectionStore, immediate
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.names import known_wxids
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.protocol import CommandType
-from wxpanel.core.rules.evaluate import Outgoing
 from wxpanel.core.rules.jsoncodec import timed_from_json, timed_to_json
 from wxpanel.core.rules.model import (
-    Issue,
     ScheduleKind,
     TimedMessage,
     errors,
     validate_timed,
 )
-from wxpanel.core.rules.sending import queue_commands
-from wxpanel.core.rules.store import RuleError, read_setting
+from wxpanel.core.rules.store import read_setting
 from wxpanel.core.rules.template import render
 from wxpanel.core.texts import Text
 
@@ -410,13 +410,15 @@ def _record(
     )
 
 
+def log_runs(runs: Iterable[TimedRun]) -> None:
+    """Timed messages sent or missed, on the activity log (:mod:`wxpanel.core.activity`)."""
+    for run in runs:
+        detail = f": {run.detail}" if run.detail else ""
+        activity.log.info("timed message %r %s%s", run.name, run.outcome.value, detail)
+
+
 def _resolve_pictures(sends: Sequence[Outgoing], max_bytes: int) -> list[Outgoing]:
-    resolved = []
-    for send in sends:
-        if send.command is CommandType.PICTURE:
-            send = Outgoing(send.to, send.command, str(check_picture(send.payload, max_bytes)))
-        resolved.append(send)
-    return resolved
+    return [resolved(send, max_bytes) for send in sends]
 
 
 class TimedRunner:
@@ -439,6 +441,25 @@ class TimedRunner:
         self.picture_max_bytes = picture_max_bytes
         self._version = -1
         self._next_due: float | None = None
+        self._call_at: float | None = 0.0  # when the Engine calls again (at once at start)
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def start(self, conn: sqlite3.Connection) -> None:
+        """Nothing to read ahead: the list is read on the first call."""
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        """When a message falls due, or the list may have been edited."""
+        return edited or (self._call_at is not None and self._call_at <= now)
+
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now)
+        self._call_at = report.next_due
+        log_runs(report.runs)
+        return AnswerReport(queued=report.queued, shown=report.runs, next_due=report.next_due)
+
+    def close(self) -> None:
+        """Nothing to release."""
 
     @property
     def next_due(self) -> float | None:

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from wxpanel.core.autoreply.guard import paused_until, switched_on
 from wxpanel.core.names import nicknames
 from wxpanel.core.protocol import MessageType
 from wxpanel.core.rules.evaluate import (
@@ -27,7 +28,7 @@ from wxpanel.core.rules.evaluate import (
     plan,
 )
 from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule, demo_limit
-from wxpanel.core.rules.store import load_config, load_rules, read_setting
+from wxpanel.core.rules.store import load_config, load_rules
 from wxpanel.core.texts import Text
 
 
@@ -181,13 +182,10 @@ def try_stored(
             "SELECT rule_id, last_time FROM auto_cooldown WHERE conversation = ?", (where,)
         )
     }
-    paused = conn.execute(
-        "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (where,)
-    ).fetchone()
     state = TryState(
-        enabled=read_setting(conn, "enabled", True) is not False,
+        enabled=switched_on(conn),
         last_answered=last_answered,
-        paused_until=paused[0] if paused else None,
+        paused_until=paused_until(conn, where),
     )
     return try_message(
         ruleset,

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import wxpanel.core.sources.http as http
 from wxpanel.core.models import Origin
 from wxpanel.core.protocol import Direction, MessageType
-from wxpanel.core.sources import http
 from wxpanel.core.sources.config import AIConfig
 from wxpanel.core.sources.credentials import redact
 from wxpanel.core.sources.plugin_api import IncomingMessage, Reply

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, Final, TypeAlias, TypeVar
 from urllib.parse import urlsplit
 
-from wxpanel.core.rules.model import Issue
+from wxpanel.core.autoreply.issues import Issue
 from wxpanel.core.texts import Text
 
 #: Longest a source may take for one message before its job counts as failed.

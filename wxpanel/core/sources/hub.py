@@ -18,24 +18,25 @@ It never waits for a source: plugins, webhooks and models run on a
 
 A job asks its sources in the operator's order; the first that answers
 wins.  Everything answers only incoming events (never the account's own
-messages, 发出, nor our commands) and obeys the rules' safety: the global
-switch, the per-minute caps (shared with the rules through ``auto_sent``),
-paused conversations, and a loop detector of its own (a rule-less streak
-would otherwise never count: the replier ends a streak at every message no
-rule answers) whose pause is shared with the rules.
+messages, 发出, nor our commands) and obeys the
+:class:`~wxpanel.core.autoreply.guard.Guard`, as the rules do: the global
+switch, the per-minute caps, paused conversations and the loop stop (on
+the sources' own run of answers, whose pause is everyone's).
 
 **Rules that delegate.**  A keyword rule whose reply names a source
 (``Reply.source``) hands its message to that source: the replier records
-the delegation (setting ``delegations``, in its own transaction) and the
-hand-over turns it into a job for the named source(s) alone, in the same
-transaction that inserts the other jobs and consumes the delegation.  A
-source named by a rule runs whether or not it is switched on in the
-general "after the rules" chain (the switch governs only that chain; a
-source that should answer *only* for its rules is simply left off there),
-and its own group policy does not apply (the rule's scope decided).  Such
-a message is never asked of the chain.  A name that matches no source
-raises an alert (AlertKind.SOURCE) and the message gets no answer.  The
-answer goes through the same safety as every source answer.
+the delegation as a job row in state *delegated*
+(:mod:`wxpanel.core.autoreply.jobs`, in its own transaction) and the
+hand-over turns it into a *pending* job for the named source(s) alone, in
+the same transaction that inserts the other jobs.  A source named by a
+rule runs whether or not it is switched on in the general "after the
+rules" chain (the switch governs only that chain; a source that should
+answer *only* for its rules is simply left off there), and its own group
+policy does not apply (the rule's scope decided).  Such a message is never
+asked of the chain.  A name that matches no source raises an alert
+(AlertKind.SOURCE) and the message gets no answer (its delegated row is
+deleted, like every delegation the hand-over does not turn into a job).
+The answer goes through the same Guard as every source answer.
 
 **Restart policy:** a job still *pending* when wxpanel stopped is marked
 *failed* ("interrupted by a restart") by the next run and not asked again:
@@ -53,30 +54,25 @@ import logging
 import sqlite3
 import sys
 import time
-from collections.abc import Iterable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
-from wxpanel.core.errors import PictureError
+import wxpanel.core.sources.http as http
+from wxpanel.core.autoreply import jobs as job_rows
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.config import load_config
+from wxpanel.core.autoreply.guard import Guard, Track, read_setting
+from wxpanel.core.autoreply.incoming import MentionFinder, answerable, spoken_by_operator
+from wxpanel.core.autoreply.sending import Outgoing, queue_commands, with_pictures_checked
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.models import Message, Origin
-from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture
+from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT
 from wxpanel.core.pacer import Pacer
-from wxpanel.core.protocol import CommandType, Direction, MessageType
-from wxpanel.core.rules.evaluate import MentionFinder, Outgoing, is_service
-from wxpanel.core.rules.model import AutoReplyConfig, picture_text
-from wxpanel.core.rules.replier import (
-    Alert,
-    AlertKind,
-    ReplyReport,
-    read_delegations,
-    write_delegations,
-)
-from wxpanel.core.rules.sending import queue_commands
-from wxpanel.core.rules.store import load_config, read_setting
-from wxpanel.core.sources import http
+from wxpanel.core.protocol import CommandType, MessageType
 from wxpanel.core.sources.ai import ModelError, RateLimiter, ask_model
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -168,13 +164,8 @@ class _Flight:
 
 @dataclass(slots=True)
 class _Round:
-    now: float
-    config: AutoReplyConfig
-    switched_on: bool
-    global_sent: int
-    sent_by_conversation: dict[str, int]
+    guard: Guard
     queued: list[Message] = field(default_factory=list)
-    alerts: dict[tuple[AlertKind, str | None], Alert] = field(default_factory=dict)
     touched: set[int] = field(default_factory=set)
     counts: dict[str, int] = field(default_factory=dict)
     finished: list[int] = field(default_factory=list)
@@ -205,6 +196,7 @@ class AnswerSources:
         max_pending: int = MAX_PENDING,
         batch: int = BATCH,
         scan_interval: float = SCAN_INTERVAL,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.history = Path(history)
         self.media = Path(media)
@@ -214,6 +206,9 @@ class AnswerSources:
         self.max_pending = max_pending
         self.batch = batch
         self.scan_interval = scan_interval
+        #: Monotonic seconds for deadlines and scans (a test's clock moves by hand).
+        self.clock = clock
+        self._more = False  # the last round left messages to hand over
         self.limiter = RateLimiter()
         self._cancel = http.Cancel()  # ends every webhook and model request at close()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="wxpanel-source")
@@ -255,19 +250,20 @@ class AnswerSources:
         conn: sqlite3.Connection,
         pacer: Pacer,
         now: float,
-        replies: ReplyReport | None = None,
+        earlier: Sequence[AnswerReport] = (),
     ) -> SourceReport:
         """One round: note the rules' report, collect finished jobs, hand over new messages.
 
-        ``conn`` is the Engine's history connection (``hconn``); ``replies``
-        the report of the replier's call in this round, or None when it did
-        not run.  Costs nothing while there is nothing to do.  Raises
+        ``conn`` is the Engine's history connection (``hconn``); ``earlier``
+        the reports of the answerers that ran before in this round (the
+        rules': what they answered, how far they looked).  Costs nothing
+        while there is nothing to do.  Raises
         :class:`sqlite3.OperationalError` when locked; nothing is lost then
         and the next call does the same work.
         """
-        if replies is not None:
-            self._answered.update(a.event_id for a in replies.answers)
-            self._replier = max(self._replier, replies.watermark)
+        for report in earlier:
+            self._answered.update(report.answered)
+            self._replier = max(self._replier, report.seen)
         if not self._started:
             self.start(conn)
         statuses: list[SourceStatus] = []
@@ -283,6 +279,7 @@ class AnswerSources:
                 self._sync_plugins(conn, state, sync)
                 for result in finished:
                     self._finish(conn, pacer, state, result)
+                state.guard.finish()
                 HistoryWriter.count(conn, state.counts, now)
             self._done.clear()
             self._recover = False
@@ -297,7 +294,8 @@ class AnswerSources:
             jobs, more = self._hand_over(conn, now, handover_alerts)
             for job in jobs:
                 self._submit(job)
-        alerts = (tuple(state.alerts.values()) if state else ()) + tuple(handover_alerts)
+        alerts = (tuple(state.guard.alerts.values()) if state else ()) + tuple(handover_alerts)
+        self._more = more
         return SourceReport(
             queued=tuple(state.queued) if state else (),
             alerts=alerts,
@@ -306,6 +304,38 @@ class AnswerSources:
             finished=len(state.finished) if state else 0,
             pending=len(self._flights),
             more=more,
+        )
+
+    @property
+    def idle(self) -> bool:
+        """No job in flight, no scan running, nothing left to hand over."""
+        return not self._flights and self._scan is None and not self._more
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until a job in flight or a scan of the plugin folders finishes.
+
+        For callers with nothing else to do meanwhile (the tests, which
+        would otherwise sleep and poll); the poller never waits.  False when
+        none finished within ``timeout``; True at once when none is running.
+        """
+        running: list[Future[Any]] = [flight.future for flight in self._flights.values()]
+        if self._scan is not None:
+            running.append(self._scan)
+        if not running:
+            return True
+        done, _ = wait(running, timeout, return_when=FIRST_COMPLETED)
+        return bool(done)
+
+    # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
+
+    def wanted(self, now: float, *, arrived: bool, edited: bool) -> bool:
+        """Every round: answers finish on the pool at any time (an idle round runs no SQL)."""
+        return True
+
+    def answer(self, turn: Turn) -> AnswerReport:
+        report = self.process(turn.conn, turn.pacer, turn.now, turn.earlier)
+        return AnswerReport(
+            queued=report.queued, alerts=report.alerts, shown=report.statuses, more=report.more
         )
 
     def close(self) -> None:
@@ -325,7 +355,7 @@ class AnswerSources:
 
     def _delegations_after(self, conn: sqlite3.Connection) -> bool:
         """Whether a rule delegated a message not handed over yet."""
-        return any(message_id > self._handed for message_id in read_delegations(conn))
+        return job_rows.any_delegated_after(conn, self._handed)
 
     def _hand_over(
         self, conn: sqlite3.Connection, now: float, alerts: list[Alert]
@@ -351,55 +381,46 @@ class AnswerSources:
             ).fetchall()
             messages = [message_from_row(row) for row in rows]
             active = [s for s in self._sources if s.enabled]
-            switched_on = read_setting(conn, "enabled", True) is not False
             config = load_config(conn)
+            guard = Guard(conn, now, config)
+            switched_on = guard.switched_on
             mentions = MentionFinder(config.nicknames)
-            delegations = read_delegations(conn)
+            delegations = job_rows.delegated(conn, self._handed, self._replier)
             last = self._handed
-            operators: set[str] = set()
             full = False
             for message in messages:
                 if len(jobs) >= room:
                     full = True  # the rest waits for jobs to finish
                     break
                 last = message.id
-                if _spoken_by_operator(message):
-                    operators.add(message.conversation)
+                if spoken_by_operator(message):
+                    guard.run_ends(message.conversation, Track.SOURCES)
                     continue
                 names = delegations.get(message.id)
                 if names is not None:
-                    if not switched_on or not _answerable(message):
+                    if not switched_on or not answerable(message):
                         continue
-                    if _paused(conn, message.conversation, now):
+                    if guard.paused(message.conversation):
                         continue
                     job = self._delegated(conn, message, names, mentions, now, alerts)
                     if job is not None:
                         jobs.append(job)
                     continue
-                if not active or not switched_on or not _answerable(message):
+                if not active or not switched_on or not answerable(message):
                     continue
-                if _paused(conn, message.conversation, now):
+                if guard.paused(message.conversation):
                     continue
                 job = self._plan(conn, message, active, mentions, now)
                 if job is not None:
                     jobs.append(job)
             if self._recover:
                 self._fail_interrupted(conn, now)
-            if jobs:
-                conn.executemany(
-                    "INSERT OR IGNORE INTO source_job (message_id, conversation, state,"
-                    " created_at) VALUES (?, ?, 'pending', ?)",
-                    [(job.message.id, job.message.conversation, now) for job in jobs],
-                )
-            if operators:
-                conn.executemany(
-                    "UPDATE source_conversation SET streak = 0 WHERE conversation = ?",
-                    [(c,) for c in sorted(operators)],
-                )
+            job_rows.start_jobs(conn, [(j.message.id, j.message.conversation) for j in jobs], now)
+            guard.finish()
             if not full and len(rows) < self.batch:
                 last = self._replier  # everything up to the replier's watermark was seen
-            if any(message_id <= last for message_id in delegations):
-                write_delegations(conn, {k: v for k, v in delegations.items() if k > last})
+            if delegations:  # those not turned into jobs just now are not asked
+                job_rows.drop_delegations(conn, last)
             write_value(conn, "watermark", last)
         self._recover = False
         self._handed = last
@@ -421,8 +442,14 @@ class AnswerSources:
             source = next((s for s in self._sources if s.name == name), None)
             if source is None:
                 rule = self._delegating_rule(conn, message.id, name)
-                text = Text.of("alert_unknown_source", rule=rule, source=name)
-                alert = Alert.of(AlertKind.SOURCE, message.conversation, text, now)
+                alert = Alert.keyed(
+                    AlertKind.SOURCE,
+                    message.conversation,
+                    now,
+                    "alert_unknown_source",
+                    rule=rule,
+                    source=name,
+                )
                 log.warning("%s", alert.detail)
                 HistoryWriter.log_error(conn, "source", alert.detail, now)
                 alerts.append(alert)
@@ -478,25 +505,11 @@ class AnswerSources:
         mentions: MentionFinder,
         now: float,
     ) -> _Job | None:
-        content = message.content or ""
-        mentioned = False
-        if message.is_group and message.type is MessageType.TEXT:
-            stripped, found = mentions.find(content)
-            if found:
-                content, mentioned = stripped.strip(), True
         answered = message.id in self._answered or (
             message.id <= self._edge and _rule_answered(conn, message, self._edge)
         )
-        incoming = IncomingMessage(
-            conversation=message.conversation,
-            sender=message.sender or message.conversation,
-            is_group=message.is_group,
-            type=message.type,
-            content=content,
-            time=message.time,
-            mentioned=mentioned,
-            id=message.id,
-        )
+        incoming = self._incoming(message, mentions)
+        mentioned = incoming.mentioned
         chosen: list[Source] = []
         for source in active:
             config = source.config
@@ -521,7 +534,7 @@ class AnswerSources:
     def _submit(self, job: _Job) -> None:
         budget = sum(_worst_case(source) for source in job.sources) + GRACE
         future = self._pool.submit(self._run, job)
-        self._flights[job.message.id] = _Flight(future, time.monotonic() + budget)
+        self._flights[job.message.id] = _Flight(future, self.clock() + budget)
 
     # -- on the pool -----------------------------------------------------------------
 
@@ -592,7 +605,7 @@ class AnswerSources:
         if not self._flights:
             return []
         results: list[JobResult] = []
-        clock = time.monotonic()
+        clock = self.clock()
         for message_id, flight in list(self._flights.items()):
             if flight.future.done():
                 del self._flights[message_id]
@@ -606,19 +619,7 @@ class AnswerSources:
         return results
 
     def _start_round(self, conn: sqlite3.Connection, now: float) -> _Round:
-        rows = conn.execute(
-            "SELECT conversation, sum(commands) FROM auto_sent WHERE time > ?"
-            " GROUP BY conversation",
-            (now - 60.0,),
-        ).fetchall()
-        by_conversation = {conversation: int(total) for conversation, total in rows}
-        return _Round(
-            now=now,
-            config=load_config(conn),
-            switched_on=read_setting(conn, "enabled", True) is not False,
-            global_sent=sum(by_conversation.values()),
-            sent_by_conversation=by_conversation,
-        )
+        return _Round(Guard(conn, now, load_config(conn)))
 
     def _finish(
         self, conn: sqlite3.Connection, pacer: Pacer, state: _Round, result: JobResult
@@ -640,9 +641,9 @@ class AnswerSources:
             failures = [o.error for o in result.outcomes if o.error]
             end, detail = ("failed", failures[-1]) if failures else ("done", "no answer")
             self._close_job(conn, state, result, end, detail)
-            self._streak_ends(conn, conversation)
+            state.guard.run_ends(conversation, Track.SOURCES)
             return
-        reason = self._blocked(conn, state, conversation)
+        reason = self._blocked(state.guard, conversation)
         if reason is not None:
             self._close_job(conn, state, result, "dropped", reason)
             state.add("source_dropped")
@@ -651,20 +652,13 @@ class AnswerSources:
         if not sends:
             self._close_job(conn, state, result, "dropped", "nothing that can be sent")
             return
-        if not self._within_caps(state, conversation, len(sends)):
+        if state.guard.over_cap(conversation, len(sends)):
             self._close_job(conn, state, result, "dropped", "over the per-minute cap")
             state.add("source_dropped")
             return
-        queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=state.now)
+        queued = queue_commands(conn, sends, origin=Origin.AUTO, pacer=pacer, now=state.guard.now)
         state.queued.extend(queued)
-        state.global_sent += len(sends)
-        state.sent_by_conversation[conversation] = state.sent_by_conversation.get(
-            conversation, 0
-        ) + len(sends)
-        conn.execute(
-            "INSERT INTO auto_sent (time, conversation, commands) VALUES (?, ?, ?)",
-            (state.now, conversation, len(sends)),
-        )
+        state.guard.sent(conversation, len(sends))
         self._close_job(conn, state, result, "done", None, queued[0].id)
         state.add("source_answers")
 
@@ -684,7 +678,7 @@ class AnswerSources:
                 outcome,
                 result.answered_by,
                 redact(detail) if detail else None,
-                state.now,
+                state.guard.now,
                 first_reply,
                 result.message_id,
             ),
@@ -701,7 +695,7 @@ class AnswerSources:
                 int(outcome.error is not None),
                 outcome.latency,
                 outcome.latency,
-                state.now,
+                state.guard.now,
                 outcome.prompt_tokens,
                 outcome.completion_tokens,
                 outcome.cost,
@@ -720,112 +714,48 @@ class AnswerSources:
         source = self._source(outcome.source_id)
         label = source.label if source else f"source #{outcome.source_id}"
         said = source.label_text if source else Text.of("source_number", id=outcome.source_id)
-        set_failed(conn, outcome.source_id, problem, state.now, disable=outcome.disable)
+        set_failed(conn, outcome.source_id, problem, state.guard.now, disable=outcome.disable)
         if outcome.error is not None:
             state.add("source_failures")
         if outcome.disable:
             text = Text.of("alert_source_off", source=said, detail=redact(str(outcome.error)))
-            alert = Alert.of(AlertKind.SOURCE, None, text, state.now)
+            alert = Alert.of(AlertKind.SOURCE, None, text, state.guard.now)
             if source is not None:
                 self.host.disable(source.name, problem)
             log.warning("%s", alert.detail)
-            HistoryWriter.log_error(conn, "source", alert.detail, state.now)
-            state.alerts.setdefault((AlertKind.SOURCE, label), alert)
+            HistoryWriter.log_error(conn, "source", alert.detail, state.guard.now)
+            state.guard.alerts.setdefault((AlertKind.SOURCE, label), alert)
         else:
             log.warning("%s: %s", label, redact(problem))
 
     # -- safety ------------------------------------------------------------------------
 
-    def _blocked(self, conn: sqlite3.Connection, state: _Round, conversation: str) -> str | None:
+    @staticmethod
+    def _blocked(guard: Guard, conversation: str) -> str | None:
         """Why an answer may not go now (switch, pause, loop), or None."""
-        if not state.switched_on:
+        if not guard.switched_on:
             return "auto-reply is switched off"
-        if _paused(conn, conversation, state.now):
+        if guard.paused(conversation):
             return "the conversation is paused"
-        config = state.config
-        row = conn.execute(
-            "SELECT streak, last_reply FROM source_conversation WHERE conversation = ?",
-            (conversation,),
-        ).fetchone()
-        streak, last_reply = (row[0], row[1]) if row else (0, None)
-        recent = last_reply is not None and state.now - last_reply <= config.loop_window
-        streak = streak + 1 if recent else 1
-        if streak > config.loop_exchanges:
-            until = state.now + config.loop_pause
-            conn.execute(
-                "INSERT INTO auto_conversation (conversation, streak, paused_until)"
-                " VALUES (?, 0, ?) ON CONFLICT (conversation) DO UPDATE SET"
-                " paused_until = excluded.paused_until, streak = 0",
-                (conversation, until),
-            )
-            conn.execute(
-                "UPDATE source_conversation SET streak = 0 WHERE conversation = ?",
-                (conversation,),
-            )
-            text = Text.of(
-                "alert_source_loop",
-                conversation=conversation,
-                exchanges=config.loop_exchanges,
-                window=config.loop_window,
-                pause_min=config.loop_pause / 60,
-            )
-            alert = Alert.of(AlertKind.LOOP, conversation, text, state.now)
-            HistoryWriter.log_error(conn, "autoreply", alert.detail, state.now)
-            state.alerts[(AlertKind.LOOP, conversation)] = alert
-            state.add("auto_loops")
+        if guard.loop_stop(conversation, Track.SOURCES):
             return "loop detected"
-        conn.execute(
-            "INSERT INTO source_conversation (conversation, streak, last_reply) VALUES (?, ?, ?)"
-            " ON CONFLICT (conversation) DO UPDATE SET streak = excluded.streak,"
-            " last_reply = excluded.last_reply",
-            (conversation, streak, state.now),
-        )
+        guard.replied(conversation, Track.SOURCES)
         return None
 
-    @staticmethod
-    def _streak_ends(conn: sqlite3.Connection, conversation: str) -> None:
-        conn.execute(
-            "UPDATE source_conversation SET streak = 0 WHERE conversation = ?", (conversation,)
-        )
-
-    def _within_caps(self, state: _Round, conversation: str, size: int) -> bool:
-        config = state.config
-        if state.global_sent + size > config.per_minute:
-            text = Text.of("alert_cap", limit=config.per_minute)
-            state.alerts.setdefault(
-                (AlertKind.CAP, None), Alert.of(AlertKind.CAP, None, text, state.now)
-            )
-            return False
-        if state.sent_by_conversation.get(conversation, 0) + size > (
-            config.per_conversation_per_minute
-        ):
-            text = Text.of(
-                "alert_conversation_cap",
-                conversation=conversation,
-                limit=config.per_conversation_per_minute,
-            )
-            key = (AlertKind.CONVERSATION_CAP, conversation)
-            state.alerts.setdefault(key, Alert.of(key[0], conversation, text, state.now))
-            return False
-        return True
-
     def _sends(self, state: _Round, conversation: str, replies: Iterable[Reply]) -> list[Outgoing]:
-        sends: list[Outgoing] = []
-        for reply in replies:
-            if reply.kind is ReplyKind.TEXT:
-                sends.append(Outgoing(conversation, CommandType.TEXT, reply.value))
-                continue
-            try:
-                path = check_picture(reply.value, self.picture_max_bytes)
-            except PictureError as exc:
-                key = (AlertKind.PICTURE, reply.value)
-                text = Text.of("alert_picture", problem=picture_text(exc) or str(exc))
-                state.alerts.setdefault(
-                    key, Alert.of(AlertKind.PICTURE, conversation, text, state.now)
-                )
-                continue
-            sends.append(Outgoing(conversation, CommandType.PICTURE, str(path)))
-        return sends
+        planned = [
+            Outgoing(
+                conversation,
+                CommandType.TEXT if reply.kind is ReplyKind.TEXT else CommandType.PICTURE,
+                reply.value,
+            )
+            for reply in replies
+        ]
+        return list(
+            with_pictures_checked(
+                planned, self.picture_max_bytes, state.guard.now, state.guard.alerts
+            )
+        )
 
     # -- sources and plugins ---------------------------------------------------------
 
@@ -844,7 +774,7 @@ class AnswerSources:
     def _maybe_scan(self) -> None:
         if self._closed or self._scan is not None or not self.host.folders:
             return
-        clock = time.monotonic()
+        clock = self.clock()
         if clock >= self._next_scan:
             self._next_scan = clock + self.scan_interval
             self._scan = self._pool.submit(self.host.refresh)
@@ -881,12 +811,14 @@ class AnswerSources:
             info = plugins[name]
             source_id, error_disabled = existing.get(name, (None, False))
             if source_id is None:
-                source_id = insert_source(conn, SourceKind.PLUGIN, name, PluginConfig(), state.now)
+                source_id = insert_source(
+                    conn, SourceKind.PLUGIN, name, PluginConfig(), state.guard.now
+                )
                 log.info("plugin %s found in %s", name, info.path)
                 state.touched.add(source_id)  # the panel lists it at once
             problem = info.error or ("the plugin file is gone" if info.missing else None)
             if problem is not None:
-                set_failed(conn, source_id, problem, state.now, disable=True)
+                set_failed(conn, source_id, problem, state.guard.now, disable=True)
                 log.warning("plugin %s: %s", name, problem)
                 state.touched.add(source_id)
             elif error_disabled:
@@ -938,32 +870,6 @@ def program_dir() -> Path:
     if getattr(sys, "frozen", False):
         return Path(sys.executable).resolve().parent
     return Path(__file__).resolve().parents[3]
-
-
-def _spoken_by_operator(message: Message) -> bool:
-    return message.origin is Origin.MANUAL or (
-        message.origin is Origin.EVENT
-        and message.direction is Direction.OUT
-        and message.echo_of is None
-    )
-
-
-def _answerable(message: Message) -> bool:
-    """Only what somebody else sent: never the account's own messages or our commands."""
-    return (
-        message.origin is Origin.EVENT
-        and message.direction is Direction.IN
-        and message.command is None
-        and bool(message.conversation)
-        and not is_service(message.conversation)
-    )
-
-
-def _paused(conn: sqlite3.Connection, conversation: str, now: float) -> bool:
-    row = conn.execute(
-        "SELECT paused_until FROM auto_conversation WHERE conversation = ?", (conversation,)
-    ).fetchone()
-    return row is not None and row[0] is not None and row[0] > now
 
 
 def _rule_answered(conn: sqlite3.Connection, message: Message, edge: int) -> bool:

@@ -15,9 +15,10 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from wxpanel.core.autoreply.issues import RuleError
+from wxpanel.core.autoreply.keyvalue import read_json, write_json
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import ConnectionStore, immediate
-from wxpanel.core.rules.store import RuleError
 from wxpanel.core.sources.config import (
     CONFIG_TYPES,
     AIConfig,
@@ -33,21 +34,11 @@ from wxpanel.core.texts import Text
 
 
 def read_value(conn: sqlite3.Connection, key: str, default: Any = None) -> Any:
-    row = conn.execute("SELECT value FROM source_setting WHERE key = ?", (key,)).fetchone()
-    if row is None:
-        return default
-    try:
-        return json.loads(row[0])
-    except (TypeError, ValueError):
-        return default
+    return read_json(conn, "source_setting", key, default)
 
 
 def write_value(conn: sqlite3.Connection, key: str, value: Any) -> None:
-    conn.execute(
-        "INSERT INTO source_setting (key, value) VALUES (?, ?)"
-        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        (key, json.dumps(value, ensure_ascii=False)),
-    )
+    write_json(conn, "source_setting", key, value)
 
 
 def sources_version(conn: sqlite3.Connection) -> int:
@@ -282,7 +273,7 @@ def _check(kind: SourceKind, name: str, config: SourceConfig) -> None:
         raise KnownError(f"a {kind.value} source needs {CONFIG_TYPES[kind].__name__} settings")
     problems = config.issues()
     if not name.strip():
-        from wxpanel.core.rules.model import Issue
+        from wxpanel.core.autoreply.issues import Issue
 
         problems.insert(0, Issue.of("name", "source_name_needed"))
     if problems:

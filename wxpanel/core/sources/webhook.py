@@ -36,9 +36,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import wxpanel.core.sources.http as http
 from wxpanel.core.errors import PictureError
 from wxpanel.core.outbox import DEFAULT_PICTURE_LIMIT, check_picture, picture_format
-from wxpanel.core.sources import http
 from wxpanel.core.sources.config import WebhookConfig
 from wxpanel.core.sources.plugin_api import MAX_REPLIES, IncomingMessage, Reply
 
