@@ -32,9 +32,9 @@ def test_a_signal_landing_inside_the_loops_wait_does_not_deadlock(tmp_path: Path
     script = textwrap.dedent(
         """
         import os, signal, threading
-        from wxpanel.core.headless import install_signal_handlers
+        from wxpanel.core.stopping import SignalStop
         stop = threading.Event()
-        install_signal_handlers(stop)
+        SignalStop(stop).install()
         with stop._cond:  # what Event.wait holds around its checks
             os.kill(os.getpid(), signal.SIGTERM)
             for _ in range(1000):  # bytecodes: the Python-level handler runs here

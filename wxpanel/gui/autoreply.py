@@ -1,7 +1,7 @@
 """Auto-reply in the window: the global switch, the alerts, the Rules and Timed pages.
 
 :class:`AutoReplyControl` is installed by :class:`~wxpanel.gui.mainwindow.MainWindow`
-with one line, and adds what issue 4 asks of the window: the switch (a
+with one line, and adds what auto-reply needs of the window: the switch (a
 toolbar action with Ctrl+Shift+A, a status-bar label, the tray menu entry),
 an alert banner under the window's banner, and the Rules and Timed messages
 tabs with their own connection to history.db (opened once the poller is up).
@@ -170,9 +170,6 @@ class AutoReplyControl(QObject):
             self._show(self.enabled)
             return
         self._show(enabled)
-
-    def toggle(self) -> None:
-        self.set_enabled(not self.enabled)
 
     def _show(self, enabled: bool) -> None:
         changed = enabled != self.enabled

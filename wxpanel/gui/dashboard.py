@@ -304,9 +304,6 @@ class Dashboard(QObject):
         except OSError as exc:
             log.warning("cannot save the alert sound setting: %s", exc)
 
-    def show_stats_page(self) -> None:
-        self.window.tabs.setCurrentIndex(self.stats_index)
-
 
 def _log_path() -> Path | None:
     """The rotating log file's path, from the root logger's file handler."""

@@ -6,8 +6,9 @@ fields; this module holds the same templates as literal
 ``QCoreApplication.translate("health", …)`` calls, so that ``pyside6-lupdate``
 extracts them, and fills the translated template with the reason's fields.
 A translation that lost or misspelt a field falls back to the English line
-instead of failing.  ``tests/gui/test_health_page.py`` checks that the
-templates here are exactly the core's.
+instead of failing.  ``tests/gui/test_stats_page.py`` checks that there is
+a template here for every one of the core's, and that the Chinese ones keep
+their fields.
 """
 
 from __future__ import annotations

@@ -216,7 +216,6 @@ class _ValidatedDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self._errors = 0
-        self._refusal = ""
         #: Problems are shown once the operator changed something or pressed
         #: Save (at once when editing): a new form opens clean, not red.
         self.touched = False
@@ -226,7 +225,6 @@ class _ValidatedDialog(QDialog):
         if self._built:
             self.touched = True  # a field changed after the form was built
         self._errors = sum(1 for _, issue in placed if issue.severity is Severity.ERROR)
-        self._refusal = ""
         shown = placed if self.touched else ()
         self.issues_label.setText(issues_html(shown))
         self.issues_label.setVisible(bool(shown))
@@ -259,7 +257,6 @@ class _ValidatedDialog(QDialog):
         if self.saver is not None:
             refusal = self.saver(self.value())
             if refusal:
-                self._refusal = refusal
                 self.issues_label.setText(
                     f'<div style="color:#c62828">✖ {html.escape(refusal)}</div>'
                 )

@@ -1,4 +1,4 @@
-"""Auto-reply rules and timed messages (issue 4): plain Python, no Qt.
+"""Auto-reply rules and timed messages: plain Python, no Qt.
 
 * :mod:`.model` — the values (:class:`Rule`, :class:`Trigger`, :class:`Scope`,
   :class:`Reply`, :class:`TimedMessage`…) and their validation;
