@@ -11,11 +11,13 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import REPO, insert_events, text_event
 from tests.core.test_outbox import png_bytes
 from wxpanel import __version__
 from wxpanel.cli import main
@@ -29,6 +31,13 @@ def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
         timeout=timeout,
         check=False,
     )
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml has the one literal; wxpanel reports what installing it put in the
+    package metadata (a stale install, after the version changed, fails here)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert __version__ == metadata.version("wxpanel") == project["version"]
 
 
 def test_version_everywhere() -> None:
