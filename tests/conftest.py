@@ -7,6 +7,7 @@ import shutil
 import signal
 import stat
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ def exchange_db(tmp_path: Path) -> Path:
 EventRow = tuple[object, object, object, object, object, object]
 
 
-def insert_events(db: Path, rows: list[EventRow]) -> None:
+def insert_events(db: Path, rows: Sequence[tuple[object, ...]]) -> None:
     """Insert wx_event rows the way demo.exe would: another connection, one commit."""
     import sqlite3
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,8 @@ import pytest
 from tests.conftest import insert_events
 from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import Engine, PollResult
-from wxpanel.core.models import CommandStatus, Origin
+from wxpanel.core.exchange.reader import EventRow as Row
+from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, SimEvent, Simulator
@@ -356,12 +357,12 @@ def test_a_full_disk_names_the_disk_and_ingestion_resumes_in_smaller_batches(
     real_insert = ingest._insert
     room = {"rows": 5}  # what still fits on the "disk"
 
-    def insert(conn: sqlite3.Connection, rows: list[object], now: float) -> object:
+    def insert(conn: sqlite3.Connection, rows: Sequence[Row], now: float) -> list[Message]:
         if len(rows) > room["rows"]:
             full = sqlite3.OperationalError("database or disk is full")
-            full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+            full.sqlite_errorcode = sqlite3.SQLITE_FULL
             raise full
-        return real_insert(conn, rows, now)  # type: ignore[arg-type]
+        return real_insert(conn, rows, now)
 
     monkeypatch.setattr(ingest, "_insert", insert)
     with Engine(exchange_db, clock=clock) as engine:

@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from wxpanel.core.settings import Settings
 
 
 @pytest.fixture
-def filled(exchange_db: Path) -> HistoryStore:
+def filled(exchange_db: Path) -> Iterator[HistoryStore]:
     insert_events(
         exchange_db,
         [
@@ -37,7 +38,7 @@ def filled(exchange_db: Path) -> HistoryStore:
             pass
         history = engine.paths.history
     store = HistoryStore(history)
-    yield store  # type: ignore[misc]
+    yield store
     store.close()
 
 

@@ -44,6 +44,13 @@ def chinese(qapp: QCoreApplication) -> Iterator[QTranslator]:
             qapp.removeTranslator(translator)
 
 
+def zh(translator: QTranslator, english: str) -> str:
+    """The Chinese of one "rules" text; a missing one fails here rather than as a None."""
+    chinese = translator.translate("rules", english)
+    assert chinese, english
+    return chinese
+
+
 def test_every_core_template_is_in_the_gui_word_for_word(qapp: QCoreApplication) -> None:
     assert rulestext.templates() == dict(TEXTS)  # no translator: the English itself
 
@@ -71,7 +78,7 @@ def test_a_chinese_rule_dialog_shows_a_chinese_regex_problem(
     dialog = RuleDialog(rule)
     qtbot.addWidget(dialog)
     dialog.revalidate()
-    expected = chinese.translate("rules", TEXTS["bad_regex"]).replace("{detail}", REGEX_DETAIL)
+    expected = zh(chinese, TEXTS["bad_regex"]).replace("{detail}", REGEX_DETAIL)
     assert expected != f"bad regular expression: {REGEX_DETAIL}"
     shown = dialog.issues_text()
     assert expected in shown, shown
@@ -81,8 +88,8 @@ def test_a_chinese_rule_dialog_shows_a_chinese_regex_problem(
 
 
 def test_try_it_verdicts_and_alerts_in_chinese(chinese: QTranslator) -> None:
-    assert rulestext.text(Text.of("cooling_down", seconds=199.6)) == chinese.translate(
-        "rules", TEXTS["cooling_down"]
+    assert rulestext.text(Text.of("cooling_down", seconds=199.6)) == zh(
+        chinese, TEXTS["cooling_down"]
     ).replace("{seconds:.0f}", "200")
     verdict = rulestext.text(Text.of("no_trigger_matches"))
     assert verdict != "no trigger matches" and re.search(r"[\u4e00-\u9fff]", verdict)
@@ -97,7 +104,7 @@ def test_a_json_problem_translates_what_was_found(chinese: QTranslator) -> None:
     issue = Issue.of("rules[0].name", "expected_string", found=Text.of("json_list"))
     shown = rulestext.issue_line(issue)
     assert shown.startswith("rules[0].name")
-    assert chinese.translate("rules", "a list") in shown and "a list" not in shown
+    assert zh(chinese, "a list") in shown and "a list" not in shown
 
 
 def test_a_broken_translation_falls_back_to_english(

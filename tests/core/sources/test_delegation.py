@@ -149,7 +149,7 @@ def test_the_replier_reports_the_delegation(
         reports.append(report)
         return report
 
-    engine.replier.process = recording  # type: ignore[method-assign]
+    engine.replier.process = recording  # type: ignore[method-assign, assignment]
     server.respond(Canned(200, {"text": "雨"}))
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气")])
     _poll_until(engine, lambda: ("wxid_a", "雨") in _commands(engine))
@@ -238,7 +238,7 @@ def test_a_delegating_rule_cools_down_like_any_rule(
         reports.append(report)
         return report
 
-    engine.replier.process = recording  # type: ignore[method-assign]
+    engine.replier.process = recording  # type: ignore[method-assign, assignment]
     server.respond(Canned(200, {"text": "晴"}))
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气"), text_event("wxid_a", "天气?")])
     _poll_until(engine, lambda: _commands(engine) != [])

@@ -376,7 +376,7 @@ def test_closing_the_hub_does_not_wait_for_a_dripping_server(
     hub.close()
 
     # What interpreter exit joins (concurrent.futures' atexit hook): the pool's threads.
-    threads = list(hub._pool._threads)  # type: ignore[attr-defined]
+    threads = list(hub._pool._threads)
     wait_for(lambda: not any(thread.is_alive() for thread in threads), timeout=5.0)
     assert time.monotonic() - started < 1.0
     assert drip.connections == 1  # not retried after the stop
