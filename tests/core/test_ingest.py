@@ -331,13 +331,13 @@ def test_a_failed_history_write_records_nothing(
     consumer: Consumer, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "keep me")])
-    from wxpanel.core import ingest
+    from wxpanel.core.history import HistoryWriter
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated crash between the messages and their record")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest.HistoryWriter, "count", explode)
+        patch.setattr(HistoryWriter, "count", explode)
         with pytest.raises(RuntimeError):
             consumer.step(now=1.0)
     assert consumer.stored() == []

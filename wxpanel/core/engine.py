@@ -615,7 +615,7 @@ class Engine:
     def _delay(self, now: float) -> float:
         state = self._state
         if state.failures:
-            return min(MAX_BACKOFF, self.settings.poll_interval * 2 ** min(state.failures, 8))
+            return min(MAX_BACKOFF, self.settings.poll_interval * 2.0 ** min(state.failures, 8))
         if state.inbox_pending:
             return 0.0
         if state.more:

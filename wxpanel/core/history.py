@@ -519,11 +519,12 @@ class HistoryStore:
 
     def raw_values(self, message_id: int) -> tuple[Any, ...] | None:
         """demo.exe's original six values of a flagged event, exactly as stored."""
-        return self.conn.execute(
+        row: tuple[Any, ...] | None = self.conn.execute(
             "SELECT raw_id1, raw_id2, raw_from, raw_content, raw_state, raw_type"
             " FROM message WHERE id = ?",
             (message_id,),
         ).fetchone()
+        return row
 
     # -- conversations and contacts ------------------------------------------
 

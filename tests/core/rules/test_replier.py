@@ -167,18 +167,16 @@ def test_a_failed_round_changes_nothing_and_is_done_again(
     deliver(engine, [text_event("wxid_a", "hi"), text_event("wxid_b", "hi")])
     import wxpanel.core.rules.replier as module
 
-    real = module.write_setting
-
     def boom(conn: sqlite3.Connection, key: str, value: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(module, "write_setting", boom)
-    with pytest.raises(sqlite3.OperationalError):
-        replier.process(engine.hconn, engine.pacer, engine.clock())
-    assert auto_messages(engine.paths.history) == []
-    assert store.counters() == {}
-    watermark = store.watermark()
-    monkeypatch.setattr(module, "write_setting", real)
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "write_setting", boom)
+        with pytest.raises(sqlite3.OperationalError):
+            replier.process(engine.hconn, engine.pacer, engine.clock())
+        assert auto_messages(engine.paths.history) == []
+        assert store.counters() == {}
+        watermark = store.watermark()
     report = replier.process(engine.hconn, engine.pacer, engine.clock())
     assert len(report.queued) == 2 and store.watermark() > watermark
     assert len(auto_messages(engine.paths.history)) == 2

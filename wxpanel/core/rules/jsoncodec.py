@@ -165,7 +165,8 @@ class _Reader:
             if default is _MISSING:
                 self.problem(where, "missing")
                 return None
-            return default
+            given: T | None = default
+            return given
         return check(data[key], where)
 
     def string(self, value: Any, path: str) -> str | None:

@@ -130,7 +130,7 @@ class AIConfig:
 
 
 SourceConfig: TypeAlias = PluginConfig | WebhookConfig | AIConfig
-CONFIG_TYPES: Final[dict[SourceKind, type[Any]]] = {
+CONFIG_TYPES: Final[dict[SourceKind, type[SourceConfig]]] = {
     SourceKind.PLUGIN: PluginConfig,
     SourceKind.WEBHOOK: WebhookConfig,
     SourceKind.AI: AIConfig,
