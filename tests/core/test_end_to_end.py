@@ -19,6 +19,7 @@ from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.exchange.reader import EventRow as Row
 from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, SimEvent, Simulator
 
@@ -150,6 +151,43 @@ def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
         holder.wait(timeout=30)
 
 
+def test_the_poller_starts_while_another_program_commits_to_history(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit met at start (``wxpanel send`` writing, its fsync slow on a busy disk)
+    is waited for: with a round's short wait the poller died of "database is locked"
+    (the crash tests' poller did, under load).  The rounds keep their short wait."""
+    from wxpanel.core import engine as engine_module
+    from wxpanel.core.history import open_history as real_open
+
+    with Engine(exchange_db):  # history.db exists from here on
+        pass
+    history = DataPaths.beside(exchange_db).history
+    holder = sqlite3.connect(history, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # what a commit holds while it writes and syncs
+    opening = threading.Event()
+
+    def open_history(path: Path, **kwargs: float) -> sqlite3.Connection:
+        opening.set()
+        return real_open(path, **kwargs)
+
+    def commit_a_second_later() -> None:
+        opening.wait(timeout=60)
+        time.sleep(1.0)  # four times a round's wait
+        holder.execute("COMMIT")
+
+    monkeypatch.setattr(engine_module, "_open_history", open_history)
+    committer = threading.Thread(target=commit_a_second_later)
+    committer.start()
+    try:
+        with Engine(exchange_db) as engine:
+            assert engine.hconn.execute("PRAGMA busy_timeout").fetchone() == (250,)
+            assert engine.poll().health is not None
+    finally:
+        committer.join(timeout=60)
+        holder.close()
+
+
 #: argv: exchange.db, seconds, 1 to change a page (a journal appears) or 0 not to.
 HOLD_LOCK = """
 import sqlite3, sys, time
@@ -243,6 +281,7 @@ def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
 def test_no_message_is_reported_twice(exchange_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A round that ingests and then sees history.db changed must not report again."""
     from wxpanel.core import engine as engine_module
+    from wxpanel.core.history import open_history as real_open
 
     monkeypatch.setattr(engine_module, "HISTORY_CHECK_EVERY", 1)
     with Simulator(exchange_db, seed=11) as sim, Engine(exchange_db) as engine:
