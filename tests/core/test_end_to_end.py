@@ -281,7 +281,6 @@ def test_simulate_stall_takes_nothing(exchange_db: Path) -> None:
 def test_no_message_is_reported_twice(exchange_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A round that ingests and then sees history.db changed must not report again."""
     from wxpanel.core import engine as engine_module
-    from wxpanel.core.history import open_history as real_open
 
     monkeypatch.setattr(engine_module, "HISTORY_CHECK_EVERY", 1)
     with Simulator(exchange_db, seed=11) as sim, Engine(exchange_db) as engine:
