@@ -107,3 +107,19 @@ def stop(process: subprocess.Popen[str], timeout: float = 30) -> str:
             process.kill()
             process.communicate()
     return stderr or ""
+
+
+#: Fixtures that make a test slow wherever it is used: the whole window with its
+#: poller thread, or a poller thread alone (long GUI flows, seconds each).
+SLOW_FIXTURES = frozenset({"make_window", "poller"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark as ``slow`` every test that uses a :data:`SLOW_FIXTURES` fixture.
+
+    ``pytest -m "not slow"`` is the fast loop for development; the full run
+    (``./scripts/test``, CI) runs everything.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -107,6 +107,7 @@ def test_burst_arrives_complete_and_in_order(exchange_db: Path) -> None:
     assert messages(results) == expected
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path) -> None:
     """An EXCLUSIVE lock with nothing written (a scanner, a second demo.exe connection)
     would have made an ordinary reader wait; the lock-free reader reads on."""
@@ -127,6 +128,7 @@ def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path)
         holder.wait(timeout=30)
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
     """A transaction that changed pages (its journal beside the file) must be waited
     out: reading around it could see half its pages."""
@@ -445,6 +447,7 @@ os._exit(9)
 """
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_journal_is_rolled_back_only_once_it_has_stood_a_while(exchange_db: Path) -> None:
     """A live writer's journal lasts milliseconds; rolling back one by mistake would lose
     a message demo.exe believes written.  A dead writer's stays: then, and only then."""

@@ -172,6 +172,7 @@ def test_export_of_a_search(filled: HistoryStore) -> None:
     assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]
 
 
+@pytest.mark.slow  # exports many rows both ways
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
 @pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_nobody"])
 def test_sql_made_jsonl_is_the_same_as_python_made(

@@ -201,6 +201,7 @@ def test_identical_commands_are_tracked_separately(engine: Engine, exchange_db: 
     assert commands(exchange_db)[0][0] == 1  # the reused rowid
 
 
+@pytest.mark.slow  # a long flow: many pacing rounds
 def test_pacer_delays_but_never_drops(exchange_db: Path, clock: Clock) -> None:
     paced = Settings(pacer=PacerConfig(PacingRule(2.0, 0.0, 3), PacingRule(0.5, 0.0, 10)))
     with Engine(exchange_db, settings=paced, clock=clock) as engine:

@@ -610,6 +610,7 @@ def test_close_interrupts_a_held_lock_and_refuses_more_work(db: Path) -> None:
 # The file itself
 
 
+@pytest.mark.slow  # a long flow: every simulator operation
 def test_schema_is_unchanged_after_everything(sim: Simulator, db: Path) -> None:
     before = master(db)  # still a byte-for-byte copy of the fixture here
     assert [row[0] for row in before] == ["table", "table"]

@@ -26,6 +26,7 @@ from wxpanel.core.stopping import SAY_AFTER
 STOP_WITHIN = 2.0
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_a_signal_landing_inside_the_loops_wait_does_not_deadlock(tmp_path: Path) -> None:
     """The handler used to call ``stop.set()``: deadlock when the signal lands while the
     main thread holds the event's lock (inside ``stop.wait``).  Held here on purpose."""

@@ -32,6 +32,8 @@ from wxpanel.core.sources.config import (
 from wxpanel.core.sources.hub import AnswerSources, SourceReport
 from wxpanel.core.sources.store import SourceStore
 
+pytestmark = pytest.mark.slow  # real-time waits and plugin worker processes
+
 Hubs = Callable[..., AnswerSources]
 
 

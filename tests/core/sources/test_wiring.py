@@ -72,6 +72,7 @@ def wired(
         engine.close()
 
 
+@pytest.mark.slow  # plugin worker processes
 def test_a_plugin_answer_reaches_wx_command(wired: WiredEngine, plugin_dir: Path) -> None:
     (plugin_dir / "echo.py").write_text(
         "def handle(message):\n    return 'echo ' + message.content\n", "utf-8"
