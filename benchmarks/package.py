@@ -170,10 +170,9 @@ def build_wine(root: Path, wine: winenv.WineEnv, onedir: bool) -> tuple[Contende
         options=["--onedir" if onedir else "--onefile", "--specpath", winenv.windows_path(work)],
     )  # fmt: skip
     print(f"built bare.exe ({kind}) under Wine in {seconds:.0f} s")
-    seconds = wine.pyinstaller(
-        common.REPO / "build.spec", dist, work / "wxpanel", log=root / f"wine-wxpanel-{kind}.log",
-        spec_args=["--onedir"] if onedir else [],
-    )  # fmt: skip
+    seconds = wine.build_spec(
+        dist, work / "wxpanel", log=root / f"wine-wxpanel-{kind}.log", onedir=onedir
+    )
     print(f"built wxpanel.exe ({kind}) under Wine in {seconds:.0f} s")
     if onedir:
         bare_program, ours_program = dist / "bare" / "bare.exe", dist / "wxpanel" / "wxpanel.exe"

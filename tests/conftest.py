@@ -7,6 +7,7 @@ import shutil
 import signal
 import stat
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,7 +46,7 @@ def exchange_db(tmp_path: Path) -> Path:
 EventRow = tuple[object, object, object, object, object, object]
 
 
-def insert_events(db: Path, rows: list[EventRow]) -> None:
+def insert_events(db: Path, rows: Sequence[tuple[object, ...]]) -> None:
     """Insert wx_event rows the way demo.exe would: another connection, one commit."""
     import sqlite3
 
@@ -117,3 +118,19 @@ def stop(process: subprocess.Popen[str], timeout: float = 30) -> str:
             process.kill()
             process.communicate()
     return stderr or ""
+
+
+#: Fixtures that make a test slow wherever it is used: the whole window with its
+#: poller thread, or a poller thread alone (long GUI flows, seconds each).
+SLOW_FIXTURES = frozenset({"make_window", "poller"})
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark as ``slow`` every test that uses a :data:`SLOW_FIXTURES` fixture.
+
+    ``pytest -m "not slow"`` is the fast loop for development; the full run
+    (``./scripts/test``, CI) runs everything.
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)

@@ -34,9 +34,11 @@ import shutil
 import subprocess
 import sys
 import time
+import tomllib
 import zipfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from importlib import metadata
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -131,6 +133,32 @@ def ensure_debian_packages() -> None:
 def wine_version() -> str:
     out = subprocess.run([str(WINE64), "--version"], capture_output=True, text=True, check=True)
     return out.stdout.strip().split()[0].removeprefix("wine-")
+
+
+def wxpanel_metadata(folder: Path) -> Path:
+    """wxpanel's installed package metadata, as a ``.dist-info`` in ``folder``; returns ``folder``.
+
+    build.spec takes the version and the exe's version resource from it, and bundles
+    it for ``--version``; the Windows Python does not have wxpanel installed (it is
+    shared by every clone), so it is handed the metadata of this Linux install.
+    """
+    version = metadata.version("wxpanel")
+    written = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    if version != written["version"]:
+        raise SystemExit(
+            f"windows-wine: wxpanel {version} is installed, pyproject.toml says"
+            f" {written['version']}: reinstall it (pip install -e .)"
+        )
+    dist_info = folder / f"wxpanel-{version}.dist-info"
+    for old in folder.glob("*.dist-info"):
+        if old != dist_info:
+            shutil.rmtree(old)
+    dist_info.mkdir(parents=True, exist_ok=True)
+    text = metadata.distribution("wxpanel").read_text("METADATA") or ""
+    target = dist_info / "METADATA"
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")  # unchanged, the next build reuses its analysis
+    return folder
 
 
 def _atomic(target: Path) -> Path:
@@ -493,3 +521,11 @@ class WineEnv:
             tail = "\n".join(result.stdout.splitlines()[-30:])
             raise SystemExit(f"windows-wine: PyInstaller failed, see {log}:\n{tail}")
         return time.monotonic() - started
+
+    def build_spec(self, dist: Path, work: Path, *, log: Path, onedir: bool = False) -> float:
+        """build.spec under Wine, one file or ``onedir``, handed wxpanel's metadata
+        (:func:`wxpanel_metadata`); returns the seconds it took."""
+        spec_args = ["--metadata", windows_path(wxpanel_metadata(work / "metadata"))]
+        if onedir:
+            spec_args.append("--onedir")
+        return self.pyinstaller(REPO / "build.spec", dist, work, log=log, spec_args=spec_args)

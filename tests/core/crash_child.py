@@ -19,6 +19,7 @@ from wxpanel.core.engine import Engine
 from wxpanel.core.ingest import CleanupPolicy
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
+from wxpanel.core.stopping import SignalStop
 
 #: No gap, no jitter and the largest per-minute cap, so commands flow as fast as
 #: demo.exe takes them and a kill lands in the middle of the traffic.
@@ -33,12 +34,12 @@ def main(argv: list[str]) -> int:
     cleanup = CleanupPolicy(max_rows=args.cleanup_rows)
     engine = Engine(args.db, settings=FAST, cleanup=cleanup)
     stop = threading.Event()
-    headless.install_signal_handlers(stop)
-    print("ready", flush=True)
-    try:
-        headless.run(engine, stop)
-    finally:
-        engine.close()
+    with SignalStop(stop):
+        print("ready", flush=True)
+        try:
+            headless.run(engine, stop)
+        finally:
+            engine.close()
     return 0
 
 

@@ -11,11 +11,13 @@ import subprocess
 import sys
 import threading
 import time
+import tomllib
+from importlib import metadata
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import REPO, insert_events, text_event
 from tests.core.test_outbox import png_bytes
 from wxpanel import __version__
 from wxpanel.cli import main
@@ -31,18 +33,28 @@ def run(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     )
 
 
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml has the one literal; wxpanel reports what installing it put in the
+    package metadata (a stale install, after the version changed, fails here)."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert __version__ == metadata.version("wxpanel") == project["version"]
+
+
+@pytest.mark.slow  # runs the program in a subprocess
 def test_version_everywhere() -> None:
     for args in ([], ["headless"], ["send"], ["export"], ["stats"], ["simulate"]):
         result = run(*args, "--version")
         assert result.returncode == 0 and result.stdout.strip() == f"wxpanel {__version__}"
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_help_lists_the_subcommands() -> None:
     result = run("--help")
     for name in ("headless", "send", "export", "stats", "simulate"):
         assert name in result.stdout
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 @pytest.mark.parametrize("command", ["headless", "send", "export", "stats"])
 def test_missing_database_is_one_line(tmp_path: Path, command: str) -> None:
     extra = ["--to", "wxid_a", "--text", "x"] if command == "send" else []
@@ -54,6 +66,7 @@ def test_missing_database_is_one_line(tmp_path: Path, command: str) -> None:
     assert not missing.parent.exists()
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_wrong_schema_is_one_line(tmp_path: Path) -> None:
     db = tmp_path / "exchange.db"
     sqlite3.connect(db).execute("CREATE TABLE t (x)").connection.close()
@@ -82,6 +95,7 @@ def test_send_then_export(exchange_db: Path, capsys: pytest.CaptureFixture[str])
     assert lines[0]["direction"] == "out" and lines[0]["status"] == "written"
 
 
+@pytest.mark.slow  # waits 1.5 s of real time for demo.exe
 def test_send_picture_behind_an_untaken_command_says_what_it_waits_for(
     exchange_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -99,6 +113,7 @@ def test_send_picture_behind_an_untaken_command_says_what_it_waits_for(
     assert time.monotonic() - started < 10
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_send_bad_picture_is_refused(exchange_db: Path, tmp_path: Path) -> None:
     fake = tmp_path / "x.png"
     fake.write_text("no")
@@ -189,6 +204,7 @@ def test_rules_import_list_export_round_trip(
     assert "0 added, 2 replaced" in capsys.readouterr().out
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_bad_rules_file_is_refused_whole(exchange_db: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.json"
     bad.write_text(
@@ -205,6 +221,7 @@ def test_bad_rules_file_is_refused_whole(exchange_db: Path, tmp_path: Path) -> N
     assert listing.returncode == 0 and " ok " not in listing.stdout  # nothing half-imported
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 @pytest.mark.parametrize("verbose", [False, True])
 def test_headless_logs_a_line_per_batch_unless_verbose(
     exchange_db: Path, caplog: pytest.LogCaptureFixture, verbose: bool

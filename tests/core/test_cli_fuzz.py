@@ -22,6 +22,8 @@ from hypothesis import strategies as st
 from tests.conftest import real_exchange_db
 from wxpanel.cli import main
 
+pytestmark = pytest.mark.slow  # fuzzing: hundreds of generated inputs
+
 FUZZ = settings(
     max_examples=25,
     deadline=None,

@@ -9,7 +9,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,10 @@ import pytest
 from tests.conftest import insert_events
 from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import Engine, PollResult
-from wxpanel.core.models import CommandStatus, Origin
+from wxpanel.core.exchange.reader import EventRow as Row
+from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
+from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.simulator import Shapes, SimEvent, Simulator
 
@@ -122,6 +124,7 @@ def lock_held(db: Path, seconds: float, *, journal: bool) -> Iterator[subprocess
         holder.wait(timeout=30)
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path) -> None:
     """An EXCLUSIVE lock with nothing written (a scanner, a second demo.exe connection)
     would have made an ordinary reader wait; the lock-free reader reads on."""
@@ -133,6 +136,7 @@ def test_a_lock_held_by_another_process_does_not_stop_reading(exchange_db: Path)
     assert messages(results) == [e.MSG_CONTENT for e in events]
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
     """A transaction that changed pages (its journal beside the file) must be waited
     out: reading around it could see half its pages."""
@@ -146,6 +150,43 @@ def test_a_writer_at_work_delays_and_loses_nothing(exchange_db: Path) -> None:
     assert locked, "the lock was never reported as health"
     assert waited >= 1.0
     assert messages(results) == [e.MSG_CONTENT for e in events]
+
+
+def test_the_poller_starts_while_another_program_commits_to_history(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A commit met at start (``wxpanel send`` writing, its fsync slow on a busy disk)
+    is waited for: with a round's short wait the poller died of "database is locked"
+    (the crash tests' poller did, under load).  The rounds keep their short wait."""
+    from wxpanel.core import engine as engine_module
+    from wxpanel.core.history import open_history as real_open
+
+    with Engine(exchange_db):  # history.db exists from here on
+        pass
+    history = DataPaths.beside(exchange_db).history
+    holder = sqlite3.connect(history, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN EXCLUSIVE")  # what a commit holds while it writes and syncs
+    opening = threading.Event()
+
+    def open_history(path: Path, **kwargs: float) -> sqlite3.Connection:
+        opening.set()
+        return real_open(path, **kwargs)
+
+    def commit_a_second_later() -> None:
+        opening.wait(timeout=60)
+        time.sleep(1.0)  # four times a round's wait
+        holder.execute("COMMIT")
+
+    monkeypatch.setattr(engine_module, "_open_history", open_history)
+    committer = threading.Thread(target=commit_a_second_later)
+    committer.start()
+    try:
+        with Engine(exchange_db) as engine:
+            assert engine.hconn.execute("PRAGMA busy_timeout").fetchone() == (250,)
+            assert engine.poll().health is not None
+    finally:
+        committer.join(timeout=60)
+        holder.close()
 
 
 #: argv: exchange.db, seconds, 1 to change a page (a journal appears) or 0 not to.
@@ -355,12 +396,12 @@ def test_a_full_disk_names_the_disk_and_ingestion_resumes_in_smaller_batches(
     real_insert = ingest._insert
     room = {"rows": 5}  # what still fits on the "disk"
 
-    def insert(conn: sqlite3.Connection, rows: list[object], now: float) -> object:
+    def insert(conn: sqlite3.Connection, rows: Sequence[Row], now: float) -> list[Message]:
         if len(rows) > room["rows"]:
             full = sqlite3.OperationalError("database or disk is full")
-            full.sqlite_errorcode = sqlite3.SQLITE_FULL  # type: ignore[attr-defined]
+            full.sqlite_errorcode = sqlite3.SQLITE_FULL
             raise full
-        return real_insert(conn, rows, now)  # type: ignore[arg-type]
+        return real_insert(conn, rows, now)
 
     monkeypatch.setattr(ingest, "_insert", insert)
     with Engine(exchange_db, clock=clock) as engine:
@@ -405,6 +446,7 @@ os._exit(9)
 """
 
 
+@pytest.mark.slow  # a lock holder in a subprocess
 def test_a_journal_is_rolled_back_only_once_it_has_stood_a_while(exchange_db: Path) -> None:
     """A live writer's journal lasts milliseconds; rolling back one by mistake would lose
     a message demo.exe believes written.  A dead writer's stays: then, and only then."""

@@ -70,7 +70,7 @@ def test_the_words_alone_classify_nothing() -> None:
 
 def test_an_extended_code_counts_as_its_primary_code() -> None:
     exc = sqlite3.OperationalError("whatever SQLite says")
-    exc.sqlite_errorcode = sqlite3.SQLITE_BUSY_SNAPSHOT  # type: ignore[attr-defined]
+    exc.sqlite_errorcode = sqlite3.SQLITE_BUSY_SNAPSHOT
     assert is_busy(exc)
 
 

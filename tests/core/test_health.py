@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import insert_events, text_event
 from wxpanel.core import health as h
-from wxpanel.core.engine import Engine, Health
+from wxpanel.core.engine import Engine
 from wxpanel.core.health import (
     Check,
     HealthInput,
@@ -23,6 +23,7 @@ from wxpanel.core.health import (
     integrity_check,
 )
 from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import Health
 from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings

@@ -7,6 +7,7 @@ import io
 import json
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +22,7 @@ from wxpanel.core.settings import Settings
 
 
 @pytest.fixture
-def filled(exchange_db: Path) -> HistoryStore:
+def filled(exchange_db: Path) -> Iterator[HistoryStore]:
     insert_events(
         exchange_db,
         [
@@ -37,7 +38,7 @@ def filled(exchange_db: Path) -> HistoryStore:
             pass
         history = engine.paths.history
     store = HistoryStore(history)
-    yield store  # type: ignore[misc]
+    yield store
     store.close()
 
 
@@ -171,6 +172,7 @@ def test_export_of_a_search(filled: HistoryStore) -> None:
     assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]
 
 
+@pytest.mark.slow  # exports many rows both ways
 @pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
 @pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_nobody"])
 def test_sql_made_jsonl_is_the_same_as_python_made(

@@ -188,8 +188,10 @@ def test_bad_rows_are_kept_flagged_and_never_fatal(consumer: Consumer, exchange_
     assert Flag.BLOB not in text_gbk.flags
 
     with HistoryStore(exchange_db.parent / "history.db") as store:
-        assert store.raw_values(by_conv["wxid_junk"].id)[3] == b"\xff\xfe\xfa"
-        assert store.raw_values(by_conv["wxid_gbk"].id)[3] == "你好".encode("gbk")
+        junk = store.raw_values(by_conv["wxid_junk"].id)
+        gbk = store.raw_values(by_conv["wxid_gbk"].id)
+        assert junk is not None and junk[3] == b"\xff\xfe\xfa"
+        assert gbk is not None and gbk[3] == "你好".encode("gbk")
         assert store.raw_values(by_conv["wxid_q"].id) == (None,) * 6  # clean rows keep no copy
 
 
@@ -329,13 +331,13 @@ def test_a_failed_history_write_records_nothing(
     consumer: Consumer, exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "keep me")])
-    from wxpanel.core import ingest
+    from wxpanel.core.history import HistoryWriter
 
     def explode(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated crash between the messages and their record")
 
     with monkeypatch.context() as patch:
-        patch.setattr(ingest.HistoryWriter, "count", explode)
+        patch.setattr(HistoryWriter, "count", explode)
         with pytest.raises(RuntimeError):
             consumer.step(now=1.0)
     assert consumer.stored() == []

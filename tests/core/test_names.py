@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import insert_events, real_event
 from wxpanel.cli import main
+from wxpanel.core.autoreply.issues import RuleError
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.names import (
@@ -21,7 +22,6 @@ from wxpanel.core.names import (
 )
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.rules.model import ScheduleKind, TimedMessage, validate_timed
-from wxpanel.core.rules.store import RuleError
 from wxpanel.core.rules.timed import TimedStore
 
 GROUP = "20481234567@chatroom"

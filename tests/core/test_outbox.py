@@ -7,6 +7,7 @@ import os
 import sqlite3
 import struct
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -55,9 +56,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def engine(exchange_db: Path, clock: Clock) -> Engine:
+def engine(exchange_db: Path, clock: Clock) -> Iterator[Engine]:
     with Engine(exchange_db, settings=FAST, clock=clock) as running:
-        yield running  # type: ignore[misc]
+        yield running
 
 
 def commands(db: Path) -> list[tuple[int, bytes, bytes, bytes, bytes, bytes]]:
@@ -181,7 +182,7 @@ def test_one_command_in_flight_at_a_time(engine: Engine, exchange_db: Path) -> N
     engine.poll()
     engine.poll()
     assert [row[4] for row in commands(exchange_db)] == [b"m0"]
-    seen = []
+    seen: list[object] = []
     for _ in range(3):
         seen.extend(row[4] for row in commands(exchange_db))
         take_all(exchange_db)
@@ -200,6 +201,7 @@ def test_identical_commands_are_tracked_separately(engine: Engine, exchange_db: 
     assert commands(exchange_db)[0][0] == 1  # the reused rowid
 
 
+@pytest.mark.slow  # a long flow: many pacing rounds
 def test_pacer_delays_but_never_drops(exchange_db: Path, clock: Clock) -> None:
     paced = Settings(pacer=PacerConfig(PacingRule(2.0, 0.0, 3), PacingRule(0.5, 0.0, 10)))
     with Engine(exchange_db, settings=paced, clock=clock) as engine:

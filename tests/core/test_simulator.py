@@ -556,8 +556,23 @@ def test_hold_lock_blocks_other_writers_while_held(sim: Simulator, db: Path) -> 
     assert [e[0] for e in read_events(db)] == ["after"]
 
 
-def test_hold_lock_returns_after_its_time(sim: Simulator) -> None:
-    sim.hold_lock(0.01)
+def test_hold_lock_returns_after_its_time(sim: Simulator, db: Path) -> None:
+    """Without a stop it holds the lock for its time, then lets go of it, the file unchanged."""
+    sim.emit(2)
+    before = read_events(db)
+    held = threading.Event()
+    started = time.monotonic()
+    sim.hold_lock(0.2, held=held)
+    assert held.is_set()
+    assert time.monotonic() - started >= 0.2
+    assert command_rowids(db) == [] and read_events(db) == before  # rolled back
+    assert not db.with_name(db.name + "-journal").exists()
+    conn = open_db(db, timeout=0)  # no wait: the lock is gone
+    try:
+        conn.execute("INSERT INTO wx_event (ID1) VALUES ('after')")
+    finally:
+        conn.close()
+    assert len(read_events(db)) == len(before) + 1
 
 
 def test_rich_writes_wait_for_a_lock_instead_of_failing(rich: Simulator, db: Path) -> None:
@@ -595,6 +610,7 @@ def test_close_interrupts_a_held_lock_and_refuses_more_work(db: Path) -> None:
 # The file itself
 
 
+@pytest.mark.slow  # a long flow: every simulator operation
 def test_schema_is_unchanged_after_everything(sim: Simulator, db: Path) -> None:
     before = master(db)  # still a byte-for-byte copy of the fixture here
     assert [row[0] for row in before] == ["table", "table"]

@@ -13,9 +13,9 @@ import pytest
 
 from tests.conftest import EventRow, insert_events, text_event
 from wxpanel.core import stats
-from wxpanel.core.engine import Engine, Health
+from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore, _split_sql, open_history
-from wxpanel.core.models import Origin
+from wxpanel.core.models import Health, Origin
 from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.protocol import STATE_RECEIVED, STATE_SENT

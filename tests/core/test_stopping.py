@@ -26,15 +26,16 @@ from wxpanel.core.stopping import SAY_AFTER
 STOP_WITHIN = 2.0
 
 
+@pytest.mark.slow  # runs the program in a subprocess
 def test_a_signal_landing_inside_the_loops_wait_does_not_deadlock(tmp_path: Path) -> None:
     """The handler used to call ``stop.set()``: deadlock when the signal lands while the
     main thread holds the event's lock (inside ``stop.wait``).  Held here on purpose."""
     script = textwrap.dedent(
         """
         import os, signal, threading
-        from wxpanel.core.headless import install_signal_handlers
+        from wxpanel.core.stopping import SignalStop
         stop = threading.Event()
-        install_signal_handlers(stop)
+        SignalStop(stop).install()
         with stop._cond:  # what Event.wait holds around its checks
             os.kill(os.getpid(), signal.SIGTERM)
             for _ in range(1000):  # bytecodes: the Python-level handler runs here

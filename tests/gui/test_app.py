@@ -56,6 +56,7 @@ def test_frozen_executable_folder_comes_first(
     assert candidates == [tmp_path / "bin" / "exchange.db", tmp_path / "exchange.db"]
 
 
+@pytest.mark.slow  # the whole demo application, started more than once
 def test_demo_screenshot(qapp: object, tmp_path: Path) -> None:
     target = tmp_path / "panel.png"
     assert app.run_gui(args(demo=True, screenshot=target, after=1.5)) == 0
@@ -243,6 +244,7 @@ def test_chinese_covers_qts_own_dialogs_and_the_ai_prompt(qapp: QCoreApplication
     assert "assistant" in english.prompt.toPlainText()
 
 
+@pytest.mark.slow  # the whole demo application, started more than once
 def test_the_demo_keeps_language_and_quick_replies_across_restarts(
     qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,12 @@ def test_picture_is_sent_as_its_absolute_path(
     monkeypatch.chdir(tmp_path)
     previewed: list[str] = []
     monkeypatch.setattr(window, "pick_picture_file", lambda: "photo.png")
-    monkeypatch.setattr(window, "confirm_picture", lambda path: previewed.append(path) or True)
+
+    def confirm(path: str) -> bool:
+        previewed.append(path)
+        return True
+
+    monkeypatch.setattr(window, "confirm_picture", confirm)
     window.picture_button.click()
     qtbot.waitUntil(
         lambda: commands(exchange_db) == [("wx_picture", "wxid_alice", str(picture.resolve()))]
@@ -396,9 +402,13 @@ def test_the_list_holds_still_under_the_pointer_and_opens_the_row_clicked(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:
     window = make_window()
+
+    def on_top(wxid: str) -> bool:
+        return window.conversations.row_of(wxid) == 0
+
     for wxid in ("wxid_alice", "wxid_bob", "wxid_carol"):
         insert_events(exchange_db, [text_event(wxid, f"hi from {wxid}")])
-        qtbot.waitUntil(lambda wxid=wxid: window.conversations.row_of(wxid) == 0)
+        qtbot.waitUntil(partial(on_top, wxid))
     view, model = window.conversation_view, window.conversations
 
     def listed() -> list[str]:
@@ -518,9 +528,13 @@ def test_scrolling_to_the_top_loads_older_history(
     assert window.chat.message(199).content == "message 449"
     bar = window.chat_view.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+
+    def loaded(rows: int) -> bool:
+        return window.chat.rowCount() == rows
+
     for expected in (400, 450):
         bar.setValue(bar.minimum())
-        qtbot.waitUntil(lambda expected=expected: window.chat.rowCount() == expected)
+        qtbot.waitUntil(partial(loaded, expected))
         qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
     assert window.chat.message(0).content == "message 0"
     assert not window.chat.can_load_older()
@@ -623,7 +637,7 @@ def test_the_dark_theme_reaches_the_charts_and_the_banners(
 
 
 def test_poller_errors_are_shown_in_the_users_words(make_window: MakeWindow) -> None:
-    from wxpanel.core.engine import Health
+    from wxpanel.core.models import Health
 
     window = make_window()
     gone = Health(exchange="/bot/exchange.db", error="/bot/exchange.db: gone", error_kind="gone")

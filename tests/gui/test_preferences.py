@@ -96,9 +96,10 @@ def test_quick_replies_name_what_wechat_will_not_receive(qtbot: QtBot) -> None:
     dialog = SettingsDialog(Preferences(quick_replies={"hi": "您好🌹"}))
     qtbot.addWidget(dialog)
     assert "/hi" in dialog.replies_warning.text() and "🌹" in dialog.replies_warning.text()
-    assert "🌹" in dialog.replies.item(0, 1).toolTip()
-    dialog.replies.item(0, 1).setText("您好")
-    assert dialog.replies_warning.text() == "" and dialog.replies.item(0, 1).toolTip() == ""
+    reply = dialog.replies.item(0, 1)
+    assert reply is not None and "🌹" in reply.toolTip()
+    reply.setText("您好")
+    assert dialog.replies_warning.text() == "" and reply.toolTip() == ""
     dialog.add_reply("ok", "好的👌")
     assert "/ok" in dialog.replies_warning.text()
 

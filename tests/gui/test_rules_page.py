@@ -22,8 +22,9 @@ from tests.conftest import insert_events, text_event
 from tests.gui.conftest import panel_of
 from wxpanel.core.demo import DEMO_RULES
 from wxpanel.core.engine import PollResult
-from wxpanel.core.models import CommandStatus, Direction, Message, Origin
+from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.protocol import Direction
 from wxpanel.core.rules import (
     Alert,
     AlertKind,
@@ -406,7 +407,7 @@ def test_global_switch_stops_replies_and_survives_a_restart(
     qtbot.waitUntil(lambda: page.model.index(0, RulesModel.MATCHED).data() == "1")
     assert page.model.index(0, RulesModel.LAST).data()
 
-    control.toggle()  # off again, then restart the window
+    control.action.trigger()  # the toolbar switch: off again, then restart the window
     window.close()
     assert not window.poller.running
     again = make_window()

@@ -286,6 +286,7 @@ def test_adding_a_webhook_persists_and_it_answers(
 
     # A second one of the same name is refused while typed.
     again = page.add_webhook()
+    assert isinstance(again, WebhookDialog)
     again.name_edit.setText("CRM")
     again.url_edit.setText(f"{server.url}/other")
     assert not again.save_button.isEnabled()

@@ -16,18 +16,9 @@ from PySide6.QtCore import QCoreApplication, QLocale, QTranslator
 from pytestqt.qtbot import QtBot
 
 from tests.gui.conftest import open_panel
-from wxpanel.core.rules.model import (
-    Issue,
-    MatchMode,
-    Reply,
-    ReplyMode,
-    Rule,
-    Severity,
-    Trigger,
-    validate_trigger,
-)
-from wxpanel.core.rules.replier import Alert, AlertKind
-from wxpanel.core.rules.store import RuleError
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.issues import Issue, RuleError, Severity
+from wxpanel.core.rules.model import MatchMode, Reply, ReplyMode, Rule, Trigger, validate_trigger
 from wxpanel.core.rules.tryit import TryAnswer, TryResult
 from wxpanel.core.settings import SettingsProblem, load_settings
 from wxpanel.core.texts import CONTEXT, TEXTS, Text
@@ -56,7 +47,7 @@ def chinese(qapp: QCoreApplication) -> Iterator[QTranslator]:
 
 def zh(translator: QTranslator, key: str) -> str:
     """The Chinese template of ``key``, looked up as the panel does: by the key."""
-    return translator.translate(CONTEXT, TEXTS[key], key)
+    return translator.translate(CONTEXT, TEXTS[key], key) or ""
 
 
 def test_without_a_translator_every_template_is_the_english(qapp: QCoreApplication) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
-from wxpanel.core.engine import Health, PollResult
-from wxpanel.core.models import CommandStatus, CommandUpdate, Message
+from wxpanel.core.engine import PollResult
+from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message
 from wxpanel.core.paths import DataPaths
 from wxpanel.gui.worker import PollThread
 

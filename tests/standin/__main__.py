@@ -127,12 +127,14 @@ def run(args: argparse.Namespace) -> int:
     traffic = Traffic(args.seed)
     timing = random.Random(args.seed + 1)
 
+    rate: float = args.rate
+
     def interval() -> float:
-        if args.rate <= 0:
+        if rate <= 0:
             return math.inf
         if args.arrival == "regular":
-            return 1.0 / args.rate
-        return timing.expovariate(args.rate)
+            return 1.0 / rate
+        return timing.expovariate(rate)
 
     meta: dict[str, object] = {
         "sqlite": library.version,

@@ -66,9 +66,12 @@ log = logging.getLogger(__name__)
 
 #: Longest wait between retries while exchange.db stays locked.
 MAX_BACKOFF = 1.0
-#: history.db is ours alone (the panel's edits, ``wxpanel send``): short
-#: writes only, so waiting a little beats failing a send.
-HISTORY_BUSY_TIMEOUT = 0.25
+#: Once started, the rounds wait this long for another program's lock on
+#: history.db (the panel's edits, ``wxpanel send``: short writes only), then
+#: retry in the next round.  Starting waits longer (``open_history``'s
+#: default): a lock met there, such as a commit's fsync on a busy disk, would
+#: otherwise end the program ("database is locked").
+ROUND_BUSY_TIMEOUT = "PRAGMA busy_timeout = 250"
 #: Seconds without traffic after which the poller switches to its idle interval.
 IDLE_AFTER = 5.0
 #: history.db's change counter is read on every n-th poll only.
@@ -191,7 +194,7 @@ class Engine:
         if take_lock:
             self._lock.acquire()
         try:
-            self.hconn = _open_history(self.paths.history, busy_timeout=HISTORY_BUSY_TIMEOUT)
+            self.hconn = _open_history(self.paths.history)
         except BaseException:
             self._lock.release()
             raise
@@ -221,6 +224,7 @@ class Engine:
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
+        self.hconn.execute(ROUND_BUSY_TIMEOUT)
 
     def close(self) -> None:
         for answerer in self.answerers():
@@ -619,7 +623,7 @@ class Engine:
     def _delay(self, now: float) -> float:
         state = self._state
         if state.failures:
-            return min(MAX_BACKOFF, self.settings.poll_interval * 2 ** min(state.failures, 8))
+            return min(MAX_BACKOFF, self.settings.poll_interval * 2.0 ** min(state.failures, 8))
         if state.inbox_pending:
             return 0.0
         if state.more:

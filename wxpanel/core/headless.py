@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.health import HealthMonitor, gather_input
-from wxpanel.core.stopping import SignalStop
 
 log = logging.getLogger(__name__)
 
@@ -101,16 +100,3 @@ class HealthLog:
                 log.info("health: %s recovered: %s", transition.check.title, transition.check.text)
             else:
                 log.warning("health: %s is red: %s", transition.check.title, transition.check.text)
-
-
-def install_signal_handlers(stop: threading.Event) -> SignalStop:
-    """Ctrl-C and SIGTERM ask the loop to finish its round and stop.
-
-    The handler itself runs no code (see :mod:`wxpanel.core.stopping`): an
-    ``Event.set()`` in a handler deadlocks when the signal lands inside the
-    loop's own ``stop.wait``.  Returns the installed relay; it stays for the
-    life of the process.
-    """
-    relay = SignalStop(stop)
-    relay.install()
-    return relay

@@ -518,11 +518,12 @@ class HistoryStore:
 
     def raw_values(self, message_id: int) -> tuple[Any, ...] | None:
         """demo.exe's original six values of a flagged event, exactly as stored."""
-        return self.conn.execute(
+        row: tuple[Any, ...] | None = self.conn.execute(
             "SELECT raw_id1, raw_id2, raw_from, raw_content, raw_state, raw_type"
             " FROM message WHERE id = ?",
             (message_id,),
         ).fetchone()
+        return row
 
     # -- conversations and contacts ------------------------------------------
 
@@ -596,31 +597,6 @@ class HistoryStore:
 
     def counters(self) -> dict[str, int]:
         return dict(self.conn.execute("SELECT name, value FROM counter"))
-
-    def minute_counts(self, since: float, name: str) -> dict[int, int]:
-        """Per-minute values of one counter since ``since`` (keys: unix minute)."""
-        return dict(
-            self.conn.execute(
-                "SELECT minute, value FROM minute_count WHERE name = ? AND minute >= ?",
-                (name, int(since // 60)),
-            )
-        )
-
-    def command_counts(self) -> dict[CommandStatus, int]:
-        """Outgoing commands that are still open, by status."""
-        rows = self.conn.execute(
-            "SELECT status, count(*) FROM message"
-            " WHERE status IN ('queued', 'written', 'stuck') GROUP BY status"
-        )
-        return {CommandStatus(status): count for status, count in rows}
-
-    def oldest_open_command(self) -> float | None:
-        """When the oldest command still in wx_command was written there."""
-        row = self.conn.execute(
-            "SELECT min(written_at) FROM message"
-            " WHERE status IN ('queued', 'written', 'stuck') AND status <> 'queued'"
-        ).fetchone()
-        return row[0]
 
     def recent_errors(self, limit: int = 50) -> list[tuple[float, str, str]]:
         return self.conn.execute(

@@ -16,7 +16,7 @@ import enum
 import json
 import re
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -165,18 +165,6 @@ class Directory:
         if looks_like_wxid(text):
             return Resolution(text, Verdict.SHAPED, text)
         return Resolution(text, Verdict.UNKNOWN)
-
-    def resolve_all(self, texts: Sequence[str]) -> tuple[list[str], list[Resolution]]:
-        """The wxids of ``texts`` in order, and the refused ones."""
-        wxids: list[str] = []
-        refused: list[Resolution] = []
-        for text in texts:
-            resolution = self.resolve(text)
-            if resolution.wxid is None:
-                refused.append(resolution)
-            else:
-                wxids.append(resolution.wxid)
-        return wxids, refused
 
 
 _LABEL: Final = re.compile(r"(.*?)\s*\(([^()\s]+)\)")

@@ -91,8 +91,3 @@ class Direction(enum.StrEnum):
 def is_group_id(wxid: str | None) -> bool:
     """Group conversations are the ids that end in ``@chatroom``."""
     return bool(wxid) and wxid is not None and wxid.endswith(GROUP_SUFFIX)
-
-
-def direction_of(state: str | None) -> Direction:
-    """发出 is the account's own message; everything else is treated as received."""
-    return Direction.OUT if state is not None and state.strip() == STATE_SENT else Direction.IN

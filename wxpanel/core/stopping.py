@@ -4,10 +4,11 @@ A Python signal handler runs in the main thread between two bytecodes, and
 that may be while the main thread is inside :meth:`threading.Event.wait`
 holding the event's internal lock: a handler that calls ``Event.set()``
 then waits for a lock its own thread holds, and the process hangs for good
-(issue 10 §4).  So the handler here does nothing itself.  With
-:func:`signal.set_wakeup_fd` the interpreter's C-level handler writes the
-signal's number to a socket, and a small relay thread reading that socket
-sets the event from an ordinary thread, where taking the lock is harmless.
+(``wxpanel headless`` once could, on SIGTERM).  So the handler here does
+nothing itself.  With :func:`signal.set_wakeup_fd` the interpreter's C-level
+handler writes the signal's number to a socket, and a small relay thread
+reading that socket sets the event from an ordinary thread, where taking
+the lock is harmless.
 A socket pair rather than a pipe: Windows accepts only a socket there.
 
 The relay also keeps the promise that stopping "finishes within 2 s or says

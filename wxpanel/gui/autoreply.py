@@ -161,9 +161,6 @@ class AutoReplyControl(QObject):
             return
         self._show(enabled)
 
-    def toggle(self) -> None:
-        self.set_enabled(not self.enabled)
-
     def _show(self, enabled: bool) -> None:
         changed = enabled != self.enabled
         self.enabled = enabled

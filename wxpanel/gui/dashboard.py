@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
-from wxpanel.core.engine import Health, PollResult
+from wxpanel.core.engine import PollResult
 from wxpanel.core.health import (
     BACKLOG,
     EXCHANGE,
@@ -39,6 +39,7 @@ from wxpanel.core.health import (
     check_backlog,
     overall,
 )
+from wxpanel.core.models import Health
 from wxpanel.core.settings import Settings, SettingsError
 from wxpanel.core.stats import QueueStats
 from wxpanel.gui import texts
@@ -311,9 +312,6 @@ class Dashboard(QObject):
             self.banner.show_message(problem_text(exc.problem))
         except OSError as exc:
             log.warning("cannot save the alert sound setting: %s", exc)
-
-    def show_stats_page(self) -> None:
-        self.host.show_page(self.stats_page)
 
 
 def _log_path() -> Path | None:

@@ -42,8 +42,8 @@ from PySide6.QtWidgets import (
 
 from wxpanel.core import activity
 from wxpanel.core.codepage import describe
-from wxpanel.core.engine import Health, PollResult
-from wxpanel.core.models import CommandUpdate, Conversation, Message
+from wxpanel.core.engine import PollResult
+from wxpanel.core.models import CommandUpdate, Conversation, Health, Message
 from wxpanel.core.names import Directory
 from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange

@@ -24,7 +24,8 @@ from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import QApplication, QWidget
 
 from wxpanel.core.health import Level
-from wxpanel.core.models import CommandStatus, MessageType
+from wxpanel.core.models import CommandStatus
+from wxpanel.core.protocol import MessageType
 
 
 @dataclass(frozen=True, slots=True)

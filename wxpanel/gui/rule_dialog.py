@@ -220,7 +220,6 @@ class _ValidatedDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self._errors = 0
-        self._refusal = ""
         #: Problems are shown once the operator changed something or pressed
         #: Save (at once when editing): a new form opens clean, not red.
         self.touched = False
@@ -230,7 +229,6 @@ class _ValidatedDialog(QDialog):
         if self._built:
             self.touched = True  # a field changed after the form was built
         self._errors = sum(1 for _, issue in placed if issue.severity is Severity.ERROR)
-        self._refusal = ""
         shown = placed if self.touched else ()
         self.issues_label.setText(issues_html(shown))
         self.issues_label.setVisible(bool(shown))
@@ -263,7 +261,6 @@ class _ValidatedDialog(QDialog):
         if self.saver is not None:
             refusal = self.saver(self.value())
             if refusal:
-                self._refusal = refusal
                 self.issues_label.setText(
                     f'<div style="color:{palette.scheme().error}">✖ {html.escape(refusal)}</div>'
                 )

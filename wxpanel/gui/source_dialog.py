@@ -14,7 +14,7 @@ in a file.
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
@@ -191,10 +191,6 @@ class SourceDialog(_ValidatedDialog):
         if issue.message == "taken":
             return self.tr("a source of this kind with this name exists already")
         return issue_text(issue)
-
-    def issue_lines(self) -> Sequence[str]:
-        """The listed problems as plain lines (tests)."""
-        return [line for line in self.issues_text().splitlines() if line.strip()]
 
 
 class WebhookDialog(SourceDialog):

@@ -168,7 +168,7 @@ class SourcesPage(QWidget):
         row.addStretch(1)
         layout.addLayout(row)
         # The plugin buttons on a row of their own: one row of nine did not
-        # fit a 1024-pixel screen (issue 14).
+        # fit a 1024-pixel screen.
         plugin_row = QHBoxLayout()
         for button in (self.reload_plugin_button, self.open_folder_button, self.refresh_button):
             plugin_row.addWidget(button)

@@ -20,11 +20,10 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import QCoreApplication
 
+from wxpanel.core.autoreply.alerts import Alert
+from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.health import Check, Level
-from wxpanel.core.rules.model import Issue
-from wxpanel.core.rules.replier import Alert
-from wxpanel.core.rules.store import RuleError
 from wxpanel.core.settings import SettingsProblem
 from wxpanel.core.texts import CONTEXT, TEXTS, Text, field_names, fill
 

@@ -30,11 +30,11 @@ from PySide6.QtCore import QObject, Qt, QThread, QTimer, Signal, Slot
 
 from wxpanel.core import activity, stats
 from wxpanel.core.decode import name_of
-from wxpanel.core.engine import Engine, Health, PollResult
+from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
-from wxpanel.core.models import Message, Origin
+from wxpanel.core.models import Health, Message, Origin
 from wxpanel.core.names import Directory, load_directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings

@@ -7,6 +7,7 @@ from datetime import time as dtime
 import pytest
 
 from tests.core.rules.conftest import MONDAY_10, TZ, at
+from wxpanel.core.autoreply.config import AutoReplyConfig
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.core.rules.evaluate import (
     EventKind,
@@ -20,7 +21,6 @@ from wxpanel.core.rules.evaluate import (
 from wxpanel.core.rules.model import (
     ActiveHours,
     AfterMatch,
-    AutoReplyConfig,
     MatchMode,
     Reply,
     ReplyMode,

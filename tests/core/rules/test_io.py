@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from wxpanel.core.autoreply.issues import Severity
 from wxpanel.core.rules.io import (
     RulesFileError,
     dumps_rules,
@@ -29,7 +30,6 @@ from wxpanel.core.rules.model import (
     RuleKind,
     Scope,
     ScopeKind,
-    Severity,
     Trigger,
 )
 from wxpanel.core.rules.store import RuleCounter, RuleStore

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from wxpanel.core.autoreply.config import AutoReplyConfig
+from wxpanel.core.autoreply.issues import Issue, Severity
 from wxpanel.core.rules.model import (
     ActiveHours,
-    AutoReplyConfig,
-    Issue,
     MatchMode,
     Reply,
     Rule,
@@ -18,7 +18,6 @@ from wxpanel.core.rules.model import (
     ScheduleKind,
     Scope,
     ScopeKind,
-    Severity,
     TimedMessage,
     Trigger,
     errors,

@@ -29,20 +29,13 @@ from tests.core.rules.conftest import (
     system_event,
     take_all,
 )
+from wxpanel.core.autoreply.alerts import AlertKind
+from wxpanel.core.autoreply.config import AutoReplyConfig
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore, _split_sql, open_history
 from wxpanel.core.models import CommandStatus, Message, Origin
-from wxpanel.core.rules.model import (
-    AutoReplyConfig,
-    MatchMode,
-    Reply,
-    Rule,
-    RuleKind,
-    Scope,
-    ScopeKind,
-    Trigger,
-)
-from wxpanel.core.rules.replier import AlertKind, AutoReplier, Outcome
+from wxpanel.core.rules.model import MatchMode, Reply, Rule, RuleKind, Scope, ScopeKind, Trigger
+from wxpanel.core.rules.replier import AutoReplier, Outcome
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.schema import MIGRATIONS
 
@@ -167,18 +160,16 @@ def test_a_failed_round_changes_nothing_and_is_done_again(
     deliver(engine, [text_event("wxid_a", "hi"), text_event("wxid_b", "hi")])
     import wxpanel.core.rules.replier as module
 
-    real = module.write_setting
-
     def boom(conn: sqlite3.Connection, key: str, value: object) -> None:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(module, "write_setting", boom)
-    with pytest.raises(sqlite3.OperationalError):
-        replier.process(engine.hconn, engine.pacer, engine.clock())
-    assert auto_messages(engine.paths.history) == []
-    assert store.counters() == {}
-    watermark = store.watermark()
-    monkeypatch.setattr(module, "write_setting", real)
+    with monkeypatch.context() as patch:
+        patch.setattr(module, "write_setting", boom)
+        with pytest.raises(sqlite3.OperationalError):
+            replier.process(engine.hconn, engine.pacer, engine.clock())
+        assert auto_messages(engine.paths.history) == []
+        assert store.counters() == {}
+        watermark = store.watermark()
     report = replier.process(engine.hconn, engine.pacer, engine.clock())
     assert len(report.queued) == 2 and store.watermark() > watermark
     assert len(auto_messages(engine.paths.history)) == 2

@@ -8,17 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from wxpanel.core.autoreply.config import AutoReplyConfig
+from wxpanel.core.autoreply.issues import RuleError
 from wxpanel.core.errors import KnownError
 from wxpanel.core.history import open_history
-from wxpanel.core.rules.model import (
-    AfterMatch,
-    AutoReplyConfig,
-    MatchMode,
-    Reply,
-    Rule,
-    Trigger,
-)
-from wxpanel.core.rules.store import RuleCounter, RuleError, RuleStore
+from wxpanel.core.rules.model import AfterMatch, MatchMode, Reply, Rule, Trigger
+from wxpanel.core.rules.store import RuleCounter, RuleStore
 
 
 def rule(name: str, **changes: object) -> Rule:

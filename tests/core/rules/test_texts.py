@@ -18,6 +18,10 @@ import pytest
 
 from tests.conftest import text_event
 from tests.core.rules.conftest import MONDAY_10, TZ, Clock, exchange
+from wxpanel.core.autoreply.alerts import Alert, AlertKind
+from wxpanel.core.autoreply.config import AutoReplyConfig
+from wxpanel.core.autoreply.issues import Issue, Severity
+from wxpanel.core.autoreply.sending import picture_text
 from wxpanel.core.engine import Engine
 from wxpanel.core.errors import PictureError
 from wxpanel.core.outbox import check_picture
@@ -26,8 +30,6 @@ from wxpanel.core.rules.evaluate import Incoming
 from wxpanel.core.rules.io import RulesFileError, parse_rules, read_rules_file
 from wxpanel.core.rules.model import (
     ActiveHours,
-    AutoReplyConfig,
-    Issue,
     MatchMode,
     Reply,
     Rule,
@@ -35,15 +37,13 @@ from wxpanel.core.rules.model import (
     ScheduleKind,
     Scope,
     ScopeKind,
-    Severity,
     TimedMessage,
     Trigger,
-    picture_text,
     validate_rule,
     validate_timed,
     validate_trigger,
 )
-from wxpanel.core.rules.replier import Alert, AlertKind, AutoReplier
+from wxpanel.core.rules.replier import AutoReplier
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.rules.tryit import TryState, try_message
 from wxpanel.core.texts import TEXTS, Text, field_names, fill

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from tests.core.rules.conftest import TZ, Clock, at
+from wxpanel.core.autoreply.issues import RuleError
 from wxpanel.core.engine import Engine
 from wxpanel.core.models import Origin
 from wxpanel.core.rules.model import ScheduleKind, TimedMessage
-from wxpanel.core.rules.store import RuleError
 from wxpanel.core.rules.timed import (
     TimedOutcome,
     TimedRunner,

@@ -6,11 +6,11 @@ import sqlite3
 
 from tests.conftest import text_event
 from tests.core.rules.conftest import GROUP_ID, MONDAY_10, TZ, Clock, exchange
+from wxpanel.core.autoreply.config import AutoReplyConfig
 from wxpanel.core.engine import Engine
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.core.rules.evaluate import EventKind, Incoming
 from wxpanel.core.rules.model import (
-    AutoReplyConfig,
     MatchMode,
     Reply,
     ReplyMode,

@@ -292,7 +292,7 @@ class Recorded:
             self.reports.append(report)
             return report
 
-        hub.process = recording  # type: ignore[method-assign]
+        hub.process = recording  # type: ignore[method-assign,assignment]
 
 
 Engines = Callable[..., Engine]

@@ -14,10 +14,11 @@ import pytest
 from tests.conftest import insert_events, text_event
 from tests.core.rules.conftest import FAST
 from tests.core.sources.conftest import Canned, FakeServer, MemoryKeyring
+from wxpanel.core.autoreply.alerts import AlertKind
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.rules.jsoncodec import rule_from_json, rule_to_json
 from wxpanel.core.rules.model import MatchMode, Reply, Rule, Trigger, errors, validate_rule
-from wxpanel.core.rules.replier import AlertKind, Outcome
+from wxpanel.core.rules.replier import Outcome
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.sources.config import SourceKind, WebhookConfig
 from wxpanel.core.sources.store import SourceStore
@@ -155,7 +156,7 @@ def test_the_replier_reports_the_delegation(
         reports.append(report)
         return report
 
-    engine.replier.process = recording  # type: ignore[method-assign]
+    engine.replier.process = recording  # type: ignore[method-assign, assignment]
     server.respond(Canned(200, {"text": "雨"}))
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气")])
     _poll_until(engine, lambda: ("wxid_a", "雨") in _commands(engine))
@@ -242,7 +243,7 @@ def test_a_delegating_rule_cools_down_like_any_rule(
         reports.append(report)
         return report
 
-    engine.replier.process = recording  # type: ignore[method-assign]
+    engine.replier.process = recording  # type: ignore[method-assign, assignment]
     server.respond(Canned(200, {"text": "晴"}))
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气"), text_event("wxid_a", "天气?")])
     _poll_until(engine, lambda: _commands(engine) != [])

@@ -34,9 +34,10 @@ from tests.core.sources.conftest import (
 )
 from wxpanel.core.autoreply.alerts import AlertKind
 from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.config import AutoReplyConfig
 from wxpanel.core.engine import Engine
 from wxpanel.core.history import HistoryStore
-from wxpanel.core.rules.model import AutoReplyConfig, MatchMode, Reply, Rule, Trigger
+from wxpanel.core.rules.model import MatchMode, Reply, Rule, Trigger
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.sources.config import (
     AIConfig,
@@ -48,6 +49,8 @@ from wxpanel.core.sources.config import (
 )
 from wxpanel.core.sources.hub import SourceReport
 from wxpanel.core.sources.store import SourceStore
+
+pytestmark = pytest.mark.slow  # plugin worker processes
 
 
 @pytest.fixture
@@ -342,7 +345,7 @@ def test_closing_the_hub_does_not_wait_for_a_dripping_server(
     hub.close()
 
     # What interpreter exit joins (concurrent.futures' atexit hook): the pool's threads.
-    threads = list(hub._pool._threads)  # type: ignore[attr-defined]
+    threads = list(hub._pool._threads)
     wait_for(lambda: not any(thread.is_alive() for thread in threads), timeout=5.0)
     assert time.monotonic() - started < 1.0
     assert drip.connections == 1  # not retried after the stop

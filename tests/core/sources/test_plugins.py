@@ -12,6 +12,8 @@ import pytest
 from wxpanel.core.sources.plugin_api import IncomingMessage, MessageType, Reply
 from wxpanel.core.sources.plugins import PluginFailure, PluginHost
 
+pytestmark = pytest.mark.slow  # plugins run in worker processes
+
 REPO = Path(__file__).resolve().parents[3]
 
 

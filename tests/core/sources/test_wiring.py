@@ -25,6 +25,7 @@ def wired(exchange_db: Path, plugin_dir: Path, memory_keyring: MemoryKeyring) ->
         engine.close()
 
 
+@pytest.mark.slow  # plugin worker processes
 def test_a_plugin_answer_reaches_wx_command(wired: Engine, plugin_dir: Path) -> None:
     (plugin_dir / "echo.py").write_text(
         "def handle(message):\n    return 'echo ' + message.content\n", "utf-8"

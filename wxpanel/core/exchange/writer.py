@@ -38,7 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
-from wxpanel.core.exchange.files import connect, is_busy
+from wxpanel.core.errors import is_busy
+from wxpanel.core.exchange.files import connect
 from wxpanel.core.exchange.reader import row_digest
 from wxpanel.core.protocol import COMMAND_ID3
 

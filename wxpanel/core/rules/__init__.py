@@ -1,4 +1,4 @@
-"""Auto-reply rules and timed messages (issue 4): plain Python, no Qt.
+"""Auto-reply rules and timed messages: plain Python, no Qt.
 
 * :mod:`.model` — the values (:class:`Rule`, :class:`Trigger`, :class:`Scope`,
   :class:`Reply`, :class:`TimedMessage`…) and their validation;
@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from wxpanel.core.autoreply.alerts import Alert, AlertKind
+    from wxpanel.core.autoreply.config import AutoReplyConfig
     from wxpanel.core.autoreply.issues import Issue, RuleError, Severity
     from wxpanel.core.rules.evaluate import Incoming, PlannedReply, RuleSet
     from wxpanel.core.rules.io import (
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from wxpanel.core.rules.model import (
         ActiveHours,
         AfterMatch,
-        AutoReplyConfig,
         MatchMode,
         Reply,
         ReplyMode,

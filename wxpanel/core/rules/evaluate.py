@@ -24,13 +24,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Final
 
+from wxpanel.core.autoreply.config import AutoReplyConfig
 from wxpanel.core.autoreply.incoming import MentionFinder, is_service
 from wxpanel.core.autoreply.sending import Outgoing
 from wxpanel.core.models import Message, Origin
 from wxpanel.core.protocol import CommandType, Direction, MessageType, is_group_id
 from wxpanel.core.rules.model import (
     AfterMatch,
-    AutoReplyConfig,
     MatchMode,
     ReplyMode,
     Rule,

@@ -49,20 +49,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final
 
+from wxpanel.core.autoreply.config import AutoReplyConfig
+from wxpanel.core.autoreply.issues import Issue, RuleError, Severity
 from wxpanel.core.rules.jsoncodec import format_hhmm, rule_from_json, rule_to_json
 from wxpanel.core.rules.model import (
     ALL_WEEKDAYS,
-    AutoReplyConfig,
-    Issue,
     MatchMode,
     ReplyMode,
     Rule,
     RuleKind,
     ScopeKind,
-    Severity,
     validate_rule,
 )
-from wxpanel.core.rules.store import ImportSummary, RuleCounter, RuleError, RuleStore
+from wxpanel.core.rules.store import ImportSummary, RuleCounter, RuleStore
 
 FORMAT: Final = "wxpanel-rules"
 VERSION: Final = 1

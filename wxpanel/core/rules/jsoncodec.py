@@ -17,11 +17,11 @@ from collections.abc import Callable, Mapping
 from datetime import time as dtime
 from typing import Any, TypeVar
 
+from wxpanel.core.autoreply.issues import Issue
 from wxpanel.core.rules.model import (
     ALL_WEEKDAYS,
     ActiveHours,
     AfterMatch,
-    Issue,
     MatchMode,
     Reply,
     ReplyMode,
@@ -153,7 +153,8 @@ class _Reader:
             if default is _MISSING:
                 self.problem(where, "missing")
                 return None
-            return default
+            given: T | None = default
+            return given
         return check(data[key], where)
 
     def string(self, value: Any, path: str) -> str | None:

@@ -40,6 +40,7 @@ from typing import Final
 from wxpanel.core.autoreply import jobs
 from wxpanel.core.autoreply.alerts import Alert, AlertKind
 from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.config import load_config
 from wxpanel.core.autoreply.guard import (
     KEEP_SENT,
     PRUNE_EVERY,
@@ -66,12 +67,7 @@ from wxpanel.core.rules.evaluate import (
     plan,
 )
 from wxpanel.core.rules.model import Rule, RuleKind
-from wxpanel.core.rules.store import (
-    RuleCounter,
-    load_config,
-    load_rules,
-    rules_version,
-)
+from wxpanel.core.rules.store import RuleCounter, load_rules, rules_version
 from wxpanel.core.texts import Text
 
 #: Messages looked at per transaction; the rest waits for the next call.

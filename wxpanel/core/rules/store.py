@@ -266,12 +266,6 @@ class RuleStore(ConnectionStore):
         with immediate(self.conn):
             guard.resume(self.conn, conversation)
 
-    def reset_counters(self, rule_id: int | None = None) -> None:
-        with immediate(self.conn):
-            self.conn.execute(
-                "DELETE FROM auto_rule_counter WHERE ?1 IS NULL OR rule_id = ?1", (rule_id,)
-            )
-
     def import_rules(self, rules: Sequence[Rule], *, replace_all: bool) -> ImportSummary:
         """Save ``rules`` in one transaction: all of them or, on any error, none.
 

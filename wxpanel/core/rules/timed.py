@@ -25,6 +25,7 @@ from typing import Any, Final
 
 from wxpanel.core import activity
 from wxpanel.core.autoreply.answerer import AnswerReport, Turn
+from wxpanel.core.autoreply.guard import read_setting
 from wxpanel.core.autoreply.issues import Issue, RuleError
 from wxpanel.core.autoreply.sending import Outgoing, queue_commands, resolved
 from wxpanel.core.errors import KnownError, PictureError
@@ -41,7 +42,6 @@ from wxpanel.core.rules.model import (
     errors,
     validate_timed,
 )
-from wxpanel.core.rules.store import read_setting
 from wxpanel.core.rules.template import render
 from wxpanel.core.texts import Text
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import tzinfo
 
+from wxpanel.core.autoreply.config import AutoReplyConfig, load_config
 from wxpanel.core.autoreply.guard import paused_until, switched_on
 from wxpanel.core.names import nicknames
 from wxpanel.core.protocol import MessageType
@@ -27,8 +28,8 @@ from wxpanel.core.rules.evaluate import (
     base_values,
     plan,
 )
-from wxpanel.core.rules.model import AutoReplyConfig, ReplyMode, Rule, demo_limit
-from wxpanel.core.rules.store import load_config, load_rules
+from wxpanel.core.rules.model import ReplyMode, Rule, demo_limit
+from wxpanel.core.rules.store import load_rules
 from wxpanel.core.texts import Text
 
 

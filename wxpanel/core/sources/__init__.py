@@ -1,4 +1,4 @@
-"""Answer sources beyond keywords (issue 7): plain Python, no Qt.
+"""Answer sources beyond keywords: plain Python, no Qt.
 
 * :mod:`.plugin_api` — the public, documented API of plugin files;
 * :mod:`.plugins` — loading plugin files, calling handlers with a timeout;

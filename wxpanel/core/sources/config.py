@@ -136,7 +136,7 @@ def source_label(kind: SourceKind, name: str) -> Text:
 
 
 SourceConfig: TypeAlias = PluginConfig | WebhookConfig | AIConfig
-CONFIG_TYPES: Final[dict[SourceKind, type[Any]]] = {
+CONFIG_TYPES: Final[dict[SourceKind, type[SourceConfig]]] = {
     SourceKind.PLUGIN: PluginConfig,
     SourceKind.WEBHOOK: WebhookConfig,
     SourceKind.AI: AIConfig,

@@ -217,7 +217,8 @@ def _once(call: _Call, cancel: Cancel | None) -> tuple[int, bytes, str]:
         if attempt.aborted:  # cancelled: whatever the thread got meanwhile is not used
             raise HttpError("stopped: wxpanel is shutting down")
         if "value" in box:
-            return box["value"]
+            answer: tuple[int, bytes, str] = box["value"]
+            return answer
         if "error" in box:
             raise box["error"]
         attempt.abort()

@@ -890,7 +890,7 @@ def _worst_case(source: Source) -> float:
     if isinstance(config, PluginConfig):
         return config.timeout * 5 + 10.0
     attempts = config.retries + 1
-    return attempts * config.timeout + config.backoff * 2**attempts + config.timeout
+    return attempts * config.timeout + config.backoff * 2.0**attempts + config.timeout
 
 
 def _since(started: float) -> float:

@@ -175,9 +175,6 @@ class SourceStore(ConnectionStore):
         ).fetchone()
         return int(row[0]), int(row[1]), float(row[2])
 
-    def job_counts(self) -> dict[str, int]:
-        return dict(self.conn.execute("SELECT state, count(*) FROM source_job GROUP BY state"))
-
     # -- editing ---------------------------------------------------------------
 
     def add(self, kind: SourceKind, name: str, config: SourceConfig) -> Source:
@@ -257,15 +254,6 @@ class SourceStore(ConnectionStore):
                     (json.dumps(config_to_json(config)), self.clock(), source_id),
                 )
         return self.source(source_id) or source
-
-    def reset_status(self, source_id: int | None = None) -> None:
-        with immediate(self.conn):
-            self.conn.execute(
-                "UPDATE answer_source SET calls = 0, answers = 0, failures = 0,"
-                " latency_total = 0, last_latency = NULL, prompt_tokens = 0,"
-                " completion_tokens = 0, cost = 0 WHERE ?1 IS NULL OR id = ?1",
-                (source_id,),
-            )
 
 
 def _check(kind: SourceKind, name: str, config: SourceConfig) -> None:
