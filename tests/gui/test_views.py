@@ -44,3 +44,24 @@ def test_appended_rows_repaint_only_themselves(qtbot: QtBot) -> None:
     model.painted.clear()
     model.set_aliases({"wxid_a": "Alice"})  # anything but an append: everything again
     qtbot.waitUntil(lambda: model.painted >= {0, 1, 2, 3})
+
+
+def test_new_names_repaint_only_the_rows_they_name(qtbot: QtBot) -> None:
+    """A directory comes with every new conversation; most bring no new name."""
+    model = CountingFeed()
+    view = FeedView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(600, 400)
+    model.append([msg(1, "wxid_a"), msg(2, "wxid_b"), msg(3, "wxid_a"), msg(4, "wxid_c")])
+    model.set_aliases({"wxid_a": "Alice"})
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: model.painted >= {0, 1, 2, 3})
+    model.painted.clear()
+    model.set_aliases({"wxid_a": "Alice"})  # the same names: nothing to do
+    model.set_aliases({"wxid_a": "Alice", "wxid_b": "Bob"})
+    qtbot.waitUntil(lambda: 1 in model.painted)
+    assert not model.painted & {0, 3}  # (the row below may share a border pixel)
+    assert model.index(1, FeedModel.CONVERSATION).data() == "Bob"
+    assert model.index(0, FeedModel.CONVERSATION).data() == "Alice"

@@ -200,8 +200,9 @@ class BubbleDelegate(QStyledItemDelegate):
     @aliases.setter
     def aliases(self, aliases: dict[str, str]) -> None:
         """Names in group headers change the headers' widths: measure again."""
-        self._aliases = aliases
-        self._sizes.clear()
+        if aliases != self._aliases:
+            self._aliases = aliases
+            self._sizes.clear()
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()

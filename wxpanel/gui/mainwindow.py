@@ -134,6 +134,11 @@ class MainWindow(QMainWindow):
         self._list_timer.setSingleShot(True)
         self._list_timer.setInterval(LIST_FRAME_MS)
         self._list_timer.timeout.connect(self._fold_into_list)
+        self._next_directory: Directory | None = None
+        self._directory_timer = QTimer(self)
+        self._directory_timer.setSingleShot(True)
+        self._directory_timer.setInterval(LIST_FRAME_MS)
+        self._directory_timer.timeout.connect(self._apply_directory)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
@@ -761,9 +766,24 @@ class MainWindow(QMainWindow):
             self.chat_title.setText(f"{name}  ({wxid})" if name else wxid)
 
     def _on_directory(self, directory: Directory) -> None:
+        """At most one directory per list frame: each new conversation sends one.
+
+        Under a flood of messages from conversations the history did not know,
+        the poller sends a directory with nearly every batch; the latest one
+        waits for the frame instead of each re-naming the feed and the pickers.
+        """
+        self._next_directory = directory
+        if not self._directory_timer.isActive():
+            self._apply_directory()
+
+    def _apply_directory(self) -> None:
+        directory, self._next_directory = self._next_directory, None
+        if directory is None:
+            return
         self.directory = directory
         self._apply_names()
         self.auto_reply.set_directory(directory)
+        self._directory_timer.start()
 
     def _apply_names(self) -> None:
         """Who is who in the feed and the bubbles: the alias, else demo.exe's name.
@@ -772,6 +792,8 @@ class MainWindow(QMainWindow):
         """
         names = self.directory.nicknames()
         names.update(self.conversations.known_aliases)
+        if names == self.bubbles.aliases:
+            return  # a directory with new conversations but no new names: nothing to paint
         self.feed.set_aliases(names)
         self.bubbles.aliases = names
         self.chat_view.viewport().update()

@@ -212,11 +212,26 @@ class FeedModel(QAbstractTableModel):
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
-        self._aliases = dict(aliases)
-        self._texts = [None] * len(self._rows)
-        if self._rows:
+        """New names: only the rows they name are made and painted again.
+
+        A directory arrives with every new conversation; re-making all 20 000
+        rows' texts (and re-filtering them in the proxy) each time was most
+        of the GUI thread's work under a flood of new conversations.
+        """
+        old, self._aliases = self._aliases, dict(aliases)
+        changed = {k for k in old.keys() | self._aliases.keys() if old.get(k) != aliases.get(k)}
+        if not changed:
+            return
+        touched = [
+            row
+            for row, message in enumerate(self._rows)
+            if message.conversation in changed or message.sender in changed
+        ]
+        for row in touched:
+            self._texts[row] = None
+        if touched:
             self.dataChanged.emit(
-                self.index(0, self.CONVERSATION), self.index(len(self._rows) - 1, self.SENDER)
+                self.index(touched[0], self.CONVERSATION), self.index(touched[-1], self.SENDER)
             )
 
     def message(self, row: int) -> Message:
