@@ -150,6 +150,10 @@ class _State:
     replies_pending: bool = True  # messages the rules have not looked at yet
     timed_due: float | None = 0.0
     next_safety: float = 0.0
+    #: Whatever the source pool still owes (answers in flight, messages to hand over).
+    sources_busy: bool = False
+    #: A file watcher saw a change: history.db is looked at in the next round.
+    poked: bool = False
     outbox_due: float | None = 0.0
     failures: int = 0
     polls: int = 0
@@ -225,6 +229,19 @@ class Engine:
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
+        #: True when the caller wakes :meth:`poll` through :meth:`poke` on every
+        #: change in the folders of exchange.db and history.db (a file watcher):
+        #: idle rounds are then ``safety_poll`` apart instead of
+        #: ``idle_poll_interval``, which makes an idle panel wake 1 time a second, not 10.
+        self.watched = False
+
+    def poke(self) -> None:
+        """Something changed beside exchange.db or history.db: look at both next round.
+
+        Called by a file watcher (no SQLite, no lock: the OS tells); the
+        caller then runs :meth:`poll` at once.
+        """
+        self._state.poked = True
 
     def close(self) -> None:
         self.sources.close()
@@ -390,6 +407,7 @@ class Engine:
         work.source_statuses.extend(sourced.statuses)
         if sourced.queued:
             state.outbox_due = now
+        state.sources_busy = bool(sourced.pending or sourced.more)
         if history_changed or _due(state.timed_due, now):
             timed = self.timed.process(self.hconn, self.pacer, now)
             state.timed_due = timed.next_due
@@ -589,13 +607,14 @@ class Engine:
 
         history.db is changed by others only through ``wxpanel send`` or the
         panel's own edits, so it is looked at every :data:`HISTORY_CHECK_EVERY`
-        polls: idle CPU stays low.
+        polls (idle CPU stays low), and after :meth:`poke`.
         """
         state = self._state
         state.polls += 1
         last = state.last_history_version
-        if state.polls % HISTORY_CHECK_EVERY and last != -1:
+        if state.polls % HISTORY_CHECK_EVERY and last != -1 and not state.poked:
             return False
+        state.poked = False
         version = int(self.hconn.execute("PRAGMA data_version").fetchone()[0])
         state.last_history_version = version
         return version != last and last != -1
@@ -625,6 +644,12 @@ class Engine:
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval
+            if self.watched and not state.sources_busy:
+                # Changes wake the poller; only time-driven work sets the pace.
+                delay = max(delay, self.settings.safety_poll)
+                if state.timed_due is not None:
+                    soon = max(self.settings.poll_interval, state.timed_due - now)
+                    delay = min(delay, soon)
         if state.outbox_due is not None:
             delay = min(delay, max(0.0, state.outbox_due - now))
         return delay

@@ -36,6 +36,7 @@ from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
 from wxpanel.core.sources.store import read_statuses
+from wxpanel.gui.watch import ChangeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +118,7 @@ class PollWorker(QObject):
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
         self._paused_timer: QTimer | None = None
+        self._watcher: ChangeWatcher | None = None
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
         self._started_at: float | None = None
@@ -158,6 +160,9 @@ class PollWorker(QObject):
         self._paused_timer.setInterval(PAUSED_LOOK_MS)
         self._paused_timer.timeout.connect(self._look_while_paused)
         self.healthChanged.connect(self._remember_health)  # same thread: direct
+        self._watcher = ChangeWatcher((self._engine.exchange_db, self._engine.paths.history), self)
+        self._watcher.changed.connect(self._on_disk_change)
+        self._engine.watched = self._watcher.active
         self._started_at = time.time()
         self.ready.emit(self._engine.paths)
         if self._engine.settings_problems:
@@ -180,6 +185,9 @@ class PollWorker(QObject):
                 self._paused_timer.stop()
                 self._paused_timer.setParent(None)
                 self._paused_timer = None
+            if self._watcher is not None:
+                self._watcher.setParent(None)
+                self._watcher = None
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -262,6 +270,16 @@ class PollWorker(QObject):
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
         timer.start(max(0, round(result.delay * 1000)))
+
+    @Slot()
+    def _on_disk_change(self) -> None:
+        """A file changed beside exchange.db or history.db: an idle poller looks now."""
+        engine, timer = self._engine, self._timer
+        if engine is None or timer is None or self._paused:
+            return
+        engine.poke()
+        if timer.isActive() and timer.remainingTime() > engine.settings.poll_interval * 1000:
+            timer.start(0)
 
     def _report_plugins(self, engine: Engine, version: int) -> None:
         """The plugin folders changed and this round synced them: every source's status.
