@@ -45,6 +45,7 @@ from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.core.settings import SettingsError, SettingsProblem
 from wxpanel.gui import pictures
 from wxpanel.gui.autoreply import AutoReplyControl
+from wxpanel.gui.caret import CaretRest
 from wxpanel.gui.dashboard import Dashboard
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
 from wxpanel.gui.listhold import ListHold
@@ -143,6 +144,7 @@ class MainWindow(QMainWindow):
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
         self._build()
+        self.caret_rest = CaretRest((self.search, self.composer, self.feed_search), self)
         self.tray = Tray(self)
         self._connect()
         self.dashboard = Dashboard(self)  # statistics, health, log pages
