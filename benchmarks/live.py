@@ -272,6 +272,7 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
     window.search.installEventFilter(watch)
     gaps = panel.ticker()
     typing = threading.Thread(target=typist, daemon=True)
+    threads0 = threads_switches()
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     feed = feeder(folder / "exchange.db", rate, seconds)
     total = int(rate * seconds)
@@ -291,6 +292,10 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
 
     panel.wait(step, seconds * 6 + 120)
     wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+    threads = {
+        name: (used - threads0.get(name, (0, 0.0))[1]) / wall * 100
+        for name, (_switches, used) in threads_switches().items()
+    }
     stop.set()
     typing.join()
     panel.timer.stop()
@@ -307,6 +312,7 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
         "key_p95": pct(keys, 95),
         "keys": len(keys),
         "cpu": cpu / wall * 100,
+        "threads": dict(sorted(threads.items(), key=lambda item: -item[1])),
     }
 
 
