@@ -126,9 +126,9 @@ class ConversationDelegate(QStyledItemDelegate):
 
     def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
+        # Not initStyleOption: it asks the model for a dozen roles in Python,
+        # none of which this entry shows; the view's option has the state.
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
         widget = opt.widget
         style = widget.style() if widget is not None else None
         if style is not None:

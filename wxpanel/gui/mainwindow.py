@@ -82,8 +82,9 @@ CHUNK = 250
 #: kept the GUI thread busy; batches waiting for the next frame are merged.
 FRAME_MS = 100
 #: The conversation list (always on screen, every entry drawn in Python, and
-#: reordered by each batch) follows at a calmer pace than the open tab.
-LIST_FRAME_MS = 500
+#: reordered by each batch: a layout that asks the model about every row)
+#: follows at a calmer pace than the open tab.
+LIST_FRAME_MS = 1000
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.

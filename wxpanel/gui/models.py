@@ -62,6 +62,12 @@ _FEED_ROLES = frozenset(
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 _FLAGGED = QBrush(QColor("#fde2e1"))
 _OUTGOING = QBrush(QColor("#1a7f37"))
+#: A feed row's marks, worked out once when it arrives.
+_BAD, _OUT = 1, 2
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 
 
 def kind_of(message: Message) -> str:
@@ -73,6 +79,10 @@ def kind_of(message: Message) -> str:
     if message.type is MessageType.SYSTEM or message.conversation == "fmessage":
         return "system"
     return "group" if message.is_group else "private"
+
+
+def _marks_of(message: Message) -> int:
+    return (_BAD if message.is_bad else 0) | (_OUT if message.direction is Direction.OUT else 0)
 
 
 def counts_as_unread(message: Message) -> bool:
@@ -108,6 +118,7 @@ class FeedModel(QAbstractTableModel):
         #: The six cells' texts of each row, made once when first painted:
         #: a repaint is then list look-ups, not time formatting and previews.
         self._texts: list[tuple[str, ...] | None] = []
+        self._marks: list[int] = []  # _BAD | _OUT per row
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -135,31 +146,35 @@ class FeedModel(QAbstractTableModel):
         )[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
+        """Answered from per-row lists: a paint asks ~50 times per row, in Python each.
+
+        An invalid index has row -1, so the row's range check covers it.
+        """
         row = index.row()
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if not 0 <= row < len(self._rows):
+            return None
+        if role == _DISPLAY:
             texts = self._texts[row]
             if texts is None:
                 message = self._rows[row]
                 texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
-            return texts[column]
+            return texts[index.column()]
         if role not in _FEED_ROLES:
             return None  # most of what a paint asks for (fonts, alignment, check state...)
+        column = index.column()
+        if role == _BACKGROUND:
+            return _FLAGGED if self._marks[row] & _BAD else None
+        if role == _FOREGROUND:
+            return _OUTGOING if self._marks[row] & _OUT else None
         message = self._rows[row]
-        if role == Qt.ItemDataRole.DecorationRole and column == self.TYPE:
-            return icons.type_icon(message.type)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
-            return display.body(message, 1000)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.TIME:
-            return display.full_time(message.time)
-        if role == Qt.ItemDataRole.ToolTipRole and message.is_bad:
-            return ", ".join(message.flags.describe())
-        if role == Qt.ItemDataRole.BackgroundRole and message.is_bad:
-            return _FLAGGED
-        if role == Qt.ItemDataRole.ForegroundRole and message.direction is Direction.OUT:
-            return _OUTGOING
+        if role == _DECORATION:
+            return icons.type_icon(message.type) if column == self.TYPE else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.CONTENT:
+                return display.body(message, 1000)
+            if column == self.TIME:
+                return display.full_time(message.time)
+            return ", ".join(message.flags.describe()) if message.is_bad else None
         if role == MessageRole:
             return message
         if role == KindRole:
@@ -193,12 +208,14 @@ class FeedModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
         self._texts.extend([None] * len(batch))
+        self._marks.extend(_marks_of(m) for m in batch)
         self.endInsertRows()
         excess = len(self._rows) - self.cap
         if excess > 0:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
             del self._texts[:excess]
+            del self._marks[:excess]
             self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:

@@ -42,6 +42,8 @@ log = logging.getLogger(__name__)
 
 #: A chat page: how many messages one scroll to the top loads.
 PAGE_SIZE = 200
+#: Seconds between two directories sent because messages brought new conversations.
+DIRECTORY_EVERY = 1.0
 #: After an unexpected exception in a poll, wait this long before the next one.
 ERROR_BACKOFF_MS = 1000
 #: While paused, the backlog is counted (lock-free) this often.
@@ -124,6 +126,8 @@ class PollWorker(QObject):
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
         self._directory: Directory | None = None  # the one the panel was last given
+        self._directory_due = False  # messages brought names the panel has not been given
+        self._next_directory = 0.0  # time.monotonic() before which none is sent for that
         #: Set from the GUI thread when closing: reads queued before the stop are skipped.
         self.stopping = False
         #: What the worker is doing now, for the log when closing takes long.
@@ -253,8 +257,9 @@ class PollWorker(QObject):
             self.doing = "nothing"
         if result.messages:
             self.messagesArrived.emit(result.messages)
-            if self._names_changed(result.messages):
-                self._emit_directory()
+            self._directory_due = self._directory_due or self._names_changed(result.messages)
+        if self._directory_due and time.monotonic() >= self._next_directory:
+            self._emit_directory()
         if result.updates:
             self.commandsUpdated.emit(result.updates)
         if result.health is not None:
@@ -354,9 +359,16 @@ class PollWorker(QObject):
         self._emit_directory()
 
     def _emit_directory(self) -> None:
-        """Hand the panel every known conversation and contact with its names."""
+        """Hand the panel every known conversation and contact with its names.
+
+        After new conversations, at most once per :data:`DIRECTORY_EVERY`:
+        reading every contact for each batch that brought one cost the
+        poller more than the batch itself under a flood of them.
+        """
         if self._store is None:
             return
+        self._directory_due = False
+        self._next_directory = time.monotonic() + DIRECTORY_EVERY
         try:
             self._directory = load_directory(self._store.conn)
         except sqlite3.Error:
