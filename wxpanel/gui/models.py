@@ -413,15 +413,25 @@ class ConversationModel(QAbstractListModel):
                 first, last = min(rows[c] for c in known), max(rows[c] for c in known)
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
             return
-        self.layoutAboutToBeChanged.emit()
+        # The rows are slots: the moved conversations and those they pushed down
+        # show other contents, the rest are untouched.  Not layoutChanged: after
+        # it QListView lays out all 2 000 rows again (asking rowCount in Python
+        # for each) and repaints; dataChanged repaints only the visible slots,
+        # and the entries that merely moved down come from the delegate's cache.
         old_rows = self._rows
         self._rows = [updated.get(old_rows[row].id, old_rows[row]) for row in order]
+        last = max(
+            row
+            for row, (before, after) in enumerate(zip(old_rows, self._rows, strict=True))
+            if before is not after
+        )
         new_row = {old: new for new, old in enumerate(order)}
         persistent = self.persistentIndexList()
-        self.changePersistentIndexList(
-            persistent, [self.index(new_row[index.row()], 0) for index in persistent]
-        )
-        self.layoutChanged.emit()
+        if persistent:  # the selection follows its conversation
+            self.changePersistentIndexList(
+                persistent, [self.index(new_row[index.row()], 0) for index in persistent]
+            )
+        self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
 
     def _new(self, conv_id: str, message: Message, unread: int, count: int) -> Conversation:
         return Conversation(
