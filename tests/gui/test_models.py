@@ -284,3 +284,17 @@ def test_feed_shows_a_type_icon(qapp: object) -> None:
     icon = model.data(model.index(0, FeedModel.TYPE), Qt.ItemDataRole.DecorationRole)
     assert isinstance(icon, QIcon) and not icon.isNull()
     assert type_icon(MessageType.TEXT) is icon  # drawn once, then cached
+
+
+def test_a_long_followed_chat_forgets_its_oldest_rows(qtmodeltester: ModelTester) -> None:
+    chat = ChatModel()
+    qtmodeltester.check(chat)
+    chat.open("wxid_a")
+    chat.add_page("wxid_a", 0, [msg(i) for i in range(1, 4)], exhausted=True)
+    chat.append([msg(i) for i in range(4, 8)])
+    chat.trim(4)  # 7 rows: fewer than twice 4, kept
+    assert chat.rowCount() == 7 and not chat.can_load_older()
+    chat.append([msg(8)])
+    chat.trim(4)
+    assert [chat.message(r).id for r in range(chat.rowCount())] == [5, 6, 7, 8]
+    assert chat.can_load_older()  # what was forgotten comes back by scrolling up

@@ -228,7 +228,9 @@ class BubbleDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.view = view
         self._aliases: dict[str, str] = {}
-        self._sizes: dict[tuple[int, CommandStatus | None], QSize] = {}
+        self._sizes: dict[
+            tuple[int, CommandStatus | None], tuple[QSize, tuple[str, str, QRect, QRect]]
+        ] = {}
         self._sizes_for: tuple[int, str] = (-1, "")  # (viewport width, font)
 
     @property
@@ -275,22 +277,33 @@ class BubbleDelegate(QStyledItemDelegate):
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return QSize(0, 0)
+        return self._measured(option, message)[0]
+
+    def _measured(
+        self, option: QStyleOptionViewItem, message: Message
+    ) -> tuple[QSize, tuple[str, str, QRect, QRect]]:
+        """The bubble's size and layout, measured once per message, status and width.
+
+        Painting uses the same layout: measuring wrapped text for every
+        visible bubble on every repaint was most of the chat's paint time.
+        """
         width = self.view.viewport().width()
         if self._sizes_for[0] != width or len(self._sizes) > self.SIZE_CACHE:
             self._sizes.clear()
             self._sizes_for = (width, self._sizes_for[1])
         key = (message.id, message.status)
-        size = self._sizes.get(key)
-        if size is None:
+        measured = self._sizes.get(key)
+        if measured is None:
             font = option.font.key()
             if font != self._sizes_for[1]:
                 self._sizes.clear()
                 self._sizes_for = (width, font)
-            header, _text, header_rect, body = self._layout(option, message)
+            layout = self._layout(option, message)
+            header, _text, header_rect, body = layout
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
-            size = QSize(width, height + (HEADER_GAP if header else 0))
-            self._sizes[key] = size
-        return size
+            measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
+            self._sizes[key] = measured
+        return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         message = index.data(MessageRole)
@@ -301,7 +314,7 @@ class BubbleDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         font: QFont = option.font
         palette: QPalette = option.palette
-        header, text, header_rect, body = self._layout(option, message)
+        header, text, header_rect, body = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING

@@ -85,6 +85,8 @@ FRAME_MS = 100
 #: reordered by each batch: a layout that asks the model about every row)
 #: follows at a calmer pace than the open tab.
 LIST_FRAME_MS = 1000
+#: A chat followed at its bottom keeps this many rows (up to twice as many).
+CHAT_KEEP = 200
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
@@ -511,6 +513,8 @@ class MainWindow(QMainWindow):
     def _apply_messages(self, batch: tuple[Message, ...]) -> None:
         self.feed.append(batch)
         self.chat.append(batch)
+        if self.chat_view.follower.at_bottom:
+            self.chat.trim(CHAT_KEEP)
         self._list_backlog.extend(batch)
         if not self._list_timer.isActive():
             self._list_timer.start()

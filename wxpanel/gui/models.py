@@ -602,6 +602,22 @@ class ChatModel(QAbstractListModel):
         self._rows.extend(batch)
         self.endInsertRows()
 
+    def trim(self, keep: int) -> None:
+        """Forget all but the newest ``keep`` rows once there are twice as many.
+
+        For a reader at the bottom of a busy chat: QListView lays out every
+        loaded row again after each append (a Python size hint per row), so
+        the rows nobody looks at would make every frame slower.  They are
+        history: scrolling up loads them again, page by page.
+        """
+        excess = len(self._rows) - keep
+        if keep <= 0 or len(self._rows) < 2 * keep:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+        del self._rows[:excess]
+        self._exhausted = False
+        self.endRemoveRows()
+
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
             if update.status in (CommandStatus.STUCK, CommandStatus.FAILED) and update.detail:
