@@ -79,17 +79,15 @@ def row_digest(columns: Sequence[object]) -> int:
     Stored with each ingested rowid, it tells a row we already have from a
     new row that got the same rowid after somebody else emptied the table.
     """
-    parts: list[bytes] = []
+    digest = hashlib.blake2b(digest_size=8)
     for value in columns:
         if value is None:
-            parts.append(b"\x00")
+            digest.update(b"\x00")
             continue
         raw = value if isinstance(value, bytes) else str(value).encode()
-        parts.append(len(raw).to_bytes(8, "little"))
-        parts.append(raw)
-    # One update of the joined parts: the same digest as one update per part.
-    digest = hashlib.blake2b(b"".join(parts), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True)
+        digest.update(len(raw).to_bytes(8, "little"))
+        digest.update(raw)
+    return int.from_bytes(digest.digest(), "little", signed=True)
 
 
 @dataclass(frozen=True, slots=True)
