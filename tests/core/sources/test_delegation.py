@@ -20,6 +20,7 @@ from wxpanel.core.rules.model import MatchMode, Reply, Rule, Trigger, errors, va
 from wxpanel.core.rules.replier import AlertKind, Outcome
 from wxpanel.core.rules.store import RuleStore
 from wxpanel.core.sources.config import SourceKind, WebhookConfig
+from wxpanel.core.sources.hub import SourceReport
 from wxpanel.core.sources.store import SourceStore
 
 WEATHER = Rule(
@@ -203,9 +204,7 @@ def test_a_delegation_recorded_before_a_crash_is_handed_over_after_it(
     """The replier committed, the hub never ran: the next run still asks the source, once."""
     engine = _start(exchange_db, tmp_path / "plugins", engine_at)
     _setup(engine, server)
-    engine.sources.process = lambda *a, **k: type(  # type: ignore[method-assign]
-        "R", (), {"queued": (), "alerts": (), "statuses": ()}
-    )()
+    engine.sources.process = lambda *a, **k: SourceReport()  # type: ignore[method-assign]
     insert_events(engine.exchange_db, [text_event("wxid_a", "天气")])
     for _ in range(5):
         engine.poll()
