@@ -98,13 +98,15 @@ def feeder(exchange: Path, rate: float, seconds: float) -> subprocess.Popen[str]
     )
 
 
-def threads_switches() -> dict[str, int]:
-    """Context switches so far of each thread of this process (Linux), by thread."""
-    found: dict[str, int] = {}
+def threads_switches() -> dict[str, tuple[int, float]]:
+    """Context switches and CPU seconds so far of each thread of this process (Linux)."""
+    found: dict[str, tuple[int, float]] = {}
+    tick = os.sysconf("SC_CLK_TCK")
     for task in Path("/proc/self/task").iterdir():
         try:
             name = (task / "comm").read_text().strip()
             text = (task / "status").read_text()
+            stat = (task / "stat").read_text()
         except OSError:
             continue
         switches = sum(
@@ -112,7 +114,9 @@ def threads_switches() -> dict[str, int]:
             for line in text.splitlines()
             if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches"))
         )
-        found[f"{name}/{task.name}"] = switches
+        fields = stat.rsplit(")", 1)[1].split()
+        cpu = (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        found[f"{name}/{task.name}"] = (switches, cpu)
     return found
 
 
@@ -268,6 +272,7 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
     window.search.installEventFilter(watch)
     gaps = panel.ticker()
     typing = threading.Thread(target=typist, daemon=True)
+    threads0 = threads_switches()
     cpu0, wall0 = cpu_seconds(), time.perf_counter()
     feed = feeder(folder / "exchange.db", rate, seconds)
     total = int(rate * seconds)
@@ -287,6 +292,10 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
 
     panel.wait(step, seconds * 6 + 120)
     wall, cpu = time.perf_counter() - wall0, cpu_seconds() - cpu0
+    threads = {
+        name: (used - threads0.get(name, (0, 0.0))[1]) / wall * 100
+        for name, (_switches, used) in threads_switches().items()
+    }
     stop.set()
     typing.join()
     panel.timer.stop()
@@ -303,6 +312,7 @@ def child_live(folder: Path, tab: str, rate: float, seconds: float) -> dict[str,
         "key_p95": pct(keys, 95),
         "keys": len(keys),
         "cpu": cpu / wall * 100,
+        "threads": dict(sorted(threads.items(), key=lambda item: -item[1])),
     }
 
 
@@ -411,11 +421,17 @@ def child_idle(folder: Path | None, seconds: float) -> dict[str, Any]:
     QTimer.singleShot(int(seconds * 1000), measure)
     run.exec()
     after, cpu, wall = measured
-    per_thread = {name: (after[name] - before.get(name, 0)) / wall for name in after}
+    per_thread = {
+        name: (
+            (switches - before.get(name, (0, 0.0))[0]) / wall,
+            (used - before.get(name, (0, 0.0))[1]) / wall * 100,
+        )
+        for name, (switches, used) in after.items()
+    }
     return {
         "cpu": cpu / wall * 100,
-        "wakeups": sum(per_thread.values()),
-        "threads": dict(sorted(per_thread.items(), key=lambda item: -item[1])),
+        "wakeups": sum(wakes for wakes, _ in per_thread.values()),
+        "threads": dict(sorted(per_thread.items(), key=lambda item: -item[1][0])),
     }
 
 
@@ -471,7 +487,10 @@ def main() -> None:
                 f" {panel['wakeups']:.1f} wake-ups/s; bare Qt window {bare['cpu']:.2f} %,"
                 f" {bare['wakeups']:.1f}/s  [{common.verdict(ok)}]"
             )
-            busiest = ", ".join(f"{k} {v:.1f}/s" for k, v in panel["threads"].items())
+            busiest = ", ".join(
+                f"{name} {wakes:.1f}/s {cpu:.2f} %"
+                for name, (wakes, cpu) in list(panel["threads"].items())[:5]
+            )
             print(f"  busiest threads: {busiest}")
         if "chat" in only:
             chat = run_child("chat", str(work), str(args.pages))

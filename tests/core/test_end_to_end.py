@@ -466,3 +466,22 @@ def test_a_journal_is_rolled_back_only_once_it_has_stood_a_while(exchange_db: Pa
             clock.now += 1.0
             found += [m.content for m in engine.poll().messages]
         assert not journal.exists() and found == ["kept"]
+
+
+def test_a_watched_engine_idles_at_the_safety_pace_and_looks_when_poked(
+    exchange_db: Path,
+) -> None:
+    """A file watcher tells of changes: idle rounds can be a second apart, not 0.1 s,
+    and a poke makes the next round look at history.db (``wxpanel send``'s rows)."""
+    clock = Clock()
+    settings = Settings(idle_poll_interval=0.1, safety_poll=1.0)
+    with Engine(exchange_db, settings=settings, clock=clock) as engine:
+        engine.poll()
+        clock.now += 10  # quiet: idle
+        assert engine.poll().delay == pytest.approx(0.1)
+        engine.watched = True
+        assert engine.poll().delay == pytest.approx(1.0)
+        with Engine(exchange_db, settings=settings, take_lock=False) as other:
+            queued = other.queue_text("wxid_a", "from the command line")
+        engine.poke()
+        assert [m.id for m in engine.poll().messages] == [queued.id]

@@ -251,6 +251,31 @@ def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
     assert consumer.until_idle(now=3.0) == ["after", "during"]
 
 
+def test_a_row_appearing_between_the_reads_queries_means_try_again(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """The sizes and the rows are two queries: a commit between them may show a row
+    the first did not.  That read is thrown away, not trusted (it raised KeyError)."""
+    insert_events(exchange_db, [text_event("wxid_a", "one"), text_event("wxid_a", "gap")])
+    insert_events(exchange_db, [text_event("wxid_a", "three")])
+    with sqlite3.connect(exchange_db, isolation_level=None) as setup:
+        setup.execute("DELETE FROM wx_event WHERE MSG_CONTENT = 'gap'")  # rowids 1 and 3
+    holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+
+    def write_between(statement: str) -> None:
+        if "FROM wx_event WHERE rowid BETWEEN" in statement:
+            holder.execute(
+                "INSERT INTO wx_event (rowid, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE,"
+                " MSG_TYPE) VALUES (2, 'wxid_a', '_', 'A', 'two', '0', '1')"
+            )
+
+    consumer.reader._connection().set_trace_callback(write_between)
+    with pytest.raises(SnapshotRetry):
+        consumer.step(now=1.0)
+    holder.close()
+    assert consumer.until_idle(now=2.0) == ["one", "two", "three"]
+
+
 def test_a_writer_at_work_means_try_again(consumer: Consumer, exchange_db: Path) -> None:
     insert_events(exchange_db, [text_event("wxid_a", "one")])
     writer = sqlite3.connect(exchange_db, isolation_level=None)

@@ -108,10 +108,18 @@ def test_a_busy_batch_reorders_once_and_keeps_the_selection(
     layouts: list[int] = []
     model.layoutChanged.connect(lambda *_: layouts.append(1))
     model.rowsMoved.connect(lambda *_: layouts.append(0))
+    changed: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda first, last, *_: changed.append((first.row(), last.row())))
     model.apply_messages([msg(200, "wxid_4"), msg(201, "wxid_new"), msg(202, "wxid_5")])
     order = [model.conversation(r).id for r in range(model.rowCount())]
     assert order == ["wxid_5", "wxid_new", "wxid_4", "wxid_0", "wxid_1", "wxid_2", "wxid_3"]
-    assert layouts == [1]  # one reorder, no move per conversation
+    # No relayout of the whole list, no move per conversation: the slots that
+    # show something else now (all but none here: wxid_5 came from the bottom).
+    assert layouts == []
+    assert changed == [(0, 6)]
+    assert model.conversation(selected.row()).id == "wxid_2"
+    model.apply_messages([msg(203, "wxid_4")])  # third to first: rows below are untouched
+    assert changed[-1] == (0, 2)
     assert model.conversation(selected.row()).id == "wxid_2"
 
 
@@ -276,3 +284,17 @@ def test_feed_shows_a_type_icon(qapp: object) -> None:
     icon = model.data(model.index(0, FeedModel.TYPE), Qt.ItemDataRole.DecorationRole)
     assert isinstance(icon, QIcon) and not icon.isNull()
     assert type_icon(MessageType.TEXT) is icon  # drawn once, then cached
+
+
+def test_a_long_followed_chat_forgets_its_oldest_rows(qtmodeltester: ModelTester) -> None:
+    chat = ChatModel()
+    qtmodeltester.check(chat)
+    chat.open("wxid_a")
+    chat.add_page("wxid_a", 0, [msg(i) for i in range(1, 4)], exhausted=True)
+    chat.append([msg(i) for i in range(4, 8)])
+    chat.trim(4)  # 7 rows: fewer than twice 4, kept
+    assert chat.rowCount() == 7 and not chat.can_load_older()
+    chat.append([msg(8)])
+    chat.trim(4)
+    assert [chat.message(r).id for r in range(chat.rowCount())] == [5, 6, 7, 8]
+    assert chat.can_load_older()  # what was forgotten comes back by scrolling up

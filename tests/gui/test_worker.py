@@ -6,12 +6,15 @@ import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
+from wxpanel.core import engine as engine_module
 from wxpanel.core.engine import PollResult
 from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.settings import Settings
 from wxpanel.gui.worker import PollThread
 
 
@@ -44,6 +47,26 @@ def test_ready_then_messages_in_a_batch(qtbot: QtBot, exchange_db: Path, data_di
     finally:
         assert thread.stop()
     assert not thread.running
+
+
+def test_an_idle_poller_is_woken_by_the_file_watcher(
+    qtbot: QtBot, exchange_db: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Idle at once, rounds 10 s apart: a row still arrives well before the next round."""
+    monkeypatch.setattr(engine_module, "IDLE_AFTER", 0.0)
+    slow = Settings(idle_poll_interval=10.0, safety_poll=10.0)
+    thread = PollThread(exchange_db, data_dir, slow)
+    # The first round is over: idle from now.
+    with qtbot.waitSignal(thread.polled, check_params_cb=has("health")):
+        thread.start()
+    try:
+        engine = thread.worker._engine
+        assert engine is not None and engine.watched
+        with qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got:
+            insert_events(exchange_db, [text_event("wxid_a", "wake up")])
+        assert [m.content for m in got.args[0].messages] == ["wake up"]
+    finally:
+        assert thread.stop()
 
 
 def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:

@@ -139,6 +139,12 @@ class _State:
     batch_rows: int = SNAPSHOT_MAX_ROWS
     replies_pending: bool = True  # messages came in since the answerers last heard of it
     next_safety: float = 0.0
+    #: Whatever the source pool still owes (answers in flight, messages to hand over).
+    sources_busy: bool = False
+    #: The earliest work an answerer knows in advance (a timed message), if any.
+    timed_due: float | None = None
+    #: A file watcher saw a change: history.db is looked at in the next round.
+    poked: bool = False
     outbox_due: float | None = 0.0
     failures: int = 0
     polls: int = 0
@@ -225,6 +231,22 @@ class Engine:
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
         self.hconn.execute(ROUND_BUSY_TIMEOUT)
+        #: True when the caller wakes :meth:`poll` through :meth:`poke` on every
+        #: change in the folders of exchange.db and history.db (a file watcher):
+        #: idle rounds are then ``safety_poll`` apart instead of
+        #: ``idle_poll_interval``, which makes an idle panel wake 1 time a second, not 10.
+        self.watched = False
+        #: Each answerer's last word on when it has work next, and whether it is still busy.
+        self._due: dict[int, float | None] = {}
+        self._busy: dict[int, bool] = {}
+
+    def poke(self) -> None:
+        """Something changed beside exchange.db or history.db: look at both next round.
+
+        Called by a file watcher (no SQLite, no lock: the OS tells); the
+        caller then runs :meth:`poll` at once.
+        """
+        self._state.poked = True
 
     def close(self) -> None:
         for answerer in self.answerers():
@@ -391,6 +413,8 @@ class Engine:
                 continue
             report = answerer.answer(Turn(self.hconn, self.pacer, now, tuple(reports)))
             reports.append(report)
+            self._due[id(answerer)] = report.next_due
+            self._busy[id(answerer)] = report.more or report.busy
             self._collect(work, report.queued)
             activity.queued(report.queued)
             work.alerts.extend(report.alerts)
@@ -403,6 +427,9 @@ class Engine:
                     work.source_statuses.append(value)
             if report.queued:
                 self._state.outbox_due = now
+        dues = [due for due in self._due.values() if due is not None]
+        self._state.timed_due = min(dues) if dues else None
+        self._state.sources_busy = any(self._busy.values())
 
     def _step_outbox(self, now: float, work: _Round) -> None:
         """Follow written commands and write the next one the pacer lets go."""
@@ -597,13 +624,14 @@ class Engine:
 
         history.db is changed by others only through ``wxpanel send`` or the
         panel's own edits, so it is looked at every :data:`HISTORY_CHECK_EVERY`
-        polls: idle CPU stays low.
+        polls (idle CPU stays low), and after :meth:`poke`.
         """
         state = self._state
         state.polls += 1
         last = state.last_history_version
-        if state.polls % HISTORY_CHECK_EVERY and last != -1:
+        if state.polls % HISTORY_CHECK_EVERY and last != -1 and not state.poked:
             return False
+        state.poked = False
         version = int(self.hconn.execute("PRAGMA data_version").fetchone()[0])
         state.last_history_version = version
         return version != last and last != -1
@@ -633,6 +661,12 @@ class Engine:
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval
+            if self.watched and not state.sources_busy:
+                # Changes wake the poller; only time-driven work sets the pace.
+                delay = max(delay, self.settings.safety_poll)
+                if state.timed_due is not None:
+                    soon = max(self.settings.poll_interval, state.timed_due - now)
+                    delay = min(delay, soon)
         if state.outbox_due is not None:
             delay = min(delay, max(0.0, state.outbox_due - now))
         return delay

@@ -107,7 +107,8 @@ class Settings:
     #: the wake-ups (the bulk of idle CPU) while a new row is still noticed
     #: well within 50 ms.
     idle_poll_interval: float = 0.1
-    #: Every n seconds the poller looks at wx_event even without a change signal.
+    #: Every n seconds the poller looks at wx_event even without a change signal;
+    #: also the pace of idle rounds when a file watcher wakes the poller on changes.
     safety_poll: float = 1.0
     extra: dict[str, Any] = field(default_factory=dict)
     #: Refused values as written, by top-level key, with the value used instead:

@@ -17,7 +17,7 @@ import sqlite3
 from collections.abc import Sequence
 from typing import Final
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel
 
@@ -94,6 +94,9 @@ class AutoReplyControl(QObject):
         self.timed_page.failed.connect(self.failed)
         self.timed_page.attentionChanged.connect(self._on_attention)
         self.failed.connect(banner.show_message)
+        self._directory: Directory | None = None  # not yet given to the pickers
+        self.rules_page.installEventFilter(self)
+        self.timed_page.installEventFilter(self)
         self._connect_poller()
         self._show(True)
 
@@ -111,9 +114,24 @@ class AutoReplyControl(QObject):
         tray.set_auto_reply(self.enabled)
 
     def set_directory(self, directory: Directory) -> None:
-        """The known conversations and contacts, for the pages' pickers."""
-        self.rules_page.set_directory(directory)
-        self.timed_page.set_directory(directory)
+        """The known conversations and contacts, for the pages' pickers: filled
+        once one of the pages is on screen (listing every contact takes ~50 ms
+        with 2 000 conversations, not worth doing for pages nobody looks at)."""
+        self._directory = directory
+        self._refresh_pickers()
+
+    def _refresh_pickers(self) -> None:
+        directory, pages = self._directory, (self.rules_page, self.timed_page)
+        if directory is not None and any(page.isVisible() for page in pages):
+            self._directory = None
+            for page in pages:
+                page.set_directory(directory)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """A page comes on screen: its pickers catch up with the latest directory."""
+        if event.type() == QEvent.Type.Show:
+            self._refresh_pickers()
+        return False
 
     # -- life ---------------------------------------------------------------------------
 

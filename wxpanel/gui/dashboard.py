@@ -78,6 +78,19 @@ def load_sound(settings: Settings) -> bool:
     return isinstance(value, dict) and value.get("sound") is True
 
 
+def _state_of(health: Health) -> tuple[object, ...]:
+    """What in a Health can turn a check red or green at once (the rest waits a tick)."""
+    return (
+        health.error,
+        health.error_kind,
+        health.locked_since,
+        health.stuck,
+        health.pending_commands,
+        health.queued,
+        health.backlog > 0,
+    )
+
+
 class Dashboard(QObject):
     """The three pages and the alerts, on one window and its poller."""
 
@@ -163,14 +176,20 @@ class Dashboard(QObject):
             self._on_health(result.health)
 
     def _on_health(self, health: Health) -> None:
-        self.health = health
+        """Checked at once when the link's state changed, else at the next tick.
+
+        An idle poller reports every second, and the tick asks for disk
+        figures every second: checking on each of the three was most of an
+        idle panel's Python time.
+        """
+        previous, self.health = self.health, health
         if self._resumed_at is not None and health.checked_at >= self._resumed_at:
             self._resume_checks()
-        self.evaluate()
+        if previous is None or _state_of(previous) != _state_of(health):
+            self.evaluate()
 
     def _on_measured(self, data: HealthInput) -> None:
-        self.measured = data
-        self.evaluate()
+        self.measured = data  # checked at the next tick, a second away at most
 
     def _on_paused(self, paused: bool) -> None:
         """While the user pauses polling, no Health arrives: that is not a stalled poller."""

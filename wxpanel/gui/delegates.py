@@ -6,8 +6,8 @@ messages costs one painter pass over the visible rows and nothing else.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
 from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from wxpanel.core.models import CommandStatus, Message
@@ -75,17 +75,55 @@ def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
 
 
 class ConversationDelegate(QStyledItemDelegate):
-    """Name, group marker, time, a one-line preview and an unread badge."""
+    """Name, group marker, time, a one-line preview and an unread badge.
+
+    Each entry is drawn once into a pixmap kept in :class:`QPixmapCache`
+    under everything it shows; a repaint of the list (twice a second while
+    messages arrive, since they reorder it) then copies pixmaps instead of
+    laying text out again in Python for every visible entry.
+    """
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
         return QSize(200, metrics.height() * 2 + 3 * PADDING // 2 + 4)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        size = option.rect.size()
+        parts = (
+            index.data(Qt.ItemDataRole.DisplayRole),
+            index.data(PreviewRole),
+            index.data(TimeRole),
+            index.data(UnreadRole),
+            index.data(IsGroupRole),
+            option.state.value,
+            option.features.value,
+            size.width(),
+            size.height(),
+            option.palette.cacheKey(),
+            option.font.key(),
+        )
+        key = "conversation|" + "|".join(map(str, parts))
+        pixmap = QPixmap()
+        if not QPixmapCache.find(key, pixmap):
+            ratio = painter.device().devicePixelRatioF()
+            pixmap = QPixmap(size * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            at_origin = QStyleOptionViewItem(option)
+            at_origin.rect = QRect(QPoint(0, 0), size)
+            drawing = QPainter(pixmap)
+            try:
+                self._draw(drawing, at_origin, index)
+            finally:
+                drawing.end()
+            QPixmapCache.insert(key, pixmap)
+        painter.drawPixmap(option.rect.topLeft(), pixmap)
+
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         painter.save()
+        # Not initStyleOption: it asks the model for a dozen roles in Python,
+        # none of which this entry shows; the view's option has the state.
         opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""
         widget = opt.widget
         style = widget.style() if widget is not None else None
         if style is not None:
@@ -185,7 +223,9 @@ class BubbleDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.view = view
         self._aliases: dict[str, str] = {}
-        self._sizes: dict[tuple[int, CommandStatus | None], QSize] = {}
+        self._sizes: dict[
+            tuple[int, CommandStatus | None], tuple[QSize, tuple[str, str, QRect, QRect]]
+        ] = {}
         self._sizes_for: tuple[int, str] = (-1, "")  # (viewport width, font)
 
     @property
@@ -195,8 +235,9 @@ class BubbleDelegate(QStyledItemDelegate):
     @aliases.setter
     def aliases(self, aliases: dict[str, str]) -> None:
         """Names in group headers change the headers' widths: measure again."""
-        self._aliases = aliases
-        self._sizes.clear()
+        if aliases != self._aliases:
+            self._aliases = aliases
+            self._sizes.clear()
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
@@ -231,22 +272,33 @@ class BubbleDelegate(QStyledItemDelegate):
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return QSize(0, 0)
+        return self._measured(option, message)[0]
+
+    def _measured(
+        self, option: QStyleOptionViewItem, message: Message
+    ) -> tuple[QSize, tuple[str, str, QRect, QRect]]:
+        """The bubble's size and layout, measured once per message, status and width.
+
+        Painting uses the same layout: measuring wrapped text for every
+        visible bubble on every repaint was most of the chat's paint time.
+        """
         width = self.view.viewport().width()
         if self._sizes_for[0] != width or len(self._sizes) > self.SIZE_CACHE:
             self._sizes.clear()
             self._sizes_for = (width, self._sizes_for[1])
         key = (message.id, message.status)
-        size = self._sizes.get(key)
-        if size is None:
+        measured = self._sizes.get(key)
+        if measured is None:
             font = option.font.key()
             if font != self._sizes_for[1]:
                 self._sizes.clear()
                 self._sizes_for = (width, font)
-            header, _text, header_rect, body = self._layout(option, message)
+            layout = self._layout(option, message)
+            header, _text, header_rect, body = layout
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
-            size = QSize(width, height + (HEADER_GAP if header else 0))
-            self._sizes[key] = size
-        return size
+            measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
+            self._sizes[key] = measured
+        return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         message = index.data(MessageRole)
@@ -257,7 +309,7 @@ class BubbleDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         font: QFont = option.font
         palette: QPalette = option.palette
-        header, text, header_rect, body = self._layout(option, message)
+        header, text, header_rect, body = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING

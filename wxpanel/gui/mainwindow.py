@@ -49,6 +49,7 @@ from wxpanel.core.pacer import PacerConfig
 from wxpanel.core.paths import DataPaths, remember_exchange
 from wxpanel.core.settings import SettingsError, SettingsProblem
 from wxpanel.gui import palette, pictures
+from wxpanel.gui.caret import CaretRest
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
 from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
@@ -84,8 +85,11 @@ CHUNK = 250
 #: kept the GUI thread busy; batches waiting for the next frame are merged.
 FRAME_MS = 100
 #: The conversation list (always on screen, every entry drawn in Python, and
-#: reordered by each batch) follows at a calmer pace than the open tab.
-LIST_FRAME_MS = 500
+#: reordered by each batch: a layout that asks the model about every row)
+#: follows at a calmer pace than the open tab.
+LIST_FRAME_MS = 1000
+#: A chat followed at its bottom keeps this many rows (up to twice as many).
+CHAT_KEEP = 200
 #: Typing pauses this long before the conversation search runs.
 SEARCH_DELAY_MS = 250
 #: A lock shorter than this is routine (demo.exe writing a row) and not worth a banner.
@@ -146,10 +150,16 @@ class MainWindow(QMainWindow):
         self._list_timer.setSingleShot(True)
         self._list_timer.setInterval(LIST_FRAME_MS)
         self._list_timer.timeout.connect(self._fold_into_list)
+        self._next_directory: Directory | None = None
+        self._directory_timer = QTimer(self)
+        self._directory_timer.setSingleShot(True)
+        self._directory_timer.setInterval(LIST_FRAME_MS)
+        self._directory_timer.timeout.connect(self._apply_directory)
         self._drain_timer = QTimer(self)
         self._drain_timer.setSingleShot(True)
         self._drain_timer.timeout.connect(self._drain)
         self._build()
+        self.caret_rest = CaretRest((self.search, self.composer, self.feed_search), self)
         self._connect()
         self.apply_preferences(self.preferences)
         resize_within_screen(self, 1100, 700)
@@ -557,6 +567,8 @@ class MainWindow(QMainWindow):
     def _apply_messages(self, batch: tuple[Message, ...]) -> None:
         self.feed.append(batch)
         self.chat.append(batch)
+        if self.chat_view.follower.at_bottom:
+            self.chat.trim(CHAT_KEEP)
         self._list_backlog.extend(batch)
         if not self._list_timer.isActive():
             self._list_timer.start()
@@ -818,8 +830,23 @@ class MainWindow(QMainWindow):
             self.chat_title.setText(f"{name}  ({wxid})" if name else wxid)
 
     def _on_directory(self, directory: Directory) -> None:
+        """At most one directory per list frame: each new conversation sends one.
+
+        Under a flood of messages from conversations the history did not know,
+        the poller sends a directory with nearly every batch; the latest one
+        waits for the frame instead of each re-naming the feed and the pickers.
+        """
+        self._next_directory = directory
+        if not self._directory_timer.isActive():
+            self._apply_directory()
+
+    def _apply_directory(self) -> None:
+        directory, self._next_directory = self._next_directory, None
+        if directory is None:
+            return
         self.directory = directory
         self._apply_names()
+        self._directory_timer.start()
 
     def _apply_names(self) -> None:
         """Who is who in the feed and the bubbles: the alias, else demo.exe's name.
@@ -828,6 +855,8 @@ class MainWindow(QMainWindow):
         """
         names = self.directory.nicknames()
         names.update(self.conversations.known_aliases)
+        if names == self.bubbles.aliases:
+            return  # a directory with new conversations but no new names: nothing to paint
         self.feed.set_aliases(names)
         self.bubbles.aliases = names
         self.chat_view.viewport().update()

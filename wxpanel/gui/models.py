@@ -60,6 +60,12 @@ _FEED_ROLES = frozenset(
     )
 )
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
+#: A feed row's marks, worked out once when it arrives.
+_BAD, _OUT = 1, 2
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
+_DECORATION = int(Qt.ItemDataRole.DecorationRole)
+_BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 
 
 def kind_of(message: Message) -> str:
@@ -71,6 +77,10 @@ def kind_of(message: Message) -> str:
     if message.type is MessageType.SYSTEM or message.conversation == "fmessage":
         return "system"
     return "group" if message.is_group else "private"
+
+
+def _marks_of(message: Message) -> int:
+    return (_BAD if message.is_bad else 0) | (_OUT if message.direction is Direction.OUT else 0)
 
 
 def counts_as_unread(message: Message) -> bool:
@@ -106,6 +116,7 @@ class FeedModel(QAbstractTableModel):
         #: The six cells' texts of each row, made once when first painted:
         #: a repaint is then list look-ups, not time formatting and previews.
         self._texts: list[tuple[str, ...] | None] = []
+        self._marks: list[int] = []  # _BAD | _OUT per row
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -133,31 +144,39 @@ class FeedModel(QAbstractTableModel):
         )[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
-            return None
+        """Answered from per-row lists: a paint asks ~50 times per row, in Python each.
+
+        An invalid index has row -1, so the row's range check covers it.
+        """
         row = index.row()
-        column = index.column()
-        if role == Qt.ItemDataRole.DisplayRole:
+        if not 0 <= row < len(self._rows):
+            return None
+        if role == _DISPLAY:
             texts = self._texts[row]
             if texts is None:
                 message = self._rows[row]
                 texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
-            return texts[column]
+            return texts[index.column()]
         if role not in _FEED_ROLES:
             return None  # most of what a paint asks for (fonts, alignment, check state...)
+        column = index.column()
+        if role == _BACKGROUND:
+            return (
+                palette.brush(palette.scheme().flagged_background)
+                if self._marks[row] & _BAD
+                else None
+            )
+        if role == _FOREGROUND:
+            return palette.brush(palette.scheme().ok) if self._marks[row] & _OUT else None
         message = self._rows[row]
-        if role == Qt.ItemDataRole.DecorationRole and column == self.TYPE:
-            return icons.type_icon(message.type)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.CONTENT:
-            return display.body(message, 1000)
-        if role == Qt.ItemDataRole.ToolTipRole and column == self.TIME:
-            return display.full_time(message.time)
-        if role == Qt.ItemDataRole.ToolTipRole and message.is_bad:
-            return ", ".join(message.flags.describe())
-        if role == Qt.ItemDataRole.BackgroundRole and message.is_bad:
-            return palette.brush(palette.scheme().flagged_background)
-        if role == Qt.ItemDataRole.ForegroundRole and message.direction is Direction.OUT:
-            return palette.brush(palette.scheme().ok)
+        if role == _DECORATION:
+            return icons.type_icon(message.type) if column == self.TYPE else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == self.CONTENT:
+                return display.body(message, 1000)
+            if column == self.TIME:
+                return display.full_time(message.time)
+            return ", ".join(message.flags.describe()) if message.is_bad else None
         if role == MessageRole:
             return message
         if role == KindRole:
@@ -191,12 +210,14 @@ class FeedModel(QAbstractTableModel):
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
         self._texts.extend([None] * len(batch))
+        self._marks.extend(_marks_of(m) for m in batch)
         self.endInsertRows()
         excess = len(self._rows) - self.cap
         if excess > 0:
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
             del self._texts[:excess]
+            del self._marks[:excess]
             self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
@@ -210,11 +231,26 @@ class FeedModel(QAbstractTableModel):
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
-        self._aliases = dict(aliases)
-        self._texts = [None] * len(self._rows)
-        if self._rows:
+        """New names: only the rows they name are made and painted again.
+
+        A directory arrives with every new conversation; re-making all 20 000
+        rows' texts (and re-filtering them in the proxy) each time was most
+        of the GUI thread's work under a flood of new conversations.
+        """
+        old, self._aliases = self._aliases, dict(aliases)
+        changed = {k for k in old.keys() | self._aliases.keys() if old.get(k) != aliases.get(k)}
+        if not changed:
+            return
+        touched = [
+            row
+            for row, message in enumerate(self._rows)
+            if message.conversation in changed or message.sender in changed
+        ]
+        for row in touched:
+            self._texts[row] = None
+        if touched:
             self.dataChanged.emit(
-                self.index(0, self.CONVERSATION), self.index(len(self._rows) - 1, self.SENDER)
+                self.index(touched[0], self.CONVERSATION), self.index(touched[-1], self.SENDER)
             )
 
     def message(self, row: int) -> Message:
@@ -379,15 +415,25 @@ class ConversationModel(QAbstractListModel):
                 first, last = min(rows[c] for c in known), max(rows[c] for c in known)
                 self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
             return
-        self.layoutAboutToBeChanged.emit()
+        # The rows are slots: the moved conversations and those they pushed down
+        # show other contents, the rest are untouched.  Not layoutChanged: after
+        # it QListView lays out all 2 000 rows again (asking rowCount in Python
+        # for each) and repaints; dataChanged repaints only the visible slots,
+        # and the entries that merely moved down come from the delegate's cache.
         old_rows = self._rows
         self._rows = [updated.get(old_rows[row].id, old_rows[row]) for row in order]
+        last = max(
+            row
+            for row, (before, after) in enumerate(zip(old_rows, self._rows, strict=True))
+            if before is not after
+        )
         new_row = {old: new for new, old in enumerate(order)}
         persistent = self.persistentIndexList()
-        self.changePersistentIndexList(
-            persistent, [self.index(new_row[index.row()], 0) for index in persistent]
-        )
-        self.layoutChanged.emit()
+        if persistent:  # the selection follows its conversation
+            self.changePersistentIndexList(
+                persistent, [self.index(new_row[index.row()], 0) for index in persistent]
+            )
+        self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
 
     def _new(self, conv_id: str, message: Message, unread: int, count: int) -> Conversation:
         return Conversation(
@@ -557,6 +603,22 @@ class ChatModel(QAbstractListModel):
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
         self.endInsertRows()
+
+    def trim(self, keep: int) -> None:
+        """Forget all but the newest ``keep`` rows once there are twice as many.
+
+        For a reader at the bottom of a busy chat: QListView lays out every
+        loaded row again after each append (a Python size hint per row), so
+        the rows nobody looks at would make every frame slower.  They are
+        history: scrolling up loads them again, page by page.
+        """
+        excess = len(self._rows) - keep
+        if keep <= 0 or len(self._rows) < 2 * keep:
+            return
+        self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+        del self._rows[:excess]
+        self._exhausted = False
+        self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:

@@ -270,6 +270,8 @@ class FeedFilter(QSortFilterProxyModel):
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
+        if not self._kind and not self._text:
+            return True  # the usual case: no index made, no data asked for
         model = self.sourceModel()
         index = model.index(source_row, 0, source_parent)
         if self._kind and index.data(KindRole) != self._kind:

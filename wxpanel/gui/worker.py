@@ -41,6 +41,7 @@ from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
 from wxpanel.core.sources.store import read_statuses
 from wxpanel.gui.texts import error_text
+from wxpanel.gui.watch import ChangeWatcher
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,8 @@ Request = Callable[["PollWorker"], None]
 
 #: A chat page: how many messages one scroll to the top loads.
 PAGE_SIZE = 200
+#: Seconds between two directories sent because messages brought new conversations.
+DIRECTORY_EVERY = 1.0
 #: After an unexpected exception in a poll, wait this long before the next one.
 ERROR_BACKOFF_MS = 1000
 #: While paused, the backlog is counted (lock-free) this often.
@@ -116,11 +119,14 @@ class PollWorker(QObject):
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
         self._paused_timer: QTimer | None = None
+        self._watcher: ChangeWatcher | None = None
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
         self._directory: Directory | None = None  # the one the panel was last given
+        self._directory_due = False  # messages brought names the panel has not been given
+        self._next_directory = 0.0  # time.monotonic() before which none is sent for that
         #: Set from the GUI thread when closing: reads queued before the stop are skipped.
         self.stopping = False
         #: What the worker is doing now, for the log when closing takes long.
@@ -156,6 +162,9 @@ class PollWorker(QObject):
         self._paused_timer = QTimer(self)
         self._paused_timer.setInterval(PAUSED_LOOK_MS)
         self._paused_timer.timeout.connect(self._look_while_paused)
+        self._watcher = ChangeWatcher((self._engine.exchange_db, self._engine.paths.history), self)
+        self._watcher.changed.connect(self._on_disk_change)
+        self._engine.watched = self._watcher.active
         self._started_at = time.time()
         self.ready.emit(self._engine.paths)
         if self._engine.settings_problems:
@@ -197,6 +206,9 @@ class PollWorker(QObject):
                 self._paused_timer.stop()
                 self._paused_timer.setParent(None)
                 self._paused_timer = None
+            if self._watcher is not None:
+                self._watcher.setParent(None)
+                self._watcher = None
             if self._store is not None:
                 self._store.close()
                 self._store = None
@@ -258,12 +270,24 @@ class PollWorker(QObject):
             return
         finally:
             self.doing = "nothing"
+        if result.messages:
+            self._directory_due = self._directory_due or self._names_changed(result.messages)
         self.report(result)
-        if result.messages and self._names_changed(result.messages):
+        if self._directory_due and time.monotonic() >= self._next_directory:
             self._emit_directory()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
         timer.start(max(0, round(result.delay * 1000)))
+
+    @Slot()
+    def _on_disk_change(self) -> None:
+        """A file changed beside exchange.db or history.db: an idle poller looks now."""
+        engine, timer = self._engine, self._timer
+        if engine is None or timer is None or self._paused:
+            return
+        engine.poke()
+        if timer.isActive() and timer.remainingTime() > engine.settings.poll_interval * 1000:
+            timer.start(0)
 
     def _report_plugins(self, engine: Engine, version: int) -> None:
         """The plugin folders changed and this round synced them: every source's status.
@@ -333,9 +357,16 @@ class PollWorker(QObject):
         self._emit_directory()
 
     def _emit_directory(self) -> None:
-        """Hand the panel every known conversation and contact with its names."""
+        """Hand the panel every known conversation and contact with its names.
+
+        After new conversations, at most once per :data:`DIRECTORY_EVERY`:
+        reading every contact for each batch that brought one cost the
+        poller more than the batch itself under a flood of them.
+        """
         if self._store is None:
             return
+        self._directory_due = False
+        self._next_directory = time.monotonic() + DIRECTORY_EVERY
         try:
             self._directory = load_directory(self._store.conn)
         except sqlite3.Error:

@@ -28,8 +28,10 @@ class AnswerReport:
     shows that changed (a rule's counters, a timed message's run, a
     source's status); ``answered`` the ids of the messages answered;
     ``seen`` the newest message id looked at (0: none); ``more``: work is
-    still waiting, call again at once; ``next_due``: the time of the next
-    work known in advance (a timed message), if any.
+    still waiting, call again at once; ``busy``: work is in flight elsewhere
+    (answers computed on a pool), so the poller keeps its normal pace even
+    when a file watcher wakes it; ``next_due``: the time of the next work
+    known in advance (a timed message), if any.
     """
 
     queued: tuple[Message, ...] = ()
@@ -38,6 +40,7 @@ class AnswerReport:
     answered: frozenset[int] = frozenset()
     seen: int = 0
     more: bool = False
+    busy: bool = False
     next_due: float | None = None
 
 

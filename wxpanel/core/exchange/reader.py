@@ -43,7 +43,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from wxpanel.core.exchange.files import connect, missing_columns, sqlite_uri
 
@@ -124,6 +124,10 @@ class Snapshot:
     more: bool
     commands: tuple[CommandRow, ...]
     backlog: int
+
+
+#: What a snapshot's read returns: sizes, event rows, command rows, more, backlog.
+_Raw = tuple[list[Any], list[Any], list[Any], bool, int | None]
 
 
 class SnapshotRetry(Exception):
@@ -260,7 +264,8 @@ class ExchangeReader:
         is not (or no longer) a database.
         """
 
-        def read(conn: sqlite3.Connection) -> Snapshot:
+        def read(conn: sqlite3.Connection) -> _Raw:
+            """SQL only: whatever Python does meanwhile widens the window a commit tears."""
             sizes = conn.execute(_SELECT_SIZES, (start or 0, max_rows + 1)).fetchall()
             count, total = 0, 0
             for _rowid, size in sizes:
@@ -274,22 +279,23 @@ class ExchangeReader:
                 else []
             )
             commands = conn.execute(_SELECT_COMMANDS).fetchall()
-            if len(sizes) <= count:
-                backlog = sum(1 for row in rows if after is None or row[0] > after)
-            else:
-                backlog = _count_after(conn, after)
-            size_of = dict(sizes[:count])
-            return Snapshot(
-                events=tuple(
-                    EventRow(int(row[0]), tuple(row[1:]), row_digest(row[1:]), size_of[row[0]])
-                    for row in rows
-                ),
-                more=len(sizes) > count,
-                commands=tuple(CommandRow(*row) for row in commands),
-                backlog=backlog,
-            )
+            more = len(sizes) > count
+            backlog = _count_after(conn, after) if more else None
+            return sizes[:count], rows, commands, more, backlog
 
-        return self._consistent(read)
+        sizes, rows, commands, more, backlog = self._consistent(read)
+        if backlog is None:
+            backlog = sum(1 for row in rows if after is None or row[0] > after)
+        size_of = dict(sizes)
+        return Snapshot(
+            events=tuple(
+                EventRow(int(row[0]), tuple(row[1:]), row_digest(row[1:]), size_of[row[0]])
+                for row in rows
+            ),
+            more=more,
+            commands=tuple(CommandRow(*row) for row in commands),
+            backlog=backlog,
+        )
 
     def counts(self, after: int | None) -> tuple[int, int]:
         """Rows of wx_event after rowid ``after`` (the backlog) and rows in wx_command."""

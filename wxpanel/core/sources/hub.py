@@ -335,7 +335,11 @@ class AnswerSources:
     def answer(self, turn: Turn) -> AnswerReport:
         report = self.process(turn.conn, turn.pacer, turn.now, turn.earlier)
         return AnswerReport(
-            queued=report.queued, alerts=report.alerts, shown=report.statuses, more=report.more
+            queued=report.queued,
+            alerts=report.alerts,
+            shown=report.statuses,
+            more=report.more,
+            busy=bool(report.pending),
         )
 
     def close(self) -> None:

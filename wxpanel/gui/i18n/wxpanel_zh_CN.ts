@@ -364,7 +364,7 @@
     <name>FeedModel</name>
     <message>
         <source>Time</source>
-        <extracomment>Custom roles shared by the models and their delegates. The live feed keeps this many rows; older ones are in history. The roles the feed answers besides DisplayRole; every other role is None at once. Rows demo.exe stored oddly stand out; our own sends are told apart at a glance. The six cells&apos; texts of each row, made once when first painted: a repaint is then list look-ups, not time formatting and previews.</extracomment>
+        <extracomment>Custom roles shared by the models and their delegates. The live feed keeps this many rows; older ones are in history. The roles the feed answers besides DisplayRole; every other role is None at once. Rows demo.exe stored oddly stand out; our own sends are told apart at a glance. A feed row&apos;s marks, worked out once when it arrives. The six cells&apos; texts of each row, made once when first painted: a repaint is then list look-ups, not time formatting and previews.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
@@ -596,7 +596,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch) follows at a calmer pace than the open tab. Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch: a layout that asks the model about every row) follows at a calmer pace than the open tab. A chat followed at its bottom keeps this many rows (up to twice as many). Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
