@@ -67,6 +67,13 @@ def count(db: Path, sql: str) -> int:
     raise Failed(f"{db}: unreadable")
 
 
+def replies_taken(history: Path) -> int:
+    """Automatic replies history.db records as taken by demo.exe."""
+    if not history.exists():
+        return 0
+    return count(history, "SELECT count(*) FROM message WHERE origin = 'auto' AND status = 'taken'")
+
+
 def ingested(history: Path) -> int:
     """Events in wxpanel's history.db (its own file: a read there costs demo.exe nothing)."""
     if not history.exists():
@@ -295,7 +302,18 @@ class Smoke:
             try:
                 wait_for("the new events", lambda: ingested(history) == written, timeout=120)
             except Failed:
-                raise Failed(f"history holds {ingested(history)} events of {written}") from None
+                # Say what the file holds too: a row in neither place is a lost message.
+                rows = count(db, "SELECT count(*) FROM wx_event")
+                top = count(db, "SELECT coalesce(max(rowid), 0) FROM wx_event")
+                raise Failed(
+                    f"history holds {ingested(history)} events of {written};"
+                    f" wx_event holds {rows} rows, the newest rowid {top}"
+                ) from None
+            # The last command demo.exe took is seen taken on the poller's next round:
+            # stopping before it would leave it "written" in history.
+            wait_for(
+                "the replies seen taken", lambda: replies_taken(history) >= figures["commands"], 60
+            )
             self.ctrl_c(headless)
             _, stderr = output.result(timeout=60)
         finally:
@@ -309,9 +327,7 @@ class Smoke:
         )
         check("stopped cleanly" in log and "Traceback" not in log, log[-3000:])
         received = ingested(history)
-        taken = count(
-            history, "SELECT count(*) FROM message WHERE origin = 'auto' AND status = 'taken'"
-        )
+        taken = replies_taken(history)
         check(
             received == backlog + figures["inserted"],
             f"history holds {received} events, demo.exe wrote {backlog} + {figures['inserted']}",
