@@ -295,7 +295,7 @@ def _waiting_for(conn: sqlite3.Connection, message_id: int, now: float) -> tuple
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wxpanel.core.export import write_csv_bytes, write_jsonl, write_jsonl_fast
+    from wxpanel.core.export import write_csv_bytes, write_csv_fast, write_jsonl, write_jsonl_fast
     from wxpanel.core.history import HistoryStore
     from wxpanel.core.names import load_directory
 
@@ -304,8 +304,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.conversation is not None:
         conversation = _resolve_target(paths.history, args.conversation)
     with concerning(paths.history), HistoryStore(paths.history) as store:
-        if args.format == "jsonl" and not args.search:
-            write_jsonl_fast(store.conn, sys.stdout, conversation)
+        if not args.search:
+            # Bytes made by SQLite; a text-mode stdout ended lines with os.linesep.
+            sys.stdout.flush()
+            if args.format == "csv":
+                write_csv_fast(store.conn, sys.stdout.buffer, conversation)
+            else:
+                write_jsonl_fast(store.conn, sys.stdout.buffer, conversation, newline=os.linesep)
             return 0
         messages = store.iter_messages(conversation, args.search)
         names = load_directory(store.conn).nicknames()  # the alias, else demo.exe's name

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import csv
 import io
 import json
@@ -15,8 +16,15 @@ import pytest
 from tests.conftest import insert_events, text_event
 from wxpanel.core.engine import Engine
 from wxpanel.core.errors import HistoryError
-from wxpanel.core.export import write_csv, write_jsonl, write_jsonl_fast
+from wxpanel.core.export import (
+    write_csv,
+    write_csv_bytes,
+    write_csv_fast,
+    write_jsonl,
+    write_jsonl_fast,
+)
 from wxpanel.core.history import HistoryStore, immediate, open_history
+from wxpanel.core.names import load_directory
 from wxpanel.core.schema import SCHEMA_VERSION
 from wxpanel.core.settings import Settings
 
@@ -172,24 +180,60 @@ def test_export_of_a_search(filled: HistoryStore) -> None:
     assert [m.content for m in filled.iter_messages(search="你好")] == ["你好，我是Bob", "你好呀"]
 
 
+def _utc(text: str) -> float:
+    return calendar.timegm(time.strptime(text, "%Y-%m-%d %H:%M:%S"))
+
+
 @pytest.mark.slow  # exports many rows both ways
-@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns"])
-@pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_nobody"])
-def test_sql_made_jsonl_is_the_same_as_python_made(
-    filled: HistoryStore, conversation: str | None, zone: str, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Shanghai", "America/St_Johns", "Europe/London"])
+@pytest.mark.parametrize("conversation", [None, "9988@chatroom", "wxid_bob", "wxid_nobody"])
+@pytest.mark.parametrize("kind", ["jsonl", "csv"])
+def test_sql_made_export_is_the_same_as_python_made(
+    filled: HistoryStore,
+    conversation: str | None,
+    zone: str,
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("TZ", zone)  # the local offset is written by SQLite and by Python
     time.tzset()
     filled.set_alias("wxid_bob", 'Bob "the" 鲍勃\n')
     with immediate(filled.conn):  # the odd values an export must carry: flags, status, text
         filled.conn.execute(
-            "UPDATE message SET flags = 3, status = 'taken', type = 43,"
-            " content = 'tab\tquote\" back\\ nl\n ctl\x01 😀' WHERE id = 1"
+            "INSERT INTO contact (wxid, alias, name) VALUES (?, '', ?)", ("wxid_alice", "Alice, A.")
         )
-        filled.conn.execute("UPDATE message SET type = 12345, sender = NULL WHERE id = 2")
-    python_made, sql_made = io.StringIO(), io.StringIO()
-    count = write_jsonl(filled.iter_messages(conversation), python_made, filled.aliases())
-    assert write_jsonl_fast(filled.conn, sql_made, conversation) == count
+        filled.conn.execute(
+            "UPDATE message SET flags = 3, status = 'taken', type = 43,"
+            " content = 'tab\tquote\" back\\ nl\n ctl\x01 😀, cr\r nul' || char(0) || '.',"
+            " time = 1700000000.9999996 WHERE id = 1"  # shown as the next second
+        )
+        filled.conn.execute(
+            "UPDATE message SET type = 12345, sender = NULL, time = ? WHERE id = 2",
+            (_utc("2026-03-08 05:30:00") - 0.5,),  # St John's and London: before a change
+        )
+        filled.conn.execute(
+            "UPDATE message SET flags = 200, content = NULL, time = ? WHERE id = 3",
+            # far from the first and last message (SQLite's localtime), after a change
+            (_utc("2030-03-31 01:00:00") + 0.25,),
+        )
+        filled.conn.execute(
+            "UPDATE message SET sender = 'a,b', type_raw = 'x\"y', time = ? WHERE id = 4",
+            (_utc("2026-11-01 04:30:00") - 1800,),  # St John's: 1:00 the first time
+        )
+        filled.conn.execute(
+            "UPDATE message SET flags = 1, content = 'say \"hi\", ok', time = ? WHERE id = 5",
+            (_utc("2026-11-01 04:30:00") + 1800,),  # and the second
+        )
+    names = load_directory(filled.conn).nicknames()
+    python_made, sql_made = io.BytesIO(), io.BytesIO()
+    if kind == "jsonl":
+        text = io.TextIOWrapper(python_made, encoding="utf-8", newline="")
+        count = write_jsonl(filled.iter_messages(conversation), text, names)
+        text.flush()
+        assert write_jsonl_fast(filled.conn, sql_made, conversation) == count
+    else:
+        count = write_csv_bytes(filled.iter_messages(conversation), python_made, names)
+        assert write_csv_fast(filled.conn, sql_made, conversation) == count
     assert sql_made.getvalue() == python_made.getvalue()
     monkeypatch.undo()
     time.tzset()
