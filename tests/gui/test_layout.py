@@ -7,93 +7,26 @@ window "only for its type" is the cycle this test is here to prevent.
 
 from __future__ import annotations
 
-import ast
 import re
 import tokenize
 from collections.abc import Iterator
 from pathlib import Path
 
 import wxpanel.gui
+from tests.test_architecture import cycles, graph, modules
 
 GUI = Path(wxpanel.gui.__file__).parent
-PACKAGE = "wxpanel.gui"
 #: A colour written as #rgb, #rrggbb or #aarrggbb in a string.
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{8}|[0-9a-fA-F]{6}|[0-9a-fA-F]{3})\b")
 
 
 def _modules() -> dict[str, Path]:
-    found = {}
-    for path in sorted(GUI.rglob("*.py")):
-        parts = path.relative_to(GUI).with_suffix("").parts
-        if parts[-1] == "__init__":
-            parts = parts[:-1]
-        found[".".join((PACKAGE, *parts))] = path
-    return found
-
-
-def _imported(module: str, path: Path) -> Iterator[str]:
-    """Every module name ``module`` imports, relative imports resolved."""
-    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            yield from (alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")[: len(package.split(".")) - node.level + 1]
-                name = ".".join([*base, *([node.module] if node.module else [])])
-            else:
-                name = node.module or ""
-            yield name
-            yield from (f"{name}.{alias.name}" for alias in node.names)
+    return modules(GUI)
 
 
 def import_graph() -> dict[str, set[str]]:
-    modules = _modules()
-    return {
-        module: {name for name in _imported(module, path) if name in modules and name != module}
-        for module, path in modules.items()
-    }
-
-
-def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
-    """The strongly connected components of more than one module (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    found: list[list[str]] = []
-
-    def visit(node: str) -> None:
-        index[node] = low[node] = len(index)
-        stack.append(node)
-        on_stack.add(node)
-        for other in sorted(graph[node]):
-            if other not in index:
-                visit(other)
-                low[node] = min(low[node], low[other])
-            elif other in on_stack:
-                low[node] = min(low[node], index[other])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1:
-                found.append(sorted(component))
-
-    for node in sorted(graph):
-        if node not in index:
-            visit(node)
-    return found
-
-
-def test_the_cycle_finder_finds_a_cycle() -> None:
-    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
-    assert cycles(graph) == [["a", "b", "c"]]
-    assert cycles({"a": {"b"}, "b": set()}) == []
+    """The gui package's imports, read as ``tests/test_architecture.py`` reads core's."""
+    return graph(GUI)
 
 
 def test_the_graph_sees_the_gui_imports() -> None:
