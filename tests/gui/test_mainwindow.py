@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +14,7 @@ from PySide6.QtGui import QColor, QImage, QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QApplication, QScrollArea, QWidget
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import insert_events, text_event, wx_commands
 from tests.gui.conftest import fast_settings, panel_of
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.history import HistoryStore
@@ -32,14 +31,6 @@ MakeWindow = Callable[..., MainWindow]
 
 #: The offscreen platform says so when a window is shown; it is not our warning.
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-def commands(db: Path) -> list[tuple[str, str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
-    finally:
-        conn.close()
 
 
 def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
@@ -95,11 +86,11 @@ def test_reply_typed_and_entered_becomes_a_wx_command(
     type_text(qtbot, composer, "line one, 第一行")
     qtbot.keyClick(composer, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
     type_text(qtbot, composer, "  二 ")
-    assert commands(exchange_db) == []
+    assert wx_commands(exchange_db) == []
     qtbot.keyClick(composer, Qt.Key.Key_Return)
     assert composer.toPlainText() == ""
     text = "line one, 第一行\n  二 "
-    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_alice", text)])
+    qtbot.waitUntil(lambda: wx_commands(exchange_db) == [("wx_send", "wxid_alice", text)])
     qtbot.waitUntil(lambda: window.chat.rowCount() == 2)
     outgoing = window.chat.message(1)
     assert outgoing.content == text
@@ -135,7 +126,7 @@ def test_picture_is_sent_as_its_absolute_path(
     monkeypatch.setattr(window, "confirm_picture", confirm)
     window.picture_button.click()
     qtbot.waitUntil(
-        lambda: commands(exchange_db) == [("wx_picture", "wxid_alice", str(picture.resolve()))]
+        lambda: wx_commands(exchange_db) == [("wx_picture", "wxid_alice", str(picture.resolve()))]
     )
     assert previewed == ["photo.png"]
 
@@ -158,8 +149,8 @@ def test_pasted_picture_is_saved_in_media_and_sent(
     window.composer.insertFromMimeData(clipboard)
     assert window.composer.toPlainText() == ""
     media = DataPaths.beside(exchange_db, data_dir).media
-    qtbot.waitUntil(lambda: len(commands(exchange_db)) == 1)
-    ((kind, to, path),) = commands(exchange_db)
+    qtbot.waitUntil(lambda: len(wx_commands(exchange_db)) == 1)
+    ((kind, to, path),) = wx_commands(exchange_db)
     assert (kind, to) == ("wx_picture", "wxid_alice")
     assert Path(path).is_absolute() and Path(path).parent == media
     assert QImage(path).size() == image.size()
@@ -183,7 +174,7 @@ def test_dropped_picture_file_is_sent_and_declined_one_is_not(
     drop.setUrls([QUrl.fromLocalFile(str(yes)), QUrl.fromLocalFile(str(no))])
     assert window.composer.canInsertFromMimeData(drop)
     window.composer.insertFromMimeData(drop)
-    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_picture", "wxid_alice", str(yes))])
+    qtbot.waitUntil(lambda: wx_commands(exchange_db) == [("wx_picture", "wxid_alice", str(yes))])
 
 
 def test_stalled_demo_exe_shows_stuck(
@@ -498,7 +489,7 @@ def test_refused_picture_shows_a_banner(
     (tmp_path / "notes.txt").write_text("not a picture")
     window.poller.send_picture("wxid_alice", str(tmp_path / "notes.txt"))
     qtbot.waitUntil(lambda: "notes.txt" in window.banner.text)
-    assert commands(exchange_db) == []
+    assert wx_commands(exchange_db) == []
 
 
 def test_close_stops_the_worker_and_releases_the_file(

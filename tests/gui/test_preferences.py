@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import insert_events, text_event
-from tests.gui.test_mainwindow import commands, open_conversation
+from tests.conftest import insert_events, text_event, wx_commands
+from tests.gui.test_mainwindow import open_conversation
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.settings import Settings
 from wxpanel.gui import preferences
@@ -116,7 +116,7 @@ def test_window_applies_and_saves_preferences(
     qtbot.keyClicks(window.composer, "/ok")
     qtbot.keyClick(window.composer, Qt.Key.Key_Tab)
     qtbot.keyClick(window.composer, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_alice", "好的，收到")])
+    qtbot.waitUntil(lambda: wx_commands(exchange_db) == [("wx_send", "wxid_alice", "好的，收到")])
 
 
 def test_dialog_edits_pacing_and_it_is_saved(qtbot: QtBot, tmp_path: Path) -> None:

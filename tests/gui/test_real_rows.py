@@ -10,8 +10,8 @@ from PySide6.QtCore import QAbstractProxyModel, Qt
 from PySide6.QtWidgets import QCompleter
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import insert_events, real_event
-from tests.gui.test_mainwindow import commands, open_conversation, type_text
+from tests.conftest import insert_events, real_event, wx_commands
+from tests.gui.test_mainwindow import open_conversation, type_text
 from tests.gui.test_rules_page import keyword, rules_page, stored_timed, timed_page, with_rules
 from wxpanel.core.models import Message
 from wxpanel.core.rules import Rule
@@ -88,10 +88,10 @@ def test_composer_marks_and_asks_before_dropping_characters(
     assert "👍" in box.text()
     assert composer.toPlainText() == "好的👍"  # nothing sent, nothing lost yet
     box.button(box.StandardButton.Cancel).click()
-    assert composer.toPlainText() == "好的👍" and commands(exchange_db) == []
+    assert composer.toPlainText() == "好的👍" and wx_commands(exchange_db) == []
     qtbot.keyClick(composer, Qt.Key.Key_Return)
     window.send_without_button.click()
-    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_zhaolei", "好的")])
+    qtbot.waitUntil(lambda: wx_commands(exchange_db) == [("wx_send", "wxid_zhaolei", "好的")])
     assert composer.toPlainText() == ""
 
 

@@ -7,7 +7,6 @@ silent, send a missed timed message) is checked in the file.
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -18,7 +17,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import insert_events, text_event, wx_commands
 from tests.gui.conftest import panel_of
 from wxpanel.core.demo import DEMO_RULES
 from wxpanel.core.engine import PollResult
@@ -50,14 +49,6 @@ from wxpanel.gui.rules_page import RulesPage, TimedPage
 MakeWindow = Callable[..., MainWindow]
 
 pytestmark = pytest.mark.qt_log_ignore("does not support propagateSizeHints")
-
-
-def commands(db: Path) -> list[tuple[str, str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
-    finally:
-        conn.close()
 
 
 def history(exchange_db: Path, data_dir: Path) -> Path:
@@ -632,7 +623,7 @@ def test_missed_runs_are_reported_then_sent_or_dismissed(
     assert (message.conversation, message.content) == ("wxid_alice", "greeting text")
     qtbot.waitUntil(lambda: outgoing(window, Origin.TIMED)[-1].status is CommandStatus.WRITTEN)
     assert len(outgoing(window, Origin.TIMED)) == 1  # shown once, and written for demo.exe
-    assert [row[2] for row in commands(exchange_db)] == ["greeting text"]
+    assert [row[2] for row in wx_commands(exchange_db)] == ["greeting text"]
 
     page.missed_view.selectRow(0)
     qtbot.mouseClick(page.dismiss_button, Qt.MouseButton.LeftButton)

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.conftest import insert_events, text_event
+from tests.conftest import insert_events, text_event, wx_commands
 from wxpanel.core import engine as engine_module
 from wxpanel.core.engine import PollResult
 from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message
@@ -21,14 +20,6 @@ from wxpanel.gui.worker import PollThread
 def has(field: str) -> Callable[[PollResult], bool]:
     """For ``waitSignal(poller.polled)``: a result that carries ``field``."""
     return lambda result: bool(getattr(result, field))
-
-
-def commands(db: Path) -> list[tuple[str, str, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute("SELECT cmd_type, id_1, id_2 FROM wx_command").fetchall()
-    finally:
-        conn.close()
 
 
 def test_ready_then_messages_in_a_batch(qtbot: QtBot, exchange_db: Path, data_dir: Path) -> None:
@@ -82,7 +73,7 @@ def test_send_text_reaches_wx_command(qtbot: QtBot, poller: PollThread, exchange
         poller.send_text("wxid_a", "第一行\n第二行")
     (message,) = queued.args[0].messages
     assert message.status is CommandStatus.QUEUED
-    qtbot.waitUntil(lambda: commands(exchange_db) == [("wx_send", "wxid_a", "第一行\n第二行")])
+    qtbot.waitUntil(lambda: wx_commands(exchange_db) == [("wx_send", "wxid_a", "第一行\n第二行")])
     qtbot.waitUntil(
         lambda: (message.id, CommandStatus.WRITTEN) in [(u.message_id, u.status) for u in updates]
     )
