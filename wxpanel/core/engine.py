@@ -139,10 +139,10 @@ class _State:
     batch_rows: int = SNAPSHOT_MAX_ROWS
     replies_pending: bool = True  # messages came in since the answerers last heard of it
     next_safety: float = 0.0
-    #: Whatever the source pool still owes (answers in flight, messages to hand over).
-    sources_busy: bool = False
+    #: An answerer still owes work (answers in flight on the sources' pool, more to do).
+    answerers_busy: bool = False
     #: The earliest work an answerer knows in advance (a timed message), if any.
-    timed_due: float | None = None
+    answer_due: float | None = None
     #: A file watcher saw a change: history.db is looked at in the next round.
     poked: bool = False
     outbox_due: float | None = 0.0
@@ -237,7 +237,7 @@ class Engine:
         #: ``idle_poll_interval``, which makes an idle panel wake 1 time a second, not 10.
         self.watched = False
         #: Each answerer's last word on when it has work next, and whether it is still busy.
-        self._due: dict[int, float | None] = {}
+        self._due: dict[int, float | None] = {}  # by the answerer's place in answerers()
         self._busy: dict[int, bool] = {}
 
     def poke(self) -> None:
@@ -408,13 +408,13 @@ class Engine:
     def _answer(self, now: float, work: _Round, *, arrived: bool, edited: bool) -> None:
         """Let every answerer that has work answer; its answers go out through the Guard."""
         reports: list[AnswerReport] = []
-        for answerer in self.answerers():
+        for slot, answerer in enumerate(self.answerers()):
             if not answerer.wanted(now, arrived=arrived, edited=edited):
                 continue
             report = answerer.answer(Turn(self.hconn, self.pacer, now, tuple(reports)))
             reports.append(report)
-            self._due[id(answerer)] = report.next_due
-            self._busy[id(answerer)] = report.more or report.busy
+            self._due[slot] = report.next_due
+            self._busy[slot] = report.more or report.busy
             self._collect(work, report.queued)
             activity.queued(report.queued)
             work.alerts.extend(report.alerts)
@@ -427,9 +427,10 @@ class Engine:
                     work.source_statuses.append(value)
             if report.queued:
                 self._state.outbox_due = now
-        dues = [due for due in self._due.values() if due is not None]
-        self._state.timed_due = min(dues) if dues else None
-        self._state.sources_busy = any(self._busy.values())
+        self._state.answer_due = min(
+            (due for due in self._due.values() if due is not None), default=None
+        )
+        self._state.answerers_busy = any(self._busy.values())
 
     def _step_outbox(self, now: float, work: _Round) -> None:
         """Follow written commands and write the next one the pacer lets go."""
@@ -661,11 +662,11 @@ class Engine:
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval
-            if self.watched and not state.sources_busy:
+            if self.watched and not state.answerers_busy:
                 # Changes wake the poller; only time-driven work sets the pace.
                 delay = max(delay, self.settings.safety_poll)
-                if state.timed_due is not None:
-                    soon = max(self.settings.poll_interval, state.timed_due - now)
+                if state.answer_due is not None:
+                    soon = max(self.settings.poll_interval, state.answer_due - now)
                     delay = min(delay, soon)
         if state.outbox_due is not None:
             delay = min(delay, max(0.0, state.outbox_due - now))
