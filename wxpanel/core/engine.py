@@ -378,6 +378,8 @@ class Engine:
                 self._check_schema()
             except SnapshotRetry:
                 state.more = True
+                if self.reader.journal_stands():
+                    self._hot_journal(now)  # unless it stays, it was demo.exe at work
                 return
             except HotJournalError:
                 self._hot_journal(now)
@@ -454,7 +456,7 @@ class Engine:
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again on the next poll
             state.blocked_since = state.blocked_since or now
-            if self.reader.journal.exists():
+            if self.reader.journal_stands():
                 self._hot_journal(now)  # unless it stays, it was demo.exe at work
             else:
                 state.hot_since = None

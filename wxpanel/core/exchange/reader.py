@@ -45,7 +45,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from wxpanel.core.exchange.files import connect, missing_columns, sqlite_uri
+from wxpanel.core.exchange.files import (
+    connect,
+    exists_unopened,
+    journal_of,
+    missing_columns,
+    sqlite_uri,
+)
 
 _T = TypeVar("_T")
 
@@ -146,7 +152,7 @@ class ExchangeReader:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.journal = Path(str(self.path) + "-journal")
+        self.journal = journal_of(self.path)
         self._conn: sqlite3.Connection | None = None
         #: Connections opened so far: data_version counts per connection.
         self._generation = 0
@@ -170,8 +176,12 @@ class ExchangeReader:
             self._conn.close()
             self._conn = None
 
-    def _version(self) -> int:
-        """The connection's data_version; takes no lock.
+    def journal_stands(self) -> bool:
+        """Whether a journal stands beside the file, asked without opening it."""
+        return exists_unopened(self.journal)
+
+    def _version(self) -> int | None:
+        """The connection's data_version, None while a journal stands; takes no lock.
 
         Page 1 read while a writer rewrites it can look damaged for that
         instant: such a read is tried once more on a new connection before
@@ -184,7 +194,9 @@ class ExchangeReader:
         except sqlite3.DatabaseError:
             return self._read_version()  # on a new connection: _read_version closed it
 
-    def _read_version(self) -> int:
+    def _read_version(self) -> int | None:
+        if self.journal_stands():
+            return None  # no statement: SQLite would open the journal (module docstring)
         try:
             return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.OperationalError as exc:
@@ -203,9 +215,10 @@ class ExchangeReader:
         if self._seen_version is None:
             return True
         try:
-            return self._version() != self._seen_version
+            version = self._version()
         except (HotJournalError, sqlite3.DatabaseError):
             return True  # the snapshot that follows tells what it was
+        return version is None or version != self._seen_version
 
     def write_mark(self) -> tuple[int, int] | None:
         """A value that changes whenever anybody commits; None while a journal stands.
@@ -214,20 +227,18 @@ class ExchangeReader:
         demo.exe's quiet moments).  A new connection gives a new value, so a
         change is never missed, at worst imagined.
         """
-        if self.journal.exists():
-            return None
         try:
             version = self._version()
         except (HotJournalError, sqlite3.DatabaseError):
             return None
-        return (self._generation, version)
+        return None if version is None else (self._generation, version)
 
     def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``read`` on the lock-free connection; its result only if no writer
         was at work meanwhile (the module docstring's steps 1 to 4)."""
-        if self.journal.exists():
-            raise SnapshotRetry
         before = self._version()
+        if before is None:
+            raise SnapshotRetry
         try:
             result = read(self._connection())
         except sqlite3.OperationalError as exc:
@@ -238,10 +249,10 @@ class ExchangeReader:
         except sqlite3.DatabaseError:
             # Possibly a page read while it was written: retry before calling it corrupt.
             self.close()
-            if self.journal.exists() or self._version() != before:
+            if self._version() != before:
                 raise SnapshotRetry from None
             raise
-        if self.journal.exists() or self._version() != before:
+        if self._version() != before:
             self.retries += 1
             self.close()  # its cache may hold a torn page under the new counter
             raise SnapshotRetry
@@ -328,7 +339,7 @@ class ExchangeReader:
                 conn.close()
         except sqlite3.Error:
             return False
-        return not self.journal.exists()
+        return not self.journal_stands()
 
 
 def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
