@@ -8,28 +8,61 @@ is such a lock.  So wxpanel reads the file on a connection opened with
 (it can never write, not even to roll back a journal), and makes each read
 trustworthy the way a seqlock does:
 
-1. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
+1. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
+   creates the journal before it changes a single page of the database and
+   deletes it only after its last page is on disk (that deletion *is* its
+   commit).  Asked without opening it, before any statement (below).
+2. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
    change counter at the start of every read transaction, so the value
    changes whenever anybody committed to the file since.  No lock: this is
    also how :meth:`ExchangeReader.changed` notices new rows for free.
-2. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
-   creates the journal before it changes a single page of the database and
-   deletes it only after its last page is on disk (that deletion *is* its
-   commit).
 3. The query.
 4. Again: no journal, and the same ``data_version``.  A writer that changed
    pages while (3) ran either still has its journal, or committed and so
    rewrote page 1 with a new change counter (page 1 is always written in a
    rollback-mode commit, and first).
 
-Only when (2) and (4) hold is the snapshot used.  Otherwise it is thrown
+Only when (1) and (4) hold is the snapshot used.  Otherwise it is thrown
 away together with the connection, because SQLite's page cache may now hold
 a torn page under the new counter, and the read is retried on the next
 poll; demo.exe never noticed.  A journal that stays (a writer killed
-mid-commit leaves a *hot* journal) makes the read-only connection fail with
-``SQLITE_READONLY_ROLLBACK``; :meth:`ExchangeReader.recover` then lets an
-ordinary read-write connection roll it back, as any SQLite would, demo.exe's
-3.7.11 included.
+mid-commit leaves a *hot* journal) is rolled back by
+:meth:`ExchangeReader.recover`, on an ordinary read-write connection, as any
+SQLite would, demo.exe's 3.7.11 included; the engine does it only once the
+journal has stood for seconds, and SQLite itself does it only when no
+writer holds its RESERVED lock (which it tests correctly under Wine too:
+reads against a live 3.7.13 transaction, in each of its lock states, never
+rolled it back).
+
+The journal is never opened
+---------------------------
+Not by us, and not by SQLite on our behalf.  Under Wine, a handle on the
+journal at the instant demo.exe's SQLite deletes it (its commit) makes
+DeleteFileW succeed while the file stays, visible and readable, until that
+handle is closed.  demo.exe releases its lock meanwhile, and its next INSERT
+finds a journal that nobody holds a lock for, takes it for a hot one and
+rolls back the message it had just reported written; the next message gets
+its rowid.  (A Windows that deletes with POSIX semantics removes the name at
+once, and an older one refuses to open a file pending deletion; Wine does
+neither.)  ``scripts/wine/journal_race.py`` reproduces it: a process that
+only asked ``Path.exists()`` of the journal in a loop made demo.exe lose 15
+of 300 committed messages (3.7.13), this reader polled without pause 90 of
+900; with the checks below, none.  Two things used to open it:
+
+- ``os.stat`` (``Path.exists``) opens the file on Windows to read its
+  attributes.  :func:`~wxpanel.core.exchange.files.exists_unopened` asks
+  GetFileAttributesW instead, the call demo.exe's SQLite itself makes;
+  ``stat`` on POSIX opens nothing.
+- SQLite, at the start of every read transaction on a ``nolock`` connection
+  (``PRAGMA data_version`` included), opens a journal it finds to read its
+  first byte (``hasHotJournal`` in pager.c: ``nolock`` reports no RESERVED
+  lock, so any journal might be hot); on Windows without
+  ``FILE_SHARE_DELETE``, so demo.exe's delete fails and is retried.  So no
+  statement runs on the connection while a journal stands: every
+  ``data_version`` is asked only after the journal was found absent.  What
+  remains is a journal created in the microseconds between that check and
+  SQLite's own; demo.exe's SQLite (3.7.8 on) retries a delete that meets it
+  25 ms later.
 
 All file access goes through SQLite, never through a file handle of our
 own: on POSIX, closing any descriptor of a file drops every lock the
