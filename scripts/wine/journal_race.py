@@ -22,6 +22,14 @@ Readers: ``wxpanel``, the :class:`ExchangeReader` as the engine drives it
 Windows); ``none``. Prints one JSON line per run and the totals; exits 1 when
 a committed message is missing.
 
+``--hold`` asks the other question of issue 10: can ``ExchangeReader.recover()``
+(an ordinary read, which rolls back a journal nobody holds a lock for) undo
+a live transaction, should Wine's lock emulation miss the writer's lock? The
+writer holds a transaction open for seconds, with RESERVED, with EXCLUSIVE,
+and with EXCLUSIVE and pages already written into the file (a small cache
+spills them), while another process calls ``recover()`` every 50 ms the
+journal stands; then every row must be there and the file intact.
+
 It uses the cached Wine prefix, and ends every Windows program in it when
 done (as ``scripts/windows-wine`` does); ``--prefix`` runs in a copy instead,
 beside somebody else's Wine programs.
@@ -49,6 +57,9 @@ import winenv  # noqa: E402
 #: npm package holding each SQLite version's amalgamation (as scripts/old-sqlite).
 OLD_SQLITE = {"3.7.13": "2.1.7", "3.7.8": "2.1.5"}
 READY, STOP = "reader-ready", "reader-stop"
+#: --hold: rows each phase's transaction writes, and how long it stays open.
+HELD_ROWS = {"reserved": 1, "exclusive": 1, "spilled": 200}
+HOLD = 5.0
 
 
 # -- the Windows side ---------------------------------------------------------------------------
@@ -121,6 +132,48 @@ def writer_role(db: Path, inserts: int, dll: str | None) -> None:
     )
 
 
+def holder_role(db: Path, phase: str, dll: str | None) -> None:
+    """A transaction held open for seconds in ``phase``; then COMMIT."""
+    sys.path.insert(0, str(REPO))
+    from wxpanel.core.demoexe import INSERT_EVENT_SQL, DbError, StdlibConnection
+
+    if dll:
+        from tests.standin.sqlite37 import Connection37, Library
+
+        conn: Any = Connection37(Library(Path(dll)), db)
+    else:
+        conn = StdlibConnection(db)
+    conn.rows("PRAGMA cache_size = 10")  # a big transaction spills pages into the file
+    conn.rows("BEGIN IMMEDIATE" if phase == "reserved" else "BEGIN EXCLUSIVE")
+    for number in range(HELD_ROWS[phase]):
+        conn.rows(INSERT_EVENT_SQL, ("wxid_hold", "_", "_", f"{number} " + "x" * 900, "0", "1"))
+    (db.parent / READY).touch()
+    time.sleep(HOLD)
+    try:
+        conn.rows("COMMIT")
+        committed = True
+    except DbError:
+        committed = False
+    conn.close()
+    print(json.dumps({"phase": phase, "committed": committed}))
+
+
+def recoverer_role(db: Path) -> None:
+    """ExchangeReader.recover() every 50 ms while a journal stands, until told to stop."""
+    sys.path.insert(0, str(REPO))
+    from wxpanel.core.exchange.reader import ExchangeReader
+
+    reader = ExchangeReader(db)
+    calls = 0
+    (db.parent / "recoverer-ready").touch()
+    while not (db.parent / STOP).exists():
+        if reader.journal_stands():
+            calls += 1
+            reader.recover()
+        time.sleep(0.05)
+    print(json.dumps({"recover_calls": calls}))
+
+
 # -- the Linux side -----------------------------------------------------------------------------
 
 
@@ -179,10 +232,52 @@ def race(
     return figures
 
 
+def hold(env: winenv.WineEnv, folder: Path, *, phase: str, dll: Path | None) -> dict[str, Any]:
+    """One --hold run in ``folder`` (emptied): the figures, and the file's state after."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    db = folder / "exchange.db"
+    sys.path.insert(0, str(REPO))
+    from wxpanel.core.exchange.files import create_exchange
+
+    create_exchange(db)
+    script = winenv.windows_path(Path(__file__))
+    recoverer = env.popen([env.python, script, "--role", "recoverer", winenv.windows_path(db)],
+                          merge=True)  # fmt: skip
+    deadline = time.monotonic() + 120
+    while not (folder / "recoverer-ready").exists():
+        if recoverer.poll() is not None or time.monotonic() > deadline:
+            out, _ = winenv.collect(recoverer, 10)
+            raise SystemExit(f"journal_race: the recoverer did not start:\n{out.decode()}")
+        time.sleep(0.1)
+    argv = [env.python, script, "--role", "holder", "--phase", phase]
+    if dll is not None:
+        argv += ["--dll", winenv.windows_path(dll)]
+    held = env.run([*argv, winenv.windows_path(db)], timeout=300)
+    (folder / STOP).touch()
+    out, _ = winenv.collect(recoverer, 120)
+    try:
+        figures = json.loads(held.stdout.strip().splitlines()[-1])
+        figures.update(json.loads(out.decode().strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        raise SystemExit(f"journal_race: no figures:\n{held.stdout}\n{out.decode()}") from None
+    check = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
+    figures["rows"] = check.execute("SELECT count(*) FROM wx_event").fetchone()[0]
+    figures["integrity"] = check.execute("PRAGMA integrity_check").fetchone()[0]
+    check.close()
+    rows_ok = figures["rows"] == HELD_ROWS[phase]
+    figures["intact"] = figures["committed"] and rows_ok and figures["integrity"] == "ok"
+    return figures
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--role", choices=("reader", "writer"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--role", choices=("reader", "writer", "holder", "recoverer"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--dll", help=argparse.SUPPRESS)
+    parser.add_argument("--phase", choices=sorted(HELD_ROWS), help=argparse.SUPPRESS)
+    parser.add_argument("--hold", action="store_true", help="recover() beside live transactions")
     parser.add_argument("db", nargs="?", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--inserts", type=int, default=300)
@@ -196,6 +291,12 @@ def main(argv: list[str]) -> int:
     if args.role == "writer":
         writer_role(args.db, args.inserts, args.dll)
         return 0
+    if args.role == "holder":
+        holder_role(args.db, args.phase, args.dll)
+        return 0
+    if args.role == "recoverer":
+        recoverer_role(args.db)
+        return 0
     winenv.ensure_debian_packages()
     env = winenv.WineEnv()
     if args.prefix:
@@ -205,6 +306,13 @@ def main(argv: list[str]) -> int:
     totals = {"committed": 0, "missing": 0}
     try:
         with tempfile.TemporaryDirectory(prefix="journal-race-") as work:
+            if args.hold:
+                broken = 0
+                for phase in HELD_ROWS:
+                    figures = hold(env, Path(work) / phase, phase=phase, dll=dll)
+                    print(json.dumps(figures), flush=True)
+                    broken += not figures["intact"]
+                return 1 if broken else 0
             for run in range(args.runs):
                 figures = race(env, Path(work) / f"run{run}", inserts=args.inserts,
                                reader=args.reader, dll=dll)  # fmt: skip
