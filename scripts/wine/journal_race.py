@@ -56,7 +56,8 @@ import winenv  # noqa: E402
 
 #: npm package holding each SQLite version's amalgamation (as scripts/old-sqlite).
 OLD_SQLITE = {"3.7.13": "2.1.7", "3.7.8": "2.1.5"}
-READY, STOP = "reader-ready", "reader-stop"
+#: What the background role leaves in the folder once it runs, and what stops it.
+READY, STOP = "ready", "stop"
 #: --hold: rows each phase's transaction writes, and how long it stays open.
 HELD_ROWS = {"reserved": 1, "exclusive": 1, "spilled": 200}
 HOLD = 5.0
@@ -147,7 +148,6 @@ def holder_role(db: Path, phase: str, dll: str | None) -> None:
     conn.rows("BEGIN IMMEDIATE" if phase == "reserved" else "BEGIN EXCLUSIVE")
     for number in range(HELD_ROWS[phase]):
         conn.rows(INSERT_EVENT_SQL, ("wxid_hold", "_", "_", f"{number} " + "x" * 900, "0", "1"))
-    (db.parent / READY).touch()
     time.sleep(HOLD)
     try:
         conn.rows("COMMIT")
@@ -165,7 +165,7 @@ def recoverer_role(db: Path) -> None:
 
     reader = ExchangeReader(db)
     calls = 0
-    (db.parent / "recoverer-ready").touch()
+    (db.parent / READY).touch()
     while not (db.parent / STOP).exists():
         if reader.journal_stands():
             calls += 1
@@ -198,69 +198,54 @@ def old_sqlite_dll(version: str) -> Path:
     return target
 
 
+def pair(
+    env: winenv.WineEnv, folder: Path, background: list[str], foreground: list[str]
+) -> tuple[Path, dict[str, Any]]:
+    """A fresh exchange.db in ``folder`` (emptied); the ``background`` role started on it
+    and waited for, the ``foreground`` role run to its end beside it, then the first
+    stopped.  Returns the file and both roles' figures."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    db = folder / "exchange.db"
+    sys.path.insert(0, str(REPO))
+    from wxpanel.core.exchange.files import create_exchange
+
+    create_exchange(db)
+    script = [env.python, winenv.windows_path(Path(__file__))]
+    helper = env.popen([*script, *background, winenv.windows_path(db)], merge=True)
+    deadline = time.monotonic() + 120
+    while not (folder / READY).exists():
+        if helper.poll() is not None or time.monotonic() > deadline:
+            out, _ = winenv.collect(helper, 10)
+            raise SystemExit(f"journal_race: {background} did not start:\n{out.decode()}")
+        time.sleep(0.1)
+    done = env.run([*script, *foreground, winenv.windows_path(db)], timeout=900)
+    (folder / STOP).touch()
+    out, _ = winenv.collect(helper, 120)
+    try:
+        figures = json.loads(done.stdout.strip().splitlines()[-1])
+        figures.update(json.loads(out.decode().strip().splitlines()[-1]))
+    except (ValueError, IndexError):
+        raise SystemExit(f"journal_race: no figures:\n{done.stdout}\n{out.decode()}") from None
+    return db, figures
+
+
+def _dll(dll: Path | None) -> list[str]:
+    return [] if dll is None else ["--dll", winenv.windows_path(dll)]
+
+
 def race(
     env: winenv.WineEnv, folder: Path, *, inserts: int, reader: str, dll: Path | None
 ) -> dict[str, Any]:
-    """One run in ``folder`` (emptied); returns the writer's figures and the reader's."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    db = folder / "exchange.db"
-    sys.path.insert(0, str(REPO))
-    from wxpanel.core.exchange.files import create_exchange
-
-    create_exchange(db)
-    script = winenv.windows_path(Path(__file__))
-    polling = env.popen([env.python, script, "--role", "reader", "--reader", reader,
-                         winenv.windows_path(db)], merge=True)  # fmt: skip
-    deadline = time.monotonic() + 120
-    while not (folder / READY).exists():
-        if polling.poll() is not None or time.monotonic() > deadline:
-            out, _ = winenv.collect(polling, 10)
-            raise SystemExit(f"journal_race: the reader did not start:\n{out.decode()}")
-        time.sleep(0.1)
-    argv = [env.python, script, "--role", "writer", "--inserts", str(inserts)]
-    if dll is not None:
-        argv += ["--dll", winenv.windows_path(dll)]
-    written = env.run([*argv, winenv.windows_path(db)], timeout=900)
-    (folder / STOP).touch()
-    out, _ = winenv.collect(polling, 120)
-    try:
-        figures = json.loads(written.stdout.strip().splitlines()[-1])
-        figures.update(json.loads(out.decode().strip().splitlines()[-1]))
-    except (ValueError, IndexError):
-        raise SystemExit(f"journal_race: no figures:\n{written.stdout}\n{out.decode()}") from None
-    return figures
+    """One run in ``folder``: the writer's figures and the reader's."""
+    writer = ["--role", "writer", "--inserts", str(inserts), *_dll(dll)]
+    return pair(env, folder, ["--role", "reader", "--reader", reader], writer)[1]
 
 
 def hold(env: winenv.WineEnv, folder: Path, *, phase: str, dll: Path | None) -> dict[str, Any]:
-    """One --hold run in ``folder`` (emptied): the figures, and the file's state after."""
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
-    db = folder / "exchange.db"
-    sys.path.insert(0, str(REPO))
-    from wxpanel.core.exchange.files import create_exchange
-
-    create_exchange(db)
-    script = winenv.windows_path(Path(__file__))
-    recoverer = env.popen([env.python, script, "--role", "recoverer", winenv.windows_path(db)],
-                          merge=True)  # fmt: skip
-    deadline = time.monotonic() + 120
-    while not (folder / "recoverer-ready").exists():
-        if recoverer.poll() is not None or time.monotonic() > deadline:
-            out, _ = winenv.collect(recoverer, 10)
-            raise SystemExit(f"journal_race: the recoverer did not start:\n{out.decode()}")
-        time.sleep(0.1)
-    argv = [env.python, script, "--role", "holder", "--phase", phase]
-    if dll is not None:
-        argv += ["--dll", winenv.windows_path(dll)]
-    held = env.run([*argv, winenv.windows_path(db)], timeout=300)
-    (folder / STOP).touch()
-    out, _ = winenv.collect(recoverer, 120)
-    try:
-        figures = json.loads(held.stdout.strip().splitlines()[-1])
-        figures.update(json.loads(out.decode().strip().splitlines()[-1]))
-    except (ValueError, IndexError):
-        raise SystemExit(f"journal_race: no figures:\n{held.stdout}\n{out.decode()}") from None
+    """One --hold run in ``folder``: the figures, and the file's state after."""
+    holder = ["--role", "holder", "--phase", phase, *_dll(dll)]
+    db, figures = pair(env, folder, ["--role", "recoverer"], holder)
     check = sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)
     figures["rows"] = check.execute("SELECT count(*) FROM wx_event").fetchone()[0]
     figures["integrity"] = check.execute("PRAGMA integrity_check").fetchone()[0]
