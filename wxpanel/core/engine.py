@@ -378,6 +378,8 @@ class Engine:
                 self._check_schema()
             except SnapshotRetry:
                 state.more = True
+                if self.reader.journal_stands():
+                    self._hot_journal(now)  # unless it stays, it was demo.exe at work
                 return
             except HotJournalError:
                 self._hot_journal(now)
@@ -454,7 +456,7 @@ class Engine:
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again on the next poll
             state.blocked_since = state.blocked_since or now
-            if self.reader.journal.exists():
+            if self.reader.journal_stands():
                 self._hot_journal(now)  # unless it stays, it was demo.exe at work
             else:
                 state.hot_since = None
@@ -489,7 +491,11 @@ class Engine:
         milliseconds, and should a platform's lock test ever fail to see
         demo.exe's lock, rolling back its live transaction would lose a message
         demo.exe believes written.  demo.exe's own SQLite rolls a dead journal
-        back at its next write anyway.
+        back at its next write anyway.  (Under Wine the lock test holds: ordinary
+        reads beside a live 3.7.13 transaction, in each of its lock states,
+        never rolled it back.  What did roll back commits there was a journal
+        kept after its deletion by a handle of ours: see the reader's "The
+        journal is never opened".)
         """
         state = self._state
         state.more = True

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from urllib.parse import quote
@@ -114,6 +115,47 @@ def check_exchange(
     return path
 
 
+def journal_of(path: Path) -> Path:
+    """The rollback journal SQLite writes beside ``path`` during a write transaction."""
+    return Path(str(path) + "-journal")
+
+
+if sys.platform == "win32":
+    import ctypes
+
+    _kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    _kernel32.GetFileAttributesW.argtypes = [ctypes.c_wchar_p]
+    _kernel32.GetFileAttributesW.restype = ctypes.c_uint32
+    _INVALID_FILE_ATTRIBUTES = 0xFFFFFFFF
+    _NOT_FOUND = (2, 3)  # ERROR_FILE_NOT_FOUND, ERROR_PATH_NOT_FOUND
+
+    def exists_unopened(path: Path) -> bool:
+        """Whether ``path`` exists, asked without opening it.
+
+        ``os.stat`` opens the file on Windows, and a handle on demo.exe's
+        journal, however short-lived, can make demo.exe roll back a commit
+        it reported (:mod:`wxpanel.core.exchange.reader`, "The journal is
+        never opened").  GetFileAttributesW is the call SQLite itself makes
+        for the journal.  Any answer but "not found" counts as present: the
+        caller then waits, which costs nothing.
+        """
+        if _kernel32.GetFileAttributesW(str(path)) != _INVALID_FILE_ATTRIBUTES:
+            return True
+        return ctypes.get_last_error() not in _NOT_FOUND
+
+else:
+
+    def exists_unopened(path: Path) -> bool:
+        """Whether ``path`` exists, asked without opening it (``stat`` opens nothing on POSIX)."""
+        try:
+            os.stat(path)
+        except (FileNotFoundError, NotADirectoryError):
+            return False
+        except OSError:
+            return True
+        return True
+
+
 #: A journal that stands this long is a dead writer's, not demo.exe at work.
 _JOURNAL_GRACE = 2.0
 
@@ -121,19 +163,24 @@ _JOURNAL_GRACE = 2.0
 def _read_schema_lock_free(path: Path) -> list[str] | None:
     """The schema's problems, read without a lock; None if that cannot tell.
 
-    A read that meets a writer at work (its journal beside the file) is tried
-    again until the journal is gone: rolling back a live writer's journal,
-    should a platform's lock test miss demo.exe's lock, would lose a message.
+    No statement runs while a journal stands beside the file (a read on a
+    ``nolock`` connection would open it: see :mod:`wxpanel.core.exchange.reader`);
+    a writer at work is waited for until its journal is gone: rolling back a
+    live writer's journal, should a platform's lock test miss demo.exe's
+    lock, would lose a message.
     """
-    journal = Path(str(path) + "-journal")
+    journal = journal_of(path)
     deadline = time.monotonic() + _JOURNAL_GRACE
     while True:
-        try:
-            return _read_schema(sqlite_uri(path, "ro") + "&nolock=1", 0.0)
-        except sqlite3.DatabaseError:
-            if not journal.exists() or time.monotonic() >= deadline:
-                return None
-            time.sleep(0.05)
+        if not exists_unopened(journal):
+            try:
+                return _read_schema(sqlite_uri(path, "ro") + "&nolock=1", 0.0)
+            except sqlite3.DatabaseError:
+                if not exists_unopened(journal):
+                    return None
+        if time.monotonic() >= deadline:
+            return None
+        time.sleep(0.05)
 
 
 def _read_schema(uri: str, wait: float) -> list[str]:

@@ -8,28 +8,64 @@ is such a lock.  So wxpanel reads the file on a connection opened with
 (it can never write, not even to roll back a journal), and makes each read
 trustworthy the way a seqlock does:
 
-1. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
+1. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
+   creates the journal before it changes a single page of the database and
+   deletes it only after its last page is on disk (that deletion *is* its
+   commit).  Asked without opening it, before any statement (below).
+2. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
    change counter at the start of every read transaction, so the value
    changes whenever anybody committed to the file since.  No lock: this is
    also how :meth:`ExchangeReader.changed` notices new rows for free.
-2. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
-   creates the journal before it changes a single page of the database and
-   deletes it only after its last page is on disk (that deletion *is* its
-   commit).
 3. The query.
 4. Again: no journal, and the same ``data_version``.  A writer that changed
    pages while (3) ran either still has its journal, or committed and so
    rewrote page 1 with a new change counter (page 1 is always written in a
    rollback-mode commit, and first).
 
-Only when (2) and (4) hold is the snapshot used.  Otherwise it is thrown
+Only when (1) and (4) hold is the snapshot used.  Otherwise it is thrown
 away together with the connection, because SQLite's page cache may now hold
 a torn page under the new counter, and the read is retried on the next
 poll; demo.exe never noticed.  A journal that stays (a writer killed
-mid-commit leaves a *hot* journal) makes the read-only connection fail with
-``SQLITE_READONLY_ROLLBACK``; :meth:`ExchangeReader.recover` then lets an
-ordinary read-write connection roll it back, as any SQLite would, demo.exe's
-3.7.11 included.
+mid-commit leaves a *hot* journal) is rolled back by
+:meth:`ExchangeReader.recover`, on an ordinary read-write connection, as any
+SQLite would, demo.exe's 3.7.11 included; the engine does it only once the
+journal has stood for seconds, and SQLite itself does it only when no
+writer holds its RESERVED lock (which it tests correctly under Wine too:
+reads against a live 3.7.13 transaction, in each of its lock states, never
+rolled it back).
+
+The journal is never opened
+---------------------------
+Not by us, and not by SQLite on our behalf.  Under Wine, a handle on the
+journal at the instant demo.exe's SQLite deletes it (its commit) makes
+DeleteFileW succeed while the file stays, visible and readable, until that
+handle is closed.  demo.exe releases its lock meanwhile, and its next INSERT
+finds a journal that nobody holds a lock for, takes it for a hot one and
+rolls back the message it had just reported written; the next message gets
+its rowid.  (A Windows that deletes with POSIX semantics removes the name at
+once, and an older one refuses to open a file pending deletion; Wine does
+neither.)  ``scripts/wine/journal_race.py`` reproduces it: a process that
+only asked ``Path.exists()`` of the journal in a loop made demo.exe lose 15
+of 300 committed messages (3.7.13), this reader polled without pause 90 of
+900; with the checks below, none.  Two things used to open it:
+
+- ``os.stat`` (``Path.exists``) opens the file on Windows to read its
+  attributes.  :func:`~wxpanel.core.exchange.files.exists_unopened` asks
+  GetFileAttributesW instead, the call demo.exe's SQLite itself makes;
+  ``stat`` on POSIX opens nothing.
+- SQLite, at the start of every read transaction on a ``nolock`` connection
+  (``PRAGMA data_version`` included), opens a journal it finds to read its
+  first byte (``hasHotJournal`` in pager.c: ``nolock`` reports no RESERVED
+  lock, so any journal might be hot); on Windows without
+  ``FILE_SHARE_DELETE``, so demo.exe's delete fails and is retried.  So no
+  statement runs on the connection while a journal stands: every
+  ``data_version`` is asked only after the journal was found absent.  What
+  remains is a journal created during the read itself (each of its
+  statements is a read transaction of its own): SQLite opens it for
+  microseconds, and a delete of demo.exe's that meets it fails with a
+  sharing violation and is retried 25 ms later (3.7.8 on); measured
+  harmless: ``data_version`` in a loop without pause, which had SQLite open
+  every journal it saw, cost demo.exe nothing in 900 messages (3.7.13).
 
 All file access goes through SQLite, never through a file handle of our
 own: on POSIX, closing any descriptor of a file drops every lock the
@@ -45,7 +81,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from wxpanel.core.exchange.files import connect, missing_columns, sqlite_uri
+from wxpanel.core.exchange.files import (
+    connect,
+    exists_unopened,
+    journal_of,
+    missing_columns,
+    sqlite_uri,
+)
 
 _T = TypeVar("_T")
 
@@ -146,7 +188,7 @@ class ExchangeReader:
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self.journal = Path(str(self.path) + "-journal")
+        self.journal = journal_of(self.path)
         self._conn: sqlite3.Connection | None = None
         #: Connections opened so far: data_version counts per connection.
         self._generation = 0
@@ -170,8 +212,12 @@ class ExchangeReader:
             self._conn.close()
             self._conn = None
 
-    def _version(self) -> int:
-        """The connection's data_version; takes no lock.
+    def journal_stands(self) -> bool:
+        """Whether a journal stands beside the file, asked without opening it."""
+        return exists_unopened(self.journal)
+
+    def _version(self) -> int | None:
+        """The connection's data_version, None while a journal stands; takes no lock.
 
         Page 1 read while a writer rewrites it can look damaged for that
         instant: such a read is tried once more on a new connection before
@@ -184,7 +230,9 @@ class ExchangeReader:
         except sqlite3.DatabaseError:
             return self._read_version()  # on a new connection: _read_version closed it
 
-    def _read_version(self) -> int:
+    def _read_version(self) -> int | None:
+        if self.journal_stands():
+            return None  # no statement: SQLite would open the journal (module docstring)
         try:
             return int(self._connection().execute("PRAGMA data_version").fetchone()[0])
         except sqlite3.OperationalError as exc:
@@ -203,9 +251,10 @@ class ExchangeReader:
         if self._seen_version is None:
             return True
         try:
-            return self._version() != self._seen_version
+            version = self._version()
         except (HotJournalError, sqlite3.DatabaseError):
             return True  # the snapshot that follows tells what it was
+        return version is None or version != self._seen_version
 
     def write_mark(self) -> tuple[int, int] | None:
         """A value that changes whenever anybody commits; None while a journal stands.
@@ -214,20 +263,18 @@ class ExchangeReader:
         demo.exe's quiet moments).  A new connection gives a new value, so a
         change is never missed, at worst imagined.
         """
-        if self.journal.exists():
-            return None
         try:
             version = self._version()
         except (HotJournalError, sqlite3.DatabaseError):
             return None
-        return (self._generation, version)
+        return None if version is None else (self._generation, version)
 
     def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``read`` on the lock-free connection; its result only if no writer
         was at work meanwhile (the module docstring's steps 1 to 4)."""
-        if self.journal.exists():
-            raise SnapshotRetry
         before = self._version()
+        if before is None:
+            raise SnapshotRetry
         try:
             result = read(self._connection())
         except sqlite3.OperationalError as exc:
@@ -238,10 +285,10 @@ class ExchangeReader:
         except sqlite3.DatabaseError:
             # Possibly a page read while it was written: retry before calling it corrupt.
             self.close()
-            if self.journal.exists() or self._version() != before:
+            if self._version() != before:
                 raise SnapshotRetry from None
             raise
-        if self.journal.exists() or self._version() != before:
+        if self._version() != before:
             self.retries += 1
             self.close()  # its cache may hold a torn page under the new counter
             raise SnapshotRetry
@@ -328,7 +375,7 @@ class ExchangeReader:
                 conn.close()
         except sqlite3.Error:
             return False
-        return not self.journal.exists()
+        return not self.journal_stands()
 
 
 def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
