@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.names import short_wxid
@@ -27,6 +32,13 @@ HEADER_GAP = 4
 BUBBLE_SHARE = 0.72
 
 _STATUS_COLOURS = {status: QColor(colour) for status, colour in colours.COMMAND_STATUS.items()}
+#: How bubble text is laid out; worked out once (each ``|`` of Qt enums costs Python).
+_WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
+#: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
+_WRAP_ANYWHERE = _WRAP | int(Qt.TextFlag.TextWrapAnywhere)
+#: What a bubble shows, measured: header, body text, header and body rectangles at
+#: the origin, and the flags the body is laid out with.
+Layout = tuple[str, str, QRect, QRect, int]
 
 
 def _small(font: QFont) -> QFont:
@@ -208,25 +220,25 @@ class BubbleDelegate(QStyledItemDelegate):
     """Chat bubbles: incoming on the left (with the member in groups), ours on the right.
 
     The height of a bubble depends on the view's width, so the delegate keeps
-    its view and the view uses ``ResizeMode.Adjust`` to lay out again on resize.
+    its view; :class:`~wxpanel.gui.views.ChatView` asks for a row's size once,
+    when it arrives, and for every row again when the width or font changes.
 
-    Sizes are remembered per message (and status, which changes the header)
-    for the current width: Qt lays out every row again whenever a page is
-    prepended, and measuring text for each of them made every page cost
-    ~190 µs per row already loaded.  Only new rows are measured now.
+    Sizes and layouts are remembered per message (and status, which changes
+    the header) for the current width and font: painting draws the measured
+    layout instead of measuring wrapped text again for every visible bubble.
     """
 
     #: Forget remembered sizes beyond this many (a long session's many chats).
     SIZE_CACHE = 100_000
 
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self.view = view
         self._aliases: dict[str, str] = {}
-        self._sizes: dict[
-            tuple[int, CommandStatus | None], tuple[QSize, tuple[str, str, QRect, QRect]]
-        ] = {}
-        self._sizes_for: tuple[int, str] = (-1, "")  # (viewport width, font)
+        self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
+        self._sizes_for = -1  # the viewport width they were measured for
+        #: The font the sizes were measured with, its metrics, the header's font and metrics.
+        self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -243,16 +255,28 @@ class BubbleDelegate(QStyledItemDelegate):
         width = self.view.viewport().width()
         return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
 
-    def _layout(
-        self, option: QStyleOptionViewItem, message: Message
-    ) -> tuple[str, str, QRect, QRect]:
+    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics]:
+        """The font, its metrics, the header's font and its metrics, made once per font.
+
+        Another font forgets every size measured with the old one.  Compared,
+        not keyed: ``QFont.key()`` builds a string, 6 µs a row.
+        """
+        if self._font is None or self._font[0] != font:
+            small = _small(font)
+            self._font = (QFont(font), QFontMetrics(font), small, QFontMetrics(small))
+            self._sizes.clear()
+        return self._font
+
+    def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
         """Header (member name / status), body text, and their rectangles at the origin."""
-        font: QFont = option.font
-        metrics = QFontMetrics(font)
-        small_metrics = QFontMetrics(_small(font))
+        _font, metrics, _small_font, small_metrics = self._fonts(option.font)
         text = display.body(message)
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
-        body = metrics.boundingRect(QRect(0, 0, self._max_text_width(), 100_000), flags, text)
+        room = QRect(0, 0, self._max_text_width(), 100_000)
+        flags = _WRAP
+        body = metrics.boundingRect(room, flags, text)
+        if body.width() > room.width():  # a word wider than the bubble would leave it
+            flags = _WRAP_ANYWHERE
+            body = metrics.boundingRect(room, flags, text)
         when = display.clock_time(message.time)
         if message.direction is Direction.IN:
             sender = message.sender or ""
@@ -266,7 +290,7 @@ class BubbleDelegate(QStyledItemDelegate):
             header_rect = QRect(
                 0, 0, small_metrics.horizontalAdvance(header), small_metrics.height()
             )
-        return header, text, header_rect, body
+        return header, text, header_rect, body, flags
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         message = index.data(MessageRole)
@@ -274,27 +298,22 @@ class BubbleDelegate(QStyledItemDelegate):
             return QSize(0, 0)
         return self._measured(option, message)[0]
 
-    def _measured(
-        self, option: QStyleOptionViewItem, message: Message
-    ) -> tuple[QSize, tuple[str, str, QRect, QRect]]:
+    def _measured(self, option: QStyleOptionViewItem, message: Message) -> tuple[QSize, Layout]:
         """The bubble's size and layout, measured once per message, status and width.
 
         Painting uses the same layout: measuring wrapped text for every
         visible bubble on every repaint was most of the chat's paint time.
         """
         width = self.view.viewport().width()
-        if self._sizes_for[0] != width or len(self._sizes) > self.SIZE_CACHE:
+        if self._sizes_for != width or len(self._sizes) > self.SIZE_CACHE:
             self._sizes.clear()
-            self._sizes_for = (width, self._sizes_for[1])
+            self._sizes_for = width
+        self._fonts(option.font)
         key = (message.id, message.status)
         measured = self._sizes.get(key)
         if measured is None:
-            font = option.font.key()
-            if font != self._sizes_for[1]:
-                self._sizes.clear()
-                self._sizes_for = (width, font)
             layout = self._layout(option, message)
-            header, _text, header_rect, body = layout
+            header, _text, header_rect, body, _flags = layout
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
             measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
             self._sizes[key] = measured
@@ -309,12 +328,12 @@ class BubbleDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         font: QFont = option.font
         palette: QPalette = option.palette
-        header, text, header_rect, body = self._measured(option, message)[1]
+        header, text, header_rect, body, flags = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
-        small = _small(font)
+        small = self._fonts(font)[2]
         if header:
             painter.setFont(small)
             colour = _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED)
@@ -346,6 +365,5 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setPen(
             QColor(colours.BUBBLE_TEXT_ON_LIGHT if light else colours.BUBBLE_TEXT_ON_DARK)
         )
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
         painter.restore()

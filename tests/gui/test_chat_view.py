@@ -1,0 +1,140 @@
+"""The chat view at scale: a page of history costs its own rows, not all the loaded ones."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from tests.gui.test_models import msg
+from wxpanel.core.codec import Flag
+from wxpanel.core.models import CommandStatus, CommandUpdate, Message
+from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate
+from wxpanel.gui.models import ChatModel, MessageRole
+from wxpanel.gui.views import ChatView
+
+LONG = "the meeting moved to the afternoon, " * 12
+
+
+class CountingBubbles(BubbleDelegate):
+    """Notes the messages whose size the view asked for."""
+
+    def __init__(self, view: ChatView) -> None:
+        super().__init__(view)
+        self.asked: list[int] = []
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        message = index.data(MessageRole)
+        if isinstance(message, Message):
+            self.asked.append(message.id)
+        return super().sizeHint(option, index)
+
+
+def chat(qtbot: QtBot, first_page: list[Message]) -> tuple[ChatModel, ChatView, CountingBubbles]:
+    """A shown chat with its newest page in, the reader at its bottom."""
+    model = ChatModel()
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    bubbles = CountingBubbles(view)
+    view.setItemDelegate(bubbles)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    model.open("wxid_a")
+    model.add_page("wxid_a", 0, first_page, False)
+    view.scrollToBottom()
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: view.rowHeight(len(first_page) - 1) > 0)
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    return model, view, bubbles
+
+
+def heights(view: ChatView) -> list[int]:
+    return [view.rowHeight(row) for row in range(view.model().rowCount())]
+
+
+def test_a_page_of_history_measures_only_its_own_rows(qtbot: QtBot) -> None:
+    """QListView measured every loaded row again per page: each page cost more than the last."""
+    model, view, bubbles = chat(qtbot, [msg(i, content=f"m{i}") for i in range(1000, 1200)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    for top in (800, 600, 400):
+        bubbles.asked.clear()
+        bar.setValue(bar.minimum())
+        model.add_page(
+            "wxid_a", top + 200, [msg(i, content=f"m{i}") for i in range(top, top + 200)], False
+        )
+        qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
+        qtbot.wait(50)  # any layout Qt had pending
+        assert sorted(set(bubbles.asked)) == list(range(top, top + 200))
+    assert model.rowCount() == 800
+    assert all(height > 0 for height in heights(view))
+
+
+def test_live_messages_are_appended_and_measured_alone(qtbot: QtBot) -> None:
+    model, view, bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    reset: list[bool] = []
+    model.modelReset.connect(lambda: reset.append(True))
+    before = heights(view)
+    bubbles.asked.clear()
+    model.append([msg(101, content=LONG), msg(102)])
+    qtbot.wait(50)
+    assert sorted(set(bubbles.asked)) == [101, 102]
+    assert not reset
+    assert heights(view)[:100] == before
+    assert view.rowHeight(100) > view.rowHeight(101)  # the long one wraps
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())  # followed at the bottom
+
+
+def test_heights_follow_the_width_and_the_font(qtbot: QtBot) -> None:
+    model, view, _bubbles = chat(qtbot, [msg(1, content=LONG), msg(2)])
+    wide = view.rowHeight(0)
+    view.resize(250, 400)
+    qtbot.waitUntil(lambda: view.rowHeight(0) > wide)
+    assert (
+        view.rowHeight(0)
+        == view.itemDelegate().sizeHint(view_option(view), model.index(0, 0)).height()
+    )
+    narrow = view.rowHeight(1)
+    font = QFont(view.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    qtbot.waitUntil(lambda: view.rowHeight(1) > narrow)
+
+
+def view_option(view: ChatView) -> QStyleOptionViewItem:
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    return option
+
+
+def test_a_new_status_measures_that_row_again(qtbot: QtBot) -> None:
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    model, view, bubbles = chat(qtbot, [msg(1), queued])
+    bubbles.asked.clear()
+    model.apply_updates([CommandUpdate(2, "wxid_a", CommandStatus.TAKEN, 0.0)])
+    qtbot.waitUntil(lambda: 2 in bubbles.asked)
+    assert 1 not in bubbles.asked
+    assert (
+        view.rowHeight(1)
+        == view.itemDelegate().sizeHint(view_option(view), model.index(1, 0)).height()
+    )
+
+
+def test_a_word_longer_than_the_bubble_is_broken_inside_it(qtbot: QtBot) -> None:
+    """A bad row of megabytes without a space stays in its bubble, and in the view."""
+    huge = dataclasses.replace(msg(1, content="x" * 1_000_000), flags=Flag.HUGE)
+    model, view, bubbles = chat(qtbot, [huge, msg(2, content="hello world " * 40)])
+    option = view_option(view)
+    room = int(view.viewport().width() * BUBBLE_SHARE) - 2 * PADDING
+    for row in (0, 1):
+        _size, layout = bubbles._measured(option, model.message(row))
+        assert layout[3].width() <= room
+    assert view.rowHeight(0) > view.rowHeight(1) > view.rowHeight(0) // 100
