@@ -50,7 +50,7 @@ def chat(qtbot: QtBot, first_page: list[Message]) -> tuple[ChatModel, ChatView, 
     model.add_page("wxid_a", 0, first_page, False)
     view.scrollToBottom()
     bar = view.verticalScrollBar()
-    qtbot.waitUntil(lambda: view.rowHeight(len(first_page) - 1) > 0)
+    qtbot.waitUntil(lambda: not view.unmeasured())
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
     return model, view, bubbles
 
@@ -71,7 +71,7 @@ def test_a_page_of_history_measures_only_its_own_rows(qtbot: QtBot) -> None:
             "wxid_a", top + 200, [msg(i, content=f"m{i}") for i in range(top, top + 200)], False
         )
         qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
-        qtbot.wait(50)  # any layout Qt had pending
+        qtbot.waitUntil(lambda: not view.unmeasured())
         assert sorted(set(bubbles.asked)) == list(range(top, top + 200))
     assert model.rowCount() == 800
     assert all(height > 0 for height in heights(view))
@@ -138,3 +138,25 @@ def test_a_word_longer_than_the_bubble_is_broken_inside_it(qtbot: QtBot) -> None
         _size, layout = bubbles._measured(option, model.message(row))
         assert layout[3].width() <= room
     assert view.rowHeight(0) > view.rowHeight(1) > view.rowHeight(0) // 100
+
+
+def test_a_page_is_measured_in_slices_and_what_is_read_stays_put(qtbot: QtBot) -> None:
+    """Measuring a page at once stalled the window; what is on screen must not jump meanwhile."""
+    model, view, bubbles = chat(qtbot, [msg(i, content=f"m{i}") for i in range(1000, 1200)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)  # the reader scrolled up, not to the top
+    read = model.message(view.rowAt(0)).id
+    y = view.rowViewportPosition(view.rowAt(0))
+    bubbles.asked.clear()
+    model.add_page("wxid_a", 1000, [msg(i, content=LONG) for i in range(800, 1000)], False)
+    assert len(set(bubbles.asked)) == ChatView.CHUNK  # the rest on later turns
+    assert view.unmeasured() == 200 - ChatView.CHUNK
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert sorted(set(bubbles.asked)) == list(range(800, 1000))
+    assert model.message(view.rowAt(0)).id == read
+    assert view.rowViewportPosition(view.rowAt(0)) == y
+    option = view_option(view)
+    assert heights(view)[:200] == [
+        view.itemDelegate().sizeHint(option, model.index(row, 0)).height() for row in range(200)
+    ]

@@ -285,11 +285,8 @@ class BubbleDelegate(QStyledItemDelegate):
         else:
             status = display.status_line(message)
             header = f"{when}  {status}" if status else when
-        header_rect = QRect(0, 0, 0, 0)
-        if header:
-            header_rect = QRect(
-                0, 0, small_metrics.horizontalAdvance(header), small_metrics.height()
-            )
+        # Only its height counts: the header is drawn across the row, aligned.
+        header_rect = QRect(0, 0, 0, small_metrics.height() if header else 0)
         return header, text, header_rect, body, flags
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:

@@ -8,7 +8,14 @@ reading stay where they were.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
@@ -69,11 +76,28 @@ class ChatView(QTableView):
     section of the hidden vertical header, kept in C++: the delegate measures
     only the rows inserted, and every row again only when what a height
     depends on changes (the width, the font, the delegate).
+
+    Rows inserted at the top (a page of history, or the newest page of a
+    conversation just opened) are measured :data:`CHUNK` at a time from the
+    bottom up, one slice per turn of the event loop, with the rows on screen
+    kept in place: measuring a whole page at once stalled the window for
+    tens of milliseconds.  Until then they have the height of a typical bubble.
     """
+
+    #: Rows measured per turn of the event loop (~5 ms on the build machine).
+    CHUNK = 40
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._measured_width = -1  # the viewport width the heights were measured for
+        #: Rows 0 .. _unmeasured - 1 have a guessed height (always the top rows).
+        self._unmeasured = 0
+        self._typical = 0  # the mean of the heights measured so far: the guess
+        self._measured_rows = 0
+        self._slicer = QTimer(self)
+        self._slicer.setSingleShot(True)
+        self._slicer.setInterval(0)
+        self._slicer.timeout.connect(self._measure_slice)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -97,6 +121,7 @@ class ChatView(QTableView):
         if model is not None:
             model.rowsAboutToBeInserted.connect(self._about_to_insert)
             model.rowsInserted.connect(self._rows_inserted)
+            model.rowsRemoved.connect(self._rows_removed)
             model.dataChanged.connect(self._data_changed)
             model.modelReset.connect(self.measure_all)
         self.measure_all()
@@ -115,7 +140,56 @@ class ChatView(QTableView):
     def _rows_inserted(
         self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
-        self._measure(range(first, last + 1))
+        if first > 0:  # live messages at the bottom: a few, and in sight
+            self._measure(range(first, last + 1))
+            return
+        count = last - first + 1
+        self._guess(range(0, count))
+        self._unmeasured += count  # still the top rows: they were inserted above
+        self._measure_slice()  # the ones nearest to what is shown, now
+
+    def _rows_removed(
+        self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
+    ) -> None:
+        if first < self._unmeasured:
+            self._unmeasured -= min(last + 1, self._unmeasured) - first
+
+    def unmeasured(self) -> int:
+        """How many rows (at the top) still have a guessed height."""
+        return self._unmeasured
+
+    def _guess(self, rows: range) -> None:
+        if self._typical <= 0:
+            return  # nothing measured yet: Qt's default height
+        header = self.verticalHeader()
+        header.setUpdatesEnabled(False)
+        try:
+            for row in rows:
+                header.resizeSection(row, self._typical)
+        finally:
+            header.setUpdatesEnabled(True)
+
+    def _measure_slice(self) -> None:
+        """The lowest :data:`CHUNK` rows of those with a guessed height, the rows in sight kept."""
+        if self._unmeasured <= 0:
+            return
+        start = max(0, self._unmeasured - self.CHUNK)
+        rows = range(start, self._unmeasured)
+        self._unmeasured = start
+        bar = self.verticalScrollBar()
+        anchor = -1
+        if not self.follower.at_bottom:
+            self.updateGeometries()  # rows just inserted: the follower keeps the place first
+            anchor = self.rowAt(0)
+        if anchor < 0:
+            self._measure(rows)
+        else:
+            header = self.verticalHeader()
+            offset = bar.value() - header.sectionPosition(anchor)
+            self._measure(rows)
+            bar.setValue(header.sectionPosition(anchor) + offset)
+        if self._unmeasured > 0:
+            self._slicer.start()
 
     def _data_changed(
         self,
@@ -130,6 +204,7 @@ class ChatView(QTableView):
         """Every row's height again: the width, the font or the delegate changed."""
         model = self.model()
         self._measured_width = self.viewport().width()
+        self._unmeasured = 0
         if model is not None:
             self._measure(range(model.rowCount()))
 
@@ -142,13 +217,21 @@ class ChatView(QTableView):
         self.initViewItemOption(option)
         delegate = self.itemDelegate()
         header = self.verticalHeader()
+        total = 0
         header.setUpdatesEnabled(False)  # no viewport position worked out per row
         try:
             for row in rows:
                 height = delegate.sizeHint(option, model.index(row, 0)).height()
                 header.resizeSection(row, height)
+                total += height
         finally:
             header.setUpdatesEnabled(True)
+        self._measured_rows += len(rows)
+        self._typical += (total - self._typical * len(rows)) // self._measured_rows
+        # The scroll bar's range now, not at Qt's next layout: a place kept in
+        # the meantime (a prepend's distance from the bottom) would be measured
+        # against the old range.
+        self.updateGeometries()
         self.viewport().update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
