@@ -231,8 +231,7 @@ class ChatView(QTableView):
         # The scroll bar's range now, not at Qt's next layout: a place kept in
         # the meantime (a prepend's distance from the bottom) would be measured
         # against the old range.
-        self.updateGeometries()
-        self.viewport().update()
+        self.updateGeometries()  # (Qt repaints from the first resized row down)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
