@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSize
-from PySide6.QtGui import QFont
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
@@ -20,11 +20,18 @@ LONG = "the meeting moved to the afternoon, " * 12
 
 
 class CountingBubbles(BubbleDelegate):
-    """Notes the messages whose size the view asked for."""
+    """Notes the messages whose size the view asked for, and the bubbles drawn (not copied)."""
 
     def __init__(self, view: ChatView) -> None:
         super().__init__(view)
         self.asked: list[int] = []
+        self.drawn: list[int] = []
+
+    def _draw(
+        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+    ) -> None:
+        self.drawn.append(message.id)
+        super()._draw(painter, rect, option, message)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -160,3 +167,18 @@ def test_a_page_is_measured_in_slices_and_what_is_read_stays_put(qtbot: QtBot) -
     assert heights(view)[:200] == [
         view.itemDelegate().sizeHint(option, model.index(row, 0)).height() for row in range(200)
     ]
+
+
+def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    model, view, bubbles = chat(qtbot, [msg(1), queued])
+    qtbot.waitUntil(lambda: {1, 2} <= set(bubbles.drawn))
+    bubbles.drawn.clear()
+    view.viewport().repaint()  # everything painted again: copied, not drawn
+    assert bubbles.drawn == []
+    model.apply_updates([CommandUpdate(2, "wxid_a", CommandStatus.TAKEN, 0.0)])
+    qtbot.waitUntil(lambda: bubbles.drawn == [2])
+    bubbles.drawn.clear()
+    view.setPalette(QPalette(QColor("#202020")))  # another theme: drawn in its colours
+    view.viewport().repaint()
+    assert sorted(bubbles.drawn) == [1, 2]

@@ -6,6 +6,8 @@ messages costs one painter pass over the visible rows and nothing else.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (
@@ -230,6 +232,9 @@ class BubbleDelegate(QStyledItemDelegate):
 
     #: Forget remembered sizes beyond this many (a long session's many chats).
     SIZE_CACHE = 100_000
+    #: Pixels of drawn bubbles kept, least recently painted forgotten first
+    #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
+    DRAWN_PIXELS = 4_000_000
 
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
@@ -237,6 +242,8 @@ class BubbleDelegate(QStyledItemDelegate):
         self._aliases: dict[str, str] = {}
         self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
         self._sizes_for = -1  # the viewport width they were measured for
+        self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._drawn_pixels = 0
         #: The font the sizes were measured with, its metrics, the header's font and metrics.
         self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
 
@@ -249,7 +256,13 @@ class BubbleDelegate(QStyledItemDelegate):
         """Names in group headers change the headers' widths: measure again."""
         if aliases != self._aliases:
             self._aliases = aliases
-            self._sizes.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        """What was measured and drawn no longer holds (names, font or width changed)."""
+        self._sizes.clear()
+        self._drawn.clear()
+        self._drawn_pixels = 0
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
@@ -264,7 +277,7 @@ class BubbleDelegate(QStyledItemDelegate):
         if self._font is None or self._font[0] != font:
             small = _small(font)
             self._font = (QFont(font), QFontMetrics(font), small, QFontMetrics(small))
-            self._sizes.clear()
+            self._forget()
         return self._font
 
     def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
@@ -303,7 +316,7 @@ class BubbleDelegate(QStyledItemDelegate):
         """
         width = self.view.viewport().width()
         if self._sizes_for != width or len(self._sizes) > self.SIZE_CACHE:
-            self._sizes.clear()
+            self._forget()
             self._sizes_for = width
         self._fonts(option.font)
         key = (message.id, message.status)
@@ -317,12 +330,49 @@ class BubbleDelegate(QStyledItemDelegate):
         return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The bubble's picture, drawn once and copied afterwards.
+
+        A chat followed at its bottom repaints its visible bubbles several
+        times a second; drawing one from its text took ~0.5 ms.
+        """
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return
+        rect: QRect = option.rect
+        ratio = painter.device().devicePixelRatioF()
+        palette: QPalette = option.palette
+        # The colours drawn with, not the palette's cacheKey(): the view's
+        # option is a new copy of the palette for every paint.
+        base = palette.color(QPalette.ColorRole.Base).rgba()
+        dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
+        key = (message.id, message.status, rect.width(), rect.height(), base, dim)
+        pixmap = self._drawn.get(key)
+        if pixmap is None or pixmap.devicePixelRatioF() != ratio:
+            pixmap = QPixmap(rect.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            drawing = QPainter(pixmap)
+            try:
+                self._draw(drawing, QRect(QPoint(0, 0), rect.size()), option, message)
+            finally:
+                drawing.end()
+            stale = self._drawn.pop(key, None)  # drawn for another screen's pixel ratio
+            if stale is not None:
+                self._drawn_pixels -= stale.width() * stale.height()
+            self._drawn[key] = pixmap
+            self._drawn_pixels += pixmap.width() * pixmap.height()
+            while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
+                _key, old = self._drawn.popitem(last=False)
+                self._drawn_pixels -= old.width() * old.height()
+        else:
+            self._drawn.move_to_end(key)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _draw(
+        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+    ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect: QRect = option.rect
         font: QFont = option.font
         palette: QPalette = option.palette
         header, text, header_rect, body, flags = self._measured(option, message)[1]
