@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
 from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
+from tests.conftest import insert_events, text_event
+from tests.gui.test_mainwindow import open_conversation
 from tests.gui.test_models import msg
 from wxpanel.core.codec import Flag
+from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
+from wxpanel.core.paths import DataPaths
 from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate
+from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import ChatModel, MessageRole
 from wxpanel.gui.views import ChatView
 
+MakeWindow = Callable[..., MainWindow]
 LONG = "the meeting moved to the afternoon, " * 12
 
 
@@ -182,3 +192,37 @@ def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
     view.setPalette(QPalette(QColor("#202020")))  # another theme: drawn in its colours
     view.viewport().repaint()
     assert sorted(bubbles.drawn) == [1, 2]
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_what_arrives_in_the_open_conversation_is_read_in_history(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    """Marked read with the list's pace (once a second), not a write per frame."""
+    window = make_window()
+    marked: list[str] = []
+    mark_read = window.poller.mark_read
+
+    def counted(conversation: str) -> None:
+        marked.append(conversation)
+        mark_read(conversation)
+
+    window.poller.mark_read = counted  # type: ignore[method-assign]
+    insert_events(exchange_db, [text_event("wxid_alice", "first")])
+    open_conversation(qtbot, window, "wxid_alice")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)
+    for count in range(2, 7):
+        insert_events(exchange_db, [text_event("wxid_alice", f"more {count}")])
+        qtbot.waitUntil(partial(shows, window, count))
+
+    def unread() -> int:
+        with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
+            return next(c.unread for c in store.conversations() if c.id == "wxid_alice")
+
+    qtbot.waitUntil(lambda: "wxid_alice" in marked and unread() == 0)
+    alice = window.conversations.find("wxid_alice")
+    assert alice is not None and alice.unread == 0
+
+
+def shows(window: MainWindow, rows: int) -> bool:
+    return window.chat.rowCount() == rows
