@@ -226,3 +226,19 @@ def test_what_arrives_in_the_open_conversation_is_read_in_history(
 
 def shows(window: MainWindow, rows: int) -> bool:
     return window.chat.rowCount() == rows
+
+
+def test_heights_follow_the_scroll_bar_coming_and_going(qtbot: QtBot) -> None:
+    """The bar takes width from the bubbles: a short chat has none, a long one has it."""
+    model, view, _bubbles = chat(qtbot, [msg(1, content=LONG)])
+    bar = view.verticalScrollBar()
+    assert not bar.isVisible()
+    without = view.rowHeight(0)
+    model.append([msg(i, content=LONG) for i in range(2, 40)])
+    qtbot.waitUntil(bar.isVisible)
+    qtbot.waitUntil(lambda: view.rowHeight(0) >= without)
+    option = view_option(view)
+    assert heights(view) == [
+        view.itemDelegate().sizeHint(option, model.index(row, 0)).height()
+        for row in range(model.rowCount())
+    ]

@@ -101,9 +101,8 @@ class ChatView(QTableView):
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        # Always there: a bar that comes and goes changes the width, hence every
-        # bubble's height, hence whether the bar is needed.
-        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        # The bar coming or going changes the width, so every height (measured
+        # again then): narrower is never shorter, so it cannot come and go for ever.
         self.setShowGrid(False)
         self.setWordWrap(True)
         self.setTabKeyNavigation(False)
