@@ -6,9 +6,16 @@ messages costs one painter pass over the visible rows and nothing else.
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
-from PySide6.QtWidgets import QListView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+)
 
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.names import short_wxid
@@ -27,6 +34,13 @@ HEADER_GAP = 4
 BUBBLE_SHARE = 0.72
 
 _STATUS_COLOURS = {status: QColor(colour) for status, colour in colours.COMMAND_STATUS.items()}
+#: How bubble text is laid out; worked out once (each ``|`` of Qt enums costs Python).
+_WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
+#: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
+_WRAP_ANYWHERE = _WRAP | int(Qt.TextFlag.TextWrapAnywhere)
+#: What a bubble shows, measured: header, body text, header and body rectangles at
+#: the origin, and the flags the body is laid out with.
+Layout = tuple[str, str, QRect, QRect, int]
 
 
 def _small(font: QFont) -> QFont:
@@ -208,25 +222,30 @@ class BubbleDelegate(QStyledItemDelegate):
     """Chat bubbles: incoming on the left (with the member in groups), ours on the right.
 
     The height of a bubble depends on the view's width, so the delegate keeps
-    its view and the view uses ``ResizeMode.Adjust`` to lay out again on resize.
+    its view; :class:`~wxpanel.gui.views.ChatView` asks for a row's size once,
+    when it arrives, and for every row again when the width or font changes.
 
-    Sizes are remembered per message (and status, which changes the header)
-    for the current width: Qt lays out every row again whenever a page is
-    prepended, and measuring text for each of them made every page cost
-    ~190 µs per row already loaded.  Only new rows are measured now.
+    Sizes and layouts are remembered per message (and status, which changes
+    the header) for the current width and font: painting draws the measured
+    layout instead of measuring wrapped text again for every visible bubble.
     """
 
     #: Forget remembered sizes beyond this many (a long session's many chats).
     SIZE_CACHE = 100_000
+    #: Pixels of drawn bubbles kept, least recently painted forgotten first
+    #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
+    DRAWN_PIXELS = 4_000_000
 
-    def __init__(self, view: QListView) -> None:
+    def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
         self.view = view
         self._aliases: dict[str, str] = {}
-        self._sizes: dict[
-            tuple[int, CommandStatus | None], tuple[QSize, tuple[str, str, QRect, QRect]]
-        ] = {}
-        self._sizes_for: tuple[int, str] = (-1, "")  # (viewport width, font)
+        self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
+        self._sizes_for = -1  # the viewport width they were measured for
+        self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._drawn_pixels = 0
+        #: The font the sizes were measured with, its metrics, the header's font and metrics.
+        self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -237,22 +256,40 @@ class BubbleDelegate(QStyledItemDelegate):
         """Names in group headers change the headers' widths: measure again."""
         if aliases != self._aliases:
             self._aliases = aliases
-            self._sizes.clear()
+            self._forget()
+
+    def _forget(self) -> None:
+        """What was measured and drawn no longer holds (names, font or width changed)."""
+        self._sizes.clear()
+        self._drawn.clear()
+        self._drawn_pixels = 0
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
         return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
 
-    def _layout(
-        self, option: QStyleOptionViewItem, message: Message
-    ) -> tuple[str, str, QRect, QRect]:
+    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics]:
+        """The font, its metrics, the header's font and its metrics, made once per font.
+
+        Another font forgets every size measured with the old one.  Compared,
+        not keyed: ``QFont.key()`` builds a string, 6 µs a row.
+        """
+        if self._font is None or self._font[0] != font:
+            small = _small(font)
+            self._font = (QFont(font), QFontMetrics(font), small, QFontMetrics(small))
+            self._forget()
+        return self._font
+
+    def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
         """Header (member name / status), body text, and their rectangles at the origin."""
-        font: QFont = option.font
-        metrics = QFontMetrics(font)
-        small_metrics = QFontMetrics(_small(font))
+        _font, metrics, _small_font, small_metrics = self._fonts(option.font)
         text = display.body(message)
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
-        body = metrics.boundingRect(QRect(0, 0, self._max_text_width(), 100_000), flags, text)
+        room = QRect(0, 0, self._max_text_width(), 100_000)
+        flags = _WRAP
+        body = metrics.boundingRect(room, flags, text)
+        if body.width() > room.width():  # a word wider than the bubble would leave it
+            flags = _WRAP_ANYWHERE
+            body = metrics.boundingRect(room, flags, text)
         when = display.clock_time(message.time)
         if message.direction is Direction.IN:
             sender = message.sender or ""
@@ -261,12 +298,9 @@ class BubbleDelegate(QStyledItemDelegate):
         else:
             status = display.status_line(message)
             header = f"{when}  {status}" if status else when
-        header_rect = QRect(0, 0, 0, 0)
-        if header:
-            header_rect = QRect(
-                0, 0, small_metrics.horizontalAdvance(header), small_metrics.height()
-            )
-        return header, text, header_rect, body
+        # Only its height counts: the header is drawn across the row, aligned.
+        header_rect = QRect(0, 0, 0, small_metrics.height() if header else 0)
+        return header, text, header_rect, body, flags
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         message = index.data(MessageRole)
@@ -274,47 +308,79 @@ class BubbleDelegate(QStyledItemDelegate):
             return QSize(0, 0)
         return self._measured(option, message)[0]
 
-    def _measured(
-        self, option: QStyleOptionViewItem, message: Message
-    ) -> tuple[QSize, tuple[str, str, QRect, QRect]]:
+    def _measured(self, option: QStyleOptionViewItem, message: Message) -> tuple[QSize, Layout]:
         """The bubble's size and layout, measured once per message, status and width.
 
         Painting uses the same layout: measuring wrapped text for every
         visible bubble on every repaint was most of the chat's paint time.
         """
         width = self.view.viewport().width()
-        if self._sizes_for[0] != width or len(self._sizes) > self.SIZE_CACHE:
-            self._sizes.clear()
-            self._sizes_for = (width, self._sizes_for[1])
+        if self._sizes_for != width or len(self._sizes) > self.SIZE_CACHE:
+            self._forget()
+            self._sizes_for = width
+        self._fonts(option.font)
         key = (message.id, message.status)
         measured = self._sizes.get(key)
         if measured is None:
-            font = option.font.key()
-            if font != self._sizes_for[1]:
-                self._sizes.clear()
-                self._sizes_for = (width, font)
             layout = self._layout(option, message)
-            header, _text, header_rect, body = layout
+            header, _text, header_rect, body, _flags = layout
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
             measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
             self._sizes[key] = measured
         return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        """The bubble's picture, drawn once and copied afterwards.
+
+        A chat followed at its bottom repaints its visible bubbles several
+        times a second; drawing one from its text took ~0.5 ms.
+        """
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return
+        rect: QRect = option.rect
+        ratio = painter.device().devicePixelRatioF()
+        palette: QPalette = option.palette
+        # The colours drawn with, not the palette's cacheKey(): the view's
+        # option is a new copy of the palette for every paint.
+        base = palette.color(QPalette.ColorRole.Base).rgba()
+        dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
+        key = (message.id, message.status, rect.width(), rect.height(), base, dim)
+        pixmap = self._drawn.get(key)
+        if pixmap is None or pixmap.devicePixelRatioF() != ratio:
+            pixmap = QPixmap(rect.size() * ratio)
+            pixmap.setDevicePixelRatio(ratio)
+            pixmap.fill(Qt.GlobalColor.transparent)
+            drawing = QPainter(pixmap)
+            try:
+                self._draw(drawing, QRect(QPoint(0, 0), rect.size()), option, message)
+            finally:
+                drawing.end()
+            stale = self._drawn.pop(key, None)  # drawn for another screen's pixel ratio
+            if stale is not None:
+                self._drawn_pixels -= stale.width() * stale.height()
+            self._drawn[key] = pixmap
+            self._drawn_pixels += pixmap.width() * pixmap.height()
+            while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
+                _key, old = self._drawn.popitem(last=False)
+                self._drawn_pixels -= old.width() * old.height()
+        else:
+            self._drawn.move_to_end(key)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _draw(
+        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+    ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        rect: QRect = option.rect
         font: QFont = option.font
         palette: QPalette = option.palette
-        header, text, header_rect, body = self._measured(option, message)[1]
+        header, text, header_rect, body, flags = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
-        small = _small(font)
+        small = self._fonts(font)[2]
         if header:
             painter.setFont(small)
             colour = _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED)
@@ -346,6 +412,5 @@ class BubbleDelegate(QStyledItemDelegate):
         painter.setPen(
             QColor(colours.BUBBLE_TEXT_ON_LIGHT if light else colours.BUBBLE_TEXT_ON_DARK)
         )
-        flags = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
         painter.restore()

@@ -607,10 +607,10 @@ class ChatModel(QAbstractListModel):
     def trim(self, keep: int) -> None:
         """Forget all but the newest ``keep`` rows once there are twice as many.
 
-        For a reader at the bottom of a busy chat: QListView lays out every
-        loaded row again after each append (a Python size hint per row), so
-        the rows nobody looks at would make every frame slower.  They are
-        history: scrolling up loads them again, page by page.
+        For a reader at the bottom of a busy chat: the rows nobody looks at
+        would pile up in memory (with their measured layouts) and be measured
+        again after each change of the view's width.  They are history:
+        scrolling up loads them again, page by page.
         """
         excess = len(self._rows) - keep
         if keep <= 0 or len(self._rows) < 2 * keep:

@@ -1,0 +1,244 @@
+"""The chat view at scale: a page of history costs its own rows, not all the loaded ones."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from functools import partial
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette
+from PySide6.QtWidgets import QStyleOptionViewItem
+from pytestqt.qtbot import QtBot
+
+from tests.conftest import insert_events, text_event
+from tests.gui.test_mainwindow import open_conversation
+from tests.gui.test_models import msg
+from wxpanel.core.codec import Flag
+from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import CommandStatus, CommandUpdate, Message
+from wxpanel.core.paths import DataPaths
+from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate
+from wxpanel.gui.mainwindow import MainWindow
+from wxpanel.gui.models import ChatModel, MessageRole
+from wxpanel.gui.views import ChatView
+
+MakeWindow = Callable[..., MainWindow]
+LONG = "the meeting moved to the afternoon, " * 12
+
+
+class CountingBubbles(BubbleDelegate):
+    """Notes the messages whose size the view asked for, and the bubbles drawn (not copied)."""
+
+    def __init__(self, view: ChatView) -> None:
+        super().__init__(view)
+        self.asked: list[int] = []
+        self.drawn: list[int] = []
+
+    def _draw(
+        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+    ) -> None:
+        self.drawn.append(message.id)
+        super()._draw(painter, rect, option, message)
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        message = index.data(MessageRole)
+        if isinstance(message, Message):
+            self.asked.append(message.id)
+        return super().sizeHint(option, index)
+
+
+def chat(qtbot: QtBot, first_page: list[Message]) -> tuple[ChatModel, ChatView, CountingBubbles]:
+    """A shown chat with its newest page in, the reader at its bottom."""
+    model = ChatModel()
+    view = ChatView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    bubbles = CountingBubbles(view)
+    view.setItemDelegate(bubbles)
+    view.resize(500, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    model.open("wxid_a")
+    model.add_page("wxid_a", 0, first_page, False)
+    view.scrollToBottom()
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+    return model, view, bubbles
+
+
+def heights(view: ChatView) -> list[int]:
+    return [view.rowHeight(row) for row in range(view.model().rowCount())]
+
+
+def test_a_page_of_history_measures_only_its_own_rows(qtbot: QtBot) -> None:
+    """QListView measured every loaded row again per page: each page cost more than the last."""
+    model, view, bubbles = chat(qtbot, [msg(i, content=f"m{i}") for i in range(1000, 1200)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    for top in (800, 600, 400):
+        bubbles.asked.clear()
+        bar.setValue(bar.minimum())
+        model.add_page(
+            "wxid_a", top + 200, [msg(i, content=f"m{i}") for i in range(top, top + 200)], False
+        )
+        qtbot.waitUntil(lambda: bar.value() > bar.minimum())  # the reader's place is kept
+        qtbot.waitUntil(lambda: not view.unmeasured())
+        assert sorted(set(bubbles.asked)) == list(range(top, top + 200))
+    assert model.rowCount() == 800
+    assert all(height > 0 for height in heights(view))
+
+
+def test_live_messages_are_appended_and_measured_alone(qtbot: QtBot) -> None:
+    model, view, bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    reset: list[bool] = []
+    model.modelReset.connect(lambda: reset.append(True))
+    before = heights(view)
+    bubbles.asked.clear()
+    model.append([msg(101, content=LONG), msg(102)])
+    qtbot.wait(50)
+    assert sorted(set(bubbles.asked)) == [101, 102]
+    assert not reset
+    assert heights(view)[:100] == before
+    assert view.rowHeight(100) > view.rowHeight(101)  # the long one wraps
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum())  # followed at the bottom
+
+
+def test_heights_follow_the_width_and_the_font(qtbot: QtBot) -> None:
+    model, view, _bubbles = chat(qtbot, [msg(1, content=LONG), msg(2)])
+    wide = view.rowHeight(0)
+    view.resize(250, 400)
+    qtbot.waitUntil(lambda: view.rowHeight(0) > wide)
+    assert (
+        view.rowHeight(0)
+        == view.itemDelegate().sizeHint(view_option(view), model.index(0, 0)).height()
+    )
+    narrow = view.rowHeight(1)
+    font = QFont(view.font())
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    qtbot.waitUntil(lambda: view.rowHeight(1) > narrow)
+
+
+def view_option(view: ChatView) -> QStyleOptionViewItem:
+    option = QStyleOptionViewItem()
+    view.initViewItemOption(option)
+    return option
+
+
+def test_a_new_status_measures_that_row_again(qtbot: QtBot) -> None:
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    model, view, bubbles = chat(qtbot, [msg(1), queued])
+    bubbles.asked.clear()
+    model.apply_updates([CommandUpdate(2, "wxid_a", CommandStatus.TAKEN, 0.0)])
+    qtbot.waitUntil(lambda: 2 in bubbles.asked)
+    assert 1 not in bubbles.asked
+    assert (
+        view.rowHeight(1)
+        == view.itemDelegate().sizeHint(view_option(view), model.index(1, 0)).height()
+    )
+
+
+def test_a_word_longer_than_the_bubble_is_broken_inside_it(qtbot: QtBot) -> None:
+    """A bad row of megabytes without a space stays in its bubble, and in the view."""
+    huge = dataclasses.replace(msg(1, content="x" * 1_000_000), flags=Flag.HUGE)
+    model, view, bubbles = chat(qtbot, [huge, msg(2, content="hello world " * 40)])
+    option = view_option(view)
+    room = int(view.viewport().width() * BUBBLE_SHARE) - 2 * PADDING
+    for row in (0, 1):
+        _size, layout = bubbles._measured(option, model.message(row))
+        assert layout[3].width() <= room
+    assert view.rowHeight(0) > view.rowHeight(1) > view.rowHeight(0) // 100
+
+
+def test_a_page_is_measured_in_slices_and_what_is_read_stays_put(qtbot: QtBot) -> None:
+    """Measuring a page at once stalled the window; what is on screen must not jump meanwhile."""
+    model, view, bubbles = chat(qtbot, [msg(i, content=f"m{i}") for i in range(1000, 1200)])
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0)
+    bar.setValue(bar.maximum() // 2)  # the reader scrolled up, not to the top
+    read = model.message(view.rowAt(0)).id
+    y = view.rowViewportPosition(view.rowAt(0))
+    bubbles.asked.clear()
+    model.add_page("wxid_a", 1000, [msg(i, content=LONG) for i in range(800, 1000)], False)
+    assert len(set(bubbles.asked)) == ChatView.CHUNK  # the rest on later turns
+    assert view.unmeasured() == 200 - ChatView.CHUNK
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert sorted(set(bubbles.asked)) == list(range(800, 1000))
+    assert model.message(view.rowAt(0)).id == read
+    assert view.rowViewportPosition(view.rowAt(0)) == y
+    option = view_option(view)
+    assert heights(view)[:200] == [
+        view.itemDelegate().sizeHint(option, model.index(row, 0)).height() for row in range(200)
+    ]
+
+
+def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    model, view, bubbles = chat(qtbot, [msg(1), queued])
+    qtbot.waitUntil(lambda: {1, 2} <= set(bubbles.drawn))
+    bubbles.drawn.clear()
+    view.viewport().repaint()  # everything painted again: copied, not drawn
+    assert bubbles.drawn == []
+    model.apply_updates([CommandUpdate(2, "wxid_a", CommandStatus.TAKEN, 0.0)])
+    qtbot.waitUntil(lambda: bubbles.drawn == [2])
+    bubbles.drawn.clear()
+    view.setPalette(QPalette(QColor("#202020")))  # another theme: drawn in its colours
+    view.viewport().repaint()
+    assert sorted(bubbles.drawn) == [1, 2]
+
+
+@pytest.mark.qt_log_ignore("does not support propagateSizeHints")
+def test_what_arrives_in_the_open_conversation_is_read_in_history(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
+) -> None:
+    """Marked read with the list's pace (once a second), not a write per frame."""
+    window = make_window()
+    marked: list[str] = []
+    mark_read = window.poller.mark_read
+
+    def counted(conversation: str) -> None:
+        marked.append(conversation)
+        mark_read(conversation)
+
+    window.poller.mark_read = counted  # type: ignore[method-assign]
+    insert_events(exchange_db, [text_event("wxid_alice", "first")])
+    open_conversation(qtbot, window, "wxid_alice")
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)
+    for count in range(2, 7):
+        insert_events(exchange_db, [text_event("wxid_alice", f"more {count}")])
+        qtbot.waitUntil(partial(shows, window, count))
+
+    def unread() -> int:
+        with HistoryStore(DataPaths.beside(exchange_db, data_dir).history) as store:
+            return next(c.unread for c in store.conversations() if c.id == "wxid_alice")
+
+    qtbot.waitUntil(lambda: "wxid_alice" in marked and unread() == 0)
+    alice = window.conversations.find("wxid_alice")
+    assert alice is not None and alice.unread == 0
+
+
+def shows(window: MainWindow, rows: int) -> bool:
+    return window.chat.rowCount() == rows
+
+
+def test_heights_follow_the_scroll_bar_coming_and_going(qtbot: QtBot) -> None:
+    """The bar takes width from the bubbles: a short chat has none, a long one has it."""
+    model, view, _bubbles = chat(qtbot, [msg(1, content=LONG)])
+    bar = view.verticalScrollBar()
+    assert not bar.isVisible()
+    without = view.rowHeight(0)
+    model.append([msg(i, content=LONG) for i in range(2, 40)])
+    qtbot.waitUntil(bar.isVisible)
+    qtbot.waitUntil(lambda: view.rowHeight(0) >= without)
+    option = view_option(view)
+    assert heights(view) == [
+        view.itemDelegate().sizeHint(option, model.index(row, 0)).height()
+        for row in range(model.rowCount())
+    ]
