@@ -394,3 +394,29 @@ def test_rows_left_in_the_inbox_by_an_earlier_version_are_decoded(consumer: Cons
     result = process_inbox(consumer.hconn, now=2.0)
     assert [m.content for m in result.messages] == ["升级前"]
     assert process_inbox(consumer.hconn, now=3.0).messages == ()
+
+
+def test_a_read_that_looks_damaged_while_a_writer_committed_is_retried(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """A page read while demo.exe rewrote it can look damaged.  Whether somebody
+    committed meanwhile is asked on the connection that read: a new connection's
+    data_version starts afresh and may equal the old one's by chance, which made
+    every such read "not an SQLite database" under a flood of commits."""
+    insert_events(exchange_db, [text_event("wxid_a", "one")])
+    reader = consumer.reader
+
+    def torn(conn: sqlite3.Connection) -> None:
+        insert_events(exchange_db, [text_event("wxid_a", "two")])
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with pytest.raises(SnapshotRetry):
+        reader._consistent(torn)
+    assert reader.retries == 1
+
+    def damaged(conn: sqlite3.Connection) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with pytest.raises(sqlite3.DatabaseError):  # nobody wrote: the damage is real
+        reader._consistent(damaged)
+    assert consumer.until_idle(now=1.0) == ["one", "two"]

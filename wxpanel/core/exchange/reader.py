@@ -236,9 +236,13 @@ class ExchangeReader:
                 raise HotJournalError(str(self.path)) from exc
             raise
         except sqlite3.DatabaseError:
-            # Possibly a page read while it was written: retry before calling it corrupt.
+            # Possibly a page read while it was written: retry before calling it
+            # corrupt.  Asked on this connection: data_version counts per
+            # connection, so a new one's value says nothing about ``before``.
+            moved = self._moved_since(before)
             self.close()
-            if self.journal.exists() or self._version() != before:
+            if moved:
+                self.retries += 1
                 raise SnapshotRetry from None
             raise
         if self.journal.exists() or self._version() != before:
@@ -247,6 +251,19 @@ class ExchangeReader:
             raise SnapshotRetry
         self._seen_version = before
         return result
+
+    def _moved_since(self, before: int) -> bool:
+        """Whether a writer was at work since ``before`` was read on this connection.
+
+        A page 1 that cannot be read counts as moved: if the file really is
+        damaged, the next read's first step says so.
+        """
+        if self.journal.exists():
+            return True
+        try:
+            return self._read_version() != before
+        except (HotJournalError, sqlite3.DatabaseError):
+            return True
 
     def snapshot(
         self,
