@@ -104,6 +104,21 @@ def test_a_budget_cuts_between_rows_and_the_rest_follows(
     assert consumer.until_idle(now=2.0) == ["2", "3", "4"]
 
 
+def test_the_backlog_beyond_a_cut_snapshot_is_every_row_after_the_anchor(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Told by max(rowid), not counted row by row inside the read."""
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(7)])
+    assert consumer.reader.snapshot(None, max_rows=3).backlog == 7
+    consumer.step(now=1.0, max_rows=3)  # the anchor is now the third row
+    anchor = consumer.ingestor.anchor
+    assert anchor is not None
+    snapshot = consumer.reader.snapshot(anchor.rowid, after=anchor.rowid, max_rows=2)
+    assert (snapshot.more, snapshot.backlog) == (True, 4)
+    whole = consumer.reader.snapshot(anchor.rowid, after=anchor.rowid)
+    assert (whole.more, whole.backlog) == (False, 4)
+
+
 def test_rows_emptied_behind_our_back_are_compared_one_by_one(
     consumer: Consumer, exchange_db: Path
 ) -> None:
@@ -237,7 +252,7 @@ def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
     committed: list[str] = []
 
     def write_during_read(statement: str) -> None:
-        if "FROM wx_event WHERE rowid BETWEEN" in statement and not committed:
+        if "FROM wx_event WHERE rowid >=" in statement and not committed:
             holder.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'during', '0', '1')")
             committed.append(statement)
 
@@ -254,8 +269,9 @@ def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
 def test_a_row_appearing_between_the_reads_queries_means_try_again(
     consumer: Consumer, exchange_db: Path
 ) -> None:
-    """The sizes and the rows are two queries: a commit between them may show a row
-    the first did not.  That read is thrown away, not trusted (it raised KeyError)."""
+    """The rows and wx_command are two queries in one read transaction, which
+    takes no lock: a commit between them fills a gap below the rows read.  That
+    read is thrown away, not trusted."""
     insert_events(exchange_db, [text_event("wxid_a", "one"), text_event("wxid_a", "gap")])
     insert_events(exchange_db, [text_event("wxid_a", "three")])
     with sqlite3.connect(exchange_db, isolation_level=None) as setup:
@@ -263,7 +279,7 @@ def test_a_row_appearing_between_the_reads_queries_means_try_again(
     holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
 
     def write_between(statement: str) -> None:
-        if "FROM wx_event WHERE rowid BETWEEN" in statement:
+        if "FROM wx_command" in statement:
             holder.execute(
                 "INSERT INTO wx_event (rowid, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE,"
                 " MSG_TYPE) VALUES (2, 'wxid_a', '_', 'A', 'two', '0', '1')"
@@ -272,8 +288,30 @@ def test_a_row_appearing_between_the_reads_queries_means_try_again(
     consumer.reader._connection().set_trace_callback(write_between)
     with pytest.raises(SnapshotRetry):
         consumer.step(now=1.0)
+    consumer.reader._connection().set_trace_callback(None)
     holder.close()
     assert consumer.until_idle(now=2.0) == ["one", "two", "three"]
+
+
+def test_odd_rows_read_again_in_full_form_must_be_the_same_rows(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """A row that is not all TEXT or NULL (a BLOB: TEXT affinity turns numbers into
+    text) is read again with typeof() and CAST; a commit between the two reads that
+    changes which rows there are is a retry."""
+    insert_events(exchange_db, [text_event("wxid_a", "one"), ("wxid_a", "_", "A", b"7", "0", "1")])
+    holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+
+    def write_between(statement: str) -> None:
+        if "FROM wx_event WHERE rowid BETWEEN" in statement:
+            holder.execute("DELETE FROM wx_event WHERE MSG_CONTENT = 'one'")
+
+    consumer.reader._connection().set_trace_callback(write_between)
+    with pytest.raises(SnapshotRetry):
+        consumer.step(now=1.0)
+    assert consumer.reader.retries == 1
+    holder.close()
+    assert consumer.until_idle(now=2.0) == ["7"]
 
 
 def test_a_writer_at_work_means_try_again(consumer: Consumer, exchange_db: Path) -> None:
