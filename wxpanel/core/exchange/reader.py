@@ -147,6 +147,8 @@ class Snapshot:
     backlog: int
 
 
+#: typeof() of a plain row's value, by whether it is NULL.
+_PLAIN_CLASS: Final = {False: "text", True: "null"}
 #: What a snapshot's read returns: (rowid, size, columns) rows, command rows, more, top rowid.
 _Raw = tuple[list[tuple[int, int, tuple[object, ...]]], list[Any], bool, int | None]
 
@@ -420,21 +422,7 @@ class ExchangeReader:
 
 def _plain_columns(values: Sequence[object]) -> tuple[object, ...]:
     """A plain row's six values in the (typeof, bytes) form of :data:`_SELECT_EVENTS`."""
-    id1, id2, msg_from, content, state, kind = values
-    return (
-        "null" if id1 is None else "text",
-        id1,
-        "null" if id2 is None else "text",
-        id2,
-        "null" if msg_from is None else "text",
-        msg_from,
-        "null" if content is None else "text",
-        content,
-        "null" if state is None else "text",
-        state,
-        "null" if kind is None else "text",
-        kind,
-    )
+    return tuple(part for value in values for part in (_PLAIN_CLASS[value is None], value))
 
 
 def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
