@@ -39,10 +39,12 @@ from wxpanel.core.errors import (
 )
 from wxpanel.core.exchange.quiet import QUIET, QuietMoments
 from wxpanel.core.exchange.reader import (
+    SNAPSHOT_MAX_BYTES,
     SNAPSHOT_MAX_ROWS,
     CommandRow,
     ExchangeReader,
     HotJournalError,
+    Snapshot,
     SnapshotRetry,
 )
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
@@ -88,6 +90,12 @@ LOCKED_AFTER = 1.0
 HOT_JOURNAL_GRACE = 2.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
 RECOVER_EVERY = 1.0
+#: Reads of wx_event one round tries before it leaves the rest to the next round.
+READ_ATTEMPTS = 8
+#: A read found a writer's journal: it is looked at again this much later, in the round.
+JOURNAL_PAUSE = 0.0002
+#: How long one round goes on gathering short reads of wx_event for one history transaction.
+GATHER_FOR = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +143,11 @@ class _State:
     hot_since: float | None = None
     #: What is wrong with exchange.db itself (gone, replaced by a bad file).
     file_problem: BaseException | None = None
-    #: Rows per snapshot: halved while the disk is full, so ingestion resumes early.
+    #: Rows per snapshot: halved after a read a commit tore (a shorter one fits
+    #: between two commits) and while the disk is full (a smaller batch fits).
     batch_rows: int = SNAPSHOT_MAX_ROWS
+    #: The last read of wx_event met a writer at work (as opposed to being cut by its budget).
+    read_failed: bool = False
     replies_pending: bool = True  # messages came in since the answerers last heard of it
     next_safety: float = 0.0
     #: An answerer still owes work (answers in flight on the sources' pool, more to do).
@@ -448,11 +459,10 @@ class Engine:
         state = self._state
         ingestor = self.ingestor
         try:
-            snapshot = self.reader.snapshot(
-                ingestor.start, after=ingestor.after, max_rows=state.batch_rows
-            )
+            snapshot = self._snapshot()
         except SnapshotRetry:
-            state.more = True  # demo.exe was writing: look again on the next poll
+            state.more = True  # demo.exe was writing: look again soon
+            state.read_failed = True
             state.blocked_since = state.blocked_since or now
             if self.reader.journal.exists():
                 self._hot_journal(now)  # unless it stays, it was demo.exe at work
@@ -460,10 +470,12 @@ class Engine:
                 state.hot_since = None
             return
         except HotJournalError:
+            state.read_failed = True
             self._hot_journal(now)
             return
         except sqlite3.DatabaseError as exc:
             raise self._exchange_error(exc) from exc
+        state.read_failed = False
         state.next_safety = now + self.settings.safety_poll
         state.blocked_since = None
         state.hot_since = None
@@ -472,7 +484,6 @@ class Engine:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
         result = ingestor.ingest(snapshot, now)
-        state.batch_rows = min(SNAPSHOT_MAX_ROWS, state.batch_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more
         self._collect(work, result.messages)
@@ -480,6 +491,75 @@ class Engine:
             state.replies_pending = True
             state.counters["last_event_at"] = now
             state.last_new_row = now
+
+    def _snapshot(self) -> Snapshot:
+        """New rows of wx_event, read in short reads and gathered for one history transaction.
+
+        A read is only used if no commit of demo.exe fell inside it; at 1 000
+        commits a second, one a millisecond, it must be short to fall between
+        two (see :meth:`_read`).  Recording each short read in a transaction
+        of its own would cost a commit (its fsyncs) per few rows, so while rows
+        wait beyond a read, the next one starts at its last row and is joined
+        to it (:meth:`Snapshot.followed_by`: that row found unchanged proves
+        every row after it new, as the anchor does), up to the budget of one
+        snapshot or :data:`GATHER_FOR`.  Not while wx_event is being compared
+        row by row: that needs the very snapshot it compares.
+        """
+        ingestor = self.ingestor
+        snapshot = self._read(ingestor.start, SNAPSHOT_MAX_BYTES)
+        if ingestor.compare_from is not None:
+            return snapshot
+        deadline = time.monotonic() + GATHER_FOR
+        size = sum(event.size for event in snapshot.events)
+        while (
+            snapshot.more
+            and len(snapshot.events) < SNAPSHOT_MAX_ROWS
+            and size < SNAPSHOT_MAX_BYTES
+            and time.monotonic() < deadline
+        ):
+            last = snapshot.events[-1]
+            try:
+                later = self._read(last.rowid, SNAPSHOT_MAX_BYTES - size + last.size)
+            except (SnapshotRetry, HotJournalError, sqlite3.DatabaseError):
+                break  # what was read is good; the next round meets whatever this is
+            joined = snapshot.followed_by(later, ingestor.after)
+            if joined is None:
+                break  # the last row changed: the next round starts from the anchor
+            size += sum(event.size for event in later.events[1:])
+            snapshot = joined
+        return snapshot
+
+    def _read(self, start: int | None, max_bytes: int) -> Snapshot:
+        """One lock-free read of wx_event from ``start``, tried again at once while torn.
+
+        A torn read is retried in the same round, asking half the rows (the
+        retry is shorter), and every read that succeeds asks twice as many as
+        the last, up to the budget.  A read that found a writer's journal
+        before it began is retried after :data:`JOURNAL_PAUSE`: demo.exe's
+        commit is about to end.  Raises the last :class:`SnapshotRetry` when
+        no attempt succeeded.
+        """
+        state = self._state
+        attempts = 1
+        while True:
+            try:
+                snapshot = self.reader.snapshot(
+                    start,
+                    after=self.ingestor.after,
+                    max_rows=state.batch_rows,
+                    max_bytes=max_bytes,
+                )
+            except SnapshotRetry as retry:
+                if attempts >= READ_ATTEMPTS:
+                    raise
+                attempts += 1
+                if retry.torn:
+                    state.batch_rows = max(1, state.batch_rows // 2)
+                else:
+                    time.sleep(JOURNAL_PAUSE)
+            else:
+                state.batch_rows = min(SNAPSHOT_MAX_ROWS, state.batch_rows * 2)
+                return snapshot
 
     def _hot_journal(self, now: float) -> None:
         """A journal stands beside exchange.db: demo.exe at work, or a dead writer's.
@@ -656,9 +736,9 @@ class Engine:
         if state.inbox_pending:
             return 0.0
         if state.more:
-            # Rows beyond the budget wait: go on at once.  A read that met
-            # demo.exe writing: look again a moment later, not in a spin.
-            return self.settings.poll_interval / 4
+            # Rows beyond the budget wait: go on at once.  Reads that kept
+            # meeting demo.exe writing: look again a moment later, not in a spin.
+            return self.settings.poll_interval / 4 if state.read_failed else 0.0
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval

@@ -146,6 +146,27 @@ class Snapshot:
     commands: tuple[CommandRow, ...]
     backlog: int
 
+    def followed_by(self, later: Snapshot, after: int | None) -> Snapshot | None:
+        """This snapshot and ``later`` (read from this one's last row on) as one.
+
+        Only if ``later`` starts with that row unchanged, same rowid and
+        digest: while it stands, every row SQLite adds gets a larger rowid,
+        so ``later``'s other rows are exactly the rows after it, as after the
+        anchor (:mod:`wxpanel.core.ingest`).  None otherwise.
+        """
+        if not self.events or not later.events:
+            return None
+        last, first = self.events[-1], later.events[0]
+        if (last.rowid, last.digest) != (first.rowid, first.digest):
+            return None
+        before = sum(1 for event in self.events[:-1] if after is None or event.rowid > after)
+        return Snapshot(
+            events=self.events + later.events[1:],
+            more=later.more,
+            commands=later.commands,
+            backlog=before + later.backlog,
+        )
+
 
 #: typeof() of a plain row's value, by whether it is NULL.
 _PLAIN_CLASS: Final = {False: "text", True: "null"}
