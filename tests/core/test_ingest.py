@@ -458,3 +458,36 @@ def test_a_read_that_looks_damaged_while_a_writer_committed_is_retried(
     with pytest.raises(sqlite3.DatabaseError):  # nobody wrote: the damage is real
         reader._consistent(damaged)
     assert consumer.until_idle(now=1.0) == ["one", "two"]
+
+
+def test_pending_rows_are_kept_as_batches_are_recorded(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Kept as batches go by instead of counted after each: always what a count says."""
+
+    def counted() -> tuple[int, int]:
+        anchor = consumer.ingestor.anchor
+        if anchor is None:
+            return 0, 0
+        count, size = consumer.hconn.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
+            (anchor.rowid,),
+        ).fetchone()
+        return int(count), int(size)
+
+    assert consumer.ingestor.pending == counted() == (0, 0)
+    insert_events(exchange_db, [text_event("wxid_a", "x" * i) for i in range(1, 8)])
+    consumer.step(now=1.0, max_rows=3)
+    assert (
+        consumer.ingestor.pending == counted() == (2, 2 * len(b"wxid_a" * 2 + "私聊".encode()) + 3)
+    )
+    consumer.until_idle(now=2.0)
+    assert consumer.ingestor.pending == counted()
+    consumer.clean()
+    assert consumer.ingestor.pending == counted() == (0, 0)
+    with sqlite3.connect(exchange_db) as conn:  # emptied behind our back: compared row by row
+        conn.execute("DELETE FROM wx_event")
+    insert_events(exchange_db, [text_event("wxid_a", "again")])
+    consumer.until_idle(now=3.0)
+    assert consumer.ingestor.pending == counted()
+    assert EventIngestor(consumer.hconn).pending == consumer.ingestor.pending

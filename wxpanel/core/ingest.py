@@ -107,14 +107,6 @@ class _EchoMatcher:
         return replace(item, echo_of=waiting.popleft())
 
 
-def load_anchor(conn: sqlite3.Connection) -> Anchor | None:
-    """The newest ingested wx_event row, which the clean-up leaves in place."""
-    row = conn.execute(
-        "SELECT rowid, digest FROM ingested WHERE rowid = (SELECT max(rowid) FROM ingested)"
-    ).fetchone()
-    return None if row is None else Anchor(int(row[0]), int(row[1]))
-
-
 class EventIngestor:
     """Turns snapshots of wx_event into history, exactly once; the poller's.
 
@@ -125,21 +117,28 @@ class EventIngestor:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.anchor = load_anchor(conn)
+        self.anchor: Anchor | None = None
         #: Row-by-row comparison in progress from this rowid on, or None.
         self.compare_from: int | None = None
         self.resets = 0
-        self._pending_rows, self._pending_bytes = self._count_pending()
+        # ``ingested`` as a whole (rows, bytes) and the anchor's bytes, kept as
+        # batches are recorded: counting the pending rows after every batch
+        # cost a scan of up to CleanupPolicy.max_rows rows each time.
+        self._rows = self._bytes = self._anchor_size = 0
+        self._recount()
 
-    def _count_pending(self) -> tuple[int, int]:
-        """Ingested rows the clean-up may delete: all but the anchor."""
-        if self.anchor is None:
-            return 0, 0
-        count, size = self.conn.execute(
-            "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
-            (self.anchor.rowid,),
+    def _recount(self) -> None:
+        """Read the anchor and the totals of ``ingested`` afresh (after a deletion)."""
+        row = self.conn.execute(
+            "SELECT rowid, digest, size FROM ingested"
+            " WHERE rowid = (SELECT max(rowid) FROM ingested)"
         ).fetchone()
-        return int(count), int(size)
+        self.anchor = None if row is None else Anchor(int(row[0]), int(row[1]))
+        self._anchor_size = 0 if row is None else int(row[2])
+        count, size = self.conn.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM ingested"
+        ).fetchone()
+        self._rows, self._bytes = int(count), int(size)
 
     @property
     def start(self) -> int | None:
@@ -155,8 +154,10 @@ class EventIngestor:
 
     @property
     def pending(self) -> tuple[int, int]:
-        """Rows (and their bytes) a clean-up would delete now."""
-        return self._pending_rows, self._pending_bytes
+        """Rows (and their bytes) a clean-up would delete now: all but the anchor."""
+        if self.anchor is None:
+            return 0, 0
+        return self._rows - 1, self._bytes - self._anchor_size
 
     def ingest(self, snapshot: Snapshot, now: float) -> IngestResult:
         """Record the snapshot's new rows in history, in one transaction."""
@@ -188,8 +189,12 @@ class EventIngestor:
             )
         if comparing:
             self.compare_from = events[-1].rowid + 1 if events and snapshot.more else None
-        self.anchor = load_anchor(self.conn)
-        self._pending_rows, self._pending_bytes = self._count_pending()
+            self._recount()  # rows were replaced or forgotten
+        elif new:  # rowids above the anchor: new rows of ``ingested``, the last the newest
+            self._rows += len(new)
+            self._bytes += sum(event.size for event in new)
+            self.anchor = Anchor(new[-1].rowid, new[-1].digest)
+            self._anchor_size = new[-1].size
         return IngestResult(tuple(messages), snapshot.more)
 
     def _forget_vanished(
@@ -215,7 +220,7 @@ class EventIngestor:
         """The clean-up deleted every wx_event row below ``below``: forget them."""
         with immediate(self.conn):
             self.conn.execute("DELETE FROM ingested WHERE rowid < ?", (below,))
-        self._pending_rows, self._pending_bytes = self._count_pending()
+        self._recount()
 
 
 @dataclass(frozen=True, slots=True)
