@@ -19,6 +19,7 @@ from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import READ_ATTEMPTS, Engine, PollResult
 from wxpanel.core.exchange.reader import EventRow as Row
 from wxpanel.core.exchange.reader import Snapshot, SnapshotRetry
+from wxpanel.core.ingest import RECORD_MAX_ROWS
 from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.paths import DataPaths
@@ -532,9 +533,14 @@ def test_reads_torn_all_round_long_wait_a_moment_then_go_on(exchange_db: Path) -
         assert [m.content for m in engine.poll().messages] == ["0", "1", "2"]
 
 
-def test_short_reads_are_gathered_into_one_history_transaction(exchange_db: Path) -> None:
+def test_short_reads_are_gathered_into_one_history_transaction(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each short read's rows are joined to the last (which starts at its last row,
     found unchanged) and recorded together: a commit per few rows cost fsyncs."""
+    from wxpanel.core import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "GATHER_FOR", 600.0)  # however slow the machine
     insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(9)])
     with Engine(exchange_db) as engine:
         engine._state.batch_rows = 2
@@ -564,10 +570,14 @@ def test_short_reads_are_gathered_into_one_history_transaction(exchange_db: Path
 
 
 def test_rows_beyond_one_transactions_budget_are_read_in_the_next_round_at_once(
-    exchange_db: Path,
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(1002)])
+    from wxpanel.core import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "GATHER_FOR", 600.0)  # the row budget ends it here
+    rows = RECORD_MAX_ROWS + 2
+    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(rows)])
     with Engine(exchange_db) as engine:
         first = engine.poll()
-        assert (len(first.messages), first.delay) == (1000, 0.0)
+        assert (len(first.messages), first.delay) == (RECORD_MAX_ROWS, 0.0)
         assert len(engine.poll().messages) == 2

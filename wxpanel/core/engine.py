@@ -39,7 +39,6 @@ from wxpanel.core.errors import (
 )
 from wxpanel.core.exchange.quiet import QUIET, QuietMoments
 from wxpanel.core.exchange.reader import (
-    SNAPSHOT_MAX_BYTES,
     SNAPSHOT_MAX_ROWS,
     CommandRow,
     ExchangeReader,
@@ -95,7 +94,7 @@ READ_ATTEMPTS = 8
 #: A read found a writer's journal: it is looked at again this much later, in the round.
 JOURNAL_PAUSE = 0.0002
 #: How long one round goes on gathering short reads of wx_event for one history transaction.
-GATHER_FOR = 0.05
+GATHER_FOR = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -459,7 +458,9 @@ class Engine:
         state = self._state
         ingestor = self.ingestor
         try:
-            snapshot = self._snapshot()
+            # Short reads (a torn one is retried at once, shorter), gathered
+            # into one history transaction: see EventIngestor.gather.
+            snapshot = ingestor.gather(self._read, until=time.monotonic() + GATHER_FOR)
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again soon
             state.read_failed = True
@@ -492,44 +493,7 @@ class Engine:
             state.counters["last_event_at"] = now
             state.last_new_row = now
 
-    def _snapshot(self) -> Snapshot:
-        """New rows of wx_event, read in short reads and gathered for one history transaction.
-
-        A read is only used if no commit of demo.exe fell inside it; at 1 000
-        commits a second, one a millisecond, it must be short to fall between
-        two (see :meth:`_read`).  Recording each short read in a transaction
-        of its own would cost a commit (its fsyncs) per few rows, so while rows
-        wait beyond a read, the next one starts at its last row and is joined
-        to it (:meth:`Snapshot.followed_by`: that row found unchanged proves
-        every row after it new, as the anchor does), up to the budget of one
-        snapshot or :data:`GATHER_FOR`.  Not while wx_event is being compared
-        row by row: that needs the very snapshot it compares.
-        """
-        ingestor = self.ingestor
-        snapshot = self._read(ingestor.start, SNAPSHOT_MAX_BYTES)
-        if ingestor.compare_from is not None:
-            return snapshot
-        deadline = time.monotonic() + GATHER_FOR
-        size = sum(event.size for event in snapshot.events)
-        while (
-            snapshot.more
-            and len(snapshot.events) < SNAPSHOT_MAX_ROWS
-            and size < SNAPSHOT_MAX_BYTES
-            and time.monotonic() < deadline
-        ):
-            last = snapshot.events[-1]
-            try:
-                later = self._read(last.rowid, SNAPSHOT_MAX_BYTES - size + last.size)
-            except (SnapshotRetry, HotJournalError, sqlite3.DatabaseError):
-                break  # what was read is good; the next round meets whatever this is
-            joined = snapshot.followed_by(later, ingestor.after)
-            if joined is None:
-                break  # the last row changed: the next round starts from the anchor
-            size += sum(event.size for event in later.events[1:])
-            snapshot = joined
-        return snapshot
-
-    def _read(self, start: int | None, max_bytes: int) -> Snapshot:
+    def _read(self, start: int | None, max_rows: int, max_bytes: int) -> Snapshot:
         """One lock-free read of wx_event from ``start``, tried again at once while torn.
 
         A torn read is retried in the same round, asking half the rows (the
@@ -546,7 +510,7 @@ class Engine:
                 snapshot = self.reader.snapshot(
                     start,
                     after=self.ingestor.after,
-                    max_rows=state.batch_rows,
+                    max_rows=min(max_rows, state.batch_rows),
                     max_bytes=max_bytes,
                 )
             except SnapshotRetry as retry:

@@ -42,12 +42,19 @@ table first; :func:`process_inbox` decodes what such a version left there.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from wxpanel.core.decode import event_to_message
-from wxpanel.core.exchange.reader import EventRow, Snapshot
+from wxpanel.core.exchange.reader import (
+    SNAPSHOT_MAX_BYTES,
+    EventRow,
+    HotJournalError,
+    Snapshot,
+    SnapshotRetry,
+)
 from wxpanel.core.exchange.writer import Anchor
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import Message
@@ -55,6 +62,16 @@ from wxpanel.core.protocol import CommandType, Direction, MessageType
 
 #: Inbox rows (left by an earlier wxpanel) decoded per transaction.
 MAX_BATCH_ROWS = 2000
+#: The most wx_event rows recorded in one history transaction, gathered from
+#: several shorter reads (:meth:`EventIngestor.gather`).  A commit writes
+#: every page the transaction touched, twice (journal and file); in a large
+#: history most are the ends of the conversations in the conversation index,
+#: one page per conversation however many of its rows a batch holds, so the
+#: cost per row falls as batches grow.
+RECORD_MAX_ROWS = 4000
+
+#: Reads wx_event from a rowid on, at most so many rows and bytes.
+Read = Callable[[int | None, int, int], Snapshot]
 #: An account's own message (发出) matching one of our commands sent this
 #: recently is recorded as that command's echo, not as a second bubble.
 ECHO_WINDOW = 300.0
@@ -158,6 +175,43 @@ class EventIngestor:
         if self.anchor is None:
             return 0, 0
         return self._rows - 1, self._bytes - self._anchor_size
+
+    def gather(self, read: Read, *, until: float) -> Snapshot:
+        """New rows of wx_event in several short reads, as one snapshot to record.
+
+        A read is only used if no commit of demo.exe fell inside it, so under
+        a flood reads are short; recording each in a transaction of its own
+        would cost a commit per few rows.  So while rows wait beyond a read,
+        the next one starts at its last row and is joined to it
+        (:meth:`Snapshot.followed_by`: that row found unchanged proves every
+        row after it new, as the anchor does), up to :data:`RECORD_MAX_ROWS`,
+        the byte budget of one snapshot, or ``until`` (``time.monotonic``).
+        Not while wx_event is being compared row by row: that needs the very
+        snapshot it compares.  Errors of the first read are raised; a later
+        read that fails ends the gathering (the next round meets it).
+        """
+        snapshot = read(self.start, RECORD_MAX_ROWS, SNAPSHOT_MAX_BYTES)
+        if self.compare_from is not None:
+            return snapshot
+        size = sum(event.size for event in snapshot.events)
+        while (
+            snapshot.more
+            and len(snapshot.events) < RECORD_MAX_ROWS
+            and size < SNAPSHOT_MAX_BYTES
+            and time.monotonic() < until
+        ):
+            last = snapshot.events[-1]
+            rows = RECORD_MAX_ROWS - len(snapshot.events) + 1
+            try:
+                later = read(last.rowid, rows, SNAPSHOT_MAX_BYTES - size + last.size)
+            except (SnapshotRetry, HotJournalError, sqlite3.DatabaseError):
+                break
+            joined = snapshot.followed_by(later, self.after)
+            if joined is None:
+                break  # the last row changed: the next round starts from the anchor
+            size += sum(event.size for event in later.events[1:])
+            snapshot = joined
+        return snapshot
 
     def ingest(self, snapshot: Snapshot, now: float) -> IngestResult:
         """Record the snapshot's new rows in history, in one transaction."""
