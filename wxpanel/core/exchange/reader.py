@@ -443,7 +443,12 @@ class ExchangeReader:
 
 def _plain_columns(values: Sequence[object]) -> tuple[object, ...]:
     """A plain row's six values in the (typeof, bytes) form of :data:`_SELECT_EVENTS`."""
-    return tuple(part for value in values for part in (_PLAIN_CLASS[value is None], value))
+    a, b, c, d, e, f = values  # spelt out: a generator cost twice the time
+    kind = _PLAIN_CLASS
+    return (
+        kind[a is None], a, kind[b is None], b, kind[c is None], c,
+        kind[d is None], d, kind[e is None], e, kind[f is None], f,
+    )  # fmt: skip
 
 
 def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
