@@ -12,7 +12,11 @@ How, in three steps that each touch one file:
 1. **Read without a lock.**  :class:`~wxpanel.core.exchange.reader.ExchangeReader`
    notices commits through ``PRAGMA data_version`` and reads a consistent
    snapshot of wx_event on a ``nolock`` read-only connection, validated like
-   a seqlock (no journal, same change counter before and after).
+   a seqlock (no journal, same change counter before and after).  Under a
+   flood of commits reads are short, and :meth:`EventIngestor.gather` joins
+   several into one snapshot, each starting at the last row of the one
+   before (found unchanged, it proves the rows after it new, as the anchor
+   below does).
 2. **Record in history alone.**  One transaction on history.db inserts the
    decoded messages *and* the rowid and digest of each row into
    ``ingested``.  That table is the exactly-once state: a row is new if
