@@ -491,3 +491,31 @@ def test_pending_rows_are_kept_as_batches_are_recorded(
     consumer.until_idle(now=3.0)
     assert consumer.ingestor.pending == counted()
     assert EventIngestor(consumer.hconn).pending == consumer.ingestor.pending
+
+
+def test_a_journal_that_appears_as_the_counter_is_read_stops_the_read_before_it_begins(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """The journal is looked at after data_version, not only before: a writer that
+    created its journal and rewrote page 1 in between would give data_version its new
+    counter, change pages under the query, and be gone (journal and all) by the end."""
+    insert_events(exchange_db, [text_event("wxid_a", "one")])
+    consumer.reader.snapshot(None)  # a connection, warm
+    writer = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+    queries: list[str] = []
+
+    def trace(statement: str) -> None:
+        if statement == "PRAGMA data_version" and not writer.in_transaction:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'two', '0', '1')")
+        if "FROM wx_event" in statement:
+            queries.append(statement)
+
+    consumer.reader._connection().set_trace_callback(trace)
+    with pytest.raises(SnapshotRetry) as retry:
+        consumer.reader.snapshot(None)
+    assert not retry.value.torn and not queries  # stopped before reading a page
+    consumer.reader._connection().set_trace_callback(None)
+    writer.execute("COMMIT")
+    writer.close()
+    assert consumer.until_idle(now=1.0) == ["one", "two"]

@@ -11,17 +11,20 @@ trustworthy the way a seqlock does:
 1. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
    change counter at the start of every read transaction, so the value
    changes whenever anybody committed to the file since.  No lock: this is
-   also how :meth:`ExchangeReader.changed` notices new rows for free.
+   also how :meth:`ExchangeReader.changed` notices new rows for free.  (It
+   is asked only when no journal stands, so SQLite never opens one.)
 2. No ``exchange.db-journal`` may exist: in rollback-journal mode a writer
    creates the journal before it changes a single page of the database and
    deletes it only after its last page is on disk (that deletion *is* its
-   commit).
+   commit).  Looked at *after* (1): a writer that created its journal and
+   rewrote page 1 between a look before (1) and (1) itself would give (1)
+   its new counter, then change pages under (3) and be gone by (4).
 3. The queries, in one read transaction (SQLite checks the change counter
    once, at its start; with ``nolock`` the transaction holds nothing).
 4. Again: no journal, and the same ``data_version``.  A writer that changed
    pages while (3) ran either still has its journal, or committed and so
    rewrote page 1 with a new change counter (page 1 is always written in a
-   rollback-mode commit, and first).
+   rollback-mode commit, and first), after (1) by (2).
 
 Only when (2) and (4) hold is the snapshot used.  Otherwise it is thrown
 away together with the connection, because SQLite's page cache may now hold
@@ -35,11 +38,12 @@ count the poller halves after each torn read, in one statement that makes
 one Python object per column (a plain row's TEXT arrives as its bytes; the
 rare row holding another storage class is read again with ``typeof`` and
 ``CAST``), and the backlog beyond it is told by ``max(rowid)`` instead of
-being counted.  Hashing and decoding come after the checks.  A journal that stays (a writer killed
-mid-commit leaves a *hot* journal) makes the read-only connection fail with
-``SQLITE_READONLY_ROLLBACK``; :meth:`ExchangeReader.recover` then lets an
-ordinary read-write connection roll it back, as any SQLite would, demo.exe's
-3.7.11 included.
+being counted.  Hashing and decoding come after the checks.
+
+A journal that stays (a writer killed mid-commit leaves a *hot* journal)
+makes the read-only connection fail with ``SQLITE_READONLY_ROLLBACK``;
+:meth:`ExchangeReader.recover` then lets an ordinary read-write connection
+roll it back, as any SQLite would, demo.exe's 3.7.11 included.
 
 All file access goes through SQLite, never through a file handle of our
 own: on POSIX, closing any descriptor of a file drops every lock the
@@ -287,6 +291,8 @@ class ExchangeReader:
         if self.journal.exists():
             raise SnapshotRetry
         before = self._version()
+        if self.journal.exists():  # step 2, after step 1: see the module docstring
+            raise SnapshotRetry
         conn = self._connection()
         try:
             conn.execute("BEGIN")
