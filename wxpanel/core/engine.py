@@ -49,7 +49,7 @@ from wxpanel.core.exchange.reader import (
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
-from wxpanel.core.ingest import CleanupPolicy, EventIngestor, process_inbox
+from wxpanel.core.ingest import RECORD_MAX_ROWS, CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
 from wxpanel.core.models import CommandUpdate, Health, Message, Origin
 from wxpanel.core.outbox import Outbox, Release, check_picture, queue_command
@@ -142,9 +142,12 @@ class _State:
     hot_since: float | None = None
     #: What is wrong with exchange.db itself (gone, replaced by a bad file).
     file_problem: BaseException | None = None
-    #: Rows per snapshot: halved after a read a commit tore (a shorter one fits
-    #: between two commits) and while the disk is full (a smaller batch fits).
+    #: Rows per read of wx_event: halved after a read a commit tore (a shorter
+    #: one fits between two commits), doubled after a good one.
     batch_rows: int = SNAPSHOT_MAX_ROWS
+    #: Rows per history transaction: halved while the disk is full (a smaller
+    #: batch fits, so ingestion resumes early), doubled after one that fitted.
+    record_rows: int = RECORD_MAX_ROWS
     #: The last read of wx_event met a writer at work (as opposed to being cut by its budget).
     read_failed: bool = False
     replies_pending: bool = True  # messages came in since the answerers last heard of it
@@ -460,7 +463,9 @@ class Engine:
         try:
             # Short reads (a torn one is retried at once, shorter), gathered
             # into one history transaction: see EventIngestor.gather.
-            snapshot = ingestor.gather(self._read, until=time.monotonic() + GATHER_FOR)
+            snapshot = ingestor.gather(
+                self._read, until=time.monotonic() + GATHER_FOR, max_rows=state.record_rows
+            )
         except SnapshotRetry:
             state.more = True  # demo.exe was writing: look again soon
             state.read_failed = True
@@ -485,6 +490,7 @@ class Engine:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
         result = ingestor.ingest(snapshot, now)
+        state.record_rows = min(RECORD_MAX_ROWS, state.record_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more
         self._collect(work, result.messages)
@@ -725,6 +731,7 @@ class Engine:
         if kind == "disk_full":
             # Smaller batches need less room: go on as soon as one fits.
             state.batch_rows = max(1, state.batch_rows // 2)
+            state.record_rows = max(1, state.record_rows // 2)
         previous = state.health or Health(exchange=str(self.exchange_db))
         # Once per problem: a full disk's message changes with every byte freed.
         if kind != previous.error_kind or (kind != "disk_full" and message != previous.error):

@@ -142,14 +142,14 @@ class EventIngestor:
         #: Row-by-row comparison in progress from this rowid on, or None.
         self.compare_from: int | None = None
         self.resets = 0
-        # ``ingested`` as a whole (rows, bytes) and the anchor's bytes, kept as
-        # batches are recorded: counting the pending rows after every batch
-        # cost a scan of up to CleanupPolicy.max_rows rows each time.
-        self._rows = self._bytes = self._anchor_size = 0
+        # The rows below the anchor (rows, bytes) and the anchor's bytes, kept
+        # as batches are recorded: counting them after every batch cost a
+        # scan of up to CleanupPolicy.max_rows rows each time.
+        self._pending_rows = self._pending_bytes = self._anchor_size = 0
         self._recount()
 
     def _recount(self) -> None:
-        """Read the anchor and the totals of ``ingested`` afresh (after a deletion)."""
+        """Read the anchor and the rows below it afresh (at start, after a deletion)."""
         row = self.conn.execute(
             "SELECT rowid, digest, size FROM ingested"
             " WHERE rowid = (SELECT max(rowid) FROM ingested)"
@@ -157,9 +157,10 @@ class EventIngestor:
         self.anchor = None if row is None else Anchor(int(row[0]), int(row[1]))
         self._anchor_size = 0 if row is None else int(row[2])
         count, size = self.conn.execute(
-            "SELECT count(*), coalesce(sum(size), 0) FROM ingested"
+            "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
+            (self.anchor.rowid if self.anchor else 0,),
         ).fetchone()
-        self._rows, self._bytes = int(count), int(size)
+        self._pending_rows, self._pending_bytes = int(count), int(size)
 
     @property
     def start(self) -> int | None:
@@ -176,11 +177,9 @@ class EventIngestor:
     @property
     def pending(self) -> tuple[int, int]:
         """Rows (and their bytes) a clean-up would delete now: all but the anchor."""
-        if self.anchor is None:
-            return 0, 0
-        return self._rows - 1, self._bytes - self._anchor_size
+        return self._pending_rows, self._pending_bytes
 
-    def gather(self, read: Read, *, until: float) -> Snapshot:
+    def gather(self, read: Read, *, until: float, max_rows: int = RECORD_MAX_ROWS) -> Snapshot:
         """New rows of wx_event in several short reads, as one snapshot to record.
 
         A read is only used if no commit of demo.exe fell inside it, so under
@@ -188,24 +187,24 @@ class EventIngestor:
         would cost a commit per few rows.  So while rows wait beyond a read,
         the next one starts at its last row and is joined to it
         (:meth:`Snapshot.followed_by`: that row found unchanged proves every
-        row after it new, as the anchor does), up to :data:`RECORD_MAX_ROWS`,
-        the byte budget of one snapshot, or ``until`` (``time.monotonic``).
+        row after it new, as the anchor does), up to ``max_rows`` rows, the
+        byte budget of one snapshot, or ``until`` (``time.monotonic``).
         Not while wx_event is being compared row by row: that needs the very
         snapshot it compares.  Errors of the first read are raised; a later
         read that fails ends the gathering (the next round meets it).
         """
-        snapshot = read(self.start, RECORD_MAX_ROWS, SNAPSHOT_MAX_BYTES)
+        snapshot = read(self.start, max_rows, SNAPSHOT_MAX_BYTES)
         if self.compare_from is not None:
             return snapshot
         size = sum(event.size for event in snapshot.events)
         while (
             snapshot.more
-            and len(snapshot.events) < RECORD_MAX_ROWS
+            and len(snapshot.events) < max_rows
             and size < SNAPSHOT_MAX_BYTES
             and time.monotonic() < until
         ):
             last = snapshot.events[-1]
-            rows = RECORD_MAX_ROWS - len(snapshot.events) + 1
+            rows = max_rows - len(snapshot.events) + 1
             try:
                 later = read(last.rowid, rows, SNAPSHOT_MAX_BYTES - size + last.size)
             except (SnapshotRetry, HotJournalError, sqlite3.DatabaseError):
@@ -248,9 +247,12 @@ class EventIngestor:
         if comparing:
             self.compare_from = events[-1].rowid + 1 if events and snapshot.more else None
             self._recount()  # rows were replaced or forgotten
-        elif new:  # rowids above the anchor: new rows of ``ingested``, the last the newest
-            self._rows += len(new)
-            self._bytes += sum(event.size for event in new)
+        elif new:  # rowids above the anchor, the last the newest: the new anchor
+            if self.anchor is not None:  # the old one can be deleted now
+                self._pending_rows += 1
+                self._pending_bytes += self._anchor_size
+            self._pending_rows += len(new) - 1
+            self._pending_bytes += sum(event.size for event in new) - new[-1].size
             self.anchor = Anchor(new[-1].rowid, new[-1].digest)
             self._anchor_size = new[-1].size
         return IngestResult(tuple(messages), snapshot.more)
