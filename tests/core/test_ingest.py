@@ -4,6 +4,7 @@ and reading wx_event never takes a lock demo.exe could meet."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from wxpanel.core.codec import HUGE_BYTES, Flag
 from wxpanel.core.exchange.reader import (
     ExchangeReader,
     HotJournalError,
+    Snapshot,
     SnapshotRetry,
 )
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
@@ -117,6 +119,34 @@ def test_the_backlog_beyond_a_cut_snapshot_is_every_row_after_the_anchor(
     assert (snapshot.more, snapshot.backlog) == (True, 4)
     whole = consumer.reader.snapshot(anchor.rowid, after=anchor.rowid)
     assert (whole.more, whole.backlog) == (False, 4)
+
+
+def test_gathered_reads_are_one_snapshot_with_the_backlog_of_the_last(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Reads of 2 rows, each from the last row of the one before, joined into one; not
+    while wx_event is compared row by row (that needs one snapshot of what it compares)."""
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(7)])
+    asked: list[int | None] = []
+
+    def read(start: int | None, rows: int, size: int) -> Snapshot:
+        asked.append(start)
+        return consumer.reader.snapshot(
+            start, after=consumer.ingestor.after, max_rows=min(rows, 2), max_bytes=size
+        )
+
+    gathered = consumer.ingestor.gather(read, until=time.monotonic() + 600, max_rows=5)
+    assert asked == [None, 2, 3, 4]  # the last read asked for the one row left in the budget
+    assert [event.rowid for event in gathered.events] == [1, 2, 3, 4, 5]
+    assert (gathered.more, gathered.backlog) == (True, 7)
+    consumer.ingestor.ingest(gathered, now=1.0)
+    with sqlite3.connect(exchange_db) as conn:
+        conn.execute("DELETE FROM wx_event WHERE rowid <= 5")  # the anchor too: compare
+    consumer.step(now=2.0)
+    assert consumer.ingestor.compare_from is not None
+    asked.clear()
+    consumer.ingestor.gather(read, until=time.monotonic() + 600)
+    assert asked == [0]
 
 
 def test_rows_emptied_behind_our_back_are_compared_one_by_one(
