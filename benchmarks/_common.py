@@ -23,7 +23,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from wxpanel.core.exchange.reader import SNAPSHOT_MAX_ROWS, ExchangeReader, SnapshotRetry
+from wxpanel.core.engine import GATHER_FOR
+from wxpanel.core.exchange.reader import (
+    SNAPSHOT_MAX_ROWS,
+    ExchangeReader,
+    Snapshot,
+    SnapshotRetry,
+)
 from wxpanel.core.exchange.writer import ExchangeWriter, WriteResult
 from wxpanel.core.ingest import EventIngestor
 
@@ -225,7 +231,8 @@ class IngestTally:
     """What :func:`ingest_pending` did: messages recorded, and how it went."""
 
     messages: int = 0
-    snapshots: int = 0
+    snapshots: int = 0  # reads of wx_event
+    transactions: int = 0  # of history.db, each recording one or more reads
     retries: int = 0
     #: Seconds spent in the lock-free snapshot reads of exchange.db (the rest
     #: of the loop is the history transactions).
@@ -241,27 +248,38 @@ def ingest_pending(
 ) -> IngestTally:
     """The poller's read-and-record loop without its waits, until history has every row.
 
-    Each round is one lock-free snapshot of wx_event (retried when the
-    seqlock check saw a writer at work) and one history.db transaction, as
-    ``Engine._read_exchange`` does.  ``clock(rows)`` gives the time to
+    Each round gathers lock-free reads of wx_event of up to ``max_rows`` rows
+    (each retried when the seqlock check saw a writer at work) into one
+    history.db transaction, as ``Engine._read_exchange`` does
+    (:meth:`EventIngestor.gather`).  ``clock(rows)`` gives the time to
     record a snapshot of ``rows`` rows at (default: now).  Rows stay in
     wx_event: see :func:`clean_up`.
     """
     tally = IngestTally()
+
+    def read(start: int | None, rows: int, size: int) -> Snapshot:
+        while True:
+            try:
+                snapshot = reader.snapshot(
+                    start, after=ingestor.after, max_rows=min(rows, max_rows), max_bytes=size
+                )
+            except SnapshotRetry:
+                tally.retries += 1
+                if tally.retries > 1000:
+                    raise
+            else:
+                tally.snapshots += 1
+                return snapshot
+
     while True:
         started = time.perf_counter()
         try:
-            snapshot = reader.snapshot(ingestor.start, after=ingestor.after, max_rows=max_rows)
-        except SnapshotRetry:
-            tally.retries += 1
-            if tally.retries > 1000:
-                raise
-            continue
+            snapshot = ingestor.gather(read, until=time.monotonic() + GATHER_FOR)
         finally:
             tally.read_seconds += time.perf_counter() - started
         now = time.time() if clock is None else clock(len(snapshot.events))
         result = ingestor.ingest(snapshot, now)
-        tally.snapshots += 1
+        tally.transactions += 1
         tally.messages += len(result.messages)
         if not result.more:
             return tally

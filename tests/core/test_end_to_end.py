@@ -16,8 +16,10 @@ import pytest
 
 from tests.conftest import insert_events
 from wxpanel.core.demoexe import EventRow
-from wxpanel.core.engine import Engine, PollResult
+from wxpanel.core.engine import READ_ATTEMPTS, Engine, PollResult
 from wxpanel.core.exchange.reader import EventRow as Row
+from wxpanel.core.exchange.reader import Snapshot, SnapshotRetry
+from wxpanel.core.ingest import RECORD_MAX_ROWS
 from wxpanel.core.models import CommandStatus, Message, Origin
 from wxpanel.core.pacer import PacerConfig, PacingRule
 from wxpanel.core.paths import DataPaths
@@ -487,3 +489,97 @@ def test_a_watched_engine_idles_at_the_safety_pace_and_looks_when_poked(
             queued = other.queue_text("wxid_a", "from the command line")
         engine.poke()
         assert [m.id for m in engine.poll().messages] == [queued.id]
+
+
+class Tearing:
+    """The reader's snapshot, torn by a commit (or kept off by a journal) the first times."""
+
+    def __init__(self, engine: Engine, failures: list[bool]) -> None:
+        self.real: Callable[..., Snapshot] = engine.reader.snapshot
+        self.failures = list(failures)  # True: torn, False: a journal stood
+        self.asked: list[int] = []
+        engine.reader.snapshot = self  # type: ignore[method-assign,assignment]
+
+    def __call__(
+        self, start: int | None, *, after: int | None, max_rows: int, max_bytes: int
+    ) -> Snapshot:
+        self.asked.append(max_rows)
+        if self.failures:
+            raise SnapshotRetry(torn=self.failures.pop(0))
+        return self.real(start, after=after, max_rows=max_rows, max_bytes=max_bytes)
+
+
+def test_a_torn_read_is_retried_at_once_and_shorter(exchange_db: Path) -> None:
+    """In a flood a read is only used if it falls between two of demo.exe's commits:
+    a torn one is tried again in the same round, asking half the rows each time, and
+    a read that found a journal again after a pause; a good read doubles the rows."""
+    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(5)])
+    with Engine(exchange_db) as engine:
+        tearing = Tearing(engine, [True, True, False, True])
+        result = engine.poll()
+        assert [m.content for m in result.messages] == [str(i) for i in range(5)]
+        assert tearing.asked == [1000, 500, 250, 250, 125]
+        insert_events(exchange_db, [("wxid_a", "_", "A", "5", "0", "1")])
+        assert [m.content for m in engine.poll().messages] == ["5"]
+        assert tearing.asked[-1] == 250
+
+
+def test_reads_torn_all_round_long_wait_a_moment_then_go_on(exchange_db: Path) -> None:
+    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(3)])
+    settings = Settings(poll_interval=0.02)
+    with Engine(exchange_db, settings=settings) as engine:
+        tearing = Tearing(engine, [True] * READ_ATTEMPTS)
+        result = engine.poll()
+        assert (result.messages, len(tearing.asked)) == ((), READ_ATTEMPTS)
+        assert result.delay == pytest.approx(0.005)  # not a spin
+        assert [m.content for m in engine.poll().messages] == ["0", "1", "2"]
+
+
+def test_short_reads_are_gathered_into_one_history_transaction(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each short read's rows are joined to the last (which starts at its last row,
+    found unchanged) and recorded together: a commit per few rows cost fsyncs."""
+    from wxpanel.core import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "GATHER_FOR", 600.0)  # however slow the machine
+    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(9)])
+    with Engine(exchange_db) as engine:
+        engine._state.batch_rows = 2
+        tearing = Tearing(engine, [])
+        result = engine.poll()
+        assert [m.content for m in result.messages] == [str(i) for i in range(9)]
+        assert tearing.asked == [2, 4, 8]  # rows 1-2, 2-6, 6-9: each starts at the last
+        assert len({m.time for m in result.messages}) == 1  # one transaction
+        # A last row that changed between two reads ends the gathering: nothing is lost.
+        insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(9, 40)])
+        engine._state.batch_rows = 4
+        real = tearing.real
+
+        def changing(start: int | None, **kwargs: int | None) -> Snapshot:
+            snapshot = real(start, **kwargs)
+            if len(tearing.asked) == 4:  # the round's first read: rowids 9 to 12
+                with sqlite3.connect(exchange_db) as conn:
+                    conn.execute("UPDATE wx_event SET MSG_CONTENT = 'changed' WHERE rowid = 12")
+            return snapshot
+
+        tearing.real = changing
+        first = engine.poll()
+        assert [m.content for m in first.messages] == ["9", "10", "11"]
+        rest = poll_until(engine, lambda rs: len(messages(rs)) >= 29)
+        # A row changed in place is a new row (rowid and digest are its identity).
+        assert messages(rest) == ["changed"] + [str(i) for i in range(12, 40)]
+
+
+def test_rows_beyond_one_transactions_budget_are_read_in_the_next_round_at_once(
+    exchange_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from wxpanel.core import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "GATHER_FOR", 600.0)  # the row budget ends it here
+    rows = RECORD_MAX_ROWS + 2
+    insert_events(exchange_db, [("wxid_a", "_", "A", str(i), "0", "1") for i in range(rows)])
+    with Engine(exchange_db) as engine:
+        first = engine.poll()
+        assert (len(first.messages), first.delay) == (RECORD_MAX_ROWS, 0.0)
+        assert len(engine.poll().messages) == 2

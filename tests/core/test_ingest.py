@@ -4,6 +4,7 @@ and reading wx_event never takes a lock demo.exe could meet."""
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from wxpanel.core.codec import HUGE_BYTES, Flag
 from wxpanel.core.exchange.reader import (
     ExchangeReader,
     HotJournalError,
+    Snapshot,
     SnapshotRetry,
 )
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
@@ -102,6 +104,49 @@ def test_a_budget_cuts_between_rows_and_the_rest_follows(
     assert [m.content for m in first.messages] == ["0", "1"]
     assert first.more
     assert consumer.until_idle(now=2.0) == ["2", "3", "4"]
+
+
+def test_the_backlog_beyond_a_cut_snapshot_is_every_row_after_the_anchor(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Told by max(rowid), not counted row by row inside the read."""
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(7)])
+    assert consumer.reader.snapshot(None, max_rows=3).backlog == 7
+    consumer.step(now=1.0, max_rows=3)  # the anchor is now the third row
+    anchor = consumer.ingestor.anchor
+    assert anchor is not None
+    snapshot = consumer.reader.snapshot(anchor.rowid, after=anchor.rowid, max_rows=2)
+    assert (snapshot.more, snapshot.backlog) == (True, 4)
+    whole = consumer.reader.snapshot(anchor.rowid, after=anchor.rowid)
+    assert (whole.more, whole.backlog) == (False, 4)
+
+
+def test_gathered_reads_are_one_snapshot_with_the_backlog_of_the_last(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Reads of 2 rows, each from the last row of the one before, joined into one; not
+    while wx_event is compared row by row (that needs one snapshot of what it compares)."""
+    insert_events(exchange_db, [text_event("wxid_a", str(i)) for i in range(7)])
+    asked: list[int | None] = []
+
+    def read(start: int | None, rows: int, size: int) -> Snapshot:
+        asked.append(start)
+        return consumer.reader.snapshot(
+            start, after=consumer.ingestor.after, max_rows=min(rows, 2), max_bytes=size
+        )
+
+    gathered = consumer.ingestor.gather(read, until=time.monotonic() + 600, max_rows=5)
+    assert asked == [None, 2, 3, 4]  # the last read asked for the one row left in the budget
+    assert [event.rowid for event in gathered.events] == [1, 2, 3, 4, 5]
+    assert (gathered.more, gathered.backlog) == (True, 7)
+    consumer.ingestor.ingest(gathered, now=1.0)
+    with sqlite3.connect(exchange_db) as conn:
+        conn.execute("DELETE FROM wx_event WHERE rowid <= 5")  # the anchor too: compare
+    consumer.step(now=2.0)
+    assert consumer.ingestor.compare_from is not None
+    asked.clear()
+    consumer.ingestor.gather(read, until=time.monotonic() + 600)
+    assert asked == [0]
 
 
 def test_rows_emptied_behind_our_back_are_compared_one_by_one(
@@ -237,7 +282,7 @@ def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
     committed: list[str] = []
 
     def write_during_read(statement: str) -> None:
-        if "FROM wx_event WHERE rowid BETWEEN" in statement and not committed:
+        if "FROM wx_event WHERE rowid >=" in statement and not committed:
             holder.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'during', '0', '1')")
             committed.append(statement)
 
@@ -254,8 +299,9 @@ def test_reading_takes_no_lock(consumer: Consumer, exchange_db: Path) -> None:
 def test_a_row_appearing_between_the_reads_queries_means_try_again(
     consumer: Consumer, exchange_db: Path
 ) -> None:
-    """The sizes and the rows are two queries: a commit between them may show a row
-    the first did not.  That read is thrown away, not trusted (it raised KeyError)."""
+    """The rows and wx_command are two queries in one read transaction, which
+    takes no lock: a commit between them fills a gap below the rows read.  That
+    read is thrown away, not trusted."""
     insert_events(exchange_db, [text_event("wxid_a", "one"), text_event("wxid_a", "gap")])
     insert_events(exchange_db, [text_event("wxid_a", "three")])
     with sqlite3.connect(exchange_db, isolation_level=None) as setup:
@@ -263,7 +309,7 @@ def test_a_row_appearing_between_the_reads_queries_means_try_again(
     holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
 
     def write_between(statement: str) -> None:
-        if "FROM wx_event WHERE rowid BETWEEN" in statement:
+        if "FROM wx_command" in statement:
             holder.execute(
                 "INSERT INTO wx_event (rowid, ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE,"
                 " MSG_TYPE) VALUES (2, 'wxid_a', '_', 'A', 'two', '0', '1')"
@@ -272,8 +318,30 @@ def test_a_row_appearing_between_the_reads_queries_means_try_again(
     consumer.reader._connection().set_trace_callback(write_between)
     with pytest.raises(SnapshotRetry):
         consumer.step(now=1.0)
+    consumer.reader._connection().set_trace_callback(None)
     holder.close()
     assert consumer.until_idle(now=2.0) == ["one", "two", "three"]
+
+
+def test_odd_rows_read_again_in_full_form_must_be_the_same_rows(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """A row that is not all TEXT or NULL (a BLOB: TEXT affinity turns numbers into
+    text) is read again with typeof() and CAST; a commit between the two reads that
+    changes which rows there are is a retry."""
+    insert_events(exchange_db, [text_event("wxid_a", "one"), ("wxid_a", "_", "A", b"7", "0", "1")])
+    holder = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+
+    def write_between(statement: str) -> None:
+        if "FROM wx_event WHERE rowid BETWEEN" in statement:
+            holder.execute("DELETE FROM wx_event WHERE MSG_CONTENT = 'one'")
+
+    consumer.reader._connection().set_trace_callback(write_between)
+    with pytest.raises(SnapshotRetry):
+        consumer.step(now=1.0)
+    assert consumer.reader.retries == 1
+    holder.close()
+    assert consumer.until_idle(now=2.0) == ["7"]
 
 
 def test_a_writer_at_work_means_try_again(consumer: Consumer, exchange_db: Path) -> None:
@@ -394,3 +462,90 @@ def test_rows_left_in_the_inbox_by_an_earlier_version_are_decoded(consumer: Cons
     result = process_inbox(consumer.hconn, now=2.0)
     assert [m.content for m in result.messages] == ["升级前"]
     assert process_inbox(consumer.hconn, now=3.0).messages == ()
+
+
+def test_a_read_that_looks_damaged_while_a_writer_committed_is_retried(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """A page read while demo.exe rewrote it can look damaged.  Whether somebody
+    committed meanwhile is asked on the connection that read: a new connection's
+    data_version starts afresh and may equal the old one's by chance, which made
+    every such read "not an SQLite database" under a flood of commits."""
+    insert_events(exchange_db, [text_event("wxid_a", "one")])
+    reader = consumer.reader
+
+    def torn(conn: sqlite3.Connection) -> None:
+        insert_events(exchange_db, [text_event("wxid_a", "two")])
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with pytest.raises(SnapshotRetry):
+        reader._consistent(torn)
+    assert reader.retries == 1
+
+    def damaged(conn: sqlite3.Connection) -> None:
+        raise sqlite3.DatabaseError("database disk image is malformed")
+
+    with pytest.raises(sqlite3.DatabaseError):  # nobody wrote: the damage is real
+        reader._consistent(damaged)
+    assert consumer.until_idle(now=1.0) == ["one", "two"]
+
+
+def test_pending_rows_are_kept_as_batches_are_recorded(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """Kept as batches go by instead of counted after each: always what a count says."""
+
+    def counted() -> tuple[int, int]:
+        anchor = consumer.ingestor.anchor
+        if anchor is None:
+            return 0, 0
+        count, size = consumer.hconn.execute(
+            "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
+            (anchor.rowid,),
+        ).fetchone()
+        return int(count), int(size)
+
+    assert consumer.ingestor.pending == counted() == (0, 0)
+    insert_events(exchange_db, [text_event("wxid_a", "x" * i) for i in range(1, 8)])
+    consumer.step(now=1.0, max_rows=3)
+    assert (
+        consumer.ingestor.pending == counted() == (2, 2 * len(b"wxid_a" * 2 + "私聊".encode()) + 3)
+    )
+    consumer.until_idle(now=2.0)
+    assert consumer.ingestor.pending == counted()
+    consumer.clean()
+    assert consumer.ingestor.pending == counted() == (0, 0)
+    with sqlite3.connect(exchange_db) as conn:  # emptied behind our back: compared row by row
+        conn.execute("DELETE FROM wx_event")
+    insert_events(exchange_db, [text_event("wxid_a", "again")])
+    consumer.until_idle(now=3.0)
+    assert consumer.ingestor.pending == counted()
+    assert EventIngestor(consumer.hconn).pending == consumer.ingestor.pending
+
+
+def test_a_journal_that_appears_as_the_counter_is_read_stops_the_read_before_it_begins(
+    consumer: Consumer, exchange_db: Path
+) -> None:
+    """The journal is looked at after data_version, not only before: a writer that
+    created its journal and rewrote page 1 in between would give data_version its new
+    counter, change pages under the query, and be gone (journal and all) by the end."""
+    insert_events(exchange_db, [text_event("wxid_a", "one")])
+    consumer.reader.snapshot(None)  # a connection, warm
+    writer = sqlite3.connect(exchange_db, isolation_level=None, timeout=0)
+    queries: list[str] = []
+
+    def trace(statement: str) -> None:
+        if statement == "PRAGMA data_version" and not writer.in_transaction:
+            writer.execute("BEGIN IMMEDIATE")
+            writer.execute("INSERT INTO wx_event VALUES ('wxid_a', '_', 'A', 'two', '0', '1')")
+        if "FROM wx_event" in statement:
+            queries.append(statement)
+
+    consumer.reader._connection().set_trace_callback(trace)
+    with pytest.raises(SnapshotRetry) as retry:
+        consumer.reader.snapshot(None)
+    assert not retry.value.torn and not queries  # stopped before reading a page
+    consumer.reader._connection().set_trace_callback(None)
+    writer.execute("COMMIT")
+    writer.close()
+    assert consumer.until_idle(now=1.0) == ["one", "two"]

@@ -35,6 +35,11 @@ from wxpanel.core.protocol import (
 #: Rows with one of these flags keep their six original values beside the text.  (A
 #: row of another shape keeps its values as text in ``message`` itself.)
 _KEEP_RAW = Flag.NULL | Flag.NOT_TEXT | Flag.BLOB | Flag.GBK | Flag.INVALID
+# The flags as plain ints while a row is decoded: each operation on an IntFlag
+# goes through the enum machinery, a few microseconds a row in ingestion.
+_KEEP_RAW_BITS: Final = int(_KEEP_RAW)
+_HUGE: Final = int(Flag.HUGE)
+_UNKNOWN: Final = int(Flag.UNKNOWN_VALUE)
 
 
 def _raw(storage_class: str, value: bytes | None) -> object:
@@ -110,19 +115,19 @@ def event_to_message(row: Sequence[object], now: float) -> NewMessage:
         and len(content) > HUGE_BYTES // 4
         and len(content.encode()) > HUGE_BYTES
     ):
-        flags |= Flag.HUGE
+        flags |= _HUGE
     if state == REAL_STATE and type_raw == REAL_TYPE:
         message_type = MessageType.TEXT
         direction = Direction.IN
     else:
-        flags |= Flag.UNKNOWN_VALUE  # demo.exe writes only received text
+        flags |= _UNKNOWN  # demo.exe writes only received text
         message_type = _TYPES_BY_RAW.get(type_raw or "") or MessageType.parse(type_raw)
         stripped = state.strip() if state is not None else None
         direction = Direction.OUT if stripped in _SENT_STATES else Direction.IN
     if msg_from is not None and msg_from in (FROM_PRIVATE, FROM_GROUP):
-        flags |= Flag.UNKNOWN_VALUE  # a label of the older guesses, not a name
+        flags |= _UNKNOWN  # a label of the older guesses, not a name
     sender: str | None
-    keep_raw = bool(flags & _KEEP_RAW)
+    keep_raw = bool(flags & _KEEP_RAW_BITS)
     if id2 is None:
         sender = id1
     elif id2 == NO_VALUE:
@@ -130,7 +135,7 @@ def event_to_message(row: Sequence[object], now: float) -> NewMessage:
         # group nobody is named, which demo.exe never does.
         if is_group_id(conversation):
             sender = None
-            flags |= Flag.UNKNOWN_VALUE
+            flags |= _UNKNOWN
             keep_raw = True
         else:
             sender = id1

@@ -43,12 +43,13 @@ from wxpanel.core.exchange.reader import (
     CommandRow,
     ExchangeReader,
     HotJournalError,
+    Snapshot,
     SnapshotRetry,
 )
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
 from wxpanel.core.history import open_history as _open_history
-from wxpanel.core.ingest import CleanupPolicy, EventIngestor, process_inbox
+from wxpanel.core.ingest import RECORD_MAX_ROWS, CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
 from wxpanel.core.models import CommandUpdate, Health, Message, Origin
 from wxpanel.core.outbox import Outbox, Release, check_picture, queue_command
@@ -88,6 +89,12 @@ LOCKED_AFTER = 1.0
 HOT_JOURNAL_GRACE = 2.0
 #: A hot journal beside exchange.db is rolled back (which takes a lock) at most this often.
 RECOVER_EVERY = 1.0
+#: Reads of wx_event one round tries before it leaves the rest to the next round.
+READ_ATTEMPTS = 8
+#: A read found a writer's journal: it is looked at again this much later, in the round.
+JOURNAL_PAUSE = 0.0002
+#: How long one round goes on gathering short reads of wx_event for one history transaction.
+GATHER_FOR = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +142,14 @@ class _State:
     hot_since: float | None = None
     #: What is wrong with exchange.db itself (gone, replaced by a bad file).
     file_problem: BaseException | None = None
-    #: Rows per snapshot: halved while the disk is full, so ingestion resumes early.
+    #: Rows per read of wx_event: halved after a read a commit tore (a shorter
+    #: one fits between two commits), doubled after a good one.
     batch_rows: int = SNAPSHOT_MAX_ROWS
+    #: Rows per history transaction: halved while the disk is full (a smaller
+    #: batch fits, so ingestion resumes early), doubled after one that fitted.
+    record_rows: int = RECORD_MAX_ROWS
+    #: The last read of wx_event met a writer at work (as opposed to being cut by its budget).
+    read_failed: bool = False
     replies_pending: bool = True  # messages came in since the answerers last heard of it
     next_safety: float = 0.0
     #: An answerer still owes work (answers in flight on the sources' pool, more to do).
@@ -450,11 +463,14 @@ class Engine:
         state = self._state
         ingestor = self.ingestor
         try:
-            snapshot = self.reader.snapshot(
-                ingestor.start, after=ingestor.after, max_rows=state.batch_rows
+            # Short reads (a torn one is retried at once, shorter), gathered
+            # into one history transaction: see EventIngestor.gather.
+            snapshot = ingestor.gather(
+                self._read, until=time.monotonic() + GATHER_FOR, max_rows=state.record_rows
             )
         except SnapshotRetry:
-            state.more = True  # demo.exe was writing: look again on the next poll
+            state.more = True  # demo.exe was writing: look again soon
+            state.read_failed = True
             state.blocked_since = state.blocked_since or now
             if self.reader.journal_stands():
                 self._hot_journal(now)  # unless it stays, it was demo.exe at work
@@ -462,10 +478,12 @@ class Engine:
                 state.hot_since = None
             return
         except HotJournalError:
+            state.read_failed = True
             self._hot_journal(now)
             return
         except sqlite3.DatabaseError as exc:
             raise self._exchange_error(exc) from exc
+        state.read_failed = False
         state.next_safety = now + self.settings.safety_poll
         state.blocked_since = None
         state.hot_since = None
@@ -474,7 +492,7 @@ class Engine:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
         result = ingestor.ingest(snapshot, now)
-        state.batch_rows = min(SNAPSHOT_MAX_ROWS, state.batch_rows * 2)
+        state.record_rows = min(RECORD_MAX_ROWS, state.record_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more
         self._collect(work, result.messages)
@@ -482,6 +500,38 @@ class Engine:
             state.replies_pending = True
             state.counters["last_event_at"] = now
             state.last_new_row = now
+
+    def _read(self, start: int | None, max_rows: int, max_bytes: int) -> Snapshot:
+        """One lock-free read of wx_event from ``start``, tried again at once while torn.
+
+        A torn read is retried in the same round, asking half the rows (the
+        retry is shorter), and every read that succeeds asks twice as many as
+        the last, up to the budget.  A read that found a writer's journal
+        before it began is retried after :data:`JOURNAL_PAUSE`: demo.exe's
+        commit is about to end.  Raises the last :class:`SnapshotRetry` when
+        no attempt succeeded.
+        """
+        state = self._state
+        attempts = 1
+        while True:
+            try:
+                snapshot = self.reader.snapshot(
+                    start,
+                    after=self.ingestor.after,
+                    max_rows=min(max_rows, state.batch_rows),
+                    max_bytes=max_bytes,
+                )
+            except SnapshotRetry as retry:
+                if attempts >= READ_ATTEMPTS:
+                    raise
+                attempts += 1
+                if retry.torn:
+                    state.batch_rows = max(1, state.batch_rows // 2)
+                else:
+                    time.sleep(JOURNAL_PAUSE)
+            else:
+                state.batch_rows = min(SNAPSHOT_MAX_ROWS, state.batch_rows * 2)
+                return snapshot
 
     def _hot_journal(self, now: float) -> None:
         """A journal stands beside exchange.db: demo.exe at work, or a dead writer's.
@@ -662,9 +712,9 @@ class Engine:
         if state.inbox_pending:
             return 0.0
         if state.more:
-            # Rows beyond the budget wait: go on at once.  A read that met
-            # demo.exe writing: look again a moment later, not in a spin.
-            return self.settings.poll_interval / 4
+            # Rows beyond the budget wait: go on at once.  Reads that kept
+            # meeting demo.exe writing: look again a moment later, not in a spin.
+            return self.settings.poll_interval / 4 if state.read_failed else 0.0
         delay = self.settings.poll_interval
         if now - state.last_activity > IDLE_AFTER:
             delay = self.settings.idle_poll_interval
@@ -687,6 +737,7 @@ class Engine:
         if kind == "disk_full":
             # Smaller batches need less room: go on as soon as one fits.
             state.batch_rows = max(1, state.batch_rows // 2)
+            state.record_rows = max(1, state.record_rows // 2)
         previous = state.health or Health(exchange=str(self.exchange_db))
         # Once per problem: a full disk's message changes with every byte freed.
         if kind != previous.error_kind or (kind != "disk_full" and message != previous.error):

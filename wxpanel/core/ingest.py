@@ -12,7 +12,11 @@ How, in three steps that each touch one file:
 1. **Read without a lock.**  :class:`~wxpanel.core.exchange.reader.ExchangeReader`
    notices commits through ``PRAGMA data_version`` and reads a consistent
    snapshot of wx_event on a ``nolock`` read-only connection, validated like
-   a seqlock (no journal, same change counter before and after).
+   a seqlock (no journal, same change counter before and after).  Under a
+   flood of commits reads are short, and :meth:`EventIngestor.gather` joins
+   several into one snapshot, each starting at the last row of the one
+   before (found unchanged, it proves the rows after it new, as the anchor
+   below does).
 2. **Record in history alone.**  One transaction on history.db inserts the
    decoded messages *and* the rowid and digest of each row into
    ``ingested``.  That table is the exactly-once state: a row is new if
@@ -42,12 +46,19 @@ table first; :func:`process_inbox` decodes what such a version left there.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from wxpanel.core.decode import event_to_message
-from wxpanel.core.exchange.reader import EventRow, Snapshot
+from wxpanel.core.exchange.reader import (
+    SNAPSHOT_MAX_BYTES,
+    EventRow,
+    HotJournalError,
+    Snapshot,
+    SnapshotRetry,
+)
 from wxpanel.core.exchange.writer import Anchor
 from wxpanel.core.history import HistoryWriter, NewMessage, immediate
 from wxpanel.core.models import Message
@@ -55,6 +66,16 @@ from wxpanel.core.protocol import CommandType, Direction, MessageType
 
 #: Inbox rows (left by an earlier wxpanel) decoded per transaction.
 MAX_BATCH_ROWS = 2000
+#: The most wx_event rows recorded in one history transaction, gathered from
+#: several shorter reads (:meth:`EventIngestor.gather`).  A commit writes
+#: every page the transaction touched, twice (journal and file); in a large
+#: history most are the ends of the conversations in the conversation index,
+#: one page per conversation however many of its rows a batch holds, so the
+#: cost per row falls as batches grow.
+RECORD_MAX_ROWS = 4000
+
+#: Reads wx_event from a rowid on, at most so many rows and bytes.
+Read = Callable[[int | None, int, int], Snapshot]
 #: An account's own message (发出) matching one of our commands sent this
 #: recently is recorded as that command's echo, not as a second bubble.
 ECHO_WINDOW = 300.0
@@ -107,14 +128,6 @@ class _EchoMatcher:
         return replace(item, echo_of=waiting.popleft())
 
 
-def load_anchor(conn: sqlite3.Connection) -> Anchor | None:
-    """The newest ingested wx_event row, which the clean-up leaves in place."""
-    row = conn.execute(
-        "SELECT rowid, digest FROM ingested WHERE rowid = (SELECT max(rowid) FROM ingested)"
-    ).fetchone()
-    return None if row is None else Anchor(int(row[0]), int(row[1]))
-
-
 class EventIngestor:
     """Turns snapshots of wx_event into history, exactly once; the poller's.
 
@@ -125,21 +138,29 @@ class EventIngestor:
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
-        self.anchor = load_anchor(conn)
+        self.anchor: Anchor | None = None
         #: Row-by-row comparison in progress from this rowid on, or None.
         self.compare_from: int | None = None
         self.resets = 0
-        self._pending_rows, self._pending_bytes = self._count_pending()
+        # The rows below the anchor (rows, bytes) and the anchor's bytes, kept
+        # as batches are recorded: counting them after every batch cost a
+        # scan of up to CleanupPolicy.max_rows rows each time.
+        self._pending_rows = self._pending_bytes = self._anchor_size = 0
+        self._recount()
 
-    def _count_pending(self) -> tuple[int, int]:
-        """Ingested rows the clean-up may delete: all but the anchor."""
-        if self.anchor is None:
-            return 0, 0
+    def _recount(self) -> None:
+        """Read the anchor and the rows below it afresh (at start, after a deletion)."""
+        row = self.conn.execute(
+            "SELECT rowid, digest, size FROM ingested"
+            " WHERE rowid = (SELECT max(rowid) FROM ingested)"
+        ).fetchone()
+        self.anchor = None if row is None else Anchor(int(row[0]), int(row[1]))
+        self._anchor_size = 0 if row is None else int(row[2])
         count, size = self.conn.execute(
             "SELECT count(*), coalesce(sum(size), 0) FROM ingested WHERE rowid < ?",
-            (self.anchor.rowid,),
+            (self.anchor.rowid if self.anchor else 0,),
         ).fetchone()
-        return int(count), int(size)
+        self._pending_rows, self._pending_bytes = int(count), int(size)
 
     @property
     def start(self) -> int | None:
@@ -155,8 +176,45 @@ class EventIngestor:
 
     @property
     def pending(self) -> tuple[int, int]:
-        """Rows (and their bytes) a clean-up would delete now."""
+        """Rows (and their bytes) a clean-up would delete now: all but the anchor."""
         return self._pending_rows, self._pending_bytes
+
+    def gather(self, read: Read, *, until: float, max_rows: int = RECORD_MAX_ROWS) -> Snapshot:
+        """New rows of wx_event in several short reads, as one snapshot to record.
+
+        A read is only used if no commit of demo.exe fell inside it, so under
+        a flood reads are short; recording each in a transaction of its own
+        would cost a commit per few rows.  So while rows wait beyond a read,
+        the next one starts at its last row and is joined to it
+        (:meth:`Snapshot.followed_by`: that row found unchanged proves every
+        row after it new, as the anchor does), up to ``max_rows`` rows, the
+        byte budget of one snapshot, or ``until`` (``time.monotonic``).
+        Not while wx_event is being compared row by row: that needs the very
+        snapshot it compares.  Errors of the first read are raised; a later
+        read that fails ends the gathering (the next round meets it).
+        """
+        snapshot = read(self.start, max_rows, SNAPSHOT_MAX_BYTES)
+        if self.compare_from is not None:
+            return snapshot
+        size = sum(event.size for event in snapshot.events)
+        while (
+            snapshot.more
+            and len(snapshot.events) < max_rows
+            and size < SNAPSHOT_MAX_BYTES
+            and time.monotonic() < until
+        ):
+            last = snapshot.events[-1]
+            rows = max_rows - len(snapshot.events) + 1
+            try:
+                later = read(last.rowid, rows, SNAPSHOT_MAX_BYTES - size + last.size)
+            except (SnapshotRetry, HotJournalError, sqlite3.DatabaseError):
+                break
+            joined = snapshot.followed_by(later, self.after)
+            if joined is None:
+                break  # the last row changed: the next round starts from the anchor
+            size += sum(event.size for event in later.events[1:])
+            snapshot = joined
+        return snapshot
 
     def ingest(self, snapshot: Snapshot, now: float) -> IngestResult:
         """Record the snapshot's new rows in history, in one transaction."""
@@ -188,8 +246,15 @@ class EventIngestor:
             )
         if comparing:
             self.compare_from = events[-1].rowid + 1 if events and snapshot.more else None
-        self.anchor = load_anchor(self.conn)
-        self._pending_rows, self._pending_bytes = self._count_pending()
+            self._recount()  # rows were replaced or forgotten
+        elif new:  # rowids above the anchor, the last the newest: the new anchor
+            if self.anchor is not None:  # the old one can be deleted now
+                self._pending_rows += 1
+                self._pending_bytes += self._anchor_size
+            self._pending_rows += len(new) - 1
+            self._pending_bytes += sum(event.size for event in new) - new[-1].size
+            self.anchor = Anchor(new[-1].rowid, new[-1].digest)
+            self._anchor_size = new[-1].size
         return IngestResult(tuple(messages), snapshot.more)
 
     def _forget_vanished(
@@ -215,7 +280,7 @@ class EventIngestor:
         """The clean-up deleted every wx_event row below ``below``: forget them."""
         with immediate(self.conn):
             self.conn.execute("DELETE FROM ingested WHERE rowid < ?", (below,))
-        self._pending_rows, self._pending_bytes = self._count_pending()
+        self._recount()
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,6 +40,10 @@ class CommandStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+#: Every flag but UNKNOWN_VALUE, as a plain int (see Message.is_bad).
+_BAD_FLAGS = ~int(Flag.UNKNOWN_VALUE)
+
+
 @dataclass(frozen=True, slots=True)
 class Message:
     """One history entry: an ingested event or one of our own commands."""
@@ -70,7 +74,7 @@ class Message:
 
         An unknown MSG_TYPE or MSG_STATE alone is not "bad": it is shown raw.
         """
-        return bool(self.flags & ~Flag.UNKNOWN_VALUE)
+        return bool(int(self.flags) & _BAD_FLAGS)  # ints: enum operators cost microseconds
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,18 +15,31 @@ trustworthy the way a seqlock does:
 2. ``PRAGMA data_version`` on that connection: SQLite re-reads the file
    change counter at the start of every read transaction, so the value
    changes whenever anybody committed to the file since.  No lock: this is
-   also how :meth:`ExchangeReader.changed` notices new rows for free.
-3. The query.
+   also how :meth:`ExchangeReader.changed` notices new rows for free.  Then
+   the journal is looked at again: a writer that created its journal and
+   rewrote page 1 between (1) and (2) would give (2) its new counter, then
+   change pages under (3) and be gone by (4).
+3. The queries, in one read transaction (SQLite checks the change counter
+   once, at its start; with ``nolock`` the transaction holds nothing).
 4. Again: no journal, and the same ``data_version``.  A writer that changed
    pages while (3) ran either still has its journal, or committed and so
    rewrote page 1 with a new change counter (page 1 is always written in a
-   rollback-mode commit, and first).
+   rollback-mode commit, and first) after the journal was last seen absent in (2).
 
-Only when (1) and (4) hold is the snapshot used.  Otherwise it is thrown
+Only when (1), (2) and (4) hold is the snapshot used.  Otherwise it is thrown
 away together with the connection, because SQLite's page cache may now hold
-a torn page under the new counter, and the read is retried on the next
-poll; demo.exe never noticed.  A journal that stays (a writer killed
-mid-commit leaves a *hot* journal) is rolled back by
+a torn page under the new counter, and the read is retried; demo.exe never
+noticed.  A read is therefore only used if it fits between two of demo.exe's
+commits, which come a millisecond apart in a flood (1 000 messages a
+second).  So it is made short: only the rows from the anchor on, up to a
+count the poller halves after each torn read, in one statement that makes
+one Python object per column (a plain row's TEXT arrives as its bytes; the
+rare row holding another storage class is read again with ``typeof`` and
+``CAST``), and the backlog beyond it is told by ``max(rowid)`` instead of
+being counted.  Hashing and decoding come after the checks.
+
+A journal that stays (a writer killed mid-commit leaves a *hot* journal) is
+rolled back by
 :meth:`ExchangeReader.recover`, on an ordinary read-write connection, as any
 SQLite would, demo.exe's 3.7.11 included; the engine does it only once the
 journal has stood for seconds, and SQLite itself does it only when no
@@ -60,8 +73,8 @@ of 300 committed messages (3.7.13), this reader polled without pause 90 of
   ``FILE_SHARE_DELETE``, so demo.exe's delete fails and is retried.  So no
   statement runs on the connection while a journal stands: every
   ``data_version`` is asked only after the journal was found absent.  What
-  remains is a journal created during the read itself (each of its
-  statements is a read transaction of its own): SQLite opens it for
+  remains is a journal created between the last look and the start of the
+  read transaction (step 3): SQLite opens it for
   microseconds, and a delete of demo.exe's that meets it fails with a
   sharing violation and is retried 25 ms later (3.7.8 on); measured
   harmless: ``data_version`` in a loop without pause, which had SQLite open
@@ -95,10 +108,21 @@ _T = TypeVar("_T")
 SNAPSHOT_MAX_ROWS: Final = 1000
 SNAPSHOT_MAX_BYTES: Final = 4 * 1024 * 1024
 
-_SELECT_SIZES: Final = (
-    "SELECT rowid, coalesce(length(CAST(MSG_CONTENT AS BLOB)), 0)"
-    " + coalesce(length(CAST(ID1 AS BLOB)), 0) + coalesce(length(CAST(ID2 AS BLOB)), 0)"
-    " + coalesce(length(CAST(MSG_FROM AS BLOB)), 0)"
+#: Each row's six columns as stored, and whether all six are TEXT or NULL ("plain").
+#: Read on a connection whose text_factory is bytes, a plain row's TEXT values
+#: arrive as their UTF-8 bytes, which is what ``CAST(col AS BLOB)`` gives in
+#: a UTF-8 file; a row holding another storage class (never written by
+#: demo.exe) is read again in full form with :data:`_SELECT_EVENTS`.  One
+#: Python object per column, not two: most of a read's time is spent making
+#: them, and a read is only valid if no commit falls inside it.
+_SELECT_ROWS: Final = (
+    "SELECT rowid,"
+    " coalesce(length(CAST(MSG_CONTENT AS BLOB)), 0) + coalesce(length(CAST(ID1 AS BLOB)), 0)"
+    " + coalesce(length(CAST(ID2 AS BLOB)), 0) + coalesce(length(CAST(MSG_FROM AS BLOB)), 0),"
+    " typeof(ID1) IN ('text', 'null') AND typeof(ID2) IN ('text', 'null')"
+    " AND typeof(MSG_FROM) IN ('text', 'null') AND typeof(MSG_CONTENT) IN ('text', 'null')"
+    " AND typeof(MSG_STATE) IN ('text', 'null') AND typeof(MSG_TYPE) IN ('text', 'null'),"
+    " ID1, ID2, MSG_FROM, MSG_CONTENT, MSG_STATE, MSG_TYPE"
     " FROM wx_event WHERE rowid >= ? ORDER BY rowid LIMIT ?"
 )
 #: typeof() and the raw bytes of each of wx_event's six columns: the form in
@@ -167,13 +191,44 @@ class Snapshot:
     commands: tuple[CommandRow, ...]
     backlog: int
 
+    def followed_by(self, later: Snapshot, after: int | None) -> Snapshot | None:
+        """This snapshot and ``later`` (read from this one's last row on) as one.
 
-#: What a snapshot's read returns: sizes, event rows, command rows, more, backlog.
-_Raw = tuple[list[Any], list[Any], list[Any], bool, int | None]
+        Only if ``later`` starts with that row unchanged, same rowid and
+        digest: while it stands, every row SQLite adds gets a larger rowid,
+        so ``later``'s other rows are exactly the rows after it, as after the
+        anchor (:mod:`wxpanel.core.ingest`).  None otherwise.
+        """
+        if not self.events or not later.events:
+            return None
+        last, first = self.events[-1], later.events[0]
+        if (last.rowid, last.digest) != (first.rowid, first.digest):
+            return None
+        before = sum(1 for event in self.events[:-1] if after is None or event.rowid > after)
+        return Snapshot(
+            events=self.events + later.events[1:],
+            more=later.more,
+            commands=later.commands,
+            backlog=before + later.backlog,
+        )
+
+
+#: typeof() of a plain row's value, by whether it is NULL.
+_PLAIN_CLASS: Final = {False: "text", True: "null"}
+#: What a snapshot's read returns: (rowid, size, columns) rows, command rows, more, top rowid.
+_Raw = tuple[list[tuple[int, int, tuple[object, ...]]], list[Any], bool, int | None]
 
 
 class SnapshotRetry(Exception):
-    """A writer was at work during the read: nothing read is used, try again soon."""
+    """A writer was at work during the read: nothing read is used, try again soon.
+
+    ``torn``: the read ran and a commit fell inside it, so a shorter read may
+    fit between two commits; otherwise a writer's journal stood before it began.
+    """
+
+    def __init__(self, *, torn: bool = False) -> None:
+        super().__init__()
+        self.torn = torn
 
 
 class HotJournalError(Exception):
@@ -193,6 +248,8 @@ class ExchangeReader:
         #: Connections opened so far: data_version counts per connection.
         self._generation = 0
         self._seen_version: int | None = None
+        self._encoding_of = 0  # the connection whose encoding _is_utf8 tells
+        self._is_utf8 = True
         #: How many reads were thrown away because a writer was at work.
         self.retries = 0
         #: How many times a hot journal was rolled back (an ordinary read: a lock).
@@ -271,29 +328,65 @@ class ExchangeReader:
 
     def _consistent(self, read: Callable[[sqlite3.Connection], _T]) -> _T:
         """Run ``read`` on the lock-free connection; its result only if no writer
-        was at work meanwhile (the module docstring's steps 1 to 4)."""
-        before = self._version()
-        if before is None:
+        was at work meanwhile (the module docstring's steps 1 to 4).
+
+        ``read``'s statements share one read transaction: SQLite then checks
+        the change counter once, at its start, instead of once per statement,
+        and nothing of the file is read between them.
+        """
+        before = self._version()  # None while a journal stands, asked before any statement
+        if before is None or self.journal_stands():  # again after (2): the module docstring
             raise SnapshotRetry
+        conn = self._connection()
         try:
-            result = read(self._connection())
+            conn.execute("BEGIN")
+            try:
+                result = read(conn)
+            finally:
+                conn.execute("COMMIT")  # a read: nothing to keep or undo, no lock (nolock)
+        except SnapshotRetry:  # ``read`` itself saw the file change between its statements
+            self.retries += 1
+            self.close()
+            raise SnapshotRetry(torn=True) from None
         except sqlite3.OperationalError as exc:
             self.close()
             if _is_readonly_rollback(exc):
                 raise HotJournalError(str(self.path)) from exc
             raise
         except sqlite3.DatabaseError:
-            # Possibly a page read while it was written: retry before calling it corrupt.
+            # Possibly a page read while it was written: retry before calling it
+            # corrupt.  Asked on this connection: data_version counts per
+            # connection, so a new one's value says nothing about ``before``.
+            moved = self._moved_since(before)
             self.close()
-            if self._version() != before:
-                raise SnapshotRetry from None
+            if moved:
+                self.retries += 1
+                raise SnapshotRetry(torn=True) from None
             raise
-        if self._version() != before:
+        if self._moved_since(before):
             self.retries += 1
             self.close()  # its cache may hold a torn page under the new counter
-            raise SnapshotRetry
+            raise SnapshotRetry(torn=True)
         self._seen_version = before
         return result
+
+    def _utf8(self, conn: sqlite3.Connection) -> bool:
+        """Whether the file's text is UTF-8 (as demo.exe's is), asked once per connection."""
+        if self._encoding_of != self._generation:
+            self._is_utf8 = conn.execute("PRAGMA encoding").fetchone()[0] == "UTF-8"
+            self._encoding_of = self._generation
+        return self._is_utf8
+
+    def _moved_since(self, before: int) -> bool:
+        """Whether a writer was at work since ``before`` was read on this connection.
+
+        A page 1 that cannot be read counts as moved: if the file really is
+        damaged, the next read's first step says so.
+        """
+        try:
+            return self._read_version() != before  # None (a journal stands) counts as moved
+        except (HotJournalError, sqlite3.DatabaseError):
+            return True
 
     def snapshot(
         self,
@@ -313,31 +406,49 @@ class ExchangeReader:
 
         def read(conn: sqlite3.Connection) -> _Raw:
             """SQL only: whatever Python does meanwhile widens the window a commit tears."""
-            sizes = conn.execute(_SELECT_SIZES, (start or 0, max_rows + 1)).fetchall()
-            count, total = 0, 0
-            for _rowid, size in sizes:
-                if count >= max_rows or (count and total + size > max_bytes):
-                    break
-                count += 1
-                total += size
-            rows = (
-                conn.execute(_SELECT_EVENTS, (sizes[0][0], sizes[count - 1][0])).fetchall()
-                if count
-                else []
-            )
+            rows: list[tuple[int, int, tuple[object, ...]]] = []
+            total, more, odd = 0, False, False
+            conn.text_factory = bytes
+            cursor = conn.execute(_SELECT_ROWS, (start or 0, max_rows + 1))
+            try:
+                for rowid, size, plain, *values in cursor:
+                    if len(rows) >= max_rows or (rows and total + size > max_bytes):
+                        more = True
+                        break
+                    total += size
+                    odd = odd or not plain
+                    rows.append((rowid, size, tuple(values)))
+            finally:
+                cursor.close()  # a statement left open would keep the read transaction open
+                conn.text_factory = str
+            if rows and (odd or not self._utf8(conn)):
+                full = conn.execute(_SELECT_EVENTS, (rows[0][0], rows[-1][0])).fetchall()
+                if [row[0] for row in full] != [row[0] for row in rows]:
+                    raise SnapshotRetry  # a commit between the two statements
+                rows = [
+                    (row[0], size, tuple(row[1:]))
+                    for row, (_, size, _) in zip(full, rows, strict=True)
+                ]
+            else:
+                rows = [(rowid, size, _plain_columns(values)) for rowid, size, values in rows]
             commands = conn.execute(_SELECT_COMMANDS).fetchall()
-            more = len(sizes) > count
-            backlog = _count_after(conn, after) if more else None
-            return sizes[:count], rows, commands, more, backlog
+            top = conn.execute("SELECT max(rowid) FROM wx_event").fetchone()[0] if more else None
+            return rows, commands, more, top
 
-        sizes, rows, commands, more, backlog = self._consistent(read)
-        if backlog is None:
-            backlog = sum(1 for row in rows if after is None or row[0] > after)
-        size_of = dict(sizes)
+        rows, commands, more, top = self._consistent(read)
+        if top is not None and rows:
+            # Rows waiting beyond this snapshot, by rowid: demo.exe only appends,
+            # so above the anchor rowids have no gaps (counted exactly when paused).
+            backlog = (
+                top
+                - max(rows[-1][0], after or 0)
+                + sum(1 for rowid, _, _ in rows if after is None or rowid > after)
+            )
+        else:
+            backlog = sum(1 for rowid, _, _ in rows if after is None or rowid > after)
         return Snapshot(
             events=tuple(
-                EventRow(int(row[0]), tuple(row[1:]), row_digest(row[1:]), size_of[row[0]])
-                for row in rows
+                EventRow(rowid, columns, row_digest(columns), size) for rowid, size, columns in rows
             ),
             more=more,
             commands=tuple(CommandRow(*row) for row in commands),
@@ -376,6 +487,16 @@ class ExchangeReader:
         except sqlite3.Error:
             return False
         return not self.journal_stands()
+
+
+def _plain_columns(values: Sequence[object]) -> tuple[object, ...]:
+    """A plain row's six values in the (typeof, bytes) form of :data:`_SELECT_EVENTS`."""
+    a, b, c, d, e, f = values  # spelt out: a generator cost twice the time
+    kind = _PLAIN_CLASS
+    return (
+        kind[a is None], a, kind[b is None], b, kind[c is None], c,
+        kind[d is None], d, kind[e is None], e, kind[f is None], f,
+    )  # fmt: skip
 
 
 def _count_after(conn: sqlite3.Connection, after: int | None) -> int:
