@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
-    QListView,
     QMainWindow,
     QMenu,
     QMessageBox,
@@ -51,6 +50,7 @@ from wxpanel.core.settings import SettingsError, SettingsProblem
 from wxpanel.gui import palette, pictures
 from wxpanel.gui.caret import CaretRest
 from wxpanel.gui.delegates import BubbleDelegate, ConversationDelegate
+from wxpanel.gui.feed_delegate import FeedDelegate
 from wxpanel.gui.listhold import ListHold
 from wxpanel.gui.models import (
     ChatModel,
@@ -67,7 +67,7 @@ from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.texts import problem_text, problems_text
 from wxpanel.gui.texts import text as translated
 from wxpanel.gui.tray import Tray, worth_notifying
-from wxpanel.gui.views import ChatView, FeedView
+from wxpanel.gui.views import ChatView, ConversationView, FeedView
 from wxpanel.gui.widgets import (
     Banner,
     Composer,
@@ -232,10 +232,9 @@ class MainWindow(QMainWindow):
         self.search.setPlaceholderText(self.tr("Search names and messages…"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
-        self.conversation_view = QListView(box)
+        self.conversation_view = ConversationView(box)
         self.conversation_view.setModel(self.conversations)
         self.conversation_view.setItemDelegate(ConversationDelegate(self.conversation_view))
-        self.conversation_view.setUniformItemSizes(True)
         self.conversation_view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.conversation_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversation_view.setMinimumWidth(220)
@@ -305,6 +304,7 @@ class MainWindow(QMainWindow):
         layout.addLayout(row)
         self.feed_view = FeedView(box)
         self.feed_view.setModel(self.feed_filter)
+        self.feed_view.setItemDelegate(FeedDelegate(self.feed, self.feed_view))
         header = self.feed_view.horizontalHeader()
         for column, width in ((0, 70), (1, 170), (2, 140), (3, 90), (4, 130)):
             header.resizeSection(column, width)

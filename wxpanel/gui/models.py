@@ -47,6 +47,10 @@ IdRole = Qt.ItemDataRole.UserRole + 8
 
 #: The live feed keeps this many rows; older ones are in history.
 FEED_CAP = 20_000
+#: Once over its cap, the feed forgets this share of it at once: a removal
+#: makes the view lay out and paint everything again, so it is done once per
+#: block (every 10 s at 200 events a second), not in every frame.
+FEED_TRIM_SHARE = 10
 #: The roles the feed answers besides DisplayRole; every other role is None at once.
 _FEED_ROLES = frozenset(
     int(role)
@@ -61,7 +65,7 @@ _FEED_ROLES = frozenset(
 )
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 #: A feed row's marks, worked out once when it arrives.
-_BAD, _OUT = 1, 2
+MARK_BAD, MARK_OUT = 1, 2
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
@@ -80,7 +84,8 @@ def kind_of(message: Message) -> str:
 
 
 def _marks_of(message: Message) -> int:
-    return (_BAD if message.is_bad else 0) | (_OUT if message.direction is Direction.OUT else 0)
+    out = message.direction is Direction.OUT
+    return (MARK_BAD if message.is_bad else 0) | (MARK_OUT if out else 0)
 
 
 def counts_as_unread(message: Message) -> bool:
@@ -105,18 +110,25 @@ def _find(rows: Sequence[Message], message_id: int) -> int:
 
 
 class FeedModel(QAbstractTableModel):
-    """Every message as it happens, newest at the bottom, capped in memory."""
+    """Every message as it happens, newest at the bottom, capped in memory.
+
+    Between ``cap - cap // FEED_TRIM_SHARE`` and ``cap`` rows once full:
+    the oldest are forgotten a block at a time.
+    """
 
     TIME, CONVERSATION, SENDER, TYPE, DIRECTION, CONTENT = range(6)
 
     def __init__(self, cap: int = FEED_CAP, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.cap = max(1, cap)
+        self._keep = self.cap - self.cap // FEED_TRIM_SHARE  # after a trim
         self._rows: list[Message] = []
         #: The six cells' texts of each row, made once when first painted:
         #: a repaint is then list look-ups, not time formatting and previews.
         self._texts: list[tuple[str, ...] | None] = []
-        self._marks: list[int] = []  # _BAD | _OUT per row
+        self._marks: list[int] = []  # MARK_BAD | MARK_OUT per row
+        #: What the text filter looks in, casefolded, made once per row it meets.
+        self._haystacks: list[str | None] = []
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -152,22 +164,18 @@ class FeedModel(QAbstractTableModel):
         if not 0 <= row < len(self._rows):
             return None
         if role == _DISPLAY:
-            texts = self._texts[row]
-            if texts is None:
-                message = self._rows[row]
-                texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
-            return texts[index.column()]
+            return self.cell(row, index.column())[0]
         if role not in _FEED_ROLES:
             return None  # most of what a paint asks for (fonts, alignment, check state...)
         column = index.column()
         if role == _BACKGROUND:
             return (
                 palette.brush(palette.scheme().flagged_background)
-                if self._marks[row] & _BAD
+                if self._marks[row] & MARK_BAD
                 else None
             )
         if role == _FOREGROUND:
-            return palette.brush(palette.scheme().ok) if self._marks[row] & _OUT else None
+            return palette.brush(palette.scheme().ok) if self._marks[row] & MARK_OUT else None
         message = self._rows[row]
         if role == _DECORATION:
             return icons.type_icon(message.type) if column == self.TYPE else None
@@ -182,6 +190,30 @@ class FeedModel(QAbstractTableModel):
         if role == KindRole:
             return kind_of(message)
         return None
+
+    # -- for the delegate and the filter: plain values, no roles -----------------------
+
+    def cell(self, row: int, column: int) -> tuple[str, int]:
+        """A cell's text and its row's marks (``MARK_BAD | MARK_OUT``).
+
+        What :class:`~wxpanel.gui.feed_delegate.FeedDelegate` paints from: one
+        Python call per cell instead of a dozen ``data()`` roles.
+        """
+        texts = self._texts[row]
+        if texts is None:
+            message = self._rows[row]
+            texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
+        return texts[column], self._marks[row]
+
+    def haystack(self, row: int) -> str:
+        """What the feed's text filter looks in, casefolded: the cells, the content, the id."""
+        found = self._haystacks[row]
+        if found is None:
+            message = self._rows[row]
+            cells = " ".join(self.cell(row, column)[0] for column in range(6))
+            found = f"{cells} {message.content or ''} {message.conversation}".casefold()
+            self._haystacks[row] = found
+        return found
 
     def _text(self, message: Message, column: int) -> str:
         if column == self.TIME:
@@ -211,13 +243,15 @@ class FeedModel(QAbstractTableModel):
         self._rows.extend(batch)
         self._texts.extend([None] * len(batch))
         self._marks.extend(_marks_of(m) for m in batch)
+        self._haystacks.extend([None] * len(batch))
         self.endInsertRows()
-        excess = len(self._rows) - self.cap
-        if excess > 0:
+        if len(self._rows) > self.cap:
+            excess = len(self._rows) - self._keep
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
             del self._texts[:excess]
             del self._marks[:excess]
+            del self._haystacks[:excess]
             self.endRemoveRows()
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
@@ -226,7 +260,7 @@ class FeedModel(QAbstractTableModel):
             if row < 0:
                 continue
             self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
-            self._texts[row] = None
+            self._texts[row] = self._haystacks[row] = None
             cell = self.index(row, self.DIRECTION)
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
@@ -247,7 +281,7 @@ class FeedModel(QAbstractTableModel):
             if message.conversation in changed or message.sender in changed
         ]
         for row in touched:
-            self._texts[row] = None
+            self._texts[row] = self._haystacks[row] = None
         if touched:
             self.dataChanged.emit(
                 self.index(touched[0], self.CONVERSATION), self.index(touched[-1], self.SENDER)

@@ -8,10 +8,13 @@ reading stay where they were.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
+from collections.abc import Sequence
+
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QScrollBar, QTableView, QWidget
 
+from wxpanel.gui.feed_delegate import FeedDelegate
 from wxpanel.gui.models import ChatModel
 
 
@@ -106,6 +109,34 @@ class ChatView(QListView):
         self.follower.at_bottom = True
 
 
+class ConversationView(QListView):
+    """The conversation list: entries of one size, so a changed entry is only repainted.
+
+    Qt 6's QListView lays every row out again after any ``dataChanged`` (an
+    entry's size might have changed): with 2 000 conversations that is a
+    pass asking the Python model about each of them, after every fold of
+    new messages into the list, and again after each read badge.  Entries
+    here all have the delegate's one size: a change repaints the visible
+    entries, as Qt's base item view does.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUniformItemSizes(True)
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
+
+
+#: Changes after which the feed's delegate lays its texts out and picks its colours again.
+_RELAID_OUT = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange)
+
+
 class FeedView(QTableView):
     """The live feed: fixed-height rows (cheap layout) that follow the newest one.
 
@@ -158,6 +189,14 @@ class FeedView(QTableView):
 
     def _everything_changed(self, *_args: object) -> None:
         self._whole = True
+
+    def changeEvent(self, event: QEvent) -> None:
+        """A new font, style or palette: what the delegate made once is made again."""
+        if event.type() in _RELAID_OUT:
+            delegate = self.itemDelegate()
+            if isinstance(delegate, FeedDelegate):
+                delegate.forget()
+        super().changeEvent(event)
 
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole
