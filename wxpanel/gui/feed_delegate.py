@@ -19,8 +19,6 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPointF,
-    QRect,
     QSize,
     Qt,
 )
@@ -61,85 +59,112 @@ class FeedDelegate(QStyledItemDelegate):
     def __init__(self, feed: FeedModel, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.feed = feed
-        self._texts: dict[tuple[str, int], tuple[QStaticText, float]] = {}
+        self._texts: dict[tuple[str, int], tuple[QStaticText, int]] = {}
         self._icons: dict[tuple[MessageType, int, float], QPixmap] = {}
-        #: Text colours by (state bits that matter, outgoing, palette's cache key).
-        self._pens: dict[tuple[int, int, int], QColor] = {}
-        self._margin: int | None = None  # the style's text margin
+        #: Text colours by (state bits that matter, outgoing); the palette's, until it changes.
+        self._pens: dict[tuple[int, int], QColor] = {}
+        self._style: QStyle | None = None
+        self._margin = 0  # the style's text margin
+        self._char = 1  # the font's average character width
 
     def forget(self) -> None:
         """The font, the style or the colours changed: lay every text out again."""
         self._texts.clear()
         self._icons.clear()
         self._pens.clear()
-        self._margin = None
+        self._style = None
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        """One cell; the states are compared as ints (a Python enum operation costs more)."""
+        """One cell, in as few calls into Qt as it takes: each costs microseconds.
+
+        The states are compared as ints (a Python enum operation costs more).
+        """
         model = index.model()
         if model is not self.feed:
             index = cast(QAbstractProxyModel, model).mapToSource(index)
         row, column = index.row(), index.column()
-        text, marks = self.feed.cell(row, column)
+        texts = self.feed.texts[row]
+        text = texts[column] if texts is not None else self.feed.cell(row, column)[0]
+        marks = self.feed.marks[row]
         state = option.state.value
-        widget = option.widget
-        style = widget.style() if widget is not None else QApplication.style()
+        style = self._style or self._remember_style(option)
         if marks & MARK_BAD or state & _HIGHLIGHTED:
             panel = option
             if marks & MARK_BAD:
                 panel = QStyleOptionViewItem(option)
                 panel.backgroundBrush = palette.brush(palette.scheme().flagged_background)
-            style.drawPrimitive(_Primitive.PE_PanelItemViewItem, panel, painter, widget)
-        rect: QRect = option.rect
-        margin = self._margin
-        if margin is None:
-            metric = QStyle.PixelMetric.PM_FocusFrameHMargin
-            margin = self._margin = style.pixelMetric(metric, None, widget) + 1
-        left = rect.left() + margin
+            style.drawPrimitive(_Primitive.PE_PanelItemViewItem, panel, painter, option.widget)
+        x, y, width, height = cast(tuple[int, int, int, int], option.rect.getRect())
+        left = x + self._margin
         if column == FeedModel.TYPE:
-            left = self._draw_icon(painter, option, row, left, margin)
-        width = rect.right() - margin - left + 1
-        if text and width > 0:
-            static, height = self._laid_out(option, text, width)
-            painter.setPen(self._pen(option, state, marks & MARK_OUT))
-            painter.drawStaticText(QPointF(left, rect.top() + (rect.height() - height) / 2), static)
+            left = self._draw_icon(painter, option, row, left, y, height)
+        room = x + width - self._margin - left
+        if text and room > 0:
+            static, text_height = self._laid_out(option, text, room)
+            pen = self._pens.get((state & _COLOUR_STATES, marks & MARK_OUT))
+            painter.setPen(pen or self._pen(option, state, marks & MARK_OUT))
+            painter.drawStaticText(left, y + (height - text_height) // 2, static)
         if state & _FOCUS:
             self._draw_focus(painter, option, style)
 
+    def _remember_style(self, option: QStyleOptionViewItem) -> QStyle:
+        """The view's style, margin and font, asked once (again after :meth:`forget`)."""
+        widget = option.widget
+        style = widget.style() if widget is not None else QApplication.style()
+        metric = QStyle.PixelMetric.PM_FocusFrameHMargin
+        self._margin = style.pixelMetric(metric, None, widget) + 1
+        self._char = max(1, option.fontMetrics.averageCharWidth())
+        self._style = style
+        return style
+
     def _pen(self, option: QStyleOptionViewItem, state: int, outgoing: int) -> QColor:
         """What Qt's delegate would write with: highlighted when selected, else the row's colour."""
-        key = (state & _COLOUR_STATES, outgoing, option.palette.cacheKey())
-        found = self._pens.get(key)
-        if found is None:
-            flags = option.state
-            if flags & _State.State_Selected:
-                role = QPalette.ColorRole.HighlightedText
-                found = option.palette.color(colour_group(flags), role)
-            elif outgoing:
-                found = QColor(palette.scheme().ok)
-            else:
-                found = option.palette.color(colour_group(flags), QPalette.ColorRole.Text)
-            self._pens[key] = found
+        flags = option.state
+        if flags & _State.State_Selected:
+            role = QPalette.ColorRole.HighlightedText
+            found = option.palette.color(colour_group(flags), role)
+        elif outgoing:
+            found = QColor(palette.scheme().ok)
+        else:
+            found = option.palette.color(colour_group(flags), QPalette.ColorRole.Text)
+        self._pens[(state & _COLOUR_STATES, outgoing)] = found
         return found
 
     def _laid_out(
-        self, option: QStyleOptionViewItem, text: str, width: int
-    ) -> tuple[QStaticText, float]:
-        key = (text, width)
+        self, option: QStyleOptionViewItem, text: str, room: int
+    ) -> tuple[QStaticText, int]:
+        """The text as it fits in ``room`` pixels, shaped once.
+
+        Elision shapes the whole text to measure it, and the static text
+        shapes it again: a text that looks short enough is laid out whole
+        first, and elided only if it turns out too wide (names, times and
+        kinds, most cells but the content, are shaped once).
+        """
+        key = (text, room)
         found = self._texts.get(key)
         if found is None:
             if len(self._texts) >= TEXT_CACHE:
                 self._texts.clear()
             line = " ".join(text.splitlines())
-            elided = option.fontMetrics.elidedText(line, Qt.TextElideMode.ElideRight, width)
-            static = QStaticText(elided)
-            static.setTextFormat(Qt.TextFormat.PlainText)
-            static.prepare(QTransform(), option.font)
-            found = self._texts[key] = (static, static.size().height())
+            static = None
+            if len(line) * self._char <= room:
+                static = _static(line, option)
+                if static.size().width() > room:
+                    static = None
+            if static is None:
+                elided = option.fontMetrics.elidedText(line, Qt.TextElideMode.ElideRight, room)
+                static = _static(elided, option)
+            found = self._texts[key] = (static, round(static.size().height()))
         return found
 
     def _draw_icon(
-        self, painter: QPainter, option: QStyleOptionViewItem, row: int, left: int, margin: int
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        row: int,
+        left: int,
+        y: int,
+        height: int,
     ) -> int:
         """The type's icon at the cell's left; returns where the text starts."""
         size = option.decorationSize.height() if option.decorationSize.isValid() else 16
@@ -149,9 +174,8 @@ class FeedDelegate(QStyledItemDelegate):
         if pixmap is None:
             pixmap = icons.type_icon(kind).pixmap(QSize(size, size), ratio)
             self._icons[(kind, size, ratio)] = pixmap
-        top = option.rect.top() + (option.rect.height() - size) // 2
-        painter.drawPixmap(left, top, pixmap)
-        return left + size + 2 * margin
+        painter.drawPixmap(left, y + (height - size) // 2, pixmap)
+        return left + size + 2 * self._margin
 
     @staticmethod
     def _draw_focus(painter: QPainter, option: QStyleOptionViewItem, style: QStyle) -> None:
@@ -166,3 +190,10 @@ class FeedDelegate(QStyledItemDelegate):
             QPalette.ColorRole.Highlight if selected else QPalette.ColorRole.Window,
         )
         style.drawPrimitive(_Primitive.PE_FrameFocusRect, focus, painter, option.widget)
+
+
+def _static(text: str, option: QStyleOptionViewItem) -> QStaticText:
+    static = QStaticText(text)
+    static.setTextFormat(Qt.TextFormat.PlainText)
+    static.prepare(QTransform(), option.font)
+    return static

@@ -303,7 +303,7 @@ class MainWindow(QMainWindow):
         row.addWidget(self.feed_search, 1)
         layout.addLayout(row)
         self.feed_view = FeedView(box)
-        self.feed_view.setModel(self.feed_filter)
+        self.feed_view.setModel(self.feed)  # through feed_filter while a filter is set
         self.feed_view.setItemDelegate(FeedDelegate(self.feed, self.feed_view))
         header = self.feed_view.horizontalHeader()
         for column, width in ((0, 70), (1, 170), (2, 140), (3, 90), (4, 130)):
@@ -335,10 +335,8 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(lambda: poller.load_conversations(self.search.text()))
         self.search.textChanged.connect(self._search_timer.start)
-        self.feed_search.textChanged.connect(self.feed_filter.set_text)
-        self.kind_box.currentIndexChanged.connect(
-            lambda _row: self.feed_filter.set_kind(str(self.kind_box.currentData()))
-        )
+        self.feed_search.textChanged.connect(self._filter_feed)
+        self.kind_box.currentIndexChanged.connect(self._filter_feed)
         self.composer.submitted.connect(self.send_text)
         self.composer.unsendableSubmitted.connect(self.ask_unsendable)
         poller.directoryLoaded.connect(self._on_directory)
@@ -684,6 +682,11 @@ class MainWindow(QMainWindow):
             self.pause_action.setChecked(paused)
 
     # -- user actions -----------------------------------------------------------------------
+
+    def _filter_feed(self, *_changed: object) -> None:
+        """The feed's kind or text filter changed: the view shows the feed through it, if set."""
+        self.feed_filter.set_filter(str(self.kind_box.currentData()), self.feed_search.text())
+        self.feed_view.show_model(self.feed_filter if self.feed_filter.active else self.feed)
 
     def _on_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
         conversation = current.data(ConversationRole)

@@ -125,10 +125,14 @@ class FeedModel(QAbstractTableModel):
         self._rows: list[Message] = []
         #: The six cells' texts of each row, made once when first painted:
         #: a repaint is then list look-ups, not time formatting and previews.
-        self._texts: list[tuple[str, ...] | None] = []
-        self._marks: list[int] = []  # MARK_BAD | MARK_OUT per row
+        #: Read by the delegate (None: not made yet, ask :meth:`cell`); changed here only.
+        self.texts: list[tuple[str, ...] | None] = []
+        self.marks: list[int] = []  # MARK_BAD | MARK_OUT per row, read by the delegate too
         #: What the text filter looks in, casefolded, made once per row it meets.
         self._haystacks: list[str | None] = []
+        #: Cell texts many rows share (a second's clock, a type's name, a
+        #: direction and status), made once each instead of once per row.
+        self._shared: dict[tuple[object, ...], str] = {}
         self._aliases: dict[str, str] = {}
 
     # -- Qt interface -----------------------------------------------------------
@@ -171,11 +175,11 @@ class FeedModel(QAbstractTableModel):
         if role == _BACKGROUND:
             return (
                 palette.brush(palette.scheme().flagged_background)
-                if self._marks[row] & MARK_BAD
+                if self.marks[row] & MARK_BAD
                 else None
             )
         if role == _FOREGROUND:
-            return palette.brush(palette.scheme().ok) if self._marks[row] & MARK_OUT else None
+            return palette.brush(palette.scheme().ok) if self.marks[row] & MARK_OUT else None
         message = self._rows[row]
         if role == _DECORATION:
             return icons.type_icon(message.type) if column == self.TYPE else None
@@ -199,11 +203,11 @@ class FeedModel(QAbstractTableModel):
         What :class:`~wxpanel.gui.feed_delegate.FeedDelegate` paints from: one
         Python call per cell instead of a dozen ``data()`` roles.
         """
-        texts = self._texts[row]
+        texts = self.texts[row]
         if texts is None:
             message = self._rows[row]
-            texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
-        return texts[column], self._marks[row]
+            texts = self.texts[row] = tuple(self._text(message, c) for c in range(6))
+        return texts[column], self.marks[row]
 
     def haystack(self, row: int) -> str:
         """What the feed's text filter looks in, casefolded: the cells, the content, the id."""
@@ -216,20 +220,35 @@ class FeedModel(QAbstractTableModel):
         return found
 
     def _text(self, message: Message, column: int) -> str:
-        if column == self.TIME:
-            return display.full_time(message.time)[11:]
         if column == self.CONVERSATION:
             return self._aliases.get(message.conversation, message.conversation)
         if column == self.SENDER:
             sender = message.sender or ""
             return self._aliases.get(sender) or (short_wxid(sender) if message.is_group else sender)
+        if column == self.CONTENT:
+            return display.preview(message)
+        key: tuple[object, ...]
+        if column == self.TIME:
+            key = (column, int(message.time))
+        elif column == self.TYPE:
+            key = (column, message.type)
+        else:
+            key = (column, message.direction, message.status)
+        found = self._shared.get(key)
+        if found is None:
+            if len(self._shared) > 10_000:
+                self._shared.clear()
+            found = self._shared[key] = self._shared_text(message, column)
+        return found
+
+    def _shared_text(self, message: Message, column: int) -> str:
+        if column == self.TIME:
+            return display.full_time(message.time)[11:]
         if column == self.TYPE:
             return display.type_name(message.type)
-        if column == self.DIRECTION:
-            text = display.direction_name(message.direction)
-            status = display.status_name(message.status)
-            return f"{text} · {status}" if status else text
-        return display.preview(message)
+        text = display.direction_name(message.direction)
+        status = display.status_name(message.status)
+        return f"{text} · {status}" if status else text
 
     # -- feeding --------------------------------------------------------------
 
@@ -241,16 +260,16 @@ class FeedModel(QAbstractTableModel):
         first = len(self._rows)
         self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
-        self._texts.extend([None] * len(batch))
-        self._marks.extend(_marks_of(m) for m in batch)
+        self.texts.extend([None] * len(batch))
+        self.marks.extend(_marks_of(m) for m in batch)
         self._haystacks.extend([None] * len(batch))
         self.endInsertRows()
         if len(self._rows) > self.cap:
             excess = len(self._rows) - self._keep
             self.beginRemoveRows(QModelIndex(), 0, excess - 1)
             del self._rows[:excess]
-            del self._texts[:excess]
-            del self._marks[:excess]
+            del self.texts[:excess]
+            del self.marks[:excess]
             del self._haystacks[:excess]
             self.endRemoveRows()
 
@@ -260,7 +279,7 @@ class FeedModel(QAbstractTableModel):
             if row < 0:
                 continue
             self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
-            self._texts[row] = self._haystacks[row] = None
+            self.texts[row] = self._haystacks[row] = None
             cell = self.index(row, self.DIRECTION)
             self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
 
@@ -281,7 +300,7 @@ class FeedModel(QAbstractTableModel):
             if message.conversation in changed or message.sender in changed
         ]
         for row in touched:
-            self._texts[row] = self._haystacks[row] = None
+            self.texts[row] = self._haystacks[row] = None
         if touched:
             self.dataChanged.emit(
                 self.index(touched[0], self.CONVERSATION), self.index(touched[-1], self.SENDER)

@@ -8,9 +8,20 @@ reading stay where they were.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
-from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractProxyModel,
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QPoint,
+    Qt,
+    SignalInstance,
+)
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QScrollBar, QTableView, QWidget
 
@@ -144,13 +155,16 @@ class FeedView(QTableView):
     again after any change of its row count and then repaints the whole
     viewport, every visible cell asking the model for its data in Python,
     several times a second under demo.exe's cadence.  The rows above did not
-    change; scrolling to follow the new ones moves their pixels.
+    change; scrolling to follow the new ones moves their pixels.  When the
+    feed forgets its oldest rows, a reader who scrolled up keeps reading the
+    same rows.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
+        self._removed_above = 0  # pixels of rows being removed above the reader
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
@@ -162,20 +176,71 @@ class FeedView(QTableView):
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(self.verticalScrollBar())
 
+    def _signals(
+        self, model: QAbstractItemModel
+    ) -> list[tuple[SignalInstance, Callable[..., None]]]:
+        return [
+            (model.rowsInserted, self._rows_inserted),
+            (model.rowsAboutToBeRemoved, self._rows_to_be_removed),
+            (model.rowsRemoved, self._rows_removed),
+            *(
+                (changed, self._everything_changed)
+                for changed in (
+                    model.rowsMoved,
+                    model.modelReset,
+                    model.layoutChanged,
+                    model.columnsInserted,
+                    model.columnsRemoved,
+                )
+            ),
+        ]
+
     def setModel(self, model: QAbstractItemModel | None) -> None:
+        old = self.model()
+        if old is not None:
+            for signal, slot in self._signals(old):
+                signal.disconnect(slot)
         super().setModel(model)
-        if model is None:
+        if model is not None:
+            for signal, slot in self._signals(model):
+                signal.connect(slot)
+
+    def show_model(self, model: QAbstractItemModel) -> None:
+        """Show ``model`` instead: the feed, or the feed through its filter.
+
+        The filter proxy is in the paint path only while a filter is set: it
+        costs a mapping and Python calls for every cell painted.  The rows
+        the operator selected stay selected, and the reader's place (the
+        bottom, the current row or the top row) is kept.
+        """
+        old = self.model()
+        selection = self.selectionModel()
+        if model is old or old is None or selection is None:
+            self.setModel(model)
             return
-        model.rowsInserted.connect(self._rows_inserted)
-        for changed in (
-            model.rowsRemoved,
-            model.rowsMoved,
-            model.modelReset,
-            model.layoutChanged,
-            model.columnsInserted,
-            model.columnsRemoved,
-        ):
-            changed.connect(self._everything_changed)
+        selected = [QPersistentModelIndex(_source(i)) for i in selection.selectedRows()]
+        current = QPersistentModelIndex(_source(self.currentIndex()))
+        top = QPersistentModelIndex(_source(self.indexAt(QPoint(0, 0))))
+        following = self.follower.at_bottom
+        self.setModel(model)
+        selection.deleteLater()  # setModel made a new one
+        shown = QItemSelection()
+        for index in selected:
+            row = _shown(model, index)
+            if row.isValid():
+                shown.select(row, row)
+        flags = QItemSelectionModel.SelectionFlag
+        fresh = self.selectionModel()
+        fresh.select(shown, flags.Select | flags.Rows)
+        at = _shown(model, current)
+        if at.isValid():
+            fresh.setCurrentIndex(at, flags.NoUpdate)
+        if following:
+            self.scrollToBottom()
+        elif at.isValid() and at.row() in {i.row() for i in fresh.selectedRows()}:
+            self.scrollTo(at, QAbstractItemView.ScrollHint.PositionAtCenter)
+        elif (first := _shown(model, top)).isValid():
+            self.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _rows_inserted(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
@@ -189,6 +254,20 @@ class FeedView(QTableView):
 
     def _everything_changed(self, *_args: object) -> None:
         self._whole = True
+
+    def _rows_to_be_removed(
+        self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
+    ) -> None:
+        """The oldest rows go (the feed's cap): a reader scrolled up stays on their rows."""
+        if first == 0 and not self.follower.at_bottom:
+            self._removed_above = (last + 1) * self.verticalHeader().defaultSectionSize()
+
+    def _rows_removed(self, *_args: object) -> None:
+        self._whole = True
+        if self._removed_above:
+            bar = self.verticalScrollBar()
+            bar.setValue(max(bar.minimum(), bar.value() - self._removed_above))
+            self._removed_above = 0
 
     def changeEvent(self, event: QEvent) -> None:
         """A new font, style or palette: what the delegate made once is made again."""
@@ -209,3 +288,17 @@ class FeedView(QTableView):
         viewport = self.viewport()
         if top < viewport.height():
             viewport.update(0, top, viewport.width(), viewport.height() - top)
+
+
+def _source(index: QModelIndex) -> QModelIndex:
+    """``index`` in the model under any proxy."""
+    model = index.model()
+    return model.mapToSource(index) if isinstance(model, QAbstractProxyModel) else index
+
+
+def _shown(model: QAbstractItemModel, source: QPersistentModelIndex) -> QModelIndex:
+    """The row of ``model`` (a proxy or the source itself) showing ``source``, if any."""
+    if not source.isValid():
+        return QModelIndex()
+    index = source.model().index(source.row(), source.column())
+    return model.mapFromSource(index) if isinstance(model, QAbstractProxyModel) else index

@@ -269,14 +269,12 @@ class FeedFilter(QSortFilterProxyModel):
         """A filter is set: some rows may be hidden."""
         return bool(self._kind or self._text)
 
-    def set_kind(self, kind: str) -> None:
+    def set_filter(self, kind: str, text: str) -> None:
+        """Show rows of ``kind`` ("" for all) holding ``text`` (any case); re-tested once."""
+        if (kind, text.casefold()) == (self._kind, self._text):
+            return
         self.beginFilterChange()
-        self._kind = kind
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
-
-    def set_text(self, text: str) -> None:
-        self.beginFilterChange()
-        self._text = text.casefold()
+        self._kind, self._text = kind, text.casefold()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
