@@ -453,6 +453,7 @@ class MainWindow(QMainWindow):
         for banner in self.findChildren(Banner):
             banner.restyle()
         palette.restyle(self)
+        self.feed.restyle()
         self.composer.enter_sends = preferences.enter_sends
         self.composer.quick_replies = dict(preferences.quick_replies)
         if preferences.enter_sends:
@@ -804,7 +805,7 @@ class MainWindow(QMainWindow):
 
     def _message_menu(self, view: QAbstractItemView, point: QPoint) -> None:
         """A bubble's or a feed row's menu: the raw text behind a summary like "[图片]"."""
-        message = view.indexAt(point).data(MessageRole)
+        message = view.indexAt(point).siblingAtColumn(0).data(MessageRole)
         if not isinstance(message, Message):
             return
         menu = QMenu(self)
@@ -861,6 +862,8 @@ class MainWindow(QMainWindow):
         if names == self.bubbles.aliases:
             return  # a directory with new conversations but no new names: nothing to paint
         self.feed.set_aliases(names)
+        if self.feed_filter.active:  # the proxy tests rows when inserted, not when renamed
+            self.feed_filter.invalidateRowsFilter()
         self.bubbles.aliases = names
         self.chat_view.viewport().update()
 

@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import (
     QAbstractItemModel,
     QAbstractProxyModel,
-    QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
@@ -25,7 +24,6 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QAbstractItemView, QListView, QScrollBar, QTableView, QWidget
 
-from wxpanel.gui.feed_delegate import FeedDelegate
 from wxpanel.gui.models import ChatModel
 
 
@@ -142,10 +140,6 @@ class ConversationView(QListView):
         roles: Sequence[int] = (),
     ) -> None:
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
-
-
-#: Changes after which the feed's delegate lays its texts out and picks its colours again.
-_RELAID_OUT = (QEvent.Type.FontChange, QEvent.Type.StyleChange, QEvent.Type.PaletteChange)
 
 
 class FeedView(QTableView):
@@ -268,14 +262,6 @@ class FeedView(QTableView):
             bar = self.verticalScrollBar()
             bar.setValue(max(bar.minimum(), bar.value() - self._removed_above))
             self._removed_above = 0
-
-    def changeEvent(self, event: QEvent) -> None:
-        """A new font, style or palette: what the delegate made once is made again."""
-        if event.type() in _RELAID_OUT:
-            delegate = self.itemDelegate()
-            if isinstance(delegate, FeedDelegate):
-                delegate.forget()
-        super().changeEvent(event)
 
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole

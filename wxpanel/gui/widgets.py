@@ -263,6 +263,9 @@ class FeedFilter(QSortFilterProxyModel):
         super().__init__(parent)
         self._kind = ""
         self._text = ""
+        # New rows are tested as they are inserted; the cells the feed fills
+        # in afterwards (and every status) would each run the test again.
+        self.setDynamicSortFilter(False)
 
     @property
     def active(self) -> bool:
