@@ -299,3 +299,34 @@ def test_a_long_followed_chat_forgets_its_oldest_rows(qtmodeltester: ModelTester
     chat.trim(4)
     assert [chat.message(r).id for r in range(chat.rowCount())] == [5, 6, 7, 8]
     assert chat.can_load_older()  # what was forgotten comes back by scrolling up
+
+
+def test_feed_forgets_its_oldest_rows_a_block_at_a_time(qtmodeltester: ModelTester) -> None:
+    """A removal relayouts the view: once per tenth of the cap, not in every frame."""
+    model = FeedModel(cap=10)
+    removed: list[tuple[int, int]] = []
+    model.rowsRemoved.connect(lambda _parent, first, last: removed.append((first, last)))
+    resets: list[bool] = []
+    model.modelReset.connect(lambda: resets.append(True))
+    model.append([msg(i) for i in range(1, 11)])
+    assert model.rowCount() == 10 and removed == []  # at the cap, nothing forgotten yet
+    model.append([msg(11)])
+    assert removed == [(0, 1)]  # down to 9 rows at once
+    assert [model.message(r).id for r in range(model.rowCount())] == list(range(3, 12))
+    assert model.index(0, FeedModel.CONTENT).data() == "hi"
+    assert model.index(8, 0).data(MessageRole).id == 11  # the cells moved with their rows
+    assert resets == []
+    qtmodeltester.check(model, force_py=True)
+
+
+def test_feed_paints_without_python() -> None:
+    """The view asks a C++ model and Qt's delegate: no Python override on the paint path.
+
+    A Python ``data()`` or ``paint()`` per cell waits for the GIL the poller holds.
+    """
+    from wxpanel.gui.feed_delegate import FeedDelegate
+
+    for name in ("data", "multiData", "rowCount", "columnCount", "index", "flags"):
+        assert name not in vars(FeedModel)
+    for name in ("paint", "sizeHint", "initStyleOption"):
+        assert name not in vars(FeedDelegate)

@@ -158,7 +158,7 @@ class FeedView(QTableView):
         super().__init__(parent)
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
-        self._removed_above = 0  # pixels of rows being removed above the reader
+        self._reading_at: int | None = None  # where the reader's rows are once some go above
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
@@ -194,10 +194,10 @@ class FeedView(QTableView):
         if old is not None:
             for signal, slot in self._signals(old):
                 signal.disconnect(slot)
-        super().setModel(model)
-        if model is not None:
+        if model is not None:  # before Qt's own: the reader's place is read before Qt moves it
             for signal, slot in self._signals(model):
                 signal.connect(slot)
+        super().setModel(model)
 
     def show_model(self, model: QAbstractItemModel) -> None:
         """Show ``model`` instead: the feed, or the feed through its filter.
@@ -254,14 +254,15 @@ class FeedView(QTableView):
     ) -> None:
         """The oldest rows go (the feed's cap): a reader scrolled up stays on their rows."""
         if first == 0 and not self.follower.at_bottom:
-            self._removed_above = (last + 1) * self.verticalHeader().defaultSectionSize()
+            removed = (last + 1) * self.verticalHeader().defaultSectionSize()
+            self._reading_at = max(0, self.verticalScrollBar().value() - removed)
 
     def _rows_removed(self, *_args: object) -> None:
+        """Back to the rows being read (Qt may have scrolled to the current row's successor)."""
         self._whole = True
-        if self._removed_above:
-            bar = self.verticalScrollBar()
-            bar.setValue(max(bar.minimum(), bar.value() - self._removed_above))
-            self._removed_above = 0
+        if self._reading_at is not None:
+            self.verticalScrollBar().setValue(self._reading_at)
+            self._reading_at = None
 
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole
