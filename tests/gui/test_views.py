@@ -83,10 +83,8 @@ class CountingDelegate(ConversationDelegate):
         super()._draw(painter, option, index)
 
 
-def test_conversation_entries_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
-    model = ConversationModel()
-    model.load([conv("wxid_a", 1), conv("wxid_b", 2, unread=1)])
-    view = QListView()
+def shown_list(qtbot: QtBot, view: QListView, model: ConversationModel) -> CountingDelegate:
+    """``view`` showing ``model`` through a delegate that notes what it draws."""
     qtbot.addWidget(view)
     delegate = CountingDelegate(view)
     view.setItemDelegate(delegate)
@@ -94,6 +92,14 @@ def test_conversation_entries_are_drawn_once_until_they_change(qtbot: QtBot) -> 
     view.resize(300, 300)
     view.show()
     qtbot.waitExposed(view)
+    return delegate
+
+
+def test_conversation_entries_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1), conv("wxid_b", 2, unread=1)])
+    view = QListView()
+    delegate = shown_list(qtbot, view, model)
     qtbot.waitUntil(lambda: {"wxid_a", "wxid_b"} <= set(delegate.drawn))
     delegate.drawn.clear()
     view.viewport().repaint()  # everything painted again: copied, not drawn
@@ -119,13 +125,7 @@ def test_a_changed_conversation_is_repainted_without_a_relayout(qtbot: QtBot) ->
     model = ConversationModel()
     model.load([conv(f"wxid_{i}", 100 - i) for i in range(50)])
     view = CountingListView()
-    qtbot.addWidget(view)
-    delegate = CountingDelegate(view)
-    view.setItemDelegate(delegate)
-    view.setModel(model)
-    view.resize(300, 300)
-    view.show()
-    qtbot.waitExposed(view)
+    delegate = shown_list(qtbot, view, model)
     qtbot.waitUntil(lambda: "wxid_0" in delegate.drawn)
     layouts = view.layouts
     delegate.drawn.clear()
