@@ -330,3 +330,25 @@ def test_feed_paints_without_python() -> None:
         assert name not in vars(FeedModel)
     for name in ("paint", "sizeHint", "initStyleOption"):
         assert name not in vars(FeedDelegate)
+
+
+def test_flagged_and_outgoing_rows_follow_the_theme(qapp: object) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from wxpanel.gui import palette
+    from wxpanel.gui.preferences import apply_theme
+
+    model = FeedModel()
+    bad = dataclasses.replace(msg(1), flags=Flag.NULL)
+    try:
+        apply_theme("light")
+        model.append([bad, msg(2, out=True)])
+        apply_theme("dark")
+        model.restyle()
+        background = model.index(0, FeedModel.CONTENT).data(Qt.ItemDataRole.BackgroundRole)
+        assert background.color().name() == palette.DARK.flagged_background
+        foreground = model.index(1, FeedModel.TIME).data(Qt.ItemDataRole.ForegroundRole)
+        assert foreground.color().name() == palette.DARK.ok
+    finally:
+        apply_theme("")
+        assert isinstance(QApplication.instance(), QApplication)

@@ -55,6 +55,7 @@ FEED_TRIM_SHARE = 10
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 #: A feed row's marks, worked out once when it arrives.
 MARK_BAD, MARK_OUT = 1, 2
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
@@ -192,33 +193,41 @@ class FeedModel(QStandardItemModel):
         return f"{text} · {status}" if status else text
 
     def _fill(self, row: int, message: Message) -> None:
-        """Give the C++ model a row's cells: texts, icon, colours, the message itself."""
+        """Give the C++ model a row's cells: texts, icon, colours, the message itself.
+
+        One ``setItemData`` per cell: each call into Qt (and each
+        ``dataChanged`` it emits) costs more than the Python around it.
+        """
+        colours = self._colours(self.marks[row])
         index = self.index
         for column in range(6):
-            self.setData(index(row, column), self._text(message, column))
-        self.setData(index(row, self.TYPE), icons.type_icon(message.type), _DECORATION)
-        first = index(row, 0)
-        self.setData(first, message, MessageRole)
-        self.setData(first, kind_of(message), KindRole)
-        self._colour(row)
+            roles: dict[int, object] = {_DISPLAY: self._text(message, column), **colours}
+            if column == 0:
+                roles[MessageRole] = message
+                roles[KindRole] = kind_of(message)
+            elif column == self.TYPE:
+                roles[_DECORATION] = icons.type_icon(message.type)
+            self.setItemData(index(row, column), roles)
 
-    def _colour(self, row: int) -> None:
-        marks = self.marks[row]
+    @staticmethod
+    def _colours(marks: int) -> dict[int, object]:
+        """The roles that make a flagged or outgoing row stand out, in this theme."""
         if not marks:
-            return
+            return {}
         scheme = palette.scheme()
-        for column in range(6):
-            cell = self.index(row, column)
-            if marks & MARK_BAD:
-                self.setData(cell, palette.brush(scheme.flagged_background), _BACKGROUND)
-            if marks & MARK_OUT:
-                self.setData(cell, palette.brush(scheme.ok), _FOREGROUND)
+        colours: dict[int, object] = {}
+        if marks & MARK_BAD:
+            colours[_BACKGROUND] = palette.brush(scheme.flagged_background)
+        if marks & MARK_OUT:
+            colours[_FOREGROUND] = palette.brush(scheme.ok)
+        return colours
 
     def restyle(self) -> None:
         """The theme changed: flagged and outgoing rows take the new scheme's colours."""
         for row, marks in enumerate(self.marks):
-            if marks:
-                self._colour(row)
+            for role, brush in self._colours(marks).items():
+                for column in range(6):
+                    self.setData(self.index(row, column), brush, role)
 
     # -- feeding --------------------------------------------------------------
 
