@@ -255,7 +255,7 @@ class FeedFilter(QSortFilterProxyModel):
     """The feed's filters: a kind (private, group, outgoing, system, flagged) and a text.
 
     Rows are tested from the feed's own values (its cached, casefolded text
-    per row), not through ``data()``: a keystroke re-tests all 20 000 rows,
+    per row), not through ``data()``: a keystroke re-tests all 10 000 rows,
     and every arriving batch is tested as it comes.
     """
 
