@@ -32,7 +32,7 @@ second are possible on this disk; wxpanel's own connections are untouched.
   window in the same conditions.  Goal: < 0.5 % and < 20 wake-ups/s.
 
 Run: ``python benchmarks/live.py [--messages 1000000] [--rates 50,200,1000]
-[--seconds 10] [--pages 30] [--idle 20] [--only live,chat,idle]``.
+[--seconds 10] [--pages 30] [--idle 20] [--only live,chat,idle] [--tabs feed,chat]``.
 Linux only for wake-ups (/proc).  Exit status is 0 whatever the verdicts.
 """
 
@@ -459,6 +459,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--idle", type=float, default=20.0)
     parser.add_argument("--only", default="live,chat,idle")
+    parser.add_argument("--tabs", default="feed,chat", help="the tabs --only live measures")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
     if args.child:
@@ -515,7 +516,7 @@ def main() -> None:
             )
             for rate in [float(r) for r in args.rates.split(",")]:
                 engine = run_child("engine", str(work), str(rate), str(args.seconds))
-                for tab in ("feed", "chat"):
+                for tab in args.tabs.split(","):
                     live = run_child("live", str(work), tab, str(rate), str(args.seconds))
                     ok = (
                         live["p95"] <= LATENCY_GOAL

@@ -17,7 +17,6 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractListModel,
-    QAbstractTableModel,
     QCoreApplication,
     QModelIndex,
     QObject,
@@ -25,6 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
+from PySide6.QtGui import QStandardItemModel
 
 from wxpanel.core.decode import name_of
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
@@ -45,23 +45,16 @@ UnreadRole = Qt.ItemDataRole.UserRole + 6
 IsGroupRole = Qt.ItemDataRole.UserRole + 7
 IdRole = Qt.ItemDataRole.UserRole + 8
 
-#: The live feed keeps this many rows; older ones are in history.
-FEED_CAP = 20_000
-#: The roles the feed answers besides DisplayRole; every other role is None at once.
-_FEED_ROLES = frozenset(
-    int(role)
-    for role in (
-        Qt.ItemDataRole.DecorationRole,
-        Qt.ItemDataRole.ToolTipRole,
-        Qt.ItemDataRole.BackgroundRole,
-        Qt.ItemDataRole.ForegroundRole,
-        MessageRole,
-        KindRole,
-    )
-)
+#: The live feed keeps this many rows (about 1.5 KB each in its C++ model,
+#: and the message in Python); older ones are in history.
+FEED_CAP = 10_000
+#: Once over its cap, the feed forgets this share of it at once: a removal
+#: makes the view lay out and paint everything again, so it is done once per
+#: block (every 5 s at 200 events a second), not in every frame.
+FEED_TRIM_SHARE = 10
 #: Rows demo.exe stored oddly stand out; our own sends are told apart at a glance.
 #: A feed row's marks, worked out once when it arrives.
-_BAD, _OUT = 1, 2
+MARK_BAD, MARK_OUT = 1, 2
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
@@ -80,7 +73,8 @@ def kind_of(message: Message) -> str:
 
 
 def _marks_of(message: Message) -> int:
-    return (_BAD if message.is_bad else 0) | (_OUT if message.direction is Direction.OUT else 0)
+    out = message.direction is Direction.OUT
+    return (MARK_BAD if message.is_bad else 0) | (MARK_OUT if out else 0)
 
 
 def counts_as_unread(message: Message) -> bool:
@@ -104,136 +98,177 @@ def _find(rows: Sequence[Message], message_id: int) -> int:
     return -1
 
 
-class FeedModel(QAbstractTableModel):
-    """Every message as it happens, newest at the bottom, capped in memory."""
+class FeedModel(QStandardItemModel):
+    """Every message as it happens, newest at the bottom, capped in memory.
+
+    A C++ model holds what the view paints (texts, the type's icon, the
+    colours of flagged and outgoing rows): painting the feed runs no Python
+    and needs no GIL, which the poller thread holds while it ingests (a
+    Python ``data()`` per cell made each paint of the feed wait for it, three
+    times as long as the paint's own work at 200 events a second).  Nothing
+    here overrides a virtual method of the model.  Python keeps the
+    messages, their marks and what the filter reads; tooltips are made when
+    asked (:meth:`tooltip`).  Between ``cap - cap // FEED_TRIM_SHARE`` and
+    ``cap`` rows once full: the oldest are forgotten a block at a time.
+    """
 
     TIME, CONVERSATION, SENDER, TYPE, DIRECTION, CONTENT = range(6)
 
     def __init__(self, cap: int = FEED_CAP, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(0, 6, parent)
         self.cap = max(1, cap)
+        self._keep = self.cap - self.cap // FEED_TRIM_SHARE  # after a trim
         self._rows: list[Message] = []
-        #: The six cells' texts of each row, made once when first painted:
-        #: a repaint is then list look-ups, not time formatting and previews.
-        self._texts: list[tuple[str, ...] | None] = []
-        self._marks: list[int] = []  # _BAD | _OUT per row
+        self.marks: list[int] = []  # MARK_BAD | MARK_OUT per row
+        #: What the text filter looks in, casefolded, made once per row it meets.
+        self._haystacks: list[str | None] = []
+        #: Cell texts many rows share (a second's clock, a type's name, a
+        #: direction and status), made once each instead of once per row.
+        self._shared: dict[tuple[object, ...], str] = {}
         self._aliases: dict[str, str] = {}
+        self.setHorizontalHeaderLabels(
+            [
+                QCoreApplication.translate("FeedModel", "Time"),
+                QCoreApplication.translate("FeedModel", "Conversation"),
+                QCoreApplication.translate("FeedModel", "Sender"),
+                QCoreApplication.translate("FeedModel", "Type"),
+                QCoreApplication.translate("FeedModel", "Direction"),
+                QCoreApplication.translate("FeedModel", "Content"),
+            ]
+        )
 
-    # -- Qt interface -----------------------------------------------------------
+    # -- asked by Python only ---------------------------------------------------------
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
+    def message(self, row: int) -> Message:
+        return self._rows[row]
 
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation != Qt.Orientation.Horizontal or role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if not 0 <= section < 6:
-            return None
-        return (
-            QCoreApplication.translate("FeedModel", "Time"),
-            QCoreApplication.translate("FeedModel", "Conversation"),
-            QCoreApplication.translate("FeedModel", "Sender"),
-            QCoreApplication.translate("FeedModel", "Type"),
-            QCoreApplication.translate("FeedModel", "Direction"),
-            QCoreApplication.translate("FeedModel", "Content"),
-        )[section]
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Answered from per-row lists: a paint asks ~50 times per row, in Python each.
-
-        An invalid index has row -1, so the row's range check covers it.
-        """
-        row = index.row()
-        if not 0 <= row < len(self._rows):
-            return None
-        if role == _DISPLAY:
-            texts = self._texts[row]
-            if texts is None:
-                message = self._rows[row]
-                texts = self._texts[row] = tuple(self._text(message, c) for c in range(6))
-            return texts[index.column()]
-        if role not in _FEED_ROLES:
-            return None  # most of what a paint asks for (fonts, alignment, check state...)
-        column = index.column()
-        if role == _BACKGROUND:
-            return (
-                palette.brush(palette.scheme().flagged_background)
-                if self._marks[row] & _BAD
-                else None
-            )
-        if role == _FOREGROUND:
-            return palette.brush(palette.scheme().ok) if self._marks[row] & _OUT else None
+    def tooltip(self, row: int, column: int) -> str | None:
+        """The full content, the date, or what demo.exe stored oddly."""
         message = self._rows[row]
-        if role == _DECORATION:
-            return icons.type_icon(message.type) if column == self.TYPE else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            if column == self.CONTENT:
-                return display.body(message, 1000)
-            if column == self.TIME:
-                return display.full_time(message.time)
-            return ", ".join(message.flags.describe()) if message.is_bad else None
-        if role == MessageRole:
-            return message
-        if role == KindRole:
-            return kind_of(message)
-        return None
+        if column == self.CONTENT:
+            return display.body(message, 1000)
+        if column == self.TIME:
+            return display.full_time(message.time)
+        return ", ".join(message.flags.describe()) if message.is_bad else None
+
+    def haystack(self, row: int) -> str:
+        """What the feed's text filter looks in, casefolded: the cells, the content, the id."""
+        found = self._haystacks[row]
+        if found is None:
+            message = self._rows[row]
+            cells = " ".join(self._text(message, column) for column in range(6))
+            found = f"{cells} {message.content or ''} {message.conversation}".casefold()
+            self._haystacks[row] = found
+        return found
 
     def _text(self, message: Message, column: int) -> str:
-        if column == self.TIME:
-            return display.full_time(message.time)[11:]
         if column == self.CONVERSATION:
             return self._aliases.get(message.conversation, message.conversation)
         if column == self.SENDER:
             sender = message.sender or ""
             return self._aliases.get(sender) or (short_wxid(sender) if message.is_group else sender)
+        if column == self.CONTENT:
+            return display.preview(message)
+        key: tuple[object, ...]
+        if column == self.TIME:
+            key = (column, int(message.time))
+        elif column == self.TYPE:
+            key = (column, message.type)
+        else:
+            key = (column, message.direction, message.status)
+        found = self._shared.get(key)
+        if found is None:
+            if len(self._shared) > 10_000:
+                self._shared.clear()
+            found = self._shared[key] = self._shared_text(message, column)
+        return found
+
+    def _shared_text(self, message: Message, column: int) -> str:
+        if column == self.TIME:
+            return display.full_time(message.time)[11:]
         if column == self.TYPE:
             return display.type_name(message.type)
-        if column == self.DIRECTION:
-            text = display.direction_name(message.direction)
-            status = display.status_name(message.status)
-            return f"{text} · {status}" if status else text
-        return display.preview(message)
+        text = display.direction_name(message.direction)
+        status = display.status_name(message.status)
+        return f"{text} · {status}" if status else text
+
+    def _fill(self, row: int, message: Message) -> None:
+        """Give the C++ model a row's cells: texts, icon, colours, the message itself.
+
+        One ``setItemData`` per cell: each call into Qt (and each
+        ``dataChanged`` it emits) costs more than the Python around it.
+        """
+        colours = self._colours(self.marks[row])
+        index = self.index
+        for column in range(6):
+            roles: dict[int, object] = {_DISPLAY: self._text(message, column), **colours}
+            if column == 0:
+                roles[MessageRole] = message
+                roles[KindRole] = kind_of(message)
+            elif column == self.TYPE:
+                roles[_DECORATION] = icons.type_icon(message.type)
+            self.setItemData(index(row, column), roles)
+
+    @staticmethod
+    def _colours(marks: int) -> dict[int, object]:
+        """The roles that make a flagged or outgoing row stand out, in this theme."""
+        if not marks:
+            return {}
+        scheme = palette.scheme()
+        colours: dict[int, object] = {}
+        if marks & MARK_BAD:
+            colours[_BACKGROUND] = palette.brush(scheme.flagged_background)
+        if marks & MARK_OUT:
+            colours[_FOREGROUND] = palette.brush(scheme.ok)
+        return colours
+
+    def restyle(self) -> None:
+        """The theme changed: flagged and outgoing rows take the new scheme's colours."""
+        for row, marks in enumerate(self.marks):
+            for role, brush in self._colours(marks).items():
+                for column in range(6):
+                    self.setData(self.index(row, column), brush, role)
 
     # -- feeding --------------------------------------------------------------
 
     def append(self, messages: Sequence[Message]) -> None:
-        """One insert for the whole batch, then one removal if over the cap."""
+        """One insert for the whole batch, then one removal if over the cap.
+
+        The messages are in the Python lists before the rows exist, so the
+        filter proxy tests the new rows from them as they are inserted.
+        """
         if not messages:
             return
         batch = list(messages[-self.cap :])
         first = len(self._rows)
-        self.beginInsertRows(QModelIndex(), first, first + len(batch) - 1)
         self._rows.extend(batch)
-        self._texts.extend([None] * len(batch))
-        self._marks.extend(_marks_of(m) for m in batch)
-        self.endInsertRows()
-        excess = len(self._rows) - self.cap
-        if excess > 0:
-            self.beginRemoveRows(QModelIndex(), 0, excess - 1)
+        self.marks.extend(_marks_of(m) for m in batch)
+        self._haystacks.extend([None] * len(batch))
+        self.insertRows(first, len(batch))
+        for row, message in enumerate(batch, first):
+            self._fill(row, message)
+        if len(self._rows) > self.cap:
+            excess = len(self._rows) - self._keep
             del self._rows[:excess]
-            del self._texts[:excess]
-            del self._marks[:excess]
-            self.endRemoveRows()
+            del self.marks[:excess]
+            del self._haystacks[:excess]
+            self.removeRows(0, excess)
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
             row = _find(self._rows, update.message_id)
             if row < 0:
                 continue
-            self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
-            self._texts[row] = None
+            message = self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
+            self._haystacks[row] = None
+            self.setData(self.index(row, 0), message, MessageRole)
             cell = self.index(row, self.DIRECTION)
-            self.dataChanged.emit(cell, cell, [Qt.ItemDataRole.DisplayRole])
+            self.setData(cell, self._text(message, self.DIRECTION))
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
         """New names: only the rows they name are made and painted again.
 
-        A directory arrives with every new conversation; re-making all 20 000
+        A directory arrives with every new conversation; re-making all the
         rows' texts (and re-filtering them in the proxy) each time was most
         of the GUI thread's work under a flood of new conversations.
         """
@@ -241,20 +276,11 @@ class FeedModel(QAbstractTableModel):
         changed = {k for k in old.keys() | self._aliases.keys() if old.get(k) != aliases.get(k)}
         if not changed:
             return
-        touched = [
-            row
-            for row, message in enumerate(self._rows)
-            if message.conversation in changed or message.sender in changed
-        ]
-        for row in touched:
-            self._texts[row] = None
-        if touched:
-            self.dataChanged.emit(
-                self.index(touched[0], self.CONVERSATION), self.index(touched[-1], self.SENDER)
-            )
-
-    def message(self, row: int) -> Message:
-        return self._rows[row]
+        for row, message in enumerate(self._rows):
+            if message.conversation in changed or message.sender in changed:
+                self._haystacks[row] = None
+                for column in (self.CONVERSATION, self.SENDER):
+                    self.setData(self.index(row, column), self._text(message, column))
 
 
 class ConversationModel(QAbstractListModel):

@@ -8,13 +8,20 @@ reading stay where they were.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import (
     QAbstractItemModel,
+    QAbstractProxyModel,
     QEvent,
+    QItemSelection,
+    QItemSelectionModel,
     QModelIndex,
     QPersistentModelIndex,
+    QPoint,
     Qt,
     QTimer,
+    SignalInstance,
 )
 from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
@@ -22,6 +29,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHeaderView,
+    QListView,
     QScrollBar,
     QStyleOptionViewItem,
     QTableView,
@@ -269,6 +277,30 @@ class ChatView(QTableView):
         self.follower.at_bottom = True
 
 
+class ConversationView(QListView):
+    """The conversation list: entries of one size, so a changed entry is only repainted.
+
+    Qt 6's QListView lays every row out again after any ``dataChanged`` (an
+    entry's size might have changed): with 2 000 conversations that is a
+    pass asking the Python model about each of them, after every fold of
+    new messages into the list, and again after each read badge.  Entries
+    here all have the delegate's one size: a change repaints the visible
+    entries, as Qt's base item view does.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setUniformItemSizes(True)
+
+    def dataChanged(
+        self,
+        topLeft: QModelIndex | QPersistentModelIndex,
+        bottomRight: QModelIndex | QPersistentModelIndex,
+        roles: Sequence[int] = (),
+    ) -> None:
+        QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
+
+
 class FeedView(QTableView):
     """The live feed: fixed-height rows (cheap layout) that follow the newest one.
 
@@ -276,13 +308,16 @@ class FeedView(QTableView):
     again after any change of its row count and then repaints the whole
     viewport, every visible cell asking the model for its data in Python,
     several times a second under demo.exe's cadence.  The rows above did not
-    change; scrolling to follow the new ones moves their pixels.
+    change; scrolling to follow the new ones moves their pixels.  When the
+    feed forgets its oldest rows, a reader who scrolled up keeps reading the
+    same rows.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
+        self._reading_at: int | None = None  # where the reader's rows are once some go above
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
@@ -294,20 +329,71 @@ class FeedView(QTableView):
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(self.verticalScrollBar())
 
+    def _signals(
+        self, model: QAbstractItemModel
+    ) -> list[tuple[SignalInstance, Callable[..., None]]]:
+        return [
+            (model.rowsInserted, self._rows_inserted),
+            (model.rowsAboutToBeRemoved, self._rows_to_be_removed),
+            (model.rowsRemoved, self._rows_removed),
+            *(
+                (changed, self._everything_changed)
+                for changed in (
+                    model.rowsMoved,
+                    model.modelReset,
+                    model.layoutChanged,
+                    model.columnsInserted,
+                    model.columnsRemoved,
+                )
+            ),
+        ]
+
     def setModel(self, model: QAbstractItemModel | None) -> None:
+        old = self.model()
+        if old is not None:
+            for signal, slot in self._signals(old):
+                signal.disconnect(slot)
+        if model is not None:  # before Qt's own: the reader's place is read before Qt moves it
+            for signal, slot in self._signals(model):
+                signal.connect(slot)
         super().setModel(model)
-        if model is None:
+
+    def show_model(self, model: QAbstractItemModel) -> None:
+        """Show ``model`` instead: the feed, or the feed through its filter.
+
+        The filter proxy is in the paint path only while a filter is set: it
+        costs a mapping and Python calls for every cell painted.  The rows
+        the operator selected stay selected, and the reader's place (the
+        bottom, the current row or the top row) is kept.
+        """
+        old = self.model()
+        selection = self.selectionModel()
+        if model is old or old is None or selection is None:
+            self.setModel(model)
             return
-        model.rowsInserted.connect(self._rows_inserted)
-        for changed in (
-            model.rowsRemoved,
-            model.rowsMoved,
-            model.modelReset,
-            model.layoutChanged,
-            model.columnsInserted,
-            model.columnsRemoved,
-        ):
-            changed.connect(self._everything_changed)
+        selected = [QPersistentModelIndex(_source(i)) for i in selection.selectedRows()]
+        current = QPersistentModelIndex(_source(self.currentIndex()))
+        top = QPersistentModelIndex(_source(self.indexAt(QPoint(0, 0))))
+        following = self.follower.at_bottom
+        self.setModel(model)
+        selection.deleteLater()  # setModel made a new one
+        shown = QItemSelection()
+        for index in selected:
+            row = _shown(model, index)
+            if row.isValid():
+                shown.select(row, row)
+        flags = QItemSelectionModel.SelectionFlag
+        fresh = self.selectionModel()
+        fresh.select(shown, flags.Select | flags.Rows)
+        at = _shown(model, current)
+        if at.isValid():
+            fresh.setCurrentIndex(at, flags.NoUpdate)
+        if following:
+            self.scrollToBottom()
+        elif at.isValid() and at.row() in {i.row() for i in fresh.selectedRows()}:
+            self.scrollTo(at, QAbstractItemView.ScrollHint.PositionAtCenter)
+        elif (first := _shown(model, top)).isValid():
+            self.scrollTo(first, QAbstractItemView.ScrollHint.PositionAtTop)
 
     def _rows_inserted(
         self, parent: QModelIndex | QPersistentModelIndex, first: int, last: int
@@ -322,6 +408,21 @@ class FeedView(QTableView):
     def _everything_changed(self, *_args: object) -> None:
         self._whole = True
 
+    def _rows_to_be_removed(
+        self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
+    ) -> None:
+        """The oldest rows go (the feed's cap): a reader scrolled up stays on their rows."""
+        if first == 0 and not self.follower.at_bottom:
+            removed = (last + 1) * self.verticalHeader().defaultSectionSize()
+            self._reading_at = max(0, self.verticalScrollBar().value() - removed)
+
+    def _rows_removed(self, *_args: object) -> None:
+        """Back to the rows being read (Qt may have scrolled to the current row's successor)."""
+        self._whole = True
+        if self._reading_at is not None:
+            self.verticalScrollBar().setValue(self._reading_at)
+            self._reading_at = None
+
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole
         self._first_new, self._whole = None, False
@@ -333,3 +434,17 @@ class FeedView(QTableView):
         viewport = self.viewport()
         if top < viewport.height():
             viewport.update(0, top, viewport.width(), viewport.height() - top)
+
+
+def _source(index: QModelIndex) -> QModelIndex:
+    """``index`` in the model under any proxy."""
+    model = index.model()
+    return model.mapToSource(index) if isinstance(model, QAbstractProxyModel) else index
+
+
+def _shown(model: QAbstractItemModel, source: QPersistentModelIndex) -> QModelIndex:
+    """The row of ``model`` (a proxy or the source itself) showing ``source``, if any."""
+    if not source.isValid():
+        return QModelIndex()
+    index = source.model().index(source.row(), source.column())
+    return model.mapFromSource(index) if isinstance(model, QAbstractProxyModel) else index

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 from PySide6.QtCore import (
     QEvent,
@@ -36,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from wxpanel.core.codepage import fits, unsendable, without_unsendable
 from wxpanel.gui import palette
-from wxpanel.gui.models import KindRole, MessageRole
+from wxpanel.gui.models import FeedModel, kind_of
 from wxpanel.gui.preferences import expand_quick_reply
 
 #: What demo.exe can send as a picture (the core checks the content too).
@@ -251,41 +252,41 @@ class Banner(QFrame):
 
 
 class FeedFilter(QSortFilterProxyModel):
-    """The feed's filters: a kind (private, group, outgoing, system, flagged) and a text."""
+    """The feed's filters: a kind (private, group, outgoing, system, flagged) and a text.
+
+    Rows are tested from the feed's own values (its cached, casefolded text
+    per row), not through ``data()``: a keystroke re-tests all 10 000 rows,
+    and every arriving batch is tested as it comes.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._kind = ""
         self._text = ""
-        self.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        # New rows are tested as they are inserted; the cells the feed fills
+        # in afterwards (and every status) would each run the test again.
+        self.setDynamicSortFilter(False)
 
-    def set_kind(self, kind: str) -> None:
-        self.beginFilterChange()
-        self._kind = kind
-        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+    @property
+    def active(self) -> bool:
+        """A filter is set: some rows may be hidden."""
+        return bool(self._kind or self._text)
 
-    def set_text(self, text: str) -> None:
+    def set_filter(self, kind: str, text: str) -> None:
+        """Show rows of ``kind`` ("" for all) holding ``text`` (any case); re-tested once."""
+        if (kind, text.casefold()) == (self._kind, self._text):
+            return
         self.beginFilterChange()
-        self._text = text.casefold()
+        self._kind, self._text = kind, text.casefold()
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if not self._kind and not self._text:
-            return True  # the usual case: no index made, no data asked for
-        model = self.sourceModel()
-        index = model.index(source_row, 0, source_parent)
-        if self._kind and index.data(KindRole) != self._kind:
+            return True  # the usual case: nothing asked of the feed
+        feed = cast(FeedModel, self.sourceModel())
+        if self._kind and kind_of(feed.message(source_row)) != self._kind:
             return False
-        if not self._text:
-            return True
-        message = index.data(MessageRole)
-        haystack = " ".join(
-            str(model.index(source_row, column, source_parent).data() or "")
-            for column in range(model.columnCount(source_parent))
-        )
-        if message is not None:
-            haystack += " " + (message.content or "") + " " + message.conversation
-        return self._text in haystack.casefold()
+        return not self._text or self._text in feed.haystack(source_row)
 
 
 def resize_within_screen(widget: QWidget, width: int, height: int) -> None:
