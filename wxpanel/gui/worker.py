@@ -162,7 +162,11 @@ class PollWorker(QObject):
         self._paused_timer = QTimer(self)
         self._paused_timer.setInterval(PAUSED_LOOK_MS)
         self._paused_timer.timeout.connect(self._look_while_paused)
-        self._watcher = ChangeWatcher((self._engine.exchange_db, self._engine.paths.history), self)
+        history = self._engine.paths.history
+        # In WAL mode another writer's commit (``wxpanel send``) only appends
+        # to history.db-wal, which the folder's watch does not report.
+        wal = history.with_name(history.name + "-wal")
+        self._watcher = ChangeWatcher((self._engine.exchange_db, history, wal), self)
         self._watcher.changed.connect(self._on_disk_change)
         self._engine.watched = self._watcher.active
         self._started_at = time.time()
