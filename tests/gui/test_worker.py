@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +12,12 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import insert_events, text_event, wx_commands
 from wxpanel.core import engine as engine_module
 from wxpanel.core.engine import PollResult
-from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message
+from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message, Origin
+from wxpanel.core.outbox import queue_command
+from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.protocol import CommandType
 from wxpanel.core.settings import Settings
 from wxpanel.gui.worker import PollThread
 
@@ -56,6 +61,36 @@ def test_an_idle_poller_is_woken_by_the_file_watcher(
         with qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got:
             insert_events(exchange_db, [text_event("wxid_a", "wake up")])
         assert [m.content for m in got.args[0].messages] == ["wake up"]
+    finally:
+        assert thread.stop()
+
+
+def test_an_idle_poller_is_woken_by_another_writer_of_history(
+    qtbot: QtBot, exchange_db: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``wxpanel send`` beside the panel: its commit only appends to history.db-wal (WAL)."""
+    monkeypatch.setattr(engine_module, "IDLE_AFTER", 0.0)
+    slow = Settings(idle_poll_interval=10.0, safety_poll=10.0)
+    thread = PollThread(exchange_db, data_dir, slow)
+    with qtbot.waitSignal(thread.polled, check_params_cb=has("health")):
+        thread.start()
+    try:
+        engine = thread.worker._engine
+        assert engine is not None
+        with (
+            qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got,
+            HistoryStore(engine.paths.history) as store,
+        ):
+            queue_command(
+                store.conn,
+                to="wxid_a",
+                command=CommandType.TEXT,
+                payload="from the command line",
+                origin=Origin.MANUAL,
+                pacer=Pacer(slow.pacer),
+                now=time.time(),
+            )
+        assert [m.content for m in got.args[0].messages] == ["from the command line"]
     finally:
         assert thread.stop()
 
