@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -45,54 +45,51 @@ def test_ready_then_messages_in_a_batch(qtbot: QtBot, exchange_db: Path, data_di
     assert not thread.running
 
 
-def test_an_idle_poller_is_woken_by_the_file_watcher(
+@pytest.fixture
+def idle_poller(
     qtbot: QtBot, exchange_db: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Idle at once, rounds 10 s apart: a row still arrives well before the next round."""
+) -> Iterator[PollThread]:
+    """Idle at once, rounds 10 s apart: what arrives is seen only if the file watcher wakes it."""
     monkeypatch.setattr(engine_module, "IDLE_AFTER", 0.0)
-    slow = Settings(idle_poll_interval=10.0, safety_poll=10.0)
-    thread = PollThread(exchange_db, data_dir, slow)
+    thread = PollThread(exchange_db, data_dir, Settings(idle_poll_interval=10.0, safety_poll=10.0))
     # The first round is over: idle from now.
     with qtbot.waitSignal(thread.polled, check_params_cb=has("health")):
         thread.start()
     try:
         engine = thread.worker._engine
         assert engine is not None and engine.watched
-        with qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got:
-            insert_events(exchange_db, [text_event("wxid_a", "wake up")])
-        assert [m.content for m in got.args[0].messages] == ["wake up"]
+        yield thread
     finally:
         assert thread.stop()
+
+
+def test_an_idle_poller_is_woken_by_the_file_watcher(
+    qtbot: QtBot, idle_poller: PollThread, exchange_db: Path
+) -> None:
+    with qtbot.waitSignal(idle_poller.polled, timeout=5000, check_params_cb=has("messages")) as got:
+        insert_events(exchange_db, [text_event("wxid_a", "wake up")])
+    assert [m.content for m in got.args[0].messages] == ["wake up"]
 
 
 def test_an_idle_poller_is_woken_by_another_writer_of_history(
-    qtbot: QtBot, exchange_db: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, idle_poller: PollThread, data_dir: Path
 ) -> None:
-    """``wxpanel send`` beside the panel: its commit only appends to history.db-wal (WAL)."""
-    monkeypatch.setattr(engine_module, "IDLE_AFTER", 0.0)
-    slow = Settings(idle_poll_interval=10.0, safety_poll=10.0)
-    thread = PollThread(exchange_db, data_dir, slow)
-    with qtbot.waitSignal(thread.polled, check_params_cb=has("health")):
-        thread.start()
-    try:
-        engine = thread.worker._engine
-        assert engine is not None
-        with (
-            qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got,
-            HistoryStore(engine.paths.history) as store,
-        ):
-            queue_command(
-                store.conn,
-                to="wxid_a",
-                command=CommandType.TEXT,
-                payload="from the command line",
-                origin=Origin.MANUAL,
-                pacer=Pacer(slow.pacer),
-                now=time.time(),
-            )
-        assert [m.content for m in got.args[0].messages] == ["from the command line"]
-    finally:
-        assert thread.stop()
+    """``wxpanel send`` beside the panel: its commit only writes history.db-wal (WAL mode)."""
+    history = DataPaths(data_dir).history
+    with (
+        qtbot.waitSignal(idle_poller.polled, timeout=5000, check_params_cb=has("messages")) as got,
+        HistoryStore(history) as store,
+    ):
+        queue_command(
+            store.conn,
+            to="wxid_a",
+            command=CommandType.TEXT,
+            payload="from the command line",
+            origin=Origin.MANUAL,
+            pacer=Pacer(Settings().pacer),
+            now=time.time(),
+        )
+    assert [m.content for m in got.args[0].messages] == ["from the command line"]
 
 
 def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:
