@@ -80,8 +80,11 @@ def test_a_busy_switch_to_wal_does_not_fail_the_start(tmp_path: Path) -> None:
     raw.execute("PRAGMA journal_mode = DELETE")  # as an older wxpanel left it
     raw.execute("BEGIN")
     raw.execute("SELECT * FROM message").fetchall()  # a SHARED lock held
-    conn = open_history(path, busy_timeout=0.05)
+    started = time.monotonic()
+    conn = open_history(path)
+    assert time.monotonic() - started < 2.0  # not the 5 s busy timeout: a later start switches
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
     raw.execute("COMMIT")
     raw.close()
     conn.close()

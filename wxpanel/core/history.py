@@ -132,6 +132,11 @@ def open_history(path: Path, *, busy_timeout: float = 5.0) -> sqlite3.Connection
     return conn
 
 
+#: How long a start waits for the file to itself to switch it to WAL (ms):
+#: briefly, since it may as well switch at a later start.
+_SWITCH_WAIT_MS = 200
+
+
 def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
     """Switch a rollback-journal history (older wxpanel, or new) to WAL.
 
@@ -145,6 +150,8 @@ def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
     mode = str(conn.execute("PRAGMA journal_mode").fetchone()[0]).lower()
     if mode == "wal":
         return
+    waits = int(conn.execute("PRAGMA busy_timeout").fetchone()[0])
+    conn.execute(f"PRAGMA busy_timeout = {min(waits, _SWITCH_WAIT_MS):d}")
     try:
         mode = str(conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]).lower()
     except sqlite3.OperationalError as exc:
@@ -152,6 +159,8 @@ def _use_wal(conn: sqlite3.Connection, path: Path) -> None:
             raise
         log.info("%s keeps its %s journal for now: %s", path, mode, exc)
         return
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {waits:d}")
     if mode != "wal":
         log.info("%s keeps its %s journal for now", path, mode)
 
