@@ -528,7 +528,8 @@ CLEANUP_ROWS = 40
 #: How each run chooses its kill instants:
 #: start - uniform 0.05-0.6 s after the process starts (startup, migration, first batches);
 #: ready - uniform 0-0.8 s after it logged "ready" (batches, then the writer's trickle);
-#: history-wal - the moment history.db's -wal is written (an ingestion's commit);
+#: history-wal - once it is ready, the moment history.db's -wal is written (an
+#:   ingestion's commit);
 #: exchange-journal - the moment exchange.db's journal is synced (a clean-up's commit,
 #:   or demo.exe's own), after which SQLite 3.7 is the first to open the file.
 KILL_PLANS = (
@@ -556,9 +557,12 @@ def kill_per_plan(children: Children, child: Child, db: Path, plan: str, rng: ra
         how = f"{delay:.3f} s after ready"
     else:
         skip = rng.randint(0, 4)
-        event = (
-            wal_written(history) if plan == "history-wal" else rising(lambda: journal_synced(db))
-        )
+        if plan == "history-wal":
+            # Its start-up commits (migrations) write the -wal too: not the target.
+            wait_for(lambda: "ready" in child.output(), 30, "the poller to start")
+            event = wal_written(history)
+        else:
+            event = rising(lambda: journal_synced(db))
         hit = wait_for_event(event, skip, timeout=20)
         how = f"at {plan} #{skip + 1}" if hit else f"{plan} #{skip + 1} not seen in 20 s"
     assert child.proc.poll() is None, f"the poller exited early:\n{child.output()[-3000:]}"
