@@ -145,7 +145,7 @@ _COUNTED = {
 def build_history(history: Path, messages: int, days: int, conversations: int, now: float) -> None:
     open_history(history).close()  # the real schema, migrated by wxpanel
     conn = sqlite3.connect(history, isolation_level=None)
-    conn.execute("PRAGMA journal_mode = OFF")  # this connection only; the file stays DELETE
+    conn.execute("PRAGMA journal_mode = OFF")  # the build only; wxpanel reopens it in WAL
     conn.execute("PRAGMA synchronous = OFF")
     conn.execute("PRAGMA temp_store = MEMORY")
     start = now - days * DAY

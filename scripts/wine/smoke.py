@@ -70,20 +70,28 @@ def count(db: Path, sql: str) -> int:
 
 def replies_taken(history: Path) -> int:
     """Automatic replies history.db records as taken by demo.exe."""
-    if not history.exists():
-        return 0
-    return count(history, "SELECT count(*) FROM message WHERE origin = 'auto' AND status = 'taken'")
+    return history_count(
+        history, "SELECT count(*) FROM message WHERE origin = 'auto' AND status = 'taken'"
+    )
 
 
 def ingested(history: Path) -> int:
-    """Events in wxpanel's history.db (its own file: a read there costs demo.exe nothing)."""
+    """Events in wxpanel's history.db."""
+    return history_count(history, "SELECT count(*) FROM message WHERE origin = 'event'")
+
+
+def history_count(history: Path, sql: str) -> int:
+    """A count from wxpanel's history.db, 0 before it is made.
+
+    An ordinary read-only connection: history.db is wxpanel's own file (a
+    lock there costs demo.exe nothing), and in WAL mode, which a ``nolock``
+    connection cannot open (it needs the -shm's locks).
+    """
     if not history.exists():
         return 0
     conn = sqlite3.connect(f"{history.resolve().as_uri()}?mode=ro", uri=True, timeout=10)
     try:
-        return int(
-            conn.execute("SELECT count(*) FROM message WHERE origin = 'event'").fetchone()[0]
-        )
+        return int(conn.execute(sql).fetchone()[0])
     except sqlite3.OperationalError:  # not made yet
         return 0
     finally:
@@ -395,7 +403,9 @@ class Smoke:
         rows = raw.count(b"\r\n") - 1
         check(
             rows
-            == count(db.parent / "wxpanel-data" / "history.db", "SELECT count(*) FROM message"),
+            == history_count(
+                db.parent / "wxpanel-data" / "history.db", "SELECT count(*) FROM message"
+            ),
             "CSV rows != messages in history",
         )
         say(f"export: {rows} rows, {len(raw)} bytes, identical to the Linux export")

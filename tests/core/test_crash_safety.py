@@ -11,7 +11,8 @@ crash left unclear is marked failed, never written again.
 These tests run the real poller in a child process (``crash_child.py``, the
 loop of ``wxpanel headless``, with a clean-up after every few dozen rows so
 that exchange.db is written often) and SIGKILL it at random instants or at
-chosen ones (when a commit's journal is synced and hot), while demo.exe keeps
+chosen ones (when exchange.db's journal is synced and hot, or history.db's
+write-ahead log grows: a commit of ours in flight), while demo.exe keeps
 writing events (its own statements on SQLite 3.7, no busy handler: the
 project's stand-in) or a stand-in takes commands.  After some kills the first
 program to open exchange.db is demo.exe's own SQLite 3.7 (the stand-in's
@@ -241,6 +242,31 @@ def journal_synced(db: Path) -> bool:
         return False
 
 
+def wal_written(db: Path) -> Callable[[], bool]:
+    """An event that fires each time ``db``'s -wal is seen written since the last look.
+
+    history.db is in WAL mode: a commit writes its frames to the -wal (the
+    commit frame last, then a sync; after a checkpoint, from the start of the
+    file again), so a kill as it changes lands inside the write of a
+    transaction or right after its commit.
+    """
+    wal = db.with_name(db.name + "-wal")
+    seen: tuple[int, int] | None = None
+
+    def event() -> bool:
+        nonlocal seen
+        try:
+            info = wal.stat()
+            now = (info.st_size, info.st_mtime_ns)
+        except OSError:
+            now = None
+        written = now is not None and seen is not None and now != seen
+        seen = now
+        return written
+
+    return event
+
+
 def journal_is_hot(db: Path) -> bool:
     """Whether the next opener of ``db`` must roll its journal back, by SQLite's rules:
     the journal was synced (it starts with the magic).  wxpanel never writes two files
@@ -259,6 +285,9 @@ def crash_state(db: Path) -> str:
     for path in (db, history):
         if journal_of(path).exists():
             parts.append(f"{path.name}-journal({'hot' if journal_is_hot(path) else 'stale'})")
+    wal = history.with_name(history.name + "-wal")
+    if wal.exists():
+        parts.append(f"{wal.name}({wal.stat().st_size} bytes)")
     if any(db.parent.glob(db.name + "-mj*")):
         parts.append("super-journal (wxpanel must never leave one)")
     return ", ".join(parts) or "clean"
@@ -499,7 +528,8 @@ CLEANUP_ROWS = 40
 #: How each run chooses its kill instants:
 #: start - uniform 0.05-0.6 s after the process starts (startup, migration, first batches);
 #: ready - uniform 0-0.8 s after it logged "ready" (batches, then the writer's trickle);
-#: history-journal - the moment history.db's journal is synced (an ingestion's commit);
+#: history-wal - once it is ready, the moment history.db's -wal is written (an
+#:   ingestion's commit);
 #: exchange-journal - the moment exchange.db's journal is synced (a clean-up's commit,
 #:   or demo.exe's own), after which SQLite 3.7 is the first to open the file.
 KILL_PLANS = (
@@ -507,8 +537,8 @@ KILL_PLANS = (
     ("start", 2),
     ("ready", 3),
     ("ready", 4),
-    ("history-journal", 5),
-    ("history-journal", 6),
+    ("history-wal", 5),
+    ("history-wal", 6),
     ("exchange-journal", 7),
     ("exchange-journal", 8),
 )
@@ -526,9 +556,14 @@ def kill_per_plan(children: Children, child: Child, db: Path, plan: str, rng: ra
         time.sleep(delay)
         how = f"{delay:.3f} s after ready"
     else:
-        target = history if plan == "history-journal" else db
         skip = rng.randint(0, 4)
-        hit = wait_for_event(rising(lambda: journal_synced(target)), skip, timeout=20)
+        if plan == "history-wal":
+            # Its start-up commits (migrations) write the -wal too: not the target.
+            wait_for(lambda: "ready" in child.output(), 30, "the poller to start")
+            event = wal_written(history)
+        else:
+            event = rising(lambda: journal_synced(db))
+        hit = wait_for_event(event, skip, timeout=20)
         how = f"at {plan} #{skip + 1}" if hit else f"{plan} #{skip + 1} not seen in 20 s"
     assert child.proc.poll() is None, f"the poller exited early:\n{child.output()[-3000:]}"
     children.kill(child)
@@ -710,8 +745,8 @@ class FakeDemo:
 
 
 class Sniper(threading.Thread):
-    """SIGKILLs a child at the (skip+1)-th synced journal of exchange.db or history.db:
-    inside the write of a command, or of its record before or after."""
+    """SIGKILLs a child at the (skip+1)-th synced journal of exchange.db or write of
+    history.db's -wal: inside the write of a command, or of its record before or after."""
 
     def __init__(self, child: Child, db: Path, skip: int) -> None:
         super().__init__(daemon=True)
@@ -728,7 +763,12 @@ class Sniper(threading.Thread):
         deadline = time.monotonic() + 10
         while "ready" not in self.child.output() and time.monotonic() < deadline:
             time.sleep(0.001)  # its start-up commits (migrations) are not the target
-        event = rising(lambda: journal_synced(history) or journal_synced(self.db))
+        written = wal_written(history)
+        synced = rising(lambda: journal_synced(self.db))
+
+        def event() -> bool:
+            return written() or synced()
+
         deadline = time.monotonic() + 10
         fired = 0
         while not self.cancel.is_set() and time.monotonic() < deadline:

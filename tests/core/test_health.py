@@ -22,7 +22,7 @@ from wxpanel.core.health import (
     gather_input,
     integrity_check,
 )
-from wxpanel.core.history import HistoryStore
+from wxpanel.core.history import HistoryStore, checkpoint
 from wxpanel.core.models import Health
 from wxpanel.core.outbox import OutboxConfig
 from wxpanel.core.pacer import PacerConfig, PacingRule
@@ -370,7 +370,9 @@ def test_integrity_check_on_a_good_file(engine: Engine, exchange_db: Path) -> No
 def test_integrity_check_on_a_corrupted_file(
     engine: Engine, exchange_db: Path, tmp_path: Path
 ) -> None:
-    data_bytes = bytearray(filled_history(exchange_db, engine).read_bytes())
+    history = filled_history(exchange_db, engine)
+    checkpoint(engine.hconn)  # WAL mode: the file alone holds every commit only after this
+    data_bytes = bytearray(history.read_bytes())
     page = int.from_bytes(data_bytes[16:18], "big")
     pages = len(data_bytes) // page
     # Scribble over cells of pages in the second half: message data, far from

@@ -53,17 +53,75 @@ def filled(exchange_db: Path) -> Iterator[HistoryStore]:
 def test_new_database_is_at_current_version(tmp_path: Path) -> None:
     conn = open_history(tmp_path / "h.db")
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
-def test_wal_is_switched_back_to_a_rollback_journal(tmp_path: Path) -> None:
-    """Atomic commits across the attached exchange.db need a rollback journal."""
+def test_a_rollback_journal_history_is_switched_to_wal(tmp_path: Path) -> None:
+    """history.db is never ATTACHed to exchange.db any more: WAL's per-file atomicity is enough.
+
+    (This replaces a test that switched WAL back to DELETE for the attached
+    exchange.db of older versions, a premise that no longer holds.)
+    """
     path = tmp_path / "h.db"
+    open_history(path).close()
     raw = sqlite3.connect(path)
-    raw.execute("PRAGMA journal_mode = WAL")
+    raw.execute("PRAGMA journal_mode = DELETE")
     raw.close()
     conn = open_history(path)
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_busy_switch_to_wal_does_not_fail_the_start(tmp_path: Path) -> None:
+    """Another program reading the file keeps it in its rollback journal until a later start."""
+    path = tmp_path / "h.db"
+    open_history(path).close()
+    raw = sqlite3.connect(path, isolation_level=None)
+    raw.execute("PRAGMA journal_mode = DELETE")  # as an older wxpanel left it
+    raw.execute("BEGIN")
+    raw.execute("SELECT * FROM message").fetchall()  # a SHARED lock held
+    started = time.monotonic()
+    conn = open_history(path)
+    assert time.monotonic() - started < 2.0  # not the 5 s busy timeout: a later start switches
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 5000
+    raw.execute("COMMIT")
+    raw.close()
+    conn.close()
+    again = open_history(path)
+    assert again.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert again.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_read_only_readers_see_the_latest_commits(tmp_path: Path) -> None:
+    """``mode=ro`` readers (AI context, benchmarks) read committed rows still in the -wal."""
+    path = tmp_path / "h.db"
+    conn = open_history(path)
+    with immediate(conn):
+        conn.execute("INSERT INTO error_log (time, kind, detail) VALUES (1, 'x', 'in the wal')")
+    reader = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = reader.execute("SELECT detail FROM error_log").fetchall()
+    finally:
+        reader.close()
+    assert rows == [("in the wal",)]
+
+
+def test_a_clean_stop_folds_the_wal_back_in(exchange_db: Path) -> None:
+    insert_events(exchange_db, [text_event("wxid_alice", "你好")])
+    with Engine(exchange_db, settings=Settings()) as engine:
+        history = engine.paths.history
+        engine.poll()
+        reader = HistoryStore(history)  # the panel's reader, still open at the stop
+    wal = history.with_name("history.db-wal")
+    assert wal.stat().st_size == 0  # checkpointed although a reader remains
+    reader.close()
+    assert not wal.exists()
+    copy = history.with_name("copy.db")
+    copy.write_bytes(history.read_bytes())  # history.db alone holds everything
+    conn = sqlite3.connect(copy)
+    assert conn.execute("SELECT content FROM message").fetchall() == [("你好",)]
+    conn.close()
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:

@@ -66,13 +66,23 @@ def test_the_service_opens_one_budgeted_connection(qtbot: QtBot, history: Path) 
 def test_a_lock_fails_the_call_as_busy_instead_of_holding_the_gui(
     qtbot: QtBot, history: Path
 ) -> None:
+    """An edit meets the other program's write lock; reads do not wait for it (WAL mode).
+
+    (Before history.db was in WAL mode the read itself met the lock; this
+    test then read. A read now sees the last commit: it is the edit that
+    must give up within the budget.)
+    """
     service = HistoryService()
     service.open(history)
     assert service.rules is not None
-    with locked(history), pytest.raises(sqlite3.OperationalError) as raised:
-        service.rules.rules()
+    greet = Rule("greet", (Trigger("hi"),), Reply(texts=("hello",)))
+    with locked(history):
+        assert service.rules.rules() == []  # a reader is never held up by a writer
+        with pytest.raises(sqlite3.OperationalError) as raised:
+            service.rules.add(greet)
     assert busy(raised.value)
-    assert service.rules.rules() == []  # the lock gone, the same connection reads again
+    service.rules.add(greet)  # the lock gone, the same connection writes again
+    assert [rule.name for rule in service.rules.rules()] == ["greet"]
     service.close()
 
 

@@ -101,3 +101,22 @@ def test_ctrl_c_and_sigterm_close_the_panel(qtbot: QtBot, signum: int) -> None:
     finally:
         signals.close()
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
+def test_a_closed_panel_leaves_history_whole_without_its_wal(
+    qtbot: QtBot, make_window: Callable[..., MainWindow], exchange_db: Path, data_dir: Path
+) -> None:
+    """history.db alone holds every commit once the panel is closed: a copy of it is complete."""
+    window = make_window()
+    with qtbot.waitSignal(
+        window.poller.polled, timeout=10_000, check_params_cb=lambda r: bool(r.messages)
+    ):
+        insert_events(exchange_db, [text_event("wxid_a", "kept")])
+    assert (data_dir / "history.db-wal").exists()  # WAL mode while it runs
+    close_and_time(window)
+    assert not (data_dir / "history.db-wal").exists()
+    conn = sqlite3.connect(f"{(data_dir / 'history.db').as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        assert conn.execute("SELECT content FROM message").fetchall() == [("kept",)]
+    finally:
+        conn.close()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -11,8 +12,12 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import insert_events, text_event, wx_commands
 from wxpanel.core import engine as engine_module
 from wxpanel.core.engine import PollResult
-from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message
+from wxpanel.core.history import HistoryStore
+from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message, Origin
+from wxpanel.core.outbox import queue_command
+from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
+from wxpanel.core.protocol import CommandType
 from wxpanel.core.settings import Settings
 from wxpanel.gui.worker import PollThread
 
@@ -40,24 +45,51 @@ def test_ready_then_messages_in_a_batch(qtbot: QtBot, exchange_db: Path, data_di
     assert not thread.running
 
 
-def test_an_idle_poller_is_woken_by_the_file_watcher(
+@pytest.fixture
+def idle_poller(
     qtbot: QtBot, exchange_db: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Idle at once, rounds 10 s apart: a row still arrives well before the next round."""
+) -> Iterator[PollThread]:
+    """Idle at once, rounds 10 s apart: what arrives is seen only if the file watcher wakes it."""
     monkeypatch.setattr(engine_module, "IDLE_AFTER", 0.0)
-    slow = Settings(idle_poll_interval=10.0, safety_poll=10.0)
-    thread = PollThread(exchange_db, data_dir, slow)
+    thread = PollThread(exchange_db, data_dir, Settings(idle_poll_interval=10.0, safety_poll=10.0))
     # The first round is over: idle from now.
     with qtbot.waitSignal(thread.polled, check_params_cb=has("health")):
         thread.start()
     try:
         engine = thread.worker._engine
         assert engine is not None and engine.watched
-        with qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got:
-            insert_events(exchange_db, [text_event("wxid_a", "wake up")])
-        assert [m.content for m in got.args[0].messages] == ["wake up"]
+        yield thread
     finally:
         assert thread.stop()
+
+
+def test_an_idle_poller_is_woken_by_the_file_watcher(
+    qtbot: QtBot, idle_poller: PollThread, exchange_db: Path
+) -> None:
+    with qtbot.waitSignal(idle_poller.polled, timeout=5000, check_params_cb=has("messages")) as got:
+        insert_events(exchange_db, [text_event("wxid_a", "wake up")])
+    assert [m.content for m in got.args[0].messages] == ["wake up"]
+
+
+def test_an_idle_poller_is_woken_by_another_writer_of_history(
+    qtbot: QtBot, idle_poller: PollThread, data_dir: Path
+) -> None:
+    """``wxpanel send`` beside the panel: its commit only writes history.db-wal (WAL mode)."""
+    history = DataPaths(data_dir).history
+    with (
+        qtbot.waitSignal(idle_poller.polled, timeout=5000, check_params_cb=has("messages")) as got,
+        HistoryStore(history) as store,
+    ):
+        queue_command(
+            store.conn,
+            to="wxid_a",
+            command=CommandType.TEXT,
+            payload="from the command line",
+            origin=Origin.MANUAL,
+            pacer=Pacer(Settings().pacer),
+            now=time.time(),
+        )
+    assert [m.content for m in got.args[0].messages] == ["from the command line"]
 
 
 def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:

@@ -48,6 +48,7 @@ from wxpanel.core.exchange.reader import (
 )
 from wxpanel.core.exchange.writer import AnchorMoved, ExchangeWriter, WriteBusy
 from wxpanel.core.history import HistoryWriter, immediate, message_from_row
+from wxpanel.core.history import checkpoint as _checkpoint
 from wxpanel.core.history import open_history as _open_history
 from wxpanel.core.ingest import RECORD_MAX_ROWS, CleanupPolicy, EventIngestor, process_inbox
 from wxpanel.core.instance import InstanceLock
@@ -266,6 +267,7 @@ class Engine:
             answerer.close()
         self.reader.close()
         self.writer.close()
+        _checkpoint(self.hconn)
         self.hconn.close()
         self._lock.release()
 

@@ -5,10 +5,11 @@ times a second for nothing.  The OS can say when something changes instead
 (inotify on Linux, directory change notifications on Windows, through
 :class:`~PySide6.QtCore.QFileSystemWatcher`): every commit of demo.exe
 creates and deletes ``exchange.db-journal`` beside the file and rewrites the
-file, every commit of another writer of history.db does the same in
-``wxpanel-data/``.  Watching takes no SQLite lock and opens no handle on
-either database, so demo.exe cannot meet it (issue 10); the poller still
-reads the files only through its lock-free reader.  The watcher only
+file; every commit of another writer of history.db appends to
+``history.db-wal`` (WAL mode), which is watched as a file.  Watching
+takes no SQLite lock and opens no handle on either database, so demo.exe
+cannot meet it (issue 10); the poller still reads the files only through
+its lock-free reader.  The watcher only
 shortens the wait: polls stay the safety net (``safety_poll``), so a missed
 or unsupported notification costs at most that delay.
 """

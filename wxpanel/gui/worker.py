@@ -56,6 +56,10 @@ DIRECTORY_EVERY = 1.0
 ERROR_BACKOFF_MS = 1000
 #: While paused, the backlog is counted (lock-free) this often.
 PAUSED_LOOK_MS = 2000
+#: A change beside history.db is looked at again this long after the last one:
+#: a WAL commit writes its frames to history.db-wal (what the watcher tells)
+#: and becomes visible only after their sync, which a look at once can beat.
+LOOK_AGAIN_MS = 250
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
 #: Closing takes at most this long, or the log says what it is still waiting for.
@@ -119,6 +123,7 @@ class PollWorker(QObject):
         self._store: HistoryStore | None = None
         self._timer: QTimer | None = None
         self._paused_timer: QTimer | None = None
+        self._again_timer: QTimer | None = None
         self._watcher: ChangeWatcher | None = None
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
@@ -162,7 +167,15 @@ class PollWorker(QObject):
         self._paused_timer = QTimer(self)
         self._paused_timer.setInterval(PAUSED_LOOK_MS)
         self._paused_timer.timeout.connect(self._look_while_paused)
-        self._watcher = ChangeWatcher((self._engine.exchange_db, self._engine.paths.history), self)
+        self._again_timer = QTimer(self)
+        self._again_timer.setSingleShot(True)
+        self._again_timer.setInterval(LOOK_AGAIN_MS)
+        self._again_timer.timeout.connect(self._look_now)
+        history = self._engine.paths.history
+        # In WAL mode another writer's commit (``wxpanel send``) only appends
+        # to history.db-wal, which the folder's watch does not report.
+        wal = history.with_name(history.name + "-wal")
+        self._watcher = ChangeWatcher((self._engine.exchange_db, history, wal), self)
         self._watcher.changed.connect(self._on_disk_change)
         self._engine.watched = self._watcher.active
         self._started_at = time.time()
@@ -206,6 +219,10 @@ class PollWorker(QObject):
                 self._paused_timer.stop()
                 self._paused_timer.setParent(None)
                 self._paused_timer = None
+            if self._again_timer is not None:
+                self._again_timer.stop()
+                self._again_timer.setParent(None)
+                self._again_timer = None
             if self._watcher is not None:
                 self._watcher.setParent(None)
                 self._watcher = None
@@ -281,7 +298,13 @@ class PollWorker(QObject):
 
     @Slot()
     def _on_disk_change(self) -> None:
-        """A file changed beside exchange.db or history.db: an idle poller looks now."""
+        """A file changed beside exchange.db or history.db: an idle poller looks now, and again."""
+        if self._again_timer is not None:
+            self._again_timer.start()
+        self._look_now()
+
+    @Slot()
+    def _look_now(self) -> None:
         engine, timer = self._engine, self._timer
         if engine is None or timer is None or self._paused:
             return

@@ -217,7 +217,9 @@ def test_killed_in_the_middle_of_a_round_answers_once_after_restart(
         check=False,
     )
     assert child.returncode == 9, child.stderr
-    assert (history.parent / "history.db-journal").exists()  # a hot journal is left
+    # Killed with the connection open: its -wal is left (WAL mode; it held a
+    # rollback journal when history.db had one), the half round uncommitted.
+    assert (history.parent / "history.db-wal").exists()
     with quiet_engine(exchange_db, clock) as engine:
         assert auto_messages(history) == []  # the half round was rolled back
         report = AutoReplier().process(engine.hconn, engine.pacer, clock.now)
