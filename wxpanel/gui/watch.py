@@ -34,7 +34,8 @@ class ChangeWatcher(QObject):
         self._watcher = QFileSystemWatcher(self)
         folders = {str(path.parent) for path in files}
         self._folders = len(folders)
-        refused = self._watcher.addPaths(sorted({str(path) for path in files} | folders))
+        self._files = sorted({str(path) for path in files})
+        refused = self._watcher.addPaths(sorted(set(self._files) | folders))
         if refused:
             log.info("not watched (polled instead): %s", ", ".join(refused))
         self._watcher.fileChanged.connect(self._changed)
@@ -45,8 +46,13 @@ class ChangeWatcher(QObject):
         """Every folder is watched: changes there are told, polls may be rare."""
         return len(self._watcher.directories()) == self._folders
 
-    def _changed(self, path: str) -> None:
-        # A replaced file (a restore, an editor's save) drops out of the watch.
-        if path not in self._watcher.files() and Path(path).is_file():
-            self._watcher.addPath(path)
+    def _changed(self, _path: str) -> None:
+        # A deleted or replaced file (history.db-wal after a checkpoint, a restore)
+        # drops out of the watch; it comes back with a folder's event, so every
+        # event looks for given files that exist again.  Only those are asked of
+        # the file system: while all are watched, an event costs no stat.
+        watched = self._watcher.files()
+        for path in self._files:
+            if path not in watched and Path(path).is_file():
+                self._watcher.addPath(path)
         self.changed.emit()
