@@ -352,6 +352,15 @@ def test_gather_measures_disk_and_history(engine: Engine, exchange_db: Path) -> 
     assert missing.history_bytes is None
 
 
+def test_history_size_counts_the_write_ahead_log(tmp_path: Path, exchange_db: Path) -> None:
+    history_db = tmp_path / "history.db"
+    history_db.write_bytes(b"\0" * 4096)
+    alone = gather_input(exchange_db, history_db, None, NOW).history_bytes
+    (tmp_path / "history.db-wal").write_bytes(b"\0" * 8192)
+    assert alone == 4096
+    assert gather_input(exchange_db, history_db, None, NOW).history_bytes == 4096 + 8192
+
+
 # -- integrity ---------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ thread).
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import shutil
 import sqlite3
@@ -135,11 +136,20 @@ def _free(path: Path) -> int | None:
         return None
 
 
-def _size(path: Path) -> int | None:
+def _history_size(path: Path) -> int | None:
+    """history.db's size on disk, its write-ahead log included.
+
+    Between checkpoints the newest pages live in ``history.db-wal`` (WAL
+    mode, :mod:`wxpanel.core.history`); the disk holds both, so the warning
+    about a large history counts both.
+    """
     try:
-        return path.stat().st_size
+        size = path.stat().st_size
     except OSError:
         return None
+    with contextlib.suppress(OSError):  # no log: everything is in history.db
+        size += path.with_name(path.name + "-wal").stat().st_size
+    return size
 
 
 def gather_input(
@@ -158,7 +168,7 @@ def gather_input(
         stats=stats,
         exchange_free=_free(Path(exchange_db)),
         history_free=_free(Path(history_db)),
-        history_bytes=_size(Path(history_db)),
+        history_bytes=_history_size(Path(history_db)),
         started_at=started_at,
     )
 
