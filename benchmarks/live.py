@@ -212,6 +212,22 @@ class Panel:
         self.viewport = self.window.chat_view.viewport()
         self.wait(lambda: self.window.chat.rowCount() > 0)
 
+    def load_older_page(self) -> None:
+        """Scroll to the top of the chat; back once the page it asked for is in, the place kept."""
+        window = self.window
+        bar = window.chat_view.verticalScrollBar()
+        before = window.chat.rowCount()
+        bar.setValue(bar.minimum())
+        self.wait(
+            lambda: (
+                window.chat.rowCount() > before
+                and window.chat.can_load_older()
+                and not window._pending
+            ),
+            60,
+        )
+        self.wait(lambda: bar.value() > bar.minimum(), 10)
+
     def ticker(self) -> list[float]:
         """Gaps of a 10 ms timer, appended to the returned list while the loop runs."""
         gaps: list[float] = []
@@ -369,21 +385,11 @@ def child_chat(folder: Path, pages: int) -> dict[str, Any]:
     panel.settle(10.0)
     left_alone = window.chat.rowCount()
     gaps = panel.ticker()
-    bar = window.chat_view.verticalScrollBar()
     per_page: list[tuple[int, float]] = []
     for _ in range(pages):
         before = window.chat.rowCount()
         started = time.perf_counter()
-        bar.setValue(bar.minimum())
-        panel.wait(
-            lambda before=before: (
-                window.chat.rowCount() > before
-                and window.chat.can_load_older()
-                and not window._pending
-            ),
-            60,
-        )
-        panel.wait(lambda: bar.value() > bar.minimum(), 10)
+        panel.load_older_page()
         per_page.append((before, time.perf_counter() - started))
         panel.settle(0.05)
     panel.timer.stop()
@@ -420,17 +426,8 @@ def child_resize(folder: Path, pages: int) -> dict[str, Any]:
     view = window.chat_view
     bar = view.verticalScrollBar()
     for _ in range(pages):
-        before = window.chat.rowCount()
-        bar.setValue(bar.minimum())
-        panel.wait(
-            lambda before=before: (
-                window.chat.rowCount() > before
-                and window.chat.can_load_older()
-                and not window._pending
-            ),
-            60,
-        )
-        panel.wait(lambda: bar.value() > bar.minimum() and not view.unmeasured(), 30)
+        panel.load_older_page()
+        panel.wait(lambda: not view.unmeasured(), 30)
     bar.setValue(bar.maximum() // 2)  # reading in the middle of what is loaded
     panel.settle(0.3)
     results: list[dict[str, Any]] = []
