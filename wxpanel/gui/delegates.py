@@ -228,10 +228,16 @@ class BubbleDelegate(QStyledItemDelegate):
     Sizes and layouts are remembered per message (and status, which changes
     the header) for the current width and font: painting draws the measured
     layout instead of measuring wrapped text again for every visible bubble.
+    Those of the last few widths are kept too (:data:`WIDTHS_KEPT`): a window
+    maximised and restored, or a splitter dragged back, finds its bubbles
+    measured.
     """
 
-    #: Forget remembered sizes beyond this many (a long session's many chats).
+    #: Forget remembered sizes beyond this many, all widths together (a long
+    #: session's many chats).
     SIZE_CACHE = 100_000
+    #: Widths whose sizes are kept besides the current one's.
+    WIDTHS_KEPT = 3
     #: Pixels of drawn bubbles kept, least recently painted forgotten first
     #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
     DRAWN_PIXELS = 4_000_000
@@ -242,6 +248,10 @@ class BubbleDelegate(QStyledItemDelegate):
         self._aliases: dict[str, str] = {}
         self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
         self._sizes_for = -1  # the viewport width they were measured for
+        #: Sizes measured for other widths, the least recently used first.
+        self._other_widths: OrderedDict[
+            int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
+        ] = OrderedDict()
         self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
         self._drawn_pixels = 0
         #: The font the sizes were measured with, its metrics, the header's font and metrics.
@@ -261,8 +271,22 @@ class BubbleDelegate(QStyledItemDelegate):
     def _forget(self) -> None:
         """What was measured and drawn no longer holds (names, font or width changed)."""
         self._sizes.clear()
+        self._other_widths.clear()
         self._drawn.clear()
         self._drawn_pixels = 0
+
+    def _switch_width(self, width: int) -> None:
+        """Sizes for ``width``: those kept from when the view last had it, if any."""
+        if self._sizes:
+            self._other_widths[self._sizes_for] = self._sizes
+        self._sizes = self._other_widths.pop(width, {})
+        self._sizes_for = width
+        kept = self._other_widths
+        while kept and (
+            len(kept) > self.WIDTHS_KEPT
+            or len(self._sizes) + sum(map(len, kept.values())) > self.SIZE_CACHE
+        ):
+            kept.popitem(last=False)
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
@@ -315,9 +339,10 @@ class BubbleDelegate(QStyledItemDelegate):
         visible bubble on every repaint was most of the chat's paint time.
         """
         width = self.view.viewport().width()
-        if self._sizes_for != width or len(self._sizes) > self.SIZE_CACHE:
+        if self._sizes_for != width:
+            self._switch_width(width)
+        if len(self._sizes) > self.SIZE_CACHE:
             self._forget()
-            self._sizes_for = width
         self._fonts(option.font)
         key = (message.id, message.status)
         measured = self._sizes.get(key)
