@@ -28,11 +28,13 @@ second are possible on this disk; wxpanel's own connections are untouched.
   already loaded (goal: flat), and the timer's gaps meanwhile (p99 <= 50 ms).
 * ``resize``  -- scroll up ``--resize-pages`` pages of the 200 000-message
   group, put the reader in the middle of them, then make the window
-  narrower, maximise it, restore it and drag its edge (30 steps, one per
-  frame): for each, the time until every row is measured for the new width,
-  the timer's gaps meanwhile (p99 <= 50 ms) and whether the message at the
-  top of the view is still in it.  With ``--baseline DIR`` (a worktree of
-  main) the same children run that code too, interleaved, ``--rounds`` times.
+  narrower, maximise it, restore it, drag its edge and the splitter beside
+  the chat (30 steps each, one per frame): for each, the time until every
+  row is measured for the new width, the timer's gaps meanwhile (p99 <=
+  50 ms) and how far the message at the top of the view moved.  The same
+  with one page loaded is the window's own cost of a resize (the floor).
+  With ``--baseline DIR`` (a worktree of main) the same children run that
+  code too, interleaved, ``--rounds`` times.
 * ``idle``    -- the panel on the 1 M history doing nothing for
   ``--idle`` seconds: CPU and wake-ups (voluntary + involuntary context
   switches of every thread, from /proc), per thread; beside, a bare Qt
@@ -402,12 +404,14 @@ def child_chat(folder: Path, pages: int) -> dict[str, Any]:
     }
 
 
-#: The resizes measured, as an operator makes them: (what, steps of (width, height)).
-RESIZES: list[tuple[str, list[tuple[int, int]]]] = [
-    ("narrower", [(640, 700)]),
-    ("maximised", [(1600, 1000)]),
-    ("restored", [(1100, 700)]),
-    ("dragged", [(1100 - 8 * step, 700) for step in range(1, 31)]),
+#: The resizes measured, as an operator makes them: (what, steps of (window width,
+#: height, conversation list's width)); a step per 16 ms frame.
+RESIZES: list[tuple[str, list[tuple[int, int, int]]]] = [
+    ("narrower", [(640, 700, 300)]),
+    ("maximised", [(1600, 1000, 300)]),
+    ("restored", [(1100, 700, 300)]),
+    ("dragged", [(1100 - 8 * step, 700, 300) for step in range(1, 31)]),
+    ("splitter", [(1100, 700, 300 + 12 * step) for step in range(1, 31)]),
 ]
 
 
@@ -420,10 +424,13 @@ def child_resize(folder: Path, pages: int) -> dict[str, Any]:
     meanwhile, and whether the message the reader had at the top of the
     view is still in it.
     """
+    from PySide6.QtWidgets import QSplitter
+
     panel = Panel(folder)
     window = panel.window
     panel.open_big()
     view = window.chat_view
+    splitter = window.findChild(QSplitter)
     bar = view.verticalScrollBar()
     for _ in range(pages):
         panel.load_older_page()
@@ -437,8 +444,9 @@ def child_resize(folder: Path, pages: int) -> dict[str, Any]:
         read_y = view.rowViewportPosition(read_row)
         gaps = panel.ticker()
         started = time.perf_counter()
-        for width, height in steps:
+        for width, height, listed in steps:
             window.resize(width, height)
+            splitter.setSizes([listed, max(1, width - listed)])
             if len(steps) > 1:
                 panel.settle(0.016)
         target = view.viewport().width()
@@ -540,13 +548,15 @@ def print_resizes(work: Path, pages: int, rounds: int, baseline: str | None) -> 
         f"\nresizing the 200 000-message chat with {pages} pages loaded (load"
         f" {os.getloadavg()[0]:.1f}); until every row is measured, timer gap p99 / max:"
     )
+    runs = [(label, code, pages) for label, code in codes]
+    runs += [(f"{label}, 1 page", code, 0) for label, code in codes]  # the window's own cost
     for _ in range(rounds):
-        for label, code in codes:
-            result = run_child("resize", str(work), str(pages), code=code)
+        for label, code, loaded in runs:
+            result = run_child("resize", str(work), str(loaded), code=code)
             for one in result["resizes"]:
                 ok = one["gap_p99"] <= GAP_GOAL and one["kept"]
                 print(
-                    f"  {label:>4} {one['name']:>9} to {one['width']:>4} px, {one['rows']:,} rows:"
+                    f"  {label:>12} {one['name']:>9} to {one['width']:>4} px, {one['rows']:,} rows:"
                     f" settled {one['settled'] * 1000:>5.0f} ms, gap p99"
                     f" {one['gap_p99'] * 1000:>4.0f} ms, max {one['gap_max'] * 1000:>4.0f} ms,"
                     f" reader's message {'moved' if one['kept'] else 'LOST'}"
