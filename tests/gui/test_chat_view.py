@@ -395,3 +395,21 @@ def test_a_width_the_view_had_before_finds_its_bubbles_measured(qtbot: QtBot) ->
     qtbot.waitUntil(lambda: not view.unmeasured())
     assert bubbles.laid_out == []
     assert measured_right(view, range(600))
+
+
+def test_a_reader_leaving_the_bottom_while_a_page_is_measured_stays_where_they_went(
+    qtbot: QtBot,
+) -> None:
+    """The rows scrolled into view are measured at once: the follower must not pull back down."""
+    model, view, _bubbles = chat(qtbot, varied(1500, 1600))
+    model.add_page("wxid_a", 1500, varied(1000, 1500), False)  # loaded above the reader
+    view.scrollToBottom()
+    bar = view.verticalScrollBar()
+    assert view.unmeasured()
+    bar.setValue(bar.maximum() // 3)
+    read = model.message(view.rowAt(0)).id
+    assert not view.follower.at_bottom
+    assert measured_right(view, in_view(view))
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert model.message(view.rowAt(0)).id == read
+    assert not view.follower.at_bottom

@@ -48,10 +48,11 @@ class _Follower:
         self.at_bottom = True
         self._from_bottom: int | None = None  # keep this distance after a prepend
         self._adjusting = False
-        bar.valueChanged.connect(self._moved)
+        bar.valueChanged.connect(self.moved)
         bar.rangeChanged.connect(self._range_changed)
 
-    def _moved(self, value: int) -> None:
+    def moved(self, value: int) -> None:
+        """The bar moved (connected; a view's own slot may call it earlier: idempotent)."""
         if self._adjusting:
             return
         self.at_bottom = value >= self.bar.maximum()
@@ -365,7 +366,11 @@ class ChatView(QTableView):
         """
         super().verticalScrollbarValueChanged(value)
         if not self._placing and self._stale.count(1):
-            self._measure_visible()  # rows scrolled into view, before Qt paints them
+            # Rows scrolled into view, measured before Qt paints them; the
+            # follower first learns that the reader left the bottom (its own
+            # slot runs after this one), or it would put them back there.
+            self.follower.moved(value)
+            self._measure_visible()
         if value == self.verticalScrollBar().minimum():
             self._load_older()
 
