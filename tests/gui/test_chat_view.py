@@ -207,6 +207,18 @@ def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
     assert sorted(bubbles.drawn) == [1, 2]
 
 
+def test_a_resize_that_wraps_no_bubble_again_draws_none_again(qtbot: QtBot) -> None:
+    """Pictures are as wide as their bubble: dragging the window's edge copies them."""
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    _model, view, bubbles = chat(qtbot, [msg(1, content=LONG), queued, msg(3)])
+    qtbot.waitUntil(lambda: {1, 2, 3} <= set(bubbles.drawn))
+    bubbles.drawn.clear()
+    view.resize(490, 400)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    view.viewport().repaint()
+    assert bubbles.drawn == [1]  # the long one wraps at another width; the short ones are copied
+
+
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 def test_what_arrives_in_the_open_conversation_is_read_in_history(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
