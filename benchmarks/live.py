@@ -431,6 +431,7 @@ def child_resize(folder: Path, pages: int) -> dict[str, Any]:
     panel.open_big()
     view = window.chat_view
     splitter = window.findChild(QSplitter)
+    panel.wait(lambda: not view.unmeasured(), 30)
     bar = view.verticalScrollBar()
     for _ in range(pages):
         panel.load_older_page()
