@@ -42,7 +42,7 @@ second are possible on this disk; wxpanel's own connections are untouched.
 
 Run: ``python benchmarks/live.py [--messages 1000000] [--rates 50,200,1000]
 [--seconds 10] [--pages 30] [--idle 20] [--only live,chat,resize,idle] [--tabs feed,chat]
-[--resize-pages 30] [--baseline DIR] [--rounds 2]``.
+[--resize-pages 30] [--baseline DIR] [--rounds N]``.
 Linux only for wake-ups (/proc).  Exit status is 0 whatever the verdicts.
 """
 
@@ -575,7 +575,9 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--idle", type=float, default=20.0)
     parser.add_argument("--resize-pages", type=int, default=30)
-    parser.add_argument("--rounds", type=int, default=2, help="A B rounds of --only resize")
+    parser.add_argument(
+        "--rounds", type=int, help="rounds of --only resize (default 2 with --baseline, else 1)"
+    )
     parser.add_argument(
         "--baseline", help="a checkout of the code before (a worktree of main) for --only resize"
     )
@@ -633,7 +635,8 @@ def main() -> None:
                 f" {chat['gap_max'] * 1000:.0f} ms [{common.verdict(chat['gap_p99'] <= GAP_GOAL)}]"
             )
         if "resize" in only:
-            print_resizes(work, args.resize_pages, args.rounds, args.baseline)
+            rounds = args.rounds or (2 if args.baseline else 1)
+            print_resizes(work, args.resize_pages, rounds, args.baseline)
         if "live" in only:
             print(
                 f"\n{'rate':>6} {'tab':>5} | {'engine p50/p95':>15} {'CPU':>5} |"

@@ -195,7 +195,7 @@ class ChatView(QTableView):
         The message at the top of the view stays where it is (or the bottom,
         for a reader following it).
         """
-        if not self._stale.count(1):
+        if not self._stale.count(1) or not self._in_step():
             return
         if not self.follower.at_bottom:
             self.updateGeometries()  # rows just inserted: the follower keeps the place first
@@ -208,6 +208,14 @@ class ChatView(QTableView):
                 break
         if self._stale.count(1):
             self._slicer.start()
+
+    def _in_step(self) -> bool:
+        """The stale flags are the model's rows: not in the middle of an insert or removal.
+
+        (Qt's own slots for a change, which may move the scroll bar, run before ours.)
+        """
+        model = self.model()
+        return model is not None and len(self._stale) == model.rowCount()
 
     def _visible(self) -> range:
         """The rows in the viewport (by their current heights, guessed or not)."""
@@ -225,6 +233,8 @@ class ChatView(QTableView):
         Each pass may bring other rows into view (bubbles that got shorter),
         so it looks again, a few times at most.
         """
+        if not self._in_step():
+            return
         for _ in range(self.VISIBLE_PASSES):
             stale = self._stale
             rows = [row for row in self._visible() if stale[row]]
@@ -299,7 +309,7 @@ class ChatView(QTableView):
         _roles: object = None,
     ) -> None:
         """A status line may appear in a bubble's header: a few rows, measured again."""
-        self._measure(range(top_left.row(), bottom_right.row() + 1))
+        self._measure_in_place(range(top_left.row(), bottom_right.row() + 1))
 
     def measure_all(self) -> None:
         """Every row's height again: the model, the delegate, the width or the font changed."""
