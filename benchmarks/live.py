@@ -26,13 +26,23 @@ second are possible on this disk; wxpanel's own connections are untouched.
   loaded (goal: one page); then scroll to the top ``--pages`` times, each
   time until the next page is in: the time per page by how many rows were
   already loaded (goal: flat), and the timer's gaps meanwhile (p99 <= 50 ms).
+* ``resize``  -- scroll up ``--resize-pages`` pages of the 200 000-message
+  group, put the reader in the middle of them, then make the window
+  narrower, maximise it, restore it, drag its edge and the splitter beside
+  the chat (30 steps each, one per frame): for each, the time until every
+  row is measured for the new width, the timer's gaps meanwhile (p99 <=
+  50 ms) and how far the message at the top of the view moved.  The same
+  with one page loaded is the window's own cost of a resize (the floor).
+  With ``--baseline DIR`` (a worktree of main) the same children run that
+  code too, interleaved, ``--rounds`` times.
 * ``idle``    -- the panel on the 1 M history doing nothing for
   ``--idle`` seconds: CPU and wake-ups (voluntary + involuntary context
   switches of every thread, from /proc), per thread; beside, a bare Qt
   window in the same conditions.  Goal: < 0.5 % and < 20 wake-ups/s.
 
 Run: ``python benchmarks/live.py [--messages 1000000] [--rates 50,200,1000]
-[--seconds 10] [--pages 30] [--idle 20] [--only live,chat,idle] [--tabs feed,chat]``.
+[--seconds 10] [--pages 30] [--idle 20] [--only live,chat,resize,idle] [--tabs feed,chat]
+[--resize-pages 30] [--baseline DIR] [--rounds N]``.
 Linux only for wake-ups (/proc).  Exit status is 0 whatever the verdicts.
 """
 
@@ -204,6 +214,22 @@ class Panel:
         self.viewport = self.window.chat_view.viewport()
         self.wait(lambda: self.window.chat.rowCount() > 0)
 
+    def load_older_page(self) -> None:
+        """Scroll to the top of the chat; back once the page it asked for is in, the place kept."""
+        window = self.window
+        bar = window.chat_view.verticalScrollBar()
+        before = window.chat.rowCount()
+        bar.setValue(bar.minimum())
+        self.wait(
+            lambda: (
+                window.chat.rowCount() > before
+                and window.chat.can_load_older()
+                and not window._pending
+            ),
+            60,
+        )
+        self.wait(lambda: bar.value() > bar.minimum(), 10)
+
     def ticker(self) -> list[float]:
         """Gaps of a 10 ms timer, appended to the returned list while the loop runs."""
         gaps: list[float] = []
@@ -361,21 +387,11 @@ def child_chat(folder: Path, pages: int) -> dict[str, Any]:
     panel.settle(10.0)
     left_alone = window.chat.rowCount()
     gaps = panel.ticker()
-    bar = window.chat_view.verticalScrollBar()
     per_page: list[tuple[int, float]] = []
     for _ in range(pages):
         before = window.chat.rowCount()
         started = time.perf_counter()
-        bar.setValue(bar.minimum())
-        panel.wait(
-            lambda before=before: (
-                window.chat.rowCount() > before
-                and window.chat.can_load_older()
-                and not window._pending
-            ),
-            60,
-        )
-        panel.wait(lambda: bar.value() > bar.minimum(), 10)
+        panel.load_older_page()
         per_page.append((before, time.perf_counter() - started))
         panel.settle(0.05)
     panel.timer.stop()
@@ -386,6 +402,75 @@ def child_chat(folder: Path, pages: int) -> dict[str, Any]:
         "gap_p99": pct(gaps, 99) - TICK_MS / 1000,
         "gap_max": max(gaps) - TICK_MS / 1000,
     }
+
+
+#: The resizes measured, as an operator makes them: (what, steps of (window width,
+#: height, conversation list's width)); a step per 16 ms frame.
+RESIZES: list[tuple[str, list[tuple[int, int, int]]]] = [
+    ("narrower", [(640, 700, 300)]),
+    ("maximised", [(1600, 1000, 300)]),
+    ("restored", [(1100, 700, 300)]),
+    ("dragged", [(1100 - 8 * step, 700, 300) for step in range(1, 31)]),
+    ("splitter", [(1100, 700, 300 + 12 * step) for step in range(1, 31)]),
+]
+
+
+def child_resize(folder: Path, pages: int) -> dict[str, Any]:
+    """Resize the window with ``pages`` pages of the big group loaded, the reader mid-chat.
+
+    Each resize is made in steps (a drag: one step per 16 ms frame) and
+    measured until the view has measured every row again (``unmeasured()``
+    is 0 and the width is the new one): the time, the 10 ms timer's gaps
+    meanwhile, and whether the message the reader had at the top of the
+    view is still in it.
+    """
+    from PySide6.QtWidgets import QSplitter
+
+    panel = Panel(folder)
+    window = panel.window
+    panel.open_big()
+    view = window.chat_view
+    splitter = window.findChild(QSplitter)
+    panel.wait(lambda: not view.unmeasured(), 30)
+    bar = view.verticalScrollBar()
+    for _ in range(pages):
+        panel.load_older_page()
+        panel.wait(lambda: not view.unmeasured(), 30)
+    bar.setValue(bar.maximum() // 2)  # reading in the middle of what is loaded
+    panel.settle(0.3)
+    results: list[dict[str, Any]] = []
+    for name, steps in RESIZES:
+        read_row = view.rowAt(0)
+        read = window.chat.message(read_row).id
+        read_y = view.rowViewportPosition(read_row)
+        gaps = panel.ticker()
+        started = time.perf_counter()
+        for width, height, listed in steps:
+            window.resize(width, height)
+            splitter.setSizes([listed, max(1, width - listed)])
+            if len(steps) > 1:
+                panel.settle(0.016)
+        target = view.viewport().width()
+        panel.wait(lambda: not view.unmeasured(), 60)
+        settled = time.perf_counter() - started
+        panel.settle(0.1)  # anything Qt does after the last measure
+        panel.timer.stop()
+        row = next(r for r in range(window.chat.rowCount()) if window.chat.message(r).id == read)
+        y = view.rowViewportPosition(row)
+        results.append(
+            {
+                "name": name,
+                "rows": window.chat.rowCount(),
+                "width": target,
+                "settled": settled,
+                "gap_p99": pct(gaps, 99) - TICK_MS / 1000,
+                "gap_max": max(gaps) - TICK_MS / 1000,
+                "kept": -view.rowHeight(row) < y < view.viewport().height(),
+                "moved": y - read_y,
+            }
+        )
+    window.close()
+    return {"resizes": results}
 
 
 def child_idle(folder: Path | None, seconds: float) -> dict[str, Any]:
@@ -438,17 +523,48 @@ def child_idle(folder: Path | None, seconds: float) -> dict[str, Any]:
 # -- the parent ---------------------------------------------------------------------------
 
 
-def run_child(*args: str) -> dict[str, Any]:
+def run_child(*args: str, code: str | None = None) -> dict[str, Any]:
+    """Run a child; with ``code``, the wxpanel of that checkout (a baseline) is the one imported."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join([code, *filter(None, [env.get("PYTHONPATH")])])
     done = subprocess.run(
         [sys.executable, __file__, "--child", *args],
         capture_output=True,
         text=True,
         check=False,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+        env=env,
     )
     if done.returncode != 0:
         raise RuntimeError(f"child {args} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def print_resizes(work: Path, pages: int, rounds: int, baseline: str | None) -> None:
+    """The resizes, this code and the baseline's interleaved (A B A B) under the same load."""
+    codes: list[tuple[str, str | None]] = [("this", None)]
+    if baseline:
+        codes.append(("base", baseline))
+    print(
+        f"\nresizing the 200 000-message chat with {pages} pages loaded (load"
+        f" {os.getloadavg()[0]:.1f}); until every row is measured, timer gap p99 / max:"
+    )
+    runs = [(label, code, pages) for label, code in codes]
+    runs += [(f"{label}, 1 page", code, 0) for label, code in codes]  # the window's own cost
+    for _ in range(rounds):
+        for label, code, loaded in runs:
+            result = run_child("resize", str(work), str(loaded), code=code)
+            for one in result["resizes"]:
+                ok = one["gap_p99"] <= GAP_GOAL and one["kept"]
+                print(
+                    f"  {label:>12} {one['name']:>9} to {one['width']:>4} px, {one['rows']:,} rows:"
+                    f" settled {one['settled'] * 1000:>5.0f} ms, gap p99"
+                    f" {one['gap_p99'] * 1000:>4.0f} ms, max {one['gap_max'] * 1000:>4.0f} ms,"
+                    f" reader's message {'moved' if one['kept'] else 'LOST'}"
+                    f" {one['moved']:+} px"
+                    f"  [{common.verdict(ok)}]"
+                )
+        print(f"  (load {os.getloadavg()[0]:.1f})")
 
 
 def main() -> None:
@@ -458,7 +574,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pages", type=int, default=30)
     parser.add_argument("--idle", type=float, default=20.0)
-    parser.add_argument("--only", default="live,chat,idle")
+    parser.add_argument("--resize-pages", type=int, default=30)
+    parser.add_argument(
+        "--rounds", type=int, help="rounds of --only resize (default 2 with --baseline, else 1)"
+    )
+    parser.add_argument(
+        "--baseline", help="a checkout of the code before (a worktree of main) for --only resize"
+    )
+    parser.add_argument("--only", default="live,chat,resize,idle")
     parser.add_argument("--tabs", default="feed,chat", help="the tabs --only live measures")
     parser.add_argument("--child", nargs="+")
     args = parser.parse_args()
@@ -470,6 +593,8 @@ def main() -> None:
             result = child_engine(Path(rest[0]), float(rest[1]), float(rest[2]))
         elif kind == "chat":
             result = child_chat(Path(rest[0]), int(rest[1]))
+        elif kind == "resize":
+            result = child_resize(Path(rest[0]), int(rest[1]))
         else:
             result = child_idle(Path(rest[0]) if rest[0] != "-" else None, float(rest[1]))
         print(json.dumps(result))
@@ -509,6 +634,9 @@ def main() -> None:
                 f" timer gap p99 {chat['gap_p99'] * 1000:.0f} ms, max"
                 f" {chat['gap_max'] * 1000:.0f} ms [{common.verdict(chat['gap_p99'] <= GAP_GOAL)}]"
             )
+        if "resize" in only:
+            rounds = args.rounds or (2 if args.baseline else 1)
+            print_resizes(work, args.resize_pages, rounds, args.baseline)
         if "live" in only:
             print(
                 f"\n{'rate':>6} {'tab':>5} | {'engine p50/p95':>15} {'CPU':>5} |"

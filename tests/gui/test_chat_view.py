@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
 from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
@@ -20,7 +20,7 @@ from wxpanel.core.codec import Flag
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
 from wxpanel.core.paths import DataPaths
-from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate
+from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate, Layout
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import ChatModel, MessageRole
 from wxpanel.gui.views import ChatView
@@ -36,6 +36,7 @@ class CountingBubbles(BubbleDelegate):
         super().__init__(view)
         self.asked: list[int] = []
         self.drawn: list[int] = []
+        self.laid_out: list[int] = []  # text measured, not found measured for the width
 
     def _draw(
         self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
@@ -51,18 +52,30 @@ class CountingBubbles(BubbleDelegate):
             self.asked.append(message.id)
         return super().sizeHint(option, index)
 
+    def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
+        self.laid_out.append(message.id)
+        return super()._layout(option, message)
+
 
 def chat(qtbot: QtBot, first_page: list[Message]) -> tuple[ChatModel, ChatView, CountingBubbles]:
-    """A shown chat with its newest page in, the reader at its bottom."""
+    """A shown chat with its newest page in, the reader at its bottom.
+
+    The view is a child widget, as in the window: resizing it sends its
+    resize event at once, so what a resize measures before the event loop
+    turns can be counted.
+    """
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(600, 500)
     model = ChatModel()
-    view = ChatView()
-    qtbot.addWidget(view)
+    view = ChatView(window)
+    view.holder = window  # type: ignore[attr-defined]  # (its Python side owns it: kept alive)
     view.setModel(model)
     bubbles = CountingBubbles(view)
     view.setItemDelegate(bubbles)
     view.resize(500, 400)
-    view.show()
-    qtbot.waitExposed(view)
+    window.show()
+    qtbot.waitExposed(window)
     model.open("wxid_a")
     model.add_page("wxid_a", 0, first_page, False)
     view.scrollToBottom()
@@ -194,6 +207,18 @@ def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
     assert sorted(bubbles.drawn) == [1, 2]
 
 
+def test_a_resize_that_wraps_no_bubble_again_draws_none_again(qtbot: QtBot) -> None:
+    """Pictures are as wide as their bubble: dragging the window's edge copies them."""
+    queued = msg(2, out=True, status=CommandStatus.QUEUED)
+    _model, view, bubbles = chat(qtbot, [msg(1, content=LONG), queued, msg(3)])
+    qtbot.waitUntil(lambda: {1, 2, 3} <= set(bubbles.drawn))
+    bubbles.drawn.clear()
+    view.resize(490, 400)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    view.viewport().repaint()
+    assert bubbles.drawn == [1]  # the long one wraps at another width; the short ones are copied
+
+
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")
 def test_what_arrives_in_the_open_conversation_is_read_in_history(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path, data_dir: Path
@@ -242,3 +267,161 @@ def test_heights_follow_the_scroll_bar_coming_and_going(qtbot: QtBot) -> None:
         view.itemDelegate().sizeHint(option, model.index(row, 0)).height()
         for row in range(model.rowCount())
     ]
+
+
+# -- a resize with many rows loaded: the rows in view at once, the rest a slice per turn ----
+
+
+def varied(first: int, last: int) -> list[Message]:
+    """Bubbles whose heights depend on the width (long ones) beside ones that do not."""
+    return [msg(i, content=LONG if i % 3 else f"m{i}") for i in range(first, last)]
+
+
+def in_view(view: ChatView) -> range:
+    bottom = view.rowAt(view.viewport().height() - 1)
+    return range(view.rowAt(0), (view.model().rowCount() - 1 if bottom < 0 else bottom) + 1)
+
+
+def measured_right(view: ChatView, rows: range) -> bool:
+    """The rows have the heights the delegate gives them for the view's width and font now.
+
+    (Asked of the delegate uncounted: the counts are the view's.)
+    """
+    option = view_option(view)
+    model = view.model()
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, BubbleDelegate)
+    return all(
+        view.rowHeight(row)
+        == BubbleDelegate.sizeHint(delegate, option, model.index(row, 0)).height()
+        for row in rows
+    )
+
+
+def reading_mid_chat(qtbot: QtBot) -> tuple[ChatModel, ChatView, CountingBubbles]:
+    """600 rows, the reader halfway up, a few pixels into the message at the top."""
+    model, view, bubbles = chat(qtbot, varied(1000, 1600))
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum() // 2 + 7)
+    assert not view.follower.at_bottom
+    bubbles.asked.clear()
+    bubbles.laid_out.clear()
+    return model, view, bubbles
+
+
+def test_a_resize_measures_the_rows_in_view_at_once_and_the_rest_later(qtbot: QtBot) -> None:
+    """Measuring 6 000 loaded rows again froze the window for up to a second."""
+    model, view, bubbles = reading_mid_chat(qtbot)
+    view.resize(300, 400)  # its resize event is handled before this returns
+    shown = in_view(view)
+    assert measured_right(view, shown)
+    asked = set(bubbles.asked)
+    assert {model.message(row).id for row in shown} <= asked
+    assert len(asked) <= 2 * len(shown) < 60  # not the 600 rows loaded
+    assert view.unmeasured() == 600 - len(asked)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert measured_right(view, range(600))
+    assert sorted(set(bubbles.asked)) == list(range(1000, 1600))  # each row once
+    assert len(bubbles.asked) == 600
+
+
+def test_the_message_read_stays_at_the_top_while_the_rest_is_measured(qtbot: QtBot) -> None:
+    model, view, _bubbles = reading_mid_chat(qtbot)
+    read = model.message(view.rowAt(0)).id
+    view.resize(300, 400)
+    assert model.message(view.rowAt(0)).id == read
+    y = view.rowViewportPosition(view.rowAt(0))
+    assert -view.rowHeight(view.rowAt(0)) < y <= 0
+    qtbot.waitUntil(lambda: not view.unmeasured())  # taller bubbles above: kept in place
+    assert model.message(view.rowAt(0)).id == read
+    assert view.rowViewportPosition(view.rowAt(0)) == y
+    view.resize(500, 400)
+    assert model.message(view.rowAt(0)).id == read
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert model.message(view.rowAt(0)).id == read
+
+
+def test_a_reader_at_the_bottom_stays_there_through_a_resize(qtbot: QtBot) -> None:
+    model, view, _bubbles = chat(qtbot, varied(1000, 1600))
+    bar = view.verticalScrollBar()
+    view.resize(300, 400)
+    assert bar.value() == bar.maximum()
+    assert view.rowAt(view.viewport().height() - 1) == 599
+    assert measured_right(view, in_view(view))
+    assert view.unmeasured() > 500
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert bar.value() == bar.maximum()
+    model.append([msg(1600, content=LONG)])
+    qtbot.waitUntil(lambda: view.rowAt(view.viewport().height() - 1) == 600)
+
+
+def test_rows_scrolled_into_view_during_the_measuring_are_measured_at_once(
+    qtbot: QtBot,
+) -> None:
+    _model, view, _bubbles = reading_mid_chat(qtbot)
+    view.resize(300, 400)
+    bar = view.verticalScrollBar()
+    for value in (bar.maximum() // 5, bar.maximum() - 3, 0):
+        assert view.unmeasured()  # the slices have not reached these rows yet
+        bar.setValue(value)
+        assert measured_right(view, in_view(view))
+
+
+def test_another_conversation_opened_during_the_measuring_is_measured_alone(
+    qtbot: QtBot,
+) -> None:
+    model, view, bubbles = reading_mid_chat(qtbot)
+    view.resize(300, 400)
+    assert view.unmeasured()
+    model.open("wxid_b")
+    assert view.unmeasured() == 0
+    bubbles.asked.clear()
+    model.add_page("wxid_b", 0, varied(5000, 5100), False)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert sorted(set(bubbles.asked)) == list(range(5000, 5100))
+    assert measured_right(view, range(100))
+
+
+def test_a_font_change_measures_the_rows_in_view_at_once(qtbot: QtBot) -> None:
+    model, view, bubbles = reading_mid_chat(qtbot)
+    read = model.message(view.rowAt(0)).id
+    font = QFont(view.font())
+    font.setPointSizeF(font.pointSizeF() * 1.5)
+    view.setFont(font)
+    assert model.message(view.rowAt(0)).id == read
+    assert measured_right(view, in_view(view))
+    assert len(set(bubbles.asked)) <= 2 * len(in_view(view)) < 60
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert measured_right(view, range(600))
+    assert model.message(view.rowAt(0)).id == read
+
+
+def test_a_width_the_view_had_before_finds_its_bubbles_measured(qtbot: QtBot) -> None:
+    """Maximised and restored: the restored width's layouts were kept."""
+    _model, view, bubbles = reading_mid_chat(qtbot)
+    view.resize(300, 400)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert len(bubbles.laid_out) == 600
+    bubbles.laid_out.clear()
+    view.resize(500, 400)
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert bubbles.laid_out == []
+    assert measured_right(view, range(600))
+
+
+def test_a_reader_leaving_the_bottom_while_a_page_is_measured_stays_where_they_went(
+    qtbot: QtBot,
+) -> None:
+    """The rows scrolled into view are measured at once: the follower must not pull back down."""
+    model, view, _bubbles = chat(qtbot, varied(1500, 1600))
+    model.add_page("wxid_a", 1500, varied(1000, 1500), False)  # loaded above the reader
+    view.scrollToBottom()
+    bar = view.verticalScrollBar()
+    assert view.unmeasured()
+    bar.setValue(bar.maximum() // 3)
+    read = model.message(view.rowAt(0)).id
+    assert not view.follower.at_bottom
+    assert measured_right(view, in_view(view))
+    qtbot.waitUntil(lambda: not view.unmeasured())
+    assert model.message(view.rowAt(0)).id == read
+    assert not view.follower.at_bottom

@@ -228,10 +228,16 @@ class BubbleDelegate(QStyledItemDelegate):
     Sizes and layouts are remembered per message (and status, which changes
     the header) for the current width and font: painting draws the measured
     layout instead of measuring wrapped text again for every visible bubble.
+    Those of the last few widths are kept too (:data:`WIDTHS_KEPT`): a window
+    maximised and restored, or a splitter dragged back, finds its bubbles
+    measured.
     """
 
-    #: Forget remembered sizes beyond this many (a long session's many chats).
+    #: Forget remembered sizes beyond this many, all widths together (a long
+    #: session's many chats).
     SIZE_CACHE = 100_000
+    #: Widths whose sizes are kept besides the current one's.
+    WIDTHS_KEPT = 3
     #: Pixels of drawn bubbles kept, least recently painted forgotten first
     #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
     DRAWN_PIXELS = 4_000_000
@@ -242,6 +248,10 @@ class BubbleDelegate(QStyledItemDelegate):
         self._aliases: dict[str, str] = {}
         self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
         self._sizes_for = -1  # the viewport width they were measured for
+        #: Sizes measured for other widths, the least recently used first.
+        self._other_widths: OrderedDict[
+            int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
+        ] = OrderedDict()
         self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
         self._drawn_pixels = 0
         #: The font the sizes were measured with, its metrics, the header's font and metrics.
@@ -261,8 +271,22 @@ class BubbleDelegate(QStyledItemDelegate):
     def _forget(self) -> None:
         """What was measured and drawn no longer holds (names, font or width changed)."""
         self._sizes.clear()
+        self._other_widths.clear()
         self._drawn.clear()
         self._drawn_pixels = 0
+
+    def _switch_width(self, width: int) -> None:
+        """Sizes for ``width``: those kept from when the view last had it, if any."""
+        if self._sizes:
+            self._other_widths[self._sizes_for] = self._sizes
+        self._sizes = self._other_widths.pop(width, {})
+        self._sizes_for = width
+        kept = self._other_widths
+        while kept and (
+            len(kept) > self.WIDTHS_KEPT
+            or len(self._sizes) + sum(map(len, kept.values())) > self.SIZE_CACHE
+        ):
+            kept.popitem(last=False)
 
     def _max_text_width(self) -> int:
         width = self.view.viewport().width()
@@ -298,8 +322,11 @@ class BubbleDelegate(QStyledItemDelegate):
         else:
             status = display.status_line(message)
             header = f"{when}  {status}" if status else when
-        # Only its height counts: the header is drawn across the row, aligned.
-        header_rect = QRect(0, 0, 0, small_metrics.height() if header else 0)
+        header_rect = (
+            QRect(0, 0, small_metrics.horizontalAdvance(header), small_metrics.height())
+            if header
+            else QRect()
+        )
         return header, text, header_rect, body, flags
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
@@ -315,9 +342,10 @@ class BubbleDelegate(QStyledItemDelegate):
         visible bubble on every repaint was most of the chat's paint time.
         """
         width = self.view.viewport().width()
-        if self._sizes_for != width or len(self._sizes) > self.SIZE_CACHE:
+        if self._sizes_for != width:
+            self._switch_width(width)
+        if len(self._sizes) > self.SIZE_CACHE:
             self._forget()
-            self._sizes_for = width
         self._fonts(option.font)
         key = (message.id, message.status)
         measured = self._sizes.get(key)
@@ -333,12 +361,21 @@ class BubbleDelegate(QStyledItemDelegate):
         """The bubble's picture, drawn once and copied afterwards.
 
         A chat followed at its bottom repaints its visible bubbles several
-        times a second; drawing one from its text took ~0.5 ms.
+        times a second; drawing one from its text took ~0.5 ms.  The picture
+        is as wide as the bubble and its header, not the row, and is put at
+        the row's left or right edge: a resize that does not wrap a bubble's
+        text again draws nothing new.
         """
         message = index.data(MessageRole)
         if not isinstance(message, Message):
             return
-        rect: QRect = option.rect
+        row: QRect = option.rect
+        _header, _text, header_rect, body, _flags = self._measured(option, message)[1]
+        width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
+        outgoing = message.direction is Direction.OUT
+        rect = QRect(
+            row.right() + 1 - width if outgoing else row.left(), row.top(), width, row.height()
+        )
         ratio = painter.device().devicePixelRatioF()
         palette: QPalette = option.palette
         # The colours drawn with, not the palette's cacheKey(): the view's
