@@ -18,8 +18,8 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
-from wxpanel.gui.delegates import ConversationDelegate, Index
-from wxpanel.gui.models import ConversationModel, FeedModel, IdRole, MessageRole
+from wxpanel.gui.delegates import ConversationDelegate, _Entry
+from wxpanel.gui.models import ConversationModel, FeedModel, MessageRole
 from wxpanel.gui.views import ConversationView, FeedView, QuietScrollBar
 from wxpanel.gui.widgets import FeedFilter
 
@@ -85,9 +85,9 @@ class CountingDelegate(ConversationDelegate):
         super().__init__(view)
         self.drawn: list[str] = []
 
-    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        self.drawn.append(str(index.data(IdRole)))
-        super()._draw(painter, option, index)
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, entry: _Entry) -> None:
+        self.drawn.append(entry.title)  # the id: these conversations have no name
+        super()._draw(painter, option, entry)
 
 
 def shown_list(qtbot: QtBot, view: QListView, model: ConversationModel) -> CountingDelegate:
