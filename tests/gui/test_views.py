@@ -4,15 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
-    QApplication,
-    QCommonStyle,
     QListView,
-    QStyleFactory,
     QStyleOptionViewItem,
-    QWidget,
 )
 from pytestqt.qtbot import QtBot
 
@@ -20,7 +16,7 @@ from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
 from wxpanel.gui.delegates import ConversationDelegate, _Entry
 from wxpanel.gui.models import ConversationModel, FeedModel, MessageRole
-from wxpanel.gui.views import ConversationView, FeedView, QuietScrollBar
+from wxpanel.gui.views import ConversationView, FeedView
 from wxpanel.gui.widgets import FeedFilter
 
 
@@ -222,55 +218,6 @@ def test_a_reader_scrolled_up_keeps_their_rows_when_the_oldest_go(qtbot: QtBot) 
 
     qtbot.waitUntil(lambda: reading() == 100)  # once the view has laid the rows out again
     assert not view.follower.at_bottom
-
-
-class PaintCounter(QObject):
-    """Counts the paint events a widget receives."""
-
-    def __init__(self, widget: QWidget) -> None:
-        super().__init__()
-        self.paints = 0
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            self.paints += 1
-        return False
-
-
-def test_a_bar_whose_handle_stays_put_is_not_repainted(qtbot: QtBot) -> None:
-    feed, _proxy, view = shown_feed(qtbot, 2000)  # the handle at its least length
-    view.scrollToBottom()
-    bar = view.verticalScrollBar()
-    assert isinstance(bar, QuietScrollBar)
-    counter = PaintCounter(bar)
-    behind = PaintCounter(view)  # the frame behind the bar
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum())
-    QApplication.processEvents()
-    bar_paints, frame_paints = counter.paints, behind.paints
-    feed.append([msg(i) for i in range(2001, 2004)])  # following: range and value grow
-    qtbot.waitUntil(lambda: bar.value() == bar.maximum() and view.follower.at_bottom)
-    QApplication.processEvents()
-    assert bar.maximum() > 0
-    assert (counter.paints, behind.paints) == (bar_paints, frame_paints)
-    bar.setValue(0)  # the handle moves: shown at once
-    qtbot.waitUntil(lambda: counter.paints > bar_paints)
-    assert behind.paints == frame_paints  # opaque: nothing behind it is painted again
-
-
-def test_bars_are_opaque_only_where_the_style_fills_them(qtbot: QtBot) -> None:
-    _feed, _proxy, view = shown_feed(qtbot, 200)
-    bar = view.verticalScrollBar()
-    assert bar.isVisible()
-    opaque = Qt.WidgetAttribute.WA_OpaquePaintEvent
-    fusion = QStyleFactory.create("Fusion")
-    bar.setStyle(fusion)
-    assert bar.testAttribute(opaque)
-    common = QCommonStyle()  # a style not known to fill its bars
-    bar.setStyle(common)
-    assert not bar.testAttribute(opaque)
-    bar.setStyle(fusion)
-    assert bar.testAttribute(opaque)
 
 
 def test_a_batch_fills_its_rows_without_a_signal_per_cell(qtbot: QtBot) -> None:

@@ -23,100 +23,20 @@ from PySide6.QtCore import (
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QResizeEvent, QShowEvent, QWheelEvent
+from PySide6.QtGui import QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
-    QAbstractSlider,
     QFrame,
     QHeaderView,
     QListView,
     QScrollBar,
-    QStyle,
-    QStyleOptionSlider,
     QStyleOptionViewItem,
     QTableView,
     QWidget,
 )
 
 from wxpanel.gui.models import ChatModel
-
-#: Styles whose scroll bars paint every pixel of their rectangle.
-_FILLING_STYLES = frozenset({"fusion", "windows", "windowsvista"})
-_MOVES = (
-    QAbstractSlider.SliderChange.SliderRangeChange,
-    QAbstractSlider.SliderChange.SliderValueChange,
-)
-
-
-class QuietScrollBar(QScrollBar):
-    """A scroll bar that repaints only when what it shows changed.
-
-    A view following rows that arrive several times a second changes its
-    bar's range and value with every batch, and Qt repaints the bar each
-    time (a gradient groove in Fusion, 0.3 to 1 ms), then, the bar not
-    being opaque, every widget behind it up to the window (six more paint
-    events per frame).  At the bottom of thousands of rows the handle does
-    not move: it is at its least length, at the end.  Here a change of range
-    or value repaints the bar only if the handle's place or the ends' state
-    changed, and the bar is painted opaque where the style fills its whole
-    rectangle.
-    """
-
-    def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
-        super().__init__(orientation, parent)
-        self._shown: tuple[object, ...] | None = None  # what the last repaint asked for shows
-
-    def looks(self) -> tuple[object, ...]:
-        """The handle's rectangle and whether it is at either end: what a move changes."""
-        option = QStyleOptionSlider()
-        self.initStyleOption(option)
-        handle = self.style().subControlRect(
-            QStyle.ComplexControl.CC_ScrollBar,
-            option,
-            QStyle.SubControl.SC_ScrollBarSlider,
-            self,
-        )
-        value, low, high = self.value(), self.minimum(), self.maximum()
-        return (handle.getRect(), value <= low, value >= high, low == high)
-
-    def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:
-        if change in _MOVES:
-            looks = self.looks()
-            if looks == self._shown:
-                return
-            self._shown = looks
-        super().sliderChange(change)
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        self._shown = None  # repainted whole by Qt; the handle's place is new
-        super().resizeEvent(event)
-
-    def changeEvent(self, event: QEvent) -> None:
-        self._shown = None  # a style, font or state change: Qt repaints
-        super().changeEvent(event)
-        self._be_opaque()
-
-    def showEvent(self, event: QShowEvent) -> None:
-        super().showEvent(event)
-        self._be_opaque()  # polished by now: the style had its say
-
-    def _be_opaque(self) -> None:
-        """Opaque in the styles known to fill the whole bar (Qt sets it off when polishing).
-
-        Not in others: Windows 11's bars are translucent, macOS's overlays.
-        """
-        style = self.style()
-        opaque = style.name().lower() in _FILLING_STYLES and not style.styleHint(
-            QStyle.StyleHint.SH_ScrollBar_Transient, None, self
-        )
-        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent, opaque)
-
-
-def quiet_bars(view: QAbstractItemView) -> None:
-    """Give ``view`` scroll bars that repaint only when they look different."""
-    view.setVerticalScrollBar(QuietScrollBar(Qt.Orientation.Vertical, view))
-    view.setHorizontalScrollBar(QuietScrollBar(Qt.Orientation.Horizontal, view))
 
 
 class _Follower:
@@ -201,7 +121,6 @@ class ChatView(QTableView):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setMinimumSectionSize(0)
-        quiet_bars(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
@@ -372,7 +291,6 @@ class ConversationView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
-        quiet_bars(self)
 
     def dataChanged(
         self,
@@ -409,7 +327,6 @@ class FeedView(QTableView):
         vertical.setSectionResizeMode(vertical.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setStretchLastSection(True)
-        quiet_bars(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def _signals(
