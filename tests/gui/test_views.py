@@ -6,13 +6,16 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QPainter
-from PySide6.QtWidgets import QListView, QStyleOptionViewItem
+from PySide6.QtWidgets import (
+    QListView,
+    QStyleOptionViewItem,
+)
 from pytestqt.qtbot import QtBot
 
 from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
-from wxpanel.gui.delegates import ConversationDelegate, Index
-from wxpanel.gui.models import ConversationModel, FeedModel, IdRole, MessageRole
+from wxpanel.gui.delegates import ConversationDelegate, _Entry
+from wxpanel.gui.models import ConversationModel, FeedModel, MessageRole
 from wxpanel.gui.views import ConversationView, FeedView
 from wxpanel.gui.widgets import FeedFilter
 
@@ -78,9 +81,9 @@ class CountingDelegate(ConversationDelegate):
         super().__init__(view)
         self.drawn: list[str] = []
 
-    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        self.drawn.append(str(index.data(IdRole)))
-        super()._draw(painter, option, index)
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, entry: _Entry) -> None:
+        self.drawn.append(entry.title)  # the id: these conversations have no name
+        super()._draw(painter, option, entry)
 
 
 def shown_list(qtbot: QtBot, view: QListView, model: ConversationModel) -> CountingDelegate:
@@ -215,3 +218,18 @@ def test_a_reader_scrolled_up_keeps_their_rows_when_the_oldest_go(qtbot: QtBot) 
 
     qtbot.waitUntil(lambda: reading() == 100)  # once the view has laid the rows out again
     assert not view.follower.at_bottom
+
+
+def test_a_batch_fills_its_rows_without_a_signal_per_cell(qtbot: QtBot) -> None:
+    feed, proxy, _view = shown_feed(qtbot, 3)
+    proxy.set_filter("group", "")
+    changed: list[object] = []
+    inserted: list[tuple[int, int]] = []
+    feed.dataChanged.connect(lambda *args: changed.append(args))
+    proxy.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
+    feed.append([msg(4, "room@chatroom", "新的"), msg(5)])
+    assert changed == []
+    assert inserted == [(2, 2)]  # the filter tested the new rows from the feed's own lists
+    assert proxy.index(2, FeedModel.CONTENT).data() == "新的"
+    assert feed.index(4, FeedModel.CONVERSATION).data() == "wxid_a"
+    assert feed.index(3, 0).data(MessageRole).id == 4

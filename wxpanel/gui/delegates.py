@@ -7,8 +7,9 @@ messages costs one painter pass over the visible rows and nothing else.
 from __future__ import annotations
 
 from collections import OrderedDict
+from typing import NamedTuple
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -72,6 +73,56 @@ def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> N
     painter.restore()
 
 
+def _draw_cached_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> None:
+    """An avatar drawn once per letter, colour, shape and size, then copied.
+
+    Antialiased shapes and a bold letter were a sixth of an entry's drawing,
+    and the list draws its changed entries every second while messages arrive.
+    """
+    ratio = painter.device().devicePixelRatioF()
+    colour = _AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)]
+    letter = title.removeprefix("wxid_")[:1].upper() or "?"
+    size = f"{box.width()}x{box.height()}|{ratio}|{painter.font().key()}"
+    key = f"avatar|{letter}|{colour}|{is_group}|{size}"
+    pixmap = QPixmap()
+    if not QPixmapCache.find(key, pixmap):
+        pixmap = QPixmap(box.size() * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        drawing = QPainter(pixmap)
+        try:
+            drawing.setFont(painter.font())
+            _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
+        finally:
+            drawing.end()
+        QPixmapCache.insert(key, pixmap)
+    painter.drawPixmap(box.topLeft(), pixmap)
+
+
+class _Entry(NamedTuple):
+    """What a conversation entry shows, read from the model once per paint."""
+
+    title: str
+    preview: str
+    when: str
+    unread: int
+    is_group: bool
+
+
+class _Fonts(NamedTuple):
+    font: QFont
+    metrics: QFontMetrics
+    bold: QFont
+    bold_metrics: QFontMetrics
+    small: QFont
+    small_metrics: QFontMetrics
+
+
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_RIGHT_MIDDLE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+
+
 def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
     """The palette group the style paints an item's background with, for its text to match.
 
@@ -101,14 +152,21 @@ class ConversationDelegate(QStyledItemDelegate):
         metrics = QFontMetrics(option.font)
         return QSize(200, metrics.height() * 2 + 3 * PADDING // 2 + 4)
 
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fonts: dict[str, _Fonts] = {}  # by the view font's key
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         size = option.rect.size()
+        entry = _Entry(
+            str(index.data(Qt.ItemDataRole.DisplayRole) or "?"),
+            str(index.data(PreviewRole) or ""),
+            str(index.data(TimeRole) or ""),
+            int(index.data(UnreadRole) or 0),
+            bool(index.data(IsGroupRole)),
+        )
         parts = (
-            index.data(Qt.ItemDataRole.DisplayRole),
-            index.data(PreviewRole),
-            index.data(TimeRole),
-            index.data(UnreadRole),
-            index.data(IsGroupRole),
+            *entry,
             option.state.value,
             option.features.value,
             size.width(),
@@ -127,13 +185,33 @@ class ConversationDelegate(QStyledItemDelegate):
             at_origin.rect = QRect(QPoint(0, 0), size)
             drawing = QPainter(pixmap)
             try:
-                self._draw(drawing, at_origin, index)
+                self._draw(drawing, at_origin, entry)
             finally:
                 drawing.end()
             QPixmapCache.insert(key, pixmap)
         painter.drawPixmap(option.rect.topLeft(), pixmap)
 
-    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+    def _fonts_for(self, font: QFont) -> _Fonts:
+        """The entry's fonts and their metrics, made once per view font."""
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            bold = QFont(font)
+            bold.setBold(True)
+            small = _small(font)
+            found = self._fonts[key] = _Fonts(
+                QFont(font),
+                QFontMetrics(font),
+                bold,
+                QFontMetrics(bold),
+                small,
+                QFontMetrics(small),
+            )
+        return found
+
+    def _draw(self, painter: QPainter, option: QStyleOptionViewItem, entry: _Entry) -> None:
+        """An entry, drawn only when what it shows changed (the list's changed entries,
+        about once a second while messages arrive): the parts are the ones the cache key has."""
         painter.save()
         # Not initStyleOption: it asks the model for a dozen roles in Python,
         # none of which this entry shows; the view's option has the state.
@@ -149,71 +227,57 @@ class ConversationDelegate(QStyledItemDelegate):
             colour_group(opt.state),
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text,
         )
-        font = QFont(opt.font)
-        metrics = QFontMetrics(font)
-        line = metrics.height()
-        small = _small(font)
-        small_metrics = QFontMetrics(small)
+        fonts = self._fonts_for(opt.font)
+        line = fonts.metrics.height()
 
         # Avatar: a circle for a person, a rounded square for a group.
         size = line * 2
         avatar = QRect(rect.left(), rect.top() + (rect.height() - size) // 2, size, size)
-        is_group = bool(index.data(IsGroupRole))
-        title = str(index.data(Qt.ItemDataRole.DisplayRole) or "?")
-        _draw_avatar(painter, avatar, title, is_group)
+        _draw_cached_avatar(painter, avatar, entry.title, entry.is_group)
         rect = rect.adjusted(size + PADDING, 0, 0, 0)
 
         # First line: name and time.
-        when = str(index.data(TimeRole) or "")
-        time_width = small_metrics.horizontalAdvance(when) + PADDING
+        time_width = fonts.small_metrics.horizontalAdvance(entry.when) + PADDING
         name_rect = QRect(rect.left(), rect.top(), rect.width() - time_width, line)
-        bold = QFont(font)
-        bold.setBold(True)
-        painter.setFont(bold)
+        painter.setFont(fonts.bold)
         painter.setPen(text_colour)
-        name = QFontMetrics(bold).elidedText(title, Qt.TextElideMode.ElideRight, name_rect.width())
-        left_middle = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(name_rect, left_middle, name)
-        painter.setFont(small)
+        name = fonts.bold_metrics.elidedText(entry.title, _ELIDE_RIGHT, name_rect.width())
+        painter.drawText(name_rect, _LEFT_MIDDLE, name)
+        painter.setFont(fonts.small)
         painter.drawText(
             QRect(rect.right() - time_width, rect.top(), time_width, line),
-            Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-            when,
+            _RIGHT_MIDDLE,
+            entry.when,
         )
 
         # Second line: preview and badge.
-        unread = int(index.data(UnreadRole) or 0)
+        unread = entry.unread
         badge_text = "99+" if unread > 99 else str(unread)
-        badge_width = small_metrics.horizontalAdvance(badge_text) + PADDING * 2 if unread else 0
+        badge_width = (
+            fonts.small_metrics.horizontalAdvance(badge_text) + PADDING * 2 if unread else 0
+        )
         preview_rect = QRect(
             rect.left(), rect.top() + line + 2, rect.width() - badge_width - PADDING, line
         )
-        painter.setFont(font)
+        painter.setFont(fonts.font)
         dim = QColor(text_colour)
         dim.setAlpha(170)
         painter.setPen(dim)
-        painter.drawText(
-            preview_rect,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            metrics.elidedText(
-                str(index.data(PreviewRole) or ""),
-                Qt.TextElideMode.ElideRight,
-                preview_rect.width(),
-            ),
-        )
+        preview = fonts.metrics.elidedText(entry.preview, _ELIDE_RIGHT, preview_rect.width())
+        painter.drawText(preview_rect, _LEFT_MIDDLE, preview)
         if unread:
             badge = QRect(
                 rect.right() - badge_width,
-                preview_rect.top() + (line - small_metrics.height()) // 2,
+                preview_rect.top() + (line - fonts.small_metrics.height()) // 2,
                 badge_width,
-                small_metrics.height(),
+                fonts.small_metrics.height(),
             )
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(QColor(colours.ALARM))
             painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
             painter.setPen(QColor("white"))
-            painter.setFont(small)
+            painter.setFont(fonts.small)
             painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
         painter.restore()
 

@@ -195,8 +195,8 @@ class FeedModel(QStandardItemModel):
     def _fill(self, row: int, message: Message) -> None:
         """Give the C++ model a row's cells: texts, icon, colours, the message itself.
 
-        One ``setItemData`` per cell: each call into Qt (and each
-        ``dataChanged`` it emits) costs more than the Python around it.
+        One ``setItemData`` per cell: each call into Qt costs more than the
+        Python around it.  The caller blocks the model's signals meanwhile.
         """
         colours = self._colours(self.marks[row])
         index = self.index
@@ -245,8 +245,15 @@ class FeedModel(QStandardItemModel):
         self.marks.extend(_marks_of(m) for m in batch)
         self._haystacks.extend([None] * len(batch))
         self.insertRows(first, len(batch))
-        for row, message in enumerate(batch, first):
-            self._fill(row, message)
+        # The rows are new: the views paint them after this batch anyway (they
+        # were told of the insert).  A dataChanged per cell made each view map
+        # and queue six repaints per row, and the filter proxy map each cell.
+        blocked = self.blockSignals(True)
+        try:
+            for row, message in enumerate(batch, first):
+                self._fill(row, message)
+        finally:
+            self.blockSignals(blocked)
         if len(self._rows) > self.cap:
             excess = len(self._rows) - self._keep
             del self._rows[:excess]
