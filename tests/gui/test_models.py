@@ -6,6 +6,7 @@ import dataclasses
 import time
 
 from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
@@ -352,3 +353,19 @@ def test_flagged_and_outgoing_rows_follow_the_theme(qapp: object) -> None:
     finally:
         apply_theme("")
         assert isinstance(QApplication.instance(), QApplication)
+
+
+def test_feed_cells_are_unshaped_only_where_shaping_changes_nothing(qapp: object) -> None:
+    """Cheaper to paint (see wxpanel.gui.shaping), never at the cost of a script."""
+    model = FeedModel()
+    model.append([msg(1, content="好的，收到"), msg(2, content="ئۇيغۇرچە \u2764\ufe0f")])
+    font = Qt.ItemDataRole.FontRole
+    plain, shaped = model.index(0, FeedModel.CONTENT), model.index(1, FeedModel.CONTENT)
+    assert plain.data(font).styleStrategy() & QFont.StyleStrategy.PreferNoShaping
+    assert shaped.data(font) is None
+    assert model.index(1, FeedModel.TIME).data(font) is not None  # our own clock text
+    model.set_aliases({"wxid_a": "小王\U0001f338"})  # a name with an emoji: shaped again
+    assert model.index(0, FeedModel.CONVERSATION).data() == "小王\U0001f338"
+    assert model.index(0, FeedModel.CONVERSATION).data(font) is None
+    model.set_aliases({"wxid_a": "小王"})
+    assert model.index(0, FeedModel.CONVERSATION).data(font) is not None

@@ -31,6 +31,7 @@ from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Mess
 from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction, MessageType
 from wxpanel.gui import display, icons, palette
+from wxpanel.gui.shaping import needs_no_shaping, unshaped_font
 from wxpanel.gui.texts import text as translated
 
 Index = QModelIndex | QPersistentModelIndex
@@ -59,6 +60,7 @@ _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
+_FONT = int(Qt.ItemDataRole.FontRole)
 
 
 def kind_of(message: Message) -> str:
@@ -126,6 +128,7 @@ class FeedModel(QStandardItemModel):
         #: direction and status), made once each instead of once per row.
         self._shared: dict[tuple[object, ...], str] = {}
         self._aliases: dict[str, str] = {}
+        self._unshaped = unshaped_font()
         self.setHorizontalHeaderLabels(
             [
                 QCoreApplication.translate("FeedModel", "Time"),
@@ -201,13 +204,23 @@ class FeedModel(QStandardItemModel):
         colours = self._colours(self.marks[row])
         index = self.index
         for column in range(6):
-            roles: dict[int, object] = {_DISPLAY: self._text(message, column), **colours}
+            text = self._text(message, column)
+            roles: dict[int, object] = {_DISPLAY: text, **colours}
+            if needs_no_shaping(text):
+                roles[_FONT] = self._unshaped  # a third of a repaint's cost: see shaping
             if column == 0:
                 roles[MessageRole] = message
                 roles[KindRole] = kind_of(message)
             elif column == self.TYPE:
                 roles[_DECORATION] = icons.type_icon(message.type)
             self.setItemData(index(row, column), roles)
+
+    def _retext(self, row: int, column: int, message: Message) -> None:
+        """A cell's text changed: its font follows (shaped unless it needs none)."""
+        cell = self.index(row, column)
+        text = self._text(message, column)
+        self.setData(cell, self._unshaped if needs_no_shaping(text) else None, _FONT)
+        self.setData(cell, text)
 
     @staticmethod
     def _colours(marks: int) -> dict[int, object]:
@@ -269,8 +282,7 @@ class FeedModel(QStandardItemModel):
             message = self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
             self._haystacks[row] = None
             self.setData(self.index(row, 0), message, MessageRole)
-            cell = self.index(row, self.DIRECTION)
-            self.setData(cell, self._text(message, self.DIRECTION))
+            self._retext(row, self.DIRECTION, message)
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
         """New names: only the rows they name are made and painted again.
@@ -287,7 +299,7 @@ class FeedModel(QStandardItemModel):
             if message.conversation in changed or message.sender in changed:
                 self._haystacks[row] = None
                 for column in (self.CONVERSATION, self.SENDER):
-                    self.setData(self.index(row, column), self._text(message, column))
+                    self._retext(row, column, message)
 
 
 class ConversationModel(QAbstractListModel):
