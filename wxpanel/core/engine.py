@@ -493,7 +493,8 @@ class Engine:
         if not state.recovered:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
-        result = ingestor.ingest(snapshot, now)
+        # The rules pass over what they cannot answer in the same commit.
+        result = ingestor.ingest(snapshot, now, within=self.replier.pass_over)
         state.record_rows = min(RECORD_MAX_ROWS, state.record_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more
