@@ -79,3 +79,30 @@ def test_the_engine_tells_its_checkpointer_after_a_round_that_wrote(exchange_db:
         assert len(engine.poll().messages) == 1
         assert engine.checkpoints.checkpointed.wait(10)
         assert rows_in_main_file(engine.paths.history) >= 1
+
+
+def test_the_writer_catches_up_so_that_the_wal_starts_over(tmp_path: Path) -> None:
+    """Under a steady writer the side's checkpoint never ends with everything copied.
+
+    What the writer appended meanwhile is copied by the writer itself, and
+    its next transaction starts the -wal over: it holds that transaction only.
+    """
+    history = tmp_path / "history.db"
+    conn = open_history(history)
+    checkpoint(conn)
+    checkpointer = Checkpointer(conn, history, every=60.0)  # one on the side, then none
+    try:
+        for number in range(50):
+            add_message(conn, f"before {number}")
+        checkpointer.wrote()
+        assert checkpointer.checkpointed.wait(10)
+        for number in range(50):
+            add_message(conn, f"meanwhile {number}")  # appended after the side's copy
+        checkpointer.catch_up()
+        assert rows_in_main_file(history) == 100
+        add_message(conn, "after")
+        _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert 0 < frames < 10  # without the catch-up: some 150
+    finally:
+        checkpointer.close()
+        conn.close()

@@ -343,6 +343,7 @@ class Engine:
         Each step commits on its own, so what a round did before a step met a
         lock or an error is reported all the same.
         """
+        self.checkpoints.catch_up()  # between two transactions: the -wal may start over
         now = self.clock()
         state = self._state
         work = _Round()
