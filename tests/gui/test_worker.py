@@ -19,7 +19,7 @@ from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType
 from wxpanel.core.settings import Settings
-from wxpanel.gui.worker import PollThread
+from wxpanel.gui.worker import PollThread, PollWorker
 
 
 def has(field: str) -> Callable[[PollResult], bool]:
@@ -90,6 +90,52 @@ def test_an_idle_poller_is_woken_by_another_writer_of_history(
             now=time.time(),
         )
     assert [m.content for m in got.args[0].messages] == ["from the command line"]
+
+
+def arrive(qtbot: QtBot, thread: PollThread, exchange_db: Path, text: str) -> tuple[str, ...]:
+    """demo.exe writes one message; the texts of the batch that brought it."""
+    with qtbot.waitSignal(thread.polled, timeout=5000, check_params_cb=has("messages")) as got:
+        insert_events(exchange_db, [text_event("wxid_a", text)])
+    return tuple(m.content or "" for m in got.args[0].messages)
+
+
+def test_under_traffic_the_watch_is_paused(
+    qtbot: QtBot, poller: PollThread, exchange_db: Path
+) -> None:
+    """After a round with messages the next is due within poll_interval: no watch meanwhile."""
+    assert arrive(qtbot, poller, exchange_db, "busy") == ("busy",)
+    qtbot.waitUntil(lambda: poller.worker._watcher is not None and poller.worker._watcher.paused)
+
+
+def test_once_idle_the_watch_wakes_the_poller_again(
+    qtbot: QtBot, idle_poller: PollThread, exchange_db: Path
+) -> None:
+    """The idle poller's round after a busy one is idle again: it resumes the watch."""
+    watcher = idle_poller.worker._watcher
+    assert watcher is not None
+    assert arrive(qtbot, idle_poller, exchange_db, "first") == ("first",)
+    qtbot.waitUntil(lambda: not watcher.paused, timeout=3000)
+    assert arrive(qtbot, idle_poller, exchange_db, "second") == ("second",)
+
+
+def test_resuming_the_watch_looks_once_more_soon(qtbot: QtBot, idle_poller: PollThread) -> None:
+    """A change made while the watch was paused is not told: the round after resuming finds it."""
+    engine = idle_poller.worker._engine
+    assert engine is not None
+    interval = engine.settings.poll_interval
+    seen: list[tuple[object, ...]] = []
+
+    def pace(worker: PollWorker) -> None:
+        watcher = worker._watcher
+        assert watcher is not None
+        busy = worker._pace_watch(engine, interval / 2)
+        paused = watcher.paused
+        resumed = worker._pace_watch(engine, 10.0)
+        seen.append((busy, paused, resumed, watcher.paused, worker._pace_watch(engine, 10.0)))
+
+    idle_poller._ask(pace)
+    qtbot.waitUntil(lambda: bool(seen), timeout=5000)
+    assert seen == [(interval / 2, True, interval, False, 10.0)]
 
 
 def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:

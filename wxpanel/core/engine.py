@@ -29,6 +29,7 @@ from pathlib import Path
 from wxpanel.core import activity, exchange
 from wxpanel.core.autoreply.alerts import Alert
 from wxpanel.core.autoreply.answerer import Answerer, AnswerReport, Turn
+from wxpanel.core.checkpoints import Checkpointer
 from wxpanel.core.errors import (
     ExchangeError,
     ExchangeLockedError,
@@ -245,6 +246,9 @@ class Engine:
         self._state.last_reported_id = self._max_message_id()
         self._state.last_activity = clock()
         self.hconn.execute(ROUND_BUSY_TIMEOUT)
+        #: Copies history.db-wal into history.db outside the rounds (see its module).
+        self.checkpoints = Checkpointer(self.hconn, self.paths.history)
+        self._changes = self.hconn.total_changes  # as of the last word to the checkpointer
         #: True when the caller wakes :meth:`poll` through :meth:`poke` on every
         #: change in the folders of exchange.db and history.db (a file watcher):
         #: idle rounds are then ``safety_poll`` apart instead of
@@ -267,6 +271,7 @@ class Engine:
             answerer.close()
         self.reader.close()
         self.writer.close()
+        self.checkpoints.close()
         _checkpoint(self.hconn)
         self.hconn.close()
         self._lock.release()
@@ -338,6 +343,7 @@ class Engine:
         Each step commits on its own, so what a round did before a step met a
         lock or an error is reported all the same.
         """
+        self.checkpoints.catch_up()  # between two transactions: the -wal may start over
         now = self.clock()
         state = self._state
         work = _Round()
@@ -365,7 +371,15 @@ class Engine:
         health = None
         if health_changed or now >= state.next_health:
             health = self._measure(now, locked_since, None)
+        self._wrote()
         return self._result(now, work, health)
+
+    def _wrote(self) -> None:
+        """Tell the checkpointer when this connection wrote since the last time."""
+        changes = self.hconn.total_changes
+        if changes != self._changes:
+            self._changes = changes
+            self.checkpoints.wrote()
 
     def measure_paused(self) -> Health | None:
         """While the operator paused polling: what waits in wx_event, ingesting nothing.
@@ -493,7 +507,8 @@ class Engine:
         if not state.recovered:
             state.recovered = True
             work.updates.extend(self.outbox.recover(now, snapshot.commands))
-        result = ingestor.ingest(snapshot, now)
+        # The rules pass over what they cannot answer in the same commit.
+        result = ingestor.ingest(snapshot, now, within=self.replier.pass_over)
         state.record_rows = min(RECORD_MAX_ROWS, state.record_rows * 2)
         state.backlog = max(0, snapshot.backlog - len(result.messages))
         state.more = result.more

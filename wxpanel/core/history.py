@@ -71,9 +71,10 @@ _CACHE_SIZE = "PRAGMA cache_size = -32768"
 _SYNCHRONOUS = "PRAGMA synchronous = FULL"
 
 #: What a -wal is cut back to when SQLite restarts it after a checkpoint.
-#: SQLite's auto-checkpoint (every 1 000 pages, at a commit) keeps it small
-#: while readers come and go; a long read (a big export) lets it grow
-#: meanwhile, and this gives the disk back afterwards.
+#: Checkpoints (the Engine's :class:`~wxpanel.core.checkpoints.Checkpointer`,
+#: SQLite's own every 1 000 pages on other connections) keep it small while
+#: readers come and go; a long read (a big export) lets it grow meanwhile,
+#: and this gives the disk back afterwards.
 _JOURNAL_SIZE_LIMIT = "PRAGMA journal_size_limit = 16777216"
 
 

@@ -216,8 +216,19 @@ class EventIngestor:
             snapshot = joined
         return snapshot
 
-    def ingest(self, snapshot: Snapshot, now: float) -> IngestResult:
-        """Record the snapshot's new rows in history, in one transaction."""
+    def ingest(
+        self,
+        snapshot: Snapshot,
+        now: float,
+        within: Callable[[sqlite3.Connection], None] | None = None,
+    ) -> IngestResult:
+        """Record the snapshot's new rows in history, in one transaction.
+
+        ``within`` is run in that transaction after the rows are recorded,
+        when there are any (the rules passing over them while none can
+        answer: :meth:`~wxpanel.core.rules.replier.AutoReplier.pass_over`),
+        so that it commits with them, or not at all.
+        """
         events = snapshot.events
         comparing = self.compare_from is not None
         if not comparing and self.anchor is not None:
@@ -244,6 +255,8 @@ class EventIngestor:
                 "INSERT OR REPLACE INTO ingested (rowid, digest, size) VALUES (?, ?, ?)",
                 [(event.rowid, event.digest, event.size) for event in new],
             )
+            if messages and within is not None:
+                within(self.conn)
         if comparing:
             self.compare_from = events[-1].rowid + 1 if events and snapshot.more else None
             self._recount()  # rows were replaced or forgotten

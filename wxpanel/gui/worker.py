@@ -283,7 +283,7 @@ class PollWorker(QObject):
         except Exception as exc:  # a bug: report it and keep the panel alive
             log.exception("unexpected error while polling")
             self.failed.emit(f"{type(exc).__name__}: {exc}")
-            timer.start(ERROR_BACKOFF_MS)
+            timer.start(round(self._pace_watch(engine, ERROR_BACKOFF_MS / 1000) * 1000))
             return
         finally:
             self.doing = "nothing"
@@ -294,7 +294,28 @@ class PollWorker(QObject):
             self._emit_directory()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
-        timer.start(max(0, round(result.delay * 1000)))
+        timer.start(max(0, round(self._pace_watch(engine, result.delay) * 1000)))
+
+    def _pace_watch(self, engine: Engine, delay: float) -> float:
+        """Watch the files only before a long wait; the delay to the next round.
+
+        While the next round is due within ``poll_interval`` anyway, a
+        notification could not bring it forward and only costs (see
+        :mod:`wxpanel.gui.watch`): the watch is paused.  Resumed before a
+        longer wait, it cannot tell what changed since the round looked, so
+        the round after resuming is not later than ``poll_interval``.
+        """
+        watcher = self._watcher
+        if watcher is None:
+            return delay
+        if delay <= engine.settings.poll_interval:
+            watcher.pause()
+            return delay
+        if not watcher.paused:
+            return delay
+        watcher.resume()
+        engine.watched = watcher.active
+        return min(delay, engine.settings.poll_interval)
 
     @Slot()
     def _on_disk_change(self) -> None:

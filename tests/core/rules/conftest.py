@@ -90,6 +90,9 @@ class _InertAnswerer:
     def answer(self, turn: Turn) -> AnswerReport:
         raise AssertionError("an inert answerer is never asked")
 
+    def pass_over(self, conn: sqlite3.Connection) -> None:
+        """The rules' step in the ingest's transaction: the test's own replier decides."""
+
     def close(self) -> None:
         pass
 

@@ -153,6 +153,46 @@ def test_each_event_is_answered_once_even_across_a_restart(exchange_db: Path, cl
     assert auto_messages(history) == [("wxid_a", "hello wxid_a")] * 2
 
 
+def test_without_rules_messages_and_the_watermark_commit_together(
+    exchange_db: Path, clock: Clock
+) -> None:
+    """No rule can answer: the round's one commit records the messages and skips them.
+
+    A second commit per round (the rules' own, only to move the watermark)
+    cost a sync of history.db-wal each; and committed with the messages,
+    no crash can leave them waiting to be answered once rules are added.
+    """
+    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+        engine.poll()
+        statements: list[str] = []
+        engine.hconn.set_trace_callback(statements.append)
+        insert_events(exchange_db, [text_event("wxid_a", "hi"), text_event("wxid_b", "hi")])
+        assert len(engine.poll().messages) == 2
+        engine.hconn.set_trace_callback(None)
+        assert statements.count("COMMIT") == 1
+        newest = engine.hconn.execute("SELECT max(id) FROM message").fetchone()[0]
+        assert RuleStore(engine.hconn).watermark() == newest
+        assert auto_replies(engine, []) == []
+
+
+def test_rules_added_between_rounds_answer_the_next_message(
+    exchange_db: Path, clock: Clock
+) -> None:
+    """The rules' step in the ingest's transaction asks again whether any rule can answer."""
+    with Engine(exchange_db, settings=FAST, clock=clock) as engine:
+        assert auto_replies(engine, [text_event("wxid_a", "hi")]) == []  # no rule yet
+        with RuleStore.open(engine.paths.history) as rules:  # the rules page's connection
+            rules.add(hi_rule())
+        answers = auto_replies(engine, [text_event("wxid_b", "hi")])
+        assert [(m.conversation, m.content) for m in answers] == [("wxid_b", "hello wxid_b")]
+        # Switched off again: the next messages are skipped in the ingest's commit.
+        with RuleStore.open(engine.paths.history) as rules:
+            rules.set_auto_reply_enabled(False)
+        assert auto_replies(engine, [text_event("wxid_c", "hi")]) == []
+        newest = engine.hconn.execute("SELECT max(id) FROM message").fetchone()[0]
+        assert RuleStore(engine.hconn).watermark() == newest
+
+
 def test_a_failed_round_changes_nothing_and_is_done_again(
     engine: Engine, store: RuleStore, replier: AutoReplier, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -7,6 +7,9 @@ the pacer spaces them), updates the per-rule counters and per-conversation
 state, and advances the watermark.  A crash at any instant leaves either
 all of that or none of it, so an event is answered once, never twice, even
 across a restart.  While there is nothing new it takes no lock at all.
+While no rule can answer (no rule, or the switch off), the messages are
+passed over in the transaction that records them (:meth:`AutoReplier.pass_over`,
+run by the Engine inside the ingest's commit): one commit per round, not two.
 
 Safety that no rule can switch off is the
 :class:`~wxpanel.core.autoreply.guard.Guard`'s, opened in the same
@@ -164,6 +167,8 @@ class AutoReplier:
         self._seen = -1  # the watermark as of our last transaction
         self._next_prune = 0.0
         self._pending = True  # messages may wait that the rules have not looked at
+        #: The last look found that no rule could answer (see :meth:`pass_over`).
+        self._mute = True
 
     # -- the Answerer interface (wxpanel.core.autoreply.answerer) ----------------------
 
@@ -204,6 +209,9 @@ class AutoReplier:
         and the next call does the same work.
         """
         newest = int(conn.execute("SELECT coalesce(max(id), 0) FROM message").fetchone()[0])
+        if newest > self._seen and self._mute:
+            # :meth:`pass_over` may have moved it past them, in the ingest's commit.
+            self._seen = max(self._seen, int(read_setting(conn, "watermark", 0) or 0))
         if newest <= self._seen:
             return ReplyReport(watermark=self._seen)
         with immediate(conn):
@@ -215,6 +223,12 @@ class AutoReplier:
         self, conn: sqlite3.Connection, pacer: Pacer, now: float, newest: int
     ) -> ReplyReport:
         watermark = int(read_setting(conn, "watermark", 0) or 0)
+        ruleset = self._load(conn)
+        self._mute = not switched_on(conn) or ruleset.empty
+        if self._mute:
+            # Nothing can answer: skip everything there is, without reading it.
+            skipped, last = self._pass_over(conn, watermark)
+            return ReplyReport(examined=skipped, watermark=last)
         rows = conn.execute(
             "SELECT * FROM message_row WHERE id > ? ORDER BY id LIMIT ?",
             (watermark, self.batch + 1),
@@ -223,12 +237,6 @@ class AutoReplier:
             return ReplyReport(watermark=watermark)
         more = len(rows) > self.batch
         messages = [message_from_row(row) for row in rows[: self.batch]]
-        ruleset = self._load(conn)
-        if not switched_on(conn) or ruleset.empty:
-            # Nothing can answer: skip everything there is, including later rows.
-            last = max(newest, messages[-1].id)
-            write_setting(conn, "watermark", last)
-            return ReplyReport(examined=len(messages), watermark=last)
         local = LocalTime.at(now, self.tz)
         events = [
             (message, ruleset.classify(Incoming.from_message(message))) for message in messages
@@ -267,6 +275,42 @@ class AutoReplier:
             watermark=last,
             more=more,
         )
+
+    def pass_over(self, conn: sqlite3.Connection) -> None:
+        """In the transaction that records new messages: skip them now if no rule can answer.
+
+        Called by the Engine inside the ingest's transaction, after its
+        inserts.  While no rule can answer (the switch off, or no rule), the
+        watermark then moves past the new messages in the very commit that
+        records them, and :meth:`process` finds nothing to do: no second
+        commit per round (a sync of history.db-wal) for nothing.  Moving it
+        with the messages also leaves no moment after a crash where messages
+        that arrived while nothing could answer wait to be answered.  Whether
+        rules can answer is asked again here, in the transaction, so rules
+        switched on meanwhile answer as usual in the round's own transaction;
+        after a round that answered, this costs nothing until one that could
+        not.  ``_seen`` is not moved here: the commit may still fail, and the
+        next :meth:`process` reads the watermark that was committed.
+        """
+        if not self._mute:
+            return
+        ruleset = self._load(conn)
+        self._mute = not switched_on(conn) or ruleset.empty
+        if self._mute:
+            self._pass_over(conn, int(read_setting(conn, "watermark", 0) or 0))
+
+    def _pass_over(self, conn: sqlite3.Connection, watermark: int) -> tuple[int, int]:
+        """Move the watermark past every message: how many it skipped (at most a
+        batch are counted) and the new watermark."""
+        skipped, newest = conn.execute(
+            "SELECT count(*), max(id) FROM"
+            " (SELECT id FROM message WHERE id > ? ORDER BY id DESC LIMIT ?)",
+            (watermark, self.batch),
+        ).fetchone()
+        if not skipped:
+            return 0, watermark
+        write_setting(conn, "watermark", int(newest))
+        return int(skipped), int(newest)
 
     # -- one message ---------------------------------------------------------------
 
