@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import insert_events
+from tests.conftest import insert_events, text_event
 from wxpanel.core.demoexe import EventRow
 from wxpanel.core.engine import READ_ATTEMPTS, Engine, PollResult
 from wxpanel.core.exchange.reader import EventRow as Row
@@ -489,6 +489,18 @@ def test_a_watched_engine_idles_at_the_safety_pace_and_looks_when_poked(
             queued = other.queue_text("wxid_a", "from the command line")
         engine.poke()
         assert [m.id for m in engine.poll().messages] == [queued.id]
+
+
+def test_a_fresh_engine_with_nothing_to_do_polls_at_the_idle_pace(exchange_db: Path) -> None:
+    """No burst of fast rounds after a start; a message brings the fast pace back."""
+    clock = Clock()
+    settings = Settings(poll_interval=0.02, idle_poll_interval=0.1)
+    with Engine(exchange_db, settings=settings, clock=clock) as engine:
+        assert engine.poll().delay == pytest.approx(0.1)
+        insert_events(exchange_db, [text_event("wxid_a", "hello")])
+        result = engine.poll()
+        assert [m.content for m in result.messages] == ["hello"]
+        assert engine.poll().delay == pytest.approx(0.02)
 
 
 class Tearing:

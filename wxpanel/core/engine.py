@@ -17,6 +17,7 @@ says how that stays exactly-once.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import random
 import shutil
@@ -244,7 +245,12 @@ class Engine:
         self._started = clock()
         self._state = _State(inode=_inode(self.exchange_db))
         self._state.last_reported_id = self._max_message_id()
-        self._state.last_activity = clock()
+        # Nothing has happened yet: idle pace from the start.  A backlog found
+        # at start is read at once all the same (``more``), and a first message
+        # waits at most ``idle_poll_interval``, as after any quiet spell; polling
+        # 50 times a second for IDLE_AFTER seconds after every start only cost
+        # CPU (half of an idle headless minute's).
+        self._state.last_activity = -math.inf
         self.hconn.execute(ROUND_BUSY_TIMEOUT)
         #: Copies history.db-wal into history.db outside the rounds (see its module).
         self.checkpoints = Checkpointer(self.hconn, self.paths.history)
