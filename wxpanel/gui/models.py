@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QStandardItemModel
+from PySide6.QtGui import QFont, QStandardItemModel
 
 from wxpanel.core.decode import name_of
 from wxpanel.core.models import CommandStatus, CommandUpdate, Conversation, Message, Origin
@@ -206,8 +206,8 @@ class FeedModel(QStandardItemModel):
         for column in range(6):
             text = self._text(message, column)
             roles: dict[int, object] = {_DISPLAY: text, **colours}
-            if needs_no_shaping(text):
-                roles[_FONT] = self._unshaped  # a third of a repaint's cost: see shaping
+            if (font := self._font_for(text)) is not None:
+                roles[_FONT] = font
             if column == 0:
                 roles[MessageRole] = message
                 roles[KindRole] = kind_of(message)
@@ -215,11 +215,16 @@ class FeedModel(QStandardItemModel):
                 roles[_DECORATION] = icons.type_icon(message.type)
             self.setItemData(index(row, column), roles)
 
+    def _font_for(self, text: str) -> QFont | None:
+        """The unshaped font for a text that no shaping changes (a third of a
+        repaint's cost: see :mod:`wxpanel.gui.shaping`); None keeps the view's."""
+        return self._unshaped if needs_no_shaping(text) else None
+
     def _retext(self, row: int, column: int, message: Message) -> None:
-        """A cell's text changed: its font follows (shaped unless it needs none)."""
+        """A cell's text changed: its font follows."""
         cell = self.index(row, column)
         text = self._text(message, column)
-        self.setData(cell, self._unshaped if needs_no_shaping(text) else None, _FONT)
+        self.setData(cell, self._font_for(text), _FONT)
         self.setData(cell, text)
 
     @staticmethod
