@@ -95,6 +95,20 @@ class ChatView(QTableView):
     turn of the event loop, with the message at the top of the view kept in
     place.  Measuring 6 000 rows again after a resize stalled the window for
     0.6-1 s; a page of history at once, for tens of milliseconds.
+
+    Live rows arriving at the bottom are measured only as far as they can be
+    in view: a reader following a busy group (500 rows a second) sees the
+    last screenful of each frame, and the rows that scrolled past unseen stay
+    stale.  While rows keep arriving and the reader follows them, nothing
+    else is measured: those rows are forgotten soon (the window keeps the
+    newest few hundred), and a reader who scrolls up meets them measured
+    before they are painted, as with a page.  Once the chat has been quiet
+    for :data:`QUIET_MS`, or the reader leaves the bottom, the slices
+    measure the rest.
+
+    A frame's rows are painted once: resizing a row's section does not start
+    Qt's own timer for repainting it (a second whole repaint ~10 ms after the
+    first); the view asks for the part that changed itself.
     """
 
     #: Rows measured at a time (~2 ms on the build machine the first time,
@@ -104,6 +118,9 @@ class ChatView(QTableView):
     SLICE_SECONDS = 0.006
     #: Passes over the rows in view at most (each may bring other rows into it).
     VISIBLE_PASSES = 8
+    #: Rows that scrolled past a following reader unseen are measured once no
+    #: row has arrived for this long (milliseconds).
+    QUIET_MS = 1000
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -119,6 +136,11 @@ class ChatView(QTableView):
         self._slicer.setSingleShot(True)
         self._slicer.setInterval(0)
         self._slicer.timeout.connect(self._measure_slice)
+        #: Rows arrive and the reader follows them: the slicer waits for this.
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(self.QUIET_MS)
+        self._quiet.timeout.connect(self._measure_slice)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -161,13 +183,36 @@ class ChatView(QTableView):
         self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
         count = last - first + 1
-        if first > 0:  # live messages at the bottom: a few, and in sight
-            self._stale[first:first] = bytes(count)
-            self._measure(range(first, last + 1))
+        if first > 0:  # live messages at the bottom
+            self._appended(first, last)
             return
         self._guess(range(0, count))
         self._stale[0:0] = b"\x01" * count  # a page of history above what is read
         self._measure_slice(0.0)  # the rows nearest to what is shown, now
+
+    def _appended(self, first: int, last: int) -> None:
+        """Measure the new rows that can be in view; the rest stay stale for now.
+
+        For a reader following the bottom those are the last screenful (the
+        view follows them before they are measured: their guessed heights
+        put it near enough, and each pass over the rows in view corrects it).
+        """
+        self._stale[first:first] = b"\x01" * (last - first + 1)
+        if self._typical > 0:
+            self._guess(range(first, last + 1))
+        else:  # nothing measured yet to guess from: all of them, as before
+            self._measure(range(first, last + 1))
+        placing, self._placing = self._placing, True
+        try:
+            self.updateGeometries()  # the follower goes to the new bottom
+        finally:
+            self._placing = placing
+        self._measure_visible()
+        if self.follower.at_bottom:
+            self._slicer.stop()
+            self._quiet.start()  # (again: the chat is not quiet)
+        elif self._stale.count(1):
+            self._slicer.start()
 
     def _rows_removed(
         self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
@@ -183,11 +228,14 @@ class ChatView(QTableView):
             return  # nothing measured yet: Qt's default height
         header = self.verticalHeader()
         header.setUpdatesEnabled(False)
+        header.blockSignals(True)  # (see _measure)
         try:
             for row in rows:
                 header.resizeSection(row, self._typical)
         finally:
+            header.blockSignals(False)
             header.setUpdatesEnabled(True)
+        self._repaint_from(rows)
 
     def _measure_slice(self, seconds: float | None = None) -> None:
         """The stale rows in view, then a chunk at a time nearest to it, for ``seconds``.
@@ -197,6 +245,9 @@ class ChatView(QTableView):
         """
         if not self._stale.count(1) or not self._in_step():
             return
+        if self.follower.at_bottom and self._quiet.isActive():
+            self._measure_visible()
+            return  # rows arrive and are followed: the rest when the chat is quiet
         if not self.follower.at_bottom:
             self.updateGeometries()  # rows just inserted: the follower keeps the place first
         self._measure_visible()
@@ -337,6 +388,9 @@ class ChatView(QTableView):
         stale = self._stale
         total = 0
         header.setUpdatesEnabled(False)  # no viewport position worked out per row
+        # Nor Qt's timer that repaints the rows resized: it fired ~10 ms after
+        # the frame was painted and painted it whole again (_repaint_from).
+        header.blockSignals(True)
         try:
             for row in rows:
                 height = delegate.sizeHint(option, model.index(row, 0)).height()
@@ -344,6 +398,7 @@ class ChatView(QTableView):
                 stale[row] = 0
                 total += height
         finally:
+            header.blockSignals(False)
             header.setUpdatesEnabled(True)
         self._measured_rows += len(rows)
         self._typical += (total - self._typical * len(rows)) // self._measured_rows
@@ -353,9 +408,24 @@ class ChatView(QTableView):
         # changes, and every row is stale again, from inside this call.)
         placing, self._placing = self._placing, True
         try:
-            self.updateGeometries()  # (Qt repaints from the first resized row down)
+            self.updateGeometries()
         finally:
             self._placing = placing
+        self._repaint_from(rows)
+
+    def _repaint_from(self, rows: Sequence[int]) -> None:
+        """Repaint from the first of the resized ``rows`` down, as Qt's own timer would.
+
+        A row resized above the view moved the rows in it: all of them.
+        """
+        if not rows:
+            return
+        viewport = self.viewport()
+        height = viewport.height()
+        top = self.rowViewportPosition(min(rows))
+        if top < height:
+            top = max(0, top)
+            viewport.update(0, top, viewport.width(), height - top)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
@@ -381,6 +451,9 @@ class ChatView(QTableView):
             # slot runs after this one), or it would put them back there.
             self.follower.moved(value)
             self._measure_visible()
+            if not self.follower.at_bottom and self._stale.count(1):
+                self._quiet.stop()
+                self._slicer.start()  # the rest of the rows that went by unseen
         if value == self.verticalScrollBar().minimum():
             self._load_older()
 
