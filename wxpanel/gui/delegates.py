@@ -35,6 +35,19 @@ HEADER_GAP = 4
 BUBBLE_SHARE = 0.72
 
 _STATUS_COLOURS = {status: QColor(colour) for status, colour in colours.COMMAND_STATUS.items()}
+_QUEUED_COLOUR = _STATUS_COLOURS[CommandStatus.QUEUED]
+#: A bubble's colours and header flags, made once (a QColor from a name, or an
+#: ``|`` of Qt enums, costs Python microseconds in every new bubble).
+_OUTLINE = QColor(0, 0, 0, 30)
+_FILL_OUT = QColor(colours.BUBBLE_OUT)
+_FILL_FAILED = QColor(colours.BUBBLE_FAILED)
+_FILL_IN_LIGHT = QColor(colours.BUBBLE_IN_LIGHT)
+_FILL_IN_DARK = QColor(colours.BUBBLE_IN_DARK)
+_TEXT_ON_LIGHT = QColor(colours.BUBBLE_TEXT_ON_LIGHT)
+_TEXT_ON_DARK = QColor(colours.BUBBLE_TEXT_ON_DARK)
+_HEADER_TOP = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip)
+_HEADER_IN = int(Qt.AlignmentFlag.AlignLeft) | _HEADER_TOP
+_HEADER_OUT = int(Qt.AlignmentFlag.AlignRight) | _HEADER_TOP
 #: How bubble text is laid out; worked out once (each ``|`` of Qt enums costs Python).
 _WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
 #: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
@@ -474,44 +487,36 @@ class BubbleDelegate(QStyledItemDelegate):
     ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font: QFont = option.font
         palette: QPalette = option.palette
         header, text, header_rect, body, flags = self._measured(option, message)[1]
+        font, _metrics, small, _small_metrics = self._fonts(option.font)
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
-        small = self._fonts(font)[2]
         if header:
             painter.setFont(small)
-            colour = _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED)
             painter.setPen(
-                colour if outgoing else palette.color(QPalette.ColorRole.PlaceholderText)
+                _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED, _QUEUED_COLOUR)
+                if outgoing
+                else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            align = Qt.AlignmentFlag.AlignRight if outgoing else Qt.AlignmentFlag.AlignLeft
             header_box = QRect(
                 rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
             )
-            painter.drawText(
-                header_box, align | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip, header
-            )
+            painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
         if outgoing:
-            fill = QColor(colours.BUBBLE_OUT)
-            if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
-                fill = QColor(colours.BUBBLE_FAILED)
+            failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
+            fill = _FILL_FAILED if failed else _FILL_OUT
         else:
-            fill = palette.color(QPalette.ColorRole.Base).lighter(100)
-            light = fill.lightness() > 128
-            fill = QColor(colours.BUBBLE_IN_LIGHT if light else colours.BUBBLE_IN_DARK)
-        painter.setPen(QColor(0, 0, 0, 30))
+            base = palette.color(QPalette.ColorRole.Base)
+            fill = _FILL_IN_LIGHT if base.lightness() > 128 else _FILL_IN_DARK
+        painter.setPen(_OUTLINE)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 6, 6)
         painter.setFont(font)
-        light = fill.lightness() > 128
-        painter.setPen(
-            QColor(colours.BUBBLE_TEXT_ON_LIGHT if light else colours.BUBBLE_TEXT_ON_DARK)
-        )
+        painter.setPen(_TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
         painter.restore()
