@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize
-from PySide6.QtGui import QColor, QFont, QPainter, QPaintEvent, QPalette
-from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QStyleOptionViewItem, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
@@ -500,3 +500,49 @@ def test_a_frame_of_new_rows_is_painted_once(qtbot: QtBot) -> None:
     bottom = view.viewport().height()
     assert painted[0].bottom() == bottom - 1
     assert painted[0].top() <= view.rowViewportPosition(100)  # the new rows are in it
+
+
+def all_measured(view: ChatView) -> bool:
+    return not view.unmeasured()
+
+
+class CellByCell(ChatView):
+    """The chat painted the way QTableView paints it: the delegate asked once per cell."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        QTableView.paintEvent(self, event)
+
+
+def test_a_paint_shows_what_painting_cell_by_cell_shows(qtbot: QtBot) -> None:
+    """The view hands a paint's bubbles to the delegate at once; the picture is the same."""
+    messages = [
+        msg(1, content=LONG),
+        msg(2, out=True, status=CommandStatus.QUEUED, content="好的，下午三点"),
+        msg(3, out=True, status=CommandStatus.FAILED),
+        dataclasses.replace(msg(4, content="x" * 3000), flags=Flag.HUGE),
+        msg(5, content="line one\nline two\ttabbed"),
+        *(msg(i, content=f"m{i} 今天的会议改到下午") for i in range(6, 40)),
+    ]
+    pictures = []
+    for kind in (ChatView, CellByCell):
+        window = QWidget()
+        qtbot.addWidget(window)
+        window.resize(600, 500)
+        view = kind(window)
+        model = ChatModel(view)
+        view.setModel(model)
+        view.setItemDelegate(BubbleDelegate(view))
+        view.resize(500, 400)
+        window.show()
+        qtbot.waitExposed(window)
+        model.open("wxid_a")
+        model.add_page("wxid_a", 0, messages, False)
+        qtbot.waitUntil(partial(all_measured, view))
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum() // 3)
+        qtbot.waitUntil(partial(all_measured, view))
+        pictures.append(view.viewport().grab().toImage())
+    blank = QImage(pictures[0])
+    blank.fill(pictures[0].pixelColor(0, 0))
+    assert pictures[0] != blank  # bubbles were painted
+    assert pictures[0] == pictures[1]

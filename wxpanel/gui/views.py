@@ -20,11 +20,12 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     Qt,
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QResizeEvent, QWheelEvent
+from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.gui.delegates import BubbleDelegate
 from wxpanel.gui.models import ChatModel
 
 
@@ -197,11 +199,12 @@ class ChatView(QTableView):
         view follows them before they are measured: their guessed heights
         put it near enough, and each pass over the rows in view corrects it).
         """
-        self._stale[first:first] = b"\x01" * (last - first + 1)
-        if self._typical > 0:
+        count = last - first + 1
+        self._stale[first:first] = b"\x01" * count
+        if self._typical <= 0 or count * self._typical <= self.viewport().height():
+            self._measure(range(first, last + 1))  # all of them can be in view
+        else:
             self._guess(range(first, last + 1))
-        else:  # nothing measured yet to guess from: all of them, as before
-            self._measure(range(first, last + 1))
         placing, self._placing = self._placing, True
         try:
             self.updateGeometries()  # the follower goes to the new bottom
@@ -426,6 +429,40 @@ class ChatView(QTableView):
         if top < height:
             top = max(0, top)
             viewport.update(0, top, viewport.width(), height - top)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The bubbles in the area to paint, handed to the delegate at once.
+
+        QTableView calls the delegate once per bubble, each call from Qt into
+        Python waiting for the GIL (the poller's ingestion holds it) and
+        asking the model for its message through Qt.  The table has nothing
+        else to paint: no grid, no selection, no other column.
+        """
+        model = self.model()
+        delegate = self.itemDelegate()
+        if not isinstance(model, ChatModel) or not isinstance(delegate, BubbleDelegate):
+            super().paintEvent(event)
+            return
+        area = event.rect()
+        first = self.rowAt(area.top())
+        if first < 0:
+            return  # below the last bubble (or no bubble at all)
+        last = self.rowAt(area.bottom())
+        if last < 0:
+            last = model.rowCount() - 1
+        width = self.columnWidth(0)
+        place = self.rowViewportPosition
+        rows = [
+            (model.message(row), QRect(0, place(row), width, self.rowHeight(row)))
+            for row in range(first, last + 1)
+        ]
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        painter = QPainter(self.viewport())
+        try:
+            delegate.paint_rows(painter, option, rows)
+        finally:
+            painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
