@@ -205,11 +205,11 @@ class ChatView(QTableView):
             self._measure(range(first, last + 1))  # all of them can be in view
         else:
             self._guess(range(first, last + 1))
-        placing, self._placing = self._placing, True
-        try:
-            self.updateGeometries()  # the follower goes to the new bottom
-        finally:
-            self._placing = placing
+            placing, self._placing = self._placing, True
+            try:
+                self.updateGeometries()  # the follower goes to the new bottom
+            finally:
+                self._placing = placing
         self._measure_visible()
         if self.follower.at_bottom:
             self._slicer.stop()
