@@ -390,6 +390,7 @@ class ChatView(QTableView):
         header = self.verticalHeader()
         stale = self._stale
         total = 0
+        resized: list[int] = []
         header.setUpdatesEnabled(False)  # no viewport position worked out per row
         # Nor Qt's timer that repaints the rows resized: it fired ~10 ms after
         # the frame was painted and painted it whole again (_repaint_from).
@@ -397,7 +398,9 @@ class ChatView(QTableView):
         try:
             for row in rows:
                 height = delegate.sizeHint(option, model.index(row, 0)).height()
-                header.resizeSection(row, height)
+                if header.sectionSize(row) != height:
+                    header.resizeSection(row, height)
+                    resized.append(row)
                 stale[row] = 0
                 total += height
         finally:
@@ -414,12 +417,14 @@ class ChatView(QTableView):
             self.updateGeometries()
         finally:
             self._placing = placing
-        self._repaint_from(rows)
+        self._repaint_from(resized)
 
     def _repaint_from(self, rows: Sequence[int]) -> None:
         """Repaint from the first of the resized ``rows`` down, as Qt's own timer would.
 
-        A row resized above the view moved the rows in it: all of them.
+        A row resized above the view moved the rows in it: all of them.  (A
+        row measured at the height it had is not resized: no repaint, as with
+        Qt's timer, which only a change of size starts.)
         """
         if not rows:
             return
