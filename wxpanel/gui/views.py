@@ -38,6 +38,20 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.gui.models import ChatModel
+from wxpanel.gui.scrollbars import SteadyScrollBar
+
+
+def _steady_bar(view: QAbstractItemView) -> None:
+    """Give ``view`` a :class:`SteadyScrollBar`, wired as Qt wires its own.
+
+    QAbstractItemView connects its slots to the bar it was born with only:
+    a replaced bar must be connected again, or scrolling would no longer
+    reach ``verticalScrollbarValueChanged``.
+    """
+    bar = SteadyScrollBar(Qt.Orientation.Vertical, view)
+    view.setVerticalScrollBar(bar)
+    bar.actionTriggered.connect(view.verticalScrollbarAction)
+    bar.valueChanged.connect(view.verticalScrollbarValueChanged)
 
 
 class _Follower:
@@ -134,6 +148,7 @@ class ChatView(QTableView):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setMinimumSectionSize(0)
+        _steady_bar(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
@@ -415,6 +430,7 @@ class ConversationView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
+        _steady_bar(self)
 
     def dataChanged(
         self,
@@ -451,6 +467,7 @@ class FeedView(QTableView):
         vertical.setSectionResizeMode(vertical.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
         self.horizontalHeader().setStretchLastSection(True)
+        _steady_bar(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def _signals(
