@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event, wx_commands
 from tests.gui.conftest import fast_settings, panel_of
+from tests.gui.test_models import msg
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate
@@ -549,6 +550,23 @@ def test_feed_follows_new_rows_unless_scrolled_up(
     insert_events(exchange_db, [text_event("wxid_alice", f"c{i}") for i in range(200)])
     qtbot.waitUntil(lambda: window.feed.rowCount() == 600)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+
+
+def test_a_batch_is_laid_out_and_followed_before_the_window_paints(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """One paint of the window per frame: the rows, the scroll that follows them and
+    the bar are ready when the batch is applied, not at Qt's next turn (a second paint)."""
+    window = make_window()
+    window.tabs.setCurrentIndex(1)
+    view, bar = window.feed_view, window.feed_view.verticalScrollBar()
+    insert_events(exchange_db, [text_event("wxid_alice", f"a{i}") for i in range(100)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 100)
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    newest = window.feed.message(99).id
+    window._apply_messages(tuple(msg(newest + i, "wxid_alice", f"b{i}") for i in range(1, 6)))
+    assert view.rowAt(view.viewport().height() - 1) == 104  # no event processed since
+    assert bar.value() == bar.maximum()
 
 
 def test_mute_is_kept_in_history(

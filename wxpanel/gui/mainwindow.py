@@ -569,6 +569,12 @@ class MainWindow(QMainWindow):
         self.chat.append(batch)
         if self.chat_view.follower.at_bottom:
             self.chat.trim(CHAT_KEEP)
+        for view in (self.feed_view, self.chat_view):
+            if view.isVisible():
+                # Laid out now, not at Qt's next turn: the new rows, the scroll
+                # that follows them and the bar are then painted in one pass
+                # of the window, not two a frame.
+                view.executeDelayedItemsLayout()
         self._list_backlog.extend(batch)
         if not self._list_timer.isActive():
             self._list_timer.start()
