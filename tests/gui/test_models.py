@@ -17,10 +17,14 @@ from wxpanel.gui import display
 from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
+    EntryRole,
     FeedModel,
     IdRole,
+    IsGroupRole,
     KindRole,
     MessageRole,
+    PreviewRole,
+    TimeRole,
     UnreadRole,
 )
 
@@ -83,6 +87,22 @@ def test_feed_shows_command_status(qtmodeltester: ModelTester) -> None:
 
 
 # -- conversations ----------------------------------------------------------------
+
+
+def test_an_entry_is_read_in_one_call_and_says_what_the_roles_say() -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1), conv("room@chatroom", 2, unread=3)])
+    model.apply_messages([msg(10, "room@chatroom", "新消息")])
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        assert index.data(EntryRole) == (
+            index.data(),
+            index.data(PreviewRole),
+            index.data(TimeRole),
+            index.data(UnreadRole),
+            index.data(IsGroupRole),
+        )
+    assert model.index(0, 0).data(EntryRole)[1:4:2] == ("新消息", 4)
 
 
 def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) -> None:
