@@ -62,7 +62,7 @@ PAUSED_LOOK_MS = 2000
 #: and becomes visible only after their sync, which a look at once can beat.
 LOOK_AGAIN_MS = 250
 #: A round's messages reach the window at most this often: it shows them once
-#: per frame (``mainwindow.FRAME_MS``), and each result sent between two
+#: per frame (``mainwindow.FRAME_MS``, a little shorter), and each result sent between two
 #: frames only woke the GUI thread to queue it (40 a second at 50 ev/s,
 #: demo.exe committing one row at a time).  Anything else a round or a
 #: request reports goes at once, with what was held before it.
