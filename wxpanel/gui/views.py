@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QResizeEvent, QWheelEvent
+from PySide6.QtGui import QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxpanel.gui.models import ChatModel
+from wxpanel.gui.models import ChatModel, FeedModel
 
 
 class _Follower:
@@ -435,10 +435,17 @@ class FeedView(QTableView):
     change; scrolling to follow the new ones moves their pixels.  When the
     feed forgets its oldest rows, a reader who scrolled up keeps reading the
     same rows.
+
+    The feed's rows get their cells when they are about to be read through
+    Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
+    Python call of a paint), the row under the pointer before its context
+    menu, every row before a search by typing.  A hidden feed fills nothing.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Before any slot connected later (the window's menu reads the row's message).
+        self.customContextMenuRequested.connect(self._fill_at)
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
         self._reading_at: int | None = None  # where the reader's rows are once some go above
@@ -450,6 +457,9 @@ class FeedView(QTableView):
         vertical.hide()
         vertical.setSectionResizeMode(vertical.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        # A column fitted to its contents (a double click on the header's
+        # divider) fits the rows in view: the others may not be filled.
+        vertical.setResizeContentsPrecision(0)
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(self.verticalScrollBar())
 
@@ -546,6 +556,50 @@ class FeedView(QTableView):
         if self._reading_at is not None:
             self.verticalScrollBar().setValue(self._reading_at)
             self._reading_at = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The rows in view get their cells, then Qt paints them (no Python per cell)."""
+        self.fill_in_view()
+        super().paintEvent(event)
+
+    def fill_in_view(self) -> None:
+        """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
+        model = self.model()
+        count = 0 if model is None else model.rowCount()
+        if count == 0:
+            return
+        top = max(0, self.rowAt(0))
+        bottom = self.rowAt(self.viewport().height() - 1)
+        self._fill(top, count - 1 if bottom < 0 else bottom)
+
+    def _fill(self, first: int, last: int) -> None:
+        """Fill the feed's rows shown as rows ``first`` to ``last`` of the view's model."""
+        model = self.model()
+        if isinstance(model, FeedModel):
+            model.fill(first, last)
+        elif isinstance(model, QAbstractProxyModel) and isinstance(
+            feed := model.sourceModel(), FeedModel
+        ):
+            shown = QItemSelection(model.index(first, 0), model.index(last, 0))
+            source = model.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
+            for part in range(source.count()):
+                feed.fill(source.at(part).top(), source.at(part).bottom())
+
+    def _fill_at(self, point: QPoint) -> None:
+        row = self.rowAt(point.y())
+        if row >= 0:
+            self._fill(row, row)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Qt's search by typing reads the cells of every row after the current one."""
+        model = self.model()
+        if model is not None and model.rowCount():
+            self._fill(0, model.rowCount() - 1)
+        super().keyboardSearch(search)
+
+    def sizeHintForColumn(self, column: int) -> int:
+        self.fill_in_view()
+        return super().sizeHintForColumn(column)
 
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole
