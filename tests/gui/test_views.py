@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
 from wxpanel.gui.delegates import ConversationDelegate, _Entry
-from wxpanel.gui.models import ConversationModel, FeedModel, MessageRole
+from wxpanel.gui.models import FEED_CAP, ConversationModel, FeedModel, MessageRole
 from wxpanel.gui.views import ConversationView, FeedView
 from wxpanel.gui.widgets import FeedFilter
 
@@ -141,8 +141,10 @@ def test_a_changed_conversation_is_repainted_without_a_relayout(qtbot: QtBot) ->
     assert [model.conversation(r).id for r in range(3)] == ["wxid_1", "wxid_3", "wxid_0"]
 
 
-def shown_feed(qtbot: QtBot, count: int) -> tuple[FeedModel, FeedFilter, FeedView]:
-    feed = FeedModel()
+def shown_feed(
+    qtbot: QtBot, count: int, cap: int = FEED_CAP
+) -> tuple[FeedModel, FeedFilter, FeedView]:
+    feed = FeedModel(cap)
     proxy = FeedFilter()
     proxy.setSourceModel(feed)
     view = FeedView()
@@ -251,8 +253,8 @@ def test_a_batch_fills_its_rows_without_a_signal_per_cell(qtbot: QtBot) -> None:
 class EmptyCellFeed(FeedModel):
     """A feed that notes every cell painted without a text (an empty row on screen)."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, cap: int = FEED_CAP) -> None:
+        super().__init__(cap)
         self.painted: set[int] = set()
         self.empty: set[int] = set()
 
@@ -367,3 +369,38 @@ def test_a_column_fits_the_rows_in_view(qtbot: QtBot) -> None:
     view.resizeColumnToContents(FeedModel.CONTENT)
     assert view.columnWidth(FeedModel.CONTENT) >= view.fontMetrics().horizontalAdvance(wide)
     assert not feed.is_filled(0)
+
+
+def test_the_trim_empties_the_filled_rows_and_the_view_fills_its_own_again(qtbot: QtBot) -> None:
+    """Cells made before an earlier trim cost Qt a long search to delete: none is left for one."""
+    feed = EmptyCellFeed(cap=200)  # 180 rows after a trim
+    view = feed_view(qtbot, feed)
+    feed.append([msg(i) for i in range(1, 151)])
+    qtbot.waitUntil(lambda: 149 in feed.painted)
+    view.selectRow(140)  # Qt holds an index of it: kept filled
+    feed.painted.clear()
+    feed.append([msg(i) for i in range(151, 211)])  # over the cap: 30 rows go
+    assert feed.rowCount() == 180
+    assert filled_rows(feed) == {110}  # the selected row, 30 rows up
+    qtbot.waitUntil(lambda: 179 in feed.painted)
+    shown = set(range(view.rowAt(0), 180))
+    assert filled_rows(feed) == shown | {110}
+    assert feed.empty == set()
+    assert selected_ids(view, feed) == [141]
+
+
+def test_a_filtered_feed_keeps_its_selection_and_cells_across_a_trim(qtbot: QtBot) -> None:
+    feed, proxy, view = shown_feed(qtbot, 0, cap=200)  # 180 rows after a trim
+    proxy.set_filter("group", "")
+    view.show_model(proxy)
+    feed.append([msg(i, "room@chatroom" if i % 2 else "wxid_a") for i in range(1, 191)])
+    qtbot.waitUntil(lambda: feed.is_filled(188))
+    view.selectRow(proxy.rowCount() - 3)
+    selected = selected_ids(view, feed)
+    feed.append([msg(i, "room@chatroom" if i % 2 else "wxid_a") for i in range(191, 221)])
+    assert feed.rowCount() == 180
+    qtbot.waitUntil(lambda: feed.is_filled(178))
+    assert selected_ids(view, feed) == selected
+    last = proxy.index(proxy.rowCount() - 1, 0)
+    assert last.data(MessageRole).id == 219
+    assert proxy.index(proxy.rowCount() - 1, FeedModel.CONVERSATION).data() == "room@chatroom"
