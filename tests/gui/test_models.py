@@ -247,7 +247,7 @@ def test_flagged_rows_stand_out(qtmodeltester: ModelTester) -> None:
     model = FeedModel()
     bad = dataclasses.replace(msg(1), flags=Flag.NULL | Flag.GBK)
     model.append([bad, msg(2)])
-    model.fill_all()
+    model.fill(0, model.rowCount() - 1)
     assert model.index(0, 0).data(KindRole) == "flagged"
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None
@@ -338,7 +338,7 @@ def test_feed_forgets_its_oldest_rows_a_block_at_a_time(qtmodeltester: ModelTest
     assert removed == [(0, 1)]  # down to 9 rows at once
     assert [model.message(r).id for r in range(model.rowCount())] == list(range(3, 12))
     assert not any(model.is_filled(r) for r in range(9))  # the flags moved with their rows
-    model.fill_all()
+    model.fill(0, model.rowCount() - 1)
     assert model.index(0, FeedModel.CONTENT).data() == "hi"
     assert model.index(8, 0).data(MessageRole).id == 11  # the cells moved with their rows
     assert resets == []
@@ -389,7 +389,7 @@ def test_feed_cells_are_unshaped_only_where_shaping_changes_nothing(qapp: object
     """Cheaper to paint (see wxpanel.gui.shaping), never at the cost of a script."""
     model = FeedModel()
     model.append([msg(1, content="好的，收到"), msg(2, content="ئۇيغۇرچە \u2764\ufe0f")])
-    model.fill_all()
+    model.fill(0, model.rowCount() - 1)
     font = Qt.ItemDataRole.FontRole
     plain, shaped = model.index(0, FeedModel.CONTENT), model.index(1, FeedModel.CONTENT)
     assert plain.data(font).styleStrategy() & QFont.StyleStrategy.PreferNoShaping

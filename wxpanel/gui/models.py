@@ -176,6 +176,10 @@ class FeedModel(QStandardItemModel):
             self._haystacks[row] = found
         return found
 
+    def text(self, row: int, column: int) -> str:
+        """A cell's text, filled or not."""
+        return self._text(self._rows[row], column)
+
     def _text(self, message: Message, column: int) -> str:
         if column == self.CONVERSATION:
             return self._aliases.get(message.conversation, message.conversation)
@@ -237,10 +241,6 @@ class FeedModel(QStandardItemModel):
         finally:
             self.blockSignals(blocked)
         return count
-
-    def fill_all(self) -> int:
-        """Every row's cells (something reads them all: Qt's search by typing)."""
-        return self.fill(0, len(self._rows) - 1)
 
     def _fill(self, row: int, message: Message) -> None:
         """Give the C++ model a row's cells: texts, icon, colours, the message itself.

@@ -8,6 +8,7 @@ reading stay where they were.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 
@@ -28,6 +29,7 @@ from PySide6.QtGui import QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHeaderView,
     QListView,
@@ -446,6 +448,7 @@ class FeedView(QTableView):
         super().__init__(parent)
         # Before any slot connected later (the window's menu reads the row's message).
         self.customContextMenuRequested.connect(self._fill_at)
+        self._typed, self._typed_at = "", 0.0  # what Qt's search by typing looks for
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
         self._reading_at: int | None = None  # where the reader's rows are once some go above
@@ -572,18 +575,29 @@ class FeedView(QTableView):
         bottom = self.rowAt(self.viewport().height() - 1)
         self._fill(top, count - 1 if bottom < 0 else bottom)
 
-    def _fill(self, first: int, last: int) -> None:
-        """Fill the feed's rows shown as rows ``first`` to ``last`` of the view's model."""
+    def _feed(self) -> tuple[FeedModel | None, QAbstractProxyModel | None]:
+        """The feed under the view, and the filter it is shown through, if any."""
         model = self.model()
         if isinstance(model, FeedModel):
-            model.fill(first, last)
-        elif isinstance(model, QAbstractProxyModel) and isinstance(
+            return model, None
+        if isinstance(model, QAbstractProxyModel) and isinstance(
             feed := model.sourceModel(), FeedModel
         ):
-            shown = QItemSelection(model.index(first, 0), model.index(last, 0))
-            source = model.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
-            for part in range(source.count()):
-                feed.fill(source.at(part).top(), source.at(part).bottom())
+            return feed, model
+        return None, None
+
+    def _fill(self, first: int, last: int) -> None:
+        """Fill the feed's rows shown as rows ``first`` to ``last`` of the view's model."""
+        feed, proxy = self._feed()
+        if feed is None:
+            return
+        if proxy is None:
+            feed.fill(first, last)
+            return
+        shown = QItemSelection(proxy.index(first, 0), proxy.index(last, 0))
+        source = proxy.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
+        for part in range(source.count()):
+            feed.fill(source.at(part).top(), source.at(part).bottom())
 
     def _fill_at(self, point: QPoint) -> None:
         row = self.rowAt(point.y())
@@ -591,11 +605,38 @@ class FeedView(QTableView):
             self._fill(row, row)
 
     def keyboardSearch(self, search: str) -> None:
-        """Qt's search by typing reads the cells of every row after the current one."""
-        model = self.model()
-        if model is not None and model.rowCount():
-            self._fill(0, model.rowCount() - 1)
+        """Qt's search by typing reads the cells of the rows after the current one.
+
+        Filling them all took most of a second at the cap, again after each
+        trim: the first rows whose text starts with what was typed are filled
+        (keys closer than ``keyboardInputInterval`` add up, as in Qt, which
+        goes by the key alone when nothing matches them), and Qt finds them.
+        """
+        now = time.monotonic()
+        if now - self._typed_at > QApplication.keyboardInputInterval() / 1000:
+            self._typed = ""
+        self._typed, self._typed_at = self._typed + search, now
+        for typed in {self._typed, search}:
+            self._fill_starting_with(typed)
         super().keyboardSearch(search)
+
+    def _fill_starting_with(self, typed: str, count: int = 2) -> None:
+        """Fill the first ``count`` rows from the current one on (and round) that
+        Qt's search would find for ``typed``."""
+        feed, proxy = self._feed()
+        if not typed or feed is None:
+            return
+        rows = feed.rowCount() if proxy is None else proxy.rowCount()
+        current = self.currentIndex()
+        column, start = max(0, current.column()), max(0, current.row())
+        wanted = typed.casefold()
+        for row in itertools.chain(range(start, rows), range(start)):
+            shown = row if proxy is None else proxy.mapToSource(proxy.index(row, 0)).row()
+            if feed.text(shown, column).casefold().startswith(wanted):
+                feed.fill(shown)
+                count -= 1
+                if not count:
+                    return
 
     def sizeHintForColumn(self, column: int) -> int:
         self.fill_in_view()
