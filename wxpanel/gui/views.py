@@ -441,7 +441,8 @@ class FeedView(QTableView):
     The feed's rows get their cells when they are about to be read through
     Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
     Python call of a paint), the row under the pointer before its context
-    menu, every row before a search by typing.  A hidden feed fills nothing.
+    menu, the rows a search by typing would find, the rows in view before a
+    column is fitted to its contents.  A hidden feed fills nothing.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
