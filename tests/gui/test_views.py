@@ -351,6 +351,17 @@ def test_the_menu_of_a_row_not_painted_yet_finds_its_message(qtbot: QtBot) -> No
     assert filled_rows(feed) == {1}
 
 
+def test_the_copy_key_copies_a_row_not_filled(qtbot: QtBot) -> None:
+    feed = FeedModel()
+    view = feed_view(qtbot, feed, shown=False)
+    feed.append([msg(1, content="first"), msg(2, content="second")])
+    view.setCurrentIndex(feed.index(1, FeedModel.CONTENT))
+    QApplication.clipboard().clear()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "second"
+    assert filled_rows(feed) == {1}
+
+
 def test_typing_in_the_feed_finds_a_row_not_filled_and_fills_few(qtbot: QtBot) -> None:
     """Qt's search by typing reads cells: the rows it would find are filled, not all."""
     feed, proxy, view = shown_feed(qtbot, 0)

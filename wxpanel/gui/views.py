@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -441,8 +441,9 @@ class FeedView(QTableView):
     The feed's rows get their cells when they are about to be read through
     Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
     Python call of a paint), the row under the pointer before its context
-    menu, the rows a search by typing would find, the rows in view before a
-    column is fitted to its contents.  A hidden feed fills nothing.
+    menu, the current row before Qt copies its cell, the rows a search by
+    typing would find, the rows in view before a column is fitted to its
+    contents.  A hidden feed fills nothing.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -599,6 +600,13 @@ class FeedView(QTableView):
         source = proxy.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
         for part in range(source.count()):
             feed.fill(source.at(part).top(), source.at(part).bottom())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Qt copies the current cell's text on the copy key (Ctrl+C): filled first."""
+        current = self.currentIndex()
+        if current.isValid() and event.matches(QKeySequence.StandardKey.Copy):
+            self._fill(current.row(), current.row())
+        super().keyPressEvent(event)
 
     def _fill_at(self, point: QPoint) -> None:
         row = self.rowAt(point.y())
