@@ -45,6 +45,20 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+def feed_cell(qtbot: QtBot, window: MainWindow, row: int, column: int) -> object:
+    """A feed cell as the operator sees it: the Live feed open, the row in view and painted.
+
+    (The feed fills a row's cells only when it is about to be painted.)
+    """
+    view = window.feed_view
+    page = view.parentWidget()
+    assert page is not None
+    window.tabs.setCurrentWidget(page)
+    view.scrollTo(window.feed.index(row, 0))  # the view shows the feed itself: no filter
+    qtbot.waitUntil(lambda: window.feed.is_filled(row))
+    return window.feed.index(row, column).data()
+
+
 def open_conversation(qtbot: QtBot, window: MainWindow, wxid: str) -> None:
     qtbot.waitUntil(lambda: window.conversations.row_of(wxid) >= 0)
     row = window.conversations.row_of(wxid)
@@ -65,7 +79,7 @@ def test_events_show_in_feed_and_conversations(
         ],
     )
     qtbot.waitUntil(lambda: window.feed.rowCount() == 3)
-    assert window.feed.index(2, FeedModel.CONTENT).data() == "开会了"
+    assert feed_cell(qtbot, window, 2, FeedModel.CONTENT) == "开会了"
     assert window.feed_filter.rowCount() == 3
     conversations = window.conversations
     qtbot.waitUntil(lambda: conversations.rowCount() == 2)  # the list follows at its pace
@@ -453,7 +467,7 @@ def test_xml_payloads_are_summarised_with_the_raw_text_one_click_away(
     shown = (
         window.chat.index(0, 0).data(),
         window.conversations.index(row, 0).data(PreviewRole),
-        window.feed.index(0, FeedModel.CONTENT).data(),
+        feed_cell(qtbot, window, 0, FeedModel.CONTENT),
     )
     assert shown == ("[Picture]", "[Picture]", "[Picture]")
     dialog = window.show_raw(window.chat.message(0))
