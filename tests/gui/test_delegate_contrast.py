@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QListView, QStyle, QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from wxpanel.gui.delegates import ConversationDelegate
-from wxpanel.gui.models import IsGroupRole, PreviewRole, TimeRole, UnreadRole
+from wxpanel.gui.models import EntryRole
 
 #: WCAG 2.x level AA for normal text.
 AA = 4.5
@@ -90,10 +90,7 @@ def name_contrast(image: QImage, area: QRect) -> float:
 def view(qtbot: QtBot) -> QListView:
     model = QStandardItemModel()
     item = QStandardItem("张伟 Zhang Wei")
-    item.setData(False, IsGroupRole)
-    item.setData("12:30", TimeRole)
-    item.setData("明天几点开会？", PreviewRole)
-    item.setData(0, UnreadRole)
+    item.setData(("张伟 Zhang Wei", "明天几点开会？", "12:30", 0, False), EntryRole)
     model.appendRow(item)
     widget = QListView()
     widget.setModel(model)

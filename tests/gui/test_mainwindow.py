@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event, wx_commands
 from tests.gui.conftest import fast_settings, panel_of
+from tests.gui.test_models import msg
 from wxpanel.core.engine import Engine, PollResult
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate
@@ -44,6 +45,20 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
             QApplication.sendEvent(widget, event)
 
 
+def feed_cell(qtbot: QtBot, window: MainWindow, row: int, column: int) -> object:
+    """A feed cell as the operator sees it: the Live feed open, the row in view and painted.
+
+    (The feed fills a row's cells only when it is about to be painted.)
+    """
+    view = window.feed_view
+    page = view.parentWidget()
+    assert page is not None
+    window.tabs.setCurrentWidget(page)
+    view.scrollTo(window.feed.index(row, 0))  # the view shows the feed itself: no filter
+    qtbot.waitUntil(lambda: window.feed.is_filled(row))
+    return window.feed.index(row, column).data()
+
+
 def open_conversation(qtbot: QtBot, window: MainWindow, wxid: str) -> None:
     qtbot.waitUntil(lambda: window.conversations.row_of(wxid) >= 0)
     row = window.conversations.row_of(wxid)
@@ -64,7 +79,7 @@ def test_events_show_in_feed_and_conversations(
         ],
     )
     qtbot.waitUntil(lambda: window.feed.rowCount() == 3)
-    assert window.feed.index(2, FeedModel.CONTENT).data() == "开会了"
+    assert feed_cell(qtbot, window, 2, FeedModel.CONTENT) == "开会了"
     assert window.feed_filter.rowCount() == 3
     conversations = window.conversations
     qtbot.waitUntil(lambda: conversations.rowCount() == 2)  # the list follows at its pace
@@ -452,7 +467,7 @@ def test_xml_payloads_are_summarised_with_the_raw_text_one_click_away(
     shown = (
         window.chat.index(0, 0).data(),
         window.conversations.index(row, 0).data(PreviewRole),
-        window.feed.index(0, FeedModel.CONTENT).data(),
+        feed_cell(qtbot, window, 0, FeedModel.CONTENT),
     )
     assert shown == ("[Picture]", "[Picture]", "[Picture]")
     dialog = window.show_raw(window.chat.message(0))
@@ -549,6 +564,23 @@ def test_feed_follows_new_rows_unless_scrolled_up(
     insert_events(exchange_db, [text_event("wxid_alice", f"c{i}") for i in range(200)])
     qtbot.waitUntil(lambda: window.feed.rowCount() == 600)
     qtbot.waitUntil(lambda: bar.value() == bar.maximum())
+
+
+def test_a_batch_is_laid_out_and_followed_before_the_window_paints(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """One paint of the window per frame: the rows, the scroll that follows them and
+    the bar are ready when the batch is applied, not at Qt's next turn (a second paint)."""
+    window = make_window()
+    window.tabs.setCurrentIndex(1)
+    view, bar = window.feed_view, window.feed_view.verticalScrollBar()
+    insert_events(exchange_db, [text_event("wxid_alice", f"a{i}") for i in range(100)])
+    qtbot.waitUntil(lambda: window.feed.rowCount() == 100)
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and bar.value() == bar.maximum())
+    newest = window.feed.message(99).id
+    window._apply_messages(tuple(msg(newest + i, "wxid_alice", f"b{i}") for i in range(1, 6)))
+    assert view.rowAt(view.viewport().height() - 1) == 104  # no event processed since
+    assert bar.value() == bar.maximum()
 
 
 def test_mute_is_kept_in_history(

@@ -17,10 +17,14 @@ from wxpanel.gui import display
 from wxpanel.gui.models import (
     ChatModel,
     ConversationModel,
+    EntryRole,
     FeedModel,
     IdRole,
+    IsGroupRole,
     KindRole,
     MessageRole,
+    PreviewRole,
+    TimeRole,
     UnreadRole,
 )
 
@@ -67,6 +71,8 @@ def test_feed_inserts_batches_and_keeps_a_cap(qtmodeltester: ModelTester, qtbot:
     assert inserted == [(0, 2), (3, 5)]  # one signal per batch
     assert model.rowCount() == 5
     assert [model.message(r).id for r in range(5)] == [2, 3, 4, 5, 6]
+    assert model.index(4, FeedModel.CONVERSATION).data() is None  # filled when shown
+    assert model.fill(0, 4) == 5
     assert model.index(4, FeedModel.CONVERSATION).data() == "room@chatroom"
     assert model.index(4, 0).data(KindRole) == "group"
     assert model.index(0, 0).data(MessageRole).id == 2
@@ -76,13 +82,47 @@ def test_feed_inserts_batches_and_keeps_a_cap(qtmodeltester: ModelTester, qtbot:
 def test_feed_shows_command_status(qtmodeltester: ModelTester) -> None:
     model = FeedModel()
     model.append([msg(1, out=True, status=CommandStatus.QUEUED)])
+    model.fill(0)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
     model.apply_updates([CommandUpdate(1, "wxid_a", CommandStatus.TAKEN, NOW)])
     assert model.message(0).status is CommandStatus.TAKEN
     assert "demo.exe" in model.index(0, FeedModel.DIRECTION).data()
+    assert model.index(0, 0).data(MessageRole).status is CommandStatus.TAKEN
+    assert 0 in changed  # a shown row is painted again
     qtmodeltester.check(model, force_py=True)
 
 
+def test_a_status_reaching_a_row_not_filled_yet_shows_once_it_is(qapp: object) -> None:
+    model = FeedModel()
+    model.append([msg(1, out=True, status=CommandStatus.QUEUED), msg(2)])
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
+    model.apply_updates([CommandUpdate(1, "wxid_a", CommandStatus.TAKEN, NOW)])
+    assert changed == [] and not model.is_filled(0)  # nothing to paint: the row is not shown
+    assert model.fill(0, 1) == 2
+    assert "demo.exe" in model.index(0, FeedModel.DIRECTION).data()
+    assert model.index(0, 0).data(MessageRole).status is CommandStatus.TAKEN
+    assert model.fill(0, 1) == 0  # once
+
+
 # -- conversations ----------------------------------------------------------------
+
+
+def test_an_entry_is_read_in_one_call_and_says_what_the_roles_say() -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1), conv("room@chatroom", 2, unread=3)])
+    model.apply_messages([msg(10, "room@chatroom", "新消息")])
+    for row in range(model.rowCount()):
+        index = model.index(row, 0)
+        assert index.data(EntryRole) == (
+            index.data(),
+            index.data(PreviewRole),
+            index.data(TimeRole),
+            index.data(UnreadRole),
+            index.data(IsGroupRole),
+        )
+    assert model.index(0, 0).data(EntryRole)[1:4:2] == ("新消息", 4)
 
 
 def test_conversations_move_to_top_and_count_unread(qtmodeltester: ModelTester) -> None:
@@ -227,6 +267,7 @@ def test_flagged_rows_stand_out(qtmodeltester: ModelTester) -> None:
     model = FeedModel()
     bad = dataclasses.replace(msg(1), flags=Flag.NULL | Flag.GBK)
     model.append([bad, msg(2)])
+    model.fill(0, model.rowCount() - 1)
     assert model.index(0, 0).data(KindRole) == "flagged"
     assert model.index(0, 0).data(Qt.ItemDataRole.BackgroundRole) is not None
     assert model.index(1, 0).data(Qt.ItemDataRole.BackgroundRole) is None
@@ -261,6 +302,7 @@ def test_structured_payloads_are_summarised_everywhere(qapp: object) -> None:
         assert display.raw_text(message) == xml
     feed = FeedModel()
     feed.append([sent_from_phone])
+    feed.fill(0)
     assert feed.index(0, FeedModel.CONTENT).data() == "[Picture]"
     link = dataclasses.replace(
         msg(3),
@@ -282,6 +324,7 @@ def test_feed_shows_a_type_icon(qapp: object) -> None:
     assert set(GLYPHS) == set(MessageType)  # every type, the unknown one included
     model = FeedModel()
     model.append([msg(1)])
+    model.fill(0)
     icon = model.data(model.index(0, FeedModel.TYPE), Qt.ItemDataRole.DecorationRole)
     assert isinstance(icon, QIcon) and not icon.isNull()
     # Drawn once, then cached: the model holds a copy sharing the same pixmaps.
@@ -314,6 +357,8 @@ def test_feed_forgets_its_oldest_rows_a_block_at_a_time(qtmodeltester: ModelTest
     model.append([msg(11)])
     assert removed == [(0, 1)]  # down to 9 rows at once
     assert [model.message(r).id for r in range(model.rowCount())] == list(range(3, 12))
+    assert not any(model.is_filled(r) for r in range(9))  # the flags moved with their rows
+    model.fill(0, model.rowCount() - 1)
     assert model.index(0, FeedModel.CONTENT).data() == "hi"
     assert model.index(8, 0).data(MessageRole).id == 11  # the cells moved with their rows
     assert resets == []
@@ -343,13 +388,18 @@ def test_flagged_and_outgoing_rows_follow_the_theme(qapp: object) -> None:
     bad = dataclasses.replace(msg(1), flags=Flag.NULL)
     try:
         apply_theme("light")
-        model.append([bad, msg(2, out=True)])
+        model.append([bad, msg(2, out=True), bad, msg(4, out=True)])
+        model.fill(0, 1)  # rows 2 and 3 not shown yet
         apply_theme("dark")
         model.restyle()
-        background = model.index(0, FeedModel.CONTENT).data(Qt.ItemDataRole.BackgroundRole)
-        assert background.color().name() == palette.DARK.flagged_background
-        foreground = model.index(1, FeedModel.TIME).data(Qt.ItemDataRole.ForegroundRole)
-        assert foreground.color().name() == palette.DARK.ok
+        assert not model.is_filled(2)  # filled in the new theme when shown
+        model.fill(2, 3)
+        for row in (0, 2):
+            background = model.index(row, FeedModel.CONTENT).data(Qt.ItemDataRole.BackgroundRole)
+            assert background.color().name() == palette.DARK.flagged_background
+        for row in (1, 3):
+            foreground = model.index(row, FeedModel.TIME).data(Qt.ItemDataRole.ForegroundRole)
+            assert foreground.color().name() == palette.DARK.ok
     finally:
         apply_theme("")
         assert isinstance(QApplication.instance(), QApplication)
@@ -359,6 +409,7 @@ def test_feed_cells_are_unshaped_only_where_shaping_changes_nothing(qapp: object
     """Cheaper to paint (see wxpanel.gui.shaping), never at the cost of a script."""
     model = FeedModel()
     model.append([msg(1, content="好的，收到"), msg(2, content="ئۇيغۇرچە \u2764\ufe0f")])
+    model.fill(0, model.rowCount() - 1)
     font = Qt.ItemDataRole.FontRole
     plain, shaped = model.index(0, FeedModel.CONTENT), model.index(1, FeedModel.CONTENT)
     assert plain.data(font).styleStrategy() & QFont.StyleStrategy.PreferNoShaping
@@ -369,3 +420,30 @@ def test_feed_cells_are_unshaped_only_where_shaping_changes_nothing(qapp: object
     assert model.index(0, FeedModel.CONVERSATION).data(font) is None
     model.set_aliases({"wxid_a": "小王"})
     assert model.index(0, FeedModel.CONVERSATION).data(font) is not None
+
+
+def test_new_names_reach_rows_not_filled_yet_when_they_are(qapp: object) -> None:
+    """Only filled rows are re-texted (and repainted); the others take the names when filled."""
+    model = FeedModel()
+    model.append([msg(1, "wxid_a"), msg(2, "wxid_a")])
+    model.fill(0)
+    changed: list[int] = []
+    model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
+    model.set_aliases({"wxid_a": "Alice"})
+    assert set(changed) == {0}
+    assert model.index(0, FeedModel.CONVERSATION).data() == "Alice"
+    assert model.index(1, FeedModel.CONVERSATION).data() is None
+    assert "alice" in model.haystack(1)  # the filter reads Python, filled or not
+    model.fill(1)
+    assert model.index(1, FeedModel.CONVERSATION).data() == "Alice"
+    assert model.index(1, FeedModel.SENDER).data() == "Alice"
+
+
+def test_rows_never_shown_cost_nothing_to_forget(qapp: object) -> None:
+    """Appending fills no cell; the trim at the cap removes empty rows."""
+    model = FeedModel(cap=100)
+    model.append([msg(i) for i in range(1, 81)])
+    model.append([msg(i) for i in range(81, 151)])
+    assert model.rowCount() == 90
+    assert not any(model.is_filled(r) for r in range(90))
+    assert all(model.index(r, c).data() is None for r in range(90) for c in range(6))

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QCompleter
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, real_event, wx_commands
-from tests.gui.test_mainwindow import open_conversation, type_text
+from tests.gui.test_mainwindow import feed_cell, open_conversation, type_text
 from tests.gui.test_rules_page import keyword, rules_page, stored_timed, timed_page, with_rules
 from wxpanel.core.models import Message
 from wxpanel.core.rules import Rule
@@ -46,11 +46,10 @@ def test_names_from_demo_exe_and_short_members(
     qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
 ) -> None:
     window = named_window(qtbot, make_window, exchange_db)
-    feed = window.feed
-    assert feed.index(0, FeedModel.CONVERSATION).data() == "赵磊"
-    assert feed.index(0, FeedModel.SENDER).data() == "赵磊"  # '_' is the contact
-    assert feed.index(1, FeedModel.CONVERSATION).data() == "周末爬山群"
-    assert feed.index(1, FeedModel.SENDER).data() == "8k2m4n6p9…"  # no name: a short wxid
+    assert feed_cell(qtbot, window, 0, FeedModel.CONVERSATION) == "赵磊"
+    assert feed_cell(qtbot, window, 0, FeedModel.SENDER) == "赵磊"  # '_' is the contact
+    assert feed_cell(qtbot, window, 1, FeedModel.CONVERSATION) == "周末爬山群"
+    assert feed_cell(qtbot, window, 1, FeedModel.SENDER) == "8k2m4n6p9…"  # no name: a short wxid
     window.search.clear()
     qtbot.waitUntil(lambda: window.conversations.row_of("wxid_zhaolei") >= 0)
     row = window.conversations.row_of("wxid_zhaolei")
@@ -67,7 +66,7 @@ def test_a_member_is_named_from_the_chat(
     assert isinstance(message, Message) and message.sender == "wxid_8k2m4n6p9q1r3s"
     monkeypatch.setattr(window, "ask_text", lambda *_args: ("老李", True))
     window.name_member("wxid_8k2m4n6p9q1r3s")
-    assert window.feed.index(1, FeedModel.SENDER).data() == "老李"
+    assert feed_cell(qtbot, window, 1, FeedModel.SENDER) == "老李"
     assert window.bubbles.aliases["wxid_8k2m4n6p9q1r3s"] == "老李"
     qtbot.waitUntil(lambda: window.directory.get("wxid_8k2m4n6p9q1r3s").alias == "老李")
 

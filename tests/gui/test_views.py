@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
 from PySide6.QtGui import QPainter
 from PySide6.QtWidgets import (
+    QApplication,
+    QLabel,
     QListView,
     QStyleOptionViewItem,
+    QTabWidget,
 )
 from pytestqt.qtbot import QtBot
 
 from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
 from wxpanel.gui.delegates import ConversationDelegate, _Entry
-from wxpanel.gui.models import ConversationModel, FeedModel, MessageRole
+from wxpanel.gui.models import FEED_CAP, ConversationModel, FeedModel, MessageRole
 from wxpanel.gui.views import ConversationView, FeedView
 from wxpanel.gui.widgets import FeedFilter
 
@@ -138,8 +141,10 @@ def test_a_changed_conversation_is_repainted_without_a_relayout(qtbot: QtBot) ->
     assert [model.conversation(r).id for r in range(3)] == ["wxid_1", "wxid_3", "wxid_0"]
 
 
-def shown_feed(qtbot: QtBot, count: int) -> tuple[FeedModel, FeedFilter, FeedView]:
-    feed = FeedModel()
+def shown_feed(
+    qtbot: QtBot, count: int, cap: int = FEED_CAP
+) -> tuple[FeedModel, FeedFilter, FeedView]:
+    feed = FeedModel(cap)
     proxy = FeedFilter()
     proxy.setSourceModel(feed)
     view = FeedView()
@@ -152,9 +157,15 @@ def shown_feed(qtbot: QtBot, count: int) -> tuple[FeedModel, FeedFilter, FeedVie
     return feed, proxy, view
 
 
-def selected_ids(view: FeedView) -> list[int]:
+def source_row(index: QModelIndex) -> int:
+    model = index.model()
+    return model.mapToSource(index).row() if isinstance(model, FeedFilter) else index.row()
+
+
+def selected_ids(view: FeedView, feed: FeedModel) -> list[int]:
+    """The messages selected (from Python: a selected row need not be filled)."""
     selection = view.selectionModel()
-    return [index.data(MessageRole).id for index in selection.selectedRows()]
+    return [feed.message(source_row(index)).id for index in selection.selectedRows()]
 
 
 def test_the_selected_row_stays_selected_while_rows_arrive_and_filters_change(
@@ -162,15 +173,15 @@ def test_the_selected_row_stays_selected_while_rows_arrive_and_filters_change(
 ) -> None:
     feed, proxy, view = shown_feed(qtbot, 10)
     view.selectRow(4)
-    assert selected_ids(view) == [5]
+    assert selected_ids(view, feed) == [5]
     feed.append([msg(11), msg(12, "room@chatroom")])
-    assert selected_ids(view) == [5]
+    assert selected_ids(view, feed) == [5]
     proxy.set_filter("group", "")
     view.show_model(proxy)  # a filter set: the view shows the proxy
     assert view.model() is proxy
-    assert selected_ids(view) == [5]
+    assert selected_ids(view, feed) == [5]
     feed.append([msg(13, "room@chatroom"), msg(14)])  # the filter applies to new rows
-    assert [proxy.index(r, 0).data(MessageRole).id for r in range(proxy.rowCount())] == [
+    assert [feed.message(source_row(proxy.index(r, 0))).id for r in range(proxy.rowCount())] == [
         1,
         3,
         5,
@@ -182,7 +193,7 @@ def test_the_selected_row_stays_selected_while_rows_arrive_and_filters_change(
     proxy.set_filter("", "")
     view.show_model(feed)  # no filter: the feed itself, no proxy in the paint path
     assert view.model() is feed
-    assert selected_ids(view) == [5]
+    assert selected_ids(view, feed) == [5]
     assert view.currentIndex().row() == 4
 
 
@@ -193,7 +204,7 @@ def test_a_text_filter_applies_to_new_rows(qtbot: QtBot) -> None:
     assert proxy.rowCount() == 0
     feed.append([msg(4, content="an apple pie"), msg(5, content="pear")])
     assert proxy.rowCount() == 1
-    assert proxy.index(0, FeedModel.CONTENT).data() == "an apple pie"
+    qtbot.waitUntil(lambda: proxy.index(0, FeedModel.CONTENT).data() == "an apple pie")  # shown
 
 
 def test_a_reader_scrolled_up_keeps_their_rows_when_the_oldest_go(qtbot: QtBot) -> None:
@@ -228,8 +239,189 @@ def test_a_batch_fills_its_rows_without_a_signal_per_cell(qtbot: QtBot) -> None:
     feed.dataChanged.connect(lambda *args: changed.append(args))
     proxy.rowsInserted.connect(lambda _parent, first, last: inserted.append((first, last)))
     feed.append([msg(4, "room@chatroom", "新的"), msg(5)])
-    assert changed == []
     assert inserted == [(2, 2)]  # the filter tested the new rows from the feed's own lists
+    qtbot.waitUntil(lambda: feed.is_filled(4))  # painted
+    assert changed == []
     assert proxy.index(2, FeedModel.CONTENT).data() == "新的"
     assert feed.index(4, FeedModel.CONVERSATION).data() == "wxid_a"
     assert feed.index(3, 0).data(MessageRole).id == 4
+
+
+# -- the feed fills only the rows it shows ---------------------------------------------
+
+
+class EmptyCellFeed(FeedModel):
+    """A feed that notes every cell painted without a text (an empty row on screen)."""
+
+    def __init__(self, cap: int = FEED_CAP) -> None:
+        super().__init__(cap)
+        self.painted: set[int] = set()
+        self.empty: set[int] = set()
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        value = super().data(index, role)
+        if role == Qt.ItemDataRole.DisplayRole:
+            self.painted.add(index.row())
+            if value is None:
+                self.empty.add(index.row())
+        return value
+
+
+def filled_rows(feed: FeedModel) -> set[int]:
+    return {row for row in range(feed.rowCount()) if feed.is_filled(row)}
+
+
+def feed_view(qtbot: QtBot, feed: FeedModel, *, shown: bool = True) -> FeedView:
+    """A 600 × 300 view of ``feed``, shown and exposed (or not)."""
+    view = FeedView()
+    qtbot.addWidget(view)
+    view.setModel(feed)
+    view.resize(600, 300)
+    if shown:
+        view.show()
+        qtbot.waitExposed(view)
+    return view
+
+
+def test_a_hidden_feed_fills_nothing_and_its_rows_in_view_once_shown(qtbot: QtBot) -> None:
+    feed = EmptyCellFeed()
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QLabel("the chat"), "Chat")
+    view = FeedView()
+    view.setModel(feed)
+    tabs.addTab(view, "Live feed")
+    tabs.resize(600, 300)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    for first in range(1, 1001, 50):  # batches arriving while the chat is open
+        feed.append([msg(i) for i in range(first, first + 50)])
+        QApplication.processEvents()
+    assert filled_rows(feed) == set() and feed.painted == set()
+    tabs.setCurrentWidget(view)
+    qtbot.waitUntil(lambda: 999 in feed.painted)
+    shown = set(range(view.rowAt(0), 1000))
+    assert 5 < len(shown) < 50
+    assert filled_rows(feed) == shown  # the newest rows, followed; none above them
+    assert feed.empty == set()
+
+
+def test_rows_scrolled_into_view_are_filled_before_they_are_painted(qtbot: QtBot) -> None:
+    feed = EmptyCellFeed()
+    view = feed_view(qtbot, feed)
+    feed.append([msg(i) for i in range(1, 501)])
+    qtbot.waitUntil(lambda: 499 in feed.painted)
+    assert not feed.is_filled(0)
+    bar = view.verticalScrollBar()
+    for value in (bar.maximum() // 2, bar.maximum() // 2 + 37, 0):  # a jump, a few rows, the top
+        bar.setValue(value)
+        top = view.rowAt(0)
+        qtbot.waitUntil(lambda: top in feed.painted)  # noqa: B023 (waited for here)
+    assert feed.empty == set()
+    assert len(filled_rows(feed)) < 200
+
+
+def test_a_filtered_feed_fills_the_rows_it_shows_and_no_other(qtbot: QtBot) -> None:
+    feed, proxy, view = shown_feed(qtbot, 0)
+    proxy.set_filter("group", "")
+    view.show_model(proxy)
+    feed.append([msg(i, "room@chatroom" if i % 3 == 0 else "wxid_a") for i in range(1, 301)])
+    assert proxy.rowCount() == 100
+    qtbot.waitUntil(lambda: feed.is_filled(299))  # the newest group message, at the bottom
+    shown = {source_row(proxy.index(r, 0)) for r in range(view.rowAt(0), proxy.rowCount())}
+    assert filled_rows(feed) == shown
+    assert all(feed.message(row).is_group for row in shown)
+    assert proxy.index(99, FeedModel.CONVERSATION).data() == "room@chatroom"
+
+
+def test_the_menu_of_a_row_not_painted_yet_finds_its_message(qtbot: QtBot) -> None:
+    """The window's menu reads the row's message through Qt, after the view filled it."""
+    feed = FeedModel()
+    view = feed_view(qtbot, feed, shown=False)
+    feed.append([msg(1), msg(2)])
+    found: list[object] = []
+    view.customContextMenuRequested.connect(
+        lambda point: found.append(view.indexAt(point).siblingAtColumn(0).data(MessageRole))
+    )
+    y = view.rowViewportPosition(1) + 2
+    view.customContextMenuRequested.emit(QPoint(30, y))
+    assert [m.id for m in found if isinstance(m, Message)] == [2]
+    assert filled_rows(feed) == {1}
+
+
+def test_the_copy_key_copies_a_row_not_filled(qtbot: QtBot) -> None:
+    feed = FeedModel()
+    view = feed_view(qtbot, feed, shown=False)
+    feed.append([msg(1, content="first"), msg(2, content="second")])
+    view.setCurrentIndex(feed.index(1, FeedModel.CONTENT))
+    QApplication.clipboard().clear()
+    qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "second"
+    assert filled_rows(feed) == {1}
+
+
+def test_typing_in_the_feed_finds_a_row_not_filled_and_fills_few(qtbot: QtBot) -> None:
+    """Qt's search by typing reads cells: the rows it would find are filled, not all."""
+    feed, proxy, view = shown_feed(qtbot, 0)
+    contents = {250: "zebra", 251: "zeal", 270: "zest", 290: "zebu"}
+    feed.append([msg(i, content=contents.get(i, "hi")) for i in range(1, 301)])
+    view.setCurrentIndex(feed.index(0, FeedModel.CONTENT))
+    view.keyboardSearch("z")
+    view.keyboardSearch("e")
+    view.keyboardSearch("b")  # "zeb", keys in a row
+    assert feed.message(view.currentIndex().row()).id == 250
+    assert len(filled_rows(feed) - set(range(view.rowAt(0), 300))) <= 4
+    proxy.set_filter("", "ze")  # through the filter: its rows, its order
+    other = feed_view(qtbot, feed, shown=False)  # (its own search: Qt's is per view)
+    other.show_model(proxy)
+    other.setCurrentIndex(proxy.index(0, FeedModel.CONTENT))
+    other.keyboardSearch("zest")
+    assert feed.message(source_row(other.currentIndex())).id == 270
+
+
+def test_a_column_fits_the_rows_in_view(qtbot: QtBot) -> None:
+    feed = FeedModel()
+    view = feed_view(qtbot, feed)
+    wide = "a message far wider than the column is at first"
+    feed.append([msg(i) for i in range(1, 200)] + [msg(200, content=wide)])
+    qtbot.waitUntil(lambda: feed.is_filled(199))
+    view.resizeColumnToContents(FeedModel.CONTENT)
+    assert view.columnWidth(FeedModel.CONTENT) >= view.fontMetrics().horizontalAdvance(wide)
+    assert not feed.is_filled(0)
+
+
+def test_the_trim_empties_the_filled_rows_and_the_view_fills_its_own_again(qtbot: QtBot) -> None:
+    """Cells made before an earlier trim cost Qt a long search to delete: none is left for one."""
+    feed = EmptyCellFeed(cap=200)  # 180 rows after a trim
+    view = feed_view(qtbot, feed)
+    feed.append([msg(i) for i in range(1, 151)])
+    qtbot.waitUntil(lambda: 149 in feed.painted)
+    view.selectRow(140)  # Qt holds an index of it: kept filled
+    feed.painted.clear()
+    feed.append([msg(i) for i in range(151, 211)])  # over the cap: 30 rows go
+    assert feed.rowCount() == 180
+    assert filled_rows(feed) == {110}  # the selected row, 30 rows up
+    qtbot.waitUntil(lambda: 179 in feed.painted)
+    shown = set(range(view.rowAt(0), 180))
+    assert filled_rows(feed) == shown | {110}
+    assert feed.empty == set()
+    assert selected_ids(view, feed) == [141]
+
+
+def test_a_filtered_feed_keeps_its_selection_and_cells_across_a_trim(qtbot: QtBot) -> None:
+    feed, proxy, view = shown_feed(qtbot, 0, cap=200)  # 180 rows after a trim
+    proxy.set_filter("group", "")
+    view.show_model(proxy)
+    feed.append([msg(i, "room@chatroom" if i % 2 else "wxid_a") for i in range(1, 191)])
+    qtbot.waitUntil(lambda: feed.is_filled(188))
+    view.selectRow(proxy.rowCount() - 3)
+    selected = selected_ids(view, feed)
+    feed.append([msg(i, "room@chatroom" if i % 2 else "wxid_a") for i in range(191, 221)])
+    assert feed.rowCount() == 180
+    qtbot.waitUntil(lambda: feed.is_filled(178))
+    assert selected_ids(view, feed) == selected
+    last = proxy.index(proxy.rowCount() - 1, 0)
+    assert last.data(MessageRole).id == 219
+    assert proxy.index(proxy.rowCount() - 1, FeedModel.CONVERSATION).data() == "room@chatroom"

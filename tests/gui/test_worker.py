@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event, wx_commands
@@ -17,9 +19,9 @@ from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message, O
 from wxpanel.core.outbox import queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
-from wxpanel.core.protocol import CommandType
+from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.settings import Settings
-from wxpanel.gui.worker import PollThread, PollWorker
+from wxpanel.gui.worker import RESULTS_EVERY, PollThread, PollWorker
 
 
 def has(field: str) -> Callable[[PollResult], bool]:
@@ -221,3 +223,64 @@ def test_second_consumer_is_refused(
         assert "another wxpanel" in failed.args[0]
     finally:
         assert other.stop()
+
+
+def test_rounds_reach_the_window_at_most_once_a_frame_each_message_once(
+    qtbot: QtBot, poller: PollThread, exchange_db: Path
+) -> None:
+    """demo.exe commits one row at a time: the window gets them a frame's worth at once."""
+    sent: list[tuple[float, tuple[str, ...]]] = []
+
+    def record(result: PollResult) -> None:  # in the worker's thread, as it emits
+        if result.messages:
+            sent.append((time.monotonic(), tuple(m.content or "" for m in result.messages)))
+
+    poller.worker.polled.connect(record, Qt.ConnectionType.DirectConnection)
+    for i in range(60):
+        insert_events(exchange_db, [text_event("wxid_a", f"m{i}")])
+        qtbot.wait(15)
+    qtbot.waitUntil(lambda: sum(len(texts) for _, texts in sent) >= 60, timeout=5000)
+    assert [text for _, texts in sent for text in texts] == [f"m{i}" for i in range(60)]
+    gaps = [later - earlier for (earlier, _), (later, _) in pairwise(sent)]
+    assert min(gaps) >= 0.9 * RESULTS_EVERY  # a coarse timer may fire 5 % early
+    assert len(sent) < 30  # rows arrived about 35 ms apart: one to four a result
+
+
+def two_rounds(worker: PollWorker) -> None:
+    """Two rounds' messages, "first" and "second", the second within RESULTS_EVERY: held."""
+    for text in ("first", "second"):
+        message = Message(
+            1, "wxid_a", "wxid_a", Direction.IN, Origin.EVENT, MessageType.TEXT, text, time.time()
+        )
+        worker.report(PollResult(messages=(message,)), hold=True)
+
+
+def test_what_a_round_held_goes_before_what_a_request_reports(
+    qtbot: QtBot, poller: PollThread
+) -> None:
+    order: list[str] = []
+    worker = poller.worker
+    worker.polled.connect(
+        lambda result: order.extend(f"polled {m.content}" for m in result.messages),
+        Qt.ConnectionType.DirectConnection,
+    )
+    worker.conversationsLoaded.connect(
+        lambda *_args: order.append("conversations"), Qt.ConnectionType.DirectConnection
+    )
+    with qtbot.waitSignal(poller.polled, check_params_cb=has("health")):
+        pass  # the first rounds are over
+
+    poller._ask(two_rounds)
+    poller.load_conversations()
+    qtbot.waitUntil(lambda: "conversations" in order)
+    assert order[-3:] == ["polled first", "polled second", "conversations"]
+
+
+def test_a_held_round_is_sent_by_itself_a_frame_later(qtbot: QtBot, poller: PollThread) -> None:
+    """No later round needed (an idle poller's is a second away): the frame's timer sends it."""
+    with qtbot.waitSignal(
+        poller.polled,
+        timeout=round(RESULTS_EVERY * 1000 * 5),
+        check_params_cb=lambda result: "second" in [m.content for m in result.messages],
+    ):
+        poller._ask(two_rounds)

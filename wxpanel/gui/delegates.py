@@ -24,7 +24,7 @@ from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
-from wxpanel.gui.models import IsGroupRole, MessageRole, PreviewRole, TimeRole, UnreadRole
+from wxpanel.gui.models import EntryRole, MessageRole
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -132,6 +132,18 @@ class _Fonts(NamedTuple):
     small_metrics: QFontMetrics
 
 
+# Qt's enums and colours an entry is drawn with, made once: each attribute
+# access and ``|`` of a PySide enum runs Python.
+_TRANSPARENT = Qt.GlobalColor.transparent
+_ITEM_PANEL = QStyle.PrimitiveElement.PE_PanelItemViewItem
+_SELECTED = QStyle.StateFlag.State_Selected
+_TEXT = QPalette.ColorRole.Text
+_HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
+_ANTIALIASING = QPainter.RenderHint.Antialiasing
+_NO_PEN = Qt.PenStyle.NoPen
+_CENTER = Qt.AlignmentFlag.AlignCenter
+_ALARM = QColor(colours.ALARM)
+_WHITE = QColor("white")
 _ELIDE_RIGHT = Qt.TextElideMode.ElideRight
 _LEFT_MIDDLE = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
 _RIGHT_MIDDLE = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -156,11 +168,18 @@ def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
 class ConversationDelegate(QStyledItemDelegate):
     """Name, group marker, time, a one-line preview and an unread badge.
 
-    Each entry is drawn once into a pixmap kept in :class:`QPixmapCache`
-    under everything it shows; a repaint of the list (twice a second while
-    messages arrive, since they reorder it) then copies pixmaps instead of
-    laying text out again in Python for every visible entry.
+    Each entry is drawn once into a pixmap kept under everything it shows; a
+    repaint of the list then copies pixmaps instead of laying text out again
+    in Python for every visible entry.  The list's visible entries all
+    change at each fold of new messages (once a second while messages
+    arrive): an entry is read from the model in one call
+    (:data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
+    string made of its parts.
     """
+
+    #: Pixels of drawn entries kept, least recently painted forgotten first
+    #: (2 MB: a few lists' worth at any width).
+    DRAWN_PIXELS = 500_000
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
@@ -169,41 +188,53 @@ class ConversationDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._fonts: dict[str, _Fonts] = {}  # by the view font's key
+        #: The view's font last painted with, and which of :attr:`_fonts` it is.
+        self._font: tuple[QFont, _Fonts] | None = None
+        self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._drawn_pixels = 0
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        size = option.rect.size()
-        entry = _Entry(
-            str(index.data(Qt.ItemDataRole.DisplayRole) or "?"),
-            str(index.data(PreviewRole) or ""),
-            str(index.data(TimeRole) or ""),
-            int(index.data(UnreadRole) or 0),
-            bool(index.data(IsGroupRole)),
-        )
-        parts = (
-            *entry,
+        entry = index.data(EntryRole)
+        if not isinstance(entry, tuple):
+            return
+        rect: QRect = option.rect
+        font: QFont = option.font
+        if self._font is None or self._font[0] != font:  # compared, not keyed: key() is a string
+            self._font = (QFont(font), self._fonts_for(font))
+        ratio = painter.device().devicePixelRatioF()
+        key = (
+            entry,
             option.state.value,
             option.features.value,
-            size.width(),
-            size.height(),
+            rect.width(),
+            rect.height(),
             option.palette.cacheKey(),
-            option.font.key(),
+            id(self._font[1]),  # kept in _fonts: one id per view font for good
+            ratio,
         )
-        key = "conversation|" + "|".join(map(str, parts))
-        pixmap = QPixmap()
-        if not QPixmapCache.find(key, pixmap):
-            ratio = painter.device().devicePixelRatioF()
-            pixmap = QPixmap(size * ratio)
+        pixmap = self._drawn.get(key)
+        if pixmap is None:
+            pixmap = QPixmap(rect.size() * ratio)
             pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
+            pixmap.fill(_TRANSPARENT)
             at_origin = QStyleOptionViewItem(option)
-            at_origin.rect = QRect(QPoint(0, 0), size)
+            at_origin.rect = QRect(QPoint(0, 0), rect.size())
             drawing = QPainter(pixmap)
             try:
-                self._draw(drawing, at_origin, entry)
+                self._draw(drawing, at_origin, _Entry(*entry))
             finally:
                 drawing.end()
-            QPixmapCache.insert(key, pixmap)
-        painter.drawPixmap(option.rect.topLeft(), pixmap)
+            self._keep(key, pixmap)
+        else:
+            self._drawn.move_to_end(key)
+        painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _keep(self, key: tuple[object, ...], pixmap: QPixmap) -> None:
+        self._drawn[key] = pixmap
+        self._drawn_pixels += pixmap.width() * pixmap.height()
+        while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
+            _key, old = self._drawn.popitem(last=False)
+            self._drawn_pixels -= old.width() * old.height()
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         """The entry's fonts and their metrics, made once per view font."""
@@ -228,18 +259,18 @@ class ConversationDelegate(QStyledItemDelegate):
         about once a second while messages arrive): the parts are the ones the cache key has."""
         painter.save()
         # Not initStyleOption: it asks the model for a dozen roles in Python,
-        # none of which this entry shows; the view's option has the state.
-        opt = QStyleOptionViewItem(option)
+        # none of which this entry shows; the view's option (a copy made for
+        # this drawing) has the state.
+        opt = option
         widget = opt.widget
         style = widget.style() if widget is not None else None
         if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, widget)
+            style.drawPrimitive(_ITEM_PANEL, opt, painter, widget)
         rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)
+        state = opt.state
         palette: QPalette = opt.palette
         text_colour = palette.color(
-            colour_group(opt.state),
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text,
+            colour_group(state), _HIGHLIGHTED_TEXT if state & _SELECTED else _TEXT
         )
         fonts = self._fonts_for(opt.font)
         line = fonts.metrics.height()
@@ -286,13 +317,13 @@ class ConversationDelegate(QStyledItemDelegate):
                 badge_width,
                 fonts.small_metrics.height(),
             )
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(QColor(colours.ALARM))
+            painter.setRenderHint(_ANTIALIASING)
+            painter.setPen(_NO_PEN)
+            painter.setBrush(_ALARM)
             painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
-            painter.setPen(QColor("white"))
+            painter.setPen(_WHITE)
             painter.setFont(fonts.small)
-            painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, badge_text)
+            painter.drawText(badge, _CENTER, badge_text)
         painter.restore()
 
 

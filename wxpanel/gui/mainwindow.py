@@ -75,7 +75,7 @@ from wxpanel.gui.widgets import (
     RawTextDialog,
     resize_within_screen,
 )
-from wxpanel.gui.worker import PollThread
+from wxpanel.gui.worker import RESULTS_EVERY, PollThread
 
 #: Messages applied per turn of the event loop: a 2 000-row batch in one go
 #: would freeze the window for a visible moment.
@@ -83,7 +83,11 @@ CHUNK = 250
 #: Messages are shown at most once per frame: demo.exe commits one row at a
 #: time, and 200 batches a second each inserting, laying out and painting
 #: kept the GUI thread busy; batches waiting for the next frame are merged.
-FRAME_MS = 100
+#: The poller already sends a round's messages at most every
+#: ``worker.RESULTS_EVERY`` (100 ms); this frame is a little shorter, or the
+#: two paces would lock in phase and one late frame would delay every later
+#: batch by as much.
+FRAME_MS = round(RESULTS_EVERY * 1000 * 0.8)
 #: The conversation list (always on screen, every entry drawn in Python, and
 #: reordered by each batch: a layout that asks the model about every row)
 #: follows at a calmer pace than the open tab.
@@ -569,6 +573,12 @@ class MainWindow(QMainWindow):
         self.chat.append(batch)
         if self.chat_view.follower.at_bottom:
             self.chat.trim(CHAT_KEEP)
+        for view in (self.feed_view, self.chat_view):
+            if view.isVisible():
+                # Laid out now, not at Qt's next turn: the new rows, the scroll
+                # that follows them and the bar are then painted in one pass
+                # of the window, not two a frame.
+                view.executeDelayedItemsLayout()
         self._list_backlog.extend(batch)
         if not self._list_timer.isActive():
             self._list_timer.start()

@@ -45,6 +45,9 @@ TimeRole = Qt.ItemDataRole.UserRole + 5
 UnreadRole = Qt.ItemDataRole.UserRole + 6
 IsGroupRole = Qt.ItemDataRole.UserRole + 7
 IdRole = Qt.ItemDataRole.UserRole + 8
+#: A conversation entry as the list draws it, in one call: (name, preview,
+#: time, unread, is a group).  Five roles were five Python calls per entry.
+EntryRole = Qt.ItemDataRole.UserRole + 9
 
 #: The live feed keeps this many rows (about 1.5 KB each in its C++ model,
 #: and the message in Python); older ones are in history.
@@ -112,6 +115,16 @@ class FeedModel(QStandardItemModel):
     messages, their marks and what the filter reads; tooltips are made when
     asked (:meth:`tooltip`).  Between ``cap - cap // FEED_TRIM_SHARE`` and
     ``cap`` rows once full: the oldest are forgotten a block at a time.
+
+    A row's cells are filled only when something is about to read them
+    (:meth:`fill`): the view, for the rows it is about to paint.  An
+    appended row is an empty C++ row (a few pointers) until then; most rows
+    are never seen (at 1 000 events a second a row lives 9 s in the feed,
+    and the feed is often a hidden tab), and filling them was most of what
+    the panel's window did per message.  An empty row also costs nothing to
+    forget, where a filled one costs Qt a search per cell (each item's
+    remembered position is stale once rows above it went): each trim first
+    empties the rows filled since the last one (:meth:`_empty_filled`).
     """
 
     TIME, CONVERSATION, SENDER, TYPE, DIRECTION, CONTENT = range(6)
@@ -124,6 +137,8 @@ class FeedModel(QStandardItemModel):
         self.marks: list[int] = []  # MARK_BAD | MARK_OUT per row
         #: What the text filter looks in, casefolded, made once per row it meets.
         self._haystacks: list[str | None] = []
+        #: 1 for a row whose cells are in the C++ model, 0 for a row still empty.
+        self._filled = bytearray()
         #: Cell texts many rows share (a second's clock, a type's name, a
         #: direction and status), made once each instead of once per row.
         self._shared: dict[tuple[object, ...], str] = {}
@@ -164,6 +179,10 @@ class FeedModel(QStandardItemModel):
             self._haystacks[row] = found
         return found
 
+    def text(self, row: int, column: int) -> str:
+        """A cell's text, filled or not."""
+        return self._text(self._rows[row], column)
+
     def _text(self, message: Message, column: int) -> str:
         if column == self.CONVERSATION:
             return self._aliases.get(message.conversation, message.conversation)
@@ -194,6 +213,37 @@ class FeedModel(QStandardItemModel):
         text = display.direction_name(message.direction)
         status = display.status_name(message.status)
         return f"{text} · {status}" if status else text
+
+    def is_filled(self, row: int) -> bool:
+        """The row's cells are in the C++ model (see :meth:`fill`)."""
+        return bool(self._filled[row])
+
+    def fill(self, first: int, last: int | None = None) -> int:
+        """Make sure rows ``first`` to ``last`` (inclusive; ``first`` alone if None)
+        have their cells, before anything reads them through Qt; returns how
+        many were filled now.
+
+        No signal: whoever asks is about to read (the view, to paint), and a
+        ``dataChanged`` per cell would make every view and the filter proxy
+        queue repaints and map each cell.
+        """
+        last = first if last is None else last
+        first, last = max(first, 0), min(last, len(self._rows) - 1)
+        filled = self._filled
+        row = filled.find(0, first, last + 1)
+        if row < 0:
+            return 0
+        count = 0
+        blocked = self.blockSignals(True)
+        try:
+            while 0 <= row <= last:
+                self._fill(row, self._rows[row])
+                filled[row] = 1
+                count += 1
+                row = filled.find(0, row + 1, last + 1)
+        finally:
+            self.blockSignals(blocked)
+        return count
 
     def _fill(self, row: int, message: Message) -> None:
         """Give the C++ model a row's cells: texts, icon, colours, the message itself.
@@ -241,8 +291,13 @@ class FeedModel(QStandardItemModel):
         return colours
 
     def restyle(self) -> None:
-        """The theme changed: flagged and outgoing rows take the new scheme's colours."""
+        """The theme changed: flagged and outgoing rows take the new scheme's colours.
+
+        Only rows already filled: the others take them when filled.
+        """
         for row, marks in enumerate(self.marks):
+            if not self._filled[row]:
+                continue
             for role, brush in self._colours(marks).items():
                 for column in range(6):
                     self.setData(self.index(row, column), brush, role)
@@ -250,10 +305,11 @@ class FeedModel(QStandardItemModel):
     # -- feeding --------------------------------------------------------------
 
     def append(self, messages: Sequence[Message]) -> None:
-        """One insert for the whole batch, then one removal if over the cap.
+        """One insert of empty rows for the whole batch, then one removal if over the cap.
 
         The messages are in the Python lists before the rows exist, so the
-        filter proxy tests the new rows from them as they are inserted.
+        filter proxy tests the new rows from them as they are inserted.  The
+        rows' cells wait for :meth:`fill`.
         """
         if not messages:
             return
@@ -262,22 +318,48 @@ class FeedModel(QStandardItemModel):
         self._rows.extend(batch)
         self.marks.extend(_marks_of(m) for m in batch)
         self._haystacks.extend([None] * len(batch))
+        self._filled.extend(bytes(len(batch)))
         self.insertRows(first, len(batch))
-        # The rows are new: the views paint them after this batch anyway (they
-        # were told of the insert).  A dataChanged per cell made each view map
-        # and queue six repaints per row, and the filter proxy map each cell.
-        blocked = self.blockSignals(True)
-        try:
-            for row, message in enumerate(batch, first):
-                self._fill(row, message)
-        finally:
-            self.blockSignals(blocked)
         if len(self._rows) > self.cap:
             excess = len(self._rows) - self._keep
+            self._empty_filled()
             del self._rows[:excess]
             del self.marks[:excess]
             del self._haystacks[:excess]
+            del self._filled[:excess]
             self.removeRows(0, excess)
+
+    def _empty_filled(self) -> None:
+        """Empty the filled rows (but those Qt holds an index of), before a trim.
+
+        Qt finds a cell it deletes by searching from where its row was when
+        the cell was made: deleting cells made before earlier trims took
+        ~230 ms per 1 000 rows at the cap (a stall every 1 000 rows with the
+        feed open), and emptying them as soon as they leave the view would
+        cost Python calls per row.  At each trim the filled rows go, all
+        made since the last trim, hence quick to find; the view fills the
+        rows it shows again as it repaints after the trim.  Removed and
+        inserted again without a signal: the rows stay where they are for
+        every view, the filter and the selection (whose corners, the
+        current row and the like are the rows Qt holds an index of, kept).
+        """
+        filled = self._filled
+        if filled.find(1) < 0:
+            return
+        held = sorted({index.row() for index in self.persistentIndexList()})
+        blocked = self.blockSignals(True)
+        try:
+            start = 0
+            for stop in [*held, len(filled)]:
+                first = filled.find(1, start, stop)
+                if first >= 0:
+                    count = filled.rfind(1, first, stop) - first + 1
+                    self.removeRows(first, count)
+                    self.insertRows(first, count)
+                    filled[first : first + count] = bytes(count)
+                start = stop + 1
+        finally:
+            self.blockSignals(blocked)
 
     def apply_updates(self, updates: Iterable[CommandUpdate]) -> None:
         for update in updates:
@@ -286,15 +368,17 @@ class FeedModel(QStandardItemModel):
                 continue
             message = self._rows[row] = dataclasses.replace(self._rows[row], status=update.status)
             self._haystacks[row] = None
-            self.setData(self.index(row, 0), message, MessageRole)
-            self._retext(row, self.DIRECTION, message)
+            if self._filled[row]:  # else filled from the new message when needed
+                self.setData(self.index(row, 0), message, MessageRole)
+                self._retext(row, self.DIRECTION, message)
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
-        """New names: only the rows they name are made and painted again.
+        """New names: only the filled rows they name are made and painted again.
 
         A directory arrives with every new conversation; re-making all the
         rows' texts (and re-filtering them in the proxy) each time was most
-        of the GUI thread's work under a flood of new conversations.
+        of the GUI thread's work under a flood of new conversations.  A row
+        not filled yet takes the names when it is.
         """
         old, self._aliases = self._aliases, dict(aliases)
         changed = {k for k in old.keys() | self._aliases.keys() if old.get(k) != aliases.get(k)}
@@ -303,6 +387,8 @@ class FeedModel(QStandardItemModel):
         for row, message in enumerate(self._rows):
             if message.conversation in changed or message.sender in changed:
                 self._haystacks[row] = None
+                if not self._filled[row]:
+                    continue
                 for column in (self.CONVERSATION, self.SENDER):
                     self._retext(row, column, message)
 
@@ -357,6 +443,14 @@ class ConversationModel(QAbstractListModel):
             return conv.unread
         if role == IsGroupRole:
             return conv.is_group
+        if role == EntryRole:
+            return (
+                conv.display_name,
+                self._previews.get(conv.id) or display.preview(None, conv.last_preview),
+                display.clock_time(conv.last_time),
+                conv.unread,
+                conv.is_group,
+            )
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:

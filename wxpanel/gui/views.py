@@ -8,6 +8,7 @@ reading stay where they were.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable, Sequence
 
@@ -25,10 +26,18 @@ from PySide6.QtCore import (
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
+    QApplication,
     QFrame,
     QHeaderView,
     QListView,
@@ -39,7 +48,21 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.gui.delegates import BubbleDelegate
-from wxpanel.gui.models import ChatModel
+from wxpanel.gui.models import ChatModel, FeedModel
+from wxpanel.gui.scrollbars import SteadyScrollBar
+
+
+def _steady_bar(view: QAbstractItemView) -> None:
+    """Give ``view`` a :class:`SteadyScrollBar`, wired as Qt wires its own.
+
+    QAbstractItemView connects its slots to the bar it was born with only:
+    a replaced bar must be connected again, or scrolling would no longer
+    reach ``verticalScrollbarValueChanged``.
+    """
+    bar = SteadyScrollBar(Qt.Orientation.Vertical, view)
+    view.setVerticalScrollBar(bar)
+    bar.actionTriggered.connect(view.verticalScrollbarAction)
+    bar.valueChanged.connect(view.verticalScrollbarValueChanged)
 
 
 class _Follower:
@@ -158,6 +181,7 @@ class ChatView(QTableView):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setMinimumSectionSize(0)
+        _steady_bar(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
@@ -530,6 +554,7 @@ class ConversationView(QListView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setUniformItemSizes(True)
+        _steady_bar(self)
 
     def dataChanged(
         self,
@@ -550,10 +575,20 @@ class FeedView(QTableView):
     change; scrolling to follow the new ones moves their pixels.  When the
     feed forgets its oldest rows, a reader who scrolled up keeps reading the
     same rows.
+
+    The feed's rows get their cells when they are about to be read through
+    Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
+    Python call of a paint), the row under the pointer before its context
+    menu, the current row before Qt copies its cell, the rows a search by
+    typing would find, the rows in view before a column is fitted to its
+    contents.  A hidden feed fills nothing.
     """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # Before any slot connected later (the window's menu reads the row's message).
+        self.customContextMenuRequested.connect(self._fill_at)
+        self._typed, self._typed_at = "", 0.0  # what Qt's search by typing looks for
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
         self._reading_at: int | None = None  # where the reader's rows are once some go above
@@ -565,7 +600,11 @@ class FeedView(QTableView):
         vertical.hide()
         vertical.setSectionResizeMode(vertical.ResizeMode.Fixed)
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        # A column fitted to its contents (a double click on the header's
+        # divider) fits the rows in view: the others may not be filled.
+        vertical.setResizeContentsPrecision(0)
         self.horizontalHeader().setStretchLastSection(True)
+        _steady_bar(self)
         self.follower = _Follower(self.verticalScrollBar())
 
     def _signals(
@@ -661,6 +700,95 @@ class FeedView(QTableView):
         if self._reading_at is not None:
             self.verticalScrollBar().setValue(self._reading_at)
             self._reading_at = None
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The rows in view get their cells, then Qt paints them (no Python per cell)."""
+        self.fill_in_view()
+        super().paintEvent(event)
+
+    def fill_in_view(self) -> None:
+        """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
+        model = self.model()
+        count = 0 if model is None else model.rowCount()
+        if count == 0:
+            return
+        top = max(0, self.rowAt(0))
+        bottom = self.rowAt(self.viewport().height() - 1)
+        self._fill(top, count - 1 if bottom < 0 else bottom)
+
+    def _feed(self) -> tuple[FeedModel | None, QAbstractProxyModel | None]:
+        """The feed under the view, and the filter it is shown through, if any."""
+        model = self.model()
+        if isinstance(model, FeedModel):
+            return model, None
+        if isinstance(model, QAbstractProxyModel) and isinstance(
+            feed := model.sourceModel(), FeedModel
+        ):
+            return feed, model
+        return None, None
+
+    def _fill(self, first: int, last: int) -> None:
+        """Fill the feed's rows shown as rows ``first`` to ``last`` of the view's model."""
+        feed, proxy = self._feed()
+        if feed is None:
+            return
+        if proxy is None:
+            feed.fill(first, last)
+            return
+        shown = QItemSelection(proxy.index(first, 0), proxy.index(last, 0))
+        source = proxy.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
+        for part in range(source.count()):
+            feed.fill(source.at(part).top(), source.at(part).bottom())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Qt copies the current cell's text on the copy key (Ctrl+C): filled first."""
+        current = self.currentIndex()
+        if current.isValid() and event.matches(QKeySequence.StandardKey.Copy):
+            self._fill(current.row(), current.row())
+        super().keyPressEvent(event)
+
+    def _fill_at(self, point: QPoint) -> None:
+        row = self.rowAt(point.y())
+        if row >= 0:
+            self._fill(row, row)
+
+    def keyboardSearch(self, search: str) -> None:
+        """Qt's search by typing reads the cells of the rows after the current one.
+
+        Filling them all took most of a second at the cap, again after each
+        trim: the first rows whose text starts with what was typed are filled
+        (keys closer than ``keyboardInputInterval`` add up, as in Qt, which
+        goes by the key alone when nothing matches them), and Qt finds them.
+        """
+        now = time.monotonic()
+        if now - self._typed_at > QApplication.keyboardInputInterval() / 1000:
+            self._typed = ""
+        self._typed, self._typed_at = self._typed + search, now
+        for typed in {self._typed, search}:
+            self._fill_starting_with(typed)
+        super().keyboardSearch(search)
+
+    def _fill_starting_with(self, typed: str, count: int = 2) -> None:
+        """Fill the first ``count`` rows from the current one on (and round) that
+        Qt's search would find for ``typed``."""
+        feed, proxy = self._feed()
+        if not typed or feed is None:
+            return
+        rows = feed.rowCount() if proxy is None else proxy.rowCount()
+        current = self.currentIndex()
+        column, start = max(0, current.column()), max(0, current.row())
+        wanted = typed.casefold()
+        for row in itertools.chain(range(start, rows), range(start)):
+            shown = row if proxy is None else proxy.mapToSource(proxy.index(row, 0)).row()
+            if feed.text(shown, column).casefold().startswith(wanted):
+                feed.fill(shown)
+                count -= 1
+                if not count:
+                    return
+
+    def sizeHintForColumn(self, column: int) -> int:
+        self.fill_in_view()
+        return super().sizeHintForColumn(column)
 
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole

@@ -21,6 +21,7 @@ dangerzone's ConvertTask carries its updates in one signal.
 from __future__ import annotations
 
 import logging
+import math
 import sqlite3
 import time
 from collections.abc import Callable
@@ -60,6 +61,12 @@ PAUSED_LOOK_MS = 2000
 #: a WAL commit writes its frames to history.db-wal (what the watcher tells)
 #: and becomes visible only after their sync, which a look at once can beat.
 LOOK_AGAIN_MS = 250
+#: A round's messages reach the window at most this often: it shows them once
+#: per frame (``mainwindow.FRAME_MS``, a little shorter), and each result sent between two
+#: frames only woke the GUI thread to queue it (40 a second at 50 ev/s,
+#: demo.exe committing one row at a time).  Anything else a round or a
+#: request reports goes at once, with what was held before it.
+RESULTS_EVERY = 0.1
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
 #: Closing takes at most this long, or the log says what it is still waiting for.
@@ -124,6 +131,10 @@ class PollWorker(QObject):
         self._timer: QTimer | None = None
         self._paused_timer: QTimer | None = None
         self._again_timer: QTimer | None = None
+        self._release_timer: QTimer | None = None
+        #: A round's messages waiting for :data:`RESULTS_EVERY` to pass.
+        self._held: PollResult | None = None
+        self._sent_at = -math.inf  # time.monotonic() when a result was last sent
         self._watcher: ChangeWatcher | None = None
         self._paused = False
         self._health: Health | None = None  # the latest snapshot, for the dashboard
@@ -171,6 +182,9 @@ class PollWorker(QObject):
         self._again_timer.setSingleShot(True)
         self._again_timer.setInterval(LOOK_AGAIN_MS)
         self._again_timer.timeout.connect(self._look_now)
+        self._release_timer = QTimer(self)
+        self._release_timer.setSingleShot(True)
+        self._release_timer.timeout.connect(self.flush)
         history = self._engine.paths.history
         # In WAL mode another writer's commit (``wxpanel send``) only appends
         # to history.db-wal, which the folder's watch does not report.
@@ -186,14 +200,24 @@ class PollWorker(QObject):
 
     @Slot(object)
     def serve(self, request: Request) -> None:
-        """Run one request from the GUI, in this thread (the one forwarder's slot)."""
+        """Run one request from the GUI, in this thread (the one forwarder's slot).
+
+        What a round held back goes first: whatever the request reports
+        (a page, a list, a queued message) is newer.
+        """
+        self.flush()
         request(self)
 
-    def report(self, result: PollResult) -> None:
-        """Hand a result to the GUI, if it says anything."""
+    def report(self, result: PollResult, *, hold: bool = False) -> None:
+        """Hand a result to the GUI, if it says anything, after any held one.
+
+        With ``hold`` (a round's result), messages and health alone wait
+        until :data:`RESULTS_EVERY` has passed since the last result sent,
+        joined by the rounds in between.
+        """
         if result.health is not None:
             self._health = result.health  # the latest snapshot, for the dashboard
-        if (
+        if not (
             result.messages
             or result.updates
             or result.health is not None
@@ -202,12 +226,41 @@ class PollWorker(QObject):
             or result.timed_runs
             or result.source_statuses
         ):
-            self.polled.emit(result)
+            return
+        if self._held is not None:
+            result = _joined(self._held, result)
+            self._held = None
+        wait = self._sent_at + RESULTS_EVERY - time.monotonic()
+        timer = self._release_timer
+        if hold and wait > 0 and timer is not None and _holdable(result):
+            self._held = result
+            if not timer.isActive():
+                timer.start(max(1, round(wait * 1000)))
+            return
+        if timer is not None:
+            timer.stop()
+        self._sent_at = time.monotonic()
+        self.polled.emit(result)
+
+    @Slot()
+    def flush(self) -> None:
+        """Send what a round held back, now."""
+        held, self._held = self._held, None
+        if held is not None:
+            if self._release_timer is not None:
+                self._release_timer.stop()
+            self._sent_at = time.monotonic()
+            self.polled.emit(held)
 
     def shutdown(self) -> None:
         """Stop polling and close every connection, then end the thread's loop."""
         self.doing = "closing exchange.db and history.db"
         try:
+            self.flush()
+            if self._release_timer is not None:
+                self._release_timer.stop()
+                self._release_timer.setParent(None)
+                self._release_timer = None
             if self._timer is not None:
                 # Destroyed here, in the thread that started it (Qt refuses to
                 # stop a timer from another thread): once unparented, dropping
@@ -241,6 +294,7 @@ class PollWorker(QObject):
 
     def pause(self) -> None:
         """Stop consuming wx_event: the rows stay there for later (nothing is lost)."""
+        self.flush()
         self._paused = True
         activity.changed("polling", "paused by the operator: rows wait in wx_event")
         if self._timer is not None:
@@ -282,6 +336,7 @@ class PollWorker(QObject):
             result = engine.poll()
         except Exception as exc:  # a bug: report it and keep the panel alive
             log.exception("unexpected error while polling")
+            self.flush()
             self.failed.emit(f"{type(exc).__name__}: {exc}")
             timer.start(round(self._pace_watch(engine, ERROR_BACKOFF_MS / 1000) * 1000))
             return
@@ -289,7 +344,7 @@ class PollWorker(QObject):
             self.doing = "nothing"
         if result.messages:
             self._directory_due = self._directory_due or self._names_changed(result.messages)
-        self.report(result)
+        self.report(result, hold=True)
         if self._directory_due and time.monotonic() >= self._next_directory:
             self._emit_directory()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
@@ -409,6 +464,7 @@ class PollWorker(QObject):
         """
         if self._store is None:
             return
+        self.flush()  # the messages that brought the names come first
         self._directory_due = False
         self._next_directory = time.monotonic() + DIRECTORY_EVERY
         try:
@@ -662,3 +718,32 @@ class PollThread(QObject):
     def set_paused(self, paused: bool) -> None:
         self.paused = paused
         self._ask(PollWorker.pause if paused else PollWorker.resume)
+
+
+def _holdable(result: PollResult) -> bool:
+    """A result that may wait for the next frame: messages and health, nothing else.
+
+    A command's new status, an alert, a counter or a source's status goes
+    at once (and takes what was held with it).
+    """
+    return not (
+        result.updates
+        or result.alerts
+        or result.rule_counters
+        or result.timed_runs
+        or result.source_statuses
+    )
+
+
+def _joined(first: PollResult, then: PollResult) -> PollResult:
+    """Two results as one, in order: the window applies messages, then updates, then health."""
+    return PollResult(
+        messages=first.messages + then.messages,
+        updates=first.updates + then.updates,
+        health=then.health if then.health is not None else first.health,
+        delay=then.delay,
+        alerts=first.alerts + then.alerts,
+        rule_counters=first.rule_counters + then.rule_counters,
+        timed_runs=first.timed_runs + then.timed_runs,
+        source_statuses=first.source_statuses + then.source_statuses,
+    )

@@ -1,0 +1,97 @@
+"""SteadyScrollBar: a range or value change repaints the bar only if its picture changes."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from wxpanel.gui.scrollbars import SteadyScrollBar
+from wxpanel.gui.views import ChatView, ConversationView, FeedView
+
+
+class Paints(QObject):
+    """Counts the paint events a widget receives."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.count += 1
+        return False
+
+
+@pytest.fixture
+def bar(qtbot: QtBot) -> tuple[SteadyScrollBar, Paints]:
+    """A shown 300-pixel bar over 100 000 pixels of content, painted once, at its bottom."""
+    bar = SteadyScrollBar(Qt.Orientation.Vertical)
+    qtbot.addWidget(bar)
+    bar.resize(16, 300)
+    bar.setRange(0, 100_000)
+    bar.setPageStep(300)
+    bar.setValue(100_000)
+    paints = Paints()
+    bar.installEventFilter(paints)
+    bar.show()
+    qtbot.waitExposed(bar)
+    qtbot.waitUntil(lambda: paints.count > 0)
+    settle()
+    paints.count = 0
+    return bar, paints
+
+
+def settle() -> None:
+    """Deliver every pending update (an update() becomes a paint here, or never)."""
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def test_following_rows_that_move_no_pixel_paints_nothing(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    scroll, paints = bar
+    for _ in range(5):  # a row arrives, the view follows it: the handle stays put
+        scroll.setRange(0, scroll.maximum() + 20)
+        scroll.setValue(scroll.maximum())
+        settle()
+    assert paints.count == 0
+
+
+def test_a_change_that_moves_the_handle_paints(
+    qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
+) -> None:
+    scroll, paints = bar
+    scroll.setValue(0)
+    qtbot.waitUntil(lambda: paints.count > 0)
+
+
+def test_leaving_the_end_paints_even_if_the_handle_stays(
+    qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
+) -> None:
+    """The arrow at the end is drawn enabled again: a picture of its own."""
+    scroll, paints = bar
+    scroll.setValue(scroll.maximum() - 1)
+    qtbot.waitUntil(lambda: paints.count > 0)
+
+
+def test_a_skipped_change_is_never_missing_from_the_screen(
+    qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
+) -> None:
+    """There and back before a paint: the bar shows where it is, not where it went."""
+    scroll, paints = bar
+    scroll.setValue(0)
+    scroll.setValue(scroll.maximum())
+    settle()
+    scroll.setValue(0)
+    qtbot.waitUntil(lambda: paints.count > 0)
+    assert scroll.value() == 0
+
+
+@pytest.mark.parametrize("view_type", [FeedView, ChatView, ConversationView])
+def test_the_views_that_follow_rows_have_a_steady_bar(view_type: type, qtbot: QtBot) -> None:
+    view = view_type()
+    qtbot.addWidget(view)
+    assert isinstance(view.verticalScrollBar(), SteadyScrollBar)
