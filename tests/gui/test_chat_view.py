@@ -8,9 +8,9 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette
-from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtWidgets import QStyleOptionViewItem, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.conftest import insert_events, text_event
@@ -425,3 +425,124 @@ def test_a_reader_leaving_the_bottom_while_a_page_is_measured_stays_where_they_w
     qtbot.waitUntil(lambda: not view.unmeasured())
     assert model.message(view.rowAt(0)).id == read
     assert not view.follower.at_bottom
+
+
+# -- live rows: measured as far as they can be seen ----------------------------------
+
+
+def test_rows_that_arrive_beyond_the_view_stay_stale_while_the_reader_follows(
+    qtbot: QtBot,
+) -> None:
+    """500 rows a second scroll past a following reader: only the last screenful is measured."""
+    model, view, bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    bar = view.verticalScrollBar()
+    bubbles.asked.clear()
+    model.append([msg(i, content=LONG if i % 2 else f"m{i}") for i in range(101, 201)])
+    shown = in_view(view)
+    assert bar.value() == bar.maximum()  # followed at once
+    assert shown.stop == 200
+    assert measured_right(view, shown)
+    asked = set(bubbles.asked)
+    assert {model.message(row).id for row in shown} <= asked
+    assert len(asked) <= 2 * len(shown) + 2 < 50  # not the 100 rows that arrived
+    assert view.unmeasured() == 100 - len(asked)
+    model.append([msg(201)])  # the chat is busy: nothing else is measured meanwhile
+    qtbot.wait(3 * ChatView.CHUNK)
+    assert view.unmeasured() >= 100 - len(asked) - 3
+
+
+def test_rows_that_went_by_unseen_are_measured_once_the_chat_is_quiet(qtbot: QtBot) -> None:
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    model.append([msg(i, content=LONG) for i in range(101, 201)])
+    assert view.unmeasured()
+    qtbot.waitUntil(lambda: not view.unmeasured(), timeout=ChatView.QUIET_MS + 3000)
+    assert measured_right(view, range(200))
+    bar = view.verticalScrollBar()
+    assert bar.value() == bar.maximum()
+
+
+def test_a_reader_scrolling_up_among_rows_that_went_by_sees_them_measured_in_place(
+    qtbot: QtBot,
+) -> None:
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    model.append([msg(i, content=LONG if i % 3 else f"m{i}") for i in range(101, 301)])
+    bar = view.verticalScrollBar()
+    assert view.unmeasured()
+    bar.setValue(bar.maximum() // 2)
+    assert not view.follower.at_bottom
+    assert measured_right(view, in_view(view))
+    read = model.message(view.rowAt(0)).id
+    y = view.rowViewportPosition(view.rowAt(0))
+    qtbot.waitUntil(lambda: not view.unmeasured())  # at once, not when the chat is quiet
+    assert model.message(view.rowAt(0)).id == read
+    assert view.rowViewportPosition(view.rowAt(0)) == y
+    assert measured_right(view, range(model.rowCount()))
+
+
+def test_a_frame_of_new_rows_is_painted_once(qtbot: QtBot) -> None:
+    """Qt's own timer for resized rows painted the whole view again after each frame."""
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    painted: list[QRect] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                assert isinstance(event, QPaintEvent)
+                painted.append(event.rect())
+            return False
+
+    paints = Paints()
+    view.viewport().installEventFilter(paints)
+    model.append([msg(101), msg(102)])
+    qtbot.waitUntil(lambda: bool(painted))
+    qtbot.wait(100)  # Qt's timer fired within ~10 ms
+    assert len(painted) == 1
+    bottom = view.viewport().height()
+    assert painted[0].bottom() == bottom - 1
+    assert painted[0].top() <= view.rowViewportPosition(100)  # the new rows are in it
+
+
+def all_measured(view: ChatView) -> bool:
+    return not view.unmeasured()
+
+
+class CellByCell(ChatView):
+    """The chat painted the way QTableView paints it: the delegate asked once per cell."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        QTableView.paintEvent(self, event)
+
+
+def test_a_paint_shows_what_painting_cell_by_cell_shows(qtbot: QtBot) -> None:
+    """The view hands a paint's bubbles to the delegate at once; the picture is the same."""
+    messages = [
+        msg(1, content=LONG),
+        msg(2, out=True, status=CommandStatus.QUEUED, content="好的，下午三点"),
+        msg(3, out=True, status=CommandStatus.FAILED),
+        dataclasses.replace(msg(4, content="x" * 3000), flags=Flag.HUGE),
+        msg(5, content="line one\nline two\ttabbed"),
+        *(msg(i, content=f"m{i} 今天的会议改到下午") for i in range(6, 40)),
+    ]
+    pictures = []
+    for kind in (ChatView, CellByCell):
+        window = QWidget()
+        qtbot.addWidget(window)
+        window.resize(600, 500)
+        view = kind(window)
+        model = ChatModel(view)
+        view.setModel(model)
+        view.setItemDelegate(BubbleDelegate(view))
+        view.resize(500, 400)
+        window.show()
+        qtbot.waitExposed(window)
+        model.open("wxid_a")
+        model.add_page("wxid_a", 0, messages, False)
+        qtbot.waitUntil(partial(all_measured, view))
+        bar = view.verticalScrollBar()
+        bar.setValue(bar.maximum() // 3)
+        qtbot.waitUntil(partial(all_measured, view))
+        pictures.append(view.viewport().grab().toImage())
+    blank = QImage(pictures[0])
+    blank.fill(pictures[0].pixelColor(0, 0))
+    assert pictures[0] != blank  # bubbles were painted
+    assert pictures[0] == pictures[1]

@@ -7,6 +7,7 @@ messages costs one painter pass over the visible rows and nothing else.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt
@@ -35,6 +36,19 @@ HEADER_GAP = 4
 BUBBLE_SHARE = 0.72
 
 _STATUS_COLOURS = {status: QColor(colour) for status, colour in colours.COMMAND_STATUS.items()}
+_QUEUED_COLOUR = _STATUS_COLOURS[CommandStatus.QUEUED]
+#: A bubble's colours and header flags, made once (a QColor from a name, or an
+#: ``|`` of Qt enums, costs Python microseconds in every new bubble).
+_OUTLINE = QColor(0, 0, 0, 30)
+_FILL_OUT = QColor(colours.BUBBLE_OUT)
+_FILL_FAILED = QColor(colours.BUBBLE_FAILED)
+_FILL_IN_LIGHT = QColor(colours.BUBBLE_IN_LIGHT)
+_FILL_IN_DARK = QColor(colours.BUBBLE_IN_DARK)
+_TEXT_ON_LIGHT = QColor(colours.BUBBLE_TEXT_ON_LIGHT)
+_TEXT_ON_DARK = QColor(colours.BUBBLE_TEXT_ON_DARK)
+_HEADER_TOP = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip)
+_HEADER_IN = int(Qt.AlignmentFlag.AlignLeft) | _HEADER_TOP
+_HEADER_OUT = int(Qt.AlignmentFlag.AlignRight) | _HEADER_TOP
 #: How bubble text is laid out; worked out once (each ``|`` of Qt enums costs Python).
 _WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
 #: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
@@ -453,96 +467,107 @@ class BubbleDelegate(QStyledItemDelegate):
         return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        """The bubble's picture, drawn once and copied afterwards.
+        message = index.data(MessageRole)
+        if isinstance(message, Message):
+            self.paint_rows(painter, option, [(message, option.rect)])
+
+    def paint_rows(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rows: Iterable[tuple[Message, QRect]],
+    ) -> None:
+        """Each message's bubble in its row: its picture, drawn once and copied afterwards.
 
         A chat followed at its bottom repaints its visible bubbles several
         times a second; drawing one from its text took ~0.5 ms.  The picture
         is as wide as the bubble and its header, not the row, and is put at
         the row's left or right edge: a resize that does not wrap a bubble's
-        text again draws nothing new.
+        text again draws nothing new.  :class:`~wxpanel.gui.views.ChatView`
+        hands a paint's rows at once: one call from Qt into Python per paint,
+        not one per bubble (each waits for the GIL the poller may hold).
         """
-        message = index.data(MessageRole)
-        if not isinstance(message, Message):
-            return
-        row: QRect = option.rect
-        _header, _text, header_rect, body, _flags = self._measured(option, message)[1]
-        width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
-        outgoing = message.direction is Direction.OUT
-        rect = QRect(
-            row.right() + 1 - width if outgoing else row.left(), row.top(), width, row.height()
-        )
         ratio = painter.device().devicePixelRatioF()
         palette: QPalette = option.palette
         # The colours drawn with, not the palette's cacheKey(): the view's
         # option is a new copy of the palette for every paint.
         base = palette.color(QPalette.ColorRole.Base).rgba()
         dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
-        key = (message.id, message.status, rect.width(), rect.height(), base, dim)
-        pixmap = self._drawn.get(key)
-        if pixmap is None or pixmap.devicePixelRatioF() != ratio:
-            pixmap = QPixmap(rect.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(Qt.GlobalColor.transparent)
-            drawing = QPainter(pixmap)
-            try:
-                self._draw(drawing, QRect(QPoint(0, 0), rect.size()), option, message)
-            finally:
-                drawing.end()
-            stale = self._drawn.pop(key, None)  # drawn for another screen's pixel ratio
-            if stale is not None:
-                self._drawn_pixels -= stale.width() * stale.height()
-            self._drawn[key] = pixmap
-            self._drawn_pixels += pixmap.width() * pixmap.height()
-            while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
-                _key, old = self._drawn.popitem(last=False)
-                self._drawn_pixels -= old.width() * old.height()
-        else:
-            self._drawn.move_to_end(key)
-        painter.drawPixmap(rect.topLeft(), pixmap)
+        for message, row in rows:
+            _header, _text, header_rect, body, _flags = self._measured(option, message)[1]
+            width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
+            outgoing = message.direction is Direction.OUT
+            left = row.right() + 1 - width if outgoing else row.left()
+            key = (message.id, message.status, width, row.height(), base, dim)
+            pixmap = self._drawn.get(key)
+            if pixmap is None or pixmap.devicePixelRatioF() != ratio:
+                pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
+            else:
+                self._drawn.move_to_end(key)
+            painter.drawPixmap(left, row.top(), pixmap)
+
+    def _picture(
+        self,
+        key: tuple[object, ...],
+        size: QSize,
+        ratio: float,
+        option: QStyleOptionViewItem,
+        message: Message,
+    ) -> QPixmap:
+        """The bubble drawn into a picture of ``size``, kept under ``key``."""
+        pixmap = QPixmap(size * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(Qt.GlobalColor.transparent)
+        drawing = QPainter(pixmap)
+        try:
+            self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
+        finally:
+            drawing.end()
+        stale = self._drawn.pop(key, None)  # drawn for another screen's pixel ratio
+        if stale is not None:
+            self._drawn_pixels -= stale.width() * stale.height()
+        self._drawn[key] = pixmap
+        self._drawn_pixels += pixmap.width() * pixmap.height()
+        while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
+            _key, old = self._drawn.popitem(last=False)
+            self._drawn_pixels -= old.width() * old.height()
+        return pixmap
 
     def _draw(
         self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
     ) -> None:
         painter.save()
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        font: QFont = option.font
         palette: QPalette = option.palette
         header, text, header_rect, body, flags = self._measured(option, message)[1]
+        font, _metrics, small, _small_metrics = self._fonts(option.font)
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
-        small = self._fonts(font)[2]
         if header:
             painter.setFont(small)
-            colour = _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED)
             painter.setPen(
-                colour if outgoing else palette.color(QPalette.ColorRole.PlaceholderText)
+                _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED, _QUEUED_COLOUR)
+                if outgoing
+                else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            align = Qt.AlignmentFlag.AlignRight if outgoing else Qt.AlignmentFlag.AlignLeft
             header_box = QRect(
                 rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
             )
-            painter.drawText(
-                header_box, align | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip, header
-            )
+            painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
         if outgoing:
-            fill = QColor(colours.BUBBLE_OUT)
-            if message.status in (CommandStatus.STUCK, CommandStatus.FAILED):
-                fill = QColor(colours.BUBBLE_FAILED)
+            failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
+            fill = _FILL_FAILED if failed else _FILL_OUT
         else:
-            fill = palette.color(QPalette.ColorRole.Base).lighter(100)
-            light = fill.lightness() > 128
-            fill = QColor(colours.BUBBLE_IN_LIGHT if light else colours.BUBBLE_IN_DARK)
-        painter.setPen(QColor(0, 0, 0, 30))
+            base = palette.color(QPalette.ColorRole.Base)
+            fill = _FILL_IN_LIGHT if base.lightness() > 128 else _FILL_IN_DARK
+        painter.setPen(_OUTLINE)
         painter.setBrush(fill)
         painter.drawRoundedRect(bubble, 6, 6)
         painter.setFont(font)
-        light = fill.lightness() > 128
-        painter.setPen(
-            QColor(colours.BUBBLE_TEXT_ON_LIGHT if light else colours.BUBBLE_TEXT_ON_DARK)
-        )
+        painter.setPen(_TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
         painter.restore()

@@ -21,11 +21,19 @@ from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
     QPoint,
+    QRect,
     Qt,
     QTimer,
     SignalInstance,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import (
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QResizeEvent,
+    QWheelEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -39,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.gui.delegates import BubbleDelegate
 from wxpanel.gui.models import ChatModel, FeedModel
 from wxpanel.gui.scrollbars import SteadyScrollBar
 
@@ -111,6 +120,20 @@ class ChatView(QTableView):
     turn of the event loop, with the message at the top of the view kept in
     place.  Measuring 6 000 rows again after a resize stalled the window for
     0.6-1 s; a page of history at once, for tens of milliseconds.
+
+    Live rows arriving at the bottom are measured only as far as they can be
+    in view: a reader following a busy group (500 rows a second) sees the
+    last screenful of each frame, and the rows that scrolled past unseen stay
+    stale.  While rows keep arriving and the reader follows them, nothing
+    else is measured: those rows are forgotten soon (the window keeps the
+    newest few hundred), and a reader who scrolls up meets them measured
+    before they are painted, as with a page.  Once the chat has been quiet
+    for :data:`QUIET_MS`, or the reader leaves the bottom, the slices
+    measure the rest.
+
+    A frame's rows are painted once: resizing a row's section does not start
+    Qt's own timer for repainting it (a second whole repaint ~10 ms after the
+    first); the view asks for the part that changed itself.
     """
 
     #: Rows measured at a time (~2 ms on the build machine the first time,
@@ -120,6 +143,9 @@ class ChatView(QTableView):
     SLICE_SECONDS = 0.006
     #: Passes over the rows in view at most (each may bring other rows into it).
     VISIBLE_PASSES = 8
+    #: Rows that scrolled past a following reader unseen are measured once no
+    #: row has arrived for this long (milliseconds).
+    QUIET_MS = 1000
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -135,6 +161,11 @@ class ChatView(QTableView):
         self._slicer.setSingleShot(True)
         self._slicer.setInterval(0)
         self._slicer.timeout.connect(self._measure_slice)
+        #: Rows arrive and the reader follows them: the slicer waits for this.
+        self._quiet = QTimer(self)
+        self._quiet.setSingleShot(True)
+        self._quiet.setInterval(self.QUIET_MS)
+        self._quiet.timeout.connect(self._measure_slice)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -178,13 +209,37 @@ class ChatView(QTableView):
         self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
     ) -> None:
         count = last - first + 1
-        if first > 0:  # live messages at the bottom: a few, and in sight
-            self._stale[first:first] = bytes(count)
-            self._measure(range(first, last + 1))
+        if first > 0:  # live messages at the bottom
+            self._appended(first, last)
             return
         self._guess(range(0, count))
         self._stale[0:0] = b"\x01" * count  # a page of history above what is read
         self._measure_slice(0.0)  # the rows nearest to what is shown, now
+
+    def _appended(self, first: int, last: int) -> None:
+        """Measure the new rows that can be in view; the rest stay stale for now.
+
+        For a reader following the bottom those are the last screenful (the
+        view follows them before they are measured: their guessed heights
+        put it near enough, and each pass over the rows in view corrects it).
+        """
+        count = last - first + 1
+        self._stale[first:first] = b"\x01" * count
+        if self._typical <= 0 or count * self._typical <= self.viewport().height():
+            self._measure(range(first, last + 1))  # all of them can be in view
+        else:
+            self._guess(range(first, last + 1))
+            placing, self._placing = self._placing, True
+            try:
+                self.updateGeometries()  # the follower goes to the new bottom
+            finally:
+                self._placing = placing
+        self._measure_visible()
+        if self.follower.at_bottom:
+            self._slicer.stop()
+            self._quiet.start()  # (again: the chat is not quiet)
+        elif self._stale.count(1):
+            self._slicer.start()
 
     def _rows_removed(
         self, _parent: QModelIndex | QPersistentModelIndex, first: int, last: int
@@ -200,11 +255,14 @@ class ChatView(QTableView):
             return  # nothing measured yet: Qt's default height
         header = self.verticalHeader()
         header.setUpdatesEnabled(False)
+        header.blockSignals(True)  # (see _measure)
         try:
             for row in rows:
                 header.resizeSection(row, self._typical)
         finally:
+            header.blockSignals(False)
             header.setUpdatesEnabled(True)
+        self._repaint_from(rows)
 
     def _measure_slice(self, seconds: float | None = None) -> None:
         """The stale rows in view, then a chunk at a time nearest to it, for ``seconds``.
@@ -214,6 +272,9 @@ class ChatView(QTableView):
         """
         if not self._stale.count(1) or not self._in_step():
             return
+        if self.follower.at_bottom and self._quiet.isActive():
+            self._measure_visible()
+            return  # rows arrive and are followed: the rest when the chat is quiet
         if not self.follower.at_bottom:
             self.updateGeometries()  # rows just inserted: the follower keeps the place first
         self._measure_visible()
@@ -353,14 +414,21 @@ class ChatView(QTableView):
         header = self.verticalHeader()
         stale = self._stale
         total = 0
+        resized: list[int] = []
         header.setUpdatesEnabled(False)  # no viewport position worked out per row
+        # Nor Qt's timer that repaints the rows resized: it fired ~10 ms after
+        # the frame was painted and painted it whole again (_repaint_from).
+        header.blockSignals(True)
         try:
             for row in rows:
                 height = delegate.sizeHint(option, model.index(row, 0)).height()
-                header.resizeSection(row, height)
+                if header.sectionSize(row) != height:
+                    header.resizeSection(row, height)
+                    resized.append(row)
                 stale[row] = 0
                 total += height
         finally:
+            header.blockSignals(False)
             header.setUpdatesEnabled(True)
         self._measured_rows += len(rows)
         self._typical += (total - self._typical * len(rows)) // self._measured_rows
@@ -370,9 +438,60 @@ class ChatView(QTableView):
         # changes, and every row is stale again, from inside this call.)
         placing, self._placing = self._placing, True
         try:
-            self.updateGeometries()  # (Qt repaints from the first resized row down)
+            self.updateGeometries()
         finally:
             self._placing = placing
+        self._repaint_from(resized)
+
+    def _repaint_from(self, rows: Sequence[int]) -> None:
+        """Repaint from the first of the resized ``rows`` down, as Qt's own timer would.
+
+        A row resized above the view moved the rows in it: all of them.  (A
+        row measured at the height it had is not resized: no repaint, as with
+        Qt's timer, which only a change of size starts.)
+        """
+        if not rows:
+            return
+        viewport = self.viewport()
+        height = viewport.height()
+        top = self.rowViewportPosition(min(rows))
+        if top < height:
+            top = max(0, top)
+            viewport.update(0, top, viewport.width(), height - top)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The bubbles in the area to paint, handed to the delegate at once.
+
+        QTableView calls the delegate once per bubble, each call from Qt into
+        Python waiting for the GIL (the poller's ingestion holds it) and
+        asking the model for its message through Qt.  The table has nothing
+        else to paint: no grid, no selection, no other column.
+        """
+        model = self.model()
+        delegate = self.itemDelegate()
+        if not isinstance(model, ChatModel) or not isinstance(delegate, BubbleDelegate):
+            super().paintEvent(event)
+            return
+        area = event.rect()
+        first = self.rowAt(area.top())
+        if first < 0:
+            return  # below the last bubble (or no bubble at all)
+        last = self.rowAt(area.bottom())
+        if last < 0:
+            last = model.rowCount() - 1
+        width = self.columnWidth(0)
+        place = self.rowViewportPosition
+        rows = [
+            (model.message(row), QRect(0, place(row), width, self.rowHeight(row)))
+            for row in range(first, last + 1)
+        ]
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        painter = QPainter(self.viewport())
+        try:
+            delegate.paint_rows(painter, option, rows)
+        finally:
+            painter.end()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
@@ -398,6 +517,9 @@ class ChatView(QTableView):
             # slot runs after this one), or it would put them back there.
             self.follower.moved(value)
             self._measure_visible()
+            if not self.follower.at_bottom and self._stale.count(1):
+                self._quiet.stop()
+                self._slicer.start()  # the rest of the rows that went by unseen
         if value == self.verticalScrollBar().minimum():
             self._load_older()
 
