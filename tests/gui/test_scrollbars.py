@@ -60,6 +60,19 @@ def test_following_rows_that_move_no_pixel_paints_nothing(
     assert paints.count == 0
 
 
+def test_a_batch_of_rows_followed_paints_nothing_though_the_range_alone_would_move_it(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """A range change moves the handle up until the view follows: one change, not two."""
+    scroll, paints = bar
+    for _ in range(3):  # a frame's rows: the handle would stand 1 % of the track higher
+        scroll.setRange(0, scroll.maximum() + 1_000)
+        assert scroll.value() < scroll.maximum()
+        scroll.setValue(scroll.maximum())
+        settle()
+    assert paints.count == 0
+
+
 def test_a_change_that_moves_the_handle_paints(
     qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
 ) -> None:

@@ -62,15 +62,18 @@ class SteadyScrollBar(QScrollBar):
             or self.repeatAction() != QAbstractSlider.SliderAction.SliderNoAction
         ):
             super().sliderChange(change)  # the operator's hand on the bar: Qt's own way
+        elif change == QAbstractSlider.SliderChange.SliderRangeChange:
+            # Decided once the caller is done: a range change followed at once
+            # by the value that goes with it (a view following its bottom) is
+            # one change, which usually leaves the bar as it was.
+            if not self._recheck.isActive():
+                self._recheck.start()
         else:
             look = self._look()
             if look[0] != self._painted[0]:
                 super().sliderChange(change)  # the handle moved: painted with the view
             elif look != self._painted and not self._recheck.isActive():
-                # Only an end's state: decided once the caller is done, since a
-                # range change followed at once by the value that goes with it
-                # (a view following its bottom) leaves the bar as it was.
-                self._recheck.start()
+                self._recheck.start()  # an end's state: the range may follow
 
     def _check(self) -> None:
         if self._painted is not None and self._look() != self._painted:
