@@ -103,6 +103,18 @@ def test_a_skipped_change_is_never_missing_from_the_screen(
     assert scroll.value() == 0
 
 
+def test_settled_by_the_caller_a_change_is_painted_without_waiting_for_the_timer(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """The window settles the bar once a batch is laid out: painted in the view's pass."""
+    scroll, paints = bar
+    scroll.setRange(0, scroll.maximum() * 2)  # the reader is not following: the handle moves up
+    scroll.settle()
+    assert not scroll._recheck.isActive()
+    settle()
+    assert paints.count > 0
+
+
 @pytest.mark.parametrize("view_type", [FeedView, ChatView, ConversationView])
 def test_the_views_that_follow_rows_have_a_steady_bar(view_type: type, qtbot: QtBot) -> None:
     view = view_type()

@@ -75,6 +75,16 @@ class SteadyScrollBar(QScrollBar):
             elif look != self._painted and not self._recheck.isActive():
                 self._recheck.start()  # an end's state: the range may follow
 
+    def settle(self) -> None:
+        """The caller is done changing the bar: decide now, not at the next turn.
+
+        Asked by whoever knows (the window, once a batch is laid out), so
+        that a bar that did change is painted in the same pass as its view.
+        """
+        if self._recheck.isActive():
+            self._recheck.stop()
+            self._check()
+
     def _check(self) -> None:
         if self._painted is not None and self._look() != self._painted:
             self.update()
