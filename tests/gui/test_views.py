@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -17,7 +17,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.gui.test_models import conv, msg
 from wxpanel.core.models import Message
-from wxpanel.gui.delegates import ConversationDelegate, _Entry
+from wxpanel.gui.delegates import ConversationDelegate, _Entry, _Pictures
 from wxpanel.gui.models import FEED_CAP, ConversationModel, FeedModel, MessageRole
 from wxpanel.gui.views import ConversationView, FeedView
 from wxpanel.gui.widgets import FeedFilter
@@ -425,3 +425,17 @@ def test_a_filtered_feed_keeps_its_selection_and_cells_across_a_trim(qtbot: QtBo
     last = proxy.index(proxy.rowCount() - 1, 0)
     assert last.data(MessageRole).id == 219
     assert proxy.index(proxy.rowCount() - 1, FeedModel.CONVERSATION).data() == "room@chatroom"
+
+
+def test_drawn_pictures_are_bounded_in_pixels_least_recently_used_first(qtbot: QtBot) -> None:
+    pictures = _Pictures(pixels=300)
+    for key in "abc":
+        pictures.put((key,), QPixmap(10, 10))
+    assert pictures.get(("a",)) is not None  # used: now the newest; "b" is the oldest
+    pictures.put(("d",), QPixmap(10, 10))  # 400 pixels: the least recently used goes
+    assert pictures.get(("b",)) is None
+    pictures.put(("a",), QPixmap(10, 10))  # the same key again: counted once, nothing goes
+    assert all(pictures.get((key,)) is not None for key in "cad")
+    pictures.put(("huge",), QPixmap(100, 100))  # alone over the bound: kept, the rest go
+    assert pictures.get(("huge",)) is not None
+    assert all(pictures.get((key,)) is None for key in "cad")

@@ -113,6 +113,40 @@ def _draw_cached_avatar(painter: QPainter, box: QRect, title: str, is_group: boo
     painter.drawPixmap(box.topLeft(), pixmap)
 
 
+class _Pictures:
+    """Drawn pictures by key, the least recently used forgotten beyond a number of pixels.
+
+    Both delegates draw a row once into a picture and copy it afterwards; a
+    bad row of megabytes is one tall picture, so the bound is in pixels.
+    """
+
+    def __init__(self, pixels: int) -> None:
+        self.pixels = pixels
+        self._kept: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+        self._used = 0
+
+    def get(self, key: tuple[object, ...]) -> QPixmap | None:
+        found = self._kept.get(key)
+        if found is not None:
+            self._kept.move_to_end(key)
+        return found
+
+    def put(self, key: tuple[object, ...], pixmap: QPixmap) -> None:
+        """Keep ``pixmap`` under ``key`` (instead of any picture kept there)."""
+        old = self._kept.pop(key, None)
+        if old is not None:
+            self._used -= old.width() * old.height()
+        self._kept[key] = pixmap
+        self._used += pixmap.width() * pixmap.height()
+        while self._used > self.pixels and len(self._kept) > 1:
+            _key, old = self._kept.popitem(last=False)
+            self._used -= old.width() * old.height()
+
+    def clear(self) -> None:
+        self._kept.clear()
+        self._used = 0
+
+
 class _Entry(NamedTuple):
     """What a conversation entry shows, read from the model once per paint."""
 
@@ -190,8 +224,7 @@ class ConversationDelegate(QStyledItemDelegate):
         self._fonts: dict[str, _Fonts] = {}  # by the view font's key
         #: The view's font last painted with, and which of :attr:`_fonts` it is.
         self._font: tuple[QFont, _Fonts] | None = None
-        self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
-        self._drawn_pixels = 0
+        self._drawn = _Pictures(self.DRAWN_PIXELS)
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         entry = index.data(EntryRole)
@@ -224,17 +257,8 @@ class ConversationDelegate(QStyledItemDelegate):
                 self._draw(drawing, at_origin, _Entry(*entry))
             finally:
                 drawing.end()
-            self._keep(key, pixmap)
-        else:
-            self._drawn.move_to_end(key)
+            self._drawn.put(key, pixmap)
         painter.drawPixmap(rect.topLeft(), pixmap)
-
-    def _keep(self, key: tuple[object, ...], pixmap: QPixmap) -> None:
-        self._drawn[key] = pixmap
-        self._drawn_pixels += pixmap.width() * pixmap.height()
-        while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
-            _key, old = self._drawn.popitem(last=False)
-            self._drawn_pixels -= old.width() * old.height()
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         """The entry's fonts and their metrics, made once per view font."""
@@ -361,8 +385,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._other_widths: OrderedDict[
             int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
         ] = OrderedDict()
-        self._drawn: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
-        self._drawn_pixels = 0
+        self._drawn = _Pictures(self.DRAWN_PIXELS)
         #: The font the sizes were measured with, its metrics, the header's font and metrics.
         self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
 
@@ -382,7 +405,6 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes.clear()
         self._other_widths.clear()
         self._drawn.clear()
-        self._drawn_pixels = 0
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -502,8 +524,6 @@ class BubbleDelegate(QStyledItemDelegate):
             pixmap = self._drawn.get(key)
             if pixmap is None or pixmap.devicePixelRatioF() != ratio:
                 pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
-            else:
-                self._drawn.move_to_end(key)
             painter.drawPixmap(left, row.top(), pixmap)
 
     def _picture(
@@ -523,14 +543,7 @@ class BubbleDelegate(QStyledItemDelegate):
             self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
         finally:
             drawing.end()
-        stale = self._drawn.pop(key, None)  # drawn for another screen's pixel ratio
-        if stale is not None:
-            self._drawn_pixels -= stale.width() * stale.height()
-        self._drawn[key] = pixmap
-        self._drawn_pixels += pixmap.width() * pixmap.height()
-        while self._drawn_pixels > self.DRAWN_PIXELS and len(self._drawn) > 1:
-            _key, old = self._drawn.popitem(last=False)
-            self._drawn_pixels -= old.width() * old.height()
+        self._drawn.put(key, pixmap)  # (one drawn for another screen's pixel ratio goes)
         return pixmap
 
     def _draw(

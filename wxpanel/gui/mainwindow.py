@@ -63,7 +63,6 @@ from wxpanel.gui.models import (
 from wxpanel.gui.preferences import Preferences, apply_theme, load_pacer
 from wxpanel.gui.preferences import save as save_preferences
 from wxpanel.gui.quickreplies import QuickReplyPicker
-from wxpanel.gui.scrollbars import SteadyScrollBar
 from wxpanel.gui.settingsdialog import SettingsDialog
 from wxpanel.gui.texts import problem_text, problems_text
 from wxpanel.gui.texts import text as translated
@@ -580,9 +579,6 @@ class MainWindow(QMainWindow):
                 # that follows them and the bar are then painted in one pass
                 # of the window, not two a frame.
                 view.executeDelayedItemsLayout()
-                bar = view.verticalScrollBar()
-                if isinstance(bar, SteadyScrollBar):
-                    bar.settle()
         self._list_backlog.extend(batch)
         if not self._list_timer.isActive():
             self._list_timer.start()

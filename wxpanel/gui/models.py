@@ -436,7 +436,7 @@ class ConversationModel(QAbstractListModel):
         if role == IdRole:
             return conv.id
         if role == PreviewRole:
-            return self._previews.get(conv.id) or display.preview(None, conv.last_preview)
+            return self._preview(conv)
         if role == TimeRole:
             return display.clock_time(conv.last_time)
         if role == UnreadRole:
@@ -446,12 +446,16 @@ class ConversationModel(QAbstractListModel):
         if role == EntryRole:
             return (
                 conv.display_name,
-                self._previews.get(conv.id) or display.preview(None, conv.last_preview),
+                self._preview(conv),
                 display.clock_time(conv.last_time),
                 conv.unread,
                 conv.is_group,
             )
         return None
+
+    def _preview(self, conv: Conversation) -> str:
+        """The entry's second line: the newest message seen here, else history's."""
+        return self._previews.get(conv.id) or display.preview(None, conv.last_preview)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = super().flags(index)

@@ -78,8 +78,9 @@ class SteadyScrollBar(QScrollBar):
     def settle(self) -> None:
         """The caller is done changing the bar: decide now, not at the next turn.
 
-        Asked by whoever knows (the window, once a batch is laid out), so
-        that a bar that did change is painted in the same pass as its view.
+        Asked by whoever knows (a view's follower, once it has followed a new
+        range), so that a bar that did change is painted in the same pass as
+        its view.
         """
         if self._recheck.isActive():
             self._recheck.stop()

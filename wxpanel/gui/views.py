@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHeaderView,
     QListView,
-    QScrollBar,
     QStyleOptionViewItem,
     QTableView,
     QWidget,
@@ -52,7 +51,7 @@ from wxpanel.gui.models import ChatModel, FeedModel
 from wxpanel.gui.scrollbars import SteadyScrollBar
 
 
-def _steady_bar(view: QAbstractItemView) -> None:
+def _steady_bar(view: QAbstractItemView) -> SteadyScrollBar:
     """Give ``view`` a :class:`SteadyScrollBar`, wired as Qt wires its own.
 
     QAbstractItemView connects its slots to the bar it was born with only:
@@ -63,12 +62,28 @@ def _steady_bar(view: QAbstractItemView) -> None:
     view.setVerticalScrollBar(bar)
     bar.actionTriggered.connect(view.verticalScrollbarAction)
     bar.valueChanged.connect(view.verticalScrollbarValueChanged)
+    return bar
+
+
+def _rows_in_view(view: QTableView) -> range:
+    """The rows of ``view``'s model in its viewport, at their current heights."""
+    model = view.model()
+    count = 0 if model is None else model.rowCount()
+    if count == 0:
+        return range(0)
+    top = max(0, view.rowAt(0))
+    bottom = view.rowAt(view.viewport().height() - 1)
+    return range(top, (count - 1 if bottom < 0 else bottom) + 1)
 
 
 class _Follower:
-    """Follows the bottom of a scroll bar while the reader is there."""
+    """Follows the bottom of a scroll bar while the reader is there.
 
-    def __init__(self, bar: QScrollBar) -> None:
+    The range changes first and the value follows it here: the bar is then
+    settled, so that it is painted (if at all) with the view's new rows.
+    """
+
+    def __init__(self, bar: SteadyScrollBar) -> None:
         self.bar = bar
         self.at_bottom = True
         self._from_bottom: int | None = None  # keep this distance after a prepend
@@ -95,6 +110,7 @@ class _Follower:
                 self.bar.setValue(target)
             finally:
                 self._adjusting = False
+        self.bar.settle()
 
     def keep_place_for_prepend(self) -> None:
         if not self.at_bottom:
@@ -181,8 +197,7 @@ class ChatView(QTableView):
         rows.hide()
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setMinimumSectionSize(0)
-        _steady_bar(self)
-        self.follower = _Follower(self.verticalScrollBar())
+        self.follower = _Follower(_steady_bar(self))
 
     def setModel(self, model: QAbstractItemModel | None) -> None:
         super().setModel(model)  # the header connects to the model first: its sections exist
@@ -295,16 +310,6 @@ class ChatView(QTableView):
         model = self.model()
         return model is not None and len(self._stale) == model.rowCount()
 
-    def _visible(self) -> range:
-        """The rows in the viewport (by their current heights, guessed or not)."""
-        model = self.model()
-        count = 0 if model is None else model.rowCount()
-        if count == 0:
-            return range(0)
-        top = max(0, self.rowAt(0))
-        bottom = self.rowAt(self.viewport().height() - 1)
-        return range(top, (count - 1 if bottom < 0 else bottom) + 1)
-
     def _measure_visible(self, place: tuple[int, int, int] | None = None) -> None:
         """Measure the stale rows in view until none is: they are about to be painted.
 
@@ -315,7 +320,7 @@ class ChatView(QTableView):
             return
         for _ in range(self.VISIBLE_PASSES):
             stale = self._stale
-            rows = [row for row in self._visible() if stale[row]]
+            rows = [row for row in _rows_in_view(self) if stale[row]]
             if not rows:
                 return
             self._measure_in_place(rows, place)
@@ -324,7 +329,7 @@ class ChatView(QTableView):
     def _nearest_stale(self, count: int) -> list[int]:
         """Up to ``count`` stale rows nearest to the view, half above and half below it."""
         stale = self._stale
-        visible = self._visible()
+        visible = _rows_in_view(self)  # (by the rows' current heights, guessed or not)
         above: list[int] = []
         row = stale.rfind(1, 0, visible.start)
         while row >= 0 and len(above) < count:
@@ -604,8 +609,7 @@ class FeedView(QTableView):
         # divider) fits the rows in view: the others may not be filled.
         vertical.setResizeContentsPrecision(0)
         self.horizontalHeader().setStretchLastSection(True)
-        _steady_bar(self)
-        self.follower = _Follower(self.verticalScrollBar())
+        self.follower = _Follower(_steady_bar(self))
 
     def _signals(
         self, model: QAbstractItemModel
@@ -708,13 +712,9 @@ class FeedView(QTableView):
 
     def fill_in_view(self) -> None:
         """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
-        model = self.model()
-        count = 0 if model is None else model.rowCount()
-        if count == 0:
-            return
-        top = max(0, self.rowAt(0))
-        bottom = self.rowAt(self.viewport().height() - 1)
-        self._fill(top, count - 1 if bottom < 0 else bottom)
+        rows = _rows_in_view(self)
+        if rows:
+            self._fill(rows.start, rows.stop - 1)
 
     def _feed(self) -> tuple[FeedModel | None, QAbstractProxyModel | None]:
         """The feed under the view, and the filter it is shown through, if any."""

@@ -217,16 +217,8 @@ class PollWorker(QObject):
         """
         if result.health is not None:
             self._health = result.health  # the latest snapshot, for the dashboard
-        if not (
-            result.messages
-            or result.updates
-            or result.health is not None
-            or result.alerts
-            or result.rule_counters
-            or result.timed_runs
-            or result.source_statuses
-        ):
-            return
+        if not (result.messages or result.health is not None or not _holdable(result)):
+            return  # nothing to say
         if self._held is not None:
             result = _joined(self._held, result)
             self._held = None
@@ -237,20 +229,20 @@ class PollWorker(QObject):
             if not timer.isActive():
                 timer.start(max(1, round(wait * 1000)))
             return
-        if timer is not None:
-            timer.stop()
-        self._sent_at = time.monotonic()
-        self.polled.emit(result)
+        self._send(result)
 
     @Slot()
     def flush(self) -> None:
         """Send what a round held back, now."""
         held, self._held = self._held, None
         if held is not None:
-            if self._release_timer is not None:
-                self._release_timer.stop()
-            self._sent_at = time.monotonic()
-            self.polled.emit(held)
+            self._send(held)
+
+    def _send(self, result: PollResult) -> None:
+        if self._release_timer is not None:
+            self._release_timer.stop()
+        self._sent_at = time.monotonic()
+        self.polled.emit(result)
 
     def shutdown(self) -> None:
         """Stop polling and close every connection, then end the thread's loop."""
@@ -721,7 +713,8 @@ class PollThread(QObject):
 
 
 def _holdable(result: PollResult) -> bool:
-    """A result that may wait for the next frame: messages and health, nothing else.
+    """A result that may wait for the next frame: messages and health, nothing else
+    (an empty result too, which is never sent).
 
     A command's new status, an alert, a counter or a source's status goes
     at once (and takes what was held with it).
