@@ -632,8 +632,10 @@ def print_live(work: Path, args: argparse.Namespace) -> None:
     ratios: dict[tuple[float, str, str], list[float]] = {}
     for _ in range(args.repeat):
         for rate in [float(r) for r in args.rates.split(",")]:
-            engine = run_child("engine", str(work), str(rate), str(args.seconds))
             for tab in args.tabs.split(","):
+                # Just before the panel's runs, not once per rate: the machine's
+                # speed drifts over minutes (a shared VM), and so do both figures.
+                engine = run_child("engine", str(work), str(rate), str(args.seconds))
                 for label, code in codes:
                     live = run_child(
                         "live", str(work), tab, str(rate), str(args.seconds), code=code
