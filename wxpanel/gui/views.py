@@ -27,6 +27,7 @@ from PySide6.QtCore import (
     SignalInstance,
 )
 from PySide6.QtGui import (
+    QAccessible,
     QKeyEvent,
     QKeySequence,
     QPainter,
@@ -47,6 +48,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.gui.delegates import BubbleDelegate
+from wxpanel.gui.feedpaint import FeedPainter
 from wxpanel.gui.models import ChatModel, FeedModel
 from wxpanel.gui.scrollbars import SteadyScrollBar
 
@@ -610,6 +612,7 @@ class FeedView(QTableView):
         vertical.setResizeContentsPrecision(0)
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(_steady_bar(self))
+        self._painter = FeedPainter(self)
 
     def _signals(
         self, model: QAbstractItemModel
@@ -706,9 +709,26 @@ class FeedView(QTableView):
             self._reading_at = None
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """The rows in view get their cells, then Qt paints them (no Python per cell)."""
-        self.fill_in_view()
-        super().paintEvent(event)
+        """The rows to paint, painted from the feed's Python lists in one call.
+
+        Where :class:`~wxpanel.gui.feedpaint.FeedPainter` cannot paint what
+        Qt would (another style than Fusion, the feed through its filter),
+        the rows in view get their cells and Qt paints them.  An assistive
+        technology reads the cells through Qt: while one is active, the rows
+        in view are filled as before.
+        """
+        feed, proxy = self._feed()
+        if feed is None or proxy is not None or not self._painter.usable():
+            self.fill_in_view()
+            super().paintEvent(event)
+            return
+        if QAccessible.isActive():
+            self.fill_in_view()
+        painter = QPainter(self.viewport())
+        try:
+            self._painter.paint(painter, event.region(), feed)
+        finally:
+            painter.end()
 
     def fill_in_view(self) -> None:
         """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""

@@ -1,0 +1,308 @@
+"""The live feed's rows painted in one Python call per paint, as Qt paints them.
+
+With the feed open, every frame paints the rows that arrived since the last
+one (the rows above are scrolled, not painted).  Through Qt's own item
+painting each of those rows cost, first, filling its six cells into the C++
+model (six ``setItemData`` calls, ~200 µs a row) and then, per cell, Qt's
+delegate asking a dozen roles of the model before the style drew it: about
+two fifths of the GUI thread's time with the feed open.  :class:`FeedPainter`
+draws the same pixels from the feed's Python lists: the row's background
+(alternating, flagged, selected), the type's icon, each cell's text elided
+at the right in the cell's font and colour, and the grid, following the
+steps of ``QTableView::paintEvent`` and of ``QCommonStyle``'s
+``CE_ItemViewItem``.  The one cell with the keyboard focus is painted by
+Qt's delegate itself (its frame is the style's to draw).
+
+Only under the Fusion style (the panel's look with a theme chosen, and the
+look on Linux): other styles (Windows' own, macOS) draw item views their own
+way, and :meth:`FeedPainter.usable` leaves those to Qt.  A test compares the
+pictures pixel for pixel (``tests/gui/test_feedpaint.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import cast
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QItemSelectionRange,
+    QLineF,
+    QModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QRegion
+from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+
+from wxpanel.gui import icons, palette
+from wxpanel.gui.models import MARK_BAD, MARK_OUT, FeedModel
+from wxpanel.gui.shaping import needs_no_shaping, unshaped_font
+
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_ICON_CENTRE = Qt.AlignmentFlag.AlignCenter
+_SELECTED = QStyle.StateFlag.State_Selected
+_ACTIVE = QStyle.StateFlag.State_Active
+_ENABLED = QStyle.StateFlag.State_Enabled
+_ICON_OFF = QIcon.State.Off
+_ICON_MODES = {False: QIcon.Mode.Normal, True: QIcon.Mode.Selected}
+_ColorGroup = QPalette.ColorGroup
+_Role = QPalette.ColorRole
+
+
+class _Font:
+    """A font of the feed's cells with what drawing a text in it needs."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = QFont(font)  # a copy: the option it came from goes
+        self.metrics = QFontMetrics(font)
+        self.ascent = self.metrics.ascent()
+        # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
+        self.height = int(self.metrics.ascent() + self.metrics.descent())
+        self._elided: dict[tuple[str, int], str] = {}
+
+    def elided(self, text: str, width: int) -> str:
+        """``text`` elided at the right to ``width`` pixels (itself if it fits)."""
+        key = (text, width)
+        found = self._elided.get(key)
+        if found is None:
+            if len(self._elided) > 4096:
+                self._elided.clear()
+            found = self._elided[key] = self.metrics.elidedText(text, _ELIDE_RIGHT, width)
+        return found
+
+
+class FeedPainter:
+    """Paints :class:`~wxpanel.gui.models.FeedModel` rows into a :class:`QTableView`."""
+
+    def __init__(self, view: QTableView) -> None:
+        self.view = view
+        self._fonts: dict[str, tuple[_Font, _Font]] = {}
+
+    def usable(self) -> bool:
+        """Whether this paints what Qt would: the style, the direction, the table's state."""
+        view = self.view
+        return (
+            view.style().name().lower() == "fusion"
+            and view.isLeftToRight()
+            and view.showGrid()
+            and not view.verticalHeader().sectionsHidden()
+            and not view.horizontalHeader().sectionsMoved()
+            and not view.verticalHeader().sectionsMoved()
+        )
+
+    def _fonts_for(self, font: QFont) -> tuple[_Font, _Font]:
+        """The view's font, and the same without shaping (see :mod:`wxpanel.gui.shaping`)."""
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            if len(self._fonts) > 8:
+                self._fonts.clear()
+            found = self._fonts[key] = (_Font(font), _Font(unshaped_font().resolve(font)))
+        return found
+
+    def paint(self, painter: QPainter, region: QRegion, feed: FeedModel) -> None:
+        """Paint the feed's rows in ``region`` of the viewport, as ``QTableView`` would."""
+        view = self.view
+        vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
+        rows, columns = vertical.count(), horizontal.count()
+        if rows == 0 or columns == 0:
+            return
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        style = view.style()
+        group = _ColorGroup.Normal if option.state & _ENABLED else _ColorGroup.Disabled
+        if group == _ColorGroup.Normal and not option.state & _ACTIVE:
+            group = _ColorGroup.Inactive
+        colours: QPalette = option.palette
+        state = _State(
+            view,
+            feed,
+            colours,
+            group,
+            self._fonts_for(option.font),
+            style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1,
+            bool(
+                style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, option, view)
+            ),
+            view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
+        )
+        hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, view)
+        grid = QColor.fromRgba(hint & 0xFFFFFFFF)  # an int of C++ (signed here)
+        left_top_lines = style.styleHint(
+            QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines, option, view
+        )
+        right_end = horizontal.length() - horizontal.offset() - 1
+        bottom_end = vertical.length() - vertical.offset() - 1
+        for area in cast(Iterable[QRect], region):  # (iterable, not in the type stubs)
+            area.setBottom(min(area.bottom(), bottom_end))
+            area.setRight(min(area.right(), right_end))
+            if not area.isValid():
+                continue
+            left = horizontal.visualIndexAt(area.left())
+            right = horizontal.visualIndexAt(area.right())
+            left = 0 if left < 0 else left
+            right = columns - 1 if right < 0 else right
+            top = vertical.visualIndexAt(area.top())
+            bottom = vertical.visualIndexAt(area.bottom())
+            bottom = rows - 1 if bottom < 0 else bottom
+            if top < 0 or top > bottom:
+                continue
+            cells = [
+                (column, view.columnViewportPosition(column), view.columnWidth(column) - 1)
+                for column in range(left, right + 1)
+                if not horizontal.isSectionHidden(column)
+            ]
+            places = [
+                (row, view.rowViewportPosition(row), view.rowHeight(row) - 1)
+                for row in range(top, bottom + 1)
+            ]
+            alternate = view.alternatingRowColors()
+            for row, y, height in places:
+                state.row(painter, row, y, height, cells, alternate and bool(row & 1))
+            painter.save()
+            painter.setPen(grid)
+            for _row, y, height in places:
+                line = QLineF(area.left(), y + height, area.right(), y + height)
+                painter.drawLine(line.translated(0.5, 0.5))
+            for _column, x, width in cells:
+                line = QLineF(x + width, area.top(), x + width, area.bottom())
+                painter.drawLine(line.translated(0.5, 0.5))
+            if left_top_lines and horizontal.isHidden() and places[0][1] == area.top():
+                painter.drawLine(area.left(), area.top(), area.right(), area.top())
+            if left_top_lines and vertical.isHidden() and cells and cells[0][1] == area.left():
+                painter.drawLine(area.left(), area.top(), area.left(), area.bottom())
+            painter.restore()
+
+
+def _small_icon(style: QStyle, view: QTableView) -> QSize:
+    extent = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, view)
+    return QSize(extent, extent)
+
+
+def _ranges(selection: QItemSelectionModel) -> list[QItemSelectionRange]:
+    chosen = selection.selection()
+    return [chosen.at(i) for i in range(chosen.count())]
+
+
+class _State:
+    """What one paint needs for every row: colours, fonts, metrics, the selection."""
+
+    def __init__(
+        self,
+        view: QTableView,
+        feed: FeedModel,
+        colours: QPalette,
+        group: QPalette.ColorGroup,
+        fonts: tuple[_Font, _Font],
+        margin: int,
+        decoration_selected: bool,
+        icon_size: QSize,
+    ) -> None:
+        self.view = view
+        self.feed = feed
+        self.fonts = fonts
+        self.margin = margin
+        self.decoration_selected = decoration_selected
+        self.icon_size = icon_size
+        self.highlight = colours.brush(group, _Role.Highlight)
+        self.alternate_base = colours.brush(group, _Role.AlternateBase)
+        self.text = colours.color(group, _Role.Text)
+        self.highlighted_text = colours.color(group, _Role.HighlightedText)
+        scheme = palette.scheme()
+        self.flagged = palette.brush(scheme.flagged_background)
+        self.outgoing = palette.brush(scheme.ok).color()
+        selection = view.selectionModel()
+        self.selected: list[tuple[int, int, int, int]] = (
+            []
+            if selection is None
+            else [(r.top(), r.bottom(), r.left(), r.right()) for r in _ranges(selection)]
+        )
+        current = view.currentIndex()
+        focused = view.hasFocus() or view.viewport().hasFocus()
+        self.focus = (current.row(), current.column()) if focused and current.isValid() else None
+
+    def is_selected(self, row: int, column: int) -> bool:
+        return any(t <= row <= b and lt <= column <= rt for t, b, lt, rt in self.selected)
+
+    def row(
+        self,
+        painter: QPainter,
+        row: int,
+        y: int,
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+        alternate: bool,
+    ) -> None:
+        """One row's cells: background, icon, text; the focused cell by Qt's delegate."""
+        feed = self.feed
+        texts = feed.cells(row)
+        marks = feed.marks[row]
+        background: QBrush | None = self.flagged if marks & MARK_BAD else None
+        plain, unshaped = self.fonts
+        margin = self.margin
+        for column, x, width in cells:
+            rect = QRect(x, y, width, height)
+            if self.focus == (row, column):
+                self._by_qt(painter, row, column, rect, alternate)
+                continue
+            selected = bool(self.selected) and self.is_selected(row, column)
+            text_left = x
+            if column == FeedModel.TYPE:
+                decoration = QRect(x, y, self.icon_size.width() + 2 * margin, height)
+                text_left = decoration.right() + 1
+            # PE_PanelItemViewRow, then PE_PanelItemViewItem.
+            if selected and self.decoration_selected:
+                painter.fillRect(rect, self.highlight)
+            else:
+                if alternate:
+                    painter.fillRect(rect, self.alternate_base)
+                if background is not None:
+                    painter.fillRect(rect, background)
+                if selected:
+                    painter.fillRect(
+                        QRect(text_left, y, x + width - text_left, height), self.highlight
+                    )
+            if column == FeedModel.TYPE:
+                icon = icons.type_icon(feed.message(row).type)
+                place = QStyle.alignedRect(
+                    Qt.LayoutDirection.LeftToRight, _ICON_CENTRE, self.icon_size, decoration
+                )
+                icon.paint(painter, place, _ICON_CENTRE, _ICON_MODES[selected], _ICON_OFF)
+            text = texts[column]
+            if not text:
+                continue
+            font = unshaped if needs_no_shaping(text) else plain
+            room = x + width - text_left - 2 * margin
+            if selected:
+                painter.setPen(self.highlighted_text)
+            else:
+                painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
+            painter.setFont(font.font)
+            top = y + height // 2 - font.height // 2
+            painter.drawText(
+                QPointF(text_left + margin, top + font.ascent), font.elided(text, room)
+            )
+
+    def _by_qt(
+        self, painter: QPainter, row: int, column: int, rect: QRect, alternate: bool
+    ) -> None:
+        """The cell with the keyboard focus, painted by Qt's delegate as QTableView does."""
+        view = self.view
+        self.feed.fill(row)
+        index: QModelIndex = self.feed.index(row, column)
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = rect
+        if alternate:
+            option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
+        if self.is_selected(row, column):
+            option.state |= _SELECTED
+        option.state |= QStyle.StateFlag.State_HasFocus
+        option.palette.setCurrentColorGroup(_ColorGroup.Normal)
+        view.style().drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewRow, option, painter, view
+        )
+        view.itemDelegateForIndex(index).paint(painter, option, index)
