@@ -5,12 +5,13 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
 from tests.gui.test_models import msg
+from tests.gui.test_views import CountingFeed
 from wxpanel.core.codec import Flag
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.protocol import MessageType
@@ -28,18 +29,6 @@ class CellByCell(FeedView):
         QTableView.paintEvent(self, event)
 
 
-class Painted(FeedModel):
-    """Notes the rows whose texts were asked for (painted from Python)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.painted: set[int] = set()
-
-    def cells(self, row: int) -> tuple[str, ...]:
-        self.painted.add(row)
-        return super().cells(row)
-
-
 def feed_rows() -> list[Message]:
     return [
         msg(1, content="a short one"),
@@ -49,8 +38,9 @@ def feed_rows() -> list[Message]:
         msg(5, content="ئۇيغۇرچە \u2764\ufe0f shaped"),
         dataclasses.replace(msg(6), type=MessageType.IMAGE, content=None),
         msg(7, out=True, status=CommandStatus.FAILED, content="x" * 400),
-        dataclasses.replace(msg(8, content="\ufffd\ufffd"), flags=Flag.GBK),
-        *(msg(i, "room@chatroom" if i % 3 else "wxid_b", f"m{i} hello") for i in range(9, 40)),
+        msg(8, "line\nbreak", "a\ttab"),
+        dataclasses.replace(msg(9, content="\ufffd\ufffd"), flags=Flag.GBK),
+        *(msg(i, "room@chatroom" if i % 3 else "wxid_b", f"m{i} hello") for i in range(10, 40)),
     ]
 
 
@@ -61,7 +51,7 @@ def picture(
     qtbot.addWidget(window)
     window.resize(760, 420)
     view = kind(window)
-    feed = Painted()
+    feed = CountingFeed()
     view.setModel(feed)
     view.setItemDelegate(FeedDelegate(feed, view))
     view.resize(740, 400)
@@ -81,6 +71,7 @@ def picture(
         view.setFocus()
         qtbot.waitUntil(view.hasFocus)
     view.verticalScrollBar().setValue(scrolled)
+    qtbot.mouseMove(view.viewport(), QPoint(300, view.rowViewportPosition(1) + 5))  # hovered
     view.viewport().repaint()
     return view.viewport().grab().toImage(), feed
 
@@ -92,9 +83,10 @@ def picture(
 def test_the_feed_painted_at_once_looks_as_qt_paints_it(
     qtbot: QtBot, theme: str, focus: bool, rows: int, scrolled: int
 ) -> None:
-    """Alternating rows, flagged rows, outgoing rows, a selection, the focused cell,
-    icons, elided texts in both fonts (shaped and not), the grid, a row cut at the
-    top, the empty space below the last row; light and dark."""
+    """Alternating rows, flagged rows, outgoing rows, a selection, the focused cell, a
+    hovered row, icons, elided texts in both fonts (shaped and not), a line break and
+    a tab (left to Qt), the grid, a row cut at the top, the empty space below the
+    last row; light and dark."""
     assert QApplication.style().name().lower() == "fusion"
     try:
         apply_theme(theme)
@@ -102,7 +94,7 @@ def test_the_feed_painted_at_once_looks_as_qt_paints_it(
         qts, _ = picture(qtbot, CellByCell, focus, rows, scrolled)
     finally:
         apply_theme("")
-    assert isinstance(feed, Painted) and feed.painted  # painted from Python, not by Qt
+    assert isinstance(feed, CountingFeed) and feed.painted  # painted from Python, not by Qt
     assert not feed.is_filled(0)  # ... without filling the C++ model's cells
     if ours != qts:
         name = f"{theme}-{focus}-{rows}-{scrolled}"
@@ -117,7 +109,7 @@ def test_another_style_is_painted_by_qt(qtbot: QtBot) -> None:
 
     view = FeedView()
     qtbot.addWidget(view)
-    feed = Painted()
+    feed = CountingFeed()
     view.setModel(feed)
     style = QStyleFactory.create("Windows")
     view.setStyle(style)

@@ -401,7 +401,7 @@ def test_the_trim_empties_the_filled_rows_and_the_view_paints_its_own_again(qtbo
     view = feed_view(qtbot, feed)
     feed.append([msg(i) for i in range(1, 151)])
     qtbot.waitUntil(lambda: 149 in feed.painted)
-    feed.fill(130, 149)  # as a menu or the copy key would (painting fills nothing)
+    feed.fill(140)  # as its menu or the copy key would (painting fills nothing)
     view.selectRow(140)  # Qt holds an index of it: kept filled
     feed.painted.clear()
     feed.append([msg(i) for i in range(151, 211)])  # over the cap: 30 rows go

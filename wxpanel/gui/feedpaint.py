@@ -34,9 +34,22 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QRegion
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QRegion,
+    QStaticText,
+    QTransform,
+)
 from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
 
+from wxpanel.core.protocol import MessageType
 from wxpanel.gui import icons, palette
 from wxpanel.gui.models import MARK_BAD, MARK_OUT, FeedModel
 from wxpanel.gui.shaping import needs_no_shaping, unshaped_font
@@ -49,6 +62,7 @@ _ENABLED = QStyle.StateFlag.State_Enabled
 _ICON_OFF = QIcon.State.Off
 _ICON_MODES = {False: QIcon.Mode.Normal, True: QIcon.Mode.Selected}
 _ColorGroup = QPalette.ColorGroup
+_TYPE, _CONTENT = FeedModel.TYPE, FeedModel.CONTENT
 _Role = QPalette.ColorRole
 
 
@@ -61,17 +75,26 @@ class _Font:
         self.ascent = self.metrics.ascent()
         # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
         self.height = int(self.metrics.ascent() + self.metrics.descent())
-        self._elided: dict[tuple[str, int], str] = {}
+        self._statics: dict[tuple[str, int], QStaticText] = {}
+        #: No text of fewer characters than this is wider than a pixel's worth of room.
+        self.max_width = max(1, self.metrics.maxWidth())
+
+    def static(self, text: str, width: int) -> QStaticText:
+        """``text`` elided to ``width``, laid out once: names, times, types repeat."""
+        key = (text, width)
+        found = self._statics.get(key)
+        if found is None:
+            if len(self._statics) > 4096:
+                self._statics.clear()
+            found = QStaticText(self.elided(text, width))
+            found.setTextFormat(Qt.TextFormat.PlainText)
+            found.prepare(QTransform(), self.font)
+            self._statics[key] = found
+        return found
 
     def elided(self, text: str, width: int) -> str:
         """``text`` elided at the right to ``width`` pixels (itself if it fits)."""
-        key = (text, width)
-        found = self._elided.get(key)
-        if found is None:
-            if len(self._elided) > 4096:
-                self._elided.clear()
-            found = self._elided[key] = self.metrics.elidedText(text, _ELIDE_RIGHT, width)
-        return found
+        return self.metrics.elidedText(text, _ELIDE_RIGHT, width)
 
 
 class FeedPainter:
@@ -117,6 +140,8 @@ class FeedPainter:
         if group == _ColorGroup.Normal and not option.state & _ACTIVE:
             group = _ColorGroup.Inactive
         colours: QPalette = option.palette
+        hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, view)
+        grid = QColor.fromRgba(hint & 0xFFFFFFFF)  # an int of C++ (signed here)
         state = _State(
             view,
             feed,
@@ -128,9 +153,8 @@ class FeedPainter:
                 style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, option, view)
             ),
             view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
+            grid,
         )
-        hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, view)
-        grid = QColor.fromRgba(hint & 0xFFFFFFFF)  # an int of C++ (signed here)
         left_top_lines = style.styleHint(
             QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines, option, view
         )
@@ -200,6 +224,7 @@ class _State:
         margin: int,
         decoration_selected: bool,
         icon_size: QSize,
+        grid: QColor,
     ) -> None:
         self.view = view
         self.feed = feed
@@ -220,6 +245,15 @@ class _State:
             if selection is None
             else [(r.top(), r.bottom(), r.left(), r.right()) for r in _ranges(selection)]
         )
+        self.opaque_grid = grid.alpha() == 255
+        self.icon_room = icon_size.width() + 2 * margin  # the decoration's width
+        icon_place = QStyle.alignedRect(
+            Qt.LayoutDirection.LeftToRight, _ICON_CENTRE, icon_size, QRect(0, 0, self.icon_room, 0)
+        )
+        self.icon_left = icon_place.left()
+        self.icon_width, self.icon_height = icon_size.width(), icon_size.height()
+        self.ratio = view.devicePixelRatioF()
+        self._icons: dict[MessageType, QPixmap] = {}
         current = view.currentIndex()
         focused = view.hasFocus() or view.viewport().hasFocus()
         self.focus = (current.row(), current.column()) if focused and current.isValid() else None
@@ -240,12 +274,23 @@ class _State:
         feed = self.feed
         texts = feed.cells(row)
         marks = feed.marks[row]
+        plain_row = (
+            not (self.selected and any(t <= row <= b for t, b, _l, _r in self.selected))
+            and (self.focus is None or self.focus[0] != row)
+            and "".join(texts).isprintable()
+        )
+        if plain_row and self.opaque_grid:
+            self._plain_row(painter, row, y, height, cells, alternate, texts, marks)
+            return
         background: QBrush | None = self.flagged if marks & MARK_BAD else None
         plain, unshaped = self.fonts
         margin = self.margin
         for column, x, width in cells:
             rect = QRect(x, y, width, height)
-            if self.focus == (row, column):
+            text = texts[column]
+            # The focused cell's frame is the style's; a line break, a tab or a
+            # control character Qt lays out its own way (rare: a name, a bad row).
+            if self.focus == (row, column) or not text.isprintable():
                 self._by_qt(painter, row, column, rect, alternate)
                 continue
             selected = bool(self.selected) and self.is_selected(row, column)
@@ -271,7 +316,6 @@ class _State:
                     Qt.LayoutDirection.LeftToRight, _ICON_CENTRE, self.icon_size, decoration
                 )
                 icon.paint(painter, place, _ICON_CENTRE, _ICON_MODES[selected], _ICON_OFF)
-            text = texts[column]
             if not text:
                 continue
             font = unshaped if needs_no_shaping(text) else plain
@@ -286,10 +330,76 @@ class _State:
                 QPointF(text_left + margin, top + font.ascent), font.elided(text, room)
             )
 
+    def _plain_row(
+        self,
+        painter: QPainter,
+        row: int,
+        y: int,
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+        alternate: bool,
+        texts: tuple[str, ...],
+        marks: int,
+    ) -> None:
+        """A row neither selected nor focused, of printable texts: the common case, quick.
+
+        The row's background in one rectangle (the grid, opaque, is drawn
+        over its edges afterwards), one pen, the font set only when it
+        changes, the texts that repeat (all but the content) laid out once.
+        """
+        if alternate or marks & MARK_BAD:
+            span = QRect(cells[0][1], y, cells[-1][1] + cells[-1][2] - cells[0][1], height)
+            if alternate:
+                painter.fillRect(span, self.alternate_base)
+            if marks & MARK_BAD:
+                painter.fillRect(span, self.flagged)
+        painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
+        plain, unshaped = self.fonts
+        margin = self.margin
+        top = y + height // 2 - plain.height // 2
+        baseline = top + plain.ascent
+        current: _Font | None = None
+        for column, x, width in cells:
+            left = x
+            if column == _TYPE:
+                left = x + self.icon_room
+                pixmap = self._icon(self.feed.message(row).type)
+                painter.drawPixmap(
+                    QRect(
+                        x + self.icon_left,
+                        y + (height - self.icon_height) // 2,
+                        self.icon_width,
+                        self.icon_height,
+                    ),
+                    pixmap,
+                )
+            text = texts[column]
+            if not text:
+                continue
+            font = unshaped if needs_no_shaping(text) else plain
+            if font is not current:
+                painter.setFont(font.font)
+                current = font
+            room = x + width - left - 2 * margin
+            if column == _CONTENT:  # (every row's own: laid out as drawn)
+                if len(text) * font.max_width > room:
+                    text = font.metrics.elidedText(text, _ELIDE_RIGHT, room)
+                painter.drawText(left + margin, baseline, text)
+            else:
+                painter.drawStaticText(left + margin, top, font.static(text, room))
+
+    def _icon(self, kind: MessageType) -> QPixmap:
+        """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""
+        found = self._icons.get(kind)
+        if found is None:
+            found = icons.type_icon(kind).pixmap(self.icon_size, self.ratio, QIcon.Mode.Normal)
+            self._icons[kind] = found
+        return found
+
     def _by_qt(
         self, painter: QPainter, row: int, column: int, rect: QRect, alternate: bool
     ) -> None:
-        """The cell with the keyboard focus, painted by Qt's delegate as QTableView does."""
+        """A cell painted by Qt's delegate, as QTableView paints it (its row filled first)."""
         view = self.view
         self.feed.fill(row)
         index: QModelIndex = self.feed.index(row, column)
@@ -300,7 +410,8 @@ class _State:
             option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
         if self.is_selected(row, column):
             option.state |= _SELECTED
-        option.state |= QStyle.StateFlag.State_HasFocus
+        if self.focus == (row, column):
+            option.state |= QStyle.StateFlag.State_HasFocus
         option.palette.setCurrentColorGroup(_ColorGroup.Normal)
         view.style().drawPrimitive(
             QStyle.PrimitiveElement.PE_PanelItemViewRow, option, painter, view

@@ -106,18 +106,19 @@ def _find(rows: Sequence[Message], message_id: int) -> int:
 class FeedModel(QStandardItemModel):
     """Every message as it happens, newest at the bottom, capped in memory.
 
-    A C++ model holds what the view paints (texts, the type's icon, the
-    colours of flagged and outgoing rows): painting the feed runs no Python
-    and needs no GIL, which the poller thread holds while it ingests (a
-    Python ``data()`` per cell made each paint of the feed wait for it, three
-    times as long as the paint's own work at 200 events a second).  Nothing
-    here overrides a virtual method of the model.  Python keeps the
+    The view paints the feed from the Python lists (:meth:`cells`, the
+    marks; :mod:`wxpanel.gui.feedpaint`), in one call per paint.  A C++
+    model holds the cells for whatever reads them through Qt (texts, the
+    type's icon, the colours of flagged and outgoing rows), and for Qt's
+    own painting where the view leaves it to Qt: no Python ``data()`` per
+    cell, which waits for the GIL the poller thread holds while it ingests.
+    Nothing here overrides a virtual method of the model.  Python keeps the
     messages, their marks and what the filter reads; tooltips are made when
     asked (:meth:`tooltip`).  Between ``cap - cap // FEED_TRIM_SHARE`` and
     ``cap`` rows once full: the oldest are forgotten a block at a time.
 
     A row's cells are filled only when something is about to read them
-    (:meth:`fill`): the view, for the rows it is about to paint.  An
+    through Qt (:meth:`fill`): the view, for the rows Qt is about to paint.  An
     appended row is an empty C++ row (a few pointers) until then; most rows
     are never seen (at 1 000 events a second a row lives 9 s in the feed,
     and the feed is often a hidden tab), and filling them was most of what

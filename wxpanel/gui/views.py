@@ -583,9 +583,11 @@ class FeedView(QTableView):
     feed forgets its oldest rows, a reader who scrolled up keeps reading the
     same rows.
 
-    The feed's rows get their cells when they are about to be read through
-    Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
-    Python call of a paint), the row under the pointer before its context
+    The rows are painted from the feed's Python lists
+    (:mod:`wxpanel.gui.feedpaint`, the one Python call of a paint).  They
+    get their cells when they are about to be read through Qt
+    (:meth:`FeedModel.fill`): the rows in view before a paint left to Qt
+    (see :meth:`paintEvent`), the row under the pointer before its context
     menu, the current row before Qt copies its cell, the rows a search by
     typing would find, the rows in view before a column is fitted to its
     contents.  A hidden feed fills nothing.
