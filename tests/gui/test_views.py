@@ -9,6 +9,7 @@ from PySide6.QtGui import QPainter, QPixmap
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
+    QLineEdit,
     QListView,
     QStyleOptionViewItem,
     QTabWidget,
@@ -363,6 +364,24 @@ def test_the_copy_key_copies_a_row_not_filled(qtbot: QtBot) -> None:
     qtbot.keyClick(view, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     assert QApplication.clipboard().text() == "second"
     assert filled_rows(feed) == {1}
+
+
+def test_an_editor_opened_on_a_row_not_filled_shows_its_text(qtbot: QtBot) -> None:
+    feed = FeedModel()
+    view = feed_view(qtbot, feed)
+    feed.append([msg(1, content="first"), msg(2, content="second")])
+    index = feed.index(1, FeedModel.CONTENT)
+    qtbot.waitUntil(lambda: view.rowAt(view.rowViewportPosition(1)) == 1)
+    assert not feed.is_filled(1)  # painted from the lists
+    view.setCurrentIndex(index)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    qtbot.waitUntil(lambda: isinstance(QApplication.focusWidget(), QLineEdit))
+    assert QApplication.focusWidget().text() == "second"  # type: ignore[union-attr]
+    QApplication.focusWidget().clearFocus()  # type: ignore[union-attr]
+    at = view.visualRect(feed.index(0, FeedModel.CONTENT)).center()
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)
+    qtbot.waitUntil(lambda: feed.is_filled(0))  # (Qt's editor then reads it, as for F2)
 
 
 def test_typing_in_the_feed_finds_a_row_not_filled_and_fills_few(qtbot: QtBot) -> None:

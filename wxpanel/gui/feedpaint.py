@@ -27,7 +27,6 @@ from typing import cast
 from PySide6.QtCore import (
     QItemSelectionModel,
     QItemSelectionRange,
-    QLineF,
     QModelIndex,
     QPointF,
     QRect,
@@ -47,7 +46,7 @@ from PySide6.QtGui import (
     QStaticText,
     QTransform,
 )
-from PySide6.QtWidgets import QStyle, QStyleOptionViewItem, QTableView
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTableView
 
 from wxpanel.core.protocol import MessageType
 from wxpanel.gui import icons, palette
@@ -64,6 +63,10 @@ _ICON_MODES = {False: QIcon.Mode.Normal, True: QIcon.Mode.Selected}
 _ColorGroup = QPalette.ColorGroup
 _TYPE, _CONTENT = FeedModel.TYPE, FeedModel.CONTENT
 _Role = QPalette.ColorRole
+_GRID_COLOUR = QStyle.StyleHint.SH_Table_GridLineColor
+_LEFT_TOP_LINES = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
+_FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
+_SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
 
 
 class _Font:
@@ -103,12 +106,22 @@ class FeedPainter:
     def __init__(self, view: QTableView) -> None:
         self.view = view
         self._fonts: dict[str, tuple[_Font, _Font]] = {}
+        self._state: _State | None = None
+        self._key: tuple[object, ...] = ()
+        self._columns: list[tuple[int, int, int]] = []
+        self._columns_key: tuple[int, ...] = ()
+        self._resized = 0  # (a column's width changes within the same header length)
+        view.horizontalHeader().sectionResized.connect(self._section_resized)
+        self._fusion: tuple[QStyle | None, bool] = (None, False)
 
     def usable(self) -> bool:
         """Whether this paints what Qt would: the style, the direction, the table's state."""
         view = self.view
+        style = view.style()
+        if self._fusion[0] is not style:
+            self._fusion = (style, style.name().lower() == "fusion")
         return (
-            view.style().name().lower() == "fusion"
+            self._fusion[1]
             and view.isLeftToRight()
             and view.showGrid()
             and not view.verticalHeader().sectionsHidden()
@@ -127,78 +140,102 @@ class FeedPainter:
         return found
 
     def paint(self, painter: QPainter, region: QRegion, feed: FeedModel) -> None:
-        """Paint the feed's rows in ``region`` of the viewport, as ``QTableView`` would."""
+        """Paint the feed's rows in ``region`` of the viewport, as ``QTableView`` would.
+
+        What follows from the style, the palette, the font and the window's
+        state is worked out again only when one of them changed, and the
+        columns' places when the header moved or resized: a frame usually
+        paints one row or two, and each Python call into Qt counts.
+        """
         view = self.view
         vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
-        rows, columns = vertical.count(), horizontal.count()
-        if rows == 0 or columns == 0:
+        rows = vertical.count()
+        if rows == 0:
             return
-        option = QStyleOptionViewItem()
-        view.initViewItemOption(option)
-        style = view.style()
-        group = _ColorGroup.Normal if option.state & _ENABLED else _ColorGroup.Disabled
-        if group == _ColorGroup.Normal and not option.state & _ACTIVE:
-            group = _ColorGroup.Inactive
-        colours: QPalette = option.palette
-        hint = style.styleHint(QStyle.StyleHint.SH_Table_GridLineColor, option, view)
-        grid = QColor.fromRgba(hint & 0xFFFFFFFF)  # an int of C++ (signed here)
-        state = _State(
-            view,
-            feed,
-            colours,
-            group,
-            self._fonts_for(option.font),
-            style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1,
-            bool(
-                style.styleHint(QStyle.StyleHint.SH_ItemView_ShowDecorationSelected, option, view)
-            ),
-            view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
-            grid,
-        )
-        left_top_lines = style.styleHint(
-            QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines, option, view
-        )
+        state = self._state_for(view, feed)
+        columns = self._columns_for(view, horizontal)
+        if not columns:
+            return
         right_end = horizontal.length() - horizontal.offset() - 1
         bottom_end = vertical.length() - vertical.offset() - 1
+        alternate = view.alternatingRowColors()
         for area in cast(Iterable[QRect], region):  # (iterable, not in the type stubs)
-            area.setBottom(min(area.bottom(), bottom_end))
-            area.setRight(min(area.right(), right_end))
-            if not area.isValid():
+            left, right = area.left(), min(area.right(), right_end)
+            area_top, area_bottom = area.top(), min(area.bottom(), bottom_end)
+            if right < left or area_bottom < area_top:
                 continue
-            left = horizontal.visualIndexAt(area.left())
-            right = horizontal.visualIndexAt(area.right())
-            left = 0 if left < 0 else left
-            right = columns - 1 if right < 0 else right
-            top = vertical.visualIndexAt(area.top())
-            bottom = vertical.visualIndexAt(area.bottom())
+            top = vertical.visualIndexAt(area_top)
+            bottom = vertical.visualIndexAt(area_bottom)
             bottom = rows - 1 if bottom < 0 else bottom
             if top < 0 or top > bottom:
                 continue
-            cells = [
-                (column, view.columnViewportPosition(column), view.columnWidth(column) - 1)
-                for column in range(left, right + 1)
-                if not horizontal.isSectionHidden(column)
-            ]
-            places = [
-                (row, view.rowViewportPosition(row), view.rowHeight(row) - 1)
-                for row in range(top, bottom + 1)
-            ]
-            alternate = view.alternatingRowColors()
-            for row, y, height in places:
+            cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
+            height = vertical.defaultSectionSize() - 1  # (fixed: FeedView's rows)
+            first_y = view.rowViewportPosition(top)
+            places = [(row, first_y + (row - top) * (height + 1)) for row in range(top, bottom + 1)]
+            for row, y in places:
                 state.row(painter, row, y, height, cells, alternate and bool(row & 1))
-            painter.save()
-            painter.setPen(grid)
-            for _row, y, height in places:
-                line = QLineF(area.left(), y + height, area.right(), y + height)
-                painter.drawLine(line.translated(0.5, 0.5))
+            painter.setPen(state.grid)
+            for _row, y in places:
+                painter.drawLine(left, y + height, right, y + height)
             for _column, x, width in cells:
-                line = QLineF(x + width, area.top(), x + width, area.bottom())
-                painter.drawLine(line.translated(0.5, 0.5))
-            if left_top_lines and horizontal.isHidden() and places[0][1] == area.top():
-                painter.drawLine(area.left(), area.top(), area.right(), area.top())
-            if left_top_lines and vertical.isHidden() and cells and cells[0][1] == area.left():
-                painter.drawLine(area.left(), area.top(), area.left(), area.bottom())
-            painter.restore()
+                painter.drawLine(x + width, area_top, x + width, area_bottom)
+            if state.left_top_lines and horizontal.isHidden() and places[0][1] == area_top:
+                painter.drawLine(left, area_top, right, area_top)
+            if state.left_top_lines and vertical.isHidden() and cells[0][1] == left:
+                painter.drawLine(left, area_top, left, area_bottom)
+
+    def _state_for(self, view: QTableView, feed: FeedModel) -> _State:
+        """The paint's state: made again when the look changed, the selection read each time."""
+        style, colours = view.style(), view.palette()
+        key = (
+            style,
+            colours.cacheKey(),
+            view.font().key(),
+            view.isEnabled(),
+            view.isActiveWindow(),
+            view.iconSize(),
+            palette.scheme(),
+        )
+        state = self._state
+        if state is None or key != self._key:
+            option = QStyleOptionViewItem()
+            view.initViewItemOption(option)
+            enabled = option.state & _ENABLED
+            group = _ColorGroup.Normal if enabled else _ColorGroup.Disabled
+            if group == _ColorGroup.Normal and not option.state & _ACTIVE:
+                group = _ColorGroup.Inactive
+            hint = style.styleHint(_GRID_COLOUR, option, view)
+            state = _State(
+                view,
+                option.palette,
+                group,
+                self._fonts_for(option.font),
+                style.pixelMetric(_FOCUS_MARGIN, None, view) + 1,
+                bool(style.styleHint(_SHOW_DECORATION_SELECTED, option, view)),
+                view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
+                QColor.fromRgba(hint & 0xFFFFFFFF),  # an int of C++ (signed here)
+                bool(style.styleHint(_LEFT_TOP_LINES, option, view)),
+            )
+            self._state, self._key = state, key
+        state.feed = feed
+        state.read_selection(view)
+        return state
+
+    def _columns_for(self, view: QTableView, header: QHeaderView) -> list[tuple[int, int, int]]:
+        """Each shown column's logical index, left edge in the viewport and width (no grid)."""
+        key = (header.offset(), header.length(), header.count(), self._resized)
+        if key != self._columns_key:
+            self._columns = [
+                (column, view.columnViewportPosition(column), view.columnWidth(column) - 1)
+                for column in range(header.count())
+                if not header.isSectionHidden(column)
+            ]
+            self._columns_key = key
+        return self._columns
+
+    def _section_resized(self, *_args: object) -> None:
+        self._resized += 1
 
 
 def _small_icon(style: QStyle, view: QTableView) -> QSize:
@@ -217,7 +254,6 @@ class _State:
     def __init__(
         self,
         view: QTableView,
-        feed: FeedModel,
         colours: QPalette,
         group: QPalette.ColorGroup,
         fonts: tuple[_Font, _Font],
@@ -225,9 +261,12 @@ class _State:
         decoration_selected: bool,
         icon_size: QSize,
         grid: QColor,
+        left_top_lines: bool,
     ) -> None:
         self.view = view
-        self.feed = feed
+        self.feed: FeedModel
+        self.grid = grid
+        self.left_top_lines = left_top_lines
         self.fonts = fonts
         self.margin = margin
         self.decoration_selected = decoration_selected
@@ -239,12 +278,8 @@ class _State:
         scheme = palette.scheme()
         self.flagged = palette.brush(scheme.flagged_background)
         self.outgoing = palette.brush(scheme.ok).color()
-        selection = view.selectionModel()
-        self.selected: list[tuple[int, int, int, int]] = (
-            []
-            if selection is None
-            else [(r.top(), r.bottom(), r.left(), r.right()) for r in _ranges(selection)]
-        )
+        self.selected: list[tuple[int, int, int, int]] = []
+        self.focus: tuple[int, int] | None = None
         self.opaque_grid = grid.alpha() == 255
         self.icon_room = icon_size.width() + 2 * margin  # the decoration's width
         icon_place = QStyle.alignedRect(
@@ -254,9 +289,20 @@ class _State:
         self.icon_width, self.icon_height = icon_size.width(), icon_size.height()
         self.ratio = view.devicePixelRatioF()
         self._icons: dict[MessageType, QPixmap] = {}
-        current = view.currentIndex()
-        focused = view.hasFocus() or view.viewport().hasFocus()
-        self.focus = (current.row(), current.column()) if focused and current.isValid() else None
+
+    def read_selection(self, view: QTableView) -> None:
+        """The selected cells and the one with the keyboard focus, as they are now."""
+        selection = view.selectionModel()
+        self.selected = (
+            [(r.top(), r.bottom(), r.left(), r.right()) for r in _ranges(selection)]
+            if selection is not None and selection.hasSelection()
+            else []
+        )
+        self.focus = None
+        if view.hasFocus() or view.viewport().hasFocus():
+            current = view.currentIndex()
+            if current.isValid():
+                self.focus = (current.row(), current.column())
 
     def is_selected(self, row: int, column: int) -> bool:
         return any(t <= row <= b and lt <= column <= rt for t, b, lt, rt in self.selected)

@@ -30,6 +30,7 @@ from PySide6.QtGui import (
     QAccessible,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -572,6 +573,9 @@ class ConversationView(QListView):
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
 
+_EDIT_KEYS = (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
 class FeedView(QTableView):
     """The live feed: fixed-height rows (cheap layout) that follow the newest one.
 
@@ -762,10 +766,18 @@ class FeedView(QTableView):
         for part in range(source.count()):
             feed.fill(source.at(part).top(), source.at(part).bottom())
 
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """A double click opens an editor on the cell's text: filled first."""
+        self._fill_at(event.position().toPoint())
+        super().mouseDoubleClickEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Qt copies the current cell's text on the copy key (Ctrl+C): filled first."""
+        """Qt copies the current cell's text on the copy key (Ctrl+C), and the edit key
+        (F2, or Return on macOS) opens an editor on it: filled first."""
         current = self.currentIndex()
-        if current.isValid() and event.matches(QKeySequence.StandardKey.Copy):
+        if current.isValid() and (
+            event.matches(QKeySequence.StandardKey.Copy) or event.key() in _EDIT_KEYS
+        ):
             self._fill(current.row(), current.row())
         super().keyPressEvent(event)
 
