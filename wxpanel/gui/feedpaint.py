@@ -21,8 +21,7 @@ pictures pixel for pixel (``tests/gui/test_feedpaint.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from typing import cast
+from collections.abc import Sequence
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -42,7 +41,6 @@ from PySide6.QtGui import (
     QPainter,
     QPalette,
     QPixmap,
-    QRegion,
     QStaticText,
     QTransform,
 )
@@ -106,28 +104,28 @@ class FeedPainter:
     def __init__(self, view: QTableView) -> None:
         self.view = view
         self._fonts: dict[str, tuple[_Font, _Font]] = {}
+        #: What follows from the style, palette, font, window state and icon
+        #: size; None when one of them changed (:meth:`forget`).
         self._state: _State | None = None
-        self._key: tuple[object, ...] = ()
-        self._columns: list[tuple[int, int, int]] = []
-        self._columns_key: tuple[int, ...] = ()
-        self._resized = 0  # (a column's width changes within the same header length)
-        view.horizontalHeader().sectionResized.connect(self._section_resized)
-        self._fusion: tuple[QStyle | None, bool] = (None, False)
+        self._columns: list[tuple[int, int, int]] | None = None
+        self._columns_offset = 0
+        header = view.horizontalHeader()
+        for changed in (header.sectionResized, header.sectionMoved, header.sectionCountChanged):
+            changed.connect(self._forget_columns)
+        view.iconSizeChanged.connect(self.forget)
+
+    def forget(self, *_args: object) -> None:
+        """The look changed (the view's style, palette, font, window state, direction,
+        icon size): worked out again at the next paint."""
+        self._state = None
+        self._columns = None
+
+    def _forget_columns(self, *_args: object) -> None:
+        self._columns = None
 
     def usable(self) -> bool:
         """Whether this paints what Qt would: the style, the direction, the table's state."""
-        view = self.view
-        style = view.style()
-        if self._fusion[0] is not style:
-            self._fusion = (style, style.name().lower() == "fusion")
-        return (
-            self._fusion[1]
-            and view.isLeftToRight()
-            and view.showGrid()
-            and not view.verticalHeader().sectionsHidden()
-            and not view.horizontalHeader().sectionsMoved()
-            and not view.verticalHeader().sectionsMoved()
-        )
+        return self._look().usable
 
     def _fonts_for(self, font: QFont) -> tuple[_Font, _Font]:
         """The view's font, and the same without shaping (see :mod:`wxpanel.gui.shaping`)."""
@@ -139,103 +137,104 @@ class FeedPainter:
             found = self._fonts[key] = (_Font(font), _Font(unshaped_font().resolve(font)))
         return found
 
-    def paint(self, painter: QPainter, region: QRegion, feed: FeedModel) -> None:
-        """Paint the feed's rows in ``region`` of the viewport, as ``QTableView`` would.
+    def paint(self, painter: QPainter, area: QRect, feed: FeedModel) -> None:
+        """Paint the feed's rows in ``area`` of the viewport, as ``QTableView`` would.
 
-        What follows from the style, the palette, the font and the window's
-        state is worked out again only when one of them changed, and the
-        columns' places when the header moved or resized: a frame usually
-        paints one row or two, and each Python call into Qt counts.
+        A frame usually paints a row or two, and every Python call into Qt
+        counts (each may wait for the GIL the poller holds): what follows
+        from the look is kept until it changes (:meth:`forget`), the columns'
+        places until the header changes, and the rows, all of one height,
+        are placed by arithmetic.  ``area`` is the paint's bounding rectangle
+        (the painter is clipped to the paint's region).
         """
         view = self.view
-        vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
-        rows = vertical.count()
-        if rows == 0:
+        state = self._look()
+        rows = len(feed.marks)
+        columns = self._columns_for(view)
+        if rows == 0 or not columns:
             return
-        state = self._state_for(view, feed)
-        columns = self._columns_for(view, horizontal)
-        if not columns:
-            return
-        right_end = horizontal.length() - horizontal.offset() - 1
-        bottom_end = vertical.length() - vertical.offset() - 1
-        alternate = view.alternatingRowColors()
-        for area in cast(Iterable[QRect], region):  # (iterable, not in the type stubs)
-            left, right = area.left(), min(area.right(), right_end)
-            area_top, area_bottom = area.top(), min(area.bottom(), bottom_end)
-            if right < left or area_bottom < area_top:
-                continue
-            top = vertical.visualIndexAt(area_top)
-            bottom = vertical.visualIndexAt(area_bottom)
-            bottom = rows - 1 if bottom < 0 else bottom
-            if top < 0 or top > bottom:
-                continue
-            cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
-            height = vertical.defaultSectionSize() - 1  # (fixed: FeedView's rows)
-            first_y = view.rowViewportPosition(top)
-            places = [(row, first_y + (row - top) * (height + 1)) for row in range(top, bottom + 1)]
-            for row, y in places:
-                state.row(painter, row, y, height, cells, alternate and bool(row & 1))
-            painter.setPen(state.grid)
-            for _row, y in places:
-                painter.drawLine(left, y + height, right, y + height)
-            for _column, x, width in cells:
-                painter.drawLine(x + width, area_top, x + width, area_bottom)
-            if state.left_top_lines and horizontal.isHidden() and places[0][1] == area_top:
-                painter.drawLine(left, area_top, right, area_top)
-            if state.left_top_lines and vertical.isHidden() and cells[0][1] == left:
-                painter.drawLine(left, area_top, left, area_bottom)
-
-    def _state_for(self, view: QTableView, feed: FeedModel) -> _State:
-        """The paint's state: made again when the look changed, the selection read each time."""
-        style, colours = view.style(), view.palette()
-        key = (
-            style,
-            colours.cacheKey(),
-            view.font().key(),
-            view.isEnabled(),
-            view.isActiveWindow(),
-            view.iconSize(),
-            palette.scheme(),
-        )
-        state = self._state
-        if state is None or key != self._key:
-            option = QStyleOptionViewItem()
-            view.initViewItemOption(option)
-            enabled = option.state & _ENABLED
-            group = _ColorGroup.Normal if enabled else _ColorGroup.Disabled
-            if group == _ColorGroup.Normal and not option.state & _ACTIVE:
-                group = _ColorGroup.Inactive
-            hint = style.styleHint(_GRID_COLOUR, option, view)
-            state = _State(
-                view,
-                option.palette,
-                group,
-                self._fonts_for(option.font),
-                style.pixelMetric(_FOCUS_MARGIN, None, view) + 1,
-                bool(style.styleHint(_SHOW_DECORATION_SELECTED, option, view)),
-                view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
-                QColor.fromRgba(hint & 0xFFFFFFFF),  # an int of C++ (signed here)
-                bool(style.styleHint(_LEFT_TOP_LINES, option, view)),
-            )
-            self._state, self._key = state, key
         state.feed = feed
         state.read_selection(view)
+        offset = view.verticalOffset()
+        size = state.row_height
+        left = area.left()
+        right = min(area.right(), columns[-1][1] + columns[-1][2])
+        area_top = area.top()
+        area_bottom = min(area.bottom(), rows * size - offset - 1)
+        if right < left or area_bottom < area_top:
+            return
+        top = (area_top + offset) // size
+        bottom = min((area_bottom + offset) // size, rows - 1)
+        cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
+        height = size - 1  # (the grid's line below)
+        places = [(row, row * size - offset) for row in range(top, bottom + 1)]
+        alternate = state.alternate
+        for row, y in places:
+            state.row(painter, row, y, height, cells, alternate and bool(row & 1))
+        painter.setPen(state.grid)
+        for _row, y in places:
+            painter.drawLine(left, y + height, right, y + height)
+        for _column, x, width in cells:
+            painter.drawLine(x + width, area_top, x + width, area_bottom)
+        if state.left_top_lines and state.header_hidden and places[0][1] == area_top:
+            painter.drawLine(left, area_top, right, area_top)
+        if state.left_top_lines and cells[0][1] == left:  # (the vertical header: hidden)
+            painter.drawLine(left, area_top, left, area_bottom)
+
+    def _look(self) -> _State:
+        state = self._state
+        if state is None or state.scheme is not palette.scheme():
+            state = self._state = self._make_state()
         return state
 
-    def _columns_for(self, view: QTableView, header: QHeaderView) -> list[tuple[int, int, int]]:
+    def _make_state(self) -> _State:
+        view = self.view
+        style = view.style()
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        group = _ColorGroup.Normal if option.state & _ENABLED else _ColorGroup.Disabled
+        if group == _ColorGroup.Normal and not option.state & _ACTIVE:
+            group = _ColorGroup.Inactive
+        hint = style.styleHint(_GRID_COLOUR, option, view)
+        vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
+        state = _State(
+            view,
+            option.palette,
+            group,
+            self._fonts_for(option.font),
+            style.pixelMetric(_FOCUS_MARGIN, None, view) + 1,
+            bool(style.styleHint(_SHOW_DECORATION_SELECTED, option, view)),
+            view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
+            QColor.fromRgba(hint & 0xFFFFFFFF),  # an int of C++ (signed here)
+            bool(style.styleHint(_LEFT_TOP_LINES, option, view)),
+        )
+        state.usable = (
+            style.name().lower() == "fusion"
+            and view.isLeftToRight()
+            and view.showGrid()
+            and vertical.isHidden()
+            and vertical.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+            and not vertical.sectionsHidden()
+            and not horizontal.sectionsMoved()
+            and not vertical.sectionsMoved()
+        )
+        state.row_height = vertical.defaultSectionSize()
+        state.alternate = view.alternatingRowColors()
+        state.header_hidden = horizontal.isHidden()
+        return state
+
+    def _columns_for(self, view: QTableView) -> list[tuple[int, int, int]]:
         """Each shown column's logical index, left edge in the viewport and width (no grid)."""
-        key = (header.offset(), header.length(), header.count(), self._resized)
-        if key != self._columns_key:
+        offset = view.horizontalOffset()
+        if self._columns is None or offset != self._columns_offset:
+            header = view.horizontalHeader()
             self._columns = [
                 (column, view.columnViewportPosition(column), view.columnWidth(column) - 1)
                 for column in range(header.count())
                 if not header.isSectionHidden(column)
             ]
-            self._columns_key = key
+            self._columns_offset = offset
         return self._columns
-
-    def _section_resized(self, *_args: object) -> None:
-        self._resized += 1
 
 
 def _small_icon(style: QStyle, view: QTableView) -> QSize:
@@ -267,6 +266,11 @@ class _State:
         self.feed: FeedModel
         self.grid = grid
         self.left_top_lines = left_top_lines
+        self.usable = False
+        self.row_height = 1
+        self.alternate = False
+        self.header_hidden = False
+        self.scheme = palette.scheme()
         self.fonts = fonts
         self.margin = margin
         self.decoration_selected = decoration_selected

@@ -574,6 +574,16 @@ class ConversationView(QListView):
 
 
 _EDIT_KEYS = (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_LOOK_CHANGES = frozenset(
+    {
+        QEvent.Type.StyleChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.FontChange,
+        QEvent.Type.ActivationChange,
+        QEvent.Type.EnabledChange,
+        QEvent.Type.LayoutDirectionChange,
+    }
+)
 
 
 class FeedView(QTableView):
@@ -732,7 +742,7 @@ class FeedView(QTableView):
             self.fill_in_view()
         painter = QPainter(self.viewport())
         try:
-            self._painter.paint(painter, event.region(), feed)
+            self._painter.paint(painter, event.rect(), feed)
         finally:
             painter.end()
 
@@ -765,6 +775,12 @@ class FeedView(QTableView):
         source = proxy.mapSelectionToSource(shown)  # a run of rows per gap the filter hid
         for part in range(source.count()):
             feed.fill(source.at(part).top(), source.at(part).bottom())
+
+    def changeEvent(self, event: QEvent) -> None:
+        """The painter works its look out again when it may have changed."""
+        if event.type() in _LOOK_CHANGES:
+            self._painter.forget()
+        super().changeEvent(event)
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         """A double click opens an editor on the cell's text: filled first."""
