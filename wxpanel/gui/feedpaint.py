@@ -10,8 +10,11 @@ draws the same pixels from the feed's Python lists: the row's background
 (alternating, flagged, selected), the type's icon, each cell's text elided
 at the right in the cell's font and colour, and the grid, following the
 steps of ``QTableView::paintEvent`` and of ``QCommonStyle``'s
-``CE_ItemViewItem``.  The one cell with the keyboard focus is painted by
-Qt's delegate itself (its frame is the style's to draw).
+``CE_ItemViewItem``.  A row neither selected nor focused takes a quick
+path (one background, texts that repeat laid out once as ``QStaticText``);
+a selected one is painted cell by cell; the cell with the keyboard focus,
+and a text with a line break, tab or control character, by Qt's delegate
+itself (after filling that row).
 
 Only under the Fusion style (the panel's look with a theme chosen, and the
 look on Linux): other styles (Windows' own, macOS) draw item views their own
