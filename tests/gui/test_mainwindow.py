@@ -48,15 +48,15 @@ def type_text(qtbot: QtBot, widget: QWidget, text: str) -> None:
 def feed_cell(qtbot: QtBot, window: MainWindow, row: int, column: int) -> object:
     """A feed cell as the operator sees it: the Live feed open, the row in view and painted.
 
-    (The feed fills a row's cells only when it is about to be painted.)
+    (The feed paints a row from its Python lists: wxpanel.gui.feedpaint.)
     """
     view = window.feed_view
     page = view.parentWidget()
     assert page is not None
     window.tabs.setCurrentWidget(page)
     view.scrollTo(window.feed.index(row, 0))  # the view shows the feed itself: no filter
-    qtbot.waitUntil(lambda: window.feed.is_filled(row))
-    return window.feed.index(row, column).data()
+    qtbot.waitUntil(lambda: view.isVisible() and view.rowAt(view.rowViewportPosition(row)) == row)
+    return window.feed.text(row, column)
 
 
 def open_conversation(qtbot: QtBot, window: MainWindow, wxid: str) -> None:

@@ -99,7 +99,8 @@ def test_a_status_reaching_a_row_not_filled_yet_shows_once_it_is(qapp: object) -
     changed: list[int] = []
     model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
     model.apply_updates([CommandUpdate(1, "wxid_a", CommandStatus.TAKEN, NOW)])
-    assert changed == [] and not model.is_filled(0)  # nothing to paint: the row is not shown
+    # Painted again from the lists (feedpaint): one signal, and no cell filled.
+    assert changed == [0] and not model.is_filled(0)
     assert model.fill(0, 1) == 2
     assert "demo.exe" in model.index(0, FeedModel.DIRECTION).data()
     assert model.index(0, 0).data(MessageRole).status is CommandStatus.TAKEN
@@ -423,14 +424,16 @@ def test_feed_cells_are_unshaped_only_where_shaping_changes_nothing(qapp: object
 
 
 def test_new_names_reach_rows_not_filled_yet_when_they_are(qapp: object) -> None:
-    """Only filled rows are re-texted (and repainted); the others take the names when filled."""
+    """Only filled rows are re-texted; the others take the names when filled (and are
+    painted again from the lists meanwhile: wxpanel.gui.feedpaint)."""
     model = FeedModel()
     model.append([msg(1, "wxid_a"), msg(2, "wxid_a")])
     model.fill(0)
     changed: list[int] = []
     model.dataChanged.connect(lambda first, _last, _roles: changed.append(first.row()))
     model.set_aliases({"wxid_a": "Alice"})
-    assert set(changed) == {0}
+    assert set(changed) == {0, 1}
+    assert model.text(1, FeedModel.CONVERSATION) == "Alice"
     assert model.index(0, FeedModel.CONVERSATION).data() == "Alice"
     assert model.index(1, FeedModel.CONVERSATION).data() is None
     assert "alice" in model.haystack(1)  # the filter reads Python, filled or not

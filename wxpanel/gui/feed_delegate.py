@@ -1,6 +1,7 @@
 """The live feed's delegate: Qt's own painting, and tooltips made when asked.
 
-The feed is painted whole several times a second while demo.exe writes:
+The feed's rows are painted by :mod:`wxpanel.gui.feedpaint` (one Python call
+per paint); where the view leaves a paint to Qt (another style, the filter),
 Qt's delegate paints it from the C++ :class:`~wxpanel.gui.models.FeedModel`
 without running Python.  A Python ``paint`` (or ``data``) made every cell
 wait for the GIL, which the poller thread holds while it ingests.  Only the

@@ -106,18 +106,19 @@ def _find(rows: Sequence[Message], message_id: int) -> int:
 class FeedModel(QStandardItemModel):
     """Every message as it happens, newest at the bottom, capped in memory.
 
-    A C++ model holds what the view paints (texts, the type's icon, the
-    colours of flagged and outgoing rows): painting the feed runs no Python
-    and needs no GIL, which the poller thread holds while it ingests (a
-    Python ``data()`` per cell made each paint of the feed wait for it, three
-    times as long as the paint's own work at 200 events a second).  Nothing
-    here overrides a virtual method of the model.  Python keeps the
+    The view paints the feed from the Python lists (:meth:`cells`, the
+    marks; :mod:`wxpanel.gui.feedpaint`), in one call per paint.  A C++
+    model holds the cells for whatever reads them through Qt (texts, the
+    type's icon, the colours of flagged and outgoing rows), and for Qt's
+    own painting where the view leaves it to Qt: no Python ``data()`` per
+    cell, which waits for the GIL the poller thread holds while it ingests.
+    Nothing here overrides a virtual method of the model.  Python keeps the
     messages, their marks and what the filter reads; tooltips are made when
     asked (:meth:`tooltip`).  Between ``cap - cap // FEED_TRIM_SHARE`` and
     ``cap`` rows once full: the oldest are forgotten a block at a time.
 
     A row's cells are filled only when something is about to read them
-    (:meth:`fill`): the view, for the rows it is about to paint.  An
+    through Qt (:meth:`fill`): the view, for the rows Qt is about to paint.  An
     appended row is an empty C++ row (a few pointers) until then; most rows
     are never seen (at 1 000 events a second a row lives 9 s in the feed,
     and the feed is often a hidden tab), and filling them was most of what
@@ -182,6 +183,11 @@ class FeedModel(QStandardItemModel):
     def text(self, row: int, column: int) -> str:
         """A cell's text, filled or not."""
         return self._text(self._rows[row], column)
+
+    def cells(self, row: int) -> tuple[str, ...]:
+        """A row's six texts, filled or not: what :mod:`wxpanel.gui.feedpaint` paints."""
+        message = self._rows[row]
+        return tuple(self._text(message, column) for column in range(6))
 
     def _text(self, message: Message, column: int) -> str:
         if column == self.CONVERSATION:
@@ -371,26 +377,38 @@ class FeedModel(QStandardItemModel):
             if self._filled[row]:  # else filled from the new message when needed
                 self.setData(self.index(row, 0), message, MessageRole)
                 self._retext(row, self.DIRECTION, message)
+            else:  # painted from the lists (wxpanel.gui.feedpaint): painted again
+                cell = self.index(row, self.DIRECTION)
+                self.dataChanged.emit(cell, cell, [_DISPLAY])
 
     def set_aliases(self, aliases: dict[str, str]) -> None:
-        """New names: only the filled rows they name are made and painted again.
+        """New names: only the rows they name are made and painted again.
 
         A directory arrives with every new conversation; re-making all the
         rows' texts (and re-filtering them in the proxy) each time was most
         of the GUI thread's work under a flood of new conversations.  A row
-        not filled yet takes the names when it is.
+        not filled yet takes the names when it is; the view paints it from
+        the lists again.
         """
         old, self._aliases = self._aliases, dict(aliases)
         changed = {k for k in old.keys() | self._aliases.keys() if old.get(k) != aliases.get(k)}
         if not changed:
             return
+        unfilled: list[int] = []  # painted from the lists (wxpanel.gui.feedpaint)
         for row, message in enumerate(self._rows):
             if message.conversation in changed or message.sender in changed:
                 self._haystacks[row] = None
                 if not self._filled[row]:
+                    unfilled.append(row)
                     continue
                 for column in (self.CONVERSATION, self.SENDER):
                     self._retext(row, column, message)
+        # A signal per row (a view repaints that row only), or one for them all
+        # when many: the view then repaints its viewport once.
+        spans = [(r, r) for r in unfilled] if len(unfilled) <= 50 else [(unfilled[0], unfilled[-1])]
+        for first, last in spans:
+            top_left = self.index(first, self.CONVERSATION)
+            self.dataChanged.emit(top_left, self.index(last, self.SENDER), [_DISPLAY])
 
 
 class ConversationModel(QAbstractListModel):

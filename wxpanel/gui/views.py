@@ -27,8 +27,10 @@ from PySide6.QtCore import (
     SignalInstance,
 )
 from PySide6.QtGui import (
+    QAccessible,
     QKeyEvent,
     QKeySequence,
+    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -47,6 +49,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxpanel.gui.delegates import BubbleDelegate
+from wxpanel.gui.feedpaint import FeedPainter
 from wxpanel.gui.models import ChatModel, FeedModel
 from wxpanel.gui.scrollbars import SteadyScrollBar
 
@@ -570,6 +573,19 @@ class ConversationView(QListView):
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
 
+_EDIT_KEYS = (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
+_LOOK_CHANGES = frozenset(
+    {
+        QEvent.Type.StyleChange,
+        QEvent.Type.PaletteChange,
+        QEvent.Type.FontChange,
+        QEvent.Type.ActivationChange,
+        QEvent.Type.EnabledChange,
+        QEvent.Type.LayoutDirectionChange,
+    }
+)
+
+
 class FeedView(QTableView):
     """The live feed: fixed-height rows (cheap layout) that follow the newest one.
 
@@ -581,9 +597,11 @@ class FeedView(QTableView):
     feed forgets its oldest rows, a reader who scrolled up keeps reading the
     same rows.
 
-    The feed's rows get their cells when they are about to be read through
-    Qt (:meth:`FeedModel.fill`): the rows in view before each paint (the one
-    Python call of a paint), the row under the pointer before its context
+    The rows are painted from the feed's Python lists
+    (:mod:`wxpanel.gui.feedpaint`, the one Python call of a paint).  They
+    get their cells when they are about to be read through Qt
+    (:meth:`FeedModel.fill`): the rows in view before a paint left to Qt
+    (see :meth:`paintEvent`), the row under the pointer before its context
     menu, the current row before Qt copies its cell, the rows a search by
     typing would find, the rows in view before a column is fitted to its
     contents.  A hidden feed fills nothing.
@@ -610,6 +628,7 @@ class FeedView(QTableView):
         vertical.setResizeContentsPrecision(0)
         self.horizontalHeader().setStretchLastSection(True)
         self.follower = _Follower(_steady_bar(self))
+        self._painter = FeedPainter(self)
 
     def _signals(
         self, model: QAbstractItemModel
@@ -706,9 +725,26 @@ class FeedView(QTableView):
             self._reading_at = None
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        """The rows in view get their cells, then Qt paints them (no Python per cell)."""
-        self.fill_in_view()
-        super().paintEvent(event)
+        """The rows to paint, painted from the feed's Python lists in one call.
+
+        Where :class:`~wxpanel.gui.feedpaint.FeedPainter` cannot paint what
+        Qt would (another style than Fusion, the feed through its filter),
+        the rows in view get their cells and Qt paints them.  An assistive
+        technology reads the cells through Qt: while one is active, the rows
+        in view are filled as before.
+        """
+        feed, proxy = self._feed()
+        if feed is None or proxy is not None or not self._painter.usable():
+            self.fill_in_view()
+            super().paintEvent(event)
+            return
+        if QAccessible.isActive():
+            self.fill_in_view()
+        painter = QPainter(self.viewport())
+        try:
+            self._painter.paint(painter, event.rect(), feed)
+        finally:
+            painter.end()
 
     def fill_in_view(self) -> None:
         """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
@@ -740,10 +776,24 @@ class FeedView(QTableView):
         for part in range(source.count()):
             feed.fill(source.at(part).top(), source.at(part).bottom())
 
+    def changeEvent(self, event: QEvent) -> None:
+        """The painter works its look out again when it may have changed."""
+        if event.type() in _LOOK_CHANGES:
+            self._painter.forget()
+        super().changeEvent(event)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
+        """A double click opens an editor on the cell's text: filled first."""
+        self._fill_at(event.position().toPoint())
+        super().mouseDoubleClickEvent(event)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Qt copies the current cell's text on the copy key (Ctrl+C): filled first."""
+        """Qt copies the current cell's text on the copy key (Ctrl+C), and the edit key
+        (F2, or Return on macOS) opens an editor on it: filled first."""
         current = self.currentIndex()
-        if current.isValid() and event.matches(QKeySequence.StandardKey.Copy):
+        if current.isValid() and (
+            event.matches(QKeySequence.StandardKey.Copy) or event.key() in _EDIT_KEYS
+        ):
             self._fill(current.row(), current.row())
         super().keyPressEvent(event)
 

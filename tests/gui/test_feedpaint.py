@@ -1,0 +1,123 @@
+"""The feed painted from Python looks exactly as Qt's cell-by-cell painting of it."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
+from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtWidgets import QApplication, QTableView, QWidget
+from pytestqt.qtbot import QtBot
+
+from tests.gui.test_models import msg
+from tests.gui.test_views import CountingFeed
+from wxpanel.core.codec import Flag
+from wxpanel.core.models import CommandStatus, Message
+from wxpanel.core.protocol import MessageType
+from wxpanel.gui.feed_delegate import FeedDelegate
+from wxpanel.gui.models import FeedModel
+from wxpanel.gui.preferences import apply_theme
+from wxpanel.gui.views import FeedView
+
+
+class CellByCell(FeedView):
+    """The feed painted the way QTableView paints it: its cells filled, the delegate per cell."""
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        self.fill_in_view()
+        QTableView.paintEvent(self, event)
+
+
+def feed_rows() -> list[Message]:
+    return [
+        msg(1, content="a short one"),
+        msg(2, "room@chatroom", "今天的会议改到下午三点，请大家准时参加" * 3),
+        dataclasses.replace(msg(3, content="bad\x00row"), flags=Flag.NULL),
+        msg(4, out=True, status=CommandStatus.QUEUED, content="好的，收到"),
+        msg(5, content="ئۇيغۇرچە \u2764\ufe0f shaped"),
+        dataclasses.replace(msg(6), type=MessageType.IMAGE, content=None),
+        msg(7, out=True, status=CommandStatus.FAILED, content="x" * 400),
+        msg(8, "line\nbreak", "a\ttab"),
+        dataclasses.replace(msg(9, content="\ufffd\ufffd"), flags=Flag.GBK),
+        *(msg(i, "room@chatroom" if i % 3 else "wxid_b", f"m{i} hello") for i in range(10, 40)),
+    ]
+
+
+def picture(
+    qtbot: QtBot, kind: type[FeedView], focus: bool, rows: int, scrolled: int
+) -> tuple[QImage, FeedModel]:
+    window = QWidget()
+    qtbot.addWidget(window)
+    window.resize(760, 420)
+    view = kind(window)
+    feed = CountingFeed()
+    view.setModel(feed)
+    view.setItemDelegate(FeedDelegate(feed, view))
+    view.resize(740, 400)
+    for column, width in ((0, 70), (1, 120), (2, 100), (3, 90), (4, 110)):
+        view.horizontalHeader().resizeSection(column, width)
+    feed.append(feed_rows()[:rows])
+    window.show()
+    qtbot.waitExposed(window)
+    flags = QItemSelectionModel.SelectionFlag
+    selection = view.selectionModel()
+    selection.select(feed.index(2, 0), flags.Select | flags.Rows)
+    selection.select(feed.index(5, 0), flags.Select | flags.Rows)
+    selection.setCurrentIndex(feed.index(5, FeedModel.TYPE), flags.NoUpdate)
+    if focus:
+        window.activateWindow()
+        qtbot.waitActive(window)
+        view.setFocus()
+        qtbot.waitUntil(view.hasFocus)
+    view.verticalScrollBar().setValue(scrolled)
+    qtbot.mouseMove(view.viewport(), QPoint(300, view.rowViewportPosition(1) + 5))  # hovered
+    view.viewport().repaint()
+    return view.viewport().grab().toImage(), feed
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+@pytest.mark.parametrize(
+    ("focus", "rows", "scrolled"), [(True, 40, 0), (False, 40, 13), (True, 9, 0)]
+)
+def test_the_feed_painted_at_once_looks_as_qt_paints_it(
+    qtbot: QtBot, theme: str, focus: bool, rows: int, scrolled: int
+) -> None:
+    """Alternating rows, flagged rows, outgoing rows, a selection, the focused cell, a
+    hovered row, icons, elided texts in both fonts (shaped and not), a line break and
+    a tab (left to Qt), the grid, a row cut at the top, the empty space below the
+    last row; light and dark."""
+    assert QApplication.style().name().lower() == "fusion"
+    try:
+        apply_theme(theme)
+        ours, feed = picture(qtbot, FeedView, focus, rows, scrolled)
+        qts, _ = picture(qtbot, CellByCell, focus, rows, scrolled)
+    finally:
+        apply_theme("")
+    assert isinstance(feed, CountingFeed) and feed.painted  # painted from Python, not by Qt
+    assert not feed.is_filled(0)  # ... without filling the C++ model's cells
+    if ours != qts:
+        name = f"{theme}-{focus}-{rows}-{scrolled}"
+        ours.save(f"/tmp/feedpaint-ours-{name}.png")
+        qts.save(f"/tmp/feedpaint-qt-{name}.png")
+    assert ours == qts
+
+
+def test_another_style_is_painted_by_qt(qtbot: QtBot) -> None:
+    """Styles other than Fusion draw item views their own way: Qt paints them."""
+    from PySide6.QtWidgets import QStyleFactory
+
+    view = FeedView()
+    qtbot.addWidget(view)
+    feed = CountingFeed()
+    view.setModel(feed)
+    style = QStyleFactory.create("Windows")
+    view.setStyle(style)
+    feed.append(feed_rows()[:3])
+    view.show()
+    qtbot.waitExposed(view)
+    qtbot.waitUntil(lambda: feed.is_filled(2))
+    assert feed.painted == set()
+    view.setStyle(QApplication.style())
+    del style
+    _ = Qt

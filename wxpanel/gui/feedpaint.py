@@ -1,0 +1,472 @@
+"""The live feed's rows painted in one Python call per paint, as Qt paints them.
+
+With the feed open, every frame paints the rows that arrived since the last
+one (the rows above are scrolled, not painted).  Through Qt's own item
+painting each of those rows cost, first, filling its six cells into the C++
+model (six ``setItemData`` calls, ~200 µs a row) and then, per cell, Qt's
+delegate asking a dozen roles of the model before the style drew it: about
+two fifths of the GUI thread's time with the feed open.  :class:`FeedPainter`
+draws the same pixels from the feed's Python lists: the row's background
+(alternating, flagged, selected), the type's icon, each cell's text elided
+at the right in the cell's font and colour, and the grid, following the
+steps of ``QTableView::paintEvent`` and of ``QCommonStyle``'s
+``CE_ItemViewItem``.  A row neither selected nor focused takes a quick
+path (one background, texts that repeat laid out once as ``QStaticText``);
+a selected one is painted cell by cell; the cell with the keyboard focus,
+and a text with a line break, tab or control character, by Qt's delegate
+itself (after filling that row).
+
+Only under the Fusion style (the panel's look with a theme chosen, and the
+look on Linux): other styles (Windows' own, macOS) draw item views their own
+way, and :meth:`FeedPainter.usable` leaves those to Qt.  A test compares the
+pictures pixel for pixel (``tests/gui/test_feedpaint.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import (
+    QItemSelectionModel,
+    QItemSelectionRange,
+    QModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
+from PySide6.QtGui import (
+    QBrush,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIcon,
+    QPainter,
+    QPalette,
+    QPixmap,
+    QStaticText,
+    QTransform,
+)
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionViewItem, QTableView
+
+from wxpanel.core.protocol import MessageType
+from wxpanel.gui import icons, palette
+from wxpanel.gui.models import MARK_BAD, MARK_OUT, FeedModel
+from wxpanel.gui.shaping import needs_no_shaping, unshaped_font
+
+_ELIDE_RIGHT = Qt.TextElideMode.ElideRight
+_ICON_CENTRE = Qt.AlignmentFlag.AlignCenter
+_SELECTED = QStyle.StateFlag.State_Selected
+_ACTIVE = QStyle.StateFlag.State_Active
+_ENABLED = QStyle.StateFlag.State_Enabled
+_ICON_OFF = QIcon.State.Off
+_ICON_MODES = {False: QIcon.Mode.Normal, True: QIcon.Mode.Selected}
+_ColorGroup = QPalette.ColorGroup
+_TYPE, _CONTENT = FeedModel.TYPE, FeedModel.CONTENT
+_Role = QPalette.ColorRole
+_GRID_COLOUR = QStyle.StyleHint.SH_Table_GridLineColor
+_LEFT_TOP_LINES = QStyle.StyleHint.SH_Table_AlwaysDrawLeftTopGridLines
+_FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
+_SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
+
+
+class _Font:
+    """A font of the feed's cells with what drawing a text in it needs."""
+
+    def __init__(self, font: QFont) -> None:
+        self.font = QFont(font)  # a copy: the option it came from goes
+        self.metrics = QFontMetrics(font)
+        self.ascent = self.metrics.ascent()
+        # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
+        self.height = int(self.metrics.ascent() + self.metrics.descent())
+        self._statics: dict[tuple[str, int], QStaticText] = {}
+        #: No text of fewer characters than this is wider than a pixel's worth of room.
+        self.max_width = max(1, self.metrics.maxWidth())
+
+    def static(self, text: str, width: int) -> QStaticText:
+        """``text`` elided to ``width``, laid out once: names, times, types repeat."""
+        key = (text, width)
+        found = self._statics.get(key)
+        if found is None:
+            if len(self._statics) > 4096:
+                self._statics.clear()
+            found = QStaticText(self.elided(text, width))
+            found.setTextFormat(Qt.TextFormat.PlainText)
+            found.prepare(QTransform(), self.font)
+            self._statics[key] = found
+        return found
+
+    def elided(self, text: str, width: int) -> str:
+        """``text`` elided at the right to ``width`` pixels (itself if it fits)."""
+        return self.metrics.elidedText(text, _ELIDE_RIGHT, width)
+
+
+class FeedPainter:
+    """Paints :class:`~wxpanel.gui.models.FeedModel` rows into a :class:`QTableView`."""
+
+    def __init__(self, view: QTableView) -> None:
+        self.view = view
+        self._fonts: dict[str, tuple[_Font, _Font]] = {}
+        #: What follows from the style, palette, font, window state and icon
+        #: size; None when one of them changed (:meth:`forget`).
+        self._state: _State | None = None
+        self._columns: list[tuple[int, int, int]] | None = None
+        self._columns_offset = 0
+        header = view.horizontalHeader()
+        for changed in (header.sectionResized, header.sectionMoved, header.sectionCountChanged):
+            changed.connect(self._forget_columns)
+        view.iconSizeChanged.connect(self.forget)
+
+    def forget(self, *_args: object) -> None:
+        """The look changed (the view's style, palette, font, window state, direction,
+        icon size): worked out again at the next paint."""
+        self._state = None
+        self._columns = None
+
+    def _forget_columns(self, *_args: object) -> None:
+        self._columns = None
+
+    def usable(self) -> bool:
+        """Whether this paints what Qt would: the style, the direction, the table's state."""
+        return self._look().usable
+
+    def _fonts_for(self, font: QFont) -> tuple[_Font, _Font]:
+        """The view's font, and the same without shaping (see :mod:`wxpanel.gui.shaping`)."""
+        key = font.key()
+        found = self._fonts.get(key)
+        if found is None:
+            if len(self._fonts) > 8:
+                self._fonts.clear()
+            found = self._fonts[key] = (_Font(font), _Font(unshaped_font().resolve(font)))
+        return found
+
+    def paint(self, painter: QPainter, area: QRect, feed: FeedModel) -> None:
+        """Paint the feed's rows in ``area`` of the viewport, as ``QTableView`` would.
+
+        A frame usually paints a row or two, and every Python call into Qt
+        counts (each may wait for the GIL the poller holds): what follows
+        from the look is kept until it changes (:meth:`forget`), the columns'
+        places until the header changes, and the rows, all of one height,
+        are placed by arithmetic.  ``area`` is the paint's bounding rectangle
+        (the painter is clipped to the paint's region).
+        """
+        view = self.view
+        state = self._look()
+        rows = len(feed.marks)
+        columns = self._columns_for(view)
+        if rows == 0 or not columns:
+            return
+        state.feed = feed
+        state.read_selection(view)
+        offset = view.verticalOffset()
+        size = state.row_height
+        left = area.left()
+        right = min(area.right(), columns[-1][1] + columns[-1][2])
+        area_top = area.top()
+        area_bottom = min(area.bottom(), rows * size - offset - 1)
+        if right < left or area_bottom < area_top:
+            return
+        top = (area_top + offset) // size
+        bottom = min((area_bottom + offset) // size, rows - 1)
+        cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
+        height = size - 1  # (the grid's line below)
+        places = [(row, row * size - offset) for row in range(top, bottom + 1)]
+        alternate = state.alternate
+        for row, y in places:
+            state.row(painter, row, y, height, cells, alternate and bool(row & 1))
+        painter.setPen(state.grid)
+        for _row, y in places:
+            painter.drawLine(left, y + height, right, y + height)
+        for _column, x, width in cells:
+            painter.drawLine(x + width, area_top, x + width, area_bottom)
+        if state.left_top_lines and state.header_hidden and places[0][1] == area_top:
+            painter.drawLine(left, area_top, right, area_top)
+        if state.left_top_lines and cells[0][1] == left:  # (the vertical header: hidden)
+            painter.drawLine(left, area_top, left, area_bottom)
+
+    def _look(self) -> _State:
+        state = self._state
+        if state is None or state.scheme is not palette.scheme():
+            state = self._state = self._make_state()
+        return state
+
+    def _make_state(self) -> _State:
+        view = self.view
+        style = view.style()
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        group = _ColorGroup.Normal if option.state & _ENABLED else _ColorGroup.Disabled
+        if group == _ColorGroup.Normal and not option.state & _ACTIVE:
+            group = _ColorGroup.Inactive
+        hint = style.styleHint(_GRID_COLOUR, option, view)
+        vertical, horizontal = view.verticalHeader(), view.horizontalHeader()
+        state = _State(
+            view,
+            option.palette,
+            group,
+            self._fonts_for(option.font),
+            style.pixelMetric(_FOCUS_MARGIN, None, view) + 1,
+            bool(style.styleHint(_SHOW_DECORATION_SELECTED, option, view)),
+            view.iconSize() if view.iconSize().isValid() else _small_icon(style, view),
+            QColor.fromRgba(hint & 0xFFFFFFFF),  # an int of C++ (signed here)
+            bool(style.styleHint(_LEFT_TOP_LINES, option, view)),
+        )
+        state.usable = (
+            style.name().lower() == "fusion"
+            and view.isLeftToRight()
+            and view.showGrid()
+            and vertical.isHidden()
+            and vertical.sectionResizeMode(0) == QHeaderView.ResizeMode.Fixed
+            and not vertical.sectionsHidden()
+            and not horizontal.sectionsMoved()
+            and not vertical.sectionsMoved()
+        )
+        state.row_height = vertical.defaultSectionSize()
+        state.alternate = view.alternatingRowColors()
+        state.header_hidden = horizontal.isHidden()
+        return state
+
+    def _columns_for(self, view: QTableView) -> list[tuple[int, int, int]]:
+        """Each shown column's logical index, left edge in the viewport and width (no grid)."""
+        offset = view.horizontalOffset()
+        if self._columns is None or offset != self._columns_offset:
+            header = view.horizontalHeader()
+            self._columns = [
+                (column, view.columnViewportPosition(column), view.columnWidth(column) - 1)
+                for column in range(header.count())
+                if not header.isSectionHidden(column)
+            ]
+            self._columns_offset = offset
+        return self._columns
+
+
+def _small_icon(style: QStyle, view: QTableView) -> QSize:
+    extent = style.pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, view)
+    return QSize(extent, extent)
+
+
+def _ranges(selection: QItemSelectionModel) -> list[QItemSelectionRange]:
+    chosen = selection.selection()
+    return [chosen.at(i) for i in range(chosen.count())]
+
+
+class _State:
+    """What one paint needs for every row: colours, fonts, metrics, the selection."""
+
+    def __init__(
+        self,
+        view: QTableView,
+        colours: QPalette,
+        group: QPalette.ColorGroup,
+        fonts: tuple[_Font, _Font],
+        margin: int,
+        decoration_selected: bool,
+        icon_size: QSize,
+        grid: QColor,
+        left_top_lines: bool,
+    ) -> None:
+        self.view = view
+        self.feed: FeedModel
+        self.grid = grid
+        self.left_top_lines = left_top_lines
+        self.usable = False
+        self.row_height = 1
+        self.alternate = False
+        self.header_hidden = False
+        self.scheme = palette.scheme()
+        self.fonts = fonts
+        self.margin = margin
+        self.decoration_selected = decoration_selected
+        self.icon_size = icon_size
+        self.highlight = colours.brush(group, _Role.Highlight)
+        self.alternate_base = colours.brush(group, _Role.AlternateBase)
+        self.text = colours.color(group, _Role.Text)
+        self.highlighted_text = colours.color(group, _Role.HighlightedText)
+        scheme = palette.scheme()
+        self.flagged = palette.brush(scheme.flagged_background)
+        self.outgoing = palette.brush(scheme.ok).color()
+        self.selected: list[tuple[int, int, int, int]] = []
+        self.focus: tuple[int, int] | None = None
+        self.opaque_grid = grid.alpha() == 255
+        self.icon_room = icon_size.width() + 2 * margin  # the decoration's width
+        icon_place = QStyle.alignedRect(
+            Qt.LayoutDirection.LeftToRight, _ICON_CENTRE, icon_size, QRect(0, 0, self.icon_room, 0)
+        )
+        self.icon_left = icon_place.left()
+        self.icon_width, self.icon_height = icon_size.width(), icon_size.height()
+        self.ratio = view.devicePixelRatioF()
+        self._icons: dict[MessageType, QPixmap] = {}
+
+    def read_selection(self, view: QTableView) -> None:
+        """The selected cells and the one with the keyboard focus, as they are now."""
+        selection = view.selectionModel()
+        self.selected = (
+            [(r.top(), r.bottom(), r.left(), r.right()) for r in _ranges(selection)]
+            if selection is not None and selection.hasSelection()
+            else []
+        )
+        self.focus = None
+        if view.hasFocus() or view.viewport().hasFocus():
+            current = view.currentIndex()
+            if current.isValid():
+                self.focus = (current.row(), current.column())
+
+    def is_selected(self, row: int, column: int) -> bool:
+        return any(t <= row <= b and lt <= column <= rt for t, b, lt, rt in self.selected)
+
+    def row(
+        self,
+        painter: QPainter,
+        row: int,
+        y: int,
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+        alternate: bool,
+    ) -> None:
+        """One row's cells: background, icon, text; the focused cell by Qt's delegate."""
+        feed = self.feed
+        texts = feed.cells(row)
+        marks = feed.marks[row]
+        plain_row = (
+            not (self.selected and any(t <= row <= b for t, b, _l, _r in self.selected))
+            and (self.focus is None or self.focus[0] != row)
+            and "".join(texts).isprintable()
+        )
+        if plain_row and self.opaque_grid:
+            self._plain_row(painter, row, y, height, cells, alternate, texts, marks)
+            return
+        background: QBrush | None = self.flagged if marks & MARK_BAD else None
+        plain, unshaped = self.fonts
+        margin = self.margin
+        for column, x, width in cells:
+            rect = QRect(x, y, width, height)
+            text = texts[column]
+            # The focused cell's frame is the style's; a line break, a tab or a
+            # control character Qt lays out its own way (rare: a name, a bad row).
+            if self.focus == (row, column) or not text.isprintable():
+                self._by_qt(painter, row, column, rect, alternate)
+                continue
+            selected = bool(self.selected) and self.is_selected(row, column)
+            text_left = x
+            if column == FeedModel.TYPE:
+                decoration = QRect(x, y, self.icon_size.width() + 2 * margin, height)
+                text_left = decoration.right() + 1
+            # PE_PanelItemViewRow, then PE_PanelItemViewItem.
+            if selected and self.decoration_selected:
+                painter.fillRect(rect, self.highlight)
+            else:
+                if alternate:
+                    painter.fillRect(rect, self.alternate_base)
+                if background is not None:
+                    painter.fillRect(rect, background)
+                if selected:
+                    painter.fillRect(
+                        QRect(text_left, y, x + width - text_left, height), self.highlight
+                    )
+            if column == FeedModel.TYPE:
+                icon = icons.type_icon(feed.message(row).type)
+                place = QStyle.alignedRect(
+                    Qt.LayoutDirection.LeftToRight, _ICON_CENTRE, self.icon_size, decoration
+                )
+                icon.paint(painter, place, _ICON_CENTRE, _ICON_MODES[selected], _ICON_OFF)
+            if not text:
+                continue
+            font = unshaped if needs_no_shaping(text) else plain
+            room = x + width - text_left - 2 * margin
+            if selected:
+                painter.setPen(self.highlighted_text)
+            else:
+                painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
+            painter.setFont(font.font)
+            top = y + height // 2 - font.height // 2
+            painter.drawText(
+                QPointF(text_left + margin, top + font.ascent), font.elided(text, room)
+            )
+
+    def _plain_row(
+        self,
+        painter: QPainter,
+        row: int,
+        y: int,
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+        alternate: bool,
+        texts: tuple[str, ...],
+        marks: int,
+    ) -> None:
+        """A row neither selected nor focused, of printable texts: the common case, quick.
+
+        The row's background in one rectangle (the grid, opaque, is drawn
+        over its edges afterwards), one pen, the font set only when it
+        changes, the texts that repeat (all but the content) laid out once.
+        """
+        if alternate or marks & MARK_BAD:
+            span = QRect(cells[0][1], y, cells[-1][1] + cells[-1][2] - cells[0][1], height)
+            if alternate:
+                painter.fillRect(span, self.alternate_base)
+            if marks & MARK_BAD:
+                painter.fillRect(span, self.flagged)
+        painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
+        plain, unshaped = self.fonts
+        margin = self.margin
+        top = y + height // 2 - plain.height // 2
+        baseline = top + plain.ascent
+        current: _Font | None = None
+        for column, x, width in cells:
+            left = x
+            if column == _TYPE:
+                left = x + self.icon_room
+                pixmap = self._icon(self.feed.message(row).type)
+                painter.drawPixmap(
+                    QRect(
+                        x + self.icon_left,
+                        y + (height - self.icon_height) // 2,
+                        self.icon_width,
+                        self.icon_height,
+                    ),
+                    pixmap,
+                )
+            text = texts[column]
+            if not text:
+                continue
+            font = unshaped if needs_no_shaping(text) else plain
+            if font is not current:
+                painter.setFont(font.font)
+                current = font
+            room = x + width - left - 2 * margin
+            if column == _CONTENT:  # (every row's own: laid out as drawn)
+                if len(text) * font.max_width > room:
+                    text = font.metrics.elidedText(text, _ELIDE_RIGHT, room)
+                painter.drawText(left + margin, baseline, text)
+            else:
+                painter.drawStaticText(left + margin, top, font.static(text, room))
+
+    def _icon(self, kind: MessageType) -> QPixmap:
+        """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""
+        found = self._icons.get(kind)
+        if found is None:
+            found = icons.type_icon(kind).pixmap(self.icon_size, self.ratio, QIcon.Mode.Normal)
+            self._icons[kind] = found
+        return found
+
+    def _by_qt(
+        self, painter: QPainter, row: int, column: int, rect: QRect, alternate: bool
+    ) -> None:
+        """A cell painted by Qt's delegate, as QTableView paints it (its row filled first)."""
+        view = self.view
+        self.feed.fill(row)
+        index: QModelIndex = self.feed.index(row, column)
+        option = QStyleOptionViewItem()
+        view.initViewItemOption(option)
+        option.rect = rect
+        if alternate:
+            option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
+        if self.is_selected(row, column):
+            option.state |= _SELECTED
+        if self.focus == (row, column):
+            option.state |= QStyle.StateFlag.State_HasFocus
+        option.palette.setCurrentColorGroup(_ColorGroup.Normal)
+        view.style().drawPrimitive(
+            QStyle.PrimitiveElement.PE_PanelItemViewRow, option, painter, view
+        )
+        view.itemDelegateForIndex(index).paint(painter, option, index)
