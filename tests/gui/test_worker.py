@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from itertools import pairwise
@@ -138,6 +139,28 @@ def test_resuming_the_watch_looks_once_more_soon(qtbot: QtBot, idle_poller: Poll
     idle_poller._ask(pace)
     qtbot.waitUntil(lambda: bool(seen), timeout=5000)
     assert seen == [(interval / 2, True, interval, False, 10.0)]
+
+
+def test_the_poller_thread_keeps_one_python_thread_state(qtbot: QtBot, poller: PollThread) -> None:
+    """Each call into Python from the thread's loop reuses the thread's state.
+
+    A plain QThread made PySide create and delete one per call (every
+    round): an allocation and two system calls each time, and what the
+    thread kept in a ``threading.local`` was gone by the next call.
+    """
+    kept = threading.local()
+    seen: list[object] = []
+
+    def remember(_worker: PollWorker) -> None:
+        kept.value = "still here"
+
+    def recall(_worker: PollWorker) -> None:
+        seen.append(getattr(kept, "value", None))
+
+    poller._ask(remember)
+    poller._ask(recall)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == ["still here"]
 
 
 def test_health_is_reported(qtbot: QtBot, poller: PollThread) -> None:

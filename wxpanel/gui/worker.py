@@ -566,6 +566,22 @@ class PollWorker(QObject):
             self._timer.start(0)
 
 
+class _PythonThread(QThread):
+    """A QThread whose event loop runs under one Python thread state, kept for its life.
+
+    A plain QThread is a thread Python does not know: each call into
+    Python from its event loop (every round's timer, every request) made
+    PySide create a Python thread state and delete it on the way out,
+    an allocation, an ``mmap`` and ``munmap`` of its frame stack and a
+    ``gettid`` per call, and any ``threading.local`` value was lost
+    between two calls.  Run from Python, the loop keeps the state that
+    ``run`` was entered with, and each call only takes the GIL.
+    """
+
+    def run(self) -> None:
+        self.exec()
+
+
 def _round_ok(health: Health | None) -> bool:
     """The round met no lock or error (its steps, the sources' sync included, committed)."""
     return health is None or (health.locked_since is None and health.error is None)
@@ -616,7 +632,7 @@ class PollThread(QObject):
         self.settings = settings  # None: the Engine reads settings.json
         #: The folders plugins are loaded from (the Engine's, for the panel's list and buttons).
         self.plugin_dirs = default_plugin_dirs() if plugin_dirs is None else tuple(plugin_dirs)
-        self.qthread = QThread()
+        self.qthread = _PythonThread()
         self.qthread.setObjectName("wxpanel-poller")
         self.worker = PollWorker(exchange_db, data_dir, settings, plugin_dirs)
         self.worker.moveToThread(self.qthread)
