@@ -25,6 +25,7 @@ from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
 from wxpanel.gui.models import EntryRole, MessageRole
+from wxpanel.gui.shaping import needs_no_shaping
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -54,8 +55,8 @@ _WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
 #: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
 _WRAP_ANYWHERE = _WRAP | int(Qt.TextFlag.TextWrapAnywhere)
 #: What a bubble shows, measured: header, body text, header and body rectangles at
-#: the origin, and the flags the body is laid out with.
-Layout = tuple[str, str, QRect, QRect, int]
+#: the origin, the flags the body is laid out with, the header's and the body's fonts.
+Layout = tuple[str, str, QRect, QRect, int, QFont, QFont]
 
 
 def _small(font: QFont) -> QFont:
@@ -174,6 +175,7 @@ _SELECTED = QStyle.StateFlag.State_Selected
 _TEXT = QPalette.ColorRole.Text
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
+_INTERSECT = Qt.ClipOperation.IntersectClip
 _NO_PEN = Qt.PenStyle.NoPen
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _ALARM = QColor(colours.ALARM)
@@ -351,6 +353,101 @@ class ConversationDelegate(QStyledItemDelegate):
         painter.restore()
 
 
+class _BubbleFonts(NamedTuple):
+    """A bubble's fonts and metrics for one view font: the body's and the header's,
+    each also without shaping (for the texts :func:`~wxpanel.gui.shaping.needs_no_shaping`
+    clears: a quarter of laying them out, measuring and drawing alike)."""
+
+    font: QFont
+    metrics: QFontMetrics
+    small: QFont
+    small_metrics: QFontMetrics
+    plain: QFont
+    plain_metrics: QFontMetrics
+    plain_small: QFont
+    plain_small_metrics: QFontMetrics
+
+
+def _unshaped(font: QFont) -> QFont:
+    plain = QFont(font)
+    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
+    return plain
+
+
+class _Shapes:
+    """Bubble outlines drawn once per height and colours, then copied in three slices.
+
+    An antialiased rounded rectangle was a third of a new bubble's drawing.
+    Its left and right ends (the corners) are the same for every bubble of a
+    height, and the part between them is one column repeated: the slices are
+    taken from a small picture of a bubble drawn on the view's background,
+    and put together pixel for pixel as the rectangle would have been drawn
+    (at whole device pixel ratios; others draw the rectangle).
+    """
+
+    RADIUS = 6
+    #: A corner's slice: the radius and the pixel of the outline's outer half.
+    CAP = RADIUS + 2
+    #: How many shapes are kept (a few heights in a few colours).
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
+
+    def draw(
+        self, painter: QPainter, bubble: QRect, fill: QColor, base: QColor, ratio: float
+    ) -> None:
+        cap = self.CAP
+        if not ratio.is_integer() or bubble.width() < 2 * cap - 1:
+            painter.save()
+            painter.setRenderHint(_ANTIALIASING)
+            painter.setPen(_OUTLINE)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(bubble, self.RADIUS, self.RADIUS)
+            painter.restore()
+            return
+        height = bubble.height()
+        key = (height, fill.rgba(), base.rgba(), ratio)
+        slices = self._kept.get(key)
+        if slices is None:
+            slices = self._kept[key] = self._slices(height, fill, base, ratio)
+            if len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        scale = int(ratio)
+        x, y = bubble.left() - 1, bubble.top() - 1  # the outline's outer half
+        tall = (height + 2) * scale
+        painter.drawPixmap(QPoint(x, y), slices, QRect(0, 0, cap * scale, tall))
+        painter.drawPixmap(
+            QRect(x + cap, y, bubble.width() + 2 - 2 * cap, height + 2),
+            slices,
+            QRect(cap * scale, 0, scale, tall),
+        )
+        painter.drawPixmap(
+            QPoint(x + bubble.width() + 2 - cap, y),
+            slices,
+            QRect((cap + 1) * scale, 0, cap * scale, tall),
+        )
+
+    def _slices(self, height: int, fill: QColor, base: QColor, ratio: float) -> QPixmap:
+        """A bubble one column wider than its two corners, drawn on ``base``."""
+        width = 2 * self.CAP + 1
+        pixmap = QPixmap(QSize(width, height + 2) * ratio)
+        pixmap.setDevicePixelRatio(ratio)
+        pixmap.fill(base)
+        drawing = QPainter(pixmap)
+        try:
+            drawing.setRenderHint(_ANTIALIASING)
+            drawing.setPen(_OUTLINE)
+            drawing.setBrush(fill)
+            drawing.drawRoundedRect(QRect(1, 1, width - 2, height), self.RADIUS, self.RADIUS)
+        finally:
+            drawing.end()
+        return pixmap
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
 class BubbleDelegate(QStyledItemDelegate):
     """Chat bubbles: incoming on the left (with the member in groups), ours on the right.
 
@@ -374,6 +471,9 @@ class BubbleDelegate(QStyledItemDelegate):
     #: Pixels of drawn bubbles kept, least recently painted forgotten first
     #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
     DRAWN_PIXELS = 4_000_000
+    #: Bubbles remembered as painted once (drawn straight onto the view), the
+    #: oldest forgotten first: painted again, they get a picture.
+    SEEN = 4096
 
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
@@ -386,8 +486,11 @@ class BubbleDelegate(QStyledItemDelegate):
             int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
         ] = OrderedDict()
         self._drawn = _Pictures(self.DRAWN_PIXELS)
-        #: The font the sizes were measured with, its metrics, the header's font and metrics.
-        self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
+        #: Keys of the bubbles painted once, without a picture (a dict: ordered).
+        self._seen: dict[tuple[object, ...], None] = {}
+        self._shapes = _Shapes()
+        #: The font the sizes were measured with, and the fonts made from it.
+        self._font: tuple[QFont, _BubbleFonts] | None = None
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -405,6 +508,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes.clear()
         self._other_widths.clear()
         self._drawn.clear()
+        self._seen.clear()
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -423,22 +527,36 @@ class BubbleDelegate(QStyledItemDelegate):
         width = self.view.viewport().width()
         return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
 
-    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics]:
-        """The font, its metrics, the header's font and its metrics, made once per font.
+    def _fonts(self, font: QFont) -> _BubbleFonts:
+        """The bubble's fonts and metrics, made once per view font.
 
         Another font forgets every size measured with the old one.  Compared,
         not keyed: ``QFont.key()`` builds a string, 6 µs a row.
         """
         if self._font is None or self._font[0] != font:
             small = _small(font)
-            self._font = (QFont(font), QFontMetrics(font), small, QFontMetrics(small))
+            plain, plain_small = _unshaped(font), _unshaped(small)
+            fonts = _BubbleFonts(
+                QFont(font),
+                QFontMetrics(font),
+                small,
+                QFontMetrics(small),
+                plain,
+                QFontMetrics(plain),
+                plain_small,
+                QFontMetrics(plain_small),
+            )
+            self._font = (QFont(font), fonts)
             self._forget()
-        return self._font
+        return self._font[1]
 
     def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
-        """Header (member name / status), body text, and their rectangles at the origin."""
-        _font, metrics, _small_font, small_metrics = self._fonts(option.font)
+        """Header (member name / status), body text, their rectangles at the origin,
+        the body's flags, and the fonts both are drawn with."""
+        fonts = self._fonts(option.font)
         text = display.body(message)
+        plain = needs_no_shaping(text)
+        font, metrics = (fonts.plain, fonts.plain_metrics) if plain else fonts[:2]
         room = QRect(0, 0, self._max_text_width(), 100_000)
         flags = _WRAP
         body = metrics.boundingRect(room, flags, text)
@@ -453,12 +571,17 @@ class BubbleDelegate(QStyledItemDelegate):
         else:
             status = display.status_line(message)
             header = f"{when}  {status}" if status else when
+        small, small_metrics = (
+            (fonts.plain_small, fonts.plain_small_metrics)
+            if needs_no_shaping(header)
+            else (fonts.small, fonts.small_metrics)
+        )
         header_rect = (
             QRect(0, 0, small_metrics.horizontalAdvance(header), small_metrics.height())
             if header
             else QRect()
         )
-        return header, text, header_rect, body, flags
+        return header, text, header_rect, body, flags, small, font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         message = index.data(MessageRole)
@@ -482,7 +605,7 @@ class BubbleDelegate(QStyledItemDelegate):
         measured = self._sizes.get(key)
         if measured is None:
             layout = self._layout(option, message)
-            header, _text, header_rect, body, _flags = layout
+            header, _text, header_rect, body = layout[:4]
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
             measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
             self._sizes[key] = measured
@@ -499,15 +622,20 @@ class BubbleDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         rows: Iterable[tuple[Message, QRect]],
     ) -> None:
-        """Each message's bubble in its row: its picture, drawn once and copied afterwards.
+        """Each message's bubble in its row: drawn onto the view the first time,
+        into a picture the second, copied from it afterwards.
 
-        A chat followed at its bottom repaints its visible bubbles several
-        times a second; drawing one from its text took ~0.5 ms.  The picture
-        is as wide as the bubble and its header, not the row, and is put at
+        A bubble is as wide as its text and header, not the row, and is put at
         the row's left or right edge: a resize that does not wrap a bubble's
-        text again draws nothing new.  :class:`~wxpanel.gui.views.ChatView`
-        hands a paint's rows at once: one call from Qt into Python per paint,
-        not one per bubble (each waits for the GIL the poller may hold).
+        text again draws nothing new.  A chat followed at its bottom paints
+        each new bubble once (the view scrolls the others' pixels), so a
+        picture made then would only be thrown away: a bubble gets one when it
+        is painted again (the window uncovered, the reader scrolling back),
+        and is copied after that.  The picture is filled with the view's
+        background, so both ways draw the same pixels.
+        :class:`~wxpanel.gui.views.ChatView` hands a paint's rows at once: one
+        call from Qt into Python per paint, not one per bubble (each waits for
+        the GIL the poller may hold).
         """
         ratio = painter.device().devicePixelRatioF()
         palette: QPalette = option.palette
@@ -515,16 +643,29 @@ class BubbleDelegate(QStyledItemDelegate):
         # option is a new copy of the palette for every paint.
         base = palette.color(QPalette.ColorRole.Base).rgba()
         dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
+        seen = self._seen
         for message, row in rows:
-            _header, _text, header_rect, body, _flags = self._measured(option, message)[1]
+            header_rect, body = self._measured(option, message)[1][2:4]
             width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
             outgoing = message.direction is Direction.OUT
             left = row.right() + 1 - width if outgoing else row.left()
             key = (message.id, message.status, width, row.height(), base, dim)
             pixmap = self._drawn.get(key)
-            if pixmap is None or pixmap.devicePixelRatioF() != ratio:
+            if pixmap is not None and pixmap.devicePixelRatioF() == ratio:
+                painter.drawPixmap(left, row.top(), pixmap)
+            elif pixmap is not None or key in seen:
+                seen.pop(key, None)
                 pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
-            painter.drawPixmap(left, row.top(), pixmap)
+                painter.drawPixmap(left, row.top(), pixmap)
+            else:
+                seen[key] = None
+                if len(seen) > self.SEEN:
+                    del seen[next(iter(seen))]
+                area = QRect(left, row.top(), width, row.height())
+                painter.save()
+                painter.setClipRect(area, _INTERSECT)  # as a picture's edges would
+                self._draw(painter, area, option, message)
+                painter.restore()
 
     def _picture(
         self,
@@ -537,7 +678,7 @@ class BubbleDelegate(QStyledItemDelegate):
         """The bubble drawn into a picture of ``size``, kept under ``key``."""
         pixmap = QPixmap(size * ratio)
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
+        pixmap.fill(option.palette.color(QPalette.ColorRole.Base))
         drawing = QPainter(pixmap)
         try:
             self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
@@ -549,11 +690,10 @@ class BubbleDelegate(QStyledItemDelegate):
     def _draw(
         self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
     ) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        """The bubble in ``rect`` (as wide as the bubble and its header), on the
+        view's background: onto the view, or into a picture filled with it."""
         palette: QPalette = option.palette
-        header, text, header_rect, body, flags = self._measured(option, message)[1]
-        font, _metrics, small, _small_metrics = self._fonts(option.font)
+        header, text, header_rect, body, flags, small, font = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
@@ -571,16 +711,13 @@ class BubbleDelegate(QStyledItemDelegate):
             painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
+        base = palette.color(QPalette.ColorRole.Base)
         if outgoing:
             failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
             fill = _FILL_FAILED if failed else _FILL_OUT
         else:
-            base = palette.color(QPalette.ColorRole.Base)
             fill = _FILL_IN_LIGHT if base.lightness() > 128 else _FILL_IN_DARK
-        painter.setPen(_OUTLINE)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(bubble, 6, 6)
+        self._shapes.draw(painter, bubble, fill, base, painter.device().devicePixelRatioF())
         painter.setFont(font)
         painter.setPen(_TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
-        painter.restore()
