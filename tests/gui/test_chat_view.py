@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import insert_events, text_event
 from tests.gui.test_mainwindow import open_conversation
 from tests.gui.test_models import msg
+from tests.gui.test_views import three_paints
 from wxpanel.core.codec import Flag
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
@@ -215,13 +216,9 @@ def test_a_bubble_looks_the_same_drawn_onto_the_view_and_copied(qtbot: QtBot) ->
             qtbot, [msg(1, content=LONG), msg(2, out=True, status=CommandStatus.FAILED)]
         )
         view.setPalette(palette)
-        painted = []
-        for _paint in range(3):  # drawn onto the view, into a picture, copied
-            bubbles.drawn.clear()
-            painted.append(view.viewport().grab().toImage())
-            painted[-1].setText("drawn", str(sorted(bubbles.drawn)))
-        assert [image.text("drawn") for image in painted] == ["[1, 2]", "[1, 2]", "[]"]
-        assert painted[0] == painted[1] == painted[2]
+        (first, drawn), (second, pictured), (third, copied) = three_paints(view, bubbles.drawn)
+        assert (drawn, pictured, copied) == (2, 2, 0)
+        assert first == second == third
 
 
 def test_a_resize_that_wraps_no_bubble_again_draws_none_again(qtbot: QtBot) -> None:

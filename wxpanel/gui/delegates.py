@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -65,6 +65,13 @@ def _small(font: QFont) -> QFont:
     return small
 
 
+def _unshaped(font: QFont) -> QFont:
+    """``font`` without OpenType shaping, for a text that no shaping changes."""
+    plain = QFont(font)
+    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
+    return plain
+
+
 #: Avatar colours, picked by a stable hash of the name.
 _AVATAR_COLOURS = colours.AVATARS
 
@@ -88,43 +95,100 @@ def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> N
     painter.restore()
 
 
-def _draw_cached_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> None:
-    """An avatar drawn once per letter, colour, shape and size, then copied.
+class _Stamps:
+    """Small pictures drawn once and copied: avatars and unread badges.
 
-    Antialiased shapes and a bold letter were a sixth of an entry's drawing,
-    and the list draws its changed entries every second while messages arrive.
+    Both are antialiased shapes with a bold letter or a number, the same for
+    many entries; the list draws its changed entries every second while
+    messages arrive.  Kept by a tuple (a key string made of a font's key cost
+    more than copying the picture).
     """
-    ratio = painter.device().devicePixelRatioF()
-    colour = _AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)]
-    letter = title.removeprefix("wxid_")[:1].upper() or "?"
-    size = f"{box.width()}x{box.height()}|{ratio}|{painter.font().key()}"
-    key = f"avatar|{letter}|{colour}|{is_group}|{size}"
-    pixmap = QPixmap()
-    if not QPixmapCache.find(key, pixmap):
-        pixmap = QPixmap(box.size() * ratio)
+
+    #: Pictures kept at most; all forgotten at once beyond (a few dozen are used).
+    KEPT = 512
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[object, ...], QPixmap] = {}
+
+    def avatar(
+        self, painter: QPainter, box: QRect, title: str, is_group: bool, fonts: _Fonts
+    ) -> None:
+        """A coloured disc (person) or rounded square (group) with the name's first letter."""
+        ratio = painter.device().devicePixelRatioF()
+        colour = _AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)]
+        letter = title.removeprefix("wxid_")[:1].upper() or "?"
+        key = ("avatar", letter, colour, is_group, box.width(), box.height(), ratio, id(fonts))
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            pixmap = self._keep(key, box.size(), ratio)
+            drawing = QPainter(pixmap)
+            try:
+                drawing.setFont(fonts.font)
+                _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
+            finally:
+                drawing.end()
+        painter.drawPixmap(box.topLeft(), pixmap)
+
+    def badge(self, painter: QPainter, box: QRect, text: str, fonts: _Fonts) -> None:
+        """The unread count, white on the alarm colour, in a pill as high as ``box``."""
+        ratio = painter.device().devicePixelRatioF()
+        key = ("badge", text, box.width(), box.height(), ratio, id(fonts))
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            pixmap = self._keep(key, box.size(), ratio)
+            at_origin = QRect(QPoint(0, 0), box.size())
+            drawing = QPainter(pixmap)
+            try:
+                drawing.setRenderHint(_ANTIALIASING)
+                drawing.setPen(_NO_PEN)
+                drawing.setBrush(_ALARM)
+                drawing.drawRoundedRect(at_origin, box.height() / 2, box.height() / 2)
+                drawing.setPen(_WHITE)
+                drawing.setFont(fonts.small)
+                drawing.drawText(at_origin, _CENTER, text)
+            finally:
+                drawing.end()
+        painter.drawPixmap(box.topLeft(), pixmap)
+
+    def _keep(self, key: tuple[object, ...], size: QSize, ratio: float) -> QPixmap:
+        if len(self._kept) >= self.KEPT:
+            self._kept.clear()
+        pixmap = QPixmap(size * ratio)
         pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        drawing = QPainter(pixmap)
-        try:
-            drawing.setFont(painter.font())
-            _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
-        finally:
-            drawing.end()
-        QPixmapCache.insert(key, pixmap)
-    painter.drawPixmap(box.topLeft(), pixmap)
+        pixmap.fill(_TRANSPARENT)
+        self._kept[key] = pixmap
+        return pixmap
 
 
 class _Pictures:
     """Drawn pictures by key, the least recently used forgotten beyond a number of pixels.
 
-    Both delegates draw a row once into a picture and copy it afterwards; a
-    bad row of megabytes is one tall picture, so the bound is in pixels.
+    Both delegates draw a row straight onto the view the first time it is
+    painted, into a picture the second time, and copy the picture afterwards
+    (a row painted once, as a followed chat's new bubbles and the list's
+    changed entries mostly are, would only throw its picture away).  A bad
+    row of megabytes is one tall picture, so the bound is in pixels.
     """
+
+    #: Keys remembered as painted once without a picture, the oldest forgotten first.
+    SEEN = 4096
 
     def __init__(self, pixels: int) -> None:
         self.pixels = pixels
         self._kept: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
         self._used = 0
+        self._seen: dict[tuple[object, ...], None] = {}  # (a dict: ordered)
+
+    def painted_before(self, key: tuple[object, ...]) -> bool:
+        """Whether ``key`` was painted before without a picture; noted as painted now."""
+        seen = self._seen
+        if key in seen:
+            del seen[key]
+            return True
+        seen[key] = None
+        if len(seen) > self.SEEN:
+            del seen[next(iter(seen))]
+        return False
 
     def get(self, key: tuple[object, ...]) -> QPixmap | None:
         found = self._kept.get(key)
@@ -146,6 +210,7 @@ class _Pictures:
     def clear(self) -> None:
         self._kept.clear()
         self._used = 0
+        self._seen.clear()
 
 
 class _Entry(NamedTuple):
@@ -159,12 +224,21 @@ class _Entry(NamedTuple):
 
 
 class _Fonts(NamedTuple):
+    """A conversation entry's fonts and metrics, each also without shaping (for the
+    texts :func:`~wxpanel.gui.shaping.needs_no_shaping` clears)."""
+
     font: QFont
     metrics: QFontMetrics
     bold: QFont
     bold_metrics: QFontMetrics
     small: QFont
     small_metrics: QFontMetrics
+    plain: QFont
+    plain_metrics: QFontMetrics
+    plain_bold: QFont
+    plain_bold_metrics: QFontMetrics
+    plain_small: QFont
+    plain_small_metrics: QFontMetrics
 
 
 # Qt's enums and colours an entry is drawn with, made once: each attribute
@@ -204,18 +278,21 @@ def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
 class ConversationDelegate(QStyledItemDelegate):
     """Name, group marker, time, a one-line preview and an unread badge.
 
-    Each entry is drawn once into a pixmap kept under everything it shows; a
-    repaint of the list then copies pixmaps instead of laying text out again
-    in Python for every visible entry.  The list's visible entries all
-    change at each fold of new messages (once a second while messages
-    arrive): an entry is read from the model in one call
+    The list's visible entries all change at each fold of new messages (once
+    a second while messages arrive), and each is then painted once: an
+    entry is drawn straight onto the list the first time it is painted, into
+    a pixmap (kept under everything it shows) the second, and copied from it
+    afterwards, as bubbles are.  An entry is read from the model in one call
     (:data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
-    string made of its parts.
+    string made of its parts; avatars and badges are small pictures drawn
+    once; texts that no shaping changes are laid out without it.
     """
 
     #: Pixels of drawn entries kept, least recently painted forgotten first
     #: (2 MB: a few lists' worth at any width).
     DRAWN_PIXELS = 500_000
+    #: Colours and widths kept at most, all forgotten at once beyond.
+    KEPT = 1024
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
@@ -227,15 +304,17 @@ class ConversationDelegate(QStyledItemDelegate):
         #: The view's font last painted with, and which of :attr:`_fonts` it is.
         self._font: tuple[QFont, _Fonts] | None = None
         self._drawn = _Pictures(self.DRAWN_PIXELS)
+        self._stamps = _Stamps()
+        #: Small results many entries share (by state, by text), forgotten beyond KEPT.
+        self._text_colours: dict[tuple[int, int], tuple[QColor, QColor]] = {}
+        self._widths: dict[tuple[int, str], int] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         entry = index.data(EntryRole)
         if not isinstance(entry, tuple):
             return
         rect: QRect = option.rect
-        font: QFont = option.font
-        if self._font is None or self._font[0] != font:  # compared, not keyed: key() is a string
-            self._font = (QFont(font), self._fonts_for(font))
+        fonts = self._fonts_of(option.font)
         ratio = painter.device().devicePixelRatioF()
         key = (
             entry,
@@ -244,14 +323,22 @@ class ConversationDelegate(QStyledItemDelegate):
             rect.width(),
             rect.height(),
             option.palette.cacheKey(),
-            id(self._font[1]),  # kept in _fonts: one id per view font for good
+            id(fonts),  # kept in _fonts: one id per view font for good
             ratio,
         )
-        pixmap = self._drawn.get(key)
+        drawn = self._drawn
+        pixmap = drawn.get(key)
+        if pixmap is None and not drawn.painted_before(key):
+            painter.save()
+            painter.setClipRect(rect, _INTERSECT)  # as a picture's edges would
+            self._draw(painter, option, _Entry(*entry))
+            painter.restore()
+            return
         if pixmap is None:
             pixmap = QPixmap(rect.size() * ratio)
             pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(_TRANSPARENT)
+            # The list's background, as under an entry drawn onto it: the same pixels.
+            pixmap.fill(option.palette.color(QPalette.ColorRole.Base))
             at_origin = QStyleOptionViewItem(option)
             at_origin.rect = QRect(QPoint(0, 0), rect.size())
             drawing = QPainter(pixmap)
@@ -259,8 +346,15 @@ class ConversationDelegate(QStyledItemDelegate):
                 self._draw(drawing, at_origin, _Entry(*entry))
             finally:
                 drawing.end()
-            self._drawn.put(key, pixmap)
+            drawn.put(key, pixmap)
         painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _fonts_of(self, font: QFont) -> _Fonts:
+        """The fonts for the view's ``font``: compared with the last one, not keyed
+        (``QFont.key()`` builds a string)."""
+        if self._font is None or self._font[0] != font:
+            self._font = (QFont(font), self._fonts_for(font))
+        return self._font[1]
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         """The entry's fonts and their metrics, made once per view font."""
@@ -270,6 +364,7 @@ class ConversationDelegate(QStyledItemDelegate):
             bold = QFont(font)
             bold.setBold(True)
             small = _small(font)
+            plain, plain_bold, plain_small = _unshaped(font), _unshaped(bold), _unshaped(small)
             found = self._fonts[key] = _Fonts(
                 QFont(font),
                 QFontMetrics(font),
@@ -277,12 +372,44 @@ class ConversationDelegate(QStyledItemDelegate):
                 QFontMetrics(bold),
                 small,
                 QFontMetrics(small),
+                plain,
+                QFontMetrics(plain),
+                plain_bold,
+                QFontMetrics(plain_bold),
+                plain_small,
+                QFontMetrics(plain_small),
             )
         return found
 
+    def _colours(self, state: QStyle.StateFlag, palette: QPalette) -> tuple[QColor, QColor]:
+        """The name's and the preview's colours for an entry's state, worked out once."""
+        key = (state.value, palette.cacheKey())
+        found = self._text_colours.get(key)
+        if found is None:
+            text = palette.color(
+                colour_group(state), _HIGHLIGHTED_TEXT if state & _SELECTED else _TEXT
+            )
+            dim = QColor(text)
+            dim.setAlpha(170)
+            if len(self._text_colours) > self.KEPT:
+                self._text_colours.clear()
+            found = self._text_colours[key] = (text, dim)
+        return found
+
+    def _width(self, metrics: QFontMetrics, text: str) -> int:
+        """The width of a time or a count, which many entries share, measured once."""
+        key = (id(metrics), text)
+        found = self._widths.get(key)
+        if found is None:
+            if len(self._widths) > self.KEPT:
+                self._widths.clear()
+            found = self._widths[key] = metrics.horizontalAdvance(text)
+        return found
+
     def _draw(self, painter: QPainter, option: QStyleOptionViewItem, entry: _Entry) -> None:
-        """An entry, drawn only when what it shows changed (the list's changed entries,
-        about once a second while messages arrive): the parts are the ones the cache key has."""
+        """An entry in ``option.rect``, drawn only when what it shows changed (the
+        list's changed entries, about once a second while messages arrive): the
+        parts are the ones the cache key has."""
         painter.save()
         # Not initStyleOption: it asks the model for a dozen roles in Python,
         # none of which this entry shows; the view's option (a copy made for
@@ -293,48 +420,54 @@ class ConversationDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawPrimitive(_ITEM_PANEL, opt, painter, widget)
         rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)
-        state = opt.state
-        palette: QPalette = opt.palette
-        text_colour = palette.color(
-            colour_group(state), _HIGHLIGHTED_TEXT if state & _SELECTED else _TEXT
-        )
-        fonts = self._fonts_for(opt.font)
+        text_colour, dim = self._colours(opt.state, opt.palette)
+        fonts = self._fonts_of(opt.font)
         line = fonts.metrics.height()
 
         # Avatar: a circle for a person, a rounded square for a group.
         size = line * 2
         avatar = QRect(rect.left(), rect.top() + (rect.height() - size) // 2, size, size)
-        _draw_cached_avatar(painter, avatar, entry.title, entry.is_group)
+        self._stamps.avatar(painter, avatar, entry.title, entry.is_group, fonts)
         rect = rect.adjusted(size + PADDING, 0, 0, 0)
 
         # First line: name and time.
-        time_width = fonts.small_metrics.horizontalAdvance(entry.when) + PADDING
+        when, title = entry.when, entry.title
+        small, small_metrics = (
+            (fonts.plain_small, fonts.plain_small_metrics)
+            if needs_no_shaping(when)
+            else (fonts.small, fonts.small_metrics)
+        )
+        time_width = self._width(small_metrics, when) + PADDING
         name_rect = QRect(rect.left(), rect.top(), rect.width() - time_width, line)
-        painter.setFont(fonts.bold)
+        bold, bold_metrics = (
+            (fonts.plain_bold, fonts.plain_bold_metrics)
+            if needs_no_shaping(title)
+            else (fonts.bold, fonts.bold_metrics)
+        )
+        painter.setFont(bold)
         painter.setPen(text_colour)
-        name = fonts.bold_metrics.elidedText(entry.title, _ELIDE_RIGHT, name_rect.width())
+        name = bold_metrics.elidedText(title, _ELIDE_RIGHT, name_rect.width())
         painter.drawText(name_rect, _LEFT_MIDDLE, name)
-        painter.setFont(fonts.small)
+        painter.setFont(small)
         painter.drawText(
-            QRect(rect.right() - time_width, rect.top(), time_width, line),
-            _RIGHT_MIDDLE,
-            entry.when,
+            QRect(rect.right() - time_width, rect.top(), time_width, line), _RIGHT_MIDDLE, when
         )
 
         # Second line: preview and badge.
         unread = entry.unread
         badge_text = "99+" if unread > 99 else str(unread)
-        badge_width = (
-            fonts.small_metrics.horizontalAdvance(badge_text) + PADDING * 2 if unread else 0
-        )
+        badge_width = self._width(fonts.small_metrics, badge_text) + PADDING * 2 if unread else 0
         preview_rect = QRect(
             rect.left(), rect.top() + line + 2, rect.width() - badge_width - PADDING, line
         )
-        painter.setFont(fonts.font)
-        dim = QColor(text_colour)
-        dim.setAlpha(170)
+        font, metrics = (
+            (fonts.plain, fonts.plain_metrics)
+            if needs_no_shaping(entry.preview)
+            else (fonts.font, fonts.metrics)
+        )
+        painter.setFont(font)
         painter.setPen(dim)
-        preview = fonts.metrics.elidedText(entry.preview, _ELIDE_RIGHT, preview_rect.width())
+        preview = metrics.elidedText(entry.preview, _ELIDE_RIGHT, preview_rect.width())
         painter.drawText(preview_rect, _LEFT_MIDDLE, preview)
         if unread:
             badge = QRect(
@@ -343,13 +476,7 @@ class ConversationDelegate(QStyledItemDelegate):
                 badge_width,
                 fonts.small_metrics.height(),
             )
-            painter.setRenderHint(_ANTIALIASING)
-            painter.setPen(_NO_PEN)
-            painter.setBrush(_ALARM)
-            painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
-            painter.setPen(_WHITE)
-            painter.setFont(fonts.small)
-            painter.drawText(badge, _CENTER, badge_text)
+            self._stamps.badge(painter, badge, badge_text, fonts)
         painter.restore()
 
 
@@ -366,12 +493,6 @@ class _BubbleFonts(NamedTuple):
     plain_metrics: QFontMetrics
     plain_small: QFont
     plain_small_metrics: QFontMetrics
-
-
-def _unshaped(font: QFont) -> QFont:
-    plain = QFont(font)
-    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
-    return plain
 
 
 class _Shapes:
@@ -471,9 +592,6 @@ class BubbleDelegate(QStyledItemDelegate):
     #: Pixels of drawn bubbles kept, least recently painted forgotten first
     #: (16 MB: a few screenfuls; a bad row of megabytes is one tall picture).
     DRAWN_PIXELS = 4_000_000
-    #: Bubbles remembered as painted once (drawn straight onto the view), the
-    #: oldest forgotten first: painted again, they get a picture.
-    SEEN = 4096
 
     def __init__(self, view: QAbstractItemView) -> None:
         super().__init__(view)
@@ -486,8 +604,6 @@ class BubbleDelegate(QStyledItemDelegate):
             int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
         ] = OrderedDict()
         self._drawn = _Pictures(self.DRAWN_PIXELS)
-        #: Keys of the bubbles painted once, without a picture (a dict: ordered).
-        self._seen: dict[tuple[object, ...], None] = {}
         self._shapes = _Shapes()
         #: The font the sizes were measured with, and the fonts made from it.
         self._font: tuple[QFont, _BubbleFonts] | None = None
@@ -508,7 +624,6 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes.clear()
         self._other_widths.clear()
         self._drawn.clear()
-        self._seen.clear()
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -643,29 +758,24 @@ class BubbleDelegate(QStyledItemDelegate):
         # option is a new copy of the palette for every paint.
         base = palette.color(QPalette.ColorRole.Base).rgba()
         dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
-        seen = self._seen
+        drawn = self._drawn
         for message, row in rows:
             header_rect, body = self._measured(option, message)[1][2:4]
             width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
             outgoing = message.direction is Direction.OUT
             left = row.right() + 1 - width if outgoing else row.left()
             key = (message.id, message.status, width, row.height(), base, dim)
-            pixmap = self._drawn.get(key)
-            if pixmap is not None and pixmap.devicePixelRatioF() == ratio:
-                painter.drawPixmap(left, row.top(), pixmap)
-            elif pixmap is not None or key in seen:
-                seen.pop(key, None)
-                pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
-                painter.drawPixmap(left, row.top(), pixmap)
-            else:
-                seen[key] = None
-                if len(seen) > self.SEEN:
-                    del seen[next(iter(seen))]
+            pixmap = drawn.get(key)
+            if pixmap is None and not drawn.painted_before(key):
                 area = QRect(left, row.top(), width, row.height())
                 painter.save()
                 painter.setClipRect(area, _INTERSECT)  # as a picture's edges would
                 self._draw(painter, area, option, message)
                 painter.restore()
+                continue
+            if pixmap is None or pixmap.devicePixelRatioF() != ratio:
+                pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
+            painter.drawPixmap(left, row.top(), pixmap)
 
     def _picture(
         self,
