@@ -72,6 +72,28 @@ def _unshaped(font: QFont) -> QFont:
     return plain
 
 
+class _Canvas:
+    """A new picture and a painter on it, ended when the ``with`` block is left.
+
+    Every picture the delegates keep starts so: of a size in the view's
+    pixels, at the screen's pixel ratio, filled with the background it is
+    drawn for (or transparent).
+    """
+
+    def __init__(self, size: QSize, ratio: float, fill: QColor | Qt.GlobalColor) -> None:
+        self.pixmap = QPixmap(size * ratio)
+        self.pixmap.setDevicePixelRatio(ratio)
+        self.pixmap.fill(fill)
+        self.painter = QPainter()
+
+    def __enter__(self) -> QPainter:
+        self.painter.begin(self.pixmap)
+        return self.painter
+
+    def __exit__(self, *_exc: object) -> None:
+        self.painter.end()
+
+
 #: Avatar colours, picked by a stable hash of the name.
 _AVATAR_COLOURS = colours.AVATARS
 
@@ -120,13 +142,11 @@ class _Stamps:
         key = ("avatar", letter, colour, is_group, box.width(), box.height(), ratio, id(fonts))
         pixmap = self._kept.get(key)
         if pixmap is None:
-            pixmap = self._keep(key, box.size(), ratio)
-            drawing = QPainter(pixmap)
-            try:
+            canvas = _Canvas(box.size(), ratio, _TRANSPARENT)
+            with canvas as drawing:
                 drawing.setFont(fonts.font)
                 _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
-            finally:
-                drawing.end()
+            pixmap = self._keep(key, canvas.pixmap)
         painter.drawPixmap(box.topLeft(), pixmap)
 
     def badge(self, painter: QPainter, box: QRect, text: str, fonts: _Fonts) -> None:
@@ -135,10 +155,9 @@ class _Stamps:
         key = ("badge", text, box.width(), box.height(), ratio, id(fonts))
         pixmap = self._kept.get(key)
         if pixmap is None:
-            pixmap = self._keep(key, box.size(), ratio)
             at_origin = QRect(QPoint(0, 0), box.size())
-            drawing = QPainter(pixmap)
-            try:
+            canvas = _Canvas(box.size(), ratio, _TRANSPARENT)
+            with canvas as drawing:
                 drawing.setRenderHint(_ANTIALIASING)
                 drawing.setPen(_NO_PEN)
                 drawing.setBrush(_ALARM)
@@ -146,16 +165,12 @@ class _Stamps:
                 drawing.setPen(_WHITE)
                 drawing.setFont(fonts.small)
                 drawing.drawText(at_origin, _CENTER, text)
-            finally:
-                drawing.end()
+            pixmap = self._keep(key, canvas.pixmap)
         painter.drawPixmap(box.topLeft(), pixmap)
 
-    def _keep(self, key: tuple[object, ...], size: QSize, ratio: float) -> QPixmap:
+    def _keep(self, key: tuple[object, ...], pixmap: QPixmap) -> QPixmap:
         if len(self._kept) >= self.KEPT:
             self._kept.clear()
-        pixmap = QPixmap(size * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(_TRANSPARENT)
         self._kept[key] = pixmap
         return pixmap
 
@@ -335,17 +350,13 @@ class ConversationDelegate(QStyledItemDelegate):
             painter.restore()
             return
         if pixmap is None:
-            pixmap = QPixmap(rect.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            # The list's background, as under an entry drawn onto it: the same pixels.
-            pixmap.fill(option.palette.color(QPalette.ColorRole.Base))
             at_origin = QStyleOptionViewItem(option)
             at_origin.rect = QRect(QPoint(0, 0), rect.size())
-            drawing = QPainter(pixmap)
-            try:
+            # The list's background, as under an entry drawn onto it: the same pixels.
+            canvas = _Canvas(rect.size(), ratio, option.palette.color(QPalette.ColorRole.Base))
+            with canvas as drawing:
                 self._draw(drawing, at_origin, _Entry(*entry))
-            finally:
-                drawing.end()
+            pixmap = canvas.pixmap
             drawn.put(key, pixmap)
         painter.drawPixmap(rect.topLeft(), pixmap)
 
@@ -552,18 +563,75 @@ class _Shapes:
     def _slices(self, height: int, fill: QColor, base: QColor, ratio: float) -> QPixmap:
         """A bubble one column wider than its two corners, drawn on ``base``."""
         width = 2 * self.CAP + 1
-        pixmap = QPixmap(QSize(width, height + 2) * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(base)
-        drawing = QPainter(pixmap)
-        try:
+        canvas = _Canvas(QSize(width, height + 2), ratio, base)
+        with canvas as drawing:
             drawing.setRenderHint(_ANTIALIASING)
             drawing.setPen(_OUTLINE)
             drawing.setBrush(fill)
             drawing.drawRoundedRect(QRect(1, 1, width - 2, height), self.RADIUS, self.RADIUS)
-        finally:
-            drawing.end()
-        return pixmap
+        return canvas.pixmap
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+class _Headers:
+    """Bubble headers drawn once and copied: a member and a time, or a time and a status.
+
+    A busy group's bubbles share few headers (its members who spoke in the
+    same minute), and a header's text was a quarter of a new bubble's
+    drawing.  The picture is the header's part of a bubble's picture: from
+    the row's top to the bubble, as wide as the text and the margins on its
+    sides, filled with the view's background (drawn under the text either
+    way: the same pixels).  Only for texts without shaping: no glyph of those
+    reaches beyond the margins.
+    """
+
+    #: Headers kept, the least recently used forgotten first.
+    KEPT = 256
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+
+    def draw(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        header: str,
+        size: QSize,
+        look: tuple[QFont, QColor, QColor, bool],
+    ) -> None:
+        """``header`` of ``size`` at the top of a bubble's ``rect``, in ``look``:
+        its font, its colour, the background, and whether it is ours (on the right)."""
+        font, pen, base, outgoing = look
+        ratio = painter.device().devicePixelRatioF()
+        key = (header, id(font), pen.rgba(), base.rgba(), outgoing, ratio)
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            pixmap = self._picture(header, size, look, ratio)
+            self._kept[key] = pixmap
+            if len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(key)
+        width = size.width() + 2 * MARGIN
+        painter.drawPixmap(
+            rect.right() + 1 - width if outgoing else rect.left(), rect.top(), pixmap
+        )
+
+    @staticmethod
+    def _picture(
+        header: str, size: QSize, look: tuple[QFont, QColor, QColor, bool], ratio: float
+    ) -> QPixmap:
+        font, pen, base, outgoing = look
+        high = MARGIN // 2 + size.height() + HEADER_GAP
+        canvas = _Canvas(QSize(size.width() + 2 * MARGIN, high), ratio, base)
+        with canvas as drawing:
+            drawing.setFont(font)
+            drawing.setPen(pen)
+            box = QRect(QPoint(MARGIN, MARGIN // 2), size)
+            drawing.drawText(box, _HEADER_OUT if outgoing else _HEADER_IN, header)
+        return canvas.pixmap
 
     def clear(self) -> None:
         self._kept.clear()
@@ -605,6 +673,7 @@ class BubbleDelegate(QStyledItemDelegate):
         ] = OrderedDict()
         self._drawn = _Pictures(self.DRAWN_PIXELS)
         self._shapes = _Shapes()
+        self._headers = _Headers()
         #: The font the sizes were measured with, and the fonts made from it.
         self._font: tuple[QFont, _BubbleFonts] | None = None
 
@@ -624,6 +693,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes.clear()
         self._other_widths.clear()
         self._drawn.clear()
+        self._headers.clear()  # (kept by the font's id)
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -786,14 +856,10 @@ class BubbleDelegate(QStyledItemDelegate):
         message: Message,
     ) -> QPixmap:
         """The bubble drawn into a picture of ``size``, kept under ``key``."""
-        pixmap = QPixmap(size * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(option.palette.color(QPalette.ColorRole.Base))
-        drawing = QPainter(pixmap)
-        try:
+        canvas = _Canvas(size, ratio, option.palette.color(QPalette.ColorRole.Base))
+        with canvas as drawing:
             self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
-        finally:
-            drawing.end()
+        pixmap = canvas.pixmap
         self._drawn.put(key, pixmap)  # (one drawn for another screen's pixel ratio goes)
         return pixmap
 
@@ -808,20 +874,26 @@ class BubbleDelegate(QStyledItemDelegate):
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
+        base = palette.color(QPalette.ColorRole.Base)
         if header:
-            painter.setFont(small)
-            painter.setPen(
+            pen = (
                 _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED, _QUEUED_COLOUR)
                 if outgoing
                 else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            header_box = QRect(
-                rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
-            )
-            painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
+            if small is self._fonts(option.font).plain_small:
+                self._headers.draw(
+                    painter, rect, header, header_rect.size(), (small, pen, base, outgoing)
+                )
+            else:  # shaped: drawn each time (marks may reach beyond any margin)
+                painter.setFont(small)
+                painter.setPen(pen)
+                header_box = QRect(
+                    rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
+                )
+                painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
-        base = palette.color(QPalette.ColorRole.Base)
         if outgoing:
             failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
             fill = _FILL_FAILED if failed else _FILL_OUT
