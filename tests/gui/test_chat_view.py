@@ -21,7 +21,7 @@ from wxpanel.core.codec import Flag
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
 from wxpanel.core.paths import DataPaths
-from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate, Layout
+from wxpanel.gui.delegates import _OUTLINE, BUBBLE_SHARE, PADDING, BubbleDelegate, Layout, _Shapes
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import ChatModel, MessageRole
 from wxpanel.gui.views import ChatView
@@ -562,3 +562,25 @@ def test_a_paint_shows_what_painting_cell_by_cell_shows(qtbot: QtBot) -> None:
     blank.fill(pictures[0].pixelColor(0, 0))
     assert pictures[0] != blank  # bubbles were painted
     assert pictures[0] == pictures[1]
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_a_bubble_outline_from_slices_is_the_rounded_rectangle(qtbot: QtBot, ratio: float) -> None:
+    """Copied in three slices, pixel for pixel what drawing the rectangle gives."""
+    shapes = _Shapes()
+    for base, fill in (("#ffffff", "#f0f0f0"), ("#202020", "#3a3a3a"), ("#ffffff", "#95ec69")):
+        for bubble in (QRect(8, 23, 15, 33), QRect(37, 23, 333, 51), QRect(8, 5, 40, 200)):
+            drawn = QImage(QSize(400, 240) * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+            drawn.setDevicePixelRatio(ratio)
+            drawn.fill(QColor(base))
+            copied = QImage(drawn)
+            painter = QPainter(drawn)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(_OUTLINE)
+            painter.setBrush(QColor(fill))
+            painter.drawRoundedRect(bubble, _Shapes.RADIUS, _Shapes.RADIUS)
+            painter.end()
+            painter = QPainter(copied)
+            shapes.draw(painter, bubble, QColor(fill), QColor(base), ratio)
+            painter.end()
+            assert copied == drawn

@@ -583,8 +583,9 @@ class _Headers:
     drawing.  The picture is the header's part of a bubble's picture: from
     the row's top to the bubble, as wide as the text and the margins on its
     sides, filled with the view's background (drawn under the text either
-    way: the same pixels).  Only for texts without shaping: no glyph of those
-    reaches beyond the margins.
+    way: the same pixels).  Only for texts without shaping (no glyph of those
+    reaches beyond the margins) and at whole device pixel ratios (at others
+    a picture lands on a rounded pixel, the text beside it on its own).
     """
 
     #: Headers kept, the least recently used forgotten first.
@@ -881,7 +882,8 @@ class BubbleDelegate(QStyledItemDelegate):
                 if outgoing
                 else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            if small is self._fonts(option.font).plain_small:
+            whole_pixels = painter.device().devicePixelRatioF().is_integer()
+            if whole_pixels and small is self._fonts(option.font).plain_small:
                 self._headers.draw(
                     painter, rect, header, header_rect.size(), (small, pen, base, outgoing)
                 )
