@@ -16,11 +16,12 @@ from pytestqt.qtbot import QtBot
 from tests.conftest import insert_events, text_event
 from tests.gui.test_mainwindow import open_conversation
 from tests.gui.test_models import msg
+from tests.gui.test_views import three_paints
 from wxpanel.core.codec import Flag
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
 from wxpanel.core.paths import DataPaths
-from wxpanel.gui.delegates import BUBBLE_SHARE, PADDING, BubbleDelegate, Layout
+from wxpanel.gui.delegates import _OUTLINE, BUBBLE_SHARE, PADDING, BubbleDelegate, Layout, _Shapes
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import ChatModel, MessageRole
 from wxpanel.gui.views import ChatView
@@ -192,10 +193,12 @@ def test_a_page_is_measured_in_slices_and_what_is_read_stays_put(qtbot: QtBot) -
     ]
 
 
-def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
+def test_bubbles_are_drawn_twice_at_most_until_they_change(qtbot: QtBot) -> None:
+    """Onto the view at the first paint, into a picture at the second, copied after."""
     queued = msg(2, out=True, status=CommandStatus.QUEUED)
     model, view, bubbles = chat(qtbot, [msg(1), queued])
     qtbot.waitUntil(lambda: {1, 2} <= set(bubbles.drawn))
+    view.viewport().repaint()  # (a second paint, if the first was the only one)
     bubbles.drawn.clear()
     view.viewport().repaint()  # everything painted again: copied, not drawn
     assert bubbles.drawn == []
@@ -207,16 +210,29 @@ def test_bubbles_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
     assert sorted(bubbles.drawn) == [1, 2]
 
 
+def test_a_bubble_looks_the_same_drawn_onto_the_view_and_copied(qtbot: QtBot) -> None:
+    for palette in (QPalette(QColor("#f0f0f0")), QPalette(QColor("#202020"))):
+        _model, view, bubbles = chat(
+            qtbot, [msg(1, content=LONG), msg(2, out=True, status=CommandStatus.FAILED)]
+        )
+        view.setPalette(palette)
+        (first, drawn), (second, pictured), (third, copied) = three_paints(view, bubbles.drawn)
+        assert (drawn, pictured, copied) == (2, 2, 0)
+        assert first == second == third
+
+
 def test_a_resize_that_wraps_no_bubble_again_draws_none_again(qtbot: QtBot) -> None:
     """Pictures are as wide as their bubble: dragging the window's edge copies them."""
     queued = msg(2, out=True, status=CommandStatus.QUEUED)
     _model, view, bubbles = chat(qtbot, [msg(1, content=LONG), queued, msg(3)])
     qtbot.waitUntil(lambda: {1, 2, 3} <= set(bubbles.drawn))
+    view.viewport().repaint()  # (painted twice: pictures made)
     bubbles.drawn.clear()
     view.resize(490, 400)
     qtbot.waitUntil(lambda: not view.unmeasured())
     view.viewport().repaint()
-    assert bubbles.drawn == [1]  # the long one wraps at another width; the short ones are copied
+    # The long one wraps at another width; the short ones are copied.
+    assert set(bubbles.drawn) == {1}
 
 
 @pytest.mark.qt_log_ignore("does not support propagateSizeHints")
@@ -546,3 +562,25 @@ def test_a_paint_shows_what_painting_cell_by_cell_shows(qtbot: QtBot) -> None:
     blank.fill(pictures[0].pixelColor(0, 0))
     assert pictures[0] != blank  # bubbles were painted
     assert pictures[0] == pictures[1]
+
+
+@pytest.mark.parametrize("ratio", [1.0, 2.0])
+def test_a_bubble_outline_from_slices_is_the_rounded_rectangle(qtbot: QtBot, ratio: float) -> None:
+    """Copied in three slices, pixel for pixel what drawing the rectangle gives."""
+    shapes = _Shapes()
+    for base, fill in (("#ffffff", "#f0f0f0"), ("#202020", "#3a3a3a"), ("#ffffff", "#95ec69")):
+        for bubble in (QRect(8, 23, 15, 33), QRect(37, 23, 333, 51), QRect(8, 5, 40, 200)):
+            drawn = QImage(QSize(400, 240) * ratio, QImage.Format.Format_ARGB32_Premultiplied)
+            drawn.setDevicePixelRatio(ratio)
+            drawn.fill(QColor(base))
+            copied = QImage(drawn)
+            painter = QPainter(drawn)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            painter.setPen(_OUTLINE)
+            painter.setBrush(QColor(fill))
+            painter.drawRoundedRect(bubble, _Shapes.RADIUS, _Shapes.RADIUS)
+            painter.end()
+            painter = QPainter(copied)
+            shapes.draw(painter, bubble, QColor(fill), QColor(base), ratio)
+            painter.end()
+            assert copied == drawn

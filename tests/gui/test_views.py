@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
-from PySide6.QtGui import QPainter, QPixmap
+from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QApplication,
     QLabel,
     QLineEdit,
@@ -99,17 +100,41 @@ def shown_list(qtbot: QtBot, view: QListView, model: ConversationModel) -> Count
     return delegate
 
 
-def test_conversation_entries_are_drawn_once_until_they_change(qtbot: QtBot) -> None:
+def test_conversation_entries_are_drawn_twice_at_most_until_they_change(qtbot: QtBot) -> None:
+    """Onto the list at the first paint, into a picture at the second, copied after."""
     model = ConversationModel()
     model.load([conv("wxid_a", 1), conv("wxid_b", 2, unread=1)])
     view = QListView()
     delegate = shown_list(qtbot, view, model)
     qtbot.waitUntil(lambda: {"wxid_a", "wxid_b"} <= set(delegate.drawn))
+    view.viewport().repaint()  # (a second paint, if the first was the only one)
     delegate.drawn.clear()
     view.viewport().repaint()  # everything painted again: copied, not drawn
     assert delegate.drawn == []
     model.mark_read("wxid_b")
     qtbot.waitUntil(lambda: delegate.drawn == ["wxid_b"])
+
+
+def test_an_entry_looks_the_same_drawn_onto_the_list_and_copied(qtbot: QtBot) -> None:
+    model = ConversationModel()
+    model.load([conv("wxid_a", 1), conv("b@chatroom", 2, unread=3), conv("wxid_c", 3, unread=120)])
+    view = QListView()
+    delegate = shown_list(qtbot, view, model)
+    view.setCurrentIndex(model.index(1, 0))  # a selected entry too
+    (first, drawn), (second, pictured), (third, copied) = three_paints(view, delegate.drawn)
+    assert (drawn, pictured, copied) == (3, 3, 0)
+    assert first == second == third
+
+
+def three_paints(view: QAbstractItemView, drawn: list[Any]) -> list[tuple[QImage, int]]:
+    """``view`` painted three times over (rows drawn onto it, into pictures, then
+    copied): each time what it shows and how many rows its delegate noted in ``drawn``."""
+    painted = []
+    for _paint in range(3):
+        drawn.clear()
+        image = view.viewport().grab().toImage()
+        painted.append((image, len(drawn)))
+    return painted
 
 
 class CountingListView(ConversationView):

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap, QPixmapCache
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QStyle,
@@ -25,6 +25,7 @@ from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
 from wxpanel.gui.models import EntryRole, MessageRole
+from wxpanel.gui.shaping import needs_no_shaping
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -54,14 +55,43 @@ _WRAP = int(Qt.TextFlag.TextWordWrap | Qt.TextFlag.TextExpandTabs)
 #: For a word longer than a bubble (a URL, a bad row's run of bytes): broken anywhere.
 _WRAP_ANYWHERE = _WRAP | int(Qt.TextFlag.TextWrapAnywhere)
 #: What a bubble shows, measured: header, body text, header and body rectangles at
-#: the origin, and the flags the body is laid out with.
-Layout = tuple[str, str, QRect, QRect, int]
+#: the origin, the flags the body is laid out with, the header's and the body's fonts.
+Layout = tuple[str, str, QRect, QRect, int, QFont, QFont]
 
 
 def _small(font: QFont) -> QFont:
     small = QFont(font)
     small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
     return small
+
+
+def _unshaped(font: QFont) -> QFont:
+    """``font`` without OpenType shaping, for a text that no shaping changes."""
+    plain = QFont(font)
+    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
+    return plain
+
+
+class _Canvas:
+    """A new picture and a painter on it, ended when the ``with`` block is left.
+
+    Every picture the delegates keep starts so: of a size in the view's
+    pixels, at the screen's pixel ratio, filled with the background it is
+    drawn for (or transparent).
+    """
+
+    def __init__(self, size: QSize, ratio: float, fill: QColor | Qt.GlobalColor) -> None:
+        self.pixmap = QPixmap(size * ratio)
+        self.pixmap.setDevicePixelRatio(ratio)
+        self.pixmap.fill(fill)
+        self.painter = QPainter()
+
+    def __enter__(self) -> QPainter:
+        self.painter.begin(self.pixmap)
+        return self.painter
+
+    def __exit__(self, *_exc: object) -> None:
+        self.painter.end()
 
 
 #: Avatar colours, picked by a stable hash of the name.
@@ -87,43 +117,93 @@ def _draw_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> N
     painter.restore()
 
 
-def _draw_cached_avatar(painter: QPainter, box: QRect, title: str, is_group: bool) -> None:
-    """An avatar drawn once per letter, colour, shape and size, then copied.
+class _Stamps:
+    """Small pictures drawn once and copied: avatars and unread badges.
 
-    Antialiased shapes and a bold letter were a sixth of an entry's drawing,
-    and the list draws its changed entries every second while messages arrive.
+    Both are antialiased shapes with a bold letter or a number, the same for
+    many entries; the list draws its changed entries every second while
+    messages arrive.  Kept by a tuple (a key string made of a font's key cost
+    more than copying the picture).
     """
-    ratio = painter.device().devicePixelRatioF()
-    colour = _AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)]
-    letter = title.removeprefix("wxid_")[:1].upper() or "?"
-    size = f"{box.width()}x{box.height()}|{ratio}|{painter.font().key()}"
-    key = f"avatar|{letter}|{colour}|{is_group}|{size}"
-    pixmap = QPixmap()
-    if not QPixmapCache.find(key, pixmap):
-        pixmap = QPixmap(box.size() * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        drawing = QPainter(pixmap)
-        try:
-            drawing.setFont(painter.font())
-            _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
-        finally:
-            drawing.end()
-        QPixmapCache.insert(key, pixmap)
-    painter.drawPixmap(box.topLeft(), pixmap)
+
+    #: Pictures kept at most; all forgotten at once beyond (a few dozen are used).
+    KEPT = 512
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[object, ...], QPixmap] = {}
+
+    def avatar(
+        self, painter: QPainter, box: QRect, title: str, is_group: bool, fonts: _Fonts
+    ) -> None:
+        """A coloured disc (person) or rounded square (group) with the name's first letter."""
+        ratio = painter.device().devicePixelRatioF()
+        colour = _AVATAR_COLOURS[sum(map(ord, title)) % len(_AVATAR_COLOURS)]
+        letter = title.removeprefix("wxid_")[:1].upper() or "?"
+        key = ("avatar", letter, colour, is_group, box.width(), box.height(), ratio, id(fonts))
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            canvas = _Canvas(box.size(), ratio, _TRANSPARENT)
+            with canvas as drawing:
+                drawing.setFont(fonts.font)
+                _draw_avatar(drawing, QRect(QPoint(0, 0), box.size()), title, is_group)
+            pixmap = self._keep(key, canvas.pixmap)
+        painter.drawPixmap(box.topLeft(), pixmap)
+
+    def badge(self, painter: QPainter, box: QRect, text: str, fonts: _Fonts) -> None:
+        """The unread count, white on the alarm colour, in a pill as high as ``box``."""
+        ratio = painter.device().devicePixelRatioF()
+        key = ("badge", text, box.width(), box.height(), ratio, id(fonts))
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            at_origin = QRect(QPoint(0, 0), box.size())
+            canvas = _Canvas(box.size(), ratio, _TRANSPARENT)
+            with canvas as drawing:
+                drawing.setRenderHint(_ANTIALIASING)
+                drawing.setPen(_NO_PEN)
+                drawing.setBrush(_ALARM)
+                drawing.drawRoundedRect(at_origin, box.height() / 2, box.height() / 2)
+                drawing.setPen(_WHITE)
+                drawing.setFont(fonts.small)
+                drawing.drawText(at_origin, _CENTER, text)
+            pixmap = self._keep(key, canvas.pixmap)
+        painter.drawPixmap(box.topLeft(), pixmap)
+
+    def _keep(self, key: tuple[object, ...], pixmap: QPixmap) -> QPixmap:
+        if len(self._kept) >= self.KEPT:
+            self._kept.clear()
+        self._kept[key] = pixmap
+        return pixmap
 
 
 class _Pictures:
     """Drawn pictures by key, the least recently used forgotten beyond a number of pixels.
 
-    Both delegates draw a row once into a picture and copy it afterwards; a
-    bad row of megabytes is one tall picture, so the bound is in pixels.
+    Both delegates draw a row straight onto the view the first time it is
+    painted, into a picture the second time, and copy the picture afterwards
+    (a row painted once, as a followed chat's new bubbles and the list's
+    changed entries mostly are, would only throw its picture away).  A bad
+    row of megabytes is one tall picture, so the bound is in pixels.
     """
+
+    #: Keys remembered as painted once without a picture, the oldest forgotten first.
+    SEEN = 4096
 
     def __init__(self, pixels: int) -> None:
         self.pixels = pixels
         self._kept: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
         self._used = 0
+        self._seen: dict[tuple[object, ...], None] = {}  # (a dict: ordered)
+
+    def painted_before(self, key: tuple[object, ...]) -> bool:
+        """Whether ``key`` was painted before without a picture; noted as painted now."""
+        seen = self._seen
+        if key in seen:
+            del seen[key]
+            return True
+        seen[key] = None
+        if len(seen) > self.SEEN:
+            del seen[next(iter(seen))]
+        return False
 
     def get(self, key: tuple[object, ...]) -> QPixmap | None:
         found = self._kept.get(key)
@@ -145,6 +225,7 @@ class _Pictures:
     def clear(self) -> None:
         self._kept.clear()
         self._used = 0
+        self._seen.clear()
 
 
 class _Entry(NamedTuple):
@@ -158,12 +239,21 @@ class _Entry(NamedTuple):
 
 
 class _Fonts(NamedTuple):
+    """A conversation entry's fonts and metrics, each also without shaping (for the
+    texts :func:`~wxpanel.gui.shaping.needs_no_shaping` clears)."""
+
     font: QFont
     metrics: QFontMetrics
     bold: QFont
     bold_metrics: QFontMetrics
     small: QFont
     small_metrics: QFontMetrics
+    plain: QFont
+    plain_metrics: QFontMetrics
+    plain_bold: QFont
+    plain_bold_metrics: QFontMetrics
+    plain_small: QFont
+    plain_small_metrics: QFontMetrics
 
 
 # Qt's enums and colours an entry is drawn with, made once: each attribute
@@ -174,6 +264,7 @@ _SELECTED = QStyle.StateFlag.State_Selected
 _TEXT = QPalette.ColorRole.Text
 _HIGHLIGHTED_TEXT = QPalette.ColorRole.HighlightedText
 _ANTIALIASING = QPainter.RenderHint.Antialiasing
+_INTERSECT = Qt.ClipOperation.IntersectClip
 _NO_PEN = Qt.PenStyle.NoPen
 _CENTER = Qt.AlignmentFlag.AlignCenter
 _ALARM = QColor(colours.ALARM)
@@ -202,18 +293,21 @@ def colour_group(state: QStyle.StateFlag) -> QPalette.ColorGroup:
 class ConversationDelegate(QStyledItemDelegate):
     """Name, group marker, time, a one-line preview and an unread badge.
 
-    Each entry is drawn once into a pixmap kept under everything it shows; a
-    repaint of the list then copies pixmaps instead of laying text out again
-    in Python for every visible entry.  The list's visible entries all
-    change at each fold of new messages (once a second while messages
-    arrive): an entry is read from the model in one call
+    The list's visible entries all change at each fold of new messages (once
+    a second while messages arrive), and each is then painted once: an
+    entry is drawn straight onto the list the first time it is painted, into
+    a pixmap (kept under everything it shows) the second, and copied from it
+    afterwards, as bubbles are.  An entry is read from the model in one call
     (:data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
-    string made of its parts.
+    string made of its parts; avatars and badges are small pictures drawn
+    once; texts that no shaping changes are laid out without it.
     """
 
     #: Pixels of drawn entries kept, least recently painted forgotten first
     #: (2 MB: a few lists' worth at any width).
     DRAWN_PIXELS = 500_000
+    #: Colours and widths kept at most, all forgotten at once beyond.
+    KEPT = 1024
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         metrics = QFontMetrics(option.font)
@@ -225,15 +319,17 @@ class ConversationDelegate(QStyledItemDelegate):
         #: The view's font last painted with, and which of :attr:`_fonts` it is.
         self._font: tuple[QFont, _Fonts] | None = None
         self._drawn = _Pictures(self.DRAWN_PIXELS)
+        self._stamps = _Stamps()
+        #: Small results many entries share (by state, by text), forgotten beyond KEPT.
+        self._text_colours: dict[tuple[int, int], tuple[QColor, QColor]] = {}
+        self._widths: dict[tuple[int, str], int] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         entry = index.data(EntryRole)
         if not isinstance(entry, tuple):
             return
         rect: QRect = option.rect
-        font: QFont = option.font
-        if self._font is None or self._font[0] != font:  # compared, not keyed: key() is a string
-            self._font = (QFont(font), self._fonts_for(font))
+        fonts = self._fonts_of(option.font)
         ratio = painter.device().devicePixelRatioF()
         key = (
             entry,
@@ -242,23 +338,34 @@ class ConversationDelegate(QStyledItemDelegate):
             rect.width(),
             rect.height(),
             option.palette.cacheKey(),
-            id(self._font[1]),  # kept in _fonts: one id per view font for good
+            id(fonts),  # kept in _fonts: one id per view font for good
             ratio,
         )
-        pixmap = self._drawn.get(key)
+        drawn = self._drawn
+        pixmap = drawn.get(key)
+        if pixmap is None and not drawn.painted_before(key):
+            painter.save()
+            painter.setClipRect(rect, _INTERSECT)  # as a picture's edges would
+            self._draw(painter, option, _Entry(*entry))
+            painter.restore()
+            return
         if pixmap is None:
-            pixmap = QPixmap(rect.size() * ratio)
-            pixmap.setDevicePixelRatio(ratio)
-            pixmap.fill(_TRANSPARENT)
             at_origin = QStyleOptionViewItem(option)
             at_origin.rect = QRect(QPoint(0, 0), rect.size())
-            drawing = QPainter(pixmap)
-            try:
+            # The list's background, as under an entry drawn onto it: the same pixels.
+            canvas = _Canvas(rect.size(), ratio, option.palette.color(QPalette.ColorRole.Base))
+            with canvas as drawing:
                 self._draw(drawing, at_origin, _Entry(*entry))
-            finally:
-                drawing.end()
-            self._drawn.put(key, pixmap)
+            pixmap = canvas.pixmap
+            drawn.put(key, pixmap)
         painter.drawPixmap(rect.topLeft(), pixmap)
+
+    def _fonts_of(self, font: QFont) -> _Fonts:
+        """The fonts for the view's ``font``: compared with the last one, not keyed
+        (``QFont.key()`` builds a string)."""
+        if self._font is None or self._font[0] != font:
+            self._font = (QFont(font), self._fonts_for(font))
+        return self._font[1]
 
     def _fonts_for(self, font: QFont) -> _Fonts:
         """The entry's fonts and their metrics, made once per view font."""
@@ -268,6 +375,7 @@ class ConversationDelegate(QStyledItemDelegate):
             bold = QFont(font)
             bold.setBold(True)
             small = _small(font)
+            plain, plain_bold, plain_small = _unshaped(font), _unshaped(bold), _unshaped(small)
             found = self._fonts[key] = _Fonts(
                 QFont(font),
                 QFontMetrics(font),
@@ -275,12 +383,44 @@ class ConversationDelegate(QStyledItemDelegate):
                 QFontMetrics(bold),
                 small,
                 QFontMetrics(small),
+                plain,
+                QFontMetrics(plain),
+                plain_bold,
+                QFontMetrics(plain_bold),
+                plain_small,
+                QFontMetrics(plain_small),
             )
         return found
 
+    def _colours(self, state: QStyle.StateFlag, palette: QPalette) -> tuple[QColor, QColor]:
+        """The name's and the preview's colours for an entry's state, worked out once."""
+        key = (state.value, palette.cacheKey())
+        found = self._text_colours.get(key)
+        if found is None:
+            text = palette.color(
+                colour_group(state), _HIGHLIGHTED_TEXT if state & _SELECTED else _TEXT
+            )
+            dim = QColor(text)
+            dim.setAlpha(170)
+            if len(self._text_colours) > self.KEPT:
+                self._text_colours.clear()
+            found = self._text_colours[key] = (text, dim)
+        return found
+
+    def _width(self, metrics: QFontMetrics, text: str) -> int:
+        """The width of a time or a count, which many entries share, measured once."""
+        key = (id(metrics), text)
+        found = self._widths.get(key)
+        if found is None:
+            if len(self._widths) > self.KEPT:
+                self._widths.clear()
+            found = self._widths[key] = metrics.horizontalAdvance(text)
+        return found
+
     def _draw(self, painter: QPainter, option: QStyleOptionViewItem, entry: _Entry) -> None:
-        """An entry, drawn only when what it shows changed (the list's changed entries,
-        about once a second while messages arrive): the parts are the ones the cache key has."""
+        """An entry in ``option.rect``, drawn only when what it shows changed (the
+        list's changed entries, about once a second while messages arrive): the
+        parts are the ones the cache key has."""
         painter.save()
         # Not initStyleOption: it asks the model for a dozen roles in Python,
         # none of which this entry shows; the view's option (a copy made for
@@ -291,48 +431,54 @@ class ConversationDelegate(QStyledItemDelegate):
         if style is not None:
             style.drawPrimitive(_ITEM_PANEL, opt, painter, widget)
         rect: QRect = opt.rect.adjusted(PADDING, PADDING // 2, -PADDING, -PADDING // 2)
-        state = opt.state
-        palette: QPalette = opt.palette
-        text_colour = palette.color(
-            colour_group(state), _HIGHLIGHTED_TEXT if state & _SELECTED else _TEXT
-        )
-        fonts = self._fonts_for(opt.font)
+        text_colour, dim = self._colours(opt.state, opt.palette)
+        fonts = self._fonts_of(opt.font)
         line = fonts.metrics.height()
 
         # Avatar: a circle for a person, a rounded square for a group.
         size = line * 2
         avatar = QRect(rect.left(), rect.top() + (rect.height() - size) // 2, size, size)
-        _draw_cached_avatar(painter, avatar, entry.title, entry.is_group)
+        self._stamps.avatar(painter, avatar, entry.title, entry.is_group, fonts)
         rect = rect.adjusted(size + PADDING, 0, 0, 0)
 
         # First line: name and time.
-        time_width = fonts.small_metrics.horizontalAdvance(entry.when) + PADDING
+        when, title = entry.when, entry.title
+        small, small_metrics = (
+            (fonts.plain_small, fonts.plain_small_metrics)
+            if needs_no_shaping(when)
+            else (fonts.small, fonts.small_metrics)
+        )
+        time_width = self._width(small_metrics, when) + PADDING
         name_rect = QRect(rect.left(), rect.top(), rect.width() - time_width, line)
-        painter.setFont(fonts.bold)
+        bold, bold_metrics = (
+            (fonts.plain_bold, fonts.plain_bold_metrics)
+            if needs_no_shaping(title)
+            else (fonts.bold, fonts.bold_metrics)
+        )
+        painter.setFont(bold)
         painter.setPen(text_colour)
-        name = fonts.bold_metrics.elidedText(entry.title, _ELIDE_RIGHT, name_rect.width())
+        name = bold_metrics.elidedText(title, _ELIDE_RIGHT, name_rect.width())
         painter.drawText(name_rect, _LEFT_MIDDLE, name)
-        painter.setFont(fonts.small)
+        painter.setFont(small)
         painter.drawText(
-            QRect(rect.right() - time_width, rect.top(), time_width, line),
-            _RIGHT_MIDDLE,
-            entry.when,
+            QRect(rect.right() - time_width, rect.top(), time_width, line), _RIGHT_MIDDLE, when
         )
 
         # Second line: preview and badge.
         unread = entry.unread
         badge_text = "99+" if unread > 99 else str(unread)
-        badge_width = (
-            fonts.small_metrics.horizontalAdvance(badge_text) + PADDING * 2 if unread else 0
-        )
+        badge_width = self._width(fonts.small_metrics, badge_text) + PADDING * 2 if unread else 0
         preview_rect = QRect(
             rect.left(), rect.top() + line + 2, rect.width() - badge_width - PADDING, line
         )
-        painter.setFont(fonts.font)
-        dim = QColor(text_colour)
-        dim.setAlpha(170)
+        font, metrics = (
+            (fonts.plain, fonts.plain_metrics)
+            if needs_no_shaping(entry.preview)
+            else (fonts.font, fonts.metrics)
+        )
+        painter.setFont(font)
         painter.setPen(dim)
-        preview = fonts.metrics.elidedText(entry.preview, _ELIDE_RIGHT, preview_rect.width())
+        preview = metrics.elidedText(entry.preview, _ELIDE_RIGHT, preview_rect.width())
         painter.drawText(preview_rect, _LEFT_MIDDLE, preview)
         if unread:
             badge = QRect(
@@ -341,14 +487,155 @@ class ConversationDelegate(QStyledItemDelegate):
                 badge_width,
                 fonts.small_metrics.height(),
             )
-            painter.setRenderHint(_ANTIALIASING)
-            painter.setPen(_NO_PEN)
-            painter.setBrush(_ALARM)
-            painter.drawRoundedRect(badge, badge.height() / 2, badge.height() / 2)
-            painter.setPen(_WHITE)
-            painter.setFont(fonts.small)
-            painter.drawText(badge, _CENTER, badge_text)
+            self._stamps.badge(painter, badge, badge_text, fonts)
         painter.restore()
+
+
+class _BubbleFonts(NamedTuple):
+    """A bubble's fonts and metrics for one view font: the body's and the header's,
+    each also without shaping (for the texts :func:`~wxpanel.gui.shaping.needs_no_shaping`
+    clears: a quarter of laying them out, measuring and drawing alike)."""
+
+    font: QFont
+    metrics: QFontMetrics
+    small: QFont
+    small_metrics: QFontMetrics
+    plain: QFont
+    plain_metrics: QFontMetrics
+    plain_small: QFont
+    plain_small_metrics: QFontMetrics
+
+
+class _Shapes:
+    """Bubble outlines drawn once per height and colours, then copied in three slices.
+
+    An antialiased rounded rectangle was a third of a new bubble's drawing.
+    Its left and right ends (the corners) are the same for every bubble of a
+    height, and the part between them is one column repeated: the slices are
+    taken from a small picture of a bubble drawn on the view's background,
+    and put together pixel for pixel as the rectangle would have been drawn
+    (at whole device pixel ratios; others draw the rectangle).
+    """
+
+    RADIUS = 6
+    #: A corner's slice: the radius and the pixel of the outline's outer half.
+    CAP = RADIUS + 2
+    #: How many shapes are kept (a few heights in a few colours).
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
+
+    def draw(
+        self, painter: QPainter, bubble: QRect, fill: QColor, base: QColor, ratio: float
+    ) -> None:
+        cap = self.CAP
+        if not ratio.is_integer() or bubble.width() < 2 * cap - 1:
+            painter.save()
+            painter.setRenderHint(_ANTIALIASING)
+            painter.setPen(_OUTLINE)
+            painter.setBrush(fill)
+            painter.drawRoundedRect(bubble, self.RADIUS, self.RADIUS)
+            painter.restore()
+            return
+        height = bubble.height()
+        key = (height, fill.rgba(), base.rgba(), ratio)
+        slices = self._kept.get(key)
+        if slices is None:
+            slices = self._kept[key] = self._slices(height, fill, base, ratio)
+            if len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        scale = int(ratio)
+        x, y = bubble.left() - 1, bubble.top() - 1  # the outline's outer half
+        tall = (height + 2) * scale
+        painter.drawPixmap(QPoint(x, y), slices, QRect(0, 0, cap * scale, tall))
+        painter.drawPixmap(
+            QRect(x + cap, y, bubble.width() + 2 - 2 * cap, height + 2),
+            slices,
+            QRect(cap * scale, 0, scale, tall),
+        )
+        painter.drawPixmap(
+            QPoint(x + bubble.width() + 2 - cap, y),
+            slices,
+            QRect((cap + 1) * scale, 0, cap * scale, tall),
+        )
+
+    def _slices(self, height: int, fill: QColor, base: QColor, ratio: float) -> QPixmap:
+        """A bubble one column wider than its two corners, drawn on ``base``."""
+        width = 2 * self.CAP + 1
+        canvas = _Canvas(QSize(width, height + 2), ratio, base)
+        with canvas as drawing:
+            drawing.setRenderHint(_ANTIALIASING)
+            drawing.setPen(_OUTLINE)
+            drawing.setBrush(fill)
+            drawing.drawRoundedRect(QRect(1, 1, width - 2, height), self.RADIUS, self.RADIUS)
+        return canvas.pixmap
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+class _Headers:
+    """Bubble headers drawn once and copied: a member and a time, or a time and a status.
+
+    A busy group's bubbles share few headers (its members who spoke in the
+    same minute), and a header's text was a quarter of a new bubble's
+    drawing.  The picture is the header's part of a bubble's picture: from
+    the row's top to the bubble, as wide as the text and the margins on its
+    sides, filled with the view's background (drawn under the text either
+    way: the same pixels).  Only for texts without shaping (no glyph of those
+    reaches beyond the margins) and at whole device pixel ratios (at others
+    a picture lands on a rounded pixel, the text beside it on its own).
+    """
+
+    #: Headers kept, the least recently used forgotten first.
+    KEPT = 256
+
+    def __init__(self) -> None:
+        self._kept: OrderedDict[tuple[object, ...], QPixmap] = OrderedDict()
+
+    def draw(
+        self,
+        painter: QPainter,
+        rect: QRect,
+        header: str,
+        size: QSize,
+        look: tuple[QFont, QColor, QColor, bool],
+    ) -> None:
+        """``header`` of ``size`` at the top of a bubble's ``rect``, in ``look``:
+        its font, its colour, the background, and whether it is ours (on the right)."""
+        font, pen, base, outgoing = look
+        ratio = painter.device().devicePixelRatioF()
+        key = (header, id(font), pen.rgba(), base.rgba(), outgoing, ratio)
+        pixmap = self._kept.get(key)
+        if pixmap is None:
+            pixmap = self._picture(header, size, look, ratio)
+            self._kept[key] = pixmap
+            if len(self._kept) > self.KEPT:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(key)
+        width = size.width() + 2 * MARGIN
+        painter.drawPixmap(
+            rect.right() + 1 - width if outgoing else rect.left(), rect.top(), pixmap
+        )
+
+    @staticmethod
+    def _picture(
+        header: str, size: QSize, look: tuple[QFont, QColor, QColor, bool], ratio: float
+    ) -> QPixmap:
+        font, pen, base, outgoing = look
+        high = MARGIN // 2 + size.height() + HEADER_GAP
+        canvas = _Canvas(QSize(size.width() + 2 * MARGIN, high), ratio, base)
+        with canvas as drawing:
+            drawing.setFont(font)
+            drawing.setPen(pen)
+            box = QRect(QPoint(MARGIN, MARGIN // 2), size)
+            drawing.drawText(box, _HEADER_OUT if outgoing else _HEADER_IN, header)
+        return canvas.pixmap
+
+    def clear(self) -> None:
+        self._kept.clear()
 
 
 class BubbleDelegate(QStyledItemDelegate):
@@ -386,8 +673,10 @@ class BubbleDelegate(QStyledItemDelegate):
             int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
         ] = OrderedDict()
         self._drawn = _Pictures(self.DRAWN_PIXELS)
-        #: The font the sizes were measured with, its metrics, the header's font and metrics.
-        self._font: tuple[QFont, QFontMetrics, QFont, QFontMetrics] | None = None
+        self._shapes = _Shapes()
+        self._headers = _Headers()
+        #: The font the sizes were measured with, and the fonts made from it.
+        self._font: tuple[QFont, _BubbleFonts] | None = None
 
     @property
     def aliases(self) -> dict[str, str]:
@@ -405,6 +694,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._sizes.clear()
         self._other_widths.clear()
         self._drawn.clear()
+        self._headers.clear()  # (kept by the font's id)
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -423,22 +713,36 @@ class BubbleDelegate(QStyledItemDelegate):
         width = self.view.viewport().width()
         return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
 
-    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics]:
-        """The font, its metrics, the header's font and its metrics, made once per font.
+    def _fonts(self, font: QFont) -> _BubbleFonts:
+        """The bubble's fonts and metrics, made once per view font.
 
         Another font forgets every size measured with the old one.  Compared,
         not keyed: ``QFont.key()`` builds a string, 6 µs a row.
         """
         if self._font is None or self._font[0] != font:
             small = _small(font)
-            self._font = (QFont(font), QFontMetrics(font), small, QFontMetrics(small))
+            plain, plain_small = _unshaped(font), _unshaped(small)
+            fonts = _BubbleFonts(
+                QFont(font),
+                QFontMetrics(font),
+                small,
+                QFontMetrics(small),
+                plain,
+                QFontMetrics(plain),
+                plain_small,
+                QFontMetrics(plain_small),
+            )
+            self._font = (QFont(font), fonts)
             self._forget()
-        return self._font
+        return self._font[1]
 
     def _layout(self, option: QStyleOptionViewItem, message: Message) -> Layout:
-        """Header (member name / status), body text, and their rectangles at the origin."""
-        _font, metrics, _small_font, small_metrics = self._fonts(option.font)
+        """Header (member name / status), body text, their rectangles at the origin,
+        the body's flags, and the fonts both are drawn with."""
+        fonts = self._fonts(option.font)
         text = display.body(message)
+        plain = needs_no_shaping(text)
+        font, metrics = (fonts.plain, fonts.plain_metrics) if plain else fonts[:2]
         room = QRect(0, 0, self._max_text_width(), 100_000)
         flags = _WRAP
         body = metrics.boundingRect(room, flags, text)
@@ -453,12 +757,17 @@ class BubbleDelegate(QStyledItemDelegate):
         else:
             status = display.status_line(message)
             header = f"{when}  {status}" if status else when
+        small, small_metrics = (
+            (fonts.plain_small, fonts.plain_small_metrics)
+            if needs_no_shaping(header)
+            else (fonts.small, fonts.small_metrics)
+        )
         header_rect = (
             QRect(0, 0, small_metrics.horizontalAdvance(header), small_metrics.height())
             if header
             else QRect()
         )
-        return header, text, header_rect, body, flags
+        return header, text, header_rect, body, flags, small, font
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         message = index.data(MessageRole)
@@ -482,7 +791,7 @@ class BubbleDelegate(QStyledItemDelegate):
         measured = self._sizes.get(key)
         if measured is None:
             layout = self._layout(option, message)
-            header, _text, header_rect, body, _flags = layout
+            header, _text, header_rect, body = layout[:4]
             height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
             measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
             self._sizes[key] = measured
@@ -499,15 +808,20 @@ class BubbleDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         rows: Iterable[tuple[Message, QRect]],
     ) -> None:
-        """Each message's bubble in its row: its picture, drawn once and copied afterwards.
+        """Each message's bubble in its row: drawn onto the view the first time,
+        into a picture the second, copied from it afterwards.
 
-        A chat followed at its bottom repaints its visible bubbles several
-        times a second; drawing one from its text took ~0.5 ms.  The picture
-        is as wide as the bubble and its header, not the row, and is put at
+        A bubble is as wide as its text and header, not the row, and is put at
         the row's left or right edge: a resize that does not wrap a bubble's
-        text again draws nothing new.  :class:`~wxpanel.gui.views.ChatView`
-        hands a paint's rows at once: one call from Qt into Python per paint,
-        not one per bubble (each waits for the GIL the poller may hold).
+        text again draws nothing new.  A chat followed at its bottom paints
+        each new bubble once (the view scrolls the others' pixels), so a
+        picture made then would only be thrown away: a bubble gets one when it
+        is painted again (the window uncovered, the reader scrolling back),
+        and is copied after that.  The picture is filled with the view's
+        background, so both ways draw the same pixels.
+        :class:`~wxpanel.gui.views.ChatView` hands a paint's rows at once: one
+        call from Qt into Python per paint, not one per bubble (each waits for
+        the GIL the poller may hold).
         """
         ratio = painter.device().devicePixelRatioF()
         palette: QPalette = option.palette
@@ -515,13 +829,21 @@ class BubbleDelegate(QStyledItemDelegate):
         # option is a new copy of the palette for every paint.
         base = palette.color(QPalette.ColorRole.Base).rgba()
         dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
+        drawn = self._drawn
         for message, row in rows:
-            _header, _text, header_rect, body, _flags = self._measured(option, message)[1]
+            header_rect, body = self._measured(option, message)[1][2:4]
             width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
             outgoing = message.direction is Direction.OUT
             left = row.right() + 1 - width if outgoing else row.left()
             key = (message.id, message.status, width, row.height(), base, dim)
-            pixmap = self._drawn.get(key)
+            pixmap = drawn.get(key)
+            if pixmap is None and not drawn.painted_before(key):
+                area = QRect(left, row.top(), width, row.height())
+                painter.save()
+                painter.setClipRect(area, _INTERSECT)  # as a picture's edges would
+                self._draw(painter, area, option, message)
+                painter.restore()
+                continue
             if pixmap is None or pixmap.devicePixelRatioF() != ratio:
                 pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
             painter.drawPixmap(left, row.top(), pixmap)
@@ -535,52 +857,51 @@ class BubbleDelegate(QStyledItemDelegate):
         message: Message,
     ) -> QPixmap:
         """The bubble drawn into a picture of ``size``, kept under ``key``."""
-        pixmap = QPixmap(size * ratio)
-        pixmap.setDevicePixelRatio(ratio)
-        pixmap.fill(Qt.GlobalColor.transparent)
-        drawing = QPainter(pixmap)
-        try:
+        canvas = _Canvas(size, ratio, option.palette.color(QPalette.ColorRole.Base))
+        with canvas as drawing:
             self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
-        finally:
-            drawing.end()
+        pixmap = canvas.pixmap
         self._drawn.put(key, pixmap)  # (one drawn for another screen's pixel ratio goes)
         return pixmap
 
     def _draw(
         self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
     ) -> None:
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        """The bubble in ``rect`` (as wide as the bubble and its header), on the
+        view's background: onto the view, or into a picture filled with it."""
         palette: QPalette = option.palette
-        header, text, header_rect, body, flags = self._measured(option, message)[1]
-        font, _metrics, small, _small_metrics = self._fonts(option.font)
+        header, text, header_rect, body, flags, small, font = self._measured(option, message)[1]
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
+        base = palette.color(QPalette.ColorRole.Base)
         if header:
-            painter.setFont(small)
-            painter.setPen(
+            pen = (
                 _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED, _QUEUED_COLOUR)
                 if outgoing
                 else palette.color(QPalette.ColorRole.PlaceholderText)
             )
-            header_box = QRect(
-                rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
-            )
-            painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
+            whole_pixels = painter.device().devicePixelRatioF().is_integer()
+            if whole_pixels and small is self._fonts(option.font).plain_small:
+                self._headers.draw(
+                    painter, rect, header, header_rect.size(), (small, pen, base, outgoing)
+                )
+            else:  # shaped: drawn each time (marks may reach beyond any margin)
+                painter.setFont(small)
+                painter.setPen(pen)
+                header_box = QRect(
+                    rect.left() + MARGIN, top, rect.width() - 2 * MARGIN, header_rect.height()
+                )
+                painter.drawText(header_box, _HEADER_OUT if outgoing else _HEADER_IN, header)
             top += header_rect.height() + HEADER_GAP
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
         if outgoing:
             failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
             fill = _FILL_FAILED if failed else _FILL_OUT
         else:
-            base = palette.color(QPalette.ColorRole.Base)
             fill = _FILL_IN_LIGHT if base.lightness() > 128 else _FILL_IN_DARK
-        painter.setPen(_OUTLINE)
-        painter.setBrush(fill)
-        painter.drawRoundedRect(bubble, 6, 6)
+        self._shapes.draw(painter, bubble, fill, base, painter.device().devicePixelRatioF())
         painter.setFont(font)
         painter.setPen(_TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)
-        painter.restore()

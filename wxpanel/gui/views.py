@@ -79,6 +79,24 @@ def _rows_in_view(view: QTableView) -> range:
     return range(top, (count - 1 if bottom < 0 else bottom) + 1)
 
 
+def _lay_out(view: QTableView, first: int | None, qt_layout: Callable[[], None]) -> None:
+    """Lay ``view`` out: rows only appended from ``first`` on, or else Qt's way.
+
+    Qt's own layout repaints the whole viewport after any change of the row
+    count; the rows above the new ones did not change, and scrolling to
+    follow the new ones moves their pixels: only the view's new part is
+    painted.
+    """
+    if first is None:
+        qt_layout()
+        return
+    view.updateGeometries()
+    top = max(0, view.rowViewportPosition(first))
+    viewport = view.viewport()
+    if top < viewport.height():
+        viewport.update(0, top, viewport.width(), viewport.height() - top)
+
+
 class _Follower:
     """Follows the bottom of a scroll bar while the reader is there.
 
@@ -152,7 +170,10 @@ class ChatView(QTableView):
 
     A frame's rows are painted once: resizing a row's section does not start
     Qt's own timer for repainting it (a second whole repaint ~10 ms after the
-    first); the view asks for the part that changed itself.
+    first); the view asks for the part that changed itself.  Nor does a
+    frame that only appended rows repaint the bubbles above them: Qt lays the
+    view out again after any change of its row count and then repaints the
+    whole viewport; here the rows above keep their pixels, scrolled.
     """
 
     #: Rows measured at a time (~2 ms on the build machine the first time,
@@ -173,6 +194,8 @@ class ChatView(QTableView):
         self._stale = bytearray()
         self._typical = 0  # the mean of the heights measured so far: the guess
         self._measured_rows = 0
+        self._first_new: int | None = None  # the first row appended since the last layout
+        self._whole = False  # something else changed: lay out and repaint everything
         #: The view moves its own scroll bar (back on the reader's row, or the
         #: follower after a measure): no rows came into view by the reader's hand.
         self._placing = False
@@ -210,7 +233,12 @@ class ChatView(QTableView):
             model.rowsRemoved.connect(self._rows_removed)
             model.dataChanged.connect(self._data_changed)
             model.modelReset.connect(self.measure_all)
+            for changed in (model.rowsMoved, model.layoutChanged, model.rowsRemoved):
+                changed.connect(self._everything_changed)
         self.measure_all()
+
+    def _everything_changed(self, *_args: object) -> None:
+        self._whole = True
 
     def setItemDelegate(self, delegate: QAbstractItemDelegate) -> None:
         super().setItemDelegate(delegate)
@@ -228,8 +256,11 @@ class ChatView(QTableView):
     ) -> None:
         count = last - first + 1
         if first > 0:  # live messages at the bottom
+            if self._first_new is None:
+                self._first_new = first
             self._appended(first, last)
             return
+        self._whole = True
         self._guess(range(0, count))
         self._stale[0:0] = b"\x01" * count  # a page of history above what is read
         self._measure_slice(0.0)  # the rows nearest to what is shown, now
@@ -404,6 +435,7 @@ class ChatView(QTableView):
     def _remeasure(self, place: tuple[int, int, int] | None) -> None:
         """Every row is stale: those in view measured now, the rest a slice per turn."""
         model = self.model()
+        self._whole = True
         self._measured_width = self.viewport().width()
         self._stale = bytearray(b"\x01") * (0 if model is None else model.rowCount())
         self._slicer.stop()
@@ -480,18 +512,21 @@ class ChatView(QTableView):
         if not isinstance(model, ChatModel) or not isinstance(delegate, BubbleDelegate):
             super().paintEvent(event)
             return
-        area = event.rect()
-        first = self.rowAt(area.top())
-        if first < 0:
-            return  # below the last bubble (or no bubble at all)
-        last = self.rowAt(area.bottom())
-        if last < 0:
-            last = model.rowCount() - 1
+        shown: dict[int, None] = {}  # the rows of each part of the area, in order, once
+        count = model.rowCount()
+        for area in event.region():  # type: ignore[attr-defined]  # (iterable, unlike its stub)
+            first = self.rowAt(area.top())
+            if first < 0:
+                continue  # below the last bubble (or no bubble at all)
+            last = self.rowAt(area.bottom())
+            shown.update(dict.fromkeys(range(first, (count - 1 if last < 0 else last) + 1)))
+        if not shown:
+            return
         width = self.columnWidth(0)
         place = self.rowViewportPosition
         rows = [
             (model.message(row), QRect(0, place(row), width, self.rowHeight(row)))
-            for row in range(first, last + 1)
+            for row in sorted(shown)
         ]
         option = QStyleOptionViewItem()
         self.initViewItemOption(option)
@@ -500,6 +535,12 @@ class ChatView(QTableView):
             delegate.paint_rows(painter, option, rows)
         finally:
             painter.end()
+
+    def doItemsLayout(self) -> None:
+        """Rows only appended since the last layout: only they are painted."""
+        first, whole = self._first_new, self._whole
+        self._first_new, self._whole = None, False
+        _lay_out(self, None if whole else first, super().doItemsLayout)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
@@ -843,14 +884,7 @@ class FeedView(QTableView):
     def doItemsLayout(self) -> None:
         first, whole = self._first_new, self._whole
         self._first_new, self._whole = None, False
-        if whole or first is None:
-            super().doItemsLayout()
-            return
-        self.updateGeometries()
-        top = max(0, self.rowViewportPosition(first))
-        viewport = self.viewport()
-        if top < viewport.height():
-            viewport.update(0, top, viewport.width(), viewport.height() - top)
+        _lay_out(self, None if whole else first, super().doItemsLayout)
 
 
 def _source(index: QModelIndex) -> QModelIndex:
