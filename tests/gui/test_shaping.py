@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtGui import QFont, QTextLayout
 
-from wxpanel.gui.shaping import needs_no_shaping, unshaped_font
+from wxpanel.gui.shaping import needs_no_shaping, unshaped_font, without_shaping
 
 
 @pytest.mark.parametrize(
@@ -60,3 +60,17 @@ def test_what_is_kept_shaped_would_change(qapp: object) -> None:
     """And why the rest keeps shaping: unshaped, these come out other glyphs."""
     for text in ["ئۇيغۇرچە", "e\u0301", "\u2764\ufe0f"]:
         assert glyphs(text, unshaped_font()) != glyphs(text, QFont()), text
+
+
+def test_a_font_without_shaping_keeps_the_rest_of_itself(qapp: object) -> None:
+    """What a delegate draws with: its own font, only shaping off, other strategies kept."""
+    font = QFont("Sans", 13)
+    font.setBold(True)
+    font.setStyleStrategy(QFont.StyleStrategy.NoSubpixelAntialias)
+    plain = without_shaping(font)
+    strategy = plain.styleStrategy()
+    assert strategy & QFont.StyleStrategy.PreferNoShaping
+    assert strategy & QFont.StyleStrategy.NoSubpixelAntialias
+    assert (plain.family(), plain.pointSize(), plain.bold()) == ("Sans", 13, True)
+    assert font.styleStrategy() == QFont.StyleStrategy.NoSubpixelAntialias  # a copy
+    assert glyphs("Meeting at 3pm", plain) == glyphs("Meeting at 3pm", font)

@@ -25,7 +25,7 @@ from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
 from wxpanel.gui.models import EntryRole, MessageRole
-from wxpanel.gui.shaping import needs_no_shaping
+from wxpanel.gui.shaping import needs_no_shaping, without_shaping
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -63,13 +63,6 @@ def _small(font: QFont) -> QFont:
     small = QFont(font)
     small.setPointSizeF(max(6.0, font.pointSizeF() * 0.85))
     return small
-
-
-def _unshaped(font: QFont) -> QFont:
-    """``font`` without OpenType shaping, for a text that no shaping changes."""
-    plain = QFont(font)
-    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
-    return plain
 
 
 class _Canvas:
@@ -375,7 +368,7 @@ class ConversationDelegate(QStyledItemDelegate):
             bold = QFont(font)
             bold.setBold(True)
             small = _small(font)
-            plain, plain_bold, plain_small = _unshaped(font), _unshaped(bold), _unshaped(small)
+            plain, plain_bold, plain_small = (without_shaping(f) for f in (font, bold, small))
             found = self._fonts[key] = _Fonts(
                 QFont(font),
                 QFontMetrics(font),
@@ -721,7 +714,7 @@ class BubbleDelegate(QStyledItemDelegate):
         """
         if self._font is None or self._font[0] != font:
             small = _small(font)
-            plain, plain_small = _unshaped(font), _unshaped(small)
+            plain, plain_small = without_shaping(font), without_shaping(small)
             fonts = _BubbleFonts(
                 QFont(font),
                 QFontMetrics(font),

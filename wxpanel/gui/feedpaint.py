@@ -273,7 +273,7 @@ class _State:
         self.row_height = 1
         self.alternate = False
         self.header_hidden = False
-        self.scheme = palette.scheme()
+        self.scheme = scheme = palette.scheme()
         self.fonts = fonts
         self.margin = margin
         self.decoration_selected = decoration_selected
@@ -282,7 +282,6 @@ class _State:
         self.alternate_base = colours.brush(group, _Role.AlternateBase)
         self.text = colours.color(group, _Role.Text)
         self.highlighted_text = colours.color(group, _Role.HighlightedText)
-        scheme = palette.scheme()
         self.flagged = palette.brush(scheme.flagged_background)
         self.outgoing = palette.brush(scheme.ok).color()
         self.selected: list[tuple[int, int, int, int]] = []

@@ -46,3 +46,14 @@ def unshaped_font() -> QFont:
     font = QFont()
     font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return font
+
+
+def without_shaping(font: QFont) -> QFont:
+    """``font`` itself, for text that no shaping changes: its other strategies kept.
+
+    For text a delegate draws itself; a model's cell gives :func:`unshaped_font`
+    for Qt's delegate to resolve instead.
+    """
+    plain = QFont(font)
+    plain.setStyleStrategy(font.styleStrategy() | QFont.StyleStrategy.PreferNoShaping)
+    return plain
