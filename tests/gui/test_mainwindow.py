@@ -668,3 +668,41 @@ def test_poller_errors_are_shown_in_the_users_words(make_window: MakeWindow) -> 
     assert "waits for it to come back" in window._error_text(gone)
     other = Health(exchange="/bot/exchange.db", error="/bot/exchange.db: disk I/O error")
     assert window._error_text(other).startswith("/bot/exchange.db: disk I/O error")
+
+
+def test_a_feed_row_double_clicked_or_entered_opens_its_conversation(
+    qtbot: QtBot, make_window: MakeWindow, exchange_db: Path
+) -> None:
+    """The operator sees a message go by in the Live feed and answers it from there."""
+    window = make_window()
+    insert_events(
+        exchange_db,
+        [text_event("wxid_alice", "你好"), text_event("123@chatroom", "开会了", sender="wxid_bob")],
+    )
+    qtbot.waitUntil(lambda: window.conversations.rowCount() == 2)
+    feed_cell(qtbot, window, 0, FeedModel.CONTENT)
+    view = window.feed_view
+    at = view.visualRect(window.feed.index(0, FeedModel.CONTENT)).center()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)  # (as the OS sends
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=at)  # a double click)
+    assert window.conversations.active == "wxid_alice"
+    assert window.tabs.currentIndex() == 0
+    current = window.conversation_view.currentIndex()
+    assert window.conversations.conversation(current.row()).id == "wxid_alice"
+    qtbot.waitUntil(lambda: window.chat.rowCount() == 1)  # its history page arrived
+    # Return on a row of the filtered feed: the filter's row, the feed's message.
+    window.feed_search.setText("开会")
+    feed_page = view.parentWidget()
+    assert feed_page is not None
+    window.tabs.setCurrentWidget(feed_page)
+    view.setCurrentIndex(window.feed_filter.index(0, FeedModel.CONTENT))
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert window.conversations.active == "123@chatroom"
+    assert window.tabs.currentIndex() == 0
+    # Again on the conversation already open: back to its chat all the same.
+    window.tabs.setCurrentWidget(feed_page)
+    view.setFocus()
+    qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert window.tabs.currentIndex() == 0
+    assert window.conversations.active == "123@chatroom"

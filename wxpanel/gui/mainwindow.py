@@ -333,6 +333,7 @@ class MainWindow(QMainWindow):
         for view in (self.chat_view, self.feed_view):
             view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             view.customContextMenuRequested.connect(partial(self._message_menu, view))
+        self.feed_view.activated.connect(self._open_from_feed)
         # A full-text search per keystroke would queue work the next key makes
         # useless: search once typing pauses.
         self._search_timer = QTimer(self)
@@ -823,15 +824,39 @@ class MainWindow(QMainWindow):
             self._update_title()
 
     def _message_menu(self, view: QAbstractItemView, point: QPoint) -> None:
-        """A bubble's or a feed row's menu: the raw text behind a summary like "[图片]"."""
+        """A bubble's or a feed row's menu: the raw text behind a summary like "[图片]",
+        and for a feed row its conversation."""
         message = view.indexAt(point).siblingAtColumn(0).data(MessageRole)
         if not isinstance(message, Message):
             return
         menu = QMenu(self)
+        chat = None
+        if view is self.feed_view:
+            chat = menu.addAction(self.tr("Open the conversation"))
+            menu.setDefaultAction(chat)  # (what a double click does)
         raw = menu.addAction(self.tr("Show the raw text…"))
         raw.setEnabled(bool(message.content))
-        if menu.exec(view.viewport().mapToGlobal(point)) is raw:
+        chosen = menu.exec(view.viewport().mapToGlobal(point))
+        if chosen is raw:
             self.show_raw(message)
+        elif chosen is not None and chosen is chat:
+            self.show_conversation(message.conversation)
+
+    def _open_from_feed(self, index: QModelIndex) -> None:
+        """A feed row double-clicked (or Return on it): answer it where it was said."""
+        message = self.feed_view.message_at(index)
+        if message is not None:
+            self.show_conversation(message.conversation)
+
+    def show_conversation(self, conversation: str) -> None:
+        """The chat tab on ``conversation``, chosen in the list if the list shows it."""
+        row = self.conversations.row_of(conversation)
+        if row >= 0:
+            self.conversation_view.setCurrentIndex(self.conversations.index(row, 0))
+            self.conversation_view.scrollTo(self.conversations.index(row, 0))
+        self.open_conversation(conversation)  # (not listed: the search hides it)
+        self.tabs.setCurrentIndex(0)
+        self.composer.setFocus()
 
     def show_raw(self, message: Message) -> RawTextDialog:
         """The message's content as stored (XML and all), to read or copy."""

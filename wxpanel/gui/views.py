@@ -30,7 +30,6 @@ from PySide6.QtGui import (
     QAccessible,
     QKeyEvent,
     QKeySequence,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QResizeEvent,
@@ -48,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxpanel.core.models import Message
 from wxpanel.gui.delegates import BubbleDelegate
 from wxpanel.gui.feedpaint import FeedPainter
 from wxpanel.gui.models import ChatModel, FeedModel
@@ -614,7 +614,6 @@ class ConversationView(QListView):
         QAbstractItemView.dataChanged(self, topLeft, bottomRight, list(roles))
 
 
-_EDIT_KEYS = (Qt.Key.Key_F2, Qt.Key.Key_Return, Qt.Key.Key_Enter)
 _LOOK_CHANGES = frozenset(
     {
         QEvent.Type.StyleChange,
@@ -657,6 +656,9 @@ class FeedView(QTableView):
         self._whole = False  # something else changed: lay out and repaint everything
         self._reading_at: int | None = None  # where the reader's rows are once some go above
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        # A message is what demo.exe wrote: nothing to edit.  A double click or
+        # Return opens its conversation instead (the window's ``activated`` slot).
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setWordWrap(False)
         self.setAlternatingRowColors(True)
         self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
@@ -823,20 +825,18 @@ class FeedView(QTableView):
             self._painter.forget()
         super().changeEvent(event)
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
-        """A double click opens an editor on the cell's text: filled first."""
-        self._fill_at(event.position().toPoint())
-        super().mouseDoubleClickEvent(event)
-
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Qt copies the current cell's text on the copy key (Ctrl+C), and the edit key
-        (F2, or Return on macOS) opens an editor on it: filled first."""
+        """Qt copies the current cell's text on the copy key (Ctrl+C): filled first."""
         current = self.currentIndex()
-        if current.isValid() and (
-            event.matches(QKeySequence.StandardKey.Copy) or event.key() in _EDIT_KEYS
-        ):
+        if current.isValid() and event.matches(QKeySequence.StandardKey.Copy):
             self._fill(current.row(), current.row())
         super().keyPressEvent(event)
+
+    def message_at(self, index: QModelIndex) -> Message | None:
+        """The message shown in ``index``'s row (of the feed, or of its filter)."""
+        feed, _proxy = self._feed()
+        row = _source(index).row()
+        return feed.message(row) if feed is not None and 0 <= row < feed.rowCount() else None
 
     def _fill_at(self, point: QPoint) -> None:
         row = self.rowAt(point.y())

@@ -364,7 +364,7 @@
     <name>FeedModel</name>
     <message>
         <source>Time</source>
-        <extracomment>Custom roles shared by the models and their delegates. The live feed keeps this many rows (about 1.5 KB each in its C++ model, and the message in Python); older ones are in history. Once over its cap, the feed forgets this share of it at once: a removal makes the view lay out and paint everything again, so it is done once per block (every 5 s at 200 events a second), not in every frame. Rows demo.exe stored oddly stand out; our own sends are told apart at a glance. A feed row&apos;s marks, worked out once when it arrives. What the text filter looks in, casefolded, made once per row it meets. Cell texts many rows share (a second&apos;s clock, a type&apos;s name, a direction and status), made once each instead of once per row.</extracomment>
+        <extracomment>Custom roles shared by the models and their delegates. A conversation entry as the list draws it, in one call: (name, preview, time, unread, is a group). Five roles were five Python calls per entry. The live feed keeps this many rows (about 1.5 KB each in its C++ model, and the message in Python); older ones are in history. Once over its cap, the feed forgets this share of it at once: a removal makes the view lay out and paint everything again, so it is done once per block (every 5 s at 200 events a second), not in every frame. Rows demo.exe stored oddly stand out; our own sends are told apart at a glance. A feed row&apos;s marks, worked out once when it arrives. What the text filter looks in, casefolded, made once per row it meets. 1 for a row whose cells are in the C++ model, 0 for a row still empty. Cell texts many rows share (a second&apos;s clock, a type&apos;s name, a direction and status), made once each instead of once per row.</extracomment>
         <translation>时间</translation>
     </message>
     <message>
@@ -596,7 +596,7 @@
     <name>MainWindow</name>
     <message>
         <source>Main</source>
-        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch: a layout that asks the model about every row) follows at a calmer pace than the open tab. A chat followed at its bottom keeps this many rows (up to twice as many). Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
+        <extracomment>Messages applied per turn of the event loop: a 2 000-row batch in one go would freeze the window for a visible moment. Messages are shown at most once per frame: demo.exe commits one row at a time, and 200 batches a second each inserting, laying out and painting kept the GUI thread busy; batches waiting for the next frame are merged. The poller already sends a round&apos;s messages at most every ``worker.RESULTS_EVERY`` (100 ms); this frame is a little shorter, or the two paces would lock in phase and one late frame would delay every later batch by as much. The conversation list (always on screen, every entry drawn in Python, and reordered by each batch: a layout that asks the model about every row) follows at a calmer pace than the open tab. A chat followed at its bottom keeps this many rows (up to twice as many). Typing pauses this long before the conversation search runs. A lock shorter than this is routine (demo.exe writing a row) and not worth a banner. The poller could not start (another panel, unusable file): the app shows it and exits. The window is closing for good (the poller is stopped): pages let go of their files. New preferences were applied (the theme among them): pages that paint follow. Every known conversation and contact with its names, from the poller.</extracomment>
         <translation>主工具栏</translation>
     </message>
     <message>
@@ -766,6 +766,10 @@
     <message>
         <source>Mute notifications</source>
         <translation>消息免打扰</translation>
+    </message>
+    <message>
+        <source>Open the conversation</source>
+        <translation>打开会话</translation>
     </message>
     <message>
         <source>Name this member…</source>
