@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
 from PySide6.QtGui import QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
@@ -16,6 +18,7 @@ from wxpanel.core.codec import Flag
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.protocol import MessageType
 from wxpanel.gui.feed_delegate import FeedDelegate
+from wxpanel.gui.feedpaint import _Fonts
 from wxpanel.gui.models import FeedModel
 from wxpanel.gui.preferences import apply_theme
 from wxpanel.gui.views import FeedView
@@ -40,7 +43,11 @@ def feed_rows() -> list[Message]:
         msg(7, out=True, status=CommandStatus.FAILED, content="x" * 400),
         msg(8, "line\nbreak", "a\ttab"),
         dataclasses.replace(msg(9, content="\ufffd\ufffd"), flags=Flag.GBK),
-        *(msg(i, "room@chatroom" if i % 3 else "wxid_b", f"m{i} hello") for i in range(10, 40)),
+        # Names seen once (drawn as they are), a name elided, a content that fits
+        # only by its characters' advances, a content about as wide as its cell.
+        msg(10, "wxid_bench00001", "今天的会议改到下午 ok"),
+        msg(11, "wxid_bench00002_with_a_long_name", "今天的会议改到下午 ok ok ok ok ok okkk"),
+        *(msg(i, "room@chatroom" if i % 3 else "wxid_b", f"m{i} hello") for i in range(12, 40)),
     ]
 
 
@@ -121,3 +128,21 @@ def test_another_style_is_painted_by_qt(qtbot: QtBot) -> None:
     view.setStyle(QApplication.style())
     del style
     _ = Qt
+
+
+#: Characters of every kind that is laid out without shaping (see wxpanel.gui.shaping):
+#: narrow and wide ASCII, Latin letters, punctuation, CJK, kana, Hangul, full width.
+UNSHAPED = "iljWM@ .,-_0123456789abcxyzAVToéßŁƒ–—…‰今天的会议改到下午かなカナ한글ＡＢ１"
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(text=st.text(alphabet=UNSHAPED, max_size=60), room=st.integers(-5, 700))
+def test_a_text_is_elided_where_qt_elides_it(qapp: QApplication, text: str, room: int) -> None:
+    """A text judged to fit by its characters' advances is one Qt would not elide."""
+    fonts = _Fonts(QApplication.font())
+    for font in (fonts.unshaped, fonts.plain):
+        assert font.fitted(text, room) == font.metrics.elidedText(
+            text, Qt.TextElideMode.ElideRight, room
+        )

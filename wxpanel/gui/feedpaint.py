@@ -39,7 +39,9 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontInfo,
     QFontMetrics,
+    QFontMetricsF,
     QIcon,
     QPainter,
     QPalette,
@@ -70,35 +72,99 @@ _FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
 _SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
 
 
+#: Texts (and widths) seen once, and texts laid out, kept at most; then forgotten at once.
+_SEEN_CAP, _LAID_CAP = 4096, 1024
+
+
 class _Font:
     """A font of the feed's cells with what drawing a text in it needs."""
 
-    def __init__(self, font: QFont) -> None:
+    def __init__(self, font: QFont, unshaped: bool) -> None:
         self.font = QFont(font)  # a copy: the option it came from goes
         self.metrics = QFontMetrics(font)
         self.ascent = self.metrics.ascent()
         # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
         self.height = int(self.metrics.ascent() + self.metrics.descent())
-        self._statics: dict[tuple[str, int], QStaticText] = {}
         #: No text of fewer characters than this is wider than a pixel's worth of room.
         self.max_width = max(1, self.metrics.maxWidth())
+        self._advances = _Advances(font) if unshaped else None
 
-    def static(self, text: str, width: int) -> QStaticText:
-        """``text`` elided to ``width``, laid out once: names, times, types repeat."""
-        key = (text, width)
-        found = self._statics.get(key)
-        if found is None:
-            if len(self._statics) > 4096:
-                self._statics.clear()
-            found = QStaticText(self.elided(text, width))
-            found.setTextFormat(Qt.TextFormat.PlainText)
-            found.prepare(QTransform(), self.font)
-            self._statics[key] = found
+    def fitted(self, text: str, room: int) -> str:
+        """``text`` elided at the right to ``room`` pixels, itself if it fits.
+
+        Asking Qt lays the text out (a sixth of a row's paint for a long
+        content): a text whose characters' advances surely fit is not asked.
+        """
+        if len(text) * self.max_width <= room:
+            return text
+        advances = self._advances
+        if advances is not None and sum(map(advances.__getitem__, text)) <= room:
+            return text
+        return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
+
+
+class _Advances(dict[str, float]):
+    """Each character's advance in a font without shaping, plus room for kerning.
+
+    Laid out without shaping, a text is as wide as its characters' advances
+    and the font's kerning of each pair (no ligature, no contextual form:
+    see :mod:`wxpanel.gui.shaping`).  Kerning mostly narrows; the eighth of
+    an em added per character covers the widest a font spreads a pair, so
+    the sum never says a text fits that Qt would elide.
+    """
+
+    def __init__(self, font: QFont) -> None:
+        super().__init__()
+        self._metrics = QFontMetricsF(font)
+        self._kerning = QFontInfo(font).pixelSize() / 8
+
+    def __missing__(self, char: str) -> float:
+        found = self[char] = self._metrics.horizontalAdvance(char) + self._kerning
         return found
 
-    def elided(self, text: str, width: int) -> str:
-        """``text`` elided at the right to ``width`` pixels (itself if it fits)."""
-        return self.metrics.elidedText(text, _ELIDE_RIGHT, width)
+
+class _Fonts:
+    """The view's font, the same without shaping, and the repeating texts laid out in them."""
+
+    def __init__(self, font: QFont) -> None:
+        self.plain = _Font(font, unshaped=False)
+        self.unshaped = _Font(unshaped_font().resolve(font), unshaped=True)
+        self._seen: dict[tuple[str, int, int], None] = {}
+        self._laid: dict[tuple[str, int], tuple[_Font, QStaticText]] = {}
+
+    def font_for(self, text: str) -> _Font:
+        """The unshaped font for a text that no shaping changes (see :mod:`wxpanel.gui.shaping`)."""
+        return self.unshaped if needs_no_shaping(text) else self.plain
+
+    def laid_out(self, text: str, room: int, column: int) -> tuple[_Font, QStaticText] | None:
+        """``text`` in its font, elided to ``room``, laid out once from its second sighting.
+
+        Times, types, directions and a busy group's name repeat row after
+        row: laid out once, each is only drawn after.  A text seen for the
+        first time (None) is drawn as it is: most names come once in a
+        while, and a ``QStaticText`` costs more to make than a text to draw.
+        A sighting is one column's (a private chat's name is also its
+        sender's: seen once, twice in a row).
+        """
+        key = (text, room)
+        found = self._laid.get(key)
+        if found is None:
+            seen = self._seen
+            sighting = (text, room, column)
+            if sighting not in seen:
+                if len(seen) >= _SEEN_CAP:
+                    seen.clear()
+                seen[sighting] = None
+                return None
+            del seen[sighting]
+            if len(self._laid) >= _LAID_CAP:
+                self._laid.clear()
+            font = self.font_for(text)
+            static = QStaticText(font.fitted(text, room))
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font.font)
+            found = self._laid[key] = (font, static)
+        return found
 
 
 class FeedPainter:
@@ -106,7 +172,7 @@ class FeedPainter:
 
     def __init__(self, view: QTableView) -> None:
         self.view = view
-        self._fonts: dict[str, tuple[_Font, _Font]] = {}
+        self._fonts: dict[str, _Fonts] = {}
         #: What follows from the style, palette, font, window state and icon
         #: size; None when one of them changed (:meth:`forget`).
         self._state: _State | None = None
@@ -130,14 +196,14 @@ class FeedPainter:
         """Whether this paints what Qt would: the style, the direction, the table's state."""
         return self._look().usable
 
-    def _fonts_for(self, font: QFont) -> tuple[_Font, _Font]:
+    def _fonts_for(self, font: QFont) -> _Fonts:
         """The view's font, and the same without shaping (see :mod:`wxpanel.gui.shaping`)."""
         key = font.key()
         found = self._fonts.get(key)
         if found is None:
             if len(self._fonts) > 8:
                 self._fonts.clear()
-            found = self._fonts[key] = (_Font(font), _Font(unshaped_font().resolve(font)))
+            found = self._fonts[key] = _Fonts(font)
         return found
 
     def paint(self, painter: QPainter, area: QRect, feed: FeedModel) -> None:
@@ -174,15 +240,20 @@ class FeedPainter:
         alternate = state.alternate
         for row, y in places:
             state.row(painter, row, y, height, cells, alternate and bool(row & 1))
-        painter.setPen(state.grid)
+        # The grid's lines, one pixel wide: filled as rectangles, the pixels
+        # QPainter.drawLine's pen covers, for a fraction of the cost (a fill
+        # of a span; the pen steps along the line pixel by pixel).
+        grid, fill = state.grid, painter.fillRect
+        span = right - left + 1
         for _row, y in places:
-            painter.drawLine(left, y + height, right, y + height)
+            fill(left, y + height, span, 1, grid)
+        length = area_bottom - area_top + 1
         for _column, x, width in cells:
-            painter.drawLine(x + width, area_top, x + width, area_bottom)
+            fill(x + width, area_top, 1, length, grid)
         if state.left_top_lines and state.header_hidden and places[0][1] == area_top:
-            painter.drawLine(left, area_top, right, area_top)
+            fill(left, area_top, span, 1, grid)
         if state.left_top_lines and cells[0][1] == left:  # (the vertical header: hidden)
-            painter.drawLine(left, area_top, left, area_bottom)
+            fill(left, area_top, 1, length, grid)
 
     def _look(self) -> _State:
         state = self._state
@@ -258,7 +329,7 @@ class _State:
         view: QTableView,
         colours: QPalette,
         group: QPalette.ColorGroup,
-        fonts: tuple[_Font, _Font],
+        fonts: _Fonts,
         margin: int,
         decoration_selected: bool,
         icon_size: QSize,
@@ -335,7 +406,7 @@ class _State:
             self._plain_row(painter, row, y, height, cells, alternate, texts, marks)
             return
         background: QBrush | None = self.flagged if marks & MARK_BAD else None
-        plain, unshaped = self.fonts
+        fonts = self.fonts
         margin = self.margin
         for column, x, width in cells:
             rect = QRect(x, y, width, height)
@@ -370,7 +441,7 @@ class _State:
                 icon.paint(painter, place, _ICON_CENTRE, _ICON_MODES[selected], _ICON_OFF)
             if not text:
                 continue
-            font = unshaped if needs_no_shaping(text) else plain
+            font = fonts.font_for(text)
             room = x + width - text_left - 2 * margin
             if selected:
                 painter.setPen(self.highlighted_text)
@@ -379,7 +450,7 @@ class _State:
             painter.setFont(font.font)
             top = y + height // 2 - font.height // 2
             painter.drawText(
-                QPointF(text_left + margin, top + font.ascent), font.elided(text, room)
+                QPointF(text_left + margin, top + font.ascent), font.fitted(text, room)
             )
 
     def _plain_row(
@@ -406,10 +477,10 @@ class _State:
             if marks & MARK_BAD:
                 painter.fillRect(span, self.flagged)
         painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
-        plain, unshaped = self.fonts
+        fonts = self.fonts
         margin = self.margin
-        top = y + height // 2 - plain.height // 2
-        baseline = top + plain.ascent
+        top = y + height // 2 - fonts.plain.height // 2
+        baseline = top + fonts.plain.ascent
         current: _Font | None = None
         for column, x, width in cells:
             left = x
@@ -428,17 +499,21 @@ class _State:
             text = texts[column]
             if not text:
                 continue
-            font = unshaped if needs_no_shaping(text) else plain
-            if font is not current:
-                painter.setFont(font.font)
-                current = font
             room = x + width - left - 2 * margin
-            if column == _CONTENT:  # (every row's own: laid out as drawn)
-                if len(text) * font.max_width > room:
-                    text = font.metrics.elidedText(text, _ELIDE_RIGHT, room)
-                painter.drawText(left + margin, baseline, text)
+            # (The content is every row's own: drawn as it is.)
+            laid = None if column == _CONTENT else fonts.laid_out(text, room, column)
+            if laid is None:
+                font = fonts.font_for(text)
+                if font is not current:
+                    painter.setFont(font.font)
+                    current = font
+                painter.drawText(left + margin, baseline, font.fitted(text, room))
             else:
-                painter.drawStaticText(left + margin, top, font.static(text, room))
+                font, static = laid
+                if font is not current:
+                    painter.setFont(font.font)
+                    current = font
+                painter.drawStaticText(left + margin, top, static)
 
     def _icon(self, kind: MessageType) -> QPixmap:
         """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""
