@@ -130,7 +130,7 @@ class _Fonts:
         self.plain = _Font(font, unshaped=False)
         self.unshaped = _Font(unshaped_font().resolve(font), unshaped=True)
         self._seen: dict[tuple[str, int, int], None] = {}
-        self._laid: dict[tuple[str, int], tuple[_Font, QStaticText]] = {}
+        self.laid: dict[tuple[str, int], tuple[_Font, QStaticText]] = {}
 
     def font_for(self, text: str) -> _Font:
         """The unshaped font for a text that no shaping changes (see :mod:`wxpanel.gui.shaping`)."""
@@ -147,7 +147,7 @@ class _Fonts:
         sender's: seen once, twice in a row).
         """
         key = (text, room)
-        found = self._laid.get(key)
+        found = self.laid.get(key)
         if found is None:
             seen = self._seen
             sighting = (text, room, column)
@@ -157,13 +157,13 @@ class _Fonts:
                 seen[sighting] = None
                 return None
             del seen[sighting]
-            if len(self._laid) >= _LAID_CAP:
-                self._laid.clear()
+            if len(self.laid) >= _LAID_CAP:
+                self.laid.clear()
             font = self.font_for(text)
             static = QStaticText(font.fitted(text, room))
             static.setTextFormat(Qt.TextFormat.PlainText)
             static.prepare(QTransform(), font.font)
-            found = self._laid[key] = (font, static)
+            found = self.laid[key] = (font, static)
         return found
 
 
@@ -237,9 +237,7 @@ class FeedPainter:
         cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
         height = size - 1  # (the grid's line below)
         places = [(row, row * size - offset) for row in range(top, bottom + 1)]
-        alternate = state.alternate
-        for row, y in places:
-            state.row(painter, row, y, height, cells, alternate and bool(row & 1))
+        state.rows(painter, places, height, cells)
         # The grid's lines, one pixel wide: filled as rectangles, the pixels
         # QPainter.drawLine's pen covers, for a fraction of the cost (a fill
         # of a span; the pen steps along the line pixel by pixel).
@@ -384,6 +382,91 @@ class _State:
     def is_selected(self, row: int, column: int) -> bool:
         return any(t <= row <= b and lt <= column <= rt for t, b, lt, rt in self.selected)
 
+    def rows(
+        self,
+        painter: QPainter,
+        places: Sequence[tuple[int, int]],
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+    ) -> None:
+        """The rows at ``places`` (row, top): background, icon, text of each cell.
+
+        A row neither selected nor focused, of printable texts (the common
+        case) is painted here, quick: its background in one rectangle (the
+        grid, opaque, is drawn over its edges afterwards), the pen and the
+        font set only when they change, the texts that repeat (all but the
+        content) laid out once, and everything that follows from the
+        columns worked out once per paint.  Others go to :meth:`row`.
+        """
+        feed = self.feed
+        fonts = self.fonts
+        laid_get, laid_out, font_for = fonts.laid.get, fonts.laid_out, fonts.font_for
+        margin = self.margin
+        # Per cell: its column, where its text starts, the text's room, the icon's left.
+        spots = []
+        for column, x, width in cells:
+            left = x + self.icon_room if column == _TYPE else x
+            icon = x + self.icon_left if column == _TYPE else -1
+            spots.append((column, left + margin, x + width - left - 2 * margin, icon))
+        span_left = cells[0][1]
+        span_width = cells[-1][1] + cells[-1][2] - span_left
+        text_top = height // 2 - fonts.plain.height // 2
+        ascent = fonts.plain.ascent
+        icon_top = (height - self.icon_height) // 2
+        icon_width, icon_height = self.icon_width, self.icon_height
+        selected, focus = self.selected, self.focus
+        focus_row = -1 if focus is None else focus[0]
+        quick = self.opaque_grid
+        alternating = self.alternate
+        all_marks = feed.marks
+        pen: QColor | None = None
+        font: _Font | None = None
+        for row, y in places:
+            alternate = alternating and bool(row & 1)
+            texts = feed.cells(row)
+            marks = all_marks[row]
+            if (
+                not quick
+                or row == focus_row
+                or (selected and any(t <= row <= b for t, b, _l, _r in selected))
+                or not "".join(texts).isprintable()
+            ):
+                self.row(painter, row, y, height, cells, alternate, texts, marks)
+                pen = font = None  # (as that row left them)
+                continue
+            if alternate:
+                painter.fillRect(span_left, y, span_width, height, self.alternate_base)
+            if marks & MARK_BAD:
+                painter.fillRect(span_left, y, span_width, height, self.flagged)
+            colour = self.outgoing if marks & MARK_OUT else self.text
+            if colour is not pen:
+                painter.setPen(colour)
+                pen = colour
+            top = y + text_top
+            for column, left, room, icon in spots:
+                if icon >= 0:
+                    pixmap = self._icon(feed.message(row).type)
+                    painter.drawPixmap(icon, y + icon_top, icon_width, icon_height, pixmap)
+                text = texts[column]
+                if not text:
+                    continue
+                # (The content is every row's own: drawn as it is.)
+                laid = None if column == _CONTENT else laid_get((text, room))
+                if laid is None and column != _CONTENT:
+                    laid = laid_out(text, room, column)
+                if laid is None:
+                    chosen = font_for(text)
+                    if chosen is not font:
+                        painter.setFont(chosen.font)
+                        font = chosen
+                    painter.drawText(left, top + ascent, chosen.fitted(text, room))
+                else:
+                    chosen, static = laid
+                    if chosen is not font:
+                        painter.setFont(chosen.font)
+                        font = chosen
+                    painter.drawStaticText(left, top, static)
+
     def row(
         self,
         painter: QPainter,
@@ -392,19 +475,11 @@ class _State:
         height: int,
         cells: Sequence[tuple[int, int, int]],
         alternate: bool,
+        texts: tuple[str, ...],
+        marks: int,
     ) -> None:
-        """One row's cells: background, icon, text; the focused cell by Qt's delegate."""
+        """A row selected, focused or with a text Qt lays out its own way: cell by cell."""
         feed = self.feed
-        texts = feed.cells(row)
-        marks = feed.marks[row]
-        plain_row = (
-            not (self.selected and any(t <= row <= b for t, b, _l, _r in self.selected))
-            and (self.focus is None or self.focus[0] != row)
-            and "".join(texts).isprintable()
-        )
-        if plain_row and self.opaque_grid:
-            self._plain_row(painter, row, y, height, cells, alternate, texts, marks)
-            return
         background: QBrush | None = self.flagged if marks & MARK_BAD else None
         fonts = self.fonts
         margin = self.margin
@@ -452,68 +527,6 @@ class _State:
             painter.drawText(
                 QPointF(text_left + margin, top + font.ascent), font.fitted(text, room)
             )
-
-    def _plain_row(
-        self,
-        painter: QPainter,
-        row: int,
-        y: int,
-        height: int,
-        cells: Sequence[tuple[int, int, int]],
-        alternate: bool,
-        texts: tuple[str, ...],
-        marks: int,
-    ) -> None:
-        """A row neither selected nor focused, of printable texts: the common case, quick.
-
-        The row's background in one rectangle (the grid, opaque, is drawn
-        over its edges afterwards), one pen, the font set only when it
-        changes, the texts that repeat (all but the content) laid out once.
-        """
-        if alternate or marks & MARK_BAD:
-            span = QRect(cells[0][1], y, cells[-1][1] + cells[-1][2] - cells[0][1], height)
-            if alternate:
-                painter.fillRect(span, self.alternate_base)
-            if marks & MARK_BAD:
-                painter.fillRect(span, self.flagged)
-        painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
-        fonts = self.fonts
-        margin = self.margin
-        top = y + height // 2 - fonts.plain.height // 2
-        baseline = top + fonts.plain.ascent
-        current: _Font | None = None
-        for column, x, width in cells:
-            left = x
-            if column == _TYPE:
-                left = x + self.icon_room
-                pixmap = self._icon(self.feed.message(row).type)
-                painter.drawPixmap(
-                    QRect(
-                        x + self.icon_left,
-                        y + (height - self.icon_height) // 2,
-                        self.icon_width,
-                        self.icon_height,
-                    ),
-                    pixmap,
-                )
-            text = texts[column]
-            if not text:
-                continue
-            room = x + width - left - 2 * margin
-            # (The content is every row's own: drawn as it is.)
-            laid = None if column == _CONTENT else fonts.laid_out(text, room, column)
-            if laid is None:
-                font = fonts.font_for(text)
-                if font is not current:
-                    painter.setFont(font.font)
-                    current = font
-                painter.drawText(left + margin, baseline, font.fitted(text, room))
-            else:
-                font, static = laid
-                if font is not current:
-                    painter.setFont(font.font)
-                    current = font
-                painter.drawStaticText(left + margin, top, static)
 
     def _icon(self, kind: MessageType) -> QPixmap:
         """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""
