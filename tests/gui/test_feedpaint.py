@@ -53,7 +53,7 @@ def feed_rows() -> list[Message]:
 
 def picture(
     qtbot: QtBot, kind: type[FeedView], focus: bool, rows: int, scrolled: int
-) -> tuple[QImage, FeedModel]:
+) -> tuple[QImage, FeedModel, FeedView]:
     window = QWidget()
     qtbot.addWidget(window)
     window.resize(760, 420)
@@ -80,7 +80,7 @@ def picture(
     view.verticalScrollBar().setValue(scrolled)
     qtbot.mouseMove(view.viewport(), QPoint(300, view.rowViewportPosition(1) + 5))  # hovered
     view.viewport().repaint()
-    return view.viewport().grab().toImage(), feed
+    return view.viewport().grab().toImage(), feed, view
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -97,12 +97,14 @@ def test_the_feed_painted_at_once_looks_as_qt_paints_it(
     assert QApplication.style().name().lower() == "fusion"
     try:
         apply_theme(theme)
-        ours, feed = picture(qtbot, FeedView, focus, rows, scrolled)
-        qts, _ = picture(qtbot, CellByCell, focus, rows, scrolled)
+        ours, feed, view = picture(qtbot, FeedView, focus, rows, scrolled)
+        pictured = view._painter._state and view._painter._state._pictures
+        qts, _, _ = picture(qtbot, CellByCell, focus, rows, scrolled)
     finally:
         apply_theme("")
     assert isinstance(feed, CountingFeed) and feed.painted  # painted from Python, not by Qt
     assert not feed.is_filled(0)  # ... without filling the C++ model's cells
+    assert pictured  # ... texts that repeat copied from pictures of their cells
     if ours != qts:
         name = f"{theme}-{focus}-{rows}-{scrolled}"
         ours.save(f"/tmp/feedpaint-ours-{name}.png")

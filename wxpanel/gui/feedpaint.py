@@ -11,10 +11,14 @@ draws the same pixels from the feed's Python lists: the row's background
 at the right in the cell's font and colour, and the grid, following the
 steps of ``QTableView::paintEvent`` and of ``QCommonStyle``'s
 ``CE_ItemViewItem``.  A row neither selected nor focused takes a quick
-path (one background, texts that repeat laid out once as ``QStaticText``);
-a selected one is painted cell by cell; the cell with the keyboard focus,
-and a text with a line break, tab or control character, by Qt's delegate
-itself (after filling that row).
+path: one background; a text seen for the first time drawn as it is (most
+names come once in a while); a cell whose text repeats (times, types,
+directions, a busy group's name) copied from a picture of it drawn once
+onto the same background (or, where pictures cannot be pixel-exact, its
+text laid out once as ``QStaticText``); the content, every row's own,
+drawn as it is.  A selected row is painted cell by cell; the cell with the
+keyboard focus, and a text with a line break, tab or control character, by
+Qt's delegate itself (after filling that row).
 
 Only under the Fusion style (the panel's look with a theme chosen, and the
 look on Linux): other styles (Windows' own, macOS) draw item views their own
@@ -25,6 +29,7 @@ pictures pixel for pixel (``tests/gui/test_feedpaint.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -74,6 +79,9 @@ _SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
 
 #: Texts (and widths) seen once, and texts laid out, kept at most; then forgotten at once.
 _SEEN_CAP, _LAID_CAP = 4096, 1024
+#: Cells kept as pictures at most (~15 kB each); then forgotten at once.
+_PICTURES_CAP = 256
+_K = TypeVar("_K")
 
 
 class _Font:
@@ -149,14 +157,8 @@ class _Fonts:
         key = (text, room)
         found = self.laid.get(key)
         if found is None:
-            seen = self._seen
-            sighting = (text, room, column)
-            if sighting not in seen:
-                if len(seen) >= _SEEN_CAP:
-                    seen.clear()
-                seen[sighting] = None
+            if not _seen_again(self._seen, (text, room, column)):
                 return None
-            del seen[sighting]
             if len(self.laid) >= _LAID_CAP:
                 self.laid.clear()
             font = self.font_for(text)
@@ -165,6 +167,17 @@ class _Fonts:
             static.prepare(QTransform(), font.font)
             found = self.laid[key] = (font, static)
         return found
+
+
+def _seen_again(seen: dict[_K, None], sighting: _K) -> bool:
+    """Whether ``sighting`` was seen before (then forgotten), else noted (of many, the latest)."""
+    if sighting in seen:
+        del seen[sighting]
+        return True
+    if len(seen) >= _SEEN_CAP:
+        seen.clear()
+    seen[sighting] = None
+    return False
 
 
 class FeedPainter:
@@ -314,6 +327,28 @@ def _small_icon(style: QStyle, view: QTableView) -> QSize:
     return QSize(extent, extent)
 
 
+def _backgrounds(
+    view: QTableView, group: QPalette.ColorGroup, alternate: QBrush, ratio: float
+) -> tuple[QColor, QColor] | None:
+    """The viewport's background and the alternate rows', if a cell drawn onto
+    them in a picture gets the pixels it gets on the viewport: both one opaque
+    colour, a whole device pixel ratio (a picture lands on whole pixels), and
+    fonts sized alike for pictures and for the viewport (their dots per inch)."""
+    viewport = view.viewport()
+    base = viewport.palette().brush(group, viewport.backgroundRole())
+    solid = Qt.BrushStyle.SolidPattern
+    if (
+        viewport.autoFillBackground()
+        and base.style() == solid
+        and alternate.style() == solid
+        and base.color().alpha() == alternate.color().alpha() == 255
+        and float(ratio).is_integer()
+        and viewport.logicalDpiY() == QPixmap(1, 1).logicalDpiY()
+    ):
+        return base.color(), alternate.color()
+    return None
+
+
 def _ranges(selection: QItemSelectionModel) -> list[QItemSelectionRange]:
     chosen = selection.selection()
     return [chosen.at(i) for i in range(chosen.count())]
@@ -364,6 +399,12 @@ class _State:
         self.icon_width, self.icon_height = icon_size.width(), icon_size.height()
         self.ratio = view.devicePixelRatioF()
         self._icons: dict[MessageType, QPixmap] = {}
+        #: The viewport's background and the alternate rows', when a cell may
+        #: be kept as a picture of them (see :meth:`_picture`); else None.
+        self.backgrounds = _backgrounds(view, group, self.alternate_base, self.ratio)
+        self._pictures: dict[tuple[object, ...], QPixmap] = {}
+        self._pictures_seen: dict[tuple[object, ...], None] = {}
+        self._pictured_spots: list[tuple[int, int, int, int, int, int]] = []
 
     def read_selection(self, view: QTableView) -> None:
         """The selected cells and the one with the keyboard focus, as they are now."""
@@ -402,12 +443,17 @@ class _State:
         fonts = self.fonts
         laid_get, laid_out, font_for = fonts.laid.get, fonts.laid_out, fonts.font_for
         margin = self.margin
-        # Per cell: its column, where its text starts, the text's room, the icon's left.
+        # Per cell: its column, where its text starts, the text's room, the icon's
+        # left (or -1), the cell's left and width (without the grid).
         spots = []
         for column, x, width in cells:
             left = x + self.icon_room if column == _TYPE else x
             icon = x + self.icon_left if column == _TYPE else -1
-            spots.append((column, left + margin, x + width - left - 2 * margin, icon))
+            spots.append((column, left + margin, x + width - left - 2 * margin, icon, x, width))
+        pictures = self._pictures if self.backgrounds is not None else None
+        if spots != self._pictured_spots:  # (the columns moved: pictures of other cells)
+            self._pictures.clear()
+            self._pictured_spots = spots
         span_left = cells[0][1]
         span_width = cells[-1][1] + cells[-1][2] - span_left
         text_top = height // 2 - fonts.plain.height // 2
@@ -443,11 +489,21 @@ class _State:
                 painter.setPen(colour)
                 pen = colour
             top = y + text_top
-            for column, left, room, icon in spots:
+            outgoing = bool(marks & MARK_OUT)
+            for column, left, room, icon, x, width in spots:
+                text = texts[column]
+                if pictures is not None and column != _CONTENT and not marks & MARK_BAD:
+                    kind = feed.message(row).type if icon >= 0 else None
+                    key = (column, text, alternate, outgoing, kind)
+                    picture = pictures.get(key)
+                    if picture is None and _seen_again(self._pictures_seen, key):
+                        picture = self._picture(key, left - x, room, width, height, text_top)
+                    if picture is not None:
+                        painter.drawPixmap(x, y, picture)
+                        continue
                 if icon >= 0:
                     pixmap = self._icon(feed.message(row).type)
                     painter.drawPixmap(icon, y + icon_top, icon_width, icon_height, pixmap)
-                text = texts[column]
                 if not text:
                     continue
                 # (The content is every row's own: drawn as it is.)
@@ -527,6 +583,54 @@ class _State:
             painter.drawText(
                 QPointF(text_left + margin, top + font.ascent), font.fitted(text, room)
             )
+
+    def _picture(
+        self,
+        key: tuple[object, ...],
+        text_left: int,
+        room: int,
+        width: int,
+        height: int,
+        text_top: int,
+    ) -> QPixmap:
+        """A cell whose text repeats (times, types, directions, a busy group's
+        name and member), kept as a picture of what the quick path draws.
+
+        Drawn onto the cell's own background (opaque: the base, or the
+        alternate rows'), the text gets the very pixels it gets on the
+        viewport; copying the picture then costs a fifth of drawing the
+        text, and a type's icon comes with it.  ``text_left`` is where the
+        text starts in the cell (its margin included).
+        """
+        _column, text, alternate, outgoing, kind = key
+        assert isinstance(text, str) and self.backgrounds is not None
+        ratio = round(self.ratio)
+        picture = QPixmap(width * ratio, height * ratio)
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(self.backgrounds[bool(alternate)])
+        painter = QPainter(picture)
+        try:
+            if isinstance(kind, MessageType):
+                painter.drawPixmap(
+                    self.icon_left,
+                    (height - self.icon_height) // 2,
+                    self.icon_width,
+                    self.icon_height,
+                    self._icon(kind),
+                )
+            if text:
+                font = self.fonts.font_for(text)
+                painter.setPen(self.outgoing if outgoing else self.text)
+                painter.setFont(font.font)
+                painter.drawText(
+                    text_left, text_top + self.fonts.plain.ascent, font.fitted(text, room)
+                )
+        finally:
+            painter.end()
+        if len(self._pictures) >= _PICTURES_CAP:
+            self._pictures.clear()
+        self._pictures[key] = picture
+        return picture
 
     def _icon(self, kind: MessageType) -> QPixmap:
         """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""
