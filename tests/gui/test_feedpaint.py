@@ -17,6 +17,7 @@ from tests.gui.test_views import CountingFeed
 from wxpanel.core.codec import Flag
 from wxpanel.core.models import CommandStatus, Message
 from wxpanel.core.protocol import MessageType
+from wxpanel.gui import feedpaint
 from wxpanel.gui.feed_delegate import FeedDelegate
 from wxpanel.gui.feedpaint import _Fonts
 from wxpanel.gui.models import FeedModel
@@ -83,30 +84,43 @@ def picture(
     return view.viewport().grab().toImage(), feed, view
 
 
+@pytest.mark.parametrize("pictures", [True, False])
 @pytest.mark.parametrize("theme", ["light", "dark"])
 @pytest.mark.parametrize(
     ("focus", "rows", "scrolled"), [(True, 40, 0), (False, 40, 13), (True, 9, 0)]
 )
 def test_the_feed_painted_at_once_looks_as_qt_paints_it(
-    qtbot: QtBot, theme: str, focus: bool, rows: int, scrolled: int
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    pictures: bool,
+    theme: str,
+    focus: bool,
+    rows: int,
+    scrolled: int,
 ) -> None:
     """Alternating rows, flagged rows, outgoing rows, a selection, the focused cell, a
     hovered row, icons, elided texts in both fonts (shaped and not), a line break and
     a tab (left to Qt), the grid, a row cut at the top, the empty space below the
-    last row; light and dark."""
+    last row; light and dark; texts that repeat copied from pictures of their cells,
+    or (where a picture could not be pixel-exact: a fractional device pixel ratio)
+    laid out once."""
     assert QApplication.style().name().lower() == "fusion"
+    if not pictures:
+        monkeypatch.setattr(feedpaint, "_backgrounds", lambda *_args: None)
     try:
         apply_theme(theme)
         ours, feed, view = picture(qtbot, FeedView, focus, rows, scrolled)
-        pictured = view._painter._state and view._painter._state._pictures
+        state = view._painter._state
         qts, _, _ = picture(qtbot, CellByCell, focus, rows, scrolled)
     finally:
         apply_theme("")
     assert isinstance(feed, CountingFeed) and feed.painted  # painted from Python, not by Qt
     assert not feed.is_filled(0)  # ... without filling the C++ model's cells
-    assert pictured  # ... texts that repeat copied from pictures of their cells
+    assert state is not None
+    assert bool(state._pictures) == pictures  # ... repeating texts pictured
+    assert bool(state.fonts.laid) != pictures  # ... or laid out once
     if ours != qts:
-        name = f"{theme}-{focus}-{rows}-{scrolled}"
+        name = f"{theme}-{focus}-{rows}-{scrolled}-{pictures}"
         ours.save(f"/tmp/feedpaint-ours-{name}.png")
         qts.save(f"/tmp/feedpaint-qt-{name}.png")
     assert ours == qts

@@ -79,8 +79,11 @@ _SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
 
 #: Texts (and widths) seen once, and texts laid out, kept at most; then forgotten at once.
 _SEEN_CAP, _LAID_CAP = 4096, 1024
-#: Cells kept as pictures at most (~15 kB each); then forgotten at once.
-_PICTURES_CAP = 256
+#: Cells kept as pictures at most (~15 kB each); then forgotten at once.  A cell
+#: is pictured when it comes again within the latest _PICTURED_SIGHTINGS of
+#: cells not pictured: a private chat's name that comes every few thousand rows
+#: (a picture costs three times drawing its text) is drawn as it is.
+_PICTURES_CAP, _PICTURED_SIGHTINGS = 256, 512
 _K = TypeVar("_K")
 
 
@@ -169,12 +172,12 @@ class _Fonts:
         return found
 
 
-def _seen_again(seen: dict[_K, None], sighting: _K) -> bool:
-    """Whether ``sighting`` was seen before (then forgotten), else noted (of many, the latest)."""
+def _seen_again(seen: dict[_K, None], sighting: _K, cap: int = _SEEN_CAP) -> bool:
+    """Whether ``sighting`` was seen before (then forgotten), else noted (the latest ``cap``)."""
     if sighting in seen:
         del seen[sighting]
         return True
-    if len(seen) >= _SEEN_CAP:
+    if len(seen) >= cap:
         seen.clear()
     seen[sighting] = None
     return False
@@ -451,6 +454,7 @@ class _State:
             icon = x + self.icon_left if column == _TYPE else -1
             spots.append((column, left + margin, x + width - left - 2 * margin, icon, x, width))
         pictures = self._pictures if self.backgrounds is not None else None
+        seen = self._pictures_seen
         if spots != self._pictured_spots:  # (the columns moved: pictures of other cells)
             self._pictures.clear()
             self._pictured_spots = spots
@@ -496,7 +500,7 @@ class _State:
                     kind = feed.message(row).type if icon >= 0 else None
                     key = (column, text, alternate, outgoing, kind)
                     picture = pictures.get(key)
-                    if picture is None and _seen_again(self._pictures_seen, key):
+                    if picture is None and _seen_again(seen, key, _PICTURED_SIGHTINGS):
                         picture = self._picture(key, left - x, room, width, height, text_top)
                     if picture is not None:
                         painter.drawPixmap(x, y, picture)
@@ -506,10 +510,11 @@ class _State:
                     painter.drawPixmap(icon, y + icon_top, icon_width, icon_height, pixmap)
                 if not text:
                     continue
-                # (The content is every row's own: drawn as it is.)
-                laid = None if column == _CONTENT else laid_get((text, room))
-                if laid is None and column != _CONTENT:
-                    laid = laid_out(text, room, column)
+                # The content is every row's own, and a text not pictured yet
+                # is seen once so far: drawn as they are.
+                laid = None
+                if column != _CONTENT and pictures is None:
+                    laid = laid_get((text, room)) or laid_out(text, room, column)
                 if laid is None:
                     chosen = font_for(text)
                     if chosen is not font:
