@@ -407,7 +407,6 @@ class _State:
         self.backgrounds = _backgrounds(view, group, self.alternate_base, self.ratio)
         self._pictures: dict[tuple[object, ...], QPixmap] = {}
         self._pictures_seen: dict[tuple[object, ...], None] = {}
-        self._pictured_spots: list[tuple[int, int, int, int, int, int]] = []
 
     def read_selection(self, view: QTableView) -> None:
         """The selected cells and the one with the keyboard focus, as they are now."""
@@ -438,9 +437,10 @@ class _State:
         A row neither selected nor focused, of printable texts (the common
         case) is painted here, quick: its background in one rectangle (the
         grid, opaque, is drawn over its edges afterwards), the pen and the
-        font set only when they change, the texts that repeat (all but the
-        content) laid out once, and everything that follows from the
-        columns worked out once per paint.  Others go to :meth:`row`.
+        font set only when they change, the cells whose texts repeat (all
+        but the content) copied from pictures (:meth:`_picture`) or their
+        texts laid out once, and everything that follows from the columns
+        worked out once per paint.  Others go to :meth:`row`.
         """
         feed = self.feed
         fonts = self.fonts
@@ -455,9 +455,6 @@ class _State:
             spots.append((column, left + margin, x + width - left - 2 * margin, icon, x, width))
         pictures = self._pictures if self.backgrounds is not None else None
         seen = self._pictures_seen
-        if spots != self._pictured_spots:  # (the columns moved: pictures of other cells)
-            self._pictures.clear()
-            self._pictured_spots = spots
         span_left = cells[0][1]
         span_width = cells[-1][1] + cells[-1][2] - span_left
         text_top = height // 2 - fonts.plain.height // 2
@@ -496,9 +493,11 @@ class _State:
             outgoing = bool(marks & MARK_OUT)
             for column, left, room, icon, x, width in spots:
                 text = texts[column]
+                if not text and icon < 0:
+                    continue
                 if pictures is not None and column != _CONTENT and not marks & MARK_BAD:
                     kind = feed.message(row).type if icon >= 0 else None
-                    key = (column, text, alternate, outgoing, kind)
+                    key = (column, width, text, alternate, outgoing, kind)
                     picture = pictures.get(key)
                     if picture is None and _seen_again(seen, key, _PICTURED_SIGHTINGS):
                         picture = self._picture(key, left - x, room, width, height, text_top)
@@ -607,7 +606,7 @@ class _State:
         text, and a type's icon comes with it.  ``text_left`` is where the
         text starts in the cell (its margin included).
         """
-        _column, text, alternate, outgoing, kind = key
+        _column, _width, text, alternate, outgoing, kind = key
         assert isinstance(text, str) and self.backgrounds is not None
         ratio = round(self.ratio)
         picture = QPixmap(width * ratio, height * ratio)
