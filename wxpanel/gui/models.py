@@ -199,16 +199,23 @@ class FeedModel(QStandardItemModel):
         return found
 
     def text(self, row: int, column: int) -> str:
-        """A cell's text, filled or not."""
-        return self._cells_of(self._rows[row])[column]
+        """A cell's text, filled or not (a search by typing asks every row's)."""
+        return self._text_of(self._rows[row], column)
+
+    def _text_of(self, message: Message, column: int) -> str:
+        return display.preview(message) if column == self.CONTENT else self._labels(message)[column]
 
     def cells(self, row: int) -> tuple[str, ...]:
         """A row's six texts, filled or not: what :mod:`wxpanel.gui.feedpaint` paints."""
         return self._cells_of(self._rows[row])
 
     def _cells_of(self, message: Message) -> tuple[str, ...]:
-        """The six texts at once: a new row painted asks for all of them (straight-line
-        code, one dictionary per shared kind of text, no call per cell)."""
+        """The six texts at once: a new row painted asks for all of them."""
+        return (*self._labels(message), display.preview(message))
+
+    def _labels(self, message: Message) -> tuple[str, str, str, str, str]:
+        """The texts but the content: straight-line code, one dictionary per shared
+        kind of text, no call per cell."""
         aliases = self._aliases
         conversation = message.conversation
         sender = message.sender or ""
@@ -229,7 +236,6 @@ class FeedModel(QStandardItemModel):
             aliases.get(sender) or (short_wxid(sender) if message.is_group else sender),
             kind,
             direction,
-            display.preview(message),
         )
 
     def is_filled(self, row: int) -> bool:
@@ -290,7 +296,7 @@ class FeedModel(QStandardItemModel):
     def _retext(self, row: int, column: int, message: Message) -> None:
         """A cell's text changed: its font follows."""
         cell = self.index(row, column)
-        text = self._cells_of(message)[column]
+        text = self._text_of(message, column)
         self.setData(cell, self._font_for(text), _FONT)
         self.setData(cell, text)
 
