@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PySide6.QtCore import QItemSelectionModel, QPoint, Qt
-from PySide6.QtGui import QImage, QPaintEvent
+from PySide6.QtGui import QFontDatabase, QImage, QPaintEvent
 from PySide6.QtWidgets import QApplication, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -154,11 +154,16 @@ UNSHAPED = "iljWM@ .,-_0123456789abcxyzAVToéßŁƒ–—…‰今天的会议�
 @settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(text=st.text(alphabet=UNSHAPED, max_size=60), room=st.integers(-5, 700))
+@given(text=st.text(alphabet=UNSHAPED, max_size=160), room=st.integers(-5, 900))
 def test_a_text_is_elided_where_qt_elides_it(qapp: QApplication, text: str, room: int) -> None:
-    """A text judged to fit by its characters' advances is one Qt would not elide."""
-    fonts = _Fonts(QApplication.font())
-    for font in (fonts.unshaped, fonts.plain):
-        assert font.fitted(text, room) == font.metrics.elidedText(
-            text, Qt.TextElideMode.ElideRight, room
-        )
+    """A text judged to fit by its characters' advances is one Qt would not elide, and
+    one elided from its start only is elided as Qt elides it whole; also in a small
+    fixed-width font, whose ideographs (from another font) are wider than any of its
+    own characters."""
+    fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    fixed.setPointSize(7)
+    for fonts in (_Fonts(QApplication.font()), _Fonts(fixed)):
+        for font in (fonts.unshaped, fonts.plain):
+            assert font.fitted(text, room) == font.metrics.elidedText(
+                text, Qt.TextElideMode.ElideRight, room
+            )

@@ -96,41 +96,52 @@ class _Font:
         self.ascent = self.metrics.ascent()
         # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
         self.height = int(self.metrics.ascent() + self.metrics.descent())
-        #: No text of fewer characters than this is wider than a pixel's worth of room.
-        self.max_width = max(1, self.metrics.maxWidth())
         self._advances = _Advances(font) if unshaped else None
 
     def fitted(self, text: str, room: int) -> str:
         """``text`` elided at the right to ``room`` pixels, itself if it fits.
 
-        Asking Qt lays the text out (a sixth of a row's paint for a long
-        content): a text whose characters' advances surely fit is not asked.
+        Asking Qt lays the text out, all of it (for a long content, a sixth
+        of a row's paint): a text whose characters' advances surely fit is
+        not asked, and a text surely too wide only up to a little past
+        where Qt cuts it.  Qt's eliding sums the characters' widths from the
+        left and cuts at the first that reaches the room (less the
+        ellipsis): what follows changes nothing but the answer to whether
+        it all fits, which is known.  Two characters more keep the kerning
+        of the last ones counted as it is in the whole text.
         """
-        if len(text) * self.max_width <= room:
-            return text
         advances = self._advances
-        if advances is not None and sum(map(advances.__getitem__, text)) <= room:
+        if advances is None:  # (shaping may make a text any width)
+            return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
+        widths = list(map(advances.__getitem__, text))
+        kerning = advances.kerning
+        if sum(widths) + len(widths) * kerning <= room:
             return text
+        reach, so_far = room + 2 * kerning + 1, 0.0
+        for end, width in enumerate(widths, 1):
+            so_far += width - kerning  # (at least what the character adds)
+            if so_far > reach:
+                text = text[: end + 2]
+                break
         return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
 
 
 class _Advances(dict[str, float]):
-    """Each character's advance in a font without shaping, plus room for kerning.
+    """Each character's advance in a font without shaping, and a bound of kerning.
 
     Laid out without shaping, a text is as wide as its characters' advances
     and the font's kerning of each pair (no ligature, no contextual form:
-    see :mod:`wxpanel.gui.shaping`).  Kerning mostly narrows; the eighth of
-    an em added per character covers the widest a font spreads a pair, so
-    the sum never says a text fits that Qt would elide.
+    see :mod:`wxpanel.gui.shaping`).  An eighth of an em per character,
+    either way, covers the most a font narrows or spreads a pair.
     """
 
     def __init__(self, font: QFont) -> None:
         super().__init__()
         self._metrics = QFontMetricsF(font)
-        self._kerning = QFontInfo(font).pixelSize() / 8
+        self.kerning = QFontInfo(font).pixelSize() / 8
 
     def __missing__(self, char: str) -> float:
-        found = self[char] = self._metrics.horizontalAdvance(char) + self._kerning
+        found = self[char] = self._metrics.horizontalAdvance(char)
         return found
 
 
