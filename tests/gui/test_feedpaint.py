@@ -156,10 +156,9 @@ UNSHAPED = "iljWM@ .,-_0123456789abcxyzAVToéßŁƒ–—…‰今天的会议�
 )
 @given(text=st.text(alphabet=UNSHAPED, max_size=160), room=st.integers(-5, 900))
 def test_a_text_is_elided_where_qt_elides_it(qapp: QApplication, text: str, room: int) -> None:
-    """A text judged to fit by its characters' advances is one Qt would not elide, and
-    one elided from its start only is elided as Qt elides it whole; also in a small
-    fixed-width font, whose ideographs (from another font) are wider than any of its
-    own characters."""
+    """A text judged to fit by its characters' advances is one Qt would not elide; also
+    in a small fixed-width font, whose ideographs (from another font) are wider than
+    any of its own characters."""
     fixed = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
     fixed.setPointSize(7)
     for fonts in (_Fonts(QApplication.font()), _Fonts(fixed)):

@@ -101,28 +101,16 @@ class _Font:
     def fitted(self, text: str, room: int) -> str:
         """``text`` elided at the right to ``room`` pixels, itself if it fits.
 
-        Asking Qt lays the text out, all of it (for a long content, a sixth
-        of a row's paint): a text whose characters' advances surely fit is
-        not asked, and a text surely too wide only up to a little past
-        where Qt cuts it.  Qt's eliding sums the characters' widths from the
-        left and cuts at the first that reaches the room (less the
-        ellipsis): what follows changes nothing but the answer to whether
-        it all fits, which is known.  Two characters more keep the kerning
-        of the last ones counted as it is in the whole text.
+        Asking Qt lays the text out (a sixth of a row's paint for a long
+        content): a text without shaping whose characters' advances surely
+        fit is not asked.  (The font's widest character bounds nothing: an
+        ideograph from a fallback font may be wider than any of its own.)
         """
         advances = self._advances
-        if advances is None:  # (shaping may make a text any width)
-            return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
-        widths = list(map(advances.__getitem__, text))
-        kerning = advances.kerning
-        if sum(widths) + len(widths) * kerning <= room:
+        if advances is not None and (
+            sum(map(advances.__getitem__, text)) + len(text) * advances.kerning <= room
+        ):
             return text
-        reach, so_far = room + 2 * kerning + 1, 0.0
-        for end, width in enumerate(widths, 1):
-            so_far += width - kerning  # (at least what the character adds)
-            if so_far > reach:
-                text = text[: end + 2]
-                break
         return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
 
 
