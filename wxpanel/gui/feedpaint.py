@@ -119,8 +119,8 @@ class _Advances(dict[str, float]):
 
     Laid out without shaping, a text is as wide as its characters' advances
     and the font's kerning of each pair (no ligature, no contextual form:
-    see :mod:`wxpanel.gui.shaping`).  An eighth of an em per character,
-    either way, covers the most a font narrows or spreads a pair.
+    see :mod:`wxpanel.gui.shaping`).  Kerning mostly narrows a pair; an
+    eighth of an em per character covers the most a font spreads one.
     """
 
     def __init__(self, font: QFont) -> None:
