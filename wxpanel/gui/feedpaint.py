@@ -11,10 +11,14 @@ draws the same pixels from the feed's Python lists: the row's background
 at the right in the cell's font and colour, and the grid, following the
 steps of ``QTableView::paintEvent`` and of ``QCommonStyle``'s
 ``CE_ItemViewItem``.  A row neither selected nor focused takes a quick
-path (one background, texts that repeat laid out once as ``QStaticText``);
-a selected one is painted cell by cell; the cell with the keyboard focus,
-and a text with a line break, tab or control character, by Qt's delegate
-itself (after filling that row).
+path: one background; a text seen for the first time drawn as it is (most
+names come once in a while); a cell whose text repeats (times, types,
+directions, a busy group's name) copied from a picture of it drawn once
+onto the same background (or, where pictures cannot be pixel-exact, its
+text laid out once as ``QStaticText``); the content, every row's own,
+drawn as it is.  A selected row is painted cell by cell; the cell with the
+keyboard focus, and a text with a line break, tab or control character, by
+Qt's delegate itself (after filling that row).
 
 Only under the Fusion style (the panel's look with a theme chosen, and the
 look on Linux): other styles (Windows' own, macOS) draw item views their own
@@ -25,6 +29,7 @@ pictures pixel for pixel (``tests/gui/test_feedpaint.py``).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeVar
 
 from PySide6.QtCore import (
     QItemSelectionModel,
@@ -39,7 +44,9 @@ from PySide6.QtGui import (
     QBrush,
     QColor,
     QFont,
+    QFontInfo,
     QFontMetrics,
+    QFontMetricsF,
     QIcon,
     QPainter,
     QPalette,
@@ -70,35 +77,109 @@ _FOCUS_MARGIN = QStyle.PixelMetric.PM_FocusFrameHMargin
 _SHOW_DECORATION_SELECTED = QStyle.StyleHint.SH_ItemView_ShowDecorationSelected
 
 
+#: Texts (and widths) seen once, and texts laid out, kept at most; then forgotten at once.
+_SEEN_CAP, _LAID_CAP = 4096, 1024
+#: Cells kept as pictures at most (~15 kB each); then forgotten at once.  A cell
+#: is pictured when it comes again within the latest _PICTURED_SIGHTINGS of
+#: cells not pictured: a private chat's name that comes every few thousand rows
+#: (a picture costs three times drawing its text) is drawn as it is.
+_PICTURES_CAP, _PICTURED_SIGHTINGS = 256, 512
+_K = TypeVar("_K")
+
+
 class _Font:
     """A font of the feed's cells with what drawing a text in it needs."""
 
-    def __init__(self, font: QFont) -> None:
+    def __init__(self, font: QFont, unshaped: bool) -> None:
         self.font = QFont(font)  # a copy: the option it came from goes
         self.metrics = QFontMetrics(font)
         self.ascent = self.metrics.ascent()
         # QTextLine's height (ascent + descent, in the font's fractional units), as an int.
         self.height = int(self.metrics.ascent() + self.metrics.descent())
-        self._statics: dict[tuple[str, int], QStaticText] = {}
-        #: No text of fewer characters than this is wider than a pixel's worth of room.
-        self.max_width = max(1, self.metrics.maxWidth())
+        self._advances = _Advances(font) if unshaped else None
 
-    def static(self, text: str, width: int) -> QStaticText:
-        """``text`` elided to ``width``, laid out once: names, times, types repeat."""
-        key = (text, width)
-        found = self._statics.get(key)
-        if found is None:
-            if len(self._statics) > 4096:
-                self._statics.clear()
-            found = QStaticText(self.elided(text, width))
-            found.setTextFormat(Qt.TextFormat.PlainText)
-            found.prepare(QTransform(), self.font)
-            self._statics[key] = found
+    def fitted(self, text: str, room: int) -> str:
+        """``text`` elided at the right to ``room`` pixels, itself if it fits.
+
+        Asking Qt lays the text out (a sixth of a row's paint for a long
+        content): a text without shaping whose characters' advances surely
+        fit is not asked.  (The font's widest character bounds nothing: an
+        ideograph from a fallback font may be wider than any of its own.)
+        """
+        advances = self._advances
+        if advances is not None and (
+            sum(map(advances.__getitem__, text)) + len(text) * advances.kerning <= room
+        ):
+            return text
+        return self.metrics.elidedText(text, _ELIDE_RIGHT, room)
+
+
+class _Advances(dict[str, float]):
+    """Each character's advance in a font without shaping, and a bound of kerning.
+
+    Laid out without shaping, a text is as wide as its characters' advances
+    and the font's kerning of each pair (no ligature, no contextual form:
+    see :mod:`wxpanel.gui.shaping`).  Kerning mostly narrows a pair; an
+    eighth of an em per character covers the most a font spreads one.
+    """
+
+    def __init__(self, font: QFont) -> None:
+        super().__init__()
+        self._metrics = QFontMetricsF(font)
+        self.kerning = QFontInfo(font).pixelSize() / 8
+
+    def __missing__(self, char: str) -> float:
+        found = self[char] = self._metrics.horizontalAdvance(char)
         return found
 
-    def elided(self, text: str, width: int) -> str:
-        """``text`` elided at the right to ``width`` pixels (itself if it fits)."""
-        return self.metrics.elidedText(text, _ELIDE_RIGHT, width)
+
+class _Fonts:
+    """The view's font, the same without shaping, and the repeating texts laid out in them."""
+
+    def __init__(self, font: QFont) -> None:
+        self.plain = _Font(font, unshaped=False)
+        self.unshaped = _Font(unshaped_font().resolve(font), unshaped=True)
+        self._seen: dict[tuple[str, int, int], None] = {}
+        self.laid: dict[tuple[str, int], tuple[_Font, QStaticText]] = {}
+
+    def font_for(self, text: str) -> _Font:
+        """The unshaped font for a text that no shaping changes (see :mod:`wxpanel.gui.shaping`)."""
+        return self.unshaped if needs_no_shaping(text) else self.plain
+
+    def laid_out(self, text: str, room: int, column: int) -> tuple[_Font, QStaticText] | None:
+        """``text`` in its font, elided to ``room``, laid out once from its second sighting.
+
+        Times, types, directions and a busy group's name repeat row after
+        row: laid out once, each is only drawn after.  A text seen for the
+        first time (None) is drawn as it is: most names come once in a
+        while, and a ``QStaticText`` costs more to make than a text to draw.
+        A sighting is one column's (a private chat's name is also its
+        sender's: seen once, twice in a row).
+        """
+        key = (text, room)
+        found = self.laid.get(key)
+        if found is None:
+            if not _seen_again(self._seen, (text, room, column)):
+                return None
+            if len(self.laid) >= _LAID_CAP:
+                self.laid.clear()
+            font = self.font_for(text)
+            static = QStaticText(font.fitted(text, room))
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), font.font)
+            found = self.laid[key] = (font, static)
+        return found
+
+
+def _seen_again(seen: dict[_K, None], sighting: _K, cap: int = _SEEN_CAP) -> bool:
+    """Whether ``sighting`` was seen before (then forgotten), else noted (the latest ``cap``)."""
+    if sighting in seen:
+        del seen[sighting]
+        return True
+    if len(seen) >= cap:
+        seen.clear()
+    seen[sighting] = None
+    return False
 
 
 class FeedPainter:
@@ -106,7 +187,7 @@ class FeedPainter:
 
     def __init__(self, view: QTableView) -> None:
         self.view = view
-        self._fonts: dict[str, tuple[_Font, _Font]] = {}
+        self._fonts: dict[str, _Fonts] = {}
         #: What follows from the style, palette, font, window state and icon
         #: size; None when one of them changed (:meth:`forget`).
         self._state: _State | None = None
@@ -130,14 +211,14 @@ class FeedPainter:
         """Whether this paints what Qt would: the style, the direction, the table's state."""
         return self._look().usable
 
-    def _fonts_for(self, font: QFont) -> tuple[_Font, _Font]:
+    def _fonts_for(self, font: QFont) -> _Fonts:
         """The view's font, and the same without shaping (see :mod:`wxpanel.gui.shaping`)."""
         key = font.key()
         found = self._fonts.get(key)
         if found is None:
             if len(self._fonts) > 8:
                 self._fonts.clear()
-            found = self._fonts[key] = (_Font(font), _Font(unshaped_font().resolve(font)))
+            found = self._fonts[key] = _Fonts(font)
         return found
 
     def paint(self, painter: QPainter, area: QRect, feed: FeedModel) -> None:
@@ -171,18 +252,21 @@ class FeedPainter:
         cells = [cell for cell in columns if cell[1] <= right and cell[1] + cell[2] >= left]
         height = size - 1  # (the grid's line below)
         places = [(row, row * size - offset) for row in range(top, bottom + 1)]
-        alternate = state.alternate
-        for row, y in places:
-            state.row(painter, row, y, height, cells, alternate and bool(row & 1))
-        painter.setPen(state.grid)
+        state.rows(painter, places, height, cells)
+        # The grid's lines, one pixel wide: filled as rectangles, the pixels
+        # QPainter.drawLine's pen covers, for a fraction of the cost (a fill
+        # of a span; the pen steps along the line pixel by pixel).
+        grid, fill = state.grid, painter.fillRect
+        span = right - left + 1
         for _row, y in places:
-            painter.drawLine(left, y + height, right, y + height)
+            fill(left, y + height, span, 1, grid)
+        length = area_bottom - area_top + 1
         for _column, x, width in cells:
-            painter.drawLine(x + width, area_top, x + width, area_bottom)
+            fill(x + width, area_top, 1, length, grid)
         if state.left_top_lines and state.header_hidden and places[0][1] == area_top:
-            painter.drawLine(left, area_top, right, area_top)
+            fill(left, area_top, span, 1, grid)
         if state.left_top_lines and cells[0][1] == left:  # (the vertical header: hidden)
-            painter.drawLine(left, area_top, left, area_bottom)
+            fill(left, area_top, 1, length, grid)
 
     def _look(self) -> _State:
         state = self._state
@@ -245,6 +329,28 @@ def _small_icon(style: QStyle, view: QTableView) -> QSize:
     return QSize(extent, extent)
 
 
+def _backgrounds(
+    view: QTableView, group: QPalette.ColorGroup, alternate: QBrush, ratio: float
+) -> tuple[QColor, QColor] | None:
+    """The viewport's background and the alternate rows', if a cell drawn onto
+    them in a picture gets the pixels it gets on the viewport: both one opaque
+    colour, a whole device pixel ratio (a picture lands on whole pixels), and
+    fonts sized alike for pictures and for the viewport (their dots per inch)."""
+    viewport = view.viewport()
+    base = viewport.palette().brush(group, viewport.backgroundRole())
+    solid = Qt.BrushStyle.SolidPattern
+    if (
+        viewport.autoFillBackground()
+        and base.style() == solid
+        and alternate.style() == solid
+        and base.color().alpha() == alternate.color().alpha() == 255
+        and float(ratio).is_integer()
+        and viewport.logicalDpiY() == QPixmap(1, 1).logicalDpiY()
+    ):
+        return base.color(), alternate.color()
+    return None
+
+
 def _ranges(selection: QItemSelectionModel) -> list[QItemSelectionRange]:
     chosen = selection.selection()
     return [chosen.at(i) for i in range(chosen.count())]
@@ -258,7 +364,7 @@ class _State:
         view: QTableView,
         colours: QPalette,
         group: QPalette.ColorGroup,
-        fonts: tuple[_Font, _Font],
+        fonts: _Fonts,
         margin: int,
         decoration_selected: bool,
         icon_size: QSize,
@@ -295,6 +401,11 @@ class _State:
         self.icon_width, self.icon_height = icon_size.width(), icon_size.height()
         self.ratio = view.devicePixelRatioF()
         self._icons: dict[MessageType, QPixmap] = {}
+        #: The viewport's background and the alternate rows', when a cell may
+        #: be kept as a picture of them (see :meth:`_picture`); else None.
+        self.backgrounds = _backgrounds(view, group, self.alternate_base, self.ratio)
+        self._pictures: dict[tuple[object, ...], QPixmap] = {}
+        self._pictures_seen: dict[tuple[object, ...], None] = {}
 
     def read_selection(self, view: QTableView) -> None:
         """The selected cells and the one with the keyboard focus, as they are now."""
@@ -313,6 +424,108 @@ class _State:
     def is_selected(self, row: int, column: int) -> bool:
         return any(t <= row <= b and lt <= column <= rt for t, b, lt, rt in self.selected)
 
+    def rows(
+        self,
+        painter: QPainter,
+        places: Sequence[tuple[int, int]],
+        height: int,
+        cells: Sequence[tuple[int, int, int]],
+    ) -> None:
+        """The rows at ``places`` (row, top): background, icon, text of each cell.
+
+        A row neither selected nor focused, of printable texts (the common
+        case) is painted here, quick: its background in one rectangle (the
+        grid, opaque, is drawn over its edges afterwards), the pen and the
+        font set only when they change, the cells whose texts repeat (all
+        but the content) copied from pictures (:meth:`_picture`) or their
+        texts laid out once, and everything that follows from the columns
+        worked out once per paint.  Others go to :meth:`row`.
+        """
+        feed = self.feed
+        fonts = self.fonts
+        laid_get, laid_out, font_for = fonts.laid.get, fonts.laid_out, fonts.font_for
+        margin = self.margin
+        # Per cell: its column, where its text starts, the text's room, the icon's
+        # left (or -1), the cell's left and width (without the grid).
+        spots = []
+        for column, x, width in cells:
+            left = x + self.icon_room if column == _TYPE else x
+            icon = x + self.icon_left if column == _TYPE else -1
+            spots.append((column, left + margin, x + width - left - 2 * margin, icon, x, width))
+        pictures = self._pictures if self.backgrounds is not None else None
+        seen = self._pictures_seen
+        span_left = cells[0][1]
+        span_width = cells[-1][1] + cells[-1][2] - span_left
+        text_top = height // 2 - fonts.plain.height // 2
+        ascent = fonts.plain.ascent
+        icon_top = (height - self.icon_height) // 2
+        icon_width, icon_height = self.icon_width, self.icon_height
+        selected, focus = self.selected, self.focus
+        focus_row = -1 if focus is None else focus[0]
+        quick = self.opaque_grid
+        alternating = self.alternate
+        all_marks = feed.marks
+        pen: QColor | None = None
+        font: _Font | None = None
+        for row, y in places:
+            alternate = alternating and bool(row & 1)
+            texts = feed.cells(row)
+            marks = all_marks[row]
+            if (
+                not quick
+                or row == focus_row
+                or (selected and any(t <= row <= b for t, b, _l, _r in selected))
+                or not "".join(texts).isprintable()
+            ):
+                self.row(painter, row, y, height, cells, alternate, texts, marks)
+                pen = font = None  # (as that row left them)
+                continue
+            if alternate:
+                painter.fillRect(span_left, y, span_width, height, self.alternate_base)
+            if marks & MARK_BAD:
+                painter.fillRect(span_left, y, span_width, height, self.flagged)
+            colour = self.outgoing if marks & MARK_OUT else self.text
+            if colour is not pen:
+                painter.setPen(colour)
+                pen = colour
+            top = y + text_top
+            outgoing = bool(marks & MARK_OUT)
+            for column, left, room, icon, x, width in spots:
+                text = texts[column]
+                if not text and icon < 0:
+                    continue
+                if pictures is not None and column != _CONTENT and not marks & MARK_BAD:
+                    kind = feed.message(row).type if icon >= 0 else None
+                    key = (column, width, text, alternate, outgoing, kind)
+                    picture = pictures.get(key)
+                    if picture is None and _seen_again(seen, key, _PICTURED_SIGHTINGS):
+                        picture = self._picture(key, left - x, room, width, height, text_top)
+                    if picture is not None:
+                        painter.drawPixmap(x, y, picture)
+                        continue
+                if icon >= 0:
+                    pixmap = self._icon(feed.message(row).type)
+                    painter.drawPixmap(icon, y + icon_top, icon_width, icon_height, pixmap)
+                if not text:
+                    continue
+                # The content is every row's own, and a text not pictured yet
+                # is seen once so far: drawn as they are.
+                laid = None
+                if column != _CONTENT and pictures is None:
+                    laid = laid_get((text, room)) or laid_out(text, room, column)
+                if laid is None:
+                    chosen = font_for(text)
+                    if chosen is not font:
+                        painter.setFont(chosen.font)
+                        font = chosen
+                    painter.drawText(left, top + ascent, chosen.fitted(text, room))
+                else:
+                    chosen, static = laid
+                    if chosen is not font:
+                        painter.setFont(chosen.font)
+                        font = chosen
+                    painter.drawStaticText(left, top, static)
+
     def row(
         self,
         painter: QPainter,
@@ -321,21 +534,13 @@ class _State:
         height: int,
         cells: Sequence[tuple[int, int, int]],
         alternate: bool,
+        texts: tuple[str, ...],
+        marks: int,
     ) -> None:
-        """One row's cells: background, icon, text; the focused cell by Qt's delegate."""
+        """A row selected, focused or with a text Qt lays out its own way: cell by cell."""
         feed = self.feed
-        texts = feed.cells(row)
-        marks = feed.marks[row]
-        plain_row = (
-            not (self.selected and any(t <= row <= b for t, b, _l, _r in self.selected))
-            and (self.focus is None or self.focus[0] != row)
-            and "".join(texts).isprintable()
-        )
-        if plain_row and self.opaque_grid:
-            self._plain_row(painter, row, y, height, cells, alternate, texts, marks)
-            return
         background: QBrush | None = self.flagged if marks & MARK_BAD else None
-        plain, unshaped = self.fonts
+        fonts = self.fonts
         margin = self.margin
         for column, x, width in cells:
             rect = QRect(x, y, width, height)
@@ -370,7 +575,7 @@ class _State:
                 icon.paint(painter, place, _ICON_CENTRE, _ICON_MODES[selected], _ICON_OFF)
             if not text:
                 continue
-            font = unshaped if needs_no_shaping(text) else plain
+            font = fonts.font_for(text)
             room = x + width - text_left - 2 * margin
             if selected:
                 painter.setPen(self.highlighted_text)
@@ -379,66 +584,56 @@ class _State:
             painter.setFont(font.font)
             top = y + height // 2 - font.height // 2
             painter.drawText(
-                QPointF(text_left + margin, top + font.ascent), font.elided(text, room)
+                QPointF(text_left + margin, top + font.ascent), font.fitted(text, room)
             )
 
-    def _plain_row(
+    def _picture(
         self,
-        painter: QPainter,
-        row: int,
-        y: int,
+        key: tuple[object, ...],
+        text_left: int,
+        room: int,
+        width: int,
         height: int,
-        cells: Sequence[tuple[int, int, int]],
-        alternate: bool,
-        texts: tuple[str, ...],
-        marks: int,
-    ) -> None:
-        """A row neither selected nor focused, of printable texts: the common case, quick.
+        text_top: int,
+    ) -> QPixmap:
+        """A cell whose text repeats (times, types, directions, a busy group's
+        name and member), kept as a picture of what the quick path draws.
 
-        The row's background in one rectangle (the grid, opaque, is drawn
-        over its edges afterwards), one pen, the font set only when it
-        changes, the texts that repeat (all but the content) laid out once.
+        Drawn onto the cell's own background (opaque: the base, or the
+        alternate rows'), the text gets the very pixels it gets on the
+        viewport; copying the picture then costs a fifth of drawing the
+        text, and a type's icon comes with it.  ``text_left`` is where the
+        text starts in the cell (its margin included).
         """
-        if alternate or marks & MARK_BAD:
-            span = QRect(cells[0][1], y, cells[-1][1] + cells[-1][2] - cells[0][1], height)
-            if alternate:
-                painter.fillRect(span, self.alternate_base)
-            if marks & MARK_BAD:
-                painter.fillRect(span, self.flagged)
-        painter.setPen(self.outgoing if marks & MARK_OUT else self.text)
-        plain, unshaped = self.fonts
-        margin = self.margin
-        top = y + height // 2 - plain.height // 2
-        baseline = top + plain.ascent
-        current: _Font | None = None
-        for column, x, width in cells:
-            left = x
-            if column == _TYPE:
-                left = x + self.icon_room
-                pixmap = self._icon(self.feed.message(row).type)
+        _column, _width, text, alternate, outgoing, kind = key
+        assert isinstance(text, str) and self.backgrounds is not None
+        ratio = round(self.ratio)
+        picture = QPixmap(width * ratio, height * ratio)
+        picture.setDevicePixelRatio(ratio)
+        picture.fill(self.backgrounds[bool(alternate)])
+        painter = QPainter(picture)
+        try:
+            if isinstance(kind, MessageType):
                 painter.drawPixmap(
-                    QRect(
-                        x + self.icon_left,
-                        y + (height - self.icon_height) // 2,
-                        self.icon_width,
-                        self.icon_height,
-                    ),
-                    pixmap,
+                    self.icon_left,
+                    (height - self.icon_height) // 2,
+                    self.icon_width,
+                    self.icon_height,
+                    self._icon(kind),
                 )
-            text = texts[column]
-            if not text:
-                continue
-            font = unshaped if needs_no_shaping(text) else plain
-            if font is not current:
+            if text:
+                font = self.fonts.font_for(text)
+                painter.setPen(self.outgoing if outgoing else self.text)
                 painter.setFont(font.font)
-                current = font
-            room = x + width - left - 2 * margin
-            if column == _CONTENT:  # (every row's own: laid out as drawn)
-                if len(text) * font.max_width > room:
-                    text = font.metrics.elidedText(text, _ELIDE_RIGHT, room)
-                painter.drawText(left + margin, baseline, text)
-            else:
-                painter.drawStaticText(left + margin, top, font.static(text, room))
+                painter.drawText(
+                    text_left, text_top + self.fonts.plain.ascent, font.fitted(text, room)
+                )
+        finally:
+            painter.end()
+        if len(self._pictures) >= _PICTURES_CAP:
+            self._pictures.clear()
+        self._pictures[key] = picture
+        return picture
 
     def _icon(self, kind: MessageType) -> QPixmap:
         """The type's icon at the view's icon size, as ``QIcon.paint`` draws it."""

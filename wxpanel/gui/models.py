@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -64,6 +64,7 @@ _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _BACKGROUND = int(Qt.ItemDataRole.BackgroundRole)
 _FOREGROUND = int(Qt.ItemDataRole.ForegroundRole)
 _FONT = int(Qt.ItemDataRole.FontRole)
+_K = TypeVar("_K")
 
 
 def kind_of(message: Message) -> str:
@@ -80,6 +81,21 @@ def kind_of(message: Message) -> str:
 def _marks_of(message: Message) -> int:
     out = message.direction is Direction.OUT
     return (MARK_BAD if message.is_bad else 0) | (MARK_OUT if out else 0)
+
+
+def _remember(shared: dict[_K, str], key: _K, text: str) -> str:
+    """``text`` kept as ``key``'s in a dictionary of shared cell texts (forgotten past 10 000)."""
+    if len(shared) > 10_000:
+        shared.clear()
+    shared[key] = text
+    return text
+
+
+def _direction_text(message: Message) -> str:
+    """The direction cell: the way a message went and, for ours, where it stands."""
+    text = display.direction_name(message.direction)
+    status = display.status_name(message.status)
+    return f"{text} · {status}" if status else text
 
 
 def counts_as_unread(message: Message) -> bool:
@@ -142,7 +158,9 @@ class FeedModel(QStandardItemModel):
         self._filled = bytearray()
         #: Cell texts many rows share (a second's clock, a type's name, a
         #: direction and status), made once each instead of once per row.
-        self._shared: dict[tuple[object, ...], str] = {}
+        self._clocks: dict[int, str] = {}
+        self._kinds: dict[MessageType, str] = {}
+        self._directions: dict[tuple[Direction, CommandStatus | None], str] = {}
         self._aliases: dict[str, str] = {}
         self._unshaped = unshaped_font()
         self.setHorizontalHeaderLabels(
@@ -175,50 +193,50 @@ class FeedModel(QStandardItemModel):
         found = self._haystacks[row]
         if found is None:
             message = self._rows[row]
-            cells = " ".join(self._text(message, column) for column in range(6))
+            cells = " ".join(self._cells_of(message))
             found = f"{cells} {message.content or ''} {message.conversation}".casefold()
             self._haystacks[row] = found
         return found
 
     def text(self, row: int, column: int) -> str:
-        """A cell's text, filled or not."""
-        return self._text(self._rows[row], column)
+        """A cell's text, filled or not (a search by typing asks every row's)."""
+        return self._text_of(self._rows[row], column)
+
+    def _text_of(self, message: Message, column: int) -> str:
+        return display.preview(message) if column == self.CONTENT else self._labels(message)[column]
 
     def cells(self, row: int) -> tuple[str, ...]:
         """A row's six texts, filled or not: what :mod:`wxpanel.gui.feedpaint` paints."""
-        message = self._rows[row]
-        return tuple(self._text(message, column) for column in range(6))
+        return self._cells_of(self._rows[row])
 
-    def _text(self, message: Message, column: int) -> str:
-        if column == self.CONVERSATION:
-            return self._aliases.get(message.conversation, message.conversation)
-        if column == self.SENDER:
-            sender = message.sender or ""
-            return self._aliases.get(sender) or (short_wxid(sender) if message.is_group else sender)
-        if column == self.CONTENT:
-            return display.preview(message)
-        key: tuple[object, ...]
-        if column == self.TIME:
-            key = (column, int(message.time))
-        elif column == self.TYPE:
-            key = (column, message.type)
-        else:
-            key = (column, message.direction, message.status)
-        found = self._shared.get(key)
-        if found is None:
-            if len(self._shared) > 10_000:
-                self._shared.clear()
-            found = self._shared[key] = self._shared_text(message, column)
-        return found
+    def _cells_of(self, message: Message) -> tuple[str, ...]:
+        """The six texts at once: a new row painted asks for all of them."""
+        return (*self._labels(message), display.preview(message))
 
-    def _shared_text(self, message: Message, column: int) -> str:
-        if column == self.TIME:
-            return display.full_time(message.time)[11:]
-        if column == self.TYPE:
-            return display.type_name(message.type)
-        text = display.direction_name(message.direction)
-        status = display.status_name(message.status)
-        return f"{text} · {status}" if status else text
+    def _labels(self, message: Message) -> tuple[str, str, str, str, str]:
+        """The texts but the content: straight-line code, one dictionary per shared
+        kind of text, no call per cell."""
+        aliases = self._aliases
+        conversation = message.conversation
+        sender = message.sender or ""
+        second = int(message.time)
+        clock = self._clocks.get(second)
+        if clock is None:
+            clock = _remember(self._clocks, second, display.full_time(message.time)[11:])
+        kind = self._kinds.get(message.type)
+        if kind is None:
+            kind = _remember(self._kinds, message.type, display.type_name(message.type))
+        way = (message.direction, message.status)
+        direction = self._directions.get(way)
+        if direction is None:
+            direction = _remember(self._directions, way, _direction_text(message))
+        return (
+            clock,
+            aliases.get(conversation, conversation),
+            aliases.get(sender) or (short_wxid(sender) if message.is_group else sender),
+            kind,
+            direction,
+        )
 
     def is_filled(self, row: int) -> bool:
         """The row's cells are in the C++ model (see :meth:`fill`)."""
@@ -259,8 +277,7 @@ class FeedModel(QStandardItemModel):
         """
         colours = self._colours(self.marks[row])
         index = self.index
-        for column in range(6):
-            text = self._text(message, column)
+        for column, text in enumerate(self._cells_of(message)):
             roles: dict[int, object] = {_DISPLAY: text, **colours}
             if (font := self._font_for(text)) is not None:
                 roles[_FONT] = font
@@ -279,7 +296,7 @@ class FeedModel(QStandardItemModel):
     def _retext(self, row: int, column: int, message: Message) -> None:
         """A cell's text changed: its font follows."""
         cell = self.index(row, column)
-        text = self._text(message, column)
+        text = self._text_of(message, column)
         self.setData(cell, self._font_for(text), _FONT)
         self.setData(cell, text)
 
