@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -29,7 +30,7 @@ def bar(qtbot: QtBot) -> tuple[SteadyScrollBar, Paints]:
     """A shown 300-pixel bar over 100 000 pixels of content, painted once, at its bottom."""
     bar = SteadyScrollBar(Qt.Orientation.Vertical)
     qtbot.addWidget(bar)
-    bar.resize(16, 300)
+    bar.setGeometry(200, 200, 16, 300)  # away from the pointer: not hovered
     bar.setRange(0, 100_000)
     bar.setPageStep(300)
     bar.setValue(100_000)
@@ -103,16 +104,79 @@ def test_a_skipped_change_is_never_missing_from_the_screen(
     assert scroll.value() == 0
 
 
-def test_settled_by_the_caller_a_change_is_painted_without_waiting_for_the_timer(
+class Keeper:
+    """Keeps the bar at its bottom, as a view's follower does, counting what it is told."""
+
+    def __init__(self, bar: SteadyScrollBar, *, following: bool = True) -> None:
+        self.moves: list[int] = []
+        self.following = following
+        bar.keeper = self
+
+    def moved(self, value: int) -> None:
+        self.moves.append(value)
+
+    def target(self, maximum: int) -> int | None:
+        return maximum if self.following else None
+
+
+def test_a_keeper_gets_its_value_inside_the_range_change(
     bar: tuple[SteadyScrollBar, Paints],
 ) -> None:
-    """The window settles the bar once a batch is laid out: painted in the view's pass."""
+    """The view's layout sets the range: the value goes with it in the same call, unpainted."""
     scroll, paints = bar
-    scroll.setRange(0, scroll.maximum() * 2)  # the reader is not following: the handle moves up
-    scroll.settle()
+    keeper = Keeper(scroll)
+    values: list[int] = []
+    scroll.valueChanged.connect(values.append)
+    for _ in range(3):  # a frame's rows: the handle would stand 1 % of the track higher
+        scroll.setRange(0, scroll.maximum() + 1_000)
+        assert scroll.value() == scroll.maximum()
+        assert not scroll._recheck.isActive()
+        settle()
+    assert paints.count == 0
+    assert values == [101_000, 102_000, 103_000]
+    assert keeper.moves == []  # its own moves are not news to it
+
+
+def test_a_keeper_is_told_of_the_other_moves(bar: tuple[SteadyScrollBar, Paints]) -> None:
+    keeper = Keeper(bar[0])
+    bar[0].setValue(500)
+    assert keeper.moves == [500]
+
+
+def test_a_range_change_a_keeper_leaves_is_painted_without_waiting_for_the_timer(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """The reader scrolled up: the handle moves up, decided in the range change itself."""
+    scroll, paints = bar
+    Keeper(scroll, following=False)
+    scroll.setValue(50_000)
+    settle()
+    paints.count = 0
+    scroll.setRange(0, scroll.maximum() * 2)
     assert not scroll._recheck.isActive()
+    assert scroll.value() == 50_000
     settle()
     assert paints.count > 0
+
+
+def _picture(scroll: SteadyScrollBar) -> QImage:
+    image = QImage(scroll.size(), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.magenta)  # what shows through wherever the bar paints nothing
+    scroll.render(image)
+    return image
+
+
+@pytest.mark.parametrize("value", [0, 40_000, 100_000])
+def test_the_bar_is_drawn_as_qt_draws_it(
+    value: int, bar: tuple[SteadyScrollBar, Paints], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Drawn into a pixmap and copied, the bar has Qt's own pixels."""
+    scroll, _paints = bar
+    assert not scroll._in_hand()
+    scroll.setValue(value)
+    ours = _picture(scroll)
+    monkeypatch.setattr(SteadyScrollBar, "_in_hand", lambda _self: True)  # Qt's own way
+    assert _picture(scroll) == ours
 
 
 @pytest.mark.parametrize("view_type", [FeedView, ChatView, ConversationView])

@@ -100,38 +100,29 @@ def _lay_out(view: QTableView, first: int | None, qt_layout: Callable[[], None])
 class _Follower:
     """Follows the bottom of a scroll bar while the reader is there.
 
-    The range changes first and the value follows it here: the bar is then
-    settled, so that it is painted (if at all) with the view's new rows.
+    The bar asks it for the value that goes with each new range, inside the
+    range change (see :class:`~wxpanel.gui.scrollbars.Keeper`): the view's
+    layout sets the range and the value in one call from Python into Qt, and
+    the bar decides at once whether its picture changed.
     """
 
     def __init__(self, bar: SteadyScrollBar) -> None:
         self.bar = bar
         self.at_bottom = True
         self._from_bottom: int | None = None  # keep this distance after a prepend
-        self._adjusting = False
-        bar.valueChanged.connect(self.moved)
-        bar.rangeChanged.connect(self._range_changed)
+        bar.keeper = self
 
     def moved(self, value: int) -> None:
-        """The bar moved (connected; a view's own slot may call it earlier: idempotent)."""
-        if self._adjusting:
-            return
+        """The bar moved (told by the bar; a view's own slot may call it earlier: idempotent)."""
+        if self.bar.keeping:
+            return  # its own move, from target()
         self.at_bottom = value >= self.bar.maximum()
         self._from_bottom = None
 
-    def _range_changed(self, _minimum: int, maximum: int) -> None:
-        target: int | None = None
+    def target(self, maximum: int) -> int | None:
         if self._from_bottom is not None:
-            target = maximum - self._from_bottom
-        elif self.at_bottom:
-            target = maximum
-        if target is not None:
-            self._adjusting = True
-            try:
-                self.bar.setValue(target)
-            finally:
-                self._adjusting = False
-        self.bar.settle()
+            return maximum - self._from_bottom
+        return maximum if self.at_bottom else None
 
     def keep_place_for_prepend(self) -> None:
         if not self.at_bottom:
