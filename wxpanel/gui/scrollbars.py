@@ -1,4 +1,4 @@
-"""A scroll bar that repaints only when what it draws changed, and cheaply.
+"""A scroll bar that repaints only when what it draws changed.
 
 Qt repaints a scroll bar after every change of its range or value.  A view
 that follows rows arriving at its bottom changes both several times a
@@ -13,14 +13,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from PySide6.QtCore import QRect, Qt, QTimer
-from PySide6.QtGui import QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import (
-    QAbstractSlider,
-    QScrollBar,
-    QStyle,
-    QStyleOptionSlider,
-    QWidget,
-)
+from PySide6.QtGui import QPaintEvent
+from PySide6.QtWidgets import QAbstractSlider, QScrollBar, QStyle, QStyleOptionSlider, QWidget
 
 #: What a scroll bar's picture depends on that a range or value change can alter.
 _Look = tuple[QRect, bool, bool, bool]
@@ -28,7 +22,6 @@ _Look = tuple[QRect, bool, bool, bool]
 _RANGE = QAbstractSlider.SliderChange.SliderRangeChange
 _VALUE = QAbstractSlider.SliderChange.SliderValueChange
 _NO_ACTION = QAbstractSlider.SliderAction.SliderNoAction
-_BAR = QStyle.ComplexControl.CC_ScrollBar
 
 
 class Keeper(Protocol):
@@ -56,13 +49,6 @@ class SteadyScrollBar(QScrollBar):
     itself, and told of the other moves, from the one Python call that Qt
     makes for each change anyway: no signal carried into Python, and the
     range with its value is one change, decided at once.
-
-    The picture itself, when the operator's hand is not on the bar, is drawn
-    by the style into a pixmap and copied onto the bar: drawn straight onto
-    the window, the style's tall gradient fills were shared out to Qt's
-    thread pool, ~1 ms of waking threads per paint for a bar 16 pixels wide
-    (the feed's bar is painted at each frame while its handle still
-    shrinks); into the pixmap, ~0.1 ms.
     """
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
@@ -75,22 +61,18 @@ class SteadyScrollBar(QScrollBar):
         self._recheck.timeout.connect(self._check)
         self.keeper: Keeper | None = None
         self._keeping = False  # the keeper's own move, inside a range change
-        self._picture: QPixmap | None = None
 
     @property
     def keeping(self) -> bool:
         """The keeper's own move is under way (its value goes with a range change)."""
         return self._keeping
 
-    def _option(self) -> QStyleOptionSlider:
+    def _look(self) -> _Look:
         option = QStyleOptionSlider()
         self.initStyleOption(option)
-        return option
-
-    def _look(self, option: QStyleOptionSlider | None = None) -> _Look:
         handle = self.style().subControlRect(
-            _BAR,
-            self._option() if option is None else option,
+            QStyle.ComplexControl.CC_ScrollBar,
+            option,
             QStyle.SubControl.SC_ScrollBarSlider,
             self,
         )
@@ -100,11 +82,6 @@ class SteadyScrollBar(QScrollBar):
     def _held(self) -> bool:
         """The operator holds or clicks the bar: its changes are Qt's own way."""
         return self.isSliderDown() or self.repeatAction() != _NO_ACTION
-
-    def _in_hand(self) -> bool:
-        """The operator holds, clicks or points at the bar: it is painted Qt's own way
-        (its hovered or pressed part is Qt's to know)."""
-        return self._held() or self.underMouse() or QWidget.mouseGrabber() is self
 
     def sliderChange(self, change: QAbstractSlider.SliderChange) -> None:
         keeper = self.keeper
@@ -145,28 +122,5 @@ class SteadyScrollBar(QScrollBar):
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
-        option = self._option()
-        self._painted = self._look(option)
-        style = self.style()
-        transient = style.styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, option, self)
-        if transient or self._in_hand():
-            super().paintEvent(event)  # a hovered or pressed part, or an animated bar
-            return
-        option.subControls = QStyle.SubControl.SC_All
-        ratio = self.devicePixelRatio()
-        size = self.size() * ratio
-        picture = self._picture
-        if picture is None or picture.size() != size or picture.devicePixelRatio() != ratio:
-            picture = self._picture = QPixmap(size)
-            picture.setDevicePixelRatio(ratio)
-        picture.fill(self.palette().window().color())  # (what the window shows behind)
-        painter = QPainter(picture)
-        try:
-            style.drawComplexControl(_BAR, option, painter, self)
-        finally:
-            painter.end()
-        painter = QPainter(self)
-        try:
-            painter.drawPixmap(0, 0, picture)
-        finally:
-            painter.end()
+        self._painted = self._look()
+        super().paintEvent(event)
