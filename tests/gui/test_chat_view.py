@@ -518,6 +518,34 @@ def test_a_frame_of_new_rows_is_painted_once(qtbot: QtBot) -> None:
     assert painted[0].top() <= view.rowViewportPosition(100)  # the new rows are in it
 
 
+def test_a_frame_of_new_rows_works_the_geometry_out_once(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured, the new rows set the scroll bar's range: the layout does not do it again."""
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    view.doItemsLayout()  # whatever the opening left to lay out
+    worked_out: list[int] = []
+    geometries = view.updateGeometries
+
+    def counted() -> None:
+        worked_out.append(view.model().rowCount())
+        geometries()
+
+    monkeypatch.setattr(view, "updateGeometries", counted)
+    bar = view.verticalScrollBar()
+    for first in (101, 103):
+        model.append([msg(first), msg(first + 1)])
+        view.executeDelayedItemsLayout()  # as the window does after a batch
+        assert bar.value() == bar.maximum() > 0
+        last = model.rowCount() - 1  # the newest bubble ends at the view's bottom
+        assert view.rowViewportPosition(last) + view.rowHeight(last) == view.viewport().height()
+    assert worked_out == [102, 104]
+    view.resize(480, 400)  # the width, so every height, changed: Qt's way, as before
+    model.append([msg(105)])
+    view.executeDelayedItemsLayout()
+    assert bar.value() == bar.maximum()
+
+
 def all_measured(view: ChatView) -> bool:
     return not view.unmeasured()
 

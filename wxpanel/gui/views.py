@@ -79,18 +79,22 @@ def _rows_in_view(view: QTableView) -> range:
     return range(top, (count - 1 if bottom < 0 else bottom) + 1)
 
 
-def _lay_out(view: QTableView, first: int | None, qt_layout: Callable[[], None]) -> None:
+def _lay_out(
+    view: QTableView, first: int | None, qt_layout: Callable[[], None], placed: bool = False
+) -> None:
     """Lay ``view`` out: rows only appended from ``first`` on, or else Qt's way.
 
     Qt's own layout repaints the whole viewport after any change of the row
     count; the rows above the new ones did not change, and scrolling to
     follow the new ones moves their pixels: only the view's new part is
-    painted.
+    painted.  ``placed``: the view's geometry (its scroll bar) is already
+    worked out for these rows.
     """
     if first is None:
         qt_layout()
         return
-    view.updateGeometries()
+    if not placed:
+        view.updateGeometries()
     top = max(0, view.rowViewportPosition(first))
     viewport = view.viewport()
     if top < viewport.height():
@@ -187,6 +191,8 @@ class ChatView(QTableView):
         self._measured_rows = 0
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
+        #: What the scroll bar's range was last worked out for (see _place_bar).
+        self._placed_for: tuple[int, int, int, int] | None = None
         #: The view moves its own scroll bar (back on the reader's row, or the
         #: follower after a measure): no rows came into view by the reader's hand.
         self._placing = False
@@ -269,11 +275,7 @@ class ChatView(QTableView):
             self._measure(range(first, last + 1))  # all of them can be in view
         else:
             self._guess(range(first, last + 1))
-            placing, self._placing = self._placing, True
-            try:
-                self.updateGeometries()  # the follower goes to the new bottom
-            finally:
-                self._placing = placing
+            self._place_bar()  # the follower goes to the new bottom
         self._measure_visible()
         if self.follower.at_bottom:
             self._slicer.stop()
@@ -467,12 +469,35 @@ class ChatView(QTableView):
         # the meantime (a prepend's distance from the bottom) would be measured
         # against the old range.  (It may show or hide the bar: the width
         # changes, and every row is stale again, from inside this call.)
+        self._place_bar()
+        self._repaint_from(resized)
+
+    def _place_bar(self) -> None:
+        """The scroll bar's range for the rows' heights now (and the follower's value).
+
+        What it was worked out for is kept: a layout of rows only appended
+        since, with nothing else changed, has nothing to work out again (it
+        was a second pass through Qt's geometry and the bar at each frame).
+        """
+        # (Before: a layout Qt runs inside it, the pointer being over the
+        # view when the follower scrolls, finds it worked out.)
+        self._placed_for = self._geometry()
         placing, self._placing = self._placing, True
         try:
             self.updateGeometries()
         finally:
             self._placing = placing
-        self._repaint_from(resized)
+
+    def _geometry(self) -> tuple[int, int, int, int]:
+        """What the scroll bar's range depends on: the rows, their heights, the viewport."""
+        model = self.model()
+        viewport = self.viewport()
+        return (
+            0 if model is None else model.rowCount(),
+            self.verticalHeader().length(),
+            viewport.width(),
+            viewport.height(),
+        )
 
     def _repaint_from(self, rows: Sequence[int]) -> None:
         """Repaint from the first of the resized ``rows`` down, as Qt's own timer would.
@@ -531,7 +556,8 @@ class ChatView(QTableView):
         """Rows only appended since the last layout: only they are painted."""
         first, whole = self._first_new, self._whole
         self._first_new, self._whole = None, False
-        _lay_out(self, None if whole else first, super().doItemsLayout)
+        placed = first is not None and self._placed_for == self._geometry()
+        _lay_out(self, None if whole else first, super().doItemsLayout, placed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
