@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from wxpanel.gui.scrollbars import SteadyScrollBar
+from wxpanel.gui.scrollbars import FOLLOWED_LENGTH_MS, FOLLOWED_LENGTH_PIXELS, SteadyScrollBar
 from wxpanel.gui.views import ChatView, ConversationView, FeedView
 
 
@@ -156,6 +156,42 @@ def test_a_range_change_a_keeper_leaves_is_painted_without_waiting_for_the_timer
     assert scroll.value() == 50_000
     settle()
     assert paints.count > 0
+
+
+def test_a_followed_handle_that_only_gets_shorter_is_painted_soon_not_each_frame(
+    qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
+) -> None:
+    """Rows arriving in a short view shorten the handle at its top: a few pixels at a time."""
+    scroll, paints = bar
+    scroll.setRange(0, 600)  # a short feed: a long handle, at the bottom
+    qtbot.waitUntil(lambda: paints.count > 0)
+    settle()
+    paints.count = 0
+    Keeper(scroll)
+    handles = [scroll._look()[0]]
+    for _ in range(3):  # a frame's rows each time
+        scroll.setRange(0, scroll.maximum() + 10)
+        assert scroll.value() == scroll.maximum()
+        handles.append(scroll._look()[0])
+        settle()
+    assert len({handle.top() for handle in handles}) == 4  # shorter every frame
+    assert handles[-1].top() - handles[0].top() <= FOLLOWED_LENGTH_PIXELS
+    assert len({handle.bottom() for handle in handles}) == 1  # at the end of the track
+    assert paints.count == 0
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=FOLLOWED_LENGTH_MS * 4)
+    assert scroll._painted == scroll._look()  # the handle as it is now
+
+
+def test_a_followed_handle_that_changes_much_is_painted_with_its_frame(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """A handle that changes more than a few pixels (another chat opened) is not put off."""
+    scroll, paints = bar
+    Keeper(scroll)
+    scroll.setRange(0, 600)  # far fewer rows: the handle grows to a third of the track
+    assert scroll.value() == 600
+    settle()
+    assert paints.count == 1
 
 
 @pytest.mark.parametrize("view_type", [FeedView, ChatView, ConversationView])

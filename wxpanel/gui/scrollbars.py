@@ -23,6 +23,11 @@ _RANGE = QAbstractSlider.SliderChange.SliderRangeChange
 _VALUE = QAbstractSlider.SliderChange.SliderValueChange
 _NO_ACTION = QAbstractSlider.SliderAction.SliderNoAction
 
+#: A followed bar's handle whose length alone changed is painted at most this often (ms)...
+FOLLOWED_LENGTH_MS = 500
+#: ... unless it changed by more pixels than this since it was painted.
+FOLLOWED_LENGTH_PIXELS = 6
+
 
 class Keeper(Protocol):
     """Who keeps a bar's value where the reader wants it (a view's follower)."""
@@ -49,6 +54,15 @@ class SteadyScrollBar(QScrollBar):
     itself, and told of the other moves, from the one Python call that Qt
     makes for each change anyway: no signal carried into Python, and the
     range with its value is one change, decided at once.
+
+    While the keeper follows the bar's end, rows arriving make the handle
+    shorter at its top, its other end staying at the end of the track: that
+    change alone is painted at most every :data:`FOLLOWED_LENGTH_MS`, or once
+    it adds up to more than :data:`FOLLOWED_LENGTH_PIXELS` (a few pixels at a
+    time, not one per frame).  The feed starts short, and its
+    handle shrank at most frames for its first minutes at 50 messages a
+    second: a paint of Fusion's bar each time.  Any other change is painted
+    with the frame that made it.
     """
 
     def __init__(self, orientation: Qt.Orientation, parent: QWidget | None = None) -> None:
@@ -61,6 +75,11 @@ class SteadyScrollBar(QScrollBar):
         self._recheck.timeout.connect(self._check)
         self.keeper: Keeper | None = None
         self._keeping = False  # the keeper's own move, inside a range change
+        #: A followed handle that only got shorter (or longer) is painted this soon.
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(FOLLOWED_LENGTH_MS)
+        self._soon.timeout.connect(self._check)
 
     @property
     def keeping(self) -> bool:
@@ -100,7 +119,7 @@ class SteadyScrollBar(QScrollBar):
                         self._keeping = False
                 if self._painted is not None and not self._held():
                     self._recheck.stop()
-                    self._check()  # the range and its value: one change, decided now
+                    self._decide(followed=target is not None)  # the range and its value
                     return
         if change not in (_RANGE, _VALUE) or self._painted is None or self._held():
             super().sliderChange(change)  # the operator's hand on the bar: Qt's own way
@@ -117,10 +136,33 @@ class SteadyScrollBar(QScrollBar):
             elif look != self._painted and not self._recheck.isActive():
                 self._recheck.start()  # an end's state: the range may follow
 
+    def _decide(self, followed: bool) -> None:
+        """Paint a range change with its value, now or (a followed handle's length) soon."""
+        painted, look = self._painted, self._look()
+        if painted is None or look == painted:
+            return
+        if followed and _grown_at_its_start(painted, look):
+            if not self._soon.isActive():
+                self._soon.start()
+            return
+        self.update()
+
     def _check(self) -> None:
         if self._painted is not None and self._look() != self._painted:
             self.update()
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        self._soon.stop()
         self._painted = self._look()
         super().paintEvent(event)
+
+
+def _grown_at_its_start(painted: _Look, look: _Look) -> bool:
+    """Only the handle's length changed, a little, at its top: its end stays at the track's end."""
+    was, now = painted[0], look[0]
+    return (
+        look[2]
+        and painted[1:] == look[1:]
+        and (was.left(), was.right(), was.bottom()) == (now.left(), now.right(), now.bottom())
+        and abs(was.top() - now.top()) <= FOLLOWED_LENGTH_PIXELS
+    )
