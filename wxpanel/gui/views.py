@@ -552,6 +552,12 @@ class ChatView(QTableView):
         finally:
             painter.end()
 
+    def _paints_bubbles(self) -> bool:
+        """Whether paintEvent hands the bubbles to the delegate (which draws no hover)."""
+        return isinstance(self.model(), ChatModel) and isinstance(
+            self.itemDelegate(), BubbleDelegate
+        )
+
     def doItemsLayout(self) -> None:
         """Rows only appended since the last layout: only they are painted."""
         first, whole = self._first_new, self._whole
@@ -576,7 +582,8 @@ class ChatView(QTableView):
         Qt's own fetching (``canFetchMore``) runs whenever the last row is
         visible, which is where a chat sits: the model does not offer it.
         """
-        super().verticalScrollbarValueChanged(value)
+        if not (self.follower.bar.keeping and self._paints_bubbles()):
+            super().verticalScrollbarValueChanged(value)  # (as FeedView's, which see)
         if not self._placing and self._stale.count(1):
             # Rows scrolled into view, measured before Qt paints them; the
             # follower first learns that the reader left the bottom (its own
@@ -803,6 +810,26 @@ class FeedView(QTableView):
             self._painter.paint(painter, event.rect(), feed)
         finally:
             painter.end()
+
+    def verticalScrollbarValueChanged(self, value: int) -> None:
+        """Qt's, but not for the follower's own scroll while the painter paints the rows.
+
+        Qt looks for the row under a resting pointer after every scroll and,
+        the row there having changed, marks the old and the new one for a
+        repaint (for a hover highlight).  Followed, that was every frame, and
+        the feed's paint covers one rectangle: every row from the pointer
+        down painted again, for a hover that neither the feed's painter nor
+        the bubbles draw.  (Qt's slot otherwise only fetches more rows, which
+        neither model offers.)  Under Qt's own painting, or for the reader's
+        own scroll, Qt's slot runs as before.
+        """
+        if not (self.follower.bar.keeping and self._painted_here()):
+            super().verticalScrollbarValueChanged(value)
+
+    def _painted_here(self) -> bool:
+        """Whether paintEvent paints the rows itself (the painter draws no hover)."""
+        feed, proxy = self._feed()
+        return feed is not None and proxy is None and self._painter.usable()
 
     def fill_in_view(self) -> None:
         """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
