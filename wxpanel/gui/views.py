@@ -117,9 +117,7 @@ class _Follower:
         bar.keeper = self
 
     def moved(self, value: int) -> None:
-        """The bar moved (told by the bar; a view's own slot may call it earlier: idempotent)."""
-        if self.bar.keeping:
-            return  # its own move, from target()
+        """The bar moved, by anyone but the follower (told by the bar, before its signal)."""
         self.at_bottom = value >= self.bar.maximum()
         self._from_bottom = None
 
@@ -585,10 +583,9 @@ class ChatView(QTableView):
         if not (self.follower.bar.keeping and self._paints_bubbles()):
             super().verticalScrollbarValueChanged(value)  # (as FeedView's, which see)
         if not self._placing and self._stale.count(1):
-            # Rows scrolled into view, measured before Qt paints them; the
-            # follower first learns that the reader left the bottom (its own
-            # slot runs after this one), or it would put them back there.
-            self.follower.moved(value)
+            # Rows scrolled into view, measured before Qt paints them (the
+            # follower already knows whether the reader left the bottom: the
+            # bar told it before this signal, or it would put them back there).
             self._measure_visible()
             if not self.follower.at_bottom and self._stale.count(1):
                 self._quiet.stop()
