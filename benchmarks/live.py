@@ -154,11 +154,14 @@ class Panel:
         from PySide6.QtCore import QEvent, QObject, Qt, QTimer
         from PySide6.QtWidgets import QApplication
 
+        import wxpanel.gui.app as panel_app
         from wxpanel.core.settings import Settings
         from wxpanel.gui.app import tune_gc
         from wxpanel.gui.panel import build_panel
         from wxpanel.gui.worker import PollThread
 
+        # As the panel starts (app.run_gui); a baseline older than it lacks it.
+        getattr(panel_app, "tune_painting", lambda: None)()
         self.QEvent, self.Qt, self.QTimer = QEvent, Qt, QTimer
         self.app = QApplication.instance() or QApplication(sys.argv[:1])
         tune_gc()

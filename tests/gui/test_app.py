@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -269,3 +270,15 @@ def test_the_demo_keeps_language_and_quick_replies_across_restarts(
     first, second = seen
     assert first.language == "" and "hi" in first.quick_replies
     assert second.language == "en" and second.quick_replies == {"ok": "好的，收到"}
+
+
+def test_painting_stays_on_the_gui_thread_unless_the_operator_says_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Qt's switch for its thread pool of fills is set before the panel paints, not overridden."""
+    monkeypatch.delenv("QT_NO_GUI_THREADPOOL", raising=False)
+    app.tune_painting()
+    assert os.environ["QT_NO_GUI_THREADPOOL"] == "1"
+    monkeypatch.setenv("QT_NO_GUI_THREADPOOL", "0")
+    app.tune_painting()
+    assert os.environ["QT_NO_GUI_THREADPOOL"] == "0"

@@ -8,8 +8,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QRect, QSize
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPaintEvent, QPalette
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPersistentModelIndex, QPoint, QRect, QSize
+from PySide6.QtGui import QColor, QCursor, QFont, QImage, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -510,12 +510,66 @@ def test_a_frame_of_new_rows_is_painted_once(qtbot: QtBot) -> None:
     paints = Paints()
     view.viewport().installEventFilter(paints)
     model.append([msg(101), msg(102)])
+    view.executeDelayedItemsLayout()  # as the window does after a batch
     qtbot.waitUntil(lambda: bool(painted))
     qtbot.wait(100)  # Qt's timer fired within ~10 ms
     assert len(painted) == 1
     bottom = view.viewport().height()
     assert painted[0].bottom() == bottom - 1
     assert painted[0].top() <= view.rowViewportPosition(100)  # the new rows are in it
+
+
+def test_a_frame_of_new_rows_works_the_geometry_out_once(
+    qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Measured, the new rows set the scroll bar's range: the layout does not do it again."""
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    view.doItemsLayout()  # whatever the opening left to lay out
+    worked_out: list[int] = []
+    geometries = view.updateGeometries
+
+    def counted() -> None:
+        worked_out.append(view.model().rowCount())
+        geometries()
+
+    monkeypatch.setattr(view, "updateGeometries", counted)
+    bar = view.verticalScrollBar()
+    for first in (101, 103):
+        model.append([msg(first), msg(first + 1)])
+        view.executeDelayedItemsLayout()  # as the window does after a batch
+        assert bar.value() == bar.maximum() > 0
+        last = model.rowCount() - 1  # the newest bubble ends at the view's bottom
+        assert view.rowViewportPosition(last) + view.rowHeight(last) == view.viewport().height()
+    assert worked_out == [102, 104]
+    view.resize(480, 400)  # the width, so every height, changed: Qt's way, as before
+    model.append([msg(105)])
+    view.executeDelayedItemsLayout()
+    assert bar.value() == bar.maximum()
+
+
+def test_followed_bubbles_under_a_resting_pointer_are_not_painted_again(qtbot: QtBot) -> None:
+    """Qt repaints the bubbles under the pointer after a scroll (a hover): not the follower's."""
+    model, view, _bubbles = chat(qtbot, [msg(i) for i in range(1, 101)])
+    view.doItemsLayout()  # whatever the opening left to lay out
+    QCursor.setPos(view.viewport().mapToGlobal(QPoint(100, 60)))
+    qtbot.waitUntil(view.viewport().underMouse)
+    painted: list[QRect] = []
+
+    class Paints(QObject):
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                assert isinstance(event, QPaintEvent)
+                painted.extend(event.region())  # type: ignore[arg-type]  # (iterable, unlike its stub)
+            return False
+
+    paints = Paints()
+    view.viewport().installEventFilter(paints)
+    for first in (101, 103, 105):  # (the first frame after the opening paints it all)
+        painted.clear()
+        model.append([msg(first), msg(first + 1)])
+        view.executeDelayedItemsLayout()  # as the window does after a batch
+        qtbot.waitUntil(lambda: bool(painted))
+    assert min(rect.top() for rect in painted) >= view.rowViewportPosition(104) > 60
 
 
 def all_measured(view: ChatView) -> bool:

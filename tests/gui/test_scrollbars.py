@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from wxpanel.gui.scrollbars import SteadyScrollBar
+from wxpanel.gui.scrollbars import FOLLOWED_LENGTH_MS, FOLLOWED_LENGTH_PIXELS, SteadyScrollBar
 from wxpanel.gui.views import ChatView, ConversationView, FeedView
 
 
@@ -103,16 +103,95 @@ def test_a_skipped_change_is_never_missing_from_the_screen(
     assert scroll.value() == 0
 
 
-def test_settled_by_the_caller_a_change_is_painted_without_waiting_for_the_timer(
+class Keeper:
+    """Keeps the bar at its bottom, as a view's follower does, counting what it is told."""
+
+    def __init__(self, bar: SteadyScrollBar, *, following: bool = True) -> None:
+        self.moves: list[int] = []
+        self.following = following
+        bar.keeper = self
+
+    def moved(self, value: int) -> None:
+        self.moves.append(value)
+
+    def target(self, maximum: int) -> int | None:
+        return maximum if self.following else None
+
+
+def test_a_keeper_gets_its_value_inside_the_range_change(
     bar: tuple[SteadyScrollBar, Paints],
 ) -> None:
-    """The window settles the bar once a batch is laid out: painted in the view's pass."""
+    """The view's layout sets the range: the value goes with it in the same call, unpainted."""
     scroll, paints = bar
-    scroll.setRange(0, scroll.maximum() * 2)  # the reader is not following: the handle moves up
-    scroll.settle()
+    keeper = Keeper(scroll)
+    values: list[int] = []
+    scroll.valueChanged.connect(values.append)
+    for _ in range(3):  # a frame's rows: the handle would stand 1 % of the track higher
+        scroll.setRange(0, scroll.maximum() + 1_000)
+        assert scroll.value() == scroll.maximum()
+        assert not scroll._recheck.isActive()
+        settle()
+    assert paints.count == 0
+    assert values == [101_000, 102_000, 103_000]
+    assert keeper.moves == []  # its own moves are not news to it
+
+
+def test_a_keeper_is_told_of_the_other_moves(bar: tuple[SteadyScrollBar, Paints]) -> None:
+    keeper = Keeper(bar[0])
+    bar[0].setValue(500)
+    assert keeper.moves == [500]
+
+
+def test_a_range_change_a_keeper_leaves_is_painted_without_waiting_for_the_timer(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """The reader scrolled up: the handle moves up, decided in the range change itself."""
+    scroll, paints = bar
+    Keeper(scroll, following=False)
+    scroll.setValue(50_000)
+    settle()
+    paints.count = 0
+    scroll.setRange(0, scroll.maximum() * 2)
     assert not scroll._recheck.isActive()
+    assert scroll.value() == 50_000
     settle()
     assert paints.count > 0
+
+
+def test_a_followed_handle_that_only_gets_shorter_is_painted_soon_not_each_frame(
+    qtbot: QtBot, bar: tuple[SteadyScrollBar, Paints]
+) -> None:
+    """Rows arriving in a short view shorten the handle at its top: a few pixels at a time."""
+    scroll, paints = bar
+    scroll.setRange(0, 600)  # a short feed: a long handle, at the bottom
+    qtbot.waitUntil(lambda: paints.count > 0)
+    settle()
+    paints.count = 0
+    Keeper(scroll)
+    handles = [scroll._look()[0]]
+    for _ in range(3):  # a frame's rows each time
+        scroll.setRange(0, scroll.maximum() + 10)
+        assert scroll.value() == scroll.maximum()
+        handles.append(scroll._look()[0])
+        settle()
+    assert len({handle.top() for handle in handles}) == 4  # shorter every frame
+    assert handles[-1].top() - handles[0].top() <= FOLLOWED_LENGTH_PIXELS
+    assert len({handle.bottom() for handle in handles}) == 1  # at the end of the track
+    assert paints.count == 0
+    qtbot.waitUntil(lambda: paints.count == 1, timeout=FOLLOWED_LENGTH_MS * 4)
+    assert scroll._painted == scroll._look()  # the handle as it is now
+
+
+def test_a_followed_handle_that_changes_much_is_painted_with_its_frame(
+    bar: tuple[SteadyScrollBar, Paints],
+) -> None:
+    """A handle that changes more than a few pixels (another chat opened) is not put off."""
+    scroll, paints = bar
+    Keeper(scroll)
+    scroll.setRange(0, 600)  # far fewer rows: the handle grows to a third of the track
+    assert scroll.value() == 600
+    settle()
+    assert paints.count == 1
 
 
 @pytest.mark.parametrize("view_type", [FeedView, ChatView, ConversationView])

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QCursor, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -60,6 +60,25 @@ def test_appended_rows_repaint_only_themselves(qtbot: QtBot) -> None:
     model.painted.clear()
     model.set_aliases({"wxid_a": "Alice"})  # anything but an append: everything again
     qtbot.waitUntil(lambda: model.painted >= {0, 1, 2, 3})
+
+
+def test_followed_rows_under_a_resting_pointer_repaint_only_themselves(qtbot: QtBot) -> None:
+    """Qt repaints the rows under the pointer after a scroll (a hover): not the follower's."""
+    model, view = painted_feed(qtbot, [msg(1), msg(2), msg(3)])
+    model.append([msg(i) for i in range(4, 61)])  # more than a screenful
+    bar = view.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.value() == bar.maximum() > 0)
+    QCursor.setPos(view.viewport().mapToGlobal(QPoint(100, 100)))
+    qtbot.waitUntil(view.viewport().underMouse)
+    for first in (61, 64):
+        model.painted.clear()
+        model.append([msg(first), msg(first + 1), msg(first + 2)])
+        view.executeDelayedItemsLayout()  # as the window does after a batch
+        rows = {first - 1, first, first + 1}
+        qtbot.waitUntil(lambda rows=rows: model.painted >= rows)  # type: ignore[misc]
+        assert model.painted == rows
+    view.verticalScrollBar().setValue(0)  # the reader's own scroll: Qt's way, all repainted
+    qtbot.waitUntil(lambda: 0 in model.painted)
 
 
 def test_new_names_repaint_only_the_rows_they_name(qtbot: QtBot) -> None:

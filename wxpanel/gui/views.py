@@ -79,18 +79,22 @@ def _rows_in_view(view: QTableView) -> range:
     return range(top, (count - 1 if bottom < 0 else bottom) + 1)
 
 
-def _lay_out(view: QTableView, first: int | None, qt_layout: Callable[[], None]) -> None:
+def _lay_out(
+    view: QTableView, first: int | None, qt_layout: Callable[[], None], placed: bool = False
+) -> None:
     """Lay ``view`` out: rows only appended from ``first`` on, or else Qt's way.
 
     Qt's own layout repaints the whole viewport after any change of the row
     count; the rows above the new ones did not change, and scrolling to
     follow the new ones moves their pixels: only the view's new part is
-    painted.
+    painted.  ``placed``: the view's geometry (its scroll bar) is already
+    worked out for these rows.
     """
     if first is None:
         qt_layout()
         return
-    view.updateGeometries()
+    if not placed:
+        view.updateGeometries()
     top = max(0, view.rowViewportPosition(first))
     viewport = view.viewport()
     if top < viewport.height():
@@ -100,38 +104,27 @@ def _lay_out(view: QTableView, first: int | None, qt_layout: Callable[[], None])
 class _Follower:
     """Follows the bottom of a scroll bar while the reader is there.
 
-    The range changes first and the value follows it here: the bar is then
-    settled, so that it is painted (if at all) with the view's new rows.
+    The bar asks it for the value that goes with each new range, inside the
+    range change (see :class:`~wxpanel.gui.scrollbars.Keeper`): the view's
+    layout sets the range and the value in one call from Python into Qt, and
+    the bar decides at once whether its picture changed.
     """
 
     def __init__(self, bar: SteadyScrollBar) -> None:
         self.bar = bar
         self.at_bottom = True
         self._from_bottom: int | None = None  # keep this distance after a prepend
-        self._adjusting = False
-        bar.valueChanged.connect(self.moved)
-        bar.rangeChanged.connect(self._range_changed)
+        bar.keeper = self
 
     def moved(self, value: int) -> None:
-        """The bar moved (connected; a view's own slot may call it earlier: idempotent)."""
-        if self._adjusting:
-            return
+        """The bar moved, by anyone but the follower (told by the bar, before its signal)."""
         self.at_bottom = value >= self.bar.maximum()
         self._from_bottom = None
 
-    def _range_changed(self, _minimum: int, maximum: int) -> None:
-        target: int | None = None
+    def target(self, maximum: int) -> int | None:
         if self._from_bottom is not None:
-            target = maximum - self._from_bottom
-        elif self.at_bottom:
-            target = maximum
-        if target is not None:
-            self._adjusting = True
-            try:
-                self.bar.setValue(target)
-            finally:
-                self._adjusting = False
-        self.bar.settle()
+            return maximum - self._from_bottom
+        return maximum if self.at_bottom else None
 
     def keep_place_for_prepend(self) -> None:
         if not self.at_bottom:
@@ -196,6 +189,8 @@ class ChatView(QTableView):
         self._measured_rows = 0
         self._first_new: int | None = None  # the first row appended since the last layout
         self._whole = False  # something else changed: lay out and repaint everything
+        #: What the scroll bar's range was last worked out for (see _place_bar).
+        self._placed_for: tuple[int, int, int, int] | None = None
         #: The view moves its own scroll bar (back on the reader's row, or the
         #: follower after a measure): no rows came into view by the reader's hand.
         self._placing = False
@@ -278,11 +273,7 @@ class ChatView(QTableView):
             self._measure(range(first, last + 1))  # all of them can be in view
         else:
             self._guess(range(first, last + 1))
-            placing, self._placing = self._placing, True
-            try:
-                self.updateGeometries()  # the follower goes to the new bottom
-            finally:
-                self._placing = placing
+            self._place_bar()  # the follower goes to the new bottom
         self._measure_visible()
         if self.follower.at_bottom:
             self._slicer.stop()
@@ -476,12 +467,35 @@ class ChatView(QTableView):
         # the meantime (a prepend's distance from the bottom) would be measured
         # against the old range.  (It may show or hide the bar: the width
         # changes, and every row is stale again, from inside this call.)
+        self._place_bar()
+        self._repaint_from(resized)
+
+    def _place_bar(self) -> None:
+        """The scroll bar's range for the rows' heights now (and the follower's value).
+
+        What it was worked out for is kept: a layout of rows only appended
+        since, with nothing else changed, has nothing to work out again (it
+        was a second pass through Qt's geometry and the bar at each frame).
+        """
+        # (Before: a layout Qt runs inside it, the pointer being over the
+        # view when the follower scrolls, finds it worked out.)
+        self._placed_for = self._geometry()
         placing, self._placing = self._placing, True
         try:
             self.updateGeometries()
         finally:
             self._placing = placing
-        self._repaint_from(resized)
+
+    def _geometry(self) -> tuple[int, int, int, int]:
+        """What the scroll bar's range depends on: the rows, their heights, the viewport."""
+        model = self.model()
+        viewport = self.viewport()
+        return (
+            0 if model is None else model.rowCount(),
+            self.verticalHeader().length(),
+            viewport.width(),
+            viewport.height(),
+        )
 
     def _repaint_from(self, rows: Sequence[int]) -> None:
         """Repaint from the first of the resized ``rows`` down, as Qt's own timer would.
@@ -536,11 +550,18 @@ class ChatView(QTableView):
         finally:
             painter.end()
 
+    def _paints_bubbles(self) -> bool:
+        """Whether paintEvent hands the bubbles to the delegate (which draws no hover)."""
+        return isinstance(self.model(), ChatModel) and isinstance(
+            self.itemDelegate(), BubbleDelegate
+        )
+
     def doItemsLayout(self) -> None:
         """Rows only appended since the last layout: only they are painted."""
         first, whole = self._first_new, self._whole
         self._first_new, self._whole = None, False
-        _lay_out(self, None if whole else first, super().doItemsLayout)
+        placed = first is not None and self._placed_for == self._geometry()
+        _lay_out(self, None if whole else first, super().doItemsLayout, placed)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         place = self._place()  # before Qt clamps the scroll bar to the new range
@@ -559,12 +580,12 @@ class ChatView(QTableView):
         Qt's own fetching (``canFetchMore``) runs whenever the last row is
         visible, which is where a chat sits: the model does not offer it.
         """
-        super().verticalScrollbarValueChanged(value)
+        if not (self.follower.bar.keeping and self._paints_bubbles()):
+            super().verticalScrollbarValueChanged(value)  # (as FeedView's, which see)
         if not self._placing and self._stale.count(1):
-            # Rows scrolled into view, measured before Qt paints them; the
-            # follower first learns that the reader left the bottom (its own
-            # slot runs after this one), or it would put them back there.
-            self.follower.moved(value)
+            # Rows scrolled into view, measured before Qt paints them (the
+            # follower already knows whether the reader left the bottom: the
+            # bar told it before this signal, or it would put them back there).
             self._measure_visible()
             if not self.follower.at_bottom and self._stale.count(1):
                 self._quiet.stop()
@@ -788,6 +809,26 @@ class FeedView(QTableView):
             self._painter.paint(painter, event.rect(), feed)
         finally:
             painter.end()
+
+    def verticalScrollbarValueChanged(self, value: int) -> None:
+        """Qt's, but not for the follower's own scroll while the painter paints the rows.
+
+        Qt looks for the row under a resting pointer after every scroll and,
+        the row there having changed, marks the old and the new one for a
+        repaint (for a hover highlight).  Followed, that was every frame, and
+        the feed's paint covers one rectangle: every row from the pointer
+        down painted again, for a hover that neither the feed's painter nor
+        the bubbles draw.  (Qt's slot otherwise only fetches more rows, which
+        neither model offers.)  Under Qt's own painting, or for the reader's
+        own scroll, Qt's slot runs as before.
+        """
+        if not (self.follower.bar.keeping and self._painted_here()):
+            super().verticalScrollbarValueChanged(value)
+
+    def _painted_here(self) -> bool:
+        """Whether paintEvent paints the rows itself (the painter draws no hover)."""
+        feed, proxy = self._feed()
+        return feed is not None and proxy is None and self._painter.usable()
 
     def fill_in_view(self) -> None:
         """Fill the feed's rows in the viewport (Qt has laid the view out before a paint)."""
