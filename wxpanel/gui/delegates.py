@@ -24,7 +24,7 @@ from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
-from wxpanel.gui.models import ChatModel, EntryRole, MessageRole
+from wxpanel.gui.models import ChatModel, ConversationModel, EntryRole, MessageRole
 from wxpanel.gui.shaping import needs_no_shaping, without_shaping
 
 Index = QModelIndex | QPersistentModelIndex
@@ -315,7 +315,8 @@ class ConversationDelegate(QStyledItemDelegate):
     entry is drawn straight onto the list the first time it is painted, into
     a pixmap (kept under everything it shows) the second, and copied from it
     afterwards, as bubbles are.  An entry is read from the model in one call
-    (:data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
+    (:meth:`~wxpanel.gui.models.ConversationModel.entry`, in Python; another
+    model's :data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
     string made of its parts; avatars and badges are small pictures drawn
     once; texts that no shaping changes are laid out without it.
     """
@@ -342,7 +343,14 @@ class ConversationDelegate(QStyledItemDelegate):
         self._widths: dict[tuple[int, str], int] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        entry = index.data(EntryRole)
+        model = index.model()
+        # From Python, not through index.data: a call into Qt and back into
+        # Python, which waits for the GIL the poller may hold.
+        entry = (
+            model.entry(index.row())
+            if isinstance(model, ConversationModel)
+            else index.data(EntryRole)
+        )
         if not isinstance(entry, tuple):
             return
         rect: QRect = option.rect

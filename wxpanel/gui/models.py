@@ -483,14 +483,21 @@ class ConversationModel(QStringListModel):
         if role == IsGroupRole:
             return conv.is_group
         if role == EntryRole:
-            return (
-                conv.display_name,
-                self._preview(conv),
-                display.clock_time(conv.last_time),
-                conv.unread,
-                conv.is_group,
-            )
+            return self._entry(conv)
         return None
+
+    def entry(self, row: int) -> tuple[str, str, str, int, bool]:
+        """What the list draws for ``row`` (:data:`EntryRole`), asked from Python."""
+        return self._entry(self._rows[row])
+
+    def _entry(self, conv: Conversation) -> tuple[str, str, str, int, bool]:
+        return (
+            conv.display_name,
+            self._preview(conv),
+            display.clock_time(conv.last_time),
+            conv.unread,
+            conv.is_group,
+        )
 
     def itemData(self, index: Index) -> dict[int, Any]:
         """From :meth:`data`, as a list model's: not QStringListModel's empty strings."""
