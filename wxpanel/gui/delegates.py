@@ -708,6 +708,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._drawn = _Pictures(self.DRAWN_PIXELS)
         self._shapes = _Shapes()
         self._headers = _Headers()
+        self._header_widths: dict[tuple[str, int], int] = {}
         #: The font the sizes were measured with, and the fonts made from it.
         self._font: tuple[QFont, _BubbleFonts] | None = None
 
@@ -728,6 +729,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._other_widths.clear()
         self._drawn.clear()
         self._headers.clear()  # (kept by the font's id)
+        self._header_widths.clear()
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -743,8 +745,8 @@ class BubbleDelegate(QStyledItemDelegate):
             kept.popitem(last=False)
 
     def _max_text_width(self) -> int:
-        width = self.view.viewport().width()
-        return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
+        """For the viewport width the sizes are measured for (:meth:`_sizes_now`)."""
+        return max(80, int(self._sizes_for * BUBBLE_SHARE) - 2 * PADDING)
 
     def _fonts(self, font: QFont) -> _BubbleFonts:
         """The bubble's fonts and metrics, made once per view font.
@@ -796,11 +798,22 @@ class BubbleDelegate(QStyledItemDelegate):
             else (fonts.small, fonts.small_metrics)
         )
         header_rect = (
-            QRect(0, 0, small_metrics.horizontalAdvance(header), small_metrics.height())
+            QRect(0, 0, self._header_width(small_metrics, header), small_metrics.height())
             if header
             else QRect()
         )
         return header, text, header_rect, body, flags, small, font
+
+    def _header_width(self, metrics: QFontMetrics, header: str) -> int:
+        """A header's width, measured once: a busy group's bubbles share a few
+        (the members who spoke in a minute)."""
+        key = (header, id(metrics))  # (forgotten with the fonts: an id is not reused meanwhile)
+        width = self._header_widths.get(key)
+        if width is None:
+            if len(self._header_widths) >= _Headers.KEPT:
+                self._header_widths.clear()
+            width = self._header_widths[key] = metrics.horizontalAdvance(header)
+        return width
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         model = index.model()
