@@ -539,6 +539,7 @@ class ConversationModel(QStringListModel):
 
         self._changing = change
         self.insertRows(at, len(conversations))
+        self._changing = None  # (made by then; an insert refused changes neither side)
 
     def _renumber(self) -> None:
         """Keys from the rows' order as it is now: after a load or a sort."""
@@ -563,6 +564,7 @@ class ConversationModel(QStringListModel):
 
         self._changing = change
         self.setStringList([""] * len(rows))  # a reset
+        self._changing = None
 
     def row_of(self, conversation: str) -> int:
         key = self._key_of.get(conversation)
@@ -647,10 +649,10 @@ class ConversationModel(QStringListModel):
 
         The rows are slots: the moved conversations and those they pushed
         down show other contents, the rest are untouched.  Not layoutChanged:
-        after it QListView lays out all 2 000 rows again (asking rowCount in
-        Python for each) and repaints; dataChanged repaints only the visible
-        slots, and the entries that merely moved down come from the
-        delegate's cache.
+        after it QListView lays out every row again and repaints;
+        dataChanged repaints only the visible slots, and the entries that
+        merely moved down come from the delegate's cache.  The rows move in
+        C (a memmove each), the keys of the moved ones only change.
         """
         moved = [self._rows[row] for row in order]
         rising = sorted(order)
