@@ -537,9 +537,10 @@ class _Shapes:
     An antialiased rounded rectangle was a third of a new bubble's drawing.
     Its left and right ends (the corners) are the same for every bubble of a
     height, and the part between them is one column repeated: the slices are
-    taken from a small picture of a bubble drawn on the view's background,
-    and put together pixel for pixel as the rectangle would have been drawn
-    (at whole device pixel ratios; others draw the rectangle).
+    taken from a small picture of a bubble drawn on the view's background
+    (the middle one as a tile of that column, tiled across), and put together
+    pixel for pixel as the rectangle would have been drawn (at whole device
+    pixel ratios; others draw the rectangle).
     """
 
     RADIUS = 6
