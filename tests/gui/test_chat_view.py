@@ -21,7 +21,15 @@ from wxpanel.core.codec import Flag
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Message
 from wxpanel.core.paths import DataPaths
-from wxpanel.gui.delegates import _OUTLINE, BUBBLE_SHARE, PADDING, BubbleDelegate, Layout, _Shapes
+from wxpanel.gui.delegates import (
+    _OUTLINE,
+    BUBBLE_SHARE,
+    PADDING,
+    BubbleDelegate,
+    Layout,
+    _Look,
+    _Shapes,
+)
 from wxpanel.gui.mainwindow import MainWindow
 from wxpanel.gui.models import ChatModel, MessageRole
 from wxpanel.gui.views import ChatView
@@ -40,10 +48,10 @@ class CountingBubbles(BubbleDelegate):
         self.laid_out: list[int] = []  # text measured, not found measured for the width
 
     def _draw(
-        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+        self, painter: QPainter, rect: QRect, message: Message, layout: Layout, look: _Look
     ) -> None:
         self.drawn.append(message.id)
-        super()._draw(painter, rect, option, message)
+        super()._draw(painter, rect, message, layout, look)
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex

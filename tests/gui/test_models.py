@@ -123,6 +123,7 @@ def test_an_entry_is_read_in_one_call_and_says_what_the_roles_say() -> None:
             index.data(UnreadRole),
             index.data(IsGroupRole),
         )
+        assert model.entry(row) == index.data(EntryRole)  # (the delegate's way, from Python)
     assert model.index(0, 0).data(EntryRole)[1:4:2] == ("新消息", 4)
 
 

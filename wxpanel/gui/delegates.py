@@ -24,7 +24,7 @@ from wxpanel.core.names import short_wxid
 from wxpanel.core.protocol import Direction
 from wxpanel.gui import display
 from wxpanel.gui import palette as colours
-from wxpanel.gui.models import EntryRole, MessageRole
+from wxpanel.gui.models import ChatModel, ConversationModel, EntryRole, MessageRole
 from wxpanel.gui.shaping import needs_no_shaping, without_shaping
 
 Index = QModelIndex | QPersistentModelIndex
@@ -47,6 +47,17 @@ _FILL_IN_LIGHT = QColor(colours.BUBBLE_IN_LIGHT)
 _FILL_IN_DARK = QColor(colours.BUBBLE_IN_DARK)
 _TEXT_ON_LIGHT = QColor(colours.BUBBLE_TEXT_ON_LIGHT)
 _TEXT_ON_DARK = QColor(colours.BUBBLE_TEXT_ON_DARK)
+
+
+def _with_ink(fill: QColor) -> tuple[QColor, QColor]:
+    """A bubble's fill and the colour its text is written in on it."""
+    return fill, _TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK
+
+
+_OUTGOING = _with_ink(_FILL_OUT)
+_OUTGOING_FAILED = _with_ink(_FILL_FAILED)
+_INCOMING_LIGHT = _with_ink(_FILL_IN_LIGHT)
+_INCOMING_DARK = _with_ink(_FILL_IN_DARK)
 _HEADER_TOP = int(Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextDontClip)
 _HEADER_IN = int(Qt.AlignmentFlag.AlignLeft) | _HEADER_TOP
 _HEADER_OUT = int(Qt.AlignmentFlag.AlignRight) | _HEADER_TOP
@@ -57,6 +68,19 @@ _WRAP_ANYWHERE = _WRAP | int(Qt.TextFlag.TextWrapAnywhere)
 #: What a bubble shows, measured: header, body text, header and body rectangles at
 #: the origin, the flags the body is laid out with, the header's and the body's fonts.
 Layout = tuple[str, str, QRect, QRect, int, QFont, QFont]
+#: A bubble's measure is kept by its message and status.
+_SizeKey = tuple[int, CommandStatus | None]
+
+
+class _Look(NamedTuple):
+    """What every bubble of a paint is drawn with, worked out once per paint."""
+
+    base: QColor  # the view's background
+    dim: QColor  # an incoming bubble's header
+    incoming: tuple[QColor, QColor]  # an incoming bubble's fill and text colour
+    ratio: float  # the device's pixel ratio
+    #: The font of the headers copied from pictures (None: each is drawn).
+    copied_headers: QFont | None
 
 
 def _small(font: QFont) -> QFont:
@@ -291,7 +315,8 @@ class ConversationDelegate(QStyledItemDelegate):
     entry is drawn straight onto the list the first time it is painted, into
     a pixmap (kept under everything it shows) the second, and copied from it
     afterwards, as bubbles are.  An entry is read from the model in one call
-    (:data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
+    (:meth:`~wxpanel.gui.models.ConversationModel.entry`, in Python; another
+    model's :data:`~wxpanel.gui.models.EntryRole`) and keyed by a tuple, not a
     string made of its parts; avatars and badges are small pictures drawn
     once; texts that no shaping changes are laid out without it.
     """
@@ -318,7 +343,14 @@ class ConversationDelegate(QStyledItemDelegate):
         self._widths: dict[tuple[int, str], int] = {}
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        entry = index.data(EntryRole)
+        model = index.model()
+        # From Python, not through index.data: a call into Qt and back into
+        # Python, which waits for the GIL the poller may hold.
+        entry = (
+            model.entry(index.row())
+            if isinstance(model, ConversationModel)
+            else index.data(EntryRole)
+        )
         if not isinstance(entry, tuple):
             return
         rect: QRect = option.rect
@@ -505,19 +537,25 @@ class _Shapes:
     An antialiased rounded rectangle was a third of a new bubble's drawing.
     Its left and right ends (the corners) are the same for every bubble of a
     height, and the part between them is one column repeated: the slices are
-    taken from a small picture of a bubble drawn on the view's background,
-    and put together pixel for pixel as the rectangle would have been drawn
-    (at whole device pixel ratios; others draw the rectangle).
+    taken from a small picture of a bubble drawn on the view's background
+    (the middle one as a tile of that column, tiled across), and put together
+    pixel for pixel as the rectangle would have been drawn (at whole device
+    pixel ratios; others draw the rectangle).
     """
 
     RADIUS = 6
     #: A corner's slice: the radius and the pixel of the outline's outer half.
     CAP = RADIUS + 2
+    #: The middle column, repeated this wide: tiled, not stretched (a stretch
+    #: is a scaled copy, twice a tiling's time).
+    TILE = 64
     #: How many shapes are kept (a few heights in a few colours).
     KEPT = 64
 
     def __init__(self) -> None:
-        self._kept: OrderedDict[tuple[int, int, int, float], QPixmap] = OrderedDict()
+        self._kept: OrderedDict[tuple[int, int, int, float], tuple[QPixmap, QPixmap]] = (
+            OrderedDict()
+        )
 
     def draw(
         self, painter: QPainter, bubble: QRect, fill: QColor, base: QColor, ratio: float
@@ -533,28 +571,28 @@ class _Shapes:
             return
         height = bubble.height()
         key = (height, fill.rgba(), base.rgba(), ratio)
-        slices = self._kept.get(key)
-        if slices is None:
-            slices = self._kept[key] = self._slices(height, fill, base, ratio)
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = self._slices(height, fill, base, ratio)
             if len(self._kept) > self.KEPT:
                 self._kept.popitem(last=False)
+        slices, middle = found
         scale = int(ratio)
         x, y = bubble.left() - 1, bubble.top() - 1  # the outline's outer half
         tall = (height + 2) * scale
         painter.drawPixmap(QPoint(x, y), slices, QRect(0, 0, cap * scale, tall))
-        painter.drawPixmap(
-            QRect(x + cap, y, bubble.width() + 2 - 2 * cap, height + 2),
-            slices,
-            QRect(cap * scale, 0, scale, tall),
-        )
+        painter.drawTiledPixmap(QRect(x + cap, y, bubble.width() + 2 - 2 * cap, height + 2), middle)
         painter.drawPixmap(
             QPoint(x + bubble.width() + 2 - cap, y),
             slices,
             QRect((cap + 1) * scale, 0, cap * scale, tall),
         )
 
-    def _slices(self, height: int, fill: QColor, base: QColor, ratio: float) -> QPixmap:
-        """A bubble one column wider than its two corners, drawn on ``base``."""
+    def _slices(
+        self, height: int, fill: QColor, base: QColor, ratio: float
+    ) -> tuple[QPixmap, QPixmap]:
+        """A bubble one column wider than its two corners, drawn on ``base``, and
+        its middle column repeated :data:`TILE` wide."""
         width = 2 * self.CAP + 1
         canvas = _Canvas(QSize(width, height + 2), ratio, base)
         with canvas as drawing:
@@ -562,7 +600,12 @@ class _Shapes:
             drawing.setPen(_OUTLINE)
             drawing.setBrush(fill)
             drawing.drawRoundedRect(QRect(1, 1, width - 2, height), self.RADIUS, self.RADIUS)
-        return canvas.pixmap
+        scale = int(ratio)
+        middle = _Canvas(QSize(self.TILE, height + 2), ratio, base)
+        with middle as drawing:
+            column = QRect(self.CAP * scale, 0, scale, (height + 2) * scale)
+            drawing.drawPixmap(QRect(0, 0, self.TILE, height + 2), canvas.pixmap, column)
+        return canvas.pixmap, middle.pixmap
 
     def clear(self) -> None:
         self._kept.clear()
@@ -659,15 +702,14 @@ class BubbleDelegate(QStyledItemDelegate):
         super().__init__(view)
         self.view = view
         self._aliases: dict[str, str] = {}
-        self._sizes: dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]] = {}
+        self._sizes: dict[_SizeKey, tuple[QSize, Layout]] = {}
         self._sizes_for = -1  # the viewport width they were measured for
         #: Sizes measured for other widths, the least recently used first.
-        self._other_widths: OrderedDict[
-            int, dict[tuple[int, CommandStatus | None], tuple[QSize, Layout]]
-        ] = OrderedDict()
+        self._other_widths: OrderedDict[int, dict[_SizeKey, tuple[QSize, Layout]]] = OrderedDict()
         self._drawn = _Pictures(self.DRAWN_PIXELS)
         self._shapes = _Shapes()
         self._headers = _Headers()
+        self._header_widths: dict[tuple[str, int], int] = {}
         #: The font the sizes were measured with, and the fonts made from it.
         self._font: tuple[QFont, _BubbleFonts] | None = None
 
@@ -688,6 +730,7 @@ class BubbleDelegate(QStyledItemDelegate):
         self._other_widths.clear()
         self._drawn.clear()
         self._headers.clear()  # (kept by the font's id)
+        self._header_widths.clear()
 
     def _switch_width(self, width: int) -> None:
         """Sizes for ``width``: those kept from when the view last had it, if any."""
@@ -703,8 +746,8 @@ class BubbleDelegate(QStyledItemDelegate):
             kept.popitem(last=False)
 
     def _max_text_width(self) -> int:
-        width = self.view.viewport().width()
-        return max(80, int(width * BUBBLE_SHARE) - 2 * PADDING)
+        """For the viewport width the sizes are measured for (:meth:`_sizes_now`)."""
+        return max(80, int(self._sizes_for * BUBBLE_SHARE) - 2 * PADDING)
 
     def _fonts(self, font: QFont) -> _BubbleFonts:
         """The bubble's fonts and metrics, made once per view font.
@@ -756,14 +799,30 @@ class BubbleDelegate(QStyledItemDelegate):
             else (fonts.small, fonts.small_metrics)
         )
         header_rect = (
-            QRect(0, 0, small_metrics.horizontalAdvance(header), small_metrics.height())
+            QRect(0, 0, self._header_width(small_metrics, header), small_metrics.height())
             if header
             else QRect()
         )
         return header, text, header_rect, body, flags, small, font
 
+    def _header_width(self, metrics: QFontMetrics, header: str) -> int:
+        """A header's width, measured once: a busy group's bubbles share a few
+        (the members who spoke in a minute)."""
+        key = (header, id(metrics))  # (forgotten with the fonts: an id is not reused meanwhile)
+        width = self._header_widths.get(key)
+        if width is None:
+            if len(self._header_widths) >= _Headers.KEPT:
+                self._header_widths.clear()
+            width = self._header_widths[key] = metrics.horizontalAdvance(header)
+        return width
+
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
-        message = index.data(MessageRole)
+        model = index.model()
+        # The chat's message from Python: through Qt (index.data) it was a
+        # call from Python into Qt and back.
+        message = (
+            model.message(index.row()) if isinstance(model, ChatModel) else index.data(MessageRole)
+        )
         if not isinstance(message, Message):
             return QSize(0, 0)
         return self._measured(option, message)[0]
@@ -774,20 +833,27 @@ class BubbleDelegate(QStyledItemDelegate):
         Painting uses the same layout: measuring wrapped text for every
         visible bubble on every repaint was most of the chat's paint time.
         """
+        sizes = self._sizes_now(option)
+        return sizes.get((message.id, message.status)) or self._measure(option, message)
+
+    def _sizes_now(self, option: QStyleOptionViewItem) -> dict[_SizeKey, tuple[QSize, Layout]]:
+        """The sizes measured for the view's width and ``option``'s font (the
+        others put aside or forgotten first): once per paint, not per bubble."""
         width = self.view.viewport().width()
         if self._sizes_for != width:
             self._switch_width(width)
         if len(self._sizes) > self.SIZE_CACHE:
             self._forget()
         self._fonts(option.font)
-        key = (message.id, message.status)
-        measured = self._sizes.get(key)
-        if measured is None:
-            layout = self._layout(option, message)
-            header, _text, header_rect, body = layout[:4]
-            height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
-            measured = (QSize(width, height + (HEADER_GAP if header else 0)), layout)
-            self._sizes[key] = measured
+        return self._sizes
+
+    def _measure(self, option: QStyleOptionViewItem, message: Message) -> tuple[QSize, Layout]:
+        """Measure a bubble not measured yet for the width (:meth:`_sizes_now` first)."""
+        layout = self._layout(option, message)
+        header, _text, header_rect, body = layout[:4]
+        height = body.height() + 2 * PADDING + header_rect.height() + 2 * (MARGIN // 2)
+        measured = (QSize(self._sizes_for, height + (HEADER_GAP if header else 0)), layout)
+        self._sizes[(message.id, message.status)] = measured
         return measured
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
@@ -820,65 +886,74 @@ class BubbleDelegate(QStyledItemDelegate):
         palette: QPalette = option.palette
         # The colours drawn with, not the palette's cacheKey(): the view's
         # option is a new copy of the palette for every paint.
-        base = palette.color(QPalette.ColorRole.Base).rgba()
-        dim = palette.color(QPalette.ColorRole.PlaceholderText).rgba()
+        base = palette.color(QPalette.ColorRole.Base)
+        dim = palette.color(QPalette.ColorRole.PlaceholderText)
+        sizes = self._sizes_now(option)
+        look = _Look(
+            base,
+            dim,
+            _INCOMING_LIGHT if base.lightness() > 128 else _INCOMING_DARK,
+            ratio,
+            # Headers are copied from pictures at whole pixel ratios, in the unshaped font.
+            self._fonts(option.font).plain_small if ratio.is_integer() else None,
+        )
+        colours = (base.rgba(), dim.rgba())
         drawn = self._drawn
         for message, row in rows:
-            header_rect, body = self._measured(option, message)[1][2:4]
+            layout = (sizes.get((message.id, message.status)) or self._measure(option, message))[1]
+            header_rect, body = layout[2:4]
             width = 2 * MARGIN + max(header_rect.width(), body.width() + 2 * PADDING)
             outgoing = message.direction is Direction.OUT
             left = row.right() + 1 - width if outgoing else row.left()
-            key = (message.id, message.status, width, row.height(), base, dim)
+            key = (message.id, message.status, width, row.height(), *colours)
             pixmap = drawn.get(key)
             if pixmap is None and not drawn.painted_before(key):
                 area = QRect(left, row.top(), width, row.height())
                 painter.save()
                 painter.setClipRect(area, _INTERSECT)  # as a picture's edges would
-                self._draw(painter, area, option, message)
+                self._draw(painter, area, message, layout, look)
                 painter.restore()
                 continue
             if pixmap is None or pixmap.devicePixelRatioF() != ratio:
-                pixmap = self._picture(key, QSize(width, row.height()), ratio, option, message)
+                pixmap = self._picture(key, QSize(width, row.height()), message, layout, look)
             painter.drawPixmap(left, row.top(), pixmap)
 
     def _picture(
         self,
         key: tuple[object, ...],
         size: QSize,
-        ratio: float,
-        option: QStyleOptionViewItem,
         message: Message,
+        layout: Layout,
+        look: _Look,
     ) -> QPixmap:
         """The bubble drawn into a picture of ``size``, kept under ``key``."""
-        canvas = _Canvas(size, ratio, option.palette.color(QPalette.ColorRole.Base))
+        canvas = _Canvas(size, look.ratio, look.base)
         with canvas as drawing:
-            self._draw(drawing, QRect(QPoint(0, 0), size), option, message)
+            self._draw(drawing, QRect(QPoint(0, 0), size), message, layout, look)
         pixmap = canvas.pixmap
         self._drawn.put(key, pixmap)  # (one drawn for another screen's pixel ratio goes)
         return pixmap
 
     def _draw(
-        self, painter: QPainter, rect: QRect, option: QStyleOptionViewItem, message: Message
+        self, painter: QPainter, rect: QRect, message: Message, layout: Layout, look: _Look
     ) -> None:
-        """The bubble in ``rect`` (as wide as the bubble and its header), on the
-        view's background: onto the view, or into a picture filled with it."""
-        palette: QPalette = option.palette
-        header, text, header_rect, body, flags, small, font = self._measured(option, message)[1]
+        """The bubble of ``layout`` in ``rect`` (as wide as the bubble and its
+        header), on the view's background: onto the view, or into a picture filled
+        with it."""
+        header, text, header_rect, body, flags, small, font = layout
         outgoing = message.direction is Direction.OUT
         top = rect.top() + MARGIN // 2
         width = body.width() + 2 * PADDING
         left = rect.right() - MARGIN - width if outgoing else rect.left() + MARGIN
-        base = palette.color(QPalette.ColorRole.Base)
         if header:
             pen = (
                 _STATUS_COLOURS.get(message.status or CommandStatus.QUEUED, _QUEUED_COLOUR)
                 if outgoing
-                else palette.color(QPalette.ColorRole.PlaceholderText)
+                else look.dim
             )
-            whole_pixels = painter.device().devicePixelRatioF().is_integer()
-            if whole_pixels and small is self._fonts(option.font).plain_small:
+            if small is look.copied_headers:
                 self._headers.draw(
-                    painter, rect, header, header_rect.size(), (small, pen, base, outgoing)
+                    painter, rect, header, header_rect.size(), (small, pen, look.base, outgoing)
                 )
             else:  # shaped: drawn each time (marks may reach beyond any margin)
                 painter.setFont(small)
@@ -891,10 +966,10 @@ class BubbleDelegate(QStyledItemDelegate):
         bubble = QRect(left, top, width, body.height() + 2 * PADDING)
         if outgoing:
             failed = message.status in (CommandStatus.STUCK, CommandStatus.FAILED)
-            fill = _FILL_FAILED if failed else _FILL_OUT
+            fill, ink = _OUTGOING_FAILED if failed else _OUTGOING
         else:
-            fill = _FILL_IN_LIGHT if base.lightness() > 128 else _FILL_IN_DARK
-        self._shapes.draw(painter, bubble, fill, base, painter.device().devicePixelRatioF())
+            fill, ink = look.incoming
+        self._shapes.draw(painter, bubble, fill, look.base, look.ratio)
         painter.setFont(font)
-        painter.setPen(_TEXT_ON_LIGHT if fill.lightness() > 128 else _TEXT_ON_DARK)
+        painter.setPen(ink)
         painter.drawText(bubble.adjusted(PADDING, PADDING, -PADDING, -PADDING), flags, text)

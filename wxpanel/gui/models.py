@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
 from PySide6.QtCore import (
@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QStringListModel,
     Qt,
     Signal,
 )
@@ -428,12 +429,24 @@ class FeedModel(QStandardItemModel):
             self.dataChanged.emit(top_left, self.index(last, self.SENDER), [_DISPLAY])
 
 
-class ConversationModel(QAbstractListModel):
+class ConversationModel(QStringListModel):
     """Conversations by latest activity, kept current from message batches.
 
     The list comes from history once (:meth:`load`); afterwards each batch
     moves the conversations it touches to the top, updating preview, time and
     unread count in place: no reload, no database access.
+
+    A fold costs by the conversations it touches, not by those listed (a
+    real account has thousands): each row has a place key, ascending from
+    the top, so a conversation's row is a bisection of :attr:`_keys`; the
+    rows a batch moves up get keys above the rest, and nothing else changes
+    key.  The row count lives in C++: Qt's QListView lays every row out
+    again after an insert (a new conversation), asking the model for an
+    index of each, and a row count in Python made that a call into Python
+    per row (10 ms with 2 000 conversations).  So the model is a
+    QStringListModel of empty strings, one per row, which only counts them
+    (every role comes from :meth:`data`); its own insert and reset signal
+    the views, and the Python rows change at the moment its list does.
     """
 
     #: The user renamed a conversation in place: (wxid, alias or "").
@@ -442,6 +455,17 @@ class ConversationModel(QAbstractListModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._rows: list[Conversation] = []
+        #: Each row's place key, ascending (the rows' order), and each conversation's.
+        self._keys: list[int] = []
+        self._key_of: dict[str, int] = {}
+        #: The lowest key given (the top's) and the highest (the bottom's).
+        self._top = 0
+        self._bottom = -1
+        #: The change to the Python rows that QStringListModel's next insert or
+        #: reset stands for: made by :meth:`_follow_qt`, before anyone reads them.
+        self._changing: Callable[[], None] | None = None
+        self.rowsInserted.connect(self._follow_qt)  # (first: before any view's slot)
+        self.modelReset.connect(self._follow_qt)
         #: Every alias the history knows, for conversations that appear later.
         self.known_aliases: dict[str, str] = {}
         self._previews: dict[str, str] = {}
@@ -454,9 +478,6 @@ class ConversationModel(QAbstractListModel):
         #: Unread per conversation, all of them: the title's count does not
         #: follow the search box (a search shows fewer rows, not fewer unread).
         self._unread: dict[str, int] = {}
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
@@ -479,21 +500,32 @@ class ConversationModel(QAbstractListModel):
         if role == IsGroupRole:
             return conv.is_group
         if role == EntryRole:
-            return (
-                conv.display_name,
-                self._preview(conv),
-                display.clock_time(conv.last_time),
-                conv.unread,
-                conv.is_group,
-            )
+            return self._entry(conv)
         return None
+
+    def entry(self, row: int) -> tuple[str, str, str, int, bool]:
+        """What the list draws for ``row`` (:data:`EntryRole`), asked from Python."""
+        return self._entry(self._rows[row])
+
+    def _entry(self, conv: Conversation) -> tuple[str, str, str, int, bool]:
+        return (
+            conv.display_name,
+            self._preview(conv),
+            display.clock_time(conv.last_time),
+            conv.unread,
+            conv.is_group,
+        )
+
+    def itemData(self, index: Index) -> dict[int, Any]:
+        """From :meth:`data`, as a list model's: not QStringListModel's empty strings."""
+        return QAbstractListModel.itemData(self, index)
 
     def _preview(self, conv: Conversation) -> str:
         """The entry's second line: the newest message seen here, else history's."""
         return self._previews.get(conv.id) or display.preview(None, conv.last_preview)
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        base = super().flags(index)
+        base = QAbstractListModel.flags(self, index)  # (no drag and drop, unlike a string list)
         return base | Qt.ItemFlag.ItemIsEditable if index.isValid() else base
 
     def setData(self, index: Index, value: Any, role: int = Qt.ItemDataRole.EditRole) -> bool:
@@ -507,24 +539,56 @@ class ConversationModel(QAbstractListModel):
         self.aliasEdited.emit(self._rows[row].id, alias)
         return True
 
+    # -- the rows, in Python and in C++ ----------------------------------------------
+
+    def _follow_qt(self, *_args: object) -> None:
+        change, self._changing = self._changing, None
+        if change is not None:
+            change()
+
+    def _insert(self, at: int, conversations: list[Conversation], keys: list[int]) -> None:
+        """``conversations`` as rows ``at`` on, with their place ``keys``; one insert."""
+
+        def change() -> None:
+            self._rows[at:at] = conversations
+            self._keys[at:at] = keys
+            self._key_of.update(zip((c.id for c in conversations), keys, strict=True))
+
+        self._changing = change
+        self.insertRows(at, len(conversations))
+        self._changing = None  # (made by then; an insert refused changes neither side)
+
+    def _renumber(self) -> None:
+        """Keys from the rows' order as it is now: after a load or a sort."""
+        self._keys = list(range(len(self._rows)))
+        self._key_of = {conv.id: row for row, conv in enumerate(self._rows)}
+        self._top, self._bottom = 0, len(self._rows) - 1
+
     # -- feeding --------------------------------------------------------------
 
     def load(self, conversations: Iterable[Conversation], *, filtered: bool = False) -> None:
-        self.beginResetModel()
-        self._rows = list(conversations)
-        self._previews.clear()
-        self.filtered = filtered
-        self._unsorted = False  # the history's order
-        if not filtered:
-            self._unread.clear()
-        self._unread.update({conv.id: conv.unread for conv in self._rows})
-        self.endResetModel()
+        rows = list(conversations)
+
+        def change() -> None:
+            self._rows = rows
+            self._renumber()
+            self._previews.clear()
+            self.filtered = filtered
+            self._unsorted = False  # the history's order
+            if not filtered:
+                self._unread.clear()
+            self._unread.update({conv.id: conv.unread for conv in rows})
+
+        self._changing = change
+        self.setStringList([""] * len(rows))  # a reset
+        self._changing = None
 
     def row_of(self, conversation: str) -> int:
-        for row, conv in enumerate(self._rows):
-            if conv.id == conversation:
-                return row
-        return -1
+        key = self._key_of.get(conversation)
+        if key is None:
+            return -1
+        row = bisect.bisect_left(self._keys, key)
+        return row if row < len(self._keys) and self._keys[row] == key else -1
 
     def conversation(self, row: int) -> Conversation:
         return self._rows[row]
@@ -558,26 +622,28 @@ class ConversationModel(QAbstractListModel):
             self._unread[conv_id] = self._unread.get(conv_id, 0) + count
         if not latest:
             return
-        rows = {conv.id: row for row, conv in enumerate(self._rows)}
         # Most recent activity first: that is the new top of the list.
         touched = sorted(latest, key=lambda conv_id: latest[conv_id].id, reverse=True)
-        fresh = [c for c in touched if c not in rows] if not self.filtered else []
+        fresh = [c for c in touched if c not in self._key_of] if not self.filtered else []
         if fresh:
-            at = len(self._rows) if self.frozen else 0  # frozen: appended, sorted later
             self._unsorted = self._unsorted or self.frozen
-            self.beginInsertRows(QModelIndex(), at, at + len(fresh) - 1)
-            self._rows[at:at] = [
-                self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh
-            ]
+            new = [self._new(c, latest[c], unread.get(c, 0), counts[c]) for c in fresh]
             for conv_id in fresh:
                 self._previews[conv_id] = display.preview(latest[conv_id])
-            self.endInsertRows()
-            rows = {conv.id: row for row, conv in enumerate(self._rows)}
-        known = [c for c in touched if c in rows and c not in fresh]
-        updated = {}
+            if self.frozen:  # appended, sorted later
+                keys = list(range(self._bottom + 1, self._bottom + 1 + len(fresh)))
+                self._bottom += len(fresh)
+                self._insert(len(self._rows), new, keys)
+            else:
+                keys = list(range(self._top - len(fresh), self._top))
+                self._top -= len(fresh)
+                self._insert(0, new, keys)
+        rows = {c: self.row_of(c) for c in touched if c in self._key_of}
+        known = rows.keys() - fresh
         for conv_id in known:
             old, message = self._rows[rows[conv_id]], latest[conv_id]
-            updated[conv_id] = dataclasses.replace(
+            self._previews[conv_id] = display.preview(message)
+            self._rows[rows[conv_id]] = dataclasses.replace(
                 old,
                 last_message_id=message.id,
                 last_preview=message.content,
@@ -586,35 +652,50 @@ class ConversationModel(QAbstractListModel):
                 message_count=old.message_count + counts[conv_id],
                 name=_name_in(message) or old.name,
             )
-            self._previews[conv_id] = display.preview(message)
-        order = [rows[c] for c in touched if c in rows]
-        moved = set(order)
-        order += [row for row in range(len(self._rows)) if row not in moved]
-        if self.frozen or order == list(range(len(self._rows))):  # nothing changes place
-            self._unsorted = self._unsorted or order != list(range(len(self._rows)))
-            for conv_id in known:
-                self._rows[rows[conv_id]] = updated[conv_id]
+        order = list(rows.values())  # the touched rows, in their new order
+        if self.frozen or order == list(range(len(order))):  # nothing changes place
+            self._unsorted = self._unsorted or order != list(range(len(order)))
             if known:
-                first, last = min(rows[c] for c in known), max(rows[c] for c in known)
-                self.dataChanged.emit(self.index(first, 0), self.index(last, 0))
+                changed = [rows[c] for c in known]
+                self.dataChanged.emit(self.index(min(changed), 0), self.index(max(changed), 0))
             return
-        # The rows are slots: the moved conversations and those they pushed down
-        # show other contents, the rest are untouched.  Not layoutChanged: after
-        # it QListView lays out all 2 000 rows again (asking rowCount in Python
-        # for each) and repaints; dataChanged repaints only the visible slots,
-        # and the entries that merely moved down come from the delegate's cache.
-        old_rows = self._rows
-        self._rows = [updated.get(old_rows[row].id, old_rows[row]) for row in order]
-        last = max(
-            row
-            for row, (before, after) in enumerate(zip(old_rows, self._rows, strict=True))
-            if before is not after
-        )
-        new_row = {old: new for new, old in enumerate(order)}
+        self._to_top(order)
+
+    def _to_top(self, order: list[int]) -> None:
+        """Rows ``order`` (a few) to the top, in that order; the rest keep theirs.
+
+        The rows are slots: the moved conversations and those they pushed
+        down show other contents, the rest are untouched.  Not layoutChanged:
+        after it QListView lays out every row again and repaints;
+        dataChanged repaints only the visible slots, and the entries that
+        merely moved down come from the delegate's cache.  The rows move in
+        C (a memmove each), the keys of the moved ones only change.
+        """
+        moved = [self._rows[row] for row in order]
+        rising = sorted(order)
+        for row in reversed(rising):  # (a memmove in C each)
+            del self._rows[row]
+            del self._keys[row]
+        self._rows[0:0] = moved
+        keys = list(range(self._top - len(order), self._top))
+        self._top -= len(order)
+        self._keys[0:0] = keys
+        self._key_of.update(zip((conv.id for conv in moved), keys, strict=True))
+        last = rising[-1]  # below it, every row kept its conversation
         persistent = self.persistentIndexList()
         if persistent:  # the selection follows its conversation
+            up = {old: new for new, old in enumerate(order)}
             self.changePersistentIndexList(
-                persistent, [self.index(new_row[index.row()], 0) for index in persistent]
+                persistent,
+                [
+                    self.index(
+                        up[row]
+                        if row in up
+                        else row + len(order) - bisect.bisect_left(rising, row),
+                        0,
+                    )
+                    for row in (index.row() for index in persistent)
+                ],
             )
         self.dataChanged.emit(self.index(0, 0), self.index(last, 0))
 
@@ -640,7 +721,8 @@ class ConversationModel(QAbstractListModel):
         self.layoutAboutToBeChanged.emit()
         before = [conv.id for conv in self._rows]
         self._rows.sort(key=lambda c: (c.last_time or 0.0, c.last_message_id or 0), reverse=True)
-        after = {conv.id: row for row, conv in enumerate(self._rows)}
+        self._renumber()
+        after = self._key_of
         old = self.persistentIndexList()
         self.changePersistentIndexList(
             old, [self.index(after[before[index.row()]], 0) for index in old]
