@@ -36,7 +36,7 @@ from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import Health, Message, Origin
-from wxpanel.core.names import Directory, load_directory
+from wxpanel.core.names import Contact, Directory, load_directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
@@ -141,7 +141,8 @@ class PollWorker(QObject):
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
         self._directory: Directory | None = None  # the one the panel was last given
-        self._directory_due = False  # messages brought names the panel has not been given
+        #: What messages taught since: new conversations and names, not yet given.
+        self._learned: dict[str, Contact] = {}
         self._next_directory = 0.0  # time.monotonic() before which none is sent for that
         #: Set from the GUI thread when closing: reads queued before the stop are skipped.
         self.stopping = False
@@ -335,10 +336,10 @@ class PollWorker(QObject):
         finally:
             self.doing = "nothing"
         if result.messages:
-            self._directory_due = self._directory_due or self._names_changed(result.messages)
+            self._learn_names(result.messages)
         self.report(result, hold=True)
-        if self._directory_due and time.monotonic() >= self._next_directory:
-            self._emit_directory()
+        if self._learned and time.monotonic() >= self._next_directory:
+            self._emit_learned()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
         timer.start(max(0, round(self._pace_watch(engine, result.delay) * 1000)))
@@ -448,16 +449,15 @@ class PollWorker(QObject):
         self._emit_directory()
 
     def _emit_directory(self) -> None:
-        """Hand the panel every known conversation and contact with its names.
+        """Hand the panel every known conversation and contact with its names, read anew.
 
-        After new conversations, at most once per :data:`DIRECTORY_EVERY`:
-        reading every contact for each batch that brought one cost the
-        poller more than the batch itself under a flood of them.
+        Read from history.db with the conversation list and after an alias;
+        what messages teach later goes by :meth:`_emit_learned`.
         """
         if self._store is None:
             return
         self.flush()  # the messages that brought the names come first
-        self._directory_due = False
+        self._learned = {}
         self._next_directory = time.monotonic() + DIRECTORY_EVERY
         try:
             self._directory = load_directory(self._store.conn)
@@ -466,18 +466,38 @@ class PollWorker(QObject):
             return
         self.directoryLoaded.emit(self._directory)
 
-    def _names_changed(self, messages: tuple[Message, ...]) -> bool:
-        """Whether a batch brings a conversation or a name the panel does not know yet."""
+    def _learn_names(self, messages: tuple[Message, ...]) -> None:
+        """Note the conversations and names a batch brings that the panel does not know yet.
+
+        Each is what history.db now says of it (ingestion keeps a
+        conversation's latest name from demo.exe, the alias stays), so the
+        directory grows without reading every contact again: that read was
+        ~10 ms, once a second under traffic from new conversations, as much
+        as the rest of the poller's own work beside its rounds.
+        """
         directory = self._directory
         if directory is None:
-            return False
+            return  # the first directory, read whole, is still to come
+        learned = self._learned
         for message in messages:
-            if message.conversation not in directory:
-                return True
+            wxid = message.conversation
+            known = learned.get(wxid) or directory.get(wxid)
             name = name_of(message.from_raw) if message.origin is Origin.EVENT else None
-            if name is not None and directory.get(message.conversation).name != name:
-                return True
-        return False
+            if known.conversation and (name is None or name == known.name):
+                continue
+            learned[wxid] = Contact(wxid, known.alias, known.name if name is None else name)
+
+    def _emit_learned(self) -> None:
+        """Hand the panel the directory with what messages taught, at most once per
+        :data:`DIRECTORY_EVERY`: each one re-names the feed and the pickers."""
+        directory, learned = self._directory, self._learned
+        self._learned = {}
+        if directory is None or not learned:
+            return
+        self.flush()  # the messages that brought the names come first
+        self._next_directory = time.monotonic() + DIRECTORY_EVERY
+        self._directory = directory.with_contacts(reversed(learned.values()))
+        self.directoryLoaded.emit(self._directory)
 
     def setAlias(self, wxid: str, alias: str) -> None:
         self._write(lambda store: store.set_alias(wxid, alias))
