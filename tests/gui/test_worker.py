@@ -258,6 +258,21 @@ def test_messages_grow_the_directory_without_reading_every_contact(
     assert len(reads) == 2
 
 
+def test_the_poller_leaves_checkpoints_to_the_engines_checkpointer(
+    qtbot: QtBot, poller: PollThread
+) -> None:
+    """A mark read once a second no longer runs SQLite's own checkpoint in its commit."""
+    seen: list[int] = []
+
+    def look(worker: PollWorker) -> None:
+        assert worker._store is not None
+        seen.append(worker._store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    poller._ask(look)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [0]
+
+
 def test_pause_leaves_rows_in_wx_event(qtbot: QtBot, poller: PollThread, exchange_db: Path) -> None:
     with qtbot.waitSignal(poller.pausedChanged):
         poller.set_paused(True)
