@@ -366,6 +366,40 @@ def test_what_a_round_held_goes_before_what_a_request_reports(
     assert order[-3:] == ["polled first", "polled second", "conversations"]
 
 
+def test_a_held_round_is_sent_by_the_next_round_when_that_comes_in_time(
+    qtbot: QtBot, poller: PollThread
+) -> None:
+    """Under traffic the next round sends what is held: no timer wakes the thread for it."""
+    sent: list[str] = []
+    poller.worker.polled.connect(
+        lambda result: sent.extend(m.content or "" for m in result.messages),
+        Qt.ConnectionType.DirectConnection,
+    )
+    with qtbot.waitSignal(poller.polled, check_params_cb=has("health")):
+        pass  # the first rounds are over
+    timer_started: list[bool] = []
+
+    def rounds(worker: PollWorker) -> None:
+        message = Message(
+            1, "wxid_a", "wxid_a", Direction.IN, Origin.EVENT, MessageType.TEXT, "held", 0.0
+        )
+        assert worker._release_timer is not None
+        worker.flush()
+        worker._sent_at = time.monotonic()  # a result just went: this one waits
+        worker.report(PollResult(messages=(message,)), hold=True, next_round=RESULTS_EVERY)
+        timer_started.append(worker._release_timer.isActive())
+        held = list(sent)
+        worker._sent_at -= RESULTS_EVERY  # the next round, a frame later, brings nothing
+        worker.report(PollResult(), hold=True, next_round=0.02)
+        timer_started.append(worker._release_timer.isActive())
+        sent.append(f"after the next round: {held}")
+
+    poller._ask(rounds)
+    qtbot.waitUntil(lambda: bool(timer_started))
+    assert timer_started == [False, False]
+    assert sent[-2:] == ["held", "after the next round: []"]
+
+
 def test_a_held_round_is_sent_by_itself_a_frame_later(qtbot: QtBot, poller: PollThread) -> None:
     """No later round needed (an idle poller's is a second away): the frame's timer sends it."""
     with qtbot.waitSignal(

@@ -67,6 +67,11 @@ LOOK_AGAIN_MS = 250
 #: demo.exe committing one row at a time).  Anything else a round or a
 #: request reports goes at once, with what was held before it.
 RESULTS_EVERY = 0.1
+#: A held result due this soon before the next round waits for that round to
+#: send it, rather than for a timer of its own: under traffic (a round every
+#: ``poll_interval``) that timer woke the poller's thread ten times a second
+#: for nothing else, and the window got a frame's worth a little more often.
+RELEASE_SLACK = 0.025
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
 #: Closing takes at most this long, or the log says what it is still waiting for.
@@ -215,25 +220,32 @@ class PollWorker(QObject):
         self.flush()
         request(self)
 
-    def report(self, result: PollResult, *, hold: bool = False) -> None:
+    def report(
+        self, result: PollResult, *, hold: bool = False, next_round: float | None = None
+    ) -> None:
         """Hand a result to the GUI, if it says anything, after any held one.
 
         With ``hold`` (a round's result), messages and health alone wait
         until :data:`RESULTS_EVERY` has passed since the last result sent,
-        joined by the rounds in between.
+        joined by the rounds in between.  ``next_round`` (seconds, from a
+        round) says when the next one comes: if not later than
+        :data:`RELEASE_SLACK` after the wait, that round sends what is held.
         """
         if result.health is not None:
             self._health = result.health  # the latest snapshot, for the dashboard
-        if not (result.messages or result.health is not None or not _holdable(result)):
+        if result.messages or result.health is not None or not _holdable(result):
+            if self._held is not None:
+                result = _joined(self._held, result)
+                self._held = None
+        elif self._held is None:
             return  # nothing to say
-        if self._held is not None:
-            result = _joined(self._held, result)
-            self._held = None
+        else:
+            result, self._held = self._held, None  # nothing new: the held one may be due
         wait = self._sent_at + RESULTS_EVERY - time.monotonic()
         timer = self._release_timer
         if hold and wait > 0 and timer is not None and _holdable(result):
             self._held = result
-            if not timer.isActive():
+            if (next_round is None or next_round > wait + RELEASE_SLACK) and not timer.isActive():
                 timer.start(max(1, round(wait * 1000)))
             return
         self._send(result)
@@ -343,12 +355,13 @@ class PollWorker(QObject):
             self.doing = "nothing"
         if result.messages:
             self._learn_names(result.messages)
-        self.report(result, hold=True)
+        delay_ms = max(0, round(self._pace_watch(engine, result.delay) * 1000))
+        self.report(result, hold=True, next_round=delay_ms / 1000)
         if self._learned and time.monotonic() >= self._next_directory:
             self._emit_learned()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
-        timer.start(max(0, round(self._pace_watch(engine, result.delay) * 1000)))
+        timer.start(delay_ms)
 
     def _pace_watch(self, engine: Engine, delay: float) -> float:
         """Watch the files only before a long wait; the delay to the next round.
