@@ -86,6 +86,16 @@ def test_search_and_labels() -> None:
     assert book.get("wxid_8k2m4n6p9q1r3s").nickname == ""
 
 
+def test_a_directory_with_contacts_added_and_replaced() -> None:
+    book = directory()
+    renamed = Contact("wxid_zl", name="赵磊老师")
+    grown = book.with_contacts([Contact("wxid_new"), renamed])
+    assert [c.wxid for c in grown.contacts[:2]] == ["wxid_new", "wxid_zl"]  # the newest first
+    assert grown.get("wxid_zl") == renamed
+    assert len(grown) == len(book) + 1
+    assert "wxid_new" not in book and book.get("wxid_zl").name == "赵磊"  # the old one unchanged
+
+
 def test_directory_from_history(exchange_db: Path) -> None:
     with Engine(exchange_db) as engine:
         insert_events(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -17,11 +18,13 @@ from wxpanel.core import engine as engine_module
 from wxpanel.core.engine import PollResult
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import CommandStatus, CommandUpdate, Health, Message, Origin
+from wxpanel.core.names import Directory, load_directory
 from wxpanel.core.outbox import queue_command
 from wxpanel.core.pacer import Pacer
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.protocol import CommandType, Direction, MessageType
 from wxpanel.core.settings import Settings
+from wxpanel.gui import worker as worker_module
 from wxpanel.gui.worker import RESULTS_EVERY, PollThread, PollWorker
 
 
@@ -206,6 +209,70 @@ def test_history_page_and_conversations(
     assert found.args[1][0].unread == 5
 
 
+def test_messages_grow_the_directory_without_reading_every_contact(
+    qtbot: QtBot,
+    poller: PollThread,
+    exchange_db: Path,
+    data_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """New conversations and names reach the panel as history.db now has them,
+    without the whole directory read again (that was ~10 ms a second under traffic)."""
+    reads: list[object] = []
+
+    def counted(conn: sqlite3.Connection) -> Directory:
+        reads.append(conn)
+        return load_directory(conn)
+
+    monkeypatch.setattr(worker_module, "load_directory", counted)
+    monkeypatch.setattr(worker_module, "DIRECTORY_EVERY", 0.0)
+    given: list[Directory] = []
+    poller.directoryLoaded.connect(given.append)
+    with qtbot.waitSignal(poller.polled, check_params_cb=has("messages")):
+        insert_events(
+            exchange_db,
+            [text_event("wxid_a", "hi"), ("wxid_zl", "wxid_zl", "赵磊", "hello", "收到", "1")],
+        )
+    poller.load_conversations("")
+    qtbot.waitUntil(lambda: len(reads) == 1 and bool(given))
+    poller.set_alias("wxid_member", "小王")  # a group member named by the operator
+    qtbot.waitUntil(lambda: len(reads) == 2 and given[-1].get("wxid_member").alias == "小王")
+    insert_events(
+        exchange_db,
+        [
+            text_event("wxid_new", "first words"),
+            ("wxid_zl", "wxid_zl", "赵磊老师", "renamed", "收到", "1"),
+            ("123@chatroom", "wxid_b", "项目群", "a new group", "收到", "1"),
+            text_event("wxid_member", "now a conversation"),
+        ],
+    )
+    qtbot.waitUntil(lambda: "123@chatroom" in given[-1] and "wxid_new" in given[-1])
+    qtbot.waitUntil(lambda: given[-1].get("wxid_member").conversation)
+    store = HistoryStore(DataPaths.beside(exchange_db, data_dir).history)
+    try:
+        assert set(given[-1].contacts) == set(load_directory(store.conn).contacts)
+    finally:
+        store.close()
+    assert given[-1].get("wxid_zl").name == "赵磊老师"
+    assert given[-1].get("wxid_member").alias == "小王"
+    assert len(reads) == 2
+
+
+def test_the_poller_leaves_checkpoints_to_the_engines_checkpointer(
+    qtbot: QtBot, poller: PollThread
+) -> None:
+    """A mark read once a second no longer runs SQLite's own checkpoint in its commit."""
+    seen: list[int] = []
+
+    def look(worker: PollWorker) -> None:
+        assert worker._store is not None
+        seen.append(worker._store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0])
+
+    poller._ask(look)
+    qtbot.waitUntil(lambda: bool(seen))
+    assert seen == [0]
+
+
 def test_pause_leaves_rows_in_wx_event(qtbot: QtBot, poller: PollThread, exchange_db: Path) -> None:
     with qtbot.waitSignal(poller.pausedChanged):
         poller.set_paused(True)
@@ -297,6 +364,40 @@ def test_what_a_round_held_goes_before_what_a_request_reports(
     poller.load_conversations()
     qtbot.waitUntil(lambda: "conversations" in order)
     assert order[-3:] == ["polled first", "polled second", "conversations"]
+
+
+def test_a_held_round_is_sent_by_the_next_round_when_that_comes_in_time(
+    qtbot: QtBot, poller: PollThread
+) -> None:
+    """Under traffic the next round sends what is held: no timer wakes the thread for it."""
+    sent: list[str] = []
+    poller.worker.polled.connect(
+        lambda result: sent.extend(m.content or "" for m in result.messages),
+        Qt.ConnectionType.DirectConnection,
+    )
+    with qtbot.waitSignal(poller.polled, check_params_cb=has("health")):
+        pass  # the first rounds are over
+    timer_started: list[bool] = []
+
+    def rounds(worker: PollWorker) -> None:
+        message = Message(
+            1, "wxid_a", "wxid_a", Direction.IN, Origin.EVENT, MessageType.TEXT, "held", 0.0
+        )
+        assert worker._release_timer is not None
+        worker.flush()
+        worker._sent_at = time.monotonic()  # a result just went: this one waits
+        worker.report(PollResult(messages=(message,)), hold=True, next_round=RESULTS_EVERY)
+        timer_started.append(worker._release_timer.isActive())
+        held = list(sent)
+        worker._sent_at -= RESULTS_EVERY  # the next round, a frame later, brings nothing
+        worker.report(PollResult(), hold=True, next_round=0.02)
+        timer_started.append(worker._release_timer.isActive())
+        sent.append(f"after the next round: {held}")
+
+    poller._ask(rounds)
+    qtbot.waitUntil(lambda: bool(timer_started))
+    assert timer_started == [False, False]
+    assert sent[-2:] == ["held", "after the next round: []"]
 
 
 def test_a_held_round_is_sent_by_itself_a_frame_later(qtbot: QtBot, poller: PollThread) -> None:

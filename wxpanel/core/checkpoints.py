@@ -24,8 +24,9 @@ the synced -wal (``synchronous=FULL``), and a checkpoint interrupted by a
 crash is done again by the next connection.  The -wal cannot grow without
 bound: should the checkpointer fail (a read-only copy, an unexpected error),
 the connection it was serving gets SQLite's own checkpoints back
-(:meth:`Checkpointer.wrote`).  Other connections to history.db (the
-panel's pages, ``wxpanel send``) keep SQLite's default.
+(:meth:`Checkpointer.wrote`).  The poller's other connection (the
+panel's pages and edits) leaves checkpoints to the checkpointer too; other
+programs' (``wxpanel send``) keep SQLite's default.
 """
 
 from __future__ import annotations

@@ -118,6 +118,20 @@ class Directory:
     def __contains__(self, wxid: object) -> bool:
         return wxid in self._by_wxid
 
+    def with_contacts(self, contacts: Iterable[Contact]) -> Directory:
+        """A copy with ``contacts`` added or replaced, first (they are the newest).
+
+        What the poller learns from a batch of messages (a new conversation,
+        a new name) costs a dict copy, not a reread of every contact.
+        """
+        newest = {contact.wxid: contact for contact in contacts}
+        merged = dict(newest)
+        merged.update(self._by_wxid)
+        merged.update(newest)  # replaced in place: a key keeps its first position
+        directory = Directory()
+        directory._by_wxid = merged
+        return directory
+
     @property
     def contacts(self) -> tuple[Contact, ...]:
         return tuple(self._by_wxid.values())

@@ -36,7 +36,7 @@ from wxpanel.core.errors import KnownError
 from wxpanel.core.health import gather_input, integrity_check
 from wxpanel.core.history import HistoryStore
 from wxpanel.core.models import Health, Message, Origin
-from wxpanel.core.names import Directory, load_directory
+from wxpanel.core.names import Contact, Directory, load_directory
 from wxpanel.core.paths import DataPaths
 from wxpanel.core.settings import Settings
 from wxpanel.core.sources.hub import default_plugin_dirs
@@ -67,6 +67,11 @@ LOOK_AGAIN_MS = 250
 #: demo.exe committing one row at a time).  Anything else a round or a
 #: request reports goes at once, with what was held before it.
 RESULTS_EVERY = 0.1
+#: A held result due this soon before the next round waits for that round to
+#: send it, rather than for a timer of its own: under traffic (a round every
+#: ``poll_interval``) that timer woke the poller's thread ten times a second
+#: for nothing else, and the window got a frame's worth a little more often.
+RELEASE_SLACK = 0.025
 #: How long closing waits for the thread before giving up (it never should).
 STOP_TIMEOUT_MS = 10_000
 #: Closing takes at most this long, or the log says what it is still waiting for.
@@ -141,7 +146,8 @@ class PollWorker(QObject):
         self._started_at: float | None = None
         self._plugins_seen = 0  # the PluginHost.version whose changes were reported
         self._directory: Directory | None = None  # the one the panel was last given
-        self._directory_due = False  # messages brought names the panel has not been given
+        #: What messages taught since: new conversations and names, not yet given.
+        self._learned: dict[str, Contact] = {}
         self._next_directory = 0.0  # time.monotonic() before which none is sent for that
         #: Set from the GUI thread when closing: reads queued before the stop are skipped.
         self.stopping = False
@@ -163,6 +169,12 @@ class PollWorker(QObject):
             self._store = HistoryStore(
                 self._engine.paths.history, busy_timeout=HISTORY_BUSY_TIMEOUT
             )
+            # history.db-wal is the Engine's checkpointer's to copy
+            # (wxpanel.core.checkpoints).  Left on, SQLite's own checkpoint ran
+            # in nearly every commit here (under traffic the -wal passes its
+            # 1 000 pages within a second): a conversation marked read once a
+            # second cost the poller 2.5 ms of CPU and 9 ms of its time.
+            self._store.conn.execute("PRAGMA wal_autocheckpoint = 0")
         except Exception as exc:  # KnownError, or a bug: either way the panel must say so
             if not isinstance(exc, KnownError):
                 log.exception("the poller could not start")
@@ -208,25 +220,32 @@ class PollWorker(QObject):
         self.flush()
         request(self)
 
-    def report(self, result: PollResult, *, hold: bool = False) -> None:
+    def report(
+        self, result: PollResult, *, hold: bool = False, next_round: float | None = None
+    ) -> None:
         """Hand a result to the GUI, if it says anything, after any held one.
 
         With ``hold`` (a round's result), messages and health alone wait
         until :data:`RESULTS_EVERY` has passed since the last result sent,
-        joined by the rounds in between.
+        joined by the rounds in between.  ``next_round`` (seconds, from a
+        round) says when the next one comes: if not later than
+        :data:`RELEASE_SLACK` after the wait, that round sends what is held.
         """
         if result.health is not None:
             self._health = result.health  # the latest snapshot, for the dashboard
-        if not (result.messages or result.health is not None or not _holdable(result)):
+        if result.messages or result.health is not None or not _holdable(result):
+            if self._held is not None:
+                result = _joined(self._held, result)
+                self._held = None
+        elif self._held is None:
             return  # nothing to say
-        if self._held is not None:
-            result = _joined(self._held, result)
-            self._held = None
+        else:
+            result, self._held = self._held, None  # nothing new: the held one may be due
         wait = self._sent_at + RESULTS_EVERY - time.monotonic()
         timer = self._release_timer
         if hold and wait > 0 and timer is not None and _holdable(result):
             self._held = result
-            if not timer.isActive():
+            if (next_round is None or next_round > wait + RELEASE_SLACK) and not timer.isActive():
                 timer.start(max(1, round(wait * 1000)))
             return
         self._send(result)
@@ -335,13 +354,14 @@ class PollWorker(QObject):
         finally:
             self.doing = "nothing"
         if result.messages:
-            self._directory_due = self._directory_due or self._names_changed(result.messages)
-        self.report(result, hold=True)
-        if self._directory_due and time.monotonic() >= self._next_directory:
-            self._emit_directory()
+            self._learn_names(result.messages)
+        delay_ms = max(0, round(self._pace_watch(engine, result.delay) * 1000))
+        self.report(result, hold=True, next_round=delay_ms / 1000)
+        if self._learned and time.monotonic() >= self._next_directory:
+            self._emit_learned()
         if plugins_before != self._plugins_seen and _round_ok(result.health):
             self._report_plugins(engine, plugins_before)
-        timer.start(max(0, round(self._pace_watch(engine, result.delay) * 1000)))
+        timer.start(delay_ms)
 
     def _pace_watch(self, engine: Engine, delay: float) -> float:
         """Watch the files only before a long wait; the delay to the next round.
@@ -448,16 +468,15 @@ class PollWorker(QObject):
         self._emit_directory()
 
     def _emit_directory(self) -> None:
-        """Hand the panel every known conversation and contact with its names.
+        """Hand the panel every known conversation and contact with its names, read anew.
 
-        After new conversations, at most once per :data:`DIRECTORY_EVERY`:
-        reading every contact for each batch that brought one cost the
-        poller more than the batch itself under a flood of them.
+        Read from history.db with the conversation list and after an alias;
+        what messages teach later goes by :meth:`_emit_learned`.
         """
         if self._store is None:
             return
         self.flush()  # the messages that brought the names come first
-        self._directory_due = False
+        self._learned = {}
         self._next_directory = time.monotonic() + DIRECTORY_EVERY
         try:
             self._directory = load_directory(self._store.conn)
@@ -466,18 +485,38 @@ class PollWorker(QObject):
             return
         self.directoryLoaded.emit(self._directory)
 
-    def _names_changed(self, messages: tuple[Message, ...]) -> bool:
-        """Whether a batch brings a conversation or a name the panel does not know yet."""
+    def _learn_names(self, messages: tuple[Message, ...]) -> None:
+        """Note the conversations and names a batch brings that the panel does not know yet.
+
+        Each is what history.db now says of it (ingestion keeps a
+        conversation's latest name from demo.exe, the alias stays), so the
+        directory grows without reading every contact again: that read was
+        ~10 ms, once a second under traffic from new conversations, as much
+        as the rest of the poller's own work beside its rounds.
+        """
         directory = self._directory
         if directory is None:
-            return False
+            return  # the first directory, read whole, is still to come
+        learned = self._learned
         for message in messages:
-            if message.conversation not in directory:
-                return True
+            wxid = message.conversation
+            known = learned.get(wxid) or directory.get(wxid)
             name = name_of(message.from_raw) if message.origin is Origin.EVENT else None
-            if name is not None and directory.get(message.conversation).name != name:
-                return True
-        return False
+            if known.conversation and (name is None or name == known.name):
+                continue
+            learned[wxid] = Contact(wxid, known.alias, known.name if name is None else name)
+
+    def _emit_learned(self) -> None:
+        """Hand the panel the directory with what messages taught, at most once per
+        :data:`DIRECTORY_EVERY`: each one re-names the feed and the pickers."""
+        directory, learned = self._directory, self._learned
+        self._learned = {}
+        if directory is None or not learned:
+            return
+        self.flush()  # the messages that brought the names come first
+        self._next_directory = time.monotonic() + DIRECTORY_EVERY
+        self._directory = directory.with_contacts(reversed(learned.values()))
+        self.directoryLoaded.emit(self._directory)
 
     def setAlias(self, wxid: str, alias: str) -> None:
         self._write(lambda store: store.set_alias(wxid, alias))
